@@ -1,0 +1,132 @@
+/* errors.c - bad frees: double free, free of a pointer never allocated or
+ * into a block's middle, realloc of a freed pointer, mismatched pairs.
+ * Each is printed at once on stderr with every stack that helps, and kept
+ * (up to a bound) for the report's "errors" list. */
+#include "ll.h"
+
+#include <string.h>
+
+#define LL_MAX_ERRORS 1000
+#define LL_MAX_PRINTED 100
+
+static struct ll_error_rec ll_errors[LL_MAX_ERRORS];
+static size_t ll_nerrors, ll_nerrors_total;
+static ll_lock_t ll_errors_lock;
+
+const char *const ll_error_json[LL_ERR_KIND_COUNT] = {
+    "double_free", "invalid_free", "interior_free", "invalid_realloc",
+    "mismatched_free",
+};
+static const char *const ll_error_text[LL_ERR_KIND_COUNT] = {
+    "double free", "free of a pointer that was never allocated",
+    "free of a pointer into the middle of a block",
+    "realloc of a freed pointer", "mismatched deallocation",
+};
+const char *const ll_dealloc_name[LL_DEALLOC_COUNT] = {
+    "free", "operator delete", "operator delete[]", "realloc",
+};
+static const char *const ll_fn_names[LL_FN_COUNT] = {
+    "malloc", "calloc", "realloc", "reallocarray", "posix_memalign",
+    "aligned_alloc", "memalign", "valloc", "pvalloc", "operator new",
+    "operator new[]",
+};
+
+const char *ll_fn_name(unsigned fn)
+{
+    return fn < LL_FN_COUNT ? ll_fn_names[fn] : "?";
+}
+
+unsigned ll_fn_family(unsigned fn)
+{
+    return fn == LL_FN_NEW ? LL_DEALLOC_DELETE
+         : fn == LL_FN_NEW_ARRAY ? LL_DEALLOC_DELETE_ARRAY : LL_DEALLOC_FREE;
+}
+
+/* Fill in what is known of the block p belonged to. */
+static void ll_error_block(struct ll_error_rec *e)
+{
+    struct ll_freed q;
+    struct ll_block b;
+    if (e->kind == LL_ERR_INTERIOR_FREE) {
+        if (ll_table_find_containing(e->ptr, &b)) {
+            e->has_block = 1;
+            e->block = b.ptr;
+            e->size = b.size;
+            e->fn = b.fn;
+            e->alloc_stack = b.stack;
+        }
+    } else if (e->kind != LL_ERR_INVALID_FREE && ll_quarantine_find(e->ptr, &q)) {
+        e->has_block = 1;
+        e->block = q.ptr;
+        e->size = q.size;
+        e->fn = q.fn;
+        e->alloc_stack = q.alloc_stack;
+        /* a mismatch's own free is the one in the quarantine: no "first" */
+        if (e->kind != LL_ERR_MISMATCH)
+            e->free_stack = ll_stack_intern(&q.free_pc, 1);
+    }
+}
+
+static void ll_error_print(const struct ll_error_rec *e)
+{
+    struct ll_out o;
+    ll_out_init(&o, 2);
+    ll_out_str(&o, "libleak: ");
+    ll_out_str(&o, ll_error_text[e->kind]);
+    ll_out_str(&o, " of ");
+    ll_out_hex(&o, e->ptr);
+    ll_out_str(&o, " by ");
+    ll_out_str(&o, ll_dealloc_name[e->dealloc_fn]);
+    if (e->has_block) {
+        ll_out_str(&o, " (");
+        if (e->block != e->ptr) {
+            ll_out_u64(&o, e->ptr - e->block);
+            ll_out_str(&o, " bytes inside ");
+        }
+        ll_out_u64(&o, e->size);
+        ll_out_str(&o, "-byte block from ");
+        ll_out_str(&o, ll_fn_name(e->fn));
+        ll_out_str(&o, ")");
+    }
+    ll_out_str(&o, "; not passed to the allocator\n");
+    ll_sym_begin();
+    ll_text_stack(&o, e->stack, "    ");
+    if (e->alloc_stack) {
+        ll_out_str(&o, "  allocated at:\n");
+        ll_text_stack(&o, e->alloc_stack, "    ");
+    }
+    if (e->free_stack) {
+        ll_out_str(&o, "  first freed at:\n");
+        ll_text_stack(&o, e->free_stack, "    ");
+    }
+    ll_sym_end();
+    ll_out_flush(&o);
+}
+
+void ll_error_report(unsigned kind, uintptr_t p, unsigned dealloc_fn)
+{
+    struct ll_error_rec e = { .kind = (uint8_t)kind, .dealloc_fn = (uint8_t)dealloc_fn,
+                              .ptr = p, .block = p, .stack = ll_stack_capture() };
+    ll_error_block(&e);
+    ll_lock(&ll_errors_lock);
+    size_t nth = ll_nerrors_total++;
+    if (ll_nerrors < LL_MAX_ERRORS)
+        ll_errors[ll_nerrors++] = e;
+    ll_unlock(&ll_errors_lock);
+    if (nth < LL_MAX_PRINTED)
+        ll_error_print(&e);
+    else if (nth == LL_MAX_PRINTED)
+        ll_msg("more than %d bad frees: the rest are counted, not printed",
+               LL_MAX_PRINTED);
+}
+
+size_t ll_error_count(void) { return ll_nerrors; }
+
+const struct ll_error_rec *ll_error_get(size_t i)
+{
+    return i < ll_nerrors ? &ll_errors[i] : NULL;
+}
+
+void ll_error_fork_prepare(void) { ll_lock(&ll_errors_lock); }
+void ll_error_fork_parent(void) { ll_unlock(&ll_errors_lock); }
+void ll_error_fork_child(void) { ll_lock_reset(&ll_errors_lock); }

@@ -1,0 +1,43 @@
+/* fork.c - keep libleak's locks consistent across fork().
+ *
+ * prepare takes every lock in one fixed order (table shards, stack table,
+ * errors, internal allocator: the order in which code nests them), so no
+ * other thread is inside a half-updated structure when the address space
+ * is copied.  The parent releases them; the child resets them instead,
+ * because the threads that would have released them do not exist there. */
+#include "ll.h"
+
+#include <pthread.h>
+
+static void ll_fork_prepare(void)
+{
+    ll_guard++;           /* nothing we call from here on may take our locks */
+    ll_table_lock_all();
+    ll_stack_fork_prepare();
+    ll_error_fork_prepare();
+    ll_mem_fork_prepare();
+}
+
+static void ll_fork_parent(void)
+{
+    ll_mem_fork_parent();
+    ll_error_fork_parent();
+    ll_stack_fork_parent();
+    ll_table_unlock_all();
+    ll_guard--;
+}
+
+static void ll_fork_child(void)
+{
+    ll_mem_fork_child();
+    ll_error_fork_child();
+    ll_stack_fork_child();
+    ll_table_reset_locks();
+    ll_guard--;
+}
+
+void ll_fork_install(void)
+{
+    if (pthread_atfork(ll_fork_prepare, ll_fork_parent, ll_fork_child) != 0)
+        ll_msg("pthread_atfork failed: a fork() may deadlock in the child");
+}

@@ -1,0 +1,394 @@
+/* interpose.c - the exported allocator entry points.
+ *
+ * Each entry point has one shape: if libleak is not active on this thread,
+ * pass through; else call the real function and, on success, record the
+ * block (ll_on_alloc), or remove the record before the real free
+ * (ll_on_free).  Policy lives elsewhere. */
+#include "ll.h"
+
+#include <dlfcn.h>
+#include <errno.h>
+#include <stdalign.h>
+#include <stddef.h>
+#include <string.h>
+
+#define LL_ALIGN_DEFAULT alignof(max_align_t)
+#define LL_CALLER ((uintptr_t)__builtin_return_address(0))
+
+/* Active: initialised, not yet reported, and not inside libleak itself. */
+static inline int ll_active(void)
+{
+    return ll_likely(!ll_guard) && ll_ready();
+}
+
+/* Not active.  Inside libleak (or after the report) the real allocator
+ * serves untracked; before the real one is known, or while another thread
+ * initialises, the bootstrap arena does. */
+static int ll_pass_real(void)
+{
+    return (ll_guard || atomic_load(&ll_state) == LL_DONE) &&
+           __atomic_load_n(&ll_real.malloc, __ATOMIC_ACQUIRE);
+}
+
+static void *ll_pass_alloc(size_t n, size_t align)
+{
+    if (ll_pass_real())
+        return align <= LL_ALIGN_DEFAULT ? ll_real.malloc(n)
+                                         : ll_real.memalign(align, n);
+    void *p = ll_boot_alloc(n, align);
+    if (!p)
+        errno = ENOMEM;
+    return p;
+}
+
+/* After a successful allocation: capture the stack and insert the record.
+ * errno is kept as the real call left it (success must not change it). */
+static void ll_on_alloc(void *p, size_t size, size_t align, unsigned fn)
+{
+    int saved = errno;
+    ll_guard++;
+    uint32_t stack = ll_stack_capture();
+    ll_table_insert((uintptr_t)p, size, align, fn, stack);
+    ll_guard--;
+    errno = saved;
+}
+
+static unsigned ll_dealloc_family(unsigned fn)
+{
+    return fn == LL_FN_NEW ? LL_DEALLOC_DELETE
+         : fn == LL_FN_NEW_ARRAY ? LL_DEALLOC_DELETE_ARRAY : LL_DEALLOC_FREE;
+}
+
+/* Why a pointer we do not know is being freed. */
+static unsigned ll_bad_free_kind(uintptr_t p)
+{
+    struct ll_freed q;
+    struct ll_block b;
+    if (ll_quarantine_find(p, &q))
+        return LL_ERR_DOUBLE_FREE;
+    if (ll_table_find_containing(p, &b))
+        return LL_ERR_INTERIOR_FREE;
+    return LL_ERR_INVALID_FREE;
+}
+
+/* realloc of a freed pointer has its own name; the others are as for free. */
+static unsigned ll_bad_realloc_kind(uintptr_t p)
+{
+    unsigned k = ll_bad_free_kind(p);
+    return k == LL_ERR_DOUBLE_FREE ? LL_ERR_INVALID_REALLOC : k;
+}
+
+/* Before a free: remove the record first, so another thread that gets the
+ * same address from the real malloc cannot have its record removed by us.
+ * Returns 1 when p may go to the real free; a bad free is reported and
+ * kept from the real allocator, so the program survives it. */
+static int ll_on_free(void *p, unsigned dealloc, uintptr_t caller)
+{
+    int saved = errno;
+    int ok = 1;
+    struct ll_block b;
+    ll_guard++;
+    if (ll_table_remove((uintptr_t)p, caller, &b)) {
+        if (ll_dealloc_family(b.fn) != dealloc)
+            ll_error_report(LL_ERR_MISMATCH, (uintptr_t)p, dealloc);
+    } else {
+        ll_error_report(ll_bad_free_kind((uintptr_t)p), (uintptr_t)p, dealloc);
+        ok = 0;
+    }
+    ll_guard--;
+    errno = saved;
+    return ok;
+}
+
+static void ll_free_any(void *p, unsigned dealloc, uintptr_t caller)
+{
+    if (!p || ll_unlikely(ll_boot_owns(p)))
+        return;
+    if (!ll_active()) {
+        if (ll_real.free)
+            ll_real.free(p);
+        return;
+    }
+    if (ll_on_free(p, dealloc, caller))
+        ll_real.free(p);
+}
+
+/* ---- C ------------------------------------------------------------------ */
+
+LL_EXPORT void *malloc(size_t n)
+{
+    if (!ll_active())
+        return ll_pass_alloc(n, 0);
+    void *p = ll_real.malloc(n);
+    if (ll_likely(p != NULL))
+        ll_on_alloc(p, n, LL_ALIGN_DEFAULT, LL_FN_MALLOC);
+    return p;
+}
+
+LL_EXPORT void free(void *p)
+{
+    ll_free_any(p, LL_DEALLOC_FREE, LL_CALLER);
+}
+
+LL_EXPORT void *calloc(size_t n, size_t size)
+{
+    size_t total;
+    if (__builtin_mul_overflow(n, size, &total)) {
+        errno = ENOMEM;
+        return NULL;
+    }
+    if (!ll_active())
+        return ll_pass_real() ? ll_real.calloc(n, size) : ll_pass_alloc(total, 0);
+    void *p = ll_real.calloc(n, size);
+    if (ll_likely(p != NULL))
+        ll_on_alloc(p, total, LL_ALIGN_DEFAULT, LL_FN_CALLOC);
+    return p;
+}
+
+/* realloc of a bootstrap block: move it into the real heap. */
+static void *ll_realloc_boot(void *p, size_t n, unsigned fn)
+{
+    void *q = malloc(n);
+    if (q) {
+        size_t old = ll_boot_size(p);
+        memcpy(q, p, old < n ? old : n);
+        if (ll_active()) {       /* re-tag: the caller asked for realloc */
+            struct ll_block b;
+            if (ll_table_remove((uintptr_t)q, 0, &b)) {
+                b.fn = (uint8_t)fn;
+                ll_table_restore(&b);
+            }
+        }
+    }
+    return q;
+}
+
+static void *ll_realloc_any(void *p, size_t n, unsigned fn, uintptr_t caller)
+{
+    if (ll_unlikely(p && ll_boot_owns(p)))
+        return ll_realloc_boot(p, n, fn);
+    if (!ll_active()) {
+        if (ll_pass_real())
+            return ll_real.realloc(p, n);
+        return p ? NULL : ll_pass_alloc(n, 0);
+    }
+    struct ll_block old;
+    if (p) {
+        ll_guard++;
+        int known = ll_table_remove((uintptr_t)p, 0, &old);
+        if (!known)
+            ll_error_report(ll_bad_realloc_kind((uintptr_t)p), (uintptr_t)p,
+                            LL_DEALLOC_REALLOC);
+        ll_guard--;
+        if (!known) {
+            errno = ENOMEM;
+            return NULL;
+        }
+    }
+    void *q = ll_real.realloc(p, n);
+    if (q)
+        ll_on_alloc(q, n, LL_ALIGN_DEFAULT, fn);
+    else if (p && n) {
+        int saved = errno;        /* a failed realloc keeps the old block */
+        ll_guard++;
+        ll_table_restore(&old);
+        ll_guard--;
+        errno = saved;
+    }
+    (void)caller;
+    return q;
+}
+
+LL_EXPORT void *realloc(void *p, size_t n)
+{
+    return ll_realloc_any(p, n, LL_FN_REALLOC, LL_CALLER);
+}
+
+LL_EXPORT void *reallocarray(void *p, size_t n, size_t size)
+{
+    size_t total;
+    if (__builtin_mul_overflow(n, size, &total)) {
+        errno = ENOMEM;
+        return NULL;
+    }
+    return ll_realloc_any(p, total, LL_FN_REALLOCARRAY, LL_CALLER);
+}
+
+static int ll_pow2(size_t a) { return a && !(a & (a - 1)); }
+
+LL_EXPORT int posix_memalign(void **out, size_t align, size_t n)
+{
+    if (!ll_pow2(align) || align % sizeof(void *))
+        return EINVAL;
+    if (!ll_active()) {
+        void *p = ll_pass_alloc(n, align);
+        if (!p)
+            return ENOMEM;
+        *out = p;
+        return 0;
+    }
+    int saved = errno;
+    int r = ll_real.posix_memalign(out, align, n);
+    if (r == 0)
+        ll_on_alloc(*out, n, align, LL_FN_POSIX_MEMALIGN);
+    errno = saved;
+    return r;
+}
+
+/* The aligned calls that return a pointer share one body. */
+static void *ll_aligned(void *(*real)(size_t, size_t), size_t align, size_t n,
+                        unsigned fn)
+{
+    if (!ll_active())
+        return ll_pass_alloc(n, align);
+    void *p = real(align, n);
+    if (p)
+        ll_on_alloc(p, n, align, fn);
+    return p;
+}
+
+LL_EXPORT void *aligned_alloc(size_t align, size_t n)
+{
+    if (!ll_pow2(align)) {    /* glibc 2.36 rejects these; so do we, always */
+        errno = EINVAL;
+        return NULL;
+    }
+    return ll_aligned(ll_real.aligned_alloc, align, n, LL_FN_ALIGNED_ALLOC);
+}
+
+LL_EXPORT void *memalign(size_t align, size_t n)
+{
+    /* memalign rounds a bad alignment up (glibc); record what it gives. */
+    size_t a = align <= LL_ALIGN_DEFAULT ? LL_ALIGN_DEFAULT : align;
+    while (!ll_pow2(a))
+        a = (a | (a >> 1) | (a >> 2) | (a >> 4) | (a >> 8) | (a >> 16) | (a >> 32)) + 1;
+    if (!ll_active())
+        return ll_pass_alloc(n, a);
+    void *p = ll_real.memalign(align, n);
+    if (p)
+        ll_on_alloc(p, n, a, LL_FN_MEMALIGN);
+    return p;
+}
+
+static void *ll_real_valloc(size_t align, size_t n) { (void)align; return ll_real.valloc(n); }
+static void *ll_real_pvalloc(size_t align, size_t n) { (void)align; return ll_real.pvalloc(n); }
+
+LL_EXPORT void *valloc(size_t n)
+{
+    return ll_aligned(ll_real_valloc, ll_page_size, n, LL_FN_VALLOC);
+}
+
+LL_EXPORT void *pvalloc(size_t n)
+{
+    return ll_aligned(ll_real_pvalloc, ll_page_size, n, LL_FN_PVALLOC);
+}
+
+LL_EXPORT size_t malloc_usable_size(void *p)
+{
+    if (!p)
+        return 0;
+    if (ll_boot_owns(p))
+        return ll_boot_size(p);
+    return ll_real.malloc_usable_size ? ll_real.malloc_usable_size(p) : 0;
+}
+
+/* ---- C++ operator new / delete -------------------------------------------
+ * Mangled names, so this file stays C.  new keeps operator new's failure
+ * behaviour: call the installed new-handler until it succeeds, then throw
+ * std::bad_alloc (nothrow variants return NULL instead). */
+
+typedef void (*ll_new_handler)(void);
+
+/* libstdc++'s functions, looked up only when an allocation fails. */
+static void *ll_cxx_sym(const char *name)
+{
+    ll_guard++;
+    void *f = dlsym(RTLD_DEFAULT, name);
+    ll_guard--;
+    return f;
+}
+
+static void *ll_new_try(size_t n, size_t align, unsigned fn)
+{
+    if (align > LL_ALIGN_DEFAULT)
+        return ll_aligned(ll_real.memalign, align, n, fn);
+    if (!ll_active())
+        return ll_pass_alloc(n, 0);
+    void *p = ll_real.malloc(n);
+    if (ll_likely(p != NULL))
+        ll_on_alloc(p, n, LL_ALIGN_DEFAULT, fn);
+    return p;
+}
+
+static void *ll_new(size_t n, size_t align, unsigned fn, int nothrow)
+{
+    if (n == 0)
+        n = 1;                    /* new returns a unique pointer */
+    for (;;) {
+        void *p = ll_new_try(n, align, fn);
+        if (ll_likely(p != NULL))
+            return p;
+        ll_new_handler (*get)(void) =
+            (ll_new_handler (*)(void))ll_cxx_sym("_ZSt15get_new_handlerv");
+        ll_new_handler h = get ? get() : NULL;
+        if (h) {
+            h();
+            continue;
+        }
+        if (nothrow)
+            return NULL;
+        void (*thr)(void) = (void (*)(void))ll_cxx_sym("_ZSt17__throw_bad_allocv");
+        if (thr)
+            thr();                /* does not return */
+        return NULL;
+    }
+}
+
+#define LL_NEW(name, params, n, align, fn, nothrow) \
+    LL_EXPORT void *name params { return ll_new(n, align, fn, nothrow); }
+#define LL_DELETE(name, params, dealloc) \
+    LL_EXPORT void name params { ll_free_any(p, dealloc, LL_CALLER); }
+
+typedef struct ll_nothrow ll_nothrow;   /* std::nothrow_t, passed by reference */
+
+/* operator new(size_t), new[](size_t), their nothrow and align_val_t forms */
+LL_NEW(_Znwm, (size_t n), n, 0, LL_FN_NEW, 0)
+LL_NEW(_Znam, (size_t n), n, 0, LL_FN_NEW_ARRAY, 0)
+LL_NEW(_ZnwmRKSt9nothrow_t, (size_t n, const ll_nothrow *t), ((void)t, n), 0, LL_FN_NEW, 1)
+LL_NEW(_ZnamRKSt9nothrow_t, (size_t n, const ll_nothrow *t), ((void)t, n), 0, LL_FN_NEW_ARRAY, 1)
+LL_NEW(_ZnwmSt11align_val_t, (size_t n, size_t a), n, a, LL_FN_NEW, 0)
+LL_NEW(_ZnamSt11align_val_t, (size_t n, size_t a), n, a, LL_FN_NEW_ARRAY, 0)
+LL_NEW(_ZnwmSt11align_val_tRKSt9nothrow_t, (size_t n, size_t a, const ll_nothrow *t),
+       ((void)t, n), a, LL_FN_NEW, 1)
+LL_NEW(_ZnamSt11align_val_tRKSt9nothrow_t, (size_t n, size_t a, const ll_nothrow *t),
+       ((void)t, n), a, LL_FN_NEW_ARRAY, 1)
+
+/* operator delete / delete[]: plain, sized, nothrow, aligned */
+LL_DELETE(_ZdlPv, (void *p), LL_DEALLOC_DELETE)
+LL_DELETE(_ZdaPv, (void *p), LL_DEALLOC_DELETE_ARRAY)
+LL_DELETE(_ZdlPvm, (void *p, size_t n), ((void)n, LL_DEALLOC_DELETE))
+LL_DELETE(_ZdaPvm, (void *p, size_t n), ((void)n, LL_DEALLOC_DELETE_ARRAY))
+LL_DELETE(_ZdlPvRKSt9nothrow_t, (void *p, const ll_nothrow *t), ((void)t, LL_DEALLOC_DELETE))
+LL_DELETE(_ZdaPvRKSt9nothrow_t, (void *p, const ll_nothrow *t), ((void)t, LL_DEALLOC_DELETE_ARRAY))
+LL_DELETE(_ZdlPvSt11align_val_t, (void *p, size_t a), ((void)a, LL_DEALLOC_DELETE))
+LL_DELETE(_ZdaPvSt11align_val_t, (void *p, size_t a), ((void)a, LL_DEALLOC_DELETE_ARRAY))
+LL_DELETE(_ZdlPvmSt11align_val_t, (void *p, size_t n, size_t a),
+          ((void)n, (void)a, LL_DEALLOC_DELETE))
+LL_DELETE(_ZdaPvmSt11align_val_t, (void *p, size_t n, size_t a),
+          ((void)n, (void)a, LL_DEALLOC_DELETE_ARRAY))
+LL_DELETE(_ZdlPvSt11align_val_tRKSt9nothrow_t, (void *p, size_t a, const ll_nothrow *t),
+          ((void)a, (void)t, LL_DEALLOC_DELETE))
+LL_DELETE(_ZdaPvSt11align_val_tRKSt9nothrow_t, (void *p, size_t a, const ll_nothrow *t),
+          ((void)a, (void)t, LL_DEALLOC_DELETE_ARRAY))
+
+/* ---- ELF constructor and destructor --------------------------------------- */
+
+__attribute__((constructor)) static void ll_ctor(int argc, char **argv)
+{
+    ll_start(argc, argv);
+}
+
+__attribute__((destructor)) static void ll_dtor(void)
+{
+    ll_finish();
+}

@@ -1,0 +1,75 @@
+/* libleak.c - lazy initialisation and the exit report.
+ *
+ * The first allocation of the process, not our constructor, initialises
+ * libleak: other libraries' constructors run first and may already allocate.
+ * Exactly one thread initialises; allocations by other threads meanwhile
+ * come from the bootstrap arena, so no thread ever waits on another (the
+ * initialiser may be waiting for the loader lock such a thread holds). */
+#include "ll.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/auxv.h>
+#include <unistd.h>
+
+LL_TLS int ll_guard;
+atomic_int ll_state = LL_UNINIT;
+size_t ll_page_size = 4096;
+char **ll_argv;
+int ll_argc;
+
+void ll_init_slow(void)
+{
+    int expect = LL_UNINIT;
+    if (!atomic_compare_exchange_strong(&ll_state, &expect, LL_INITIALISING))
+        return;
+    int saved = errno;
+    ll_guard++;
+    unsigned long pg = getauxval(AT_PAGESZ);
+    if (pg)
+        ll_page_size = pg;
+    if (ll_real_resolve() != 0) {
+        ll_msg("cannot find the next malloc (dlsym RTLD_NEXT failed); "
+               "nothing is tracked");
+        atomic_store(&ll_state, LL_DONE);
+        ll_guard--;
+        errno = saved;
+        return;
+    }
+    ll_opt_parse(getenv("LIBLEAK_OPTIONS"));
+    if (ll_opt.help)
+        ll_opt_help();
+    ll_unwind_init();
+    ll_fork_install();
+    ll_guard--;
+    atomic_store_explicit(&ll_state, LL_READY, memory_order_release);
+    errno = saved;
+}
+
+/* Called from the ELF constructor: the command line, for the report. */
+void ll_start(int argc, char **argv)
+{
+    ll_argc = argc;
+    ll_argv = argv;
+    (void)ll_ready();
+}
+
+/* Called from the ELF destructor, after the program's atexit handlers and
+ * static destructors, so whatever they free is not reported. */
+void ll_finish(void)
+{
+    if (atomic_load(&ll_state) != LL_READY)
+        return;
+    ll_guard++;
+    int saved = errno;
+    int lost = ll_report_write();
+    if (lost && ll_opt.exitcode) {
+        /* _exit skips stdio's final flush: do it first, or buffered output
+         * the program wrote would be lost. */
+        fflush(NULL);
+        _exit(ll_opt.exitcode);
+    }
+    errno = saved;
+    ll_guard--;
+}

@@ -1,0 +1,292 @@
+/* ll.h - libleak's internal interfaces.
+ *
+ * Every internal non-static symbol carries the ll_ prefix and hidden
+ * visibility (the whole library is built with -fvisibility=hidden; only the
+ * allocator entry points in interpose.c are exported).  One concern per file:
+ *
+ *   interpose.c  exported entry points: guard, forward, record - no policy
+ *   real.c       the next allocator's functions, resolved with dlsym
+ *   bootstrap.c  static arena serving allocations made while resolving
+ *   mem.c        internal mmap-backed allocator (records, stacks, uthash)
+ *   table.c      live-block records in uthash shards, one lock per shard
+ *   stack.c      stack capture and the de-duplicating stack table
+ *   unwind.c     the unwinder behind stack capture
+ *   symbolize.c  address -> function, file:line, object (libdw, loaded late)
+ *   reach.c      reachability scan and classification
+ *   report.c     grouping of leaks; report_text.c, report_json.c format it
+ *   out.c        non-allocating buffered writer and messages
+ *   options.c    LIBLEAK_OPTIONS, one table
+ *   fork.c       pthread_atfork handlers
+ *   libleak.c    lazy initialisation, exit report, order of set-up
+ */
+#ifndef LL_H
+#define LL_H
+
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#define LL_HIDDEN __attribute__((visibility("hidden")))
+#define LL_EXPORT __attribute__((visibility("default")))
+#define ll_likely(x) __builtin_expect(!!(x), 1)
+#define ll_unlikely(x) __builtin_expect(!!(x), 0)
+#define LL_TLS __thread __attribute__((tls_model("initial-exec")))
+
+#define LL_VERSION "0.1.0"
+#define LL_MAX_DEPTH 64
+
+/* ---- lock.h-style spinlock: tiny, fork-resettable, no allocation ------- */
+typedef struct { atomic_int v; } ll_lock_t;
+#define LL_LOCK_INIT { 0 }
+void ll_lock_slow(ll_lock_t *l);
+static inline void ll_lock(ll_lock_t *l) {
+    if (ll_likely(!atomic_exchange_explicit(&l->v, 1, memory_order_acquire)))
+        return;
+    ll_lock_slow(l);
+}
+static inline void ll_unlock(ll_lock_t *l) {
+    atomic_store_explicit(&l->v, 0, memory_order_release);
+}
+static inline void ll_lock_reset(ll_lock_t *l) { atomic_store(&l->v, 0); }
+
+/* ---- allocating functions, as recorded with each block ----------------- */
+enum ll_fn {
+    LL_FN_MALLOC, LL_FN_CALLOC, LL_FN_REALLOC, LL_FN_REALLOCARRAY,
+    LL_FN_POSIX_MEMALIGN, LL_FN_ALIGNED_ALLOC, LL_FN_MEMALIGN, LL_FN_VALLOC,
+    LL_FN_PVALLOC, LL_FN_NEW, LL_FN_NEW_ARRAY, LL_FN_COUNT
+};
+const char *ll_fn_name(unsigned fn);
+/* Which deallocator family a function belongs to: 0 free, 1 delete, 2 delete[]. */
+unsigned ll_fn_family(unsigned fn);
+
+/* ---- per-thread state --------------------------------------------------- */
+/* Recursion guard: non-zero while this thread runs libleak's own code, so
+ * every allocation made meanwhile (by us, the unwinder, the symbolizer,
+ * dlsym, dlopen) goes straight to the real allocator untracked. */
+extern LL_TLS int ll_guard;
+
+/* ---- global state ------------------------------------------------------- */
+enum ll_state { LL_UNINIT, LL_INITIALISING, LL_READY, LL_DONE };
+extern atomic_int ll_state;
+void ll_init_slow(void);
+static inline int ll_ready(void) {
+    int s = atomic_load_explicit(&ll_state, memory_order_acquire);
+    if (ll_likely(s == LL_READY)) return 1;
+    if (s == LL_UNINIT) { ll_init_slow(); s = atomic_load(&ll_state); }
+    return s == LL_READY;
+}
+
+/* ---- real.c ------------------------------------------------------------- */
+struct ll_real {
+    void *(*malloc)(size_t);
+    void (*free)(void *);
+    void *(*calloc)(size_t, size_t);
+    void *(*realloc)(void *, size_t);
+    int (*posix_memalign)(void **, size_t, size_t);
+    void *(*aligned_alloc)(size_t, size_t);
+    void *(*memalign)(size_t, size_t);
+    void *(*valloc)(size_t);
+    void *(*pvalloc)(size_t);
+    size_t (*malloc_usable_size)(void *);
+};
+extern struct ll_real ll_real;
+int ll_real_resolve(void);   /* 0 on success */
+
+/* ---- bootstrap.c -------------------------------------------------------- */
+void *ll_boot_alloc(size_t size, size_t align);
+int ll_boot_owns(const void *p);
+size_t ll_boot_size(const void *p);
+
+/* ---- mem.c: internal allocator; callers pass the size back on free ------ */
+void *ll_mem_alloc(size_t size);          /* zeroed, 16-byte aligned, or NULL */
+void ll_mem_free(void *p, size_t size);
+size_t ll_mem_mapped(void);               /* bytes obtained from the OS */
+int ll_mem_owns(const void *p);           /* p inside one of our mappings */
+void ll_mem_fork_prepare(void);
+void ll_mem_fork_parent(void);
+void ll_mem_fork_child(void);
+/* Raw pages, for large transient arrays (report time). */
+void *ll_pages_alloc(size_t size);
+void ll_pages_free(void *p, size_t size);
+
+/* ---- table.c: live blocks ------------------------------------------------ */
+struct ll_block {             /* a flat copy of a record, for the report */
+    uintptr_t ptr;
+    size_t size;
+    uint32_t stack;
+    uint8_t fn;
+    uint8_t align_log2;
+    uint8_t kind;             /* enum ll_kind, set by reach.c */
+    uint8_t flags;            /* scratch for reach.c */
+};
+enum ll_insert_result { LL_INSERT_OK, LL_INSERT_DUP, LL_INSERT_OOM };
+int ll_table_insert(uintptr_t p, size_t size, size_t align, unsigned fn,
+                    uint32_t stack);
+/* Remove p's record; 1 if it was live (fills *out), 0 if unknown.  A
+ * non-zero free_pc also puts it in the quarantine of recent frees. */
+int ll_table_remove(uintptr_t p, uintptr_t free_pc, struct ll_block *out);
+/* Put back a record removed by ll_table_remove (a failed realloc). */
+void ll_table_restore(const struct ll_block *b);
+int ll_table_lookup(uintptr_t p, struct ll_block *out);
+/* Block containing p (slow, for error messages only). */
+int ll_table_find_containing(uintptr_t p, struct ll_block *out);
+/* Snapshot: lock every shard, copy all records into a page-allocated array.
+ * The shards stay locked until ll_table_unlock_all(). */
+struct ll_block *ll_table_snapshot(size_t *count);
+void ll_table_unlock_all(void);
+void ll_table_lock_all(void);
+void ll_table_reset_locks(void);
+struct ll_totals {
+    uint64_t allocations, frees, bytes_allocated, peak_live_bytes,
+             live_bytes, dropped;
+};
+void ll_table_totals(struct ll_totals *t);
+size_t ll_table_record_size(void);
+/* Quarantine of recently freed blocks (per shard ring). */
+struct ll_freed {
+    uintptr_t ptr;
+    size_t size;
+    uintptr_t free_pc;        /* caller of the first free */
+    uint32_t alloc_stack;
+    uint8_t fn;
+};
+int ll_quarantine_find(uintptr_t p, struct ll_freed *out);
+
+/* ---- stack.c ------------------------------------------------------------- */
+#define LL_STACK_NONE 0u
+/* Capture the caller's stack (libleak's own frames skipped) and intern it;
+ * returns a stack id (never LL_STACK_NONE unless out of memory). */
+uint32_t ll_stack_capture(void);
+uint32_t ll_stack_intern(const uintptr_t *pcs, unsigned depth);
+/* Frames of a stack id; returns the depth, *pcs points into the table. */
+unsigned ll_stack_get(uint32_t id, const uintptr_t **pcs);
+size_t ll_stack_count(void);
+void ll_stack_fork_prepare(void);
+void ll_stack_fork_parent(void);
+void ll_stack_fork_child(void);
+
+/* ---- unwind.c ------------------------------------------------------------ */
+void ll_unwind_init(void);
+/* Fill pcs with return addresses of the caller's frames, starting with the
+ * first frame outside libleak; returns how many (<= max). */
+unsigned ll_unwind(uintptr_t *pcs, unsigned max);
+int ll_self_contains(uintptr_t pc);     /* pc inside libleak's own code */
+
+/* ---- symbolize.c --------------------------------------------------------- */
+struct ll_frame {
+    uintptr_t pc;             /* return address as captured */
+    const char *function;     /* demangled when possible, or NULL */
+    const char *file;         /* source file or NULL */
+    int line;                 /* 0 when unknown */
+    const char *object;       /* path of the loaded object, or NULL */
+    uintptr_t offset;         /* pc - object load base */
+};
+/* Begin a symbolization session (loads libdw if it can); strings it returns
+ * stay valid until ll_sym_end(). */
+void ll_sym_begin(void);
+void ll_sym_lookup(uintptr_t pc, struct ll_frame *out);
+void ll_sym_end(void);
+
+/* ---- reach.c ------------------------------------------------------------- */
+enum ll_kind { LL_DEFINITE, LL_INDIRECT, LL_POSSIBLE, LL_REACHABLE, LL_KIND_COUNT };
+extern const char *const ll_kind_json[LL_KIND_COUNT];
+extern const char *const ll_kind_text[LL_KIND_COUNT];
+/* Classify blocks (sorted by ptr) into kinds.  Roots are found here. */
+void ll_reach_classify(struct ll_block *blocks, size_t n);
+/* The same on caller-given root ranges (unit tests). */
+struct ll_range { uintptr_t lo, hi; };
+void ll_reach_classify_roots(struct ll_block *blocks, size_t n,
+                             const struct ll_range *roots, size_t nroots);
+
+/* ---- out.c --------------------------------------------------------------- */
+struct ll_out {
+    int fd;
+    int failed;               /* a write failed: errno of the failure */
+    size_t len;
+    char buf[8192];
+};
+void ll_out_init(struct ll_out *o, int fd);
+void ll_out_flush(struct ll_out *o);
+void ll_out_mem(struct ll_out *o, const char *s, size_t n);
+void ll_out_str(struct ll_out *o, const char *s);
+void ll_out_u64(struct ll_out *o, uint64_t v);
+void ll_out_i64(struct ll_out *o, int64_t v);
+void ll_out_hex(struct ll_out *o, uint64_t v);           /* 0x... */
+void ll_out_json_str(struct ll_out *o, const char *s);   /* quoted, escaped */
+void ll_out_bytes_human(struct ll_out *o, uint64_t v);   /* 1,234 */
+/* One-line message on stderr with the "libleak: " prefix; printf subset
+ * (%s %d %u %zu %lu %llu %x %p %%), never allocates. */
+void ll_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* ---- options.c ----------------------------------------------------------- */
+enum ll_format { LL_FORMAT_TEXT, LL_FORMAT_JSON };
+struct ll_options {
+    int format;
+    char output[4096];
+    int depth;
+    int show_reachable;
+    int exitcode;
+    int help;
+};
+extern struct ll_options ll_opt;
+/* Parse a LIBLEAK_OPTIONS string into ll_opt (defaults first).  Each bad
+ * item gets one warning; returns the number of warnings. */
+int ll_opt_parse(const char *s);
+void ll_opt_defaults(void);
+void ll_opt_help(void);
+
+/* ---- report.c ------------------------------------------------------------ */
+struct ll_group {             /* leaks with one kind, stack, fn, alignment */
+    uint8_t kind, fn, align_log2;
+    uint32_t stack;
+    uint64_t bytes, blocks;
+};
+struct ll_error;              /* report.c keeps the error list */
+enum ll_error_kind {
+    LL_ERR_DOUBLE_FREE, LL_ERR_INVALID_FREE, LL_ERR_INTERIOR_FREE,
+    LL_ERR_INVALID_REALLOC, LL_ERR_MISMATCH, LL_ERR_KIND_COUNT
+};
+extern const char *const ll_error_json[LL_ERR_KIND_COUNT];
+/* Record (and print at once) a bad free/realloc at p; caller holds the guard. */
+void ll_error_report(unsigned kind, uintptr_t p, unsigned dealloc_fn);
+struct ll_report {
+    struct ll_group *groups;
+    size_t ngroups;
+    uint64_t kind_bytes[LL_KIND_COUNT], kind_blocks[LL_KIND_COUNT];
+    struct ll_totals totals;
+    size_t meta_bytes;        /* libleak's own memory */
+};
+int ll_report_write(void);    /* the exit report; returns lost blocks count */
+void ll_report_text(struct ll_out *o, const struct ll_report *r);
+void ll_report_json(struct ll_out *o, const struct ll_report *r);
+/* Errors recorded so far, for the formatters. */
+struct ll_error_rec {
+    uint8_t kind, fn, dealloc_fn, has_block;
+    uintptr_t ptr, block;     /* the bad pointer; the block it belongs to */
+    size_t size;
+    uint32_t stack, alloc_stack, free_stack;
+};
+size_t ll_error_count(void);
+const struct ll_error_rec *ll_error_get(size_t i);
+enum ll_dealloc { LL_DEALLOC_FREE, LL_DEALLOC_DELETE, LL_DEALLOC_DELETE_ARRAY,
+                  LL_DEALLOC_REALLOC, LL_DEALLOC_COUNT };
+extern const char *const ll_dealloc_name[LL_DEALLOC_COUNT];
+void ll_error_fork_prepare(void);
+void ll_error_fork_parent(void);
+void ll_error_fork_child(void);
+/* Frame printing shared by the formatters and the error messages. */
+void ll_text_stack(struct ll_out *o, uint32_t stack, const char *indent);
+void ll_json_stack(struct ll_out *o, uint32_t stack);
+
+/* ---- fork.c -------------------------------------------------------------- */
+void ll_fork_install(void);
+
+/* ---- libleak.c ----------------------------------------------------------- */
+void ll_start(int argc, char **argv);
+void ll_finish(void);
+extern size_t ll_page_size;
+extern char **ll_argv;        /* the command line, for the report */
+extern int ll_argc;
+
+#endif

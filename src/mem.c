@@ -1,0 +1,156 @@
+/* mem.c - libleak's internal allocator.
+ *
+ * Records, stacks and uthash's own tables live here, never in the traced
+ * program's heap: they must not be counted, scanned as roots, or recurse
+ * into our hooks.  Size classes with free lists, carved from 1 MiB chunks
+ * obtained with mmap; requests above the largest class are mapped whole.
+ * Callers give the size back on free (uthash_free passes it too), so blocks
+ * carry no header. */
+#include "ll.h"
+
+#include <string.h>
+#include <sys/mman.h>
+
+#define LL_CHUNK (256u << 10)
+#define LL_SMALL_MAX 1024u            /* classes of 16 bytes up to here */
+#define LL_LARGE_MAX (64u << 10)      /* then powers of two up to here */
+#define LL_NCLASS (LL_SMALL_MAX / 16 + 6)
+#define LL_MAX_CHUNKS 65536           /* 16 GiB of metadata */
+
+struct ll_class {
+    ll_lock_t lock;
+    void *free;                       /* singly linked through the first word */
+    char *cur, *end;                  /* bump region */
+} __attribute__((aligned(64)));
+
+static struct ll_class ll_classes[LL_NCLASS];
+static atomic_size_t ll_mapped;
+static ll_lock_t ll_chunks_lock;
+static uintptr_t ll_chunks[LL_MAX_CHUNKS];
+static atomic_size_t ll_nchunks;
+
+static unsigned ll_class_of(size_t size)
+{
+    if (size <= LL_SMALL_MAX)
+        return (unsigned)((size + 15) / 16) - (size != 0);
+    unsigned c = LL_SMALL_MAX / 16;   /* 2 KiB is the first large class */
+    for (size_t s = 2 * LL_SMALL_MAX; s < size; s <<= 1)
+        c++;
+    return c;
+}
+
+static size_t ll_class_size(unsigned c)
+{
+    if (c < LL_SMALL_MAX / 16)
+        return (c + 1) * 16;
+    return (size_t)2 * LL_SMALL_MAX << (c - LL_SMALL_MAX / 16);
+}
+
+void *ll_pages_alloc(size_t size)
+{
+    size = (size + ll_page_size - 1) & ~(ll_page_size - 1);
+    void *p = mmap(NULL, size, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED)
+        return NULL;
+    atomic_fetch_add(&ll_mapped, size);
+    return p;
+}
+
+void ll_pages_free(void *p, size_t size)
+{
+    if (!p)
+        return;
+    size = (size + ll_page_size - 1) & ~(ll_page_size - 1);
+    munmap(p, size);
+    atomic_fetch_sub(&ll_mapped, size);
+}
+
+static int ll_class_refill(struct ll_class *k)
+{
+    char *c = ll_pages_alloc(LL_CHUNK);
+    if (!c)
+        return -1;
+    ll_lock(&ll_chunks_lock);
+    size_t n = atomic_load(&ll_nchunks);
+    if (n < LL_MAX_CHUNKS) {
+        ll_chunks[n] = (uintptr_t)c;
+        atomic_store(&ll_nchunks, n + 1);
+    }
+    ll_unlock(&ll_chunks_lock);
+    k->cur = c;
+    k->end = c + LL_CHUNK;
+    return 0;
+}
+
+void *ll_mem_alloc(size_t size)
+{
+    if (size > LL_LARGE_MAX)
+        return ll_pages_alloc(size);  /* fresh pages are zero */
+    unsigned c = ll_class_of(size);
+    size_t csize = ll_class_size(c);
+    struct ll_class *k = &ll_classes[c];
+    void *p = NULL;
+    ll_lock(&k->lock);
+    if (k->free) {
+        p = k->free;
+        k->free = *(void **)p;
+    } else if ((size_t)(k->end - k->cur) >= csize || ll_class_refill(k) == 0) {
+        p = k->cur;
+        k->cur += csize;
+    }
+    ll_unlock(&k->lock);
+    if (p)
+        memset(p, 0, csize);
+    return p;
+}
+
+void ll_mem_free(void *p, size_t size)
+{
+    if (!p)
+        return;
+    if (size > LL_LARGE_MAX) {
+        ll_pages_free(p, size);
+        return;
+    }
+    struct ll_class *k = &ll_classes[ll_class_of(size)];
+    ll_lock(&k->lock);
+    *(void **)p = k->free;
+    k->free = p;
+    ll_unlock(&k->lock);
+}
+
+size_t ll_mem_mapped(void) { return atomic_load(&ll_mapped); }
+
+int ll_mem_owns(const void *p)
+{
+    uintptr_t a = (uintptr_t)p;
+    size_t n = atomic_load(&ll_nchunks);
+    for (size_t i = 0; i < n; i++)
+        if (a - ll_chunks[i] < LL_CHUNK)
+            return 1;
+    return 0;
+}
+
+/* Fork: hold every class lock across fork() so the child never sees a free
+ * list half updated; the child resets them (the holder thread is gone). */
+void ll_mem_fork_prepare(void)
+{
+    ll_lock(&ll_chunks_lock);
+    for (unsigned i = 0; i < LL_NCLASS; i++)
+        ll_lock(&ll_classes[i].lock);
+}
+
+void ll_mem_fork_parent(void)
+{
+    for (unsigned i = LL_NCLASS; i-- > 0;)
+        ll_unlock(&ll_classes[i].lock);
+    ll_unlock(&ll_chunks_lock);
+}
+
+void ll_mem_fork_child(void)
+{
+    for (unsigned i = 0; i < LL_NCLASS; i++)
+        ll_lock_reset(&ll_classes[i].lock);
+    ll_lock_reset(&ll_chunks_lock);
+}

@@ -1,0 +1,174 @@
+/* options.c - LIBLEAK_OPTIONS: key=value pairs separated by ':'.
+ *
+ * One table is the single source for parsing, defaults, help=1 and the
+ * README's list.  Parsing never allocates: it runs during initialisation,
+ * inside the first malloc call. */
+#include "ll.h"
+
+#include <stddef.h>
+#include <string.h>
+
+struct ll_options ll_opt;
+
+enum ll_opt_type { LL_OPT_INT, LL_OPT_BOOL, LL_OPT_ENUM, LL_OPT_PATH };
+
+struct ll_optdef {
+    const char *name;
+    enum ll_opt_type type;
+    size_t off;
+    int min, max;                       /* LL_OPT_INT */
+    const char *const *choices;         /* LL_OPT_ENUM, NULL-terminated */
+    const char *def;
+    const char *help;
+};
+
+static const char *const ll_formats[] = { "text", "json", NULL };
+
+#define LL_OFF(f) offsetof(struct ll_options, f)
+static const struct ll_optdef ll_optdefs[] = {
+    { "format", LL_OPT_ENUM, LL_OFF(format), 0, 0, ll_formats, "text",
+      "report format: text or json" },
+    { "output", LL_OPT_PATH, LL_OFF(output), 0, 0, NULL, "",
+      "write the report to this file instead of stderr; %p is the pid" },
+    { "depth", LL_OPT_INT, LL_OFF(depth), 1, LL_MAX_DEPTH, NULL, "16",
+      "frames kept per allocation stack (libleak's own frames not counted)" },
+    { "show_reachable", LL_OPT_BOOL, LL_OFF(show_reachable), 0, 1, NULL, "0",
+      "list still-reachable blocks too (they are always counted)" },
+    { "exitcode", LL_OPT_INT, LL_OFF(exitcode), 0, 255, NULL, "0",
+      "exit with this status when blocks were definitely or indirectly lost "
+      "(0: keep the program's own)" },
+    { "help", LL_OPT_BOOL, LL_OFF(help), 0, 1, NULL, "0",
+      "print this list at start-up" },
+};
+#define LL_NOPT (sizeof(ll_optdefs) / sizeof(ll_optdefs[0]))
+
+static int ll_word_eq(const char *s, size_t n, const char *w)
+{
+    return strlen(w) == n && memcmp(s, w, n) == 0;
+}
+
+static int ll_parse_int(const char *s, size_t n, long *out)
+{
+    long v = 0;
+    if (n == 0 || n > 9)
+        return -1;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return -1;
+        v = v * 10 + (s[i] - '0');
+    }
+    *out = v;
+    return 0;
+}
+
+/* Store value v (length n) for option d; -1 if it is not acceptable. */
+static int ll_opt_set(const struct ll_optdef *d, const char *v, size_t n)
+{
+    char *field = (char *)&ll_opt + d->off;
+    long x;
+    switch (d->type) {
+    case LL_OPT_INT:
+        if (ll_parse_int(v, n, &x) || x < d->min || x > d->max)
+            return -1;
+        *(int *)field = (int)x;
+        return 0;
+    case LL_OPT_BOOL:
+        if (ll_word_eq(v, n, "1") || ll_word_eq(v, n, "true") || ll_word_eq(v, n, "yes"))
+            *(int *)field = 1;
+        else if (ll_word_eq(v, n, "0") || ll_word_eq(v, n, "false") || ll_word_eq(v, n, "no"))
+            *(int *)field = 0;
+        else
+            return -1;
+        return 0;
+    case LL_OPT_ENUM:
+        for (int i = 0; d->choices[i]; i++)
+            if (ll_word_eq(v, n, d->choices[i])) {
+                *(int *)field = i;
+                return 0;
+            }
+        return -1;
+    case LL_OPT_PATH:
+        if (n >= sizeof(ll_opt.output))
+            return -1;
+        memcpy(field, v, n);
+        field[n] = 0;
+        return 0;
+    }
+    return -1;
+}
+
+static void ll_opt_warn_value(const struct ll_optdef *d, const char *v, size_t n)
+{
+    char shown[64];
+    size_t k = n < sizeof(shown) - 4 ? n : sizeof(shown) - 4;
+    memcpy(shown, v, k);
+    memcpy(shown + k, n > k ? "..." : "", n > k ? 4 : 1);
+    const char *want = d->type == LL_OPT_BOOL ? "0 or 1"
+                     : d->type == LL_OPT_ENUM ? "text or json"
+                     : d->type == LL_OPT_PATH ? "a path shorter than 4096 bytes"
+                     : NULL;
+    if (want)
+        ll_msg("bad value '%s' for option %s (expected %s); keeping %s",
+               shown, d->name, want, d->def[0] ? d->def : "the default");
+    else
+        ll_msg("bad value '%s' for option %s (expected a whole number from %d "
+               "to %d); keeping %s", shown, d->name, d->min, d->max, d->def);
+}
+
+void ll_opt_defaults(void)
+{
+    memset(&ll_opt, 0, sizeof(ll_opt));
+    for (size_t i = 0; i < LL_NOPT; i++)
+        ll_opt_set(&ll_optdefs[i], ll_optdefs[i].def, strlen(ll_optdefs[i].def));
+}
+
+static int ll_opt_item(const char *s, size_t n)
+{
+    const char *eq = memchr(s, '=', n);
+    size_t klen = eq ? (size_t)(eq - s) : n;
+    for (size_t i = 0; i < LL_NOPT; i++) {
+        const struct ll_optdef *d = &ll_optdefs[i];
+        if (!ll_word_eq(s, klen, d->name))
+            continue;
+        if (!eq) {
+            ll_msg("option %s needs a value (%s=...); keeping %s", d->name,
+                   d->name, d->def[0] ? d->def : "the default");
+            return 1;
+        }
+        const char *v = eq + 1;
+        size_t vlen = n - klen - 1;
+        if (ll_opt_set(d, v, vlen) == 0)
+            return 0;
+        ll_opt_warn_value(d, v, vlen);
+        return 1;
+    }
+    char key[64];
+    size_t k = klen < sizeof(key) - 4 ? klen : sizeof(key) - 4;
+    memcpy(key, s, k);
+    memcpy(key + k, klen > k ? "..." : "", klen > k ? 4 : 1);
+    ll_msg("unknown option '%s' ignored (LIBLEAK_OPTIONS=help=1 lists them)", key);
+    return 1;
+}
+
+int ll_opt_parse(const char *s)
+{
+    int warnings = 0;
+    ll_opt_defaults();
+    while (s && *s) {
+        const char *end = strchr(s, ':');
+        size_t n = end ? (size_t)(end - s) : strlen(s);
+        if (n)
+            warnings += ll_opt_item(s, n);
+        s += n + (end != NULL);
+    }
+    return warnings;
+}
+
+void ll_opt_help(void)
+{
+    ll_msg("options (LIBLEAK_OPTIONS=key=value:key=value):");
+    for (size_t i = 0; i < LL_NOPT; i++) {
+        const struct ll_optdef *d = &ll_optdefs[i];
+        ll_msg("  %s=%s  %s", d->name, d->def[0] ? d->def : "''", d->help);
+    }
+}

@@ -1,0 +1,191 @@
+/* out.c - a buffered writer that never allocates, and libleak's messages.
+ *
+ * Everything libleak prints goes through here: it may run inside malloc,
+ * before stdio exists, or after the program closed its streams. */
+#include "ll.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <string.h>
+#include <unistd.h>
+
+void ll_out_init(struct ll_out *o, int fd)
+{
+    o->fd = fd;
+    o->failed = 0;
+    o->len = 0;
+}
+
+static void ll_write_all(struct ll_out *o, const char *s, size_t n)
+{
+    while (n && !o->failed) {
+        ssize_t w = write(o->fd, s, n);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0) {
+            o->failed = w < 0 ? errno : EIO;
+            return;
+        }
+        s += w;
+        n -= (size_t)w;
+    }
+}
+
+void ll_out_flush(struct ll_out *o)
+{
+    ll_write_all(o, o->buf, o->len);
+    o->len = 0;
+}
+
+void ll_out_mem(struct ll_out *o, const char *s, size_t n)
+{
+    if (n > sizeof(o->buf) - o->len) {
+        ll_out_flush(o);
+        if (n > sizeof(o->buf)) {
+            ll_write_all(o, s, n);
+            return;
+        }
+    }
+    memcpy(o->buf + o->len, s, n);
+    o->len += n;
+}
+
+void ll_out_str(struct ll_out *o, const char *s)
+{
+    ll_out_mem(o, s ? s : "(null)", strlen(s ? s : "(null)"));
+}
+
+void ll_out_u64(struct ll_out *o, uint64_t v)
+{
+    char b[24], *p = b + sizeof(b);
+    do
+        *--p = (char)('0' + v % 10);
+    while (v /= 10);
+    ll_out_mem(o, p, (size_t)(b + sizeof(b) - p));
+}
+
+void ll_out_i64(struct ll_out *o, int64_t v)
+{
+    if (v < 0) {
+        ll_out_mem(o, "-", 1);
+        ll_out_u64(o, -(uint64_t)v);
+    } else {
+        ll_out_u64(o, (uint64_t)v);
+    }
+}
+
+void ll_out_hex(struct ll_out *o, uint64_t v)
+{
+    char b[20], *p = b + sizeof(b);
+    do
+        *--p = "0123456789abcdef"[v & 15];
+    while (v >>= 4);
+    *--p = 'x';
+    *--p = '0';
+    ll_out_mem(o, p, (size_t)(b + sizeof(b) - p));
+}
+
+/* 1234567 -> "1,234,567": figures a person reads at a glance. */
+void ll_out_bytes_human(struct ll_out *o, uint64_t v)
+{
+    char b[32], *p = b + sizeof(b);
+    int digits = 0;
+    do {
+        if (digits && digits % 3 == 0)
+            *--p = ',';
+        *--p = (char)('0' + v % 10);
+        digits++;
+    } while (v /= 10);
+    ll_out_mem(o, p, (size_t)(b + sizeof(b) - p));
+}
+
+/* Length of a valid UTF-8 sequence at s (1-4), or 0 if invalid. */
+static size_t ll_utf8_len(const unsigned char *s)
+{
+    unsigned c = s[0];
+    size_t n = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc2 ? 2 : 0;
+    if (c > 0xf4)
+        return 0;
+    for (size_t i = 1; i < n; i++)
+        if ((s[i] & 0xc0) != 0x80)
+            return 0;
+    if ((c == 0xe0 && s[1] < 0xa0) || (c == 0xed && s[1] >= 0xa0) ||
+        (c == 0xf0 && s[1] < 0x90) || (c == 0xf4 && s[1] >= 0x90))
+        return 0;                       /* overlong, surrogate, > U+10FFFF */
+    return n;
+}
+
+/* JSON string: quotes, backslashes and control bytes escaped; invalid UTF-8
+ * becomes U+FFFD, so the document stays valid whatever a name holds. */
+void ll_out_json_str(struct ll_out *o, const char *str)
+{
+    if (!str) {
+        ll_out_mem(o, "null", 4);
+        return;
+    }
+    const unsigned char *s = (const unsigned char *)str;
+    ll_out_mem(o, "\"", 1);
+    while (*s) {
+        unsigned c = *s;
+        if (c == '"' || c == '\\') {
+            char e[2] = { '\\', (char)c };
+            ll_out_mem(o, e, 2);
+            s++;
+        } else if (c < 0x20 || c == 0x7f) {
+            char e[6] = { '\\', 'u', '0', '0', "0123456789abcdef"[c >> 4],
+                          "0123456789abcdef"[c & 15] };
+            ll_out_mem(o, e, 6);
+            s++;
+        } else if (c < 0x80) {
+            ll_out_mem(o, (const char *)s++, 1);
+        } else {
+            size_t n = ll_utf8_len(s);
+            if (n) {
+                ll_out_mem(o, (const char *)s, n);
+                s += n;
+            } else {
+                ll_out_mem(o, "\xef\xbf\xbd", 3);
+                s++;
+            }
+        }
+    }
+    ll_out_mem(o, "\"", 1);
+}
+
+void ll_msg(const char *fmt, ...)
+{
+    struct ll_out o;
+    int saved = errno;
+    ll_out_init(&o, 2);
+    ll_out_str(&o, "libleak: ");
+    va_list ap;
+    va_start(ap, fmt);
+    for (const char *f = fmt; *f; f++) {
+        if (*f != '%') {
+            ll_out_mem(&o, f, 1);
+            continue;
+        }
+        int lng = 0;
+        while (f[1] == 'l' || f[1] == 'z')
+            f++, lng++;
+        switch (*++f) {
+        case 's': ll_out_str(&o, va_arg(ap, const char *)); break;
+        case 'd':
+            ll_out_i64(&o, lng ? va_arg(ap, long) : va_arg(ap, int));
+            break;
+        case 'u':
+            ll_out_u64(&o, lng ? va_arg(ap, unsigned long) : va_arg(ap, unsigned));
+            break;
+        case 'x':
+            ll_out_hex(&o, lng ? va_arg(ap, unsigned long) : va_arg(ap, unsigned));
+            break;
+        case 'p': ll_out_hex(&o, (uintptr_t)va_arg(ap, void *)); break;
+        case '%': ll_out_mem(&o, "%", 1); break;
+        default: f--; break;            /* unknown: print the rest verbatim */
+        }
+    }
+    va_end(ap);
+    ll_out_mem(&o, "\n", 1);
+    ll_out_flush(&o);
+    errno = saved;
+}

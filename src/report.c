@@ -1,0 +1,200 @@
+/* report.c - the exit report: snapshot, classify, group, write.
+ *
+ * Blocks are grouped by (kind, stack, allocating function, alignment); the
+ * groups are ordered by kind (definitely lost first), then bytes.  Every
+ * format writes from the same struct ll_report. */
+#include "ll.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static int ll_cmp_ptr(const void *a, const void *b)
+{
+    uintptr_t x = ((const struct ll_block *)a)->ptr, y = ((const struct ll_block *)b)->ptr;
+    return (x > y) - (x < y);
+}
+
+static int ll_cmp_group_key(const void *a, const void *b)
+{
+    const struct ll_block *x = a, *y = b;
+    if (x->kind != y->kind) return x->kind - y->kind;
+    if (x->stack != y->stack) return x->stack < y->stack ? -1 : 1;
+    if (x->fn != y->fn) return x->fn - y->fn;
+    return x->align_log2 - y->align_log2;
+}
+
+static int ll_cmp_group(const void *a, const void *b)
+{
+    const struct ll_group *x = a, *y = b;
+    if (x->kind != y->kind) return x->kind - y->kind;
+    if (x->bytes != y->bytes) return x->bytes > y->bytes ? -1 : 1;
+    if (x->blocks != y->blocks) return x->blocks > y->blocks ? -1 : 1;
+    return x->stack < y->stack ? -1 : x->stack > y->stack;
+}
+
+/* Blocks sorted by group key -> one ll_group per run of equal keys. */
+static void ll_report_group(struct ll_report *r, struct ll_block *v, size_t n)
+{
+    qsort(v, n, sizeof(*v), ll_cmp_group_key);
+    r->groups = ll_pages_alloc((n + 1) * sizeof(*r->groups));
+    r->ngroups = 0;
+    for (size_t i = 0; i < n && r->groups; i++) {
+        struct ll_group *g = &r->groups[r->ngroups];
+        if (i == 0 || ll_cmp_group_key(&v[i - 1], &v[i]) != 0) {
+            g = &r->groups[r->ngroups++];
+            *g = (struct ll_group){ .kind = v[i].kind, .fn = v[i].fn,
+                                    .align_log2 = v[i].align_log2, .stack = v[i].stack };
+        } else {
+            g = &r->groups[r->ngroups - 1];
+        }
+        g->bytes += v[i].size;
+        g->blocks++;
+        r->kind_bytes[v[i].kind] += v[i].size;
+        r->kind_blocks[v[i].kind]++;
+    }
+    if (r->groups)
+        qsort(r->groups, r->ngroups, sizeof(*r->groups), ll_cmp_group);
+}
+
+/* output=PATH with %p replaced by the pid; -1 (errno set) if it fails. */
+static int ll_report_open(char *path, size_t cap)
+{
+    const char *s = ll_opt.output;
+    size_t k = 0;
+    for (; *s && k + 24 < cap; s++) {
+        if (s[0] == '%' && s[1] == 'p') {
+            struct ll_out o;            /* format the pid without stdio */
+            ll_out_init(&o, -1);
+            ll_out_u64(&o, (uint64_t)getpid());
+            memcpy(path + k, o.buf, o.len);
+            k += o.len;
+            s++;
+        } else {
+            path[k++] = *s;
+        }
+    }
+    path[k] = 0;
+    return open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+}
+
+static void ll_report_emit(struct ll_out *o, const struct ll_report *r)
+{
+    if (ll_opt.format == LL_FORMAT_JSON)
+        ll_report_json(o, r);
+    else
+        ll_report_text(o, r);
+    ll_out_flush(o);
+}
+
+static void ll_report_output(const struct ll_report *r)
+{
+    struct ll_out o;
+    char path[sizeof(ll_opt.output) + 32];
+    if (!ll_opt.output[0]) {
+        ll_out_init(&o, 2);
+        ll_report_emit(&o, r);
+        return;
+    }
+    int fd = ll_report_open(path, sizeof(path));
+    if (fd >= 0) {
+        ll_out_init(&o, fd);
+        ll_report_emit(&o, r);
+        close(fd);
+        if (!o.failed)
+            return;
+        errno = o.failed;
+    }
+    /* Never lose the report: say why, then write it to stderr. */
+    ll_msg("cannot write the report to '%s' (%s); writing it to stderr instead",
+           path, strerror(errno));
+    ll_out_init(&o, 2);
+    ll_report_emit(&o, r);
+}
+
+int ll_report_write(void)
+{
+    struct ll_report r;
+    memset(&r, 0, sizeof(r));
+    size_t n = 0;
+    struct ll_block *v = ll_table_snapshot(&n);   /* shards stay locked */
+    if (v) {
+        qsort(v, n, sizeof(*v), ll_cmp_ptr);
+        ll_reach_classify(v, n);
+    }
+    ll_table_totals(&r.totals);
+    /* From here on the hooks pass through; the scan no longer reads blocks,
+     * so other threads may free them again. */
+    atomic_store(&ll_state, LL_DONE);
+    ll_table_unlock_all();
+    if (v)
+        ll_report_group(&r, v, n);
+    r.meta_bytes = ll_mem_mapped();
+    ll_sym_begin();
+    ll_report_output(&r);
+    ll_sym_end();
+    ll_pages_free(r.groups, (n + 1) * sizeof(*r.groups));
+    ll_pages_free(v, (n + 1) * sizeof(*v));
+    return (int)(r.kind_blocks[LL_DEFINITE] + r.kind_blocks[LL_INDIRECT] > 0);
+}
+
+/* ---- frames, shared by the formatters -------------------------------------- */
+
+void ll_text_stack(struct ll_out *o, uint32_t stack, const char *indent)
+{
+    const uintptr_t *pcs;
+    unsigned n = ll_stack_get(stack, &pcs);
+    if (n == 0) {
+        ll_out_str(o, indent);
+        ll_out_str(o, "(no stack)\n");
+    }
+    for (unsigned i = 0; i < n; i++) {
+        struct ll_frame f;
+        ll_sym_lookup(pcs[i], &f);
+        ll_out_str(o, indent);
+        ll_out_str(o, "#");
+        ll_out_u64(o, i);
+        ll_out_str(o, " ");
+        ll_out_str(o, f.function ? f.function : "???");
+        if (f.file) {
+            ll_out_str(o, " ");
+            ll_out_str(o, f.file);
+            ll_out_str(o, ":");
+            ll_out_u64(o, (uint64_t)f.line);
+        }
+        if (f.object) {
+            const char *base = strrchr(f.object, '/');
+            ll_out_str(o, " (");
+            ll_out_str(o, base ? base + 1 : f.object);
+            ll_out_str(o, "+");
+            ll_out_hex(o, f.offset);
+            ll_out_str(o, ")");
+        }
+        ll_out_str(o, "\n");
+    }
+}
+
+void ll_json_stack(struct ll_out *o, uint32_t stack)
+{
+    const uintptr_t *pcs;
+    unsigned n = ll_stack_get(stack, &pcs);
+    ll_out_str(o, "[");
+    for (unsigned i = 0; i < n; i++) {
+        struct ll_frame f;
+        ll_sym_lookup(pcs[i], &f);
+        ll_out_str(o, i ? ", {\"function\": " : "{\"function\": ");
+        ll_out_json_str(o, f.function);
+        ll_out_str(o, ", \"file\": ");
+        ll_out_json_str(o, f.file);
+        ll_out_str(o, ", \"line\": ");
+        ll_out_u64(o, (uint64_t)(f.line > 0 ? f.line : 0));
+        ll_out_str(o, ", \"object\": ");
+        ll_out_json_str(o, f.object);
+        ll_out_str(o, ", \"offset\": \"");
+        ll_out_hex(o, f.offset);
+        ll_out_str(o, "\"}");
+    }
+    ll_out_str(o, "]");
+}

@@ -1,0 +1,158 @@
+/* stack.c - call stacks: capture, and a table that stores each distinct
+ * stack once.  A record holds a 32-bit stack id; ids index a two-level
+ * directory, so a stack is found from its id without a lock.
+ *
+ * Lookup order: a per-thread cache of recent stacks (no lock, no shared
+ * cache line), then the uthash shard for the stack's hash (locked). */
+#include "ll_uthash.h"
+
+#include <string.h>
+
+#define LL_SSHARD_BITS 4
+#define LL_SSHARDS (1u << LL_SSHARD_BITS)
+#define LL_DIR_BITS 14                  /* ids per directory page */
+#define LL_DIR_PAGES 4096               /* up to 64M distinct stacks */
+#define LL_TCACHE 256                   /* per-thread recent stacks */
+
+struct ll_stk {
+    UT_hash_handle hh;
+    uint32_t id;
+    uint32_t depth;
+    uintptr_t pcs[];
+};
+
+struct ll_sshard {
+    ll_lock_t lock;
+    struct ll_stk *head;
+} __attribute__((aligned(64)));
+
+static struct ll_sshard ll_sshards[LL_SSHARDS];
+static struct ll_stk **_Atomic ll_dir[LL_DIR_PAGES];
+static ll_lock_t ll_dir_lock;
+static atomic_uint ll_next_id = 1;      /* 0 is LL_STACK_NONE */
+
+struct ll_tcache_ent { uint32_t hash, id; };
+static LL_TLS struct ll_tcache_ent ll_tcache[LL_TCACHE];
+
+static uint32_t ll_pcs_hash(const uintptr_t *pcs, unsigned n)
+{
+    uint64_t h = 0x9e3779b97f4a7c15ull ^ n;
+    for (unsigned i = 0; i < n; i++) {
+        h ^= pcs[i];
+        h *= 0xff51afd7ed558ccdull;
+        h ^= h >> 32;
+    }
+    return (uint32_t)h | 1;             /* 0 marks an empty cache slot */
+}
+
+static struct ll_stk *ll_stk_of(uint32_t id)
+{
+    struct ll_stk **page = atomic_load_explicit(&ll_dir[id >> LL_DIR_BITS],
+                                                memory_order_acquire);
+    return page ? page[id & ((1u << LL_DIR_BITS) - 1)] : NULL;
+}
+
+/* Publish s under a fresh id; the directory page is created on demand. */
+static int ll_dir_publish(struct ll_stk *s)
+{
+    uint32_t id = atomic_fetch_add(&ll_next_id, 1);
+    uint32_t pg = id >> LL_DIR_BITS;
+    if (pg >= LL_DIR_PAGES)
+        return -1;
+    struct ll_stk **page = atomic_load_explicit(&ll_dir[pg], memory_order_acquire);
+    if (!page) {
+        ll_lock(&ll_dir_lock);
+        page = atomic_load(&ll_dir[pg]);
+        if (!page) {
+            page = ll_pages_alloc(sizeof(*page) << LL_DIR_BITS);
+            atomic_store_explicit(&ll_dir[pg], page, memory_order_release);
+        }
+        ll_unlock(&ll_dir_lock);
+        if (!page)
+            return -1;
+    }
+    s->id = id;
+    __atomic_store_n(&page[id & ((1u << LL_DIR_BITS) - 1)], s, __ATOMIC_RELEASE);
+    return 0;
+}
+
+static int ll_stk_equal(const struct ll_stk *s, const uintptr_t *pcs, unsigned n)
+{
+    return s && s->depth == n && memcmp(s->pcs, pcs, n * sizeof(*pcs)) == 0;
+}
+
+static uint32_t ll_stack_find_or_add(const uintptr_t *pcs, unsigned n, uint32_t h)
+{
+    struct ll_sshard *sh = &ll_sshards[h >> (32 - LL_SSHARD_BITS)];
+    struct ll_stk *s;
+    size_t len = n * sizeof(*pcs);
+    ll_lock(&sh->lock);
+    HASH_FIND_BYHASHVALUE(hh, sh->head, pcs, len, h, s);
+    if (!s && (s = ll_mem_alloc(sizeof(*s) + len))) {
+        s->depth = n;
+        memcpy(s->pcs, pcs, len);
+        if (ll_dir_publish(s) != 0) {
+            ll_mem_free(s, sizeof(*s) + len);
+            s = NULL;
+        } else {
+            /* If uthash cannot grow, s stays published but unindexed: a
+             * later capture of the same stack just gets another id. */
+            HASH_ADD_BYHASHVALUE(hh, sh->head, pcs, len, h, s);
+        }
+    }
+    ll_unlock(&sh->lock);
+    return s ? s->id : LL_STACK_NONE;
+}
+
+uint32_t ll_stack_intern(const uintptr_t *pcs, unsigned n)
+{
+    uint32_t h = ll_pcs_hash(pcs, n);
+    struct ll_tcache_ent *c = &ll_tcache[h % LL_TCACHE];
+    if (c->hash == h && ll_stk_equal(ll_stk_of(c->id), pcs, n))
+        return c->id;
+    uint32_t id = ll_stack_find_or_add(pcs, n, h);
+    if (id != LL_STACK_NONE)
+        *c = (struct ll_tcache_ent){ h, id };
+    return id;
+}
+
+uint32_t ll_stack_capture(void)
+{
+    uintptr_t pcs[LL_MAX_DEPTH];
+    unsigned n = ll_unwind(pcs, (unsigned)ll_opt.depth);
+    return ll_stack_intern(pcs, n);
+}
+
+unsigned ll_stack_get(uint32_t id, const uintptr_t **pcs)
+{
+    struct ll_stk *s = id ? ll_stk_of(id) : NULL;
+    if (!s) {
+        *pcs = NULL;
+        return 0;
+    }
+    *pcs = s->pcs;
+    return s->depth;
+}
+
+size_t ll_stack_count(void) { return atomic_load(&ll_next_id) - 1; }
+
+void ll_stack_fork_prepare(void)
+{
+    for (unsigned i = 0; i < LL_SSHARDS; i++)
+        ll_lock(&ll_sshards[i].lock);
+    ll_lock(&ll_dir_lock);
+}
+
+void ll_stack_fork_parent(void)
+{
+    ll_unlock(&ll_dir_lock);
+    for (unsigned i = LL_SSHARDS; i-- > 0;)
+        ll_unlock(&ll_sshards[i].lock);
+}
+
+void ll_stack_fork_child(void)
+{
+    ll_lock_reset(&ll_dir_lock);
+    for (unsigned i = 0; i < LL_SSHARDS; i++)
+        ll_lock_reset(&ll_sshards[i].lock);
+}

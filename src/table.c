@@ -1,0 +1,300 @@
+/* table.c - the live blocks: uthash tables keyed by pointer, sharded by a
+ * pointer hash with one lock per shard, so no global lock sits on the
+ * malloc path.  Each shard also keeps the counters and a small quarantine of
+ * recently freed blocks (a double free lands in the same shard). */
+#include "ll_uthash.h"
+
+#include <string.h>
+
+#define LL_SHARD_BITS 6
+#define LL_SHARDS (1u << LL_SHARD_BITS)
+#define LL_QUARANTINE 64                /* recent frees per shard */
+#define LL_REC_BATCH 12                 /* 12 x 80 bytes = one 960-byte class */
+#define LL_LIVE_BATCH (16 << 10)
+
+/* 80 bytes: the key, the block, and uthash's handle. */
+struct ll_rec {
+    uintptr_t ptr;
+    size_t size;
+    uint32_t stack;
+    uint8_t fn, align_log2;
+    UT_hash_handle hh;
+};
+
+struct ll_shard {
+    ll_lock_t lock;
+    unsigned qpos;
+    struct ll_rec *head;
+    struct ll_rec *spare;               /* free records, linked through hh.next */
+    uint64_t allocs, frees, bytes, dropped;
+    struct ll_freed quarantine[LL_QUARANTINE];
+} __attribute__((aligned(64)));
+
+LL_TLS int ll_uthash_oom;
+static struct ll_shard ll_shards[LL_SHARDS];
+
+/* Live bytes are summed per thread and published in batches: an atomic on
+ * every call would make all threads fight over one cache line.  hw keeps the
+ * highest point since the last publication, so the peak stays exact for one
+ * thread and within LL_LIVE_BATCH per other thread. */
+static LL_TLS int64_t ll_live_delta, ll_live_hw;
+static _Atomic int64_t ll_live;
+static _Atomic int64_t ll_peak;
+
+static void ll_live_publish(void)
+{
+    int64_t base = atomic_fetch_add(&ll_live, ll_live_delta);
+    int64_t cand = base + ll_live_hw, peak = atomic_load(&ll_peak);
+    while (cand > peak && !atomic_compare_exchange_weak(&ll_peak, &peak, cand))
+        ;
+    ll_live_delta = ll_live_hw = 0;
+}
+
+static inline void ll_live_add(int64_t d)
+{
+    ll_live_delta += d;
+    if (ll_live_delta > ll_live_hw)
+        ll_live_hw = ll_live_delta;
+    if (ll_live_delta > LL_LIVE_BATCH || ll_live_delta < -LL_LIVE_BATCH)
+        ll_live_publish();
+}
+
+static inline uint64_t ll_ptr_hash(uintptr_t p)
+{
+    return (uint64_t)p * 0x9e3779b97f4a7c15ull;
+}
+
+static inline struct ll_shard *ll_shard_of(uint64_t h)
+{
+    return &ll_shards[h >> (64 - LL_SHARD_BITS)];
+}
+
+static inline unsigned ll_bucket_hash(uint64_t h) { return (unsigned)(h >> 24); }
+
+static struct ll_rec *ll_rec_get(struct ll_shard *s)
+{
+    if (!s->spare) {
+        struct ll_rec *b = ll_mem_alloc(sizeof(*b) * LL_REC_BATCH);
+        if (!b)
+            return NULL;
+        for (unsigned i = 0; i < LL_REC_BATCH; i++) {
+            b[i].hh.next = s->spare;
+            s->spare = &b[i];
+        }
+    }
+    struct ll_rec *r = s->spare;
+    s->spare = r->hh.next;
+    return r;
+}
+
+static void ll_rec_put(struct ll_shard *s, struct ll_rec *r)
+{
+    r->hh.next = s->spare;
+    s->spare = r;
+}
+
+static unsigned ll_log2(size_t a)
+{
+    return a ? 63u - (unsigned)__builtin_clzll(a) : 0;
+}
+
+/* Caller holds s->lock. */
+static int ll_shard_add(struct ll_shard *s, uint64_t h, const struct ll_block *b)
+{
+    struct ll_rec *r;
+    HASH_FIND_BYHASHVALUE(hh, s->head, &b->ptr, sizeof(b->ptr),
+                          ll_bucket_hash(h), r);
+    int res = LL_INSERT_DUP;            /* an address we missed the free of */
+    if (!r) {
+        if (!(r = ll_rec_get(s)))
+            return LL_INSERT_OOM;
+        r->ptr = b->ptr;
+        ll_uthash_oom = 0;
+        HASH_ADD_BYHASHVALUE(hh, s->head, ptr, sizeof(r->ptr),
+                             ll_bucket_hash(h), r);
+        if (ll_uthash_oom && !r->hh.tbl) {
+            ll_rec_put(s, r);
+            return LL_INSERT_OOM;
+        }
+        res = LL_INSERT_OK;
+    }
+    r->size = b->size;
+    r->stack = b->stack;
+    r->fn = b->fn;
+    r->align_log2 = b->align_log2;
+    return res;
+}
+
+int ll_table_insert(uintptr_t p, size_t size, size_t align, unsigned fn,
+                    uint32_t stack)
+{
+    struct ll_block b = { .ptr = p, .size = size, .stack = stack,
+                          .fn = (uint8_t)fn, .align_log2 = (uint8_t)ll_log2(align) };
+    uint64_t h = ll_ptr_hash(p);
+    struct ll_shard *s = ll_shard_of(h);
+    ll_lock(&s->lock);
+    int res = ll_shard_add(s, h, &b);
+    s->allocs++;
+    s->bytes += size;
+    if (res == LL_INSERT_OOM)
+        s->dropped++;
+    ll_unlock(&s->lock);
+    if (res == LL_INSERT_OK)
+        ll_live_add((int64_t)size);
+    return res;
+}
+
+void ll_table_restore(const struct ll_block *b)
+{
+    uint64_t h = ll_ptr_hash(b->ptr);
+    struct ll_shard *s = ll_shard_of(h);
+    ll_lock(&s->lock);
+    int res = ll_shard_add(s, h, b);
+    s->frees--;                         /* undo the count of the removal */
+    if (res == LL_INSERT_OOM)
+        s->dropped++;
+    ll_unlock(&s->lock);
+    if (res == LL_INSERT_OK)
+        ll_live_add((int64_t)b->size);
+}
+
+static void ll_rec_copy(const struct ll_rec *r, struct ll_block *out)
+{
+    out->ptr = r->ptr;
+    out->size = r->size;
+    out->stack = r->stack;
+    out->fn = r->fn;
+    out->align_log2 = r->align_log2;
+    out->kind = 0;
+    out->flags = 0;
+}
+
+int ll_table_remove(uintptr_t p, uintptr_t free_pc, struct ll_block *out)
+{
+    uint64_t h = ll_ptr_hash(p);
+    struct ll_shard *s = ll_shard_of(h);
+    struct ll_rec *r;
+    ll_lock(&s->lock);
+    HASH_FIND_BYHASHVALUE(hh, s->head, &p, sizeof(p), ll_bucket_hash(h), r);
+    if (!r) {
+        ll_unlock(&s->lock);
+        return 0;
+    }
+    HASH_DELETE(hh, s->head, r);
+    s->frees++;
+    if (out)
+        ll_rec_copy(r, out);
+    if (free_pc) {
+        struct ll_freed *q = &s->quarantine[s->qpos++ % LL_QUARANTINE];
+        *q = (struct ll_freed){ .ptr = p, .size = r->size, .free_pc = free_pc,
+                                .alloc_stack = r->stack, .fn = r->fn };
+    }
+    int64_t size = (int64_t)r->size;
+    ll_rec_put(s, r);
+    ll_unlock(&s->lock);
+    ll_live_add(-size);
+    return 1;
+}
+
+int ll_table_lookup(uintptr_t p, struct ll_block *out)
+{
+    uint64_t h = ll_ptr_hash(p);
+    struct ll_shard *s = ll_shard_of(h);
+    struct ll_rec *r;
+    ll_lock(&s->lock);
+    HASH_FIND_BYHASHVALUE(hh, s->head, &p, sizeof(p), ll_bucket_hash(h), r);
+    if (r && out)
+        ll_rec_copy(r, out);
+    ll_unlock(&s->lock);
+    return r != NULL;
+}
+
+int ll_quarantine_find(uintptr_t p, struct ll_freed *out)
+{
+    struct ll_shard *s = ll_shard_of(ll_ptr_hash(p));
+    int found = 0;
+    ll_lock(&s->lock);
+    for (unsigned i = 0; i < LL_QUARANTINE && !found; i++) {
+        /* newest first, so a reused-then-refreed address names its last life */
+        const struct ll_freed *q =
+            &s->quarantine[(s->qpos - 1 - i) % LL_QUARANTINE];
+        if (q->ptr == p && q->free_pc) {
+            *out = *q;
+            found = 1;
+        }
+    }
+    ll_unlock(&s->lock);
+    return found;
+}
+
+/* Linear: only the error path (a free into the middle of a block) uses it. */
+int ll_table_find_containing(uintptr_t p, struct ll_block *out)
+{
+    int found = 0;
+    for (unsigned i = 0; i < LL_SHARDS && !found; i++) {
+        struct ll_shard *s = &ll_shards[i];
+        ll_lock(&s->lock);
+        for (struct ll_rec *r = s->head; r; r = r->hh.next)
+            if (p > r->ptr && p - r->ptr < r->size) {
+                ll_rec_copy(r, out);
+                found = 1;
+                break;
+            }
+        ll_unlock(&s->lock);
+    }
+    return found;
+}
+
+void ll_table_lock_all(void)
+{
+    for (unsigned i = 0; i < LL_SHARDS; i++)
+        ll_lock(&ll_shards[i].lock);
+}
+
+void ll_table_unlock_all(void)
+{
+    for (unsigned i = LL_SHARDS; i-- > 0;)
+        ll_unlock(&ll_shards[i].lock);
+}
+
+void ll_table_reset_locks(void)
+{
+    for (unsigned i = 0; i < LL_SHARDS; i++)
+        ll_lock_reset(&ll_shards[i].lock);
+}
+
+struct ll_block *ll_table_snapshot(size_t *count)
+{
+    ll_table_lock_all();
+    size_t n = 0;
+    for (unsigned i = 0; i < LL_SHARDS; i++)
+        n += HASH_COUNT(ll_shards[i].head);
+    struct ll_block *v = ll_pages_alloc((n + 1) * sizeof(*v));
+    if (!v) {
+        *count = 0;
+        return NULL;
+    }
+    size_t k = 0;
+    for (unsigned i = 0; i < LL_SHARDS; i++)
+        for (struct ll_rec *r = ll_shards[i].head; r; r = r->hh.next)
+            ll_rec_copy(r, &v[k++]);
+    *count = k;
+    return v;
+}
+
+void ll_table_totals(struct ll_totals *t)
+{
+    memset(t, 0, sizeof(*t));
+    ll_live_publish();
+    for (unsigned i = 0; i < LL_SHARDS; i++) {
+        const struct ll_shard *s = &ll_shards[i];
+        t->allocations += s->allocs;
+        t->frees += s->frees;
+        t->bytes_allocated += s->bytes;
+        t->dropped += s->dropped;
+    }
+    t->live_bytes = (uint64_t)atomic_load(&ll_live);
+    t->peak_live_bytes = (uint64_t)atomic_load(&ll_peak);
+}
+
+size_t ll_table_record_size(void) { return sizeof(struct ll_rec); }

@@ -1,0 +1,485 @@
+/* unwind.c - the unwinder behind stack capture.
+ *
+ * It runs inside every malloc of the traced program, so it is a cached
+ * CFA walker rather than a general DWARF unwinder: on x86_64 almost every
+ * return address lies in code whose unwind rule is "CFA = RSP+n or RBP+n,
+ * return address at CFA-8, caller's RBP at CFA-8k or untouched".  That rule
+ * packs into 31 bits, which, with the return address as key, fits one
+ * 64-bit word of a direct-mapped, lock-free table: a steady-state frame costs
+ * one relaxed load and two stack loads.  A miss finds the FDE through
+ * _dl_find_object (lock-free, no malloc) and the .eh_frame_hdr search table,
+ * then runs the CIE and FDE CFA programs up to the PC.  Anything the rule
+ * cannot express (CFA expressions, signal frames, other register rules) is
+ * cached as "complex", and the whole capture is then redone by libgcc's
+ * _Unwind_Backtrace so the answer stays right.  Nothing here allocates.
+ *
+ * The table is keyed by the PC and never aged: a library dlclosed and another
+ * mapped at the same address would see stale rules, hence ll_unwind_flush().
+ */
+#include "ll.h"
+
+#include <dlfcn.h>
+#include <link.h>
+#include <string.h>
+#include <unwind.h>
+
+/* Hidden entry points for the unit test and scripts/bench-unwind.c: RAW
+ * keeps the frames of the binary holding this code (in a test that binary
+ * is "libleak"), SLOW forces the libgcc path. */
+#define LL_UW_RAW  1u
+#define LL_UW_SLOW 2u
+unsigned ll_unwind_ex(uintptr_t *pcs, unsigned max, unsigned flags);
+void ll_unwind_flush(void);
+atomic_ulong ll_unwind_misses;          /* rules computed, for the curious */
+
+/* ---- libleak's own code ------------------------------------------------- */
+static atomic_uintptr_t self_lo, self_hi;
+static atomic_int inited;
+
+static int self_cb(struct dl_phdr_info *info, size_t size, void *arg)
+{
+    (void)size;
+    uintptr_t me = (uintptr_t)arg;
+    for (unsigned i = 0; i < info->dlpi_phnum; i++) {
+        const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+        if (ph->p_type != PT_LOAD || !(ph->p_flags & PF_X))
+            continue;
+        uintptr_t lo = info->dlpi_addr + ph->p_vaddr;
+        if (me - lo < ph->p_memsz) {
+            atomic_store_explicit(&self_hi, lo + ph->p_memsz, memory_order_relaxed);
+            atomic_store_explicit(&self_lo, lo, memory_order_relaxed);
+            return 1;
+        }
+    }
+    return 0;
+}
+
+void ll_unwind_init(void)
+{
+    /* dladdr would name the object; walking the program headers directly
+     * also gives the executable segment's bounds, which is what we need. */
+    dl_iterate_phdr(self_cb, (void *)(uintptr_t)&ll_unwind_init);
+    atomic_store_explicit(&inited, 1, memory_order_release);
+}
+
+int ll_self_contains(uintptr_t pc)
+{
+    uintptr_t lo = atomic_load_explicit(&self_lo, memory_order_relaxed);
+    uintptr_t hi = atomic_load_explicit(&self_hi, memory_order_relaxed);
+    return pc - lo < hi - lo;
+}
+
+/* ---- rule cache ----------------------------------------------------------- */
+/* Entry = (q >> CBITS) << 31 | rule, q the lookup address (return address - 1).
+ * The index mixes q's low bits with the tag, so tag + index identify q.
+ * Rule bits: 0-1 kind, 2 CFA base is RBP, 3-19 CFA offset, 20-30 n such
+ * that the caller's RBP is at CFA-8n (0: RBP unchanged). */
+#define CBITS 14
+#define CSIZE (1u << CBITS)
+#define RBITS 31
+#define RMASK ((1ull << RBITS) - 1)
+enum { K_SIMPLE, K_END, K_COMPLEX };
+#define MAX_OFF ((1u << 17) - 1)
+#define MAX_SLOT ((1u << 11) - 1)
+static _Atomic uint64_t cache[CSIZE];      /* 128 KiB of .bss, touched lazily */
+
+void ll_unwind_flush(void)
+{
+    for (unsigned i = 0; i < CSIZE; i++)
+        atomic_store_explicit(&cache[i], 0, memory_order_relaxed);
+}
+
+/* ---- reading CFI ---------------------------------------------------------- */
+static uint64_t uleb(const uint8_t **pp, const uint8_t *end)
+{
+    uint64_t v = 0;
+    unsigned s = 0;
+    const uint8_t *p = *pp;
+    while (p < end) {
+        uint8_t b = *p++;
+        if (s < 64) v |= (uint64_t)(b & 0x7f) << s;
+        s += 7;
+        if (!(b & 0x80)) break;
+    }
+    *pp = p;
+    return v;
+}
+
+static int64_t sleb(const uint8_t **pp, const uint8_t *end)
+{
+    uint64_t v = 0;
+    unsigned s = 0;
+    uint8_t b = 0;
+    const uint8_t *p = *pp;
+    while (p < end) {
+        b = *p++;
+        if (s < 64) v |= (uint64_t)(b & 0x7f) << s;
+        s += 7;
+        if (!(b & 0x80)) break;
+    }
+    if (s < 64 && (b & 0x40)) v |= ~0ull << s;
+    *pp = p;
+    return (int64_t)v;
+}
+
+#define LD(T, p) ({ T v_; memcpy(&v_, (p), sizeof v_); v_; })
+
+/* A DW_EH_PE-encoded pointer; base is what datarel is relative to.
+ * Returns -1 on an encoding we do not expect on x86_64. */
+static int rd_ptr(const uint8_t **pp, const uint8_t *end, uint8_t enc,
+                  uintptr_t base, uintptr_t *out)
+{
+    const uint8_t *p = *pp;
+    uintptr_t v;
+    if (enc == 0xff) return -1;                          /* omit */
+    switch (enc & 0x0f) {
+    case 0x00: case 0x04: case 0x0c: v = LD(uint64_t, p); p += 8; break;
+    case 0x01: v = uleb(&p, end); break;
+    case 0x02: v = LD(uint16_t, p); p += 2; break;
+    case 0x03: v = LD(uint32_t, p); p += 4; break;
+    case 0x09: v = (uintptr_t)sleb(&p, end); break;
+    case 0x0a: v = (uintptr_t)(intptr_t)LD(int16_t, p); p += 2; break;
+    case 0x0b: v = (uintptr_t)(intptr_t)LD(int32_t, p); p += 4; break;
+    default: return -1;
+    }
+    if (p > end) return -1;
+    switch (enc & 0x70) {
+    case 0x00: break;
+    case 0x10: v += (uintptr_t)*pp; break;               /* pcrel */
+    case 0x30: if (!base) return -1; v += base; break;  /* datarel */
+    default: return -1;
+    }
+    if (enc & 0x80) v = LD(uintptr_t, (const void *)v);  /* indirect */
+    *pp = p;
+    *out = v;
+    return 0;
+}
+
+/* Rules for the registers that matter: the CFA, RBP (a CFA base), RSP (must
+ * stay "the CFA") and the return address column. */
+enum { R_SAME, R_OFF, R_UNDEF, R_OTHER };
+struct row {
+    int64_t cfa_off, bp_off, ra_off;
+    uint8_t cfa_reg, cfa_expr, bp, ra, sp;
+};
+struct cie {
+    const uint8_t *ins, *end;
+    uint64_t code_align;
+    int64_t data_align;
+    unsigned ra_reg;
+    uint8_t fde_enc, z, signal;
+};
+
+static void set_reg(struct row *r, const struct cie *c, uint64_t reg,
+                    uint8_t kind, int64_t off)
+{
+    if (reg == 6) { r->bp = kind; r->bp_off = off; }
+    else if (reg == c->ra_reg) { r->ra = kind; r->ra_off = off; }
+    else if (reg == 7) r->sp = kind;
+}
+
+static void restore_reg(struct row *r, const struct row *init,
+                        const struct cie *c, uint64_t reg)
+{
+    if (reg == 6) { r->bp = init->bp; r->bp_off = init->bp_off; }
+    else if (reg == c->ra_reg) { r->ra = init->ra; r->ra_off = init->ra_off; }
+    else if (reg == 7) r->sp = init->sp;
+}
+
+/* Run a CFA program until the row covering q; -1 on what we do not model. */
+static int run_cfa(const uint8_t *p, const uint8_t *end, const struct cie *c,
+                   uintptr_t loc, uintptr_t q, struct row *r,
+                   const struct row *init)
+{
+    struct row stack[8];
+    unsigned depth = 0;
+    while (p < end) {
+        uint8_t op = *p++;
+        uint64_t reg, off;
+        switch (op >> 6) {
+        case 1:                                      /* advance_loc */
+            loc += (op & 0x3f) * c->code_align;
+            if (loc > q) return 0;
+            continue;
+        case 2:                                      /* offset */
+            set_reg(r, c, op & 0x3f, R_OFF, (int64_t)uleb(&p, end) * c->data_align);
+            continue;
+        case 3:                                      /* restore */
+            restore_reg(r, init, c, op & 0x3f);
+            continue;
+        }
+        switch (op) {
+        case 0x00: break;                            /* nop */
+        case 0x01:                                   /* set_loc */
+            if (rd_ptr(&p, end, c->fde_enc, 0, &loc)) return -1;
+            if (loc > q) return 0;
+            break;
+        case 0x02: case 0x03: case 0x04: {           /* advance_loc1/2/4 */
+            uint64_t d = op == 0x02 ? *p : op == 0x03 ? LD(uint16_t, p) : LD(uint32_t, p);
+            p += op == 0x02 ? 1 : op == 0x03 ? 2 : 4;
+            loc += d * c->code_align;
+            if (loc > q) return 0;
+            break;
+        }
+        case 0x05:                                   /* offset_extended */
+            reg = uleb(&p, end);
+            set_reg(r, c, reg, R_OFF, (int64_t)uleb(&p, end) * c->data_align);
+            break;
+        case 0x11:                                   /* offset_extended_sf */
+            reg = uleb(&p, end);
+            set_reg(r, c, reg, R_OFF, sleb(&p, end) * c->data_align);
+            break;
+        case 0x2f:                           /* GNU_negative_offset_extended */
+            reg = uleb(&p, end);
+            set_reg(r, c, reg, R_OFF, -(int64_t)uleb(&p, end) * c->data_align);
+            break;
+        case 0x06: restore_reg(r, init, c, uleb(&p, end)); break;
+        case 0x07: set_reg(r, c, uleb(&p, end), R_UNDEF, 0); break;
+        case 0x08: set_reg(r, c, uleb(&p, end), R_SAME, 0); break;
+        case 0x09:                                   /* register */
+            reg = uleb(&p, end);
+            uleb(&p, end);
+            set_reg(r, c, reg, R_OTHER, 0);
+            break;
+        case 0x14: case 0x15:                        /* val_offset(_sf) */
+            reg = uleb(&p, end);
+            if (op == 0x14) uleb(&p, end); else sleb(&p, end);
+            set_reg(r, c, reg, R_OTHER, 0);
+            break;
+        case 0x10: case 0x16:                        /* (val_)expression */
+            reg = uleb(&p, end);
+            off = uleb(&p, end);
+            p += off;
+            set_reg(r, c, reg, R_OTHER, 0);
+            break;
+        case 0x0a:                                   /* remember_state */
+            if (depth == 8) return -1;
+            stack[depth++] = *r;
+            break;
+        case 0x0b:                                   /* restore_state */
+            if (!depth) return -1;
+            /* The CFA is part of the remembered row, as libgcc does. */
+            *r = stack[--depth];
+            break;
+        case 0x0c:                                   /* def_cfa */
+            r->cfa_reg = (uint8_t)uleb(&p, end);
+            r->cfa_off = (int64_t)uleb(&p, end);
+            r->cfa_expr = 0;
+            break;
+        case 0x12:                                   /* def_cfa_sf */
+            r->cfa_reg = (uint8_t)uleb(&p, end);
+            r->cfa_off = sleb(&p, end) * c->data_align;
+            r->cfa_expr = 0;
+            break;
+        case 0x0d: r->cfa_reg = (uint8_t)uleb(&p, end); r->cfa_expr = 0; break;
+        case 0x0e: r->cfa_off = (int64_t)uleb(&p, end); break;
+        case 0x13: r->cfa_off = sleb(&p, end) * c->data_align; break;
+        case 0x0f:                                   /* def_cfa_expression */
+            off = uleb(&p, end);
+            p += off;
+            r->cfa_expr = 1;
+            break;
+        case 0x2e: uleb(&p, end); break;             /* GNU_args_size */
+        default: return -1;
+        }
+    }
+    return 0;
+}
+
+static int parse_cie(const uint8_t *p, struct cie *c)
+{
+    uint32_t len = LD(uint32_t, p);
+    if (len == 0xffffffff || len < 8 || LD(uint32_t, p + 4) != 0) return -1;
+    const uint8_t *end = p + 4 + len;
+    p += 8;
+    uint8_t ver = *p++;
+    const char *aug = (const char *)p;
+    p += strlen(aug) + 1;
+    if (ver != 1 && ver != 3) return -1;
+    if (aug[0] && aug[0] != 'z') return -1;          /* "eh" and such */
+    c->code_align = uleb(&p, end);
+    c->data_align = sleb(&p, end);
+    c->ra_reg = ver == 1 ? *p++ : (unsigned)uleb(&p, end);
+    c->fde_enc = 0;
+    c->signal = 0;
+    c->z = aug[0] == 'z';
+    if (c->z) {
+        uint64_t alen = uleb(&p, end);
+        const uint8_t *aend = p + alen, *a = p;
+        for (const char *s = aug + 1; *s && a < aend; s++) {
+            uintptr_t dummy;
+            switch (*s) {
+            case 'R': c->fde_enc = *a++; break;
+            case 'L': a++; break;
+            case 'P': {
+                uint8_t enc = *a++;
+                if (rd_ptr(&a, aend, enc & 0x7f, 0, &dummy)) return -1;
+                break;
+            }
+            case 'S': c->signal = 1; break;
+            default: break;                          /* 'B', 'G': no data */
+            }
+        }
+        p = aend;
+    }
+    c->ins = p;
+    c->end = end;
+    return p <= end ? 0 : -1;
+}
+
+/* The rule for lookup address q.  *cache_it: whether the answer is a
+ * property of the loaded code (so it may be remembered). */
+__attribute__((noinline, cold))
+static uint32_t compute(uintptr_t q, int *cache_it)
+{
+    struct dl_find_object fo;
+    *cache_it = 0;
+    if (_dl_find_object((void *)q, &fo) != 0)
+        return K_END;                                /* not in any object */
+    *cache_it = 1;
+    const uint8_t *h = fo.dlfo_eh_frame, *p;
+    if (!h)
+        return K_END;                                /* no CFI */
+    uintptr_t ehp, count;
+    p = h + 4;
+    if (h[0] != 1 || rd_ptr(&p, p + 16, h[1], (uintptr_t)h, &ehp) ||
+        rd_ptr(&p, p + 16, h[2], (uintptr_t)h, &count) || h[3] != 0x3b)
+        return K_COMPLEX;                            /* no usable table */
+    const int32_t *tab = (const int32_t *)p;         /* (loc, fde) pairs */
+    size_t lo = 0, hi = count;
+    while (lo < hi) {                                /* last loc <= q */
+        size_t mid = (lo + hi) / 2;
+        if ((uintptr_t)h + LD(int32_t, &tab[2 * mid]) <= q) lo = mid + 1;
+        else hi = mid;
+    }
+    if (!lo)
+        return K_END;
+    const uint8_t *f = h + LD(int32_t, &tab[2 * (lo - 1) + 1]);
+    uint32_t flen = LD(uint32_t, f);
+    if (flen == 0xffffffff) return K_COMPLEX;
+    const uint8_t *fend = f + 4 + flen;
+    p = f + 4;
+    struct cie c;
+    if (parse_cie(p - LD(uint32_t, p), &c)) return K_COMPLEX;
+    p += 4;
+    uintptr_t start, range;
+    if (rd_ptr(&p, fend, c.fde_enc, 0, &start) ||
+        rd_ptr(&p, fend, c.fde_enc & 0x0f, 0, &range))
+        return K_COMPLEX;
+    if (q - start >= range)
+        return K_END;                                /* a hole: no CFI */
+    if (c.z) {
+        uint64_t alen = uleb(&p, fend);
+        p += alen;
+    }
+    if (c.signal) return K_COMPLEX;
+    struct row init = { .cfa_reg = 7, .ra = R_SAME }, r;
+    if (run_cfa(c.ins, c.end, &c, start, UINTPTR_MAX, &init, &init)) return K_COMPLEX;
+    r = init;
+    if (run_cfa(p, fend, &c, start, q, &r, &init)) return K_COMPLEX;
+
+    if (r.ra == R_UNDEF) return K_END;              /* outermost frame */
+    if (r.cfa_expr || (r.cfa_reg != 6 && r.cfa_reg != 7) || r.sp != R_SAME ||
+        r.ra != R_OFF || r.ra_off != -8 || r.cfa_off < 8 || r.cfa_off > MAX_OFF)
+        return K_COMPLEX;
+    uint32_t slot = 0;
+    if (r.bp == R_OFF) {
+        if (r.bp_off >= 0 || (r.bp_off & 7) || -r.bp_off / 8 > MAX_SLOT)
+            return K_COMPLEX;
+        slot = (uint32_t)(-r.bp_off / 8);
+    } else if (r.bp != R_SAME) {
+        return K_COMPLEX;
+    }
+    return K_SIMPLE | (r.cfa_reg == 6) << 2 | (uint32_t)r.cfa_off << 3 | slot << 20;
+}
+
+static inline uint32_t lookup(uintptr_t q)
+{
+    size_t i = (q ^ (q >> CBITS)) & (CSIZE - 1);
+    uint64_t e = atomic_load_explicit(&cache[i], memory_order_relaxed);
+    if (ll_likely(e >> RBITS == q >> CBITS))         /* q >> CBITS is never 0 */
+        return (uint32_t)(e & RMASK);
+    int cache_it;
+    uint32_t rule = compute(q, &cache_it);
+    atomic_fetch_add_explicit(&ll_unwind_misses, 1, memory_order_relaxed);
+    if (cache_it && q >> 47 == 0)                    /* the tag has 33 bits */
+        atomic_store_explicit(&cache[i], (uint64_t)(q >> CBITS) << RBITS | rule,
+                              memory_order_relaxed);
+    return rule;
+}
+
+/* ---- the libgcc path -------------------------------------------------------- */
+struct slow {
+    uintptr_t *pcs;
+    unsigned max, n, drop, skipping;
+};
+
+static _Unwind_Reason_Code slow_cb(struct _Unwind_Context *ctx, void *arg)
+{
+    struct slow *s = arg;
+    uintptr_t ip = _Unwind_GetIP(ctx);
+    if (s->drop) { s->drop--; return _URC_NO_REASON; }
+    if (!ip) return _URC_END_OF_STACK;
+    if (s->skipping) {
+        if (ll_self_contains(ip)) return _URC_NO_REASON;
+        s->skipping = 0;
+    }
+    s->pcs[s->n++] = ip;
+    return s->n < s->max ? _URC_NO_REASON : _URC_END_OF_STACK;
+}
+
+/* ---- the walk ------------------------------------------------------------------ */
+#define MAX_FRAME (16u << 20)   /* a frame larger than this means garbage */
+#define MAX_SKIP 256
+
+/* no_sanitize_address: it reads other functions' stack slots on purpose. */
+__attribute__((noinline, noclone, no_sanitize_address))
+unsigned ll_unwind_ex(uintptr_t *pcs, unsigned max, unsigned flags)
+{
+    uintptr_t q, sp, bp;
+    /* The PC and the registers it describes, read at one point. */
+    __asm__ volatile("lea 0(%%rip), %0\n\tmov %%rsp, %1\n\tmov %%rbp, %2"
+                     : "=r"(q), "=r"(sp), "=r"(bp));
+    if (ll_unlikely(!atomic_load_explicit(&inited, memory_order_acquire)))
+        ll_unwind_init();
+    if (!max)
+        return 0;
+    unsigned n = 0, skipped = 0, skipping = !(flags & LL_UW_RAW);
+    if (flags & LL_UW_SLOW)
+        goto slow;
+    for (;;) {
+        uint32_t rule = lookup(q);
+        if (ll_unlikely((rule & 3) != K_SIMPLE)) {
+            if ((rule & 3) == K_END) break;
+            goto slow;
+        }
+        uintptr_t cfa = (rule & 4 ? bp : sp) + ((rule >> 3) & MAX_OFF);
+        if (ll_unlikely(cfa <= sp || cfa - sp > MAX_FRAME || (cfa & 7)))
+            break;
+        uintptr_t ra = *(const uintptr_t *)(cfa - 8);
+        if (rule >> 20)
+            bp = *(const uintptr_t *)(cfa - 8 * (rule >> 20));
+        sp = cfa;
+        if (ra < 65536)                              /* 0 ends the chain */
+            break;
+        q = ra - 1;                                  /* inside the call */
+        if (ll_unlikely(skipping)) {
+            if (ll_self_contains(ra) && ++skipped < MAX_SKIP) continue;
+            skipping = 0;
+        }
+        pcs[n++] = ra;
+        if (n == max) break;
+    }
+    return n;
+slow:;
+    /* Redo the whole capture: libgcc cannot start from our half-way state.
+     * Its first frame is this function's own. */
+    struct slow s = { pcs, max, 0, 1, !(flags & LL_UW_RAW) };
+    _Unwind_Backtrace(slow_cb, &s);
+    return s.n;
+}
+
+unsigned ll_unwind(uintptr_t *pcs, unsigned max)
+{
+    return ll_unwind_ex(pcs, max, 0);
+}

@@ -1,0 +1,85 @@
+/* test_entry.c - every allocation entry point, C and C++. */
+#include "harness.h"
+
+#include <string.h>
+
+struct expect {
+    const char *marker, *function;
+    long long bytes, alignment;
+};
+
+Test(entry, entry_points_contract_and_one_leak_each)
+{
+    struct ll_run r;
+    ll_run_json(&r, "entry_points", NULL, NULL);
+    cr_assert(ll_contains(r.out, "entry_points: all "), "the program's own contract checks failed:\n%s", r.out);
+    LL_EQ(r.status, 0, "exit status; stdout:\n%s", r.out);
+    ll_check_schema(r.json);
+
+    static const struct expect want[] = {
+        { "@malloc", "malloc", 11, 16 },
+        { "@calloc", "calloc", 21, 16 },
+        { "@realloc", "realloc", 29, 16 },
+        { "@reallocarray", "reallocarray", 35, 16 },
+        { "@posix_memalign", "posix_memalign", 100, 64 },
+        { "@aligned_alloc", "aligned_alloc", 512, 256 },
+        { "@memalign", "memalign", 200, 128 },
+        { "@valloc", "valloc", 300, 4096 },
+        { "@pvalloc", "pvalloc", 4096, 4096 },
+    };
+    long long total = 0;
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+        int line = ll_line("entry_points.c", want[i].marker);
+        json_t *g = ll_leak_at(r.json, "definitely_lost", LL_SRC("entry_points.c"), line);
+        LL_STREQ(ll_str(g, "function"), want[i].function, "%s: function", want[i].marker);
+        LL_EQ(ll_int(g, "bytes"), want[i].bytes, "%s: bytes", want[i].marker);
+        LL_EQ(ll_int(g, "blocks"), 1, "%s: blocks", want[i].marker);
+        LL_EQ(ll_int(g, "alignment"), want[i].alignment, "%s: alignment", want[i].marker);
+        LL_STREQ(ll_str(ll_top_frame(ll_get(g, "stack")), "function"), "leak_one_of_each",
+                 "%s: stack[0].function", want[i].marker);
+        total += want[i].bytes;
+    }
+    /* nothing else: the realloc(p, 0), realloc(NULL, n), malloc(0) and
+     * errno-check blocks were all freed */
+    LL_EQ(ll_summary_bytes(r.json, "definitely_lost"), total, "definitely lost bytes; groups:\n%s", ll_describe_leaks(r.json));
+    LL_EQ(ll_summary_blocks(r.json, "definitely_lost"), 9, "definitely lost blocks");
+    LL_EQ(ll_summary_blocks(r.json, "indirectly_lost"), 0, "indirectly lost blocks");
+    LL_EQ(ll_summary_blocks(r.json, "possibly_lost"), 0, "possibly lost blocks");
+    LL_EQ(ll_leaks_at(r.json, NULL, LL_SRC("entry_points.c"), ll_line("entry_points.c", "@realloc0"), NULL, 0), 0,
+          "groups for the block freed by realloc(p, 0)");
+    LL_EQ(json_array_size(ll_arr(r.json, "errors")), 0, "errors (free(NULL) is not one)");
+    ll_run_free(&r);
+}
+
+Test(entry, cxx_new_variants)
+{
+    struct ll_run r;
+    ll_run_json(&r, "cxx_new", NULL, NULL);
+    LL_EQ(r.status, 0, "exit status; stderr:\n%.1000s", r.err);
+    LL_STREQ(r.out, "cxx_new: done\n", "stdout");
+    ll_check_schema(r.json);
+
+    static const struct expect want[] = {
+        { "@new", "operator new", 4, 16 },
+        { "@new[]", "operator new[]", 40, 16 },
+        { "@nothrow", "operator new", 24, 16 },
+        { "@aligned", "operator new", 64, 64 },
+    };
+    long long total = 0;
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+        int line = ll_line("cxx_new.cc", want[i].marker);
+        json_t *g = ll_leak_at(r.json, "definitely_lost", LL_SRC("cxx_new.cc"), line);
+        LL_STREQ(ll_str(g, "function"), want[i].function, "%s: function", want[i].marker);
+        LL_EQ(ll_int(g, "bytes"), want[i].bytes, "%s: bytes", want[i].marker);
+        LL_EQ(ll_int(g, "blocks"), 1, "%s: blocks", want[i].marker);
+        LL_EQ(ll_int(g, "alignment"), want[i].alignment, "%s: alignment", want[i].marker);
+        total += want[i].bytes;
+    }
+    /* the balanced() news were all deleted: only the four leaks are lost */
+    LL_EQ(ll_summary_bytes(r.json, "definitely_lost"), total, "definitely lost bytes; groups:\n%s", ll_describe_leaks(r.json));
+    LL_EQ(ll_summary_blocks(r.json, "definitely_lost"), 4, "definitely lost blocks");
+    LL_EQ(ll_summary_blocks(r.json, "indirectly_lost"), 0, "indirectly lost blocks");
+    LL_EQ(ll_summary_blocks(r.json, "possibly_lost"), 0, "possibly lost blocks");
+    LL_EQ(json_array_size(ll_arr(r.json, "errors")), 0, "errors (every delete matched its new)");
+    ll_run_free(&r);
+}

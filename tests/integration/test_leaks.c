@@ -1,0 +1,204 @@
+/* test_leaks.c - leak classification: definite, indirect, possible, reachable. */
+#include "harness.h"
+
+#include <string.h>
+
+static void assert_no_lost(const json_t *j, const char *prog)
+{
+    LL_EQ(ll_summary_bytes(j, "definitely_lost"), 0, "%s: definitely lost bytes; groups:\n%s", prog, ll_describe_leaks(j));
+    LL_EQ(ll_summary_bytes(j, "indirectly_lost"), 0, "%s: indirectly lost bytes; groups:\n%s", prog, ll_describe_leaks(j));
+    LL_EQ(ll_summary_bytes(j, "possibly_lost"), 0, "%s: possibly lost bytes; groups:\n%s", prog, ll_describe_leaks(j));
+    LL_EQ(ll_summary_blocks(j, "definitely_lost"), 0, "%s: definitely lost blocks", prog);
+    LL_EQ(ll_summary_blocks(j, "indirectly_lost"), 0, "%s: indirectly lost blocks", prog);
+    LL_EQ(ll_summary_blocks(j, "possibly_lost"), 0, "%s: possibly lost blocks", prog);
+}
+
+Test(leaks, leak_simple_one_definite_block_with_location)
+{
+    struct ll_run r;
+    const char *args[] = { "alpha", "beta gamma", NULL };
+    ll_run_json(&r, "leak_simple", NULL, args);
+    LL_EQ(r.status, 0, "exit status");
+    LL_STREQ(r.out, "leak_simple: done\n", "stdout");
+    ll_check_schema(r.json);
+
+    LL_EQ(ll_int(r.json, "pid"), r.pid, "report pid");
+    json_t *cmd = ll_arr(r.json, "command");
+    LL_EQ(json_array_size(cmd), 3, "command length");
+    const char *argv0 = json_string_value(json_array_get(cmd, 0));
+    cr_assert(argv0 && strstr(argv0, "leak_simple"), "command[0] %s should name the program", argv0 ? argv0 : "null");
+    LL_STREQ(json_string_value(json_array_get(cmd, 1)), "alpha", "command[1]");
+    LL_STREQ(json_string_value(json_array_get(cmd, 2)), "beta gamma", "command[2]");
+
+    LL_EQ(ll_summary_bytes(r.json, "definitely_lost"), 4, "definitely lost bytes");
+    LL_EQ(ll_summary_blocks(r.json, "definitely_lost"), 1, "definitely lost blocks");
+    LL_EQ(ll_summary_bytes(r.json, "indirectly_lost"), 0, "indirectly lost bytes");
+    LL_EQ(ll_summary_bytes(r.json, "possibly_lost"), 0, "possibly lost bytes");
+
+    int line = ll_line("leak_simple.c", "@leak");
+    json_t *g = ll_leak_at(r.json, "definitely_lost", LL_SRC("leak_simple.c"), line);
+    LL_EQ(ll_int(g, "bytes"), 4, "group bytes");
+    LL_EQ(ll_int(g, "blocks"), 1, "group blocks");
+    LL_EQ(ll_int(g, "alignment"), 16, "malloc alignment");
+    LL_STREQ(ll_str(g, "function"), "malloc", "allocating function");
+    json_t *top = ll_top_frame(ll_get(g, "stack"));
+    LL_STREQ(ll_str(top, "function"), "main", "stack[0].function");
+    const char *obj = ll_str(top, "object");
+    cr_assert(obj && strstr(obj, "build/programs/leak_simple"), "stack[0].object %s should be the executable", obj ? obj : "null");
+    cr_assert_gt(ll_addr(ll_str(top, "offset")), 0, "stack[0].offset should be non-zero");
+
+    json_t *totals = ll_get(r.json, "totals");
+    cr_assert_geq(ll_int(totals, "allocations"), 1, "totals.allocations");
+    cr_assert_geq(ll_int(totals, "bytes_allocated"), 4, "totals.bytes_allocated");
+    cr_assert_geq(ll_int(totals, "peak_live_bytes"), 4, "totals.peak_live_bytes");
+    cr_assert_gt(ll_int(totals, "metadata_bytes"), 0, "totals.metadata_bytes");
+    LL_EQ(ll_int(totals, "dropped_records"), 0, "totals.dropped_records");
+    LL_EQ(json_array_size(ll_arr(r.json, "errors")), 0, "errors");
+    ll_run_free(&r);
+}
+
+Test(leaks, leak_list_head_definite_rest_indirect)
+{
+    struct ll_run r;
+    ll_run_json(&r, "leak_list", NULL, NULL);
+    LL_EQ(r.status, 0, "exit status");
+    LL_STREQ(r.out, "sum of 32-byte nodes: 55\n", "stdout");
+    ll_check_schema(r.json);
+    LL_EQ(ll_summary_bytes(r.json, "definitely_lost"), 32, "definitely lost bytes");
+    LL_EQ(ll_summary_blocks(r.json, "definitely_lost"), 1, "definitely lost blocks");
+    LL_EQ(ll_summary_bytes(r.json, "indirectly_lost"), 9 * 32, "indirectly lost bytes");
+    LL_EQ(ll_summary_blocks(r.json, "indirectly_lost"), 9, "indirectly lost blocks");
+    LL_EQ(ll_summary_bytes(r.json, "possibly_lost"), 0, "possibly lost bytes");
+
+    int line = ll_line("leak_list.c", "@node");
+    json_t *d = ll_leak_at(r.json, "definitely_lost", LL_SRC("leak_list.c"), line);
+    LL_EQ(ll_int(d, "bytes"), 32, "definite group bytes");
+    LL_EQ(ll_int(d, "blocks"), 1, "definite group blocks");
+    json_t *i = ll_leak_at(r.json, "indirectly_lost", LL_SRC("leak_list.c"), line);
+    LL_EQ(ll_int(i, "bytes"), 288, "indirect group bytes");
+    LL_EQ(ll_int(i, "blocks"), 9, "indirect group blocks");
+    LL_STREQ(ll_str(i, "function"), "malloc", "function");
+    LL_STREQ(ll_str(ll_top_frame(ll_get(i, "stack")), "function"), "push", "stack[0].function");
+    /* largest first: the 288-byte indirect group precedes the 32-byte head */
+    LL_EQ(ll_int(json_array_get(ll_arr(r.json, "leaks"), 0), "bytes"), 288, "leaks[0].bytes");
+    ll_run_free(&r);
+}
+
+Test(leaks, leak_cycle_one_definite_two_indirect)
+{
+    struct ll_run r;
+    ll_run_json(&r, "leak_cycle", NULL, NULL);
+    LL_EQ(r.status, 0, "exit status");
+    LL_STREQ(r.out, "cycle: a -> b -> c -> a\n", "stdout");
+    ll_check_schema(r.json);
+    LL_EQ(ll_summary_bytes(r.json, "definitely_lost"), 48, "definitely lost bytes; groups:\n%s", ll_describe_leaks(r.json));
+    LL_EQ(ll_summary_blocks(r.json, "definitely_lost"), 1, "definitely lost blocks");
+    LL_EQ(ll_summary_bytes(r.json, "indirectly_lost"), 96, "indirectly lost bytes");
+    LL_EQ(ll_summary_blocks(r.json, "indirectly_lost"), 2, "indirectly lost blocks");
+    LL_EQ(ll_summary_blocks(r.json, "possibly_lost"), 0, "possibly lost blocks");
+    int line = ll_line("leak_cycle.c", "@node");
+    long long blocks;
+    LL_EQ(ll_bytes_at(r.json, "definitely_lost", LL_SRC("leak_cycle.c"), line, &blocks), 48, "definite bytes at node line");
+    LL_EQ(ll_bytes_at(r.json, "indirectly_lost", LL_SRC("leak_cycle.c"), line, &blocks), 96, "indirect bytes at node line");
+    LL_EQ(blocks, 2, "indirect blocks at node line");
+    ll_run_free(&r);
+}
+
+Test(leaks, reachable_global_is_not_lost_and_not_listed_by_default)
+{
+    struct ll_run r;
+    ll_run_json(&r, "reachable_global", NULL, NULL);
+    LL_EQ(r.status, 0, "exit status");
+    LL_STREQ(r.out, "settings / more settings\n", "stdout");
+    ll_check_schema(r.json);
+    assert_no_lost(r.json, "reachable_global");
+    cr_assert_geq(ll_summary_bytes(r.json, "still_reachable"), 776 + 333,
+                  "still reachable bytes %lld should include the 776 + 333 held via g_config",
+                  ll_summary_bytes(r.json, "still_reachable"));
+    cr_assert_geq(ll_summary_blocks(r.json, "still_reachable"), 2, "still reachable blocks");
+    json_t *leaks = ll_arr(r.json, "leaks");
+    LL_EQ(json_array_size(leaks), 0, "listed groups without show_reachable=1; groups:\n%s", ll_describe_leaks(r.json));
+    ll_run_free(&r);
+}
+
+Test(leaks, reachable_global_listed_with_show_reachable)
+{
+    struct ll_run r;
+    ll_run_json(&r, "reachable_global", "show_reachable=1", NULL);
+    LL_EQ(r.status, 0, "exit status");
+    ll_check_schema(r.json);
+    assert_no_lost(r.json, "reachable_global");
+    json_t *c = ll_leak_at(r.json, "still_reachable", LL_SRC("reachable_global.c"),
+                           ll_line("reachable_global.c", "@config"));
+    LL_EQ(ll_int(c, "bytes"), 776, "config block bytes");
+    LL_EQ(ll_int(c, "blocks"), 1, "config block blocks");
+    json_t *e = ll_leak_at(r.json, "still_reachable", LL_SRC("reachable_global.c"),
+                           ll_line("reachable_global.c", "@extra"));
+    LL_EQ(ll_int(e, "bytes"), 333, "extra block bytes (reachable through the config block)");
+    /* every still_reachable group is listed, so the summary is their sum */
+    long long sum = 0;
+    size_t i;
+    json_t *g;
+    json_array_foreach(ll_arr(r.json, "leaks"), i, g)
+        if (strcmp(ll_str(g, "kind"), "still_reachable") == 0)
+            sum += ll_int(g, "bytes");
+    LL_EQ(sum, ll_summary_bytes(r.json, "still_reachable"), "sum of listed still_reachable groups vs summary");
+    ll_run_free(&r);
+}
+
+Test(leaks, possibly_lost_interior_pointer_only)
+{
+    struct ll_run r;
+    ll_run_json(&r, "possibly_lost", NULL, NULL);
+    LL_EQ(r.status, 0, "exit status");
+    LL_STREQ(r.out, "cursor: interior\n", "stdout");
+    ll_check_schema(r.json);
+    LL_EQ(ll_summary_bytes(r.json, "possibly_lost"), 100, "possibly lost bytes; groups:\n%s", ll_describe_leaks(r.json));
+    LL_EQ(ll_summary_blocks(r.json, "possibly_lost"), 1, "possibly lost blocks");
+    LL_EQ(ll_summary_bytes(r.json, "definitely_lost"), 0, "definitely lost bytes");
+    json_t *g = ll_leak_at(r.json, "possibly_lost", LL_SRC("possibly_lost.c"), ll_line("possibly_lost.c", "@alloc"));
+    LL_EQ(ll_int(g, "bytes"), 100, "group bytes");
+    ll_run_free(&r);
+}
+
+Test(leaks, calloc_realloc_chain_reports_final_realloc)
+{
+    struct ll_run r;
+    ll_run_json(&r, "calloc_realloc_chain", NULL, NULL);
+    LL_EQ(r.status, 0, "exit status");
+    LL_STREQ(r.out, "final size 1010, last byte 'u'\n", "stdout");
+    ll_check_schema(r.json);
+    LL_EQ(ll_summary_bytes(r.json, "definitely_lost"), 1010, "definitely lost bytes; groups:\n%s", ll_describe_leaks(r.json));
+    LL_EQ(ll_summary_blocks(r.json, "definitely_lost"), 1, "definitely lost blocks");
+    LL_EQ(ll_summary_bytes(r.json, "indirectly_lost"), 0, "indirectly lost bytes");
+    json_t *g = ll_leak_at(r.json, "definitely_lost", LL_SRC("calloc_realloc_chain.c"),
+                           ll_line("calloc_realloc_chain.c", "@grow"));
+    LL_STREQ(ll_str(g, "function"), "realloc", "function");
+    LL_EQ(ll_int(g, "bytes"), 1010, "bytes");
+    LL_EQ(ll_int(g, "blocks"), 1, "blocks");
+    LL_EQ(ll_int(g, "alignment"), 16, "alignment");
+    json_t *totals = ll_get(r.json, "totals");
+    /* the calloc plus 20 reallocs each allocated something */
+    cr_assert_geq(ll_int(totals, "bytes_allocated"), 1010, "totals.bytes_allocated");
+    cr_assert_geq(ll_int(totals, "peak_live_bytes"), 1010, "totals.peak_live_bytes");
+    ll_run_free(&r);
+}
+
+Test(leaks, clean_stdio_reports_nothing_lost)
+{
+    struct ll_run r;
+    ll_run_json(&r, "clean_stdio", NULL, NULL);
+    LL_EQ(r.status, 0, "exit status; stderr:\n%.1000s", r.err);
+    LL_STREQ(r.out, "read 100 lines\nsmallest 0, largest 5002\nroot directory listed: yes\nclean_stdio: done\n", "stdout");
+    ll_check_schema(r.json);
+    assert_no_lost(r.json, "clean_stdio");
+    LL_EQ(json_array_size(ll_arr(r.json, "leaks")), 0, "listed groups; groups:\n%s", ll_describe_leaks(r.json));
+    LL_EQ(json_array_size(ll_arr(r.json, "errors")), 0, "errors");
+    json_t *totals = ll_get(r.json, "totals");
+    cr_assert_geq(ll_int(totals, "allocations"), 200, "totals.allocations %lld < the program's 200+", ll_int(totals, "allocations"));
+    cr_assert_geq(ll_int(totals, "frees"), 200, "totals.frees %lld < the program's 200+", ll_int(totals, "frees"));
+    cr_assert_geq(ll_int(totals, "bytes_allocated"), 5000 * 4, "totals.bytes_allocated");
+    cr_assert_geq(ll_int(totals, "peak_live_bytes"), 4096 * 4, "totals.peak_live_bytes (the 8192-int vector was live)");
+    LL_EQ(ll_int(totals, "dropped_records"), 0, "totals.dropped_records");
+    ll_run_free(&r);
+}

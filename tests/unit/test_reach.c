@@ -1,0 +1,472 @@
+/* test_reach.c - reachability scan and leak classification (src/reach.c).
+ *
+ * Most tests build a small heap graph out of blocks they malloc, describe it
+ * to ll_reach_classify_roots with a root array they control, and check each
+ * block's kind.  The last few run ll_reach_classify on the real process
+ * roots (globals, stack, registers); there, stale copies of a pointer in
+ * registers or dead stack would make a "lost" block look reachable, so the
+ * lost pointer is only ever stored obfuscated and the stack is scrubbed. */
+#include <criterion/criterion.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "ll.h"
+
+#define MAXB 4096
+
+/* One test's heap: the blocks it allocated, by creation index. */
+struct heap {
+    void *p[MAXB];
+    size_t size[MAXB];
+    size_t n;
+    struct ll_block *blocks;   /* malloc'd: not a root, not a block */
+};
+static struct heap H;
+static uintptr_t g_roots[8];   /* the root words of most tests */
+
+static void heap_reset(void)
+{
+    free(H.blocks);
+    for (size_t i = 0; i < H.n; i++) free(H.p[i]);
+    memset(&H, 0, sizeof H);
+    memset(g_roots, 0, sizeof g_roots);
+}
+
+/* Allocate a zeroed block; returns its creation index. */
+static size_t blk(size_t size)
+{
+    cr_assert(H.n < MAXB);
+    H.p[H.n] = size ? calloc(1, size) : malloc(0);
+    cr_assert(H.p[H.n]);
+    H.size[H.n] = size;
+    return H.n++;
+}
+
+static void **word(size_t i, size_t k) { return (void **)H.p[i] + k; }
+
+static int by_ptr(const void *a, const void *b)
+{
+    uintptr_t x = ((const struct ll_block *)a)->ptr, y = ((const struct ll_block *)b)->ptr;
+    return x < y ? -1 : x > y;
+}
+
+/* The table's snapshot: a copy of every block, sorted by address. */
+static void snapshot(void)
+{
+    free(H.blocks);
+    H.blocks = calloc(H.n ? H.n : 1, sizeof *H.blocks);
+    for (size_t i = 0; i < H.n; i++)
+        H.blocks[i] = (struct ll_block){ .ptr = (uintptr_t)H.p[i], .size = H.size[i] };
+    qsort(H.blocks, H.n, sizeof *H.blocks, by_ptr);
+}
+
+static void classify_with_roots(void)
+{
+    snapshot();
+    struct ll_range r = { (uintptr_t)g_roots, (uintptr_t)(g_roots + 8) };
+    ll_reach_classify_roots(H.blocks, H.n, &r, 1);
+}
+
+static int kind(size_t i)
+{
+    for (size_t k = 0; k < H.n; k++)
+        if (H.blocks[k].ptr == (uintptr_t)H.p[i]) return H.blocks[k].kind;
+    cr_assert_fail("block %zu not in the snapshot", i);
+    return -1;
+}
+
+static void counts(size_t out[LL_KIND_COUNT])
+{
+    memset(out, 0, LL_KIND_COUNT * sizeof *out);
+    for (size_t k = 0; k < H.n; k++) out[H.blocks[k].kind]++;
+}
+
+static void expect(size_t def, size_t ind, size_t reach)
+{
+    size_t c[LL_KIND_COUNT];
+    counts(c);
+    cr_expect_eq(c[LL_DEFINITE], def, "definite %zu, want %zu", c[LL_DEFINITE], def);
+    cr_expect_eq(c[LL_INDIRECT], ind, "indirect %zu, want %zu", c[LL_INDIRECT], ind);
+    cr_expect_eq(c[LL_POSSIBLE], 0);
+    cr_expect_eq(c[LL_REACHABLE], reach, "reachable %zu, want %zu", c[LL_REACHABLE], reach);
+}
+
+/* n blocks linked head -> ... -> tail, addresses ascending or descending
+ * along the list; returns the head's index. */
+static size_t list_tail;
+static size_t list(size_t n, int descending)
+{
+    size_t first = H.n;
+    for (size_t i = 0; i < n; i++) blk(32);
+    size_t idx[64];
+    for (size_t i = 0; i < n; i++) idx[i] = first + i;
+    for (size_t i = 0; i < n; i++)          /* sort this list by address */
+        for (size_t j = i + 1; j < n; j++)
+            if ((H.p[idx[j]] < H.p[idx[i]]) != descending) {
+                size_t t = idx[i]; idx[i] = idx[j]; idx[j] = t;
+            }
+    for (size_t i = 0; i + 1 < n; i++) *word(idx[i], 0) = H.p[idx[i + 1]];
+    list_tail = idx[n - 1];
+    return idx[0];
+}
+
+TestSuite(reach, .fini = heap_reset);
+
+Test(reach, kind_names)
+{
+    cr_expect_str_eq(ll_kind_json[LL_DEFINITE], "definitely_lost");
+    cr_expect_str_eq(ll_kind_json[LL_INDIRECT], "indirectly_lost");
+    cr_expect_str_eq(ll_kind_json[LL_POSSIBLE], "possibly_lost");
+    cr_expect_str_eq(ll_kind_json[LL_REACHABLE], "still_reachable");
+    cr_expect_str_eq(ll_kind_text[LL_DEFINITE], "definitely lost");
+    cr_expect_str_eq(ll_kind_text[LL_INDIRECT], "indirectly lost");
+    cr_expect_str_eq(ll_kind_text[LL_POSSIBLE], "possibly lost");
+    cr_expect_str_eq(ll_kind_text[LL_REACHABLE], "still reachable");
+}
+
+Test(reach, empty)
+{
+    ll_reach_classify_roots(NULL, 0, NULL, 0);
+    classify_with_roots();
+    expect(0, 0, 0);
+}
+
+Test(reach, lost_list_ascending)
+{
+    size_t head = list(10, 0);
+    classify_with_roots();
+    expect(1, 9, 0);
+    cr_expect_eq(kind(head), LL_DEFINITE);
+}
+
+Test(reach, lost_list_descending)
+{
+    size_t head = list(10, 1);
+    classify_with_roots();
+    expect(1, 9, 0);
+    cr_expect_eq(kind(head), LL_DEFINITE);
+}
+
+Test(reach, two_lost_lists)
+{
+    size_t a = list(5, 0), b = list(5, 1);
+    classify_with_roots();
+    expect(2, 8, 0);
+    cr_expect_eq(kind(a), LL_DEFINITE);
+    cr_expect_eq(kind(b), LL_DEFINITE);
+}
+
+Test(reach, lost_cycle)
+{
+    size_t a = blk(24), b = blk(24), c = blk(24);
+    *word(a, 0) = H.p[b];
+    *word(b, 1) = H.p[c];
+    *word(c, 2) = H.p[a];
+    classify_with_roots();
+    expect(1, 2, 0);
+}
+
+Test(reach, lost_doubly_linked_list_with_header)
+{
+    /* head -> n0 <-> n1 <-> ... : the header must be the definite one,
+     * whatever the addresses, although the nodes form a cycle. */
+    size_t head = blk(16), first = H.n;
+    for (size_t i = 0; i < 8; i++) blk(16);
+    *word(head, 0) = H.p[first];
+    for (size_t i = 0; i < 8; i++) {
+        if (i + 1 < 8) *word(first + i, 0) = H.p[first + i + 1];
+        if (i > 0) *word(first + i, 1) = H.p[first + i - 1];
+    }
+    classify_with_roots();
+    expect(1, 8, 0);
+    cr_expect_eq(kind(head), LL_DEFINITE);
+}
+
+Test(reach, self_pointer)
+{
+    size_t a = blk(16);
+    *word(a, 1) = H.p[a];
+    classify_with_roots();
+    expect(1, 0, 0);
+}
+
+Test(reach, lost_tree)
+{
+    size_t t[7];
+    for (size_t i = 0; i < 7; i++) t[i] = blk(16);
+    for (size_t i = 0; i < 3; i++) {
+        *word(t[i], 0) = H.p[t[2 * i + 1]];
+        *word(t[i], 1) = H.p[t[2 * i + 2]];
+    }
+    classify_with_roots();
+    expect(1, 6, 0);
+    cr_expect_eq(kind(t[0]), LL_DEFINITE);
+}
+
+Test(reach, interior_pointer_from_root)
+{
+    size_t a = blk(64);
+    g_roots[0] = (uintptr_t)H.p[a] + 40;
+    classify_with_roots();
+    expect(0, 0, 1);
+}
+
+Test(reach, one_past_the_end_is_no_pointer)
+{
+    size_t a = blk(64);
+    g_roots[0] = (uintptr_t)H.p[a] + 64;
+    classify_with_roots();
+    cr_expect_eq(kind(a), LL_DEFINITE);
+}
+
+Test(reach, zero_sized_blocks)
+{
+    size_t a = blk(0), b = blk(0);
+    g_roots[0] = (uintptr_t)H.p[a];
+    g_roots[1] = (uintptr_t)H.p[b] + 1;    /* not "inside" a 0-byte block */
+    classify_with_roots();
+    cr_expect_eq(kind(a), LL_REACHABLE);
+    cr_expect_eq(kind(b), LL_DEFINITE);
+}
+
+Test(reach, reachable_chain)
+{
+    size_t head = list(6, 1);
+    g_roots[3] = (uintptr_t)H.p[head];
+    classify_with_roots();
+    expect(0, 0, 6);
+}
+
+Test(reach, reachable_through_reachable_block)
+{
+    size_t a = blk(32), b = blk(32), lost = blk(32);
+    g_roots[5] = (uintptr_t)H.p[a];
+    *word(a, 3) = (char *)H.p[b] + 8;       /* interior, from a heap block */
+    *word(lost, 0) = H.p[b];
+    classify_with_roots();
+    cr_expect_eq(kind(a), LL_REACHABLE);
+    cr_expect_eq(kind(b), LL_REACHABLE);
+    cr_expect_eq(kind(lost), LL_DEFINITE);
+}
+
+Test(reach, lost_block_into_reachable_list)
+{
+    size_t head = list(4, 0);
+    list(3, 0);
+    g_roots[0] = (uintptr_t)H.p[head];
+    *word(list_tail, 1) = H.p[head];        /* the lost list's tail points in */
+    classify_with_roots();
+    expect(1, 2, 4);
+}
+
+Test(reach, big_blocks_among_small)
+{
+    /* mmapped 2 MiB blocks far from the brk heap: spans many granules. */
+    size_t big = blk(2 << 20), big2 = blk(3 << 20), small = blk(16), lost = blk(16);
+    g_roots[0] = (uintptr_t)H.p[big] + (1536 << 10) + 3;
+    *word(big, (2 << 20) / sizeof(void *) - 1) = H.p[small];   /* last word */
+    *word(big2, 12345) = H.p[lost];
+    classify_with_roots();
+    cr_expect_eq(kind(big), LL_REACHABLE);
+    cr_expect_eq(kind(small), LL_REACHABLE);
+    cr_expect_eq(kind(big2), LL_DEFINITE);
+    cr_expect_eq(kind(lost), LL_INDIRECT);
+}
+
+Test(reach, unreadable_roots_are_skipped)
+{
+    long pg = sysconf(_SC_PAGESIZE);
+    char *m = mmap(NULL, 3 * pg, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    cr_assert(m != MAP_FAILED);
+    size_t a = blk(16), b = blk(16);
+    *(void **)m = H.p[a];
+    *(void **)(m + 2 * pg + 8) = H.p[b];
+    cr_assert(!mprotect(m + pg, pg, PROT_NONE));
+    char *gone = mmap(NULL, pg, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    cr_assert(gone != MAP_FAILED && !munmap(gone, pg));
+    snapshot();
+    struct ll_range r[2] = { { (uintptr_t)m, (uintptr_t)m + 3 * pg },
+                             { (uintptr_t)gone, (uintptr_t)gone + pg } };
+    ll_reach_classify_roots(H.blocks, H.n, r, 2);
+    expect(0, 0, 2);
+    munmap(m, 3 * pg);
+}
+
+Test(reach, partly_unreadable_block_is_scanned_around)
+{
+    /* A "block" whose second page is PROT_NONE (mprotect on heap memory). */
+    long pg = sysconf(_SC_PAGESIZE);
+    char *m = mmap(NULL, 2 * pg, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    cr_assert(m != MAP_FAILED);
+    size_t a = blk(16);
+    *(void **)(m + 16) = H.p[a];
+    cr_assert(!mprotect(m + pg, pg, PROT_NONE));
+    snapshot();
+    struct ll_block *bl = calloc(H.n + 1, sizeof *bl);
+    memcpy(bl, H.blocks, H.n * sizeof *bl);
+    bl[H.n] = (struct ll_block){ .ptr = (uintptr_t)m, .size = 2 * pg };
+    qsort(bl, H.n + 1, sizeof *bl, by_ptr);
+    g_roots[0] = (uintptr_t)m;
+    struct ll_range r = { (uintptr_t)g_roots, (uintptr_t)(g_roots + 8) };
+    ll_reach_classify_roots(bl, H.n + 1, &r, 1);
+    for (size_t i = 0; i <= H.n; i++) cr_expect_eq(bl[i].kind, LL_REACHABLE);
+    free(bl);
+    munmap(m, 2 * pg);
+}
+
+/* Random graphs against a naive reference: the reachable set must match,
+ * a block nothing lost points to must be definite, an indirect block must
+ * have a lost predecessor, and every lost block must hang off a definite one. */
+static size_t ref_find(uintptr_t v)
+{
+    for (size_t i = 0; i < H.n; i++) {
+        uintptr_t p = (uintptr_t)H.p[i];
+        if (v == p || v - p < H.size[i]) return i;
+    }
+    return SIZE_MAX;
+}
+
+static void ref_flood(unsigned char *mark, size_t *stack, size_t sp, int lost_only)
+{
+    while (sp) {
+        size_t i = stack[--sp];
+        for (size_t k = 0; k < H.size[i] / sizeof(void *); k++) {
+            size_t j = ref_find((uintptr_t)*word(i, k));
+            if (j == SIZE_MAX || mark[j] || (lost_only && kind(j) == LL_REACHABLE)) continue;
+            mark[j] = 1;
+            stack[sp++] = j;
+        }
+    }
+}
+
+Test(reach, random_graphs_match_reference)
+{
+    srand(12345);
+    static unsigned char mark[MAXB], pred[MAXB];
+    static size_t stack[MAXB];
+    for (int round = 0; round < 20; round++) {
+        heap_reset();
+        size_t n = 50 + (size_t)rand() % 400;
+        for (size_t i = 0; i < n; i++) blk((size_t)(rand() % 9) * 8);
+        for (size_t i = 0; i < n; i++)
+            for (size_t k = 0; k < H.size[i] / sizeof(void *); k++) {
+                size_t j = (size_t)rand() % n;
+                uintptr_t off = rand() % 3 ? 0 : (uintptr_t)rand() % (H.size[j] + 2);
+                if (rand() % 4) *word(i, k) = (char *)H.p[j] + off;
+            }
+        for (int r = 0; r < 8; r++)
+            g_roots[r] = rand() % 3 ? 0 : (uintptr_t)H.p[(size_t)rand() % n];
+        classify_with_roots();
+
+        size_t sp = 0;
+        memset(mark, 0, sizeof mark);
+        for (int r = 0; r < 8; r++) {
+            size_t j = ref_find(g_roots[r]);
+            if (j != SIZE_MAX && !mark[j]) { mark[j] = 1; stack[sp++] = j; }
+        }
+        ref_flood(mark, stack, sp, 0);
+        memset(pred, 0, sizeof pred);
+        for (size_t i = 0; i < n; i++) {
+            cr_assert_eq(kind(i) == LL_REACHABLE, mark[i], "round %d block %zu", round, i);
+            if (mark[i]) continue;
+            for (size_t k = 0; k < H.size[i] / sizeof(void *); k++) {
+                size_t j = ref_find((uintptr_t)*word(i, k));
+                if (j != SIZE_MAX && j != i) pred[j] = 1;
+            }
+        }
+        sp = 0;
+        memset(mark, 0, sizeof mark);
+        for (size_t i = 0; i < n; i++) {
+            int k = kind(i);
+            if (k == LL_REACHABLE) continue;
+            if (!pred[i]) cr_assert_eq(k, LL_DEFINITE, "round %d block %zu", round, i);
+            if (k == LL_INDIRECT) cr_assert(pred[i], "round %d block %zu", round, i);
+            if (k == LL_DEFINITE) { mark[i] = 1; stack[sp++] = i; }
+        }
+        ref_flood(mark, stack, sp, 1);
+        for (size_t i = 0; i < n; i++)
+            if (kind(i) != LL_REACHABLE)
+                cr_assert(mark[i], "round %d: block %zu under no definite one", round, i);
+    }
+}
+
+/* ---- ll_reach_classify on the process's real roots ---------------------- */
+
+#define KEY ((uintptr_t)0x5a5a5a5a5a5a5a5aull)
+static void *volatile g_global_ref;        /* a real global root */
+static volatile uintptr_t g_hidden;        /* the lost block, obfuscated */
+
+static __attribute__((noinline)) void make_blocks(void)
+{
+    g_global_ref = calloc(1, 48);
+    g_hidden = (uintptr_t)calloc(1, 48) ^ KEY;
+}
+
+static __attribute__((noinline)) struct ll_block *describe_blocks(void)
+{
+    struct ll_block *b = calloc(2, sizeof *b);
+    b[0] = (struct ll_block){ .ptr = (uintptr_t)g_global_ref, .size = 48 };
+    b[1] = (struct ll_block){ .ptr = g_hidden ^ KEY, .size = 48 };
+    if (b[1].ptr < b[0].ptr) { struct ll_block t = b[0]; b[0] = b[1]; b[1] = t; }
+    return b;
+}
+
+/* Overwrite the dead stack below us and the scratch registers, where copies
+ * of the hidden pointer may linger from describe_blocks and calloc. */
+static __attribute__((noinline)) void scrub(void)
+{
+    volatile char junk[64 << 10];
+    for (size_t i = 0; i < sizeof junk; i++) junk[i] = 0;
+#if defined(__x86_64__)
+    __asm__ volatile("xor %%eax,%%eax\n\txor %%ecx,%%ecx\n\txor %%edx,%%edx\n\t"
+                     "xor %%esi,%%esi\n\txor %%edi,%%edi\n\txor %%r8d,%%r8d\n\t"
+                     "xor %%r9d,%%r9d\n\txor %%r10d,%%r10d\n\txor %%r11d,%%r11d"
+                     ::: "rax", "rcx", "rdx", "rsi", "rdi", "r8", "r9", "r10", "r11");
+#endif
+}
+
+Test(reach, process_roots_global_and_lost)
+{
+    make_blocks();
+    struct ll_block *b = describe_blocks();
+    scrub();
+    ll_reach_classify(b, 2);
+    int global_first = b[0].ptr == (uintptr_t)g_global_ref;
+    cr_expect_eq(b[global_first ? 0 : 1].kind, LL_REACHABLE);
+    cr_expect_eq(b[global_first ? 1 : 0].kind, LL_DEFINITE);
+    free(b);
+    free(g_global_ref);
+    free((void *)(g_hidden ^ KEY));
+}
+
+static __attribute__((noinline)) int classify_one_from_stack(void)
+{
+    void *volatile local = calloc(1, 40);  /* only this frame points to it */
+    struct ll_block b = { .ptr = (uintptr_t)local, .size = 40 };
+    ll_reach_classify(&b, 1);
+    free(local);
+    return b.kind;
+}
+
+Test(reach, process_roots_stack)
+{
+    cr_expect_eq(classify_one_from_stack(), LL_REACHABLE);
+}
+
+static void *thread_main(void *arg)
+{
+    (void)arg;
+    return (void *)(intptr_t)classify_one_from_stack();
+}
+
+Test(reach, process_roots_stack_of_other_thread)
+{
+    pthread_t t;
+    void *res;
+    cr_assert(!pthread_create(&t, NULL, thread_main, NULL));
+    cr_assert(!pthread_join(t, &res));
+    cr_expect_eq((intptr_t)res, LL_REACHABLE);
+}

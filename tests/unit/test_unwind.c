@@ -1,0 +1,262 @@
+/* test_unwind.c - the cached CFA walker against libgcc's _Unwind_Backtrace.
+ *
+ * Statically linked, "libleak's own code" is this whole test binary, so the
+ * raw entry point (no skipping) is compared frame for frame with libgcc on
+ * chains of -O2 frame-pointer-less functions of varied shapes, through libc
+ * (a qsort comparator), in a thread, from a signal handler (which takes the
+ * libgcc path), and the skipping entry point is checked separately. */
+#include <criterion/criterion.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unwind.h>
+
+#include "ll.h"
+
+#define LL_UW_RAW  1u
+#define LL_UW_SLOW 2u
+unsigned ll_unwind_ex(uintptr_t *pcs, unsigned max, unsigned flags);
+void ll_unwind_flush(void);
+extern atomic_ulong ll_unwind_misses;
+
+#define NI __attribute__((noipa))
+#define N LL_MAX_DEPTH
+#define SINK(x) __asm__ volatile("" : : "r"(x) : "memory")
+
+struct cap {
+    uintptr_t ours[N], ref[N];
+    unsigned n_ours, n_ref, flags, max;
+};
+
+static _Unwind_Reason_Code ref_cb(struct _Unwind_Context *ctx, void *arg)
+{
+    struct cap *c = arg;
+    uintptr_t ip = _Unwind_GetIP(ctx);
+    if (!ip || c->n_ref == N) return _URC_END_OF_STACK;
+    c->ref[c->n_ref++] = ip;
+    return _URC_NO_REASON;
+}
+
+/* The oracle; its own frame is dropped so both lists start in capture(). */
+NI static void oracle(struct cap *c)
+{
+    c->n_ref = 0;
+    _Unwind_Backtrace(ref_cb, c);
+    memmove(c->ref, c->ref + 1, --c->n_ref * sizeof c->ref[0]);
+}
+
+NI static void capture(struct cap *c)
+{
+    c->n_ours = ll_unwind_ex(c->ours, c->max ? c->max : N, c->flags);
+    oracle(c);
+}
+
+/* Same length, same frames; the first two are different call sites in
+ * capture(), so only close. */
+static void check(const struct cap *c, unsigned min_depth)
+{
+    cr_assert_geq(c->n_ref, min_depth, "oracle saw only %u frames", c->n_ref);
+    cr_assert_eq(c->n_ours, c->n_ref, "%u frames, libgcc has %u", c->n_ours, c->n_ref);
+    cr_assert_lt(c->ours[0] - c->ref[0] + 256, 512u, "frame 0 not in capture()");
+    for (unsigned i = 1; i < c->n_ref; i++)
+        cr_assert_eq(c->ours[i], c->ref[i], "frame %u: %#lx, libgcc %#lx",
+                     i, (unsigned long)c->ours[i], (unsigned long)c->ref[i]);
+}
+
+/* A chain of frames of varied shapes; -O2 without frame pointers (the
+ * default on x86_64), and each call followed by work so none is a tail call. */
+NI static int f12(struct cap *c) { capture(c); return 1; }
+NI static int f11(struct cap *c) { int r = f12(c); SINK(r); return r + 1; }
+NI static int f10(struct cap *c)
+{   /* many callee-saved registers pushed */
+    __asm__ volatile("" : : : "rbx", "r12", "r13", "r14", "r15");
+    int r = f11(c); SINK(r); return r + 1;
+}
+NI static int f9(struct cap *c)
+{   /* VLA: the CFA is RBP-based */
+    volatile char vla[16 + (c->flags & 7)];
+    vla[0] = 1;
+    int r = f10(c); SINK(r); return r + vla[0];
+}
+NI static int f8(struct cap *c)
+{   /* a large frame */
+    volatile char big[8192];
+    big[c->flags & 1] = 1;
+    int r = f9(c); SINK(r); return r + big[c->flags & 1];
+}
+NI static int f7(struct cap *c)
+{   /* RBP used as data: walking frame pointers would fail below here */
+    __asm__ volatile("mov $0x1234, %%ebp" : : : "rbp");
+    int r = f8(c); SINK(r); return r + 1;
+}
+static int (*volatile f7p)(struct cap *) = f7;
+NI static int f6(struct cap *c) { int r = f7p(c); SINK(r); return r + 1; }
+NI static int f5(struct cap *c)
+{
+    int *a = __builtin_alloca(32 + (c->flags & 15));
+    a[0] = 1;
+    SINK(a);
+    int r = f6(c); SINK(r); return r + a[0];
+}
+NI static int f4(struct cap *c) { int r = f5(c); SINK(r); return r + 1; }
+NI static int f3(struct cap *c)
+{
+    __asm__ volatile("" : : : "rbx", "r12");
+    int r = f4(c); SINK(r); return r + 1;
+}
+NI static int f2(struct cap *c) { int r = f3(c); SINK(r); return r + 1; }
+NI static int f1(struct cap *c) { int r = f2(c); SINK(r); return r + 1; }
+
+static void run(struct cap *c, unsigned flags)
+{
+    memset(c, 0, sizeof *c);
+    c->flags = flags;
+    cr_assert_eq(f1(c), 12);
+}
+
+Test(unwind, chain_matches_libgcc)
+{
+    struct cap c;
+    for (int i = 0; i < 3; i++) {               /* cold, then cached */
+        run(&c, LL_UW_RAW);
+        check(&c, 13);
+    }
+    ll_unwind_flush();
+    unsigned long m = atomic_load(&ll_unwind_misses);
+    run(&c, LL_UW_RAW);
+    check(&c, 13);
+    cr_assert_gt(atomic_load(&ll_unwind_misses), m, "flush kept the rules");
+}
+
+Test(unwind, slow_path_matches_libgcc)
+{
+    struct cap c;
+    run(&c, LL_UW_RAW | LL_UW_SLOW);
+    check(&c, 13);
+}
+
+Test(unwind, truncation)
+{
+    struct cap full, c;
+    run(&full, LL_UW_RAW);
+    for (unsigned flags = LL_UW_RAW; flags <= (LL_UW_RAW | LL_UW_SLOW); flags |= LL_UW_SLOW) {
+        memset(&c, 0, sizeof c);
+        c.flags = flags;
+        c.max = 3;
+        f1(&c);
+        cr_assert_eq(c.n_ours, 3);
+        for (unsigned i = 1; i < 3; i++)
+            cr_assert_eq(c.ours[i], full.ours[i]);
+    }
+    uintptr_t pc;
+    cr_assert_eq(ll_unwind_ex(&pc, 0, LL_UW_RAW), 0);
+}
+
+/* Through a shared library built without frame pointers: a capture from a
+ * qsort comparator walks glibc's msort frames back into this binary. */
+static struct cap *cmp_cap;
+static int cmp(const void *a, const void *b)
+{
+    if (cmp_cap) {
+        struct cap *c = cmp_cap;
+        cmp_cap = NULL;
+        cr_assert_eq(f1(c), 12);
+    }
+    return *(const int *)a - *(const int *)b;
+}
+
+NI static void sort_with(struct cap *c, unsigned flags)
+{
+    int v[] = { 5, 3, 9, 1, 7, 2, 8 };
+    memset(c, 0, sizeof *c);
+    c->flags = flags;
+    cmp_cap = c;
+    qsort(v, sizeof v / sizeof v[0], sizeof v[0], cmp);
+    SINK(v[0]);
+}
+
+Test(unwind, through_libc)
+{
+    struct cap c;
+    sort_with(&c, LL_UW_RAW);
+    check(&c, 15);
+    /* some frame outside the binary, then back inside it */
+    unsigned i = 1;
+    while (i < c.n_ours && ll_self_contains(c.ours[i])) i++;
+    cr_assert_lt(i, c.n_ours, "no frame outside the test binary");
+    while (i < c.n_ours && !ll_self_contains(c.ours[i])) i++;
+    cr_assert_lt(i, c.n_ours, "did not walk back out of libc");
+}
+
+Test(unwind, skips_own_frames)
+{
+    struct cap c;
+    ll_unwind_init();
+    ll_unwind_init();                           /* idempotent */
+    cr_assert(ll_self_contains((uintptr_t)&check));
+    cr_assert(!ll_self_contains(0));
+    for (unsigned flags = 0; flags <= LL_UW_SLOW; flags += LL_UW_SLOW) {
+        sort_with(&c, flags);
+        unsigned k = 0;
+        while (k < c.n_ref && ll_self_contains(c.ref[k])) k++;
+        cr_assert_geq(k, 13, "the chain is in the test binary");
+        cr_assert_lt(k, c.n_ref);
+        cr_assert_eq(c.n_ours, c.n_ref - k, "flags %u: %u frames, want %u",
+                     flags, c.n_ours, c.n_ref - k);
+        for (unsigned i = 0; i < c.n_ours; i++)
+            cr_assert_eq(c.ours[i], c.ref[k + i], "flags %u frame %u", flags, i);
+    }
+}
+
+/* Threads: stacks end in clone3's undefined return address; several threads
+ * share the rule table while one of them keeps flushing it. */
+static void *thread_main(void *arg)
+{
+    struct cap *c = arg, again;
+    run(c, LL_UW_RAW);
+    for (int i = 0; i < 3000; i++) {
+        if (i % 500 == 0 && c == arg && ((uintptr_t)arg & 64)) ll_unwind_flush();
+        memset(&again, 0, sizeof again);
+        again.flags = LL_UW_RAW;
+        f1(&again);
+        if (again.n_ours != c->n_ours ||
+            memcmp(again.ours + 1, c->ours + 1, (c->n_ours - 1) * sizeof c->ours[0]))
+            return (void *)1;
+    }
+    return NULL;
+}
+
+Test(unwind, threads)
+{
+    enum { T = 4 };
+    static struct cap caps[T];
+    pthread_t t[T];
+    for (int i = 0; i < T; i++)
+        cr_assert_eq(pthread_create(&t[i], NULL, thread_main, &caps[i]), 0);
+    for (int i = 0; i < T; i++) {
+        void *bad;
+        pthread_join(t[i], &bad);
+        cr_assert_null(bad, "thread %d saw a different stack", i);
+        check(&caps[i], 13);
+    }
+}
+
+/* A signal frame is beyond the cached rule: the capture falls back to libgcc
+ * and must still agree with it. */
+static struct cap sig_cap;
+static void on_sig(int sig)
+{
+    (void)sig;
+    sig_cap.flags = LL_UW_RAW;
+    f1(&sig_cap);
+}
+
+Test(unwind, signal_frame)
+{
+    struct sigaction sa = { .sa_handler = on_sig };
+    sigemptyset(&sa.sa_mask);
+    cr_assert_eq(sigaction(SIGUSR1, &sa, NULL), 0);
+    raise(SIGUSR1);
+    check(&sig_cap, 15);
+}
