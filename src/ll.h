@@ -199,6 +199,12 @@ struct ll_range { uintptr_t lo, hi; };
 void ll_reach_classify_roots(struct ll_block *blocks, size_t n,
                              const struct ll_range *roots, size_t nroots);
 
+/* ---- exitroot.c: the exiting thread's live stack --------------------------- */
+#define LL_EXIT_REGS 6
+/* Inside exit(): the stack pointer of exit's caller and the callee-saved
+ * registers it held; -1 when not called from within exit(). */
+int ll_exit_root(uintptr_t *sp, uintptr_t regs[LL_EXIT_REGS]);
+
 /* ---- out.c --------------------------------------------------------------- */
 struct ll_out {
     int fd;

@@ -12,9 +12,10 @@
 #include <sys/mman.h>
 
 #define LL_CHUNK (256u << 10)
-#define LL_SMALL_MAX 1024u            /* classes of 16 bytes up to here */
+#define LL_SMALL_MAX 1024u            /* fine-grained classes up to here */
+#define LL_FIRST_LARGE 19u
 #define LL_LARGE_MAX (64u << 10)      /* then powers of two up to here */
-#define LL_NCLASS (LL_SMALL_MAX / 16 + 6)
+#define LL_NCLASS (LL_FIRST_LARGE + 6)
 #define LL_MAX_CHUNKS 65536           /* 16 GiB of metadata */
 
 struct ll_class {
@@ -29,11 +30,16 @@ static ll_lock_t ll_chunks_lock;
 static uintptr_t ll_chunks[LL_MAX_CHUNKS];
 static atomic_size_t ll_nchunks;
 
+/* Classes: 16..64 by 16, then 128..1024 by 64, then powers of two.
+ * Blocks of 64 bytes and more start on a cache line, so two shards' hot
+ * uthash headers never share one (false sharing between threads). */
 static unsigned ll_class_of(size_t size)
 {
+    if (size <= 64)
+        return size ? (unsigned)(size - 1) / 16 : 0;
     if (size <= LL_SMALL_MAX)
-        return (unsigned)((size + 15) / 16) - (size != 0);
-    unsigned c = LL_SMALL_MAX / 16;   /* 2 KiB is the first large class */
+        return 3 + (unsigned)(size - 1) / 64;
+    unsigned c = LL_FIRST_LARGE;
     for (size_t s = 2 * LL_SMALL_MAX; s < size; s <<= 1)
         c++;
     return c;
@@ -41,9 +47,11 @@ static unsigned ll_class_of(size_t size)
 
 static size_t ll_class_size(unsigned c)
 {
-    if (c < LL_SMALL_MAX / 16)
+    if (c < 4)
         return (c + 1) * 16;
-    return (size_t)2 * LL_SMALL_MAX << (c - LL_SMALL_MAX / 16);
+    if (c < LL_FIRST_LARGE)
+        return (size_t)(c - 2) * 64;
+    return (size_t)2 * LL_SMALL_MAX << (c - LL_FIRST_LARGE);
 }
 
 void *ll_pages_alloc(size_t size)

@@ -64,9 +64,13 @@ static inline uint64_t ll_ptr_hash(uintptr_t p)
     return (uint64_t)p * 0x9e3779b97f4a7c15ull;
 }
 
-static inline struct ll_shard *ll_shard_of(uint64_t h)
+/* The shard is chosen by the 64 KiB region of the address, not by the
+ * address itself: allocators give each thread its own arena, so a thread's
+ * blocks fall into shards that other threads rarely touch, and the shard's
+ * lock and table stay in that core's cache. */
+static inline struct ll_shard *ll_shard_of(uintptr_t p)
 {
-    return &ll_shards[h >> (64 - LL_SHARD_BITS)];
+    return &ll_shards[((uint64_t)(p >> 16) * 0x9e3779b97f4a7c15ull) >> (64 - LL_SHARD_BITS)];
 }
 
 static inline unsigned ll_bucket_hash(uint64_t h) { return (unsigned)(h >> 24); }
@@ -131,7 +135,7 @@ int ll_table_insert(uintptr_t p, size_t size, size_t align, unsigned fn,
     struct ll_block b = { .ptr = p, .size = size, .stack = stack,
                           .fn = (uint8_t)fn, .align_log2 = (uint8_t)ll_log2(align) };
     uint64_t h = ll_ptr_hash(p);
-    struct ll_shard *s = ll_shard_of(h);
+    struct ll_shard *s = ll_shard_of(p);
     ll_lock(&s->lock);
     int res = ll_shard_add(s, h, &b);
     s->allocs++;
@@ -147,7 +151,7 @@ int ll_table_insert(uintptr_t p, size_t size, size_t align, unsigned fn,
 void ll_table_restore(const struct ll_block *b)
 {
     uint64_t h = ll_ptr_hash(b->ptr);
-    struct ll_shard *s = ll_shard_of(h);
+    struct ll_shard *s = ll_shard_of(b->ptr);
     ll_lock(&s->lock);
     int res = ll_shard_add(s, h, b);
     s->frees--;                         /* undo the count of the removal */
@@ -172,7 +176,7 @@ static void ll_rec_copy(const struct ll_rec *r, struct ll_block *out)
 int ll_table_remove(uintptr_t p, uintptr_t free_pc, struct ll_block *out)
 {
     uint64_t h = ll_ptr_hash(p);
-    struct ll_shard *s = ll_shard_of(h);
+    struct ll_shard *s = ll_shard_of(p);
     struct ll_rec *r;
     ll_lock(&s->lock);
     HASH_FIND_BYHASHVALUE(hh, s->head, &p, sizeof(p), ll_bucket_hash(h), r);
@@ -199,7 +203,7 @@ int ll_table_remove(uintptr_t p, uintptr_t free_pc, struct ll_block *out)
 int ll_table_lookup(uintptr_t p, struct ll_block *out)
 {
     uint64_t h = ll_ptr_hash(p);
-    struct ll_shard *s = ll_shard_of(h);
+    struct ll_shard *s = ll_shard_of(p);
     struct ll_rec *r;
     ll_lock(&s->lock);
     HASH_FIND_BYHASHVALUE(hh, s->head, &p, sizeof(p), ll_bucket_hash(h), r);
@@ -211,7 +215,7 @@ int ll_table_lookup(uintptr_t p, struct ll_block *out)
 
 int ll_quarantine_find(uintptr_t p, struct ll_freed *out)
 {
-    struct ll_shard *s = ll_shard_of(ll_ptr_hash(p));
+    struct ll_shard *s = ll_shard_of(p);
     int found = 0;
     ll_lock(&s->lock);
     for (unsigned i = 0; i < LL_QUARANTINE && !found; i++) {

@@ -1,0 +1,62 @@
+/* exitroot.c - where the exiting thread's live stack begins.
+ *
+ * The report runs inside exit(), below the frames of exit's own machinery
+ * (exit, __run_exit_handlers, _dl_fini, our destructor).  Those frames are
+ * laid over the dead frames of everything the program called before, and
+ * their unused slots still hold stale pointers - among them our own malloc
+ * hook's copies of the blocks it just returned.  Scanning them would call a
+ * leaked block reachable.  So the exiting thread's stack is scanned from
+ * the frame that called exit(), and the registers that frame held when it
+ * called (recovered by unwinding through exit's CFI) are roots too.
+ * Valgrind gets the same answer because its own code never runs on the
+ * program's stack. */
+#include "ll.h"
+
+#include <dlfcn.h>
+#include <link.h>
+#include <stdlib.h>
+#include <unwind.h>
+
+/* DWARF numbers of x86-64's callee-saved registers: rbx, rbp, r12-r15. */
+static const int ll_saved_regs[LL_EXIT_REGS] = { 3, 6, 12, 13, 14, 15 };
+
+struct ll_exit_walk {
+    uintptr_t lo, hi;                   /* exit()'s code */
+    int found;                          /* 1: exit seen, 2: caller read */
+    uintptr_t sp;
+    uintptr_t *regs;
+};
+
+static _Unwind_Reason_Code ll_exit_step(struct _Unwind_Context *ctx, void *arg)
+{
+    struct ll_exit_walk *w = arg;
+    uintptr_t ip = _Unwind_GetIP(ctx);
+    if (w->found == 1) {                /* the frame that called exit() */
+        for (int i = 0; i < LL_EXIT_REGS; i++)
+            w->regs[i] = _Unwind_GetGR(ctx, ll_saved_regs[i]);
+        w->found = 2;
+        return _URC_END_OF_STACK;
+    }
+    if (ip - 1 >= w->lo && ip - 1 < w->hi) {
+        w->sp = _Unwind_GetCFA(ctx);    /* the caller's stack pointer */
+        w->found = 1;
+    }
+    return ip ? _URC_NO_REASON : _URC_END_OF_STACK;
+}
+
+int ll_exit_root(uintptr_t *sp, uintptr_t regs[LL_EXIT_REGS])
+{
+    void *e = dlsym(RTLD_DEFAULT, "exit");
+    Dl_info info;
+    const ElfW(Sym) *sym = NULL;
+    if (!e || !dladdr1(e, &info, (void **)&sym, RTLD_DL_SYMENT) || !sym ||
+        !sym->st_size)
+        return -1;
+    struct ll_exit_walk w = { .lo = (uintptr_t)e, .hi = (uintptr_t)e + sym->st_size,
+                              .regs = regs };
+    _Unwind_Backtrace(ll_exit_step, &w);
+    if (w.found != 2)
+        return -1;
+    *sp = w.sp;
+    return 0;
+}
