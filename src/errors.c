@@ -88,7 +88,10 @@ static void ll_error_print(const struct ll_error_rec *e)
         ll_out_str(&o, ll_fn_name(e->fn));
         ll_out_str(&o, ")");
     }
-    ll_out_str(&o, "; not passed to the allocator\n");
+    /* A mismatched pair names the block's start: our operator new and
+     * delete both sit on malloc and free, so freeing it is safe. */
+    ll_out_str(&o, e->kind == LL_ERR_MISMATCH ? "; freed anyway\n"
+                                              : "; not passed to the allocator\n");
     ll_sym_begin();
     ll_text_stack(&o, e->stack, "    ");
     if (e->alloc_stack) {

@@ -12,27 +12,33 @@
 static void ll_fork_prepare(void)
 {
     ll_guard++;           /* nothing we call from here on may take our locks */
+    ll_internal_off = 1;
     ll_table_lock_all();
     ll_stack_fork_prepare();
     ll_error_fork_prepare();
+    ll_internal_fork_prepare();
     ll_mem_fork_prepare();
 }
 
 static void ll_fork_parent(void)
 {
     ll_mem_fork_parent();
+    ll_internal_fork_parent();
     ll_error_fork_parent();
     ll_stack_fork_parent();
     ll_table_unlock_all();
+    ll_internal_off = 0;
     ll_guard--;
 }
 
 static void ll_fork_child(void)
 {
     ll_mem_fork_child();
+    ll_internal_fork_child();
     ll_error_fork_child();
     ll_stack_fork_child();
     ll_table_reset_locks();
+    ll_internal_off = 0;
     ll_guard--;
 }
 

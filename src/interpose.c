@@ -30,11 +30,19 @@ static int ll_pass_real(void)
            __atomic_load_n(&ll_real.malloc, __ATOMIC_ACQUIRE);
 }
 
+/* A block made for libleak's own callees while the program runs. */
+static void *ll_pass_note(void *p)
+{
+    if (p && ll_guard)
+        ll_internal_add((uintptr_t)p);
+    return p;
+}
+
 static void *ll_pass_alloc(size_t n, size_t align)
 {
     if (ll_pass_real())
-        return align <= LL_ALIGN_DEFAULT ? ll_real.malloc(n)
-                                         : ll_real.memalign(align, n);
+        return ll_pass_note(align <= LL_ALIGN_DEFAULT ? ll_real.malloc(n)
+                                                      : ll_real.memalign(align, n));
     void *p = ll_boot_alloc(n, align);
     if (!p)
         errno = ENOMEM;
@@ -91,7 +99,7 @@ static int ll_on_free(void *p, unsigned dealloc, uintptr_t caller)
     if (ll_table_remove((uintptr_t)p, caller, &b)) {
         if (ll_dealloc_family(b.fn) != dealloc)
             ll_error_report(LL_ERR_MISMATCH, (uintptr_t)p, dealloc);
-    } else {
+    } else if (!ll_internal_remove((uintptr_t)p)) {
         ll_error_report(ll_bad_free_kind((uintptr_t)p), (uintptr_t)p, dealloc);
         ok = 0;
     }
@@ -105,6 +113,8 @@ static void ll_free_any(void *p, unsigned dealloc, uintptr_t caller)
     if (!p || ll_unlikely(ll_boot_owns(p)))
         return;
     if (!ll_active()) {
+        if (ll_guard)
+            ll_internal_remove((uintptr_t)p);
         if (ll_real.free)
             ll_real.free(p);
         return;
@@ -138,7 +148,8 @@ LL_EXPORT void *calloc(size_t n, size_t size)
         return NULL;
     }
     if (!ll_active())
-        return ll_pass_real() ? ll_real.calloc(n, size) : ll_pass_alloc(total, 0);
+        return ll_pass_real() ? ll_pass_note(ll_real.calloc(n, size))
+                              : ll_pass_alloc(total, 0);
     void *p = ll_real.calloc(n, size);
     if (ll_likely(p != NULL))
         ll_on_alloc(p, total, LL_ALIGN_DEFAULT, LL_FN_CALLOC);
@@ -168,14 +179,25 @@ static void *ll_realloc_any(void *p, size_t n, unsigned fn, uintptr_t caller)
     if (ll_unlikely(p && ll_boot_owns(p)))
         return ll_realloc_boot(p, n, fn);
     if (!ll_active()) {
-        if (ll_pass_real())
-            return ll_real.realloc(p, n);
+        if (ll_pass_real()) {
+            int internal = ll_guard && p && ll_internal_remove((uintptr_t)p);
+            void *q = ll_real.realloc(p, n);
+            if (internal && !q && n)
+                ll_internal_add((uintptr_t)p);
+            return ll_pass_note(q);
+        }
         return p ? NULL : ll_pass_alloc(n, 0);
     }
     struct ll_block old;
     if (p) {
         ll_guard++;
         int known = ll_table_remove((uintptr_t)p, 0, &old);
+        if (!known && ll_internal_remove((uintptr_t)p)) {
+            ll_guard--;           /* the loader growing its own block */
+            void *q = ll_real.realloc(p, n);
+            ll_internal_add((uintptr_t)(q ? q : p));
+            return q;
+        }
         if (!known)
             ll_error_report(ll_bad_realloc_kind((uintptr_t)p), (uintptr_t)p,
                             LL_DEALLOC_REALLOC);

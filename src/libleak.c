@@ -62,6 +62,7 @@ void ll_finish(void)
     if (atomic_load(&ll_state) != LL_READY)
         return;
     ll_guard++;
+    ll_internal_off = 1;  /* the report holds the table locks */
     int saved = errno;
     int lost = ll_report_write();
     if (lost && ll_opt.exitcode) {

@@ -110,6 +110,15 @@ void ll_mem_fork_child(void);
 void *ll_pages_alloc(size_t size);
 void ll_pages_free(void *p, size_t size);
 
+/* ---- internal.c: libleak's callees' blocks, kept out of the tables ------- */
+/* Non-zero on a thread that holds table locks (report, fork). */
+extern LL_TLS int ll_internal_off;
+void ll_internal_add(uintptr_t p);
+int ll_internal_remove(uintptr_t p);   /* 1 if p was one */
+void ll_internal_fork_prepare(void);
+void ll_internal_fork_parent(void);
+void ll_internal_fork_child(void);
+
 /* ---- table.c: live blocks ------------------------------------------------ */
 struct ll_block {             /* a flat copy of a record, for the report */
     uintptr_t ptr;

@@ -1,0 +1,47 @@
+/* internal.c - blocks the real allocator gave libleak's own callees while
+ * the program runs (dlopen of libdw to print an error, dlsym's error
+ * state).  They are not the program's, so they stay out of the tables; but
+ * the loader may free or grow them later from the program's own dl* calls,
+ * and that free must not be called invalid.  Rare, so one lock will do. */
+#include "ll_uthash.h"
+
+struct ll_ent {
+    uintptr_t ptr;
+    UT_hash_handle hh;
+};
+
+LL_TLS int ll_internal_off;
+static struct ll_ent *ll_internal;
+static ll_lock_t ll_internal_lock;
+
+void ll_internal_add(uintptr_t p)
+{
+    if (ll_internal_off || atomic_load(&ll_state) != LL_READY)
+        return;
+    struct ll_ent *e = ll_mem_alloc(sizeof(*e));
+    if (!e)
+        return;
+    e->ptr = p;
+    ll_lock(&ll_internal_lock);
+    HASH_ADD(hh, ll_internal, ptr, sizeof(e->ptr), e);
+    ll_unlock(&ll_internal_lock);
+}
+
+int ll_internal_remove(uintptr_t p)
+{
+    struct ll_ent *e;
+    if (!__atomic_load_n(&ll_internal, __ATOMIC_RELAXED))
+        return 0;
+    ll_lock(&ll_internal_lock);
+    HASH_FIND(hh, ll_internal, &p, sizeof(p), e);
+    if (e)
+        HASH_DELETE(hh, ll_internal, e);
+    ll_unlock(&ll_internal_lock);
+    if (e)
+        ll_mem_free(e, sizeof(*e));
+    return e != NULL;
+}
+
+void ll_internal_fork_prepare(void) { ll_lock(&ll_internal_lock); }
+void ll_internal_fork_parent(void) { ll_unlock(&ll_internal_lock); }
+void ll_internal_fork_child(void) { ll_lock_reset(&ll_internal_lock); }
