@@ -12,15 +12,15 @@
 static struct ll_error_rec ll_errors[LL_MAX_ERRORS];
 static size_t ll_nerrors, ll_nerrors_total;
 static ll_lock_t ll_errors_lock;
+static ll_lock_t ll_print_lock;         /* the symbolizer is one session */
 
 const char *const ll_error_json[LL_ERR_KIND_COUNT] = {
     "double_free", "invalid_free", "interior_free", "invalid_realloc",
     "mismatched_free",
 };
 static const char *const ll_error_text[LL_ERR_KIND_COUNT] = {
-    "double free", "free of a pointer that was never allocated",
-    "free of a pointer into the middle of a block",
-    "realloc of a freed pointer", "mismatched deallocation",
+    "double free", "invalid free", "interior free", "invalid realloc",
+    "mismatched free",
 };
 const char *const ll_dealloc_name[LL_DEALLOC_COUNT] = {
     "free", "operator delete", "operator delete[]", "realloc",
@@ -42,19 +42,19 @@ unsigned ll_fn_family(unsigned fn)
          : fn == LL_FN_NEW_ARRAY ? LL_DEALLOC_DELETE_ARRAY : LL_DEALLOC_FREE;
 }
 
-/* Fill in what is known of the block p belonged to. */
+/* Fill in what is known of the block p belonged to: a live block it points
+ * into, or the recently freed block it names. */
 static void ll_error_block(struct ll_error_rec *e)
 {
     struct ll_freed q;
     struct ll_block b;
-    if (e->kind == LL_ERR_INTERIOR_FREE) {
-        if (ll_table_find_containing(e->ptr, &b)) {
-            e->has_block = 1;
-            e->block = b.ptr;
-            e->size = b.size;
-            e->fn = b.fn;
-            e->alloc_stack = b.stack;
-        }
+    if ((e->kind == LL_ERR_INTERIOR_FREE || e->kind == LL_ERR_INVALID_REALLOC) &&
+        ll_table_find_containing(e->ptr, &b)) {
+        e->has_block = 1;
+        e->block = b.ptr;
+        e->size = b.size;
+        e->fn = b.fn;
+        e->alloc_stack = b.stack;
     } else if (e->kind != LL_ERR_INVALID_FREE && ll_quarantine_find(e->ptr, &q)) {
         e->has_block = 1;
         e->block = q.ptr;
@@ -67,31 +67,52 @@ static void ll_error_block(struct ll_error_rec *e)
     }
 }
 
+/* "a 40-byte block from malloc" */
+static void ll_error_block_text(struct ll_out *o, const struct ll_error_rec *e)
+{
+    ll_out_str(o, "a ");
+    ll_out_u64(o, e->size);
+    ll_out_str(o, "-byte block from ");
+    ll_out_str(o, ll_fn_name(e->fn));
+}
+
+/* One headline, e.g. "libleak: double free: free(0x...) of a 40-byte block
+ * from malloc that was already freed; not passed to the allocator". */
+static void ll_error_headline(struct ll_out *o, const struct ll_error_rec *e)
+{
+    ll_out_str(o, "libleak: ");
+    ll_out_str(o, ll_error_text[e->kind]);
+    ll_out_str(o, ": ");
+    ll_out_str(o, ll_dealloc_name[e->dealloc_fn]);
+    ll_out_str(o, "(");
+    ll_out_hex(o, e->ptr);
+    ll_out_str(o, ") ");
+    if (!e->has_block) {
+        ll_out_str(o, "of memory that was never allocated");
+    } else if (e->block != e->ptr) {
+        ll_out_str(o, "points ");
+        ll_out_u64(o, e->ptr - e->block);
+        ll_out_str(o, " bytes into ");
+        ll_error_block_text(o, e);
+    } else {
+        ll_out_str(o, "of ");
+        ll_error_block_text(o, e);
+        if (e->kind != LL_ERR_MISMATCH)
+            ll_out_str(o, " that was already freed");
+    }
+    /* A mismatched pair names the block's start: our operator new and
+     * delete both sit on malloc and free, so freeing it is safe. */
+    ll_out_str(o, e->kind == LL_ERR_MISMATCH ? "; freed anyway\n"
+                : e->dealloc_fn == LL_DEALLOC_REALLOC ? "; realloc returned NULL\n"
+                : "; not passed to the allocator\n");
+}
+
 static void ll_error_print(const struct ll_error_rec *e)
 {
     struct ll_out o;
     ll_out_init(&o, 2);
-    ll_out_str(&o, "libleak: ");
-    ll_out_str(&o, ll_error_text[e->kind]);
-    ll_out_str(&o, " of ");
-    ll_out_hex(&o, e->ptr);
-    ll_out_str(&o, " by ");
-    ll_out_str(&o, ll_dealloc_name[e->dealloc_fn]);
-    if (e->has_block) {
-        ll_out_str(&o, " (");
-        if (e->block != e->ptr) {
-            ll_out_u64(&o, e->ptr - e->block);
-            ll_out_str(&o, " bytes inside ");
-        }
-        ll_out_u64(&o, e->size);
-        ll_out_str(&o, "-byte block from ");
-        ll_out_str(&o, ll_fn_name(e->fn));
-        ll_out_str(&o, ")");
-    }
-    /* A mismatched pair names the block's start: our operator new and
-     * delete both sit on malloc and free, so freeing it is safe. */
-    ll_out_str(&o, e->kind == LL_ERR_MISMATCH ? "; freed anyway\n"
-                                              : "; not passed to the allocator\n");
+    ll_error_headline(&o, e);
+    ll_lock(&ll_print_lock);
     ll_sym_begin();
     ll_text_stack(&o, e->stack, "    ");
     if (e->alloc_stack) {
@@ -104,6 +125,7 @@ static void ll_error_print(const struct ll_error_rec *e)
     }
     ll_sym_end();
     ll_out_flush(&o);
+    ll_unlock(&ll_print_lock);
 }
 
 void ll_error_report(unsigned kind, uintptr_t p, unsigned dealloc_fn)
@@ -130,6 +152,20 @@ const struct ll_error_rec *ll_error_get(size_t i)
     return i < ll_nerrors ? &ll_errors[i] : NULL;
 }
 
-void ll_error_fork_prepare(void) { ll_lock(&ll_errors_lock); }
-void ll_error_fork_parent(void) { ll_unlock(&ll_errors_lock); }
-void ll_error_fork_child(void) { ll_lock_reset(&ll_errors_lock); }
+void ll_error_fork_prepare(void)
+{
+    ll_lock(&ll_print_lock);
+    ll_lock(&ll_errors_lock);
+}
+
+void ll_error_fork_parent(void)
+{
+    ll_unlock(&ll_errors_lock);
+    ll_unlock(&ll_print_lock);
+}
+
+void ll_error_fork_child(void)
+{
+    ll_lock_reset(&ll_errors_lock);
+    ll_lock_reset(&ll_print_lock);
+}

@@ -79,13 +79,6 @@ static unsigned ll_bad_free_kind(uintptr_t p)
     return LL_ERR_INVALID_FREE;
 }
 
-/* realloc of a freed pointer has its own name; the others are as for free. */
-static unsigned ll_bad_realloc_kind(uintptr_t p)
-{
-    unsigned k = ll_bad_free_kind(p);
-    return k == LL_ERR_DOUBLE_FREE ? LL_ERR_INVALID_REALLOC : k;
-}
-
 /* Before a free: remove the record first, so another thread that gets the
  * same address from the real malloc cannot have its record removed by us.
  * Returns 1 when p may go to the real free; a bad free is reported and
@@ -199,7 +192,7 @@ static void *ll_realloc_any(void *p, size_t n, unsigned fn, uintptr_t caller)
             return q;
         }
         if (!known)
-            ll_error_report(ll_bad_realloc_kind((uintptr_t)p), (uintptr_t)p,
+            ll_error_report(LL_ERR_INVALID_REALLOC, (uintptr_t)p,
                             LL_DEALLOC_REALLOC);
         ll_guard--;
         if (!known) {

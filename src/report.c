@@ -1,7 +1,7 @@
 /* report.c - the exit report: snapshot, classify, group, write.
  *
  * Blocks are grouped by (kind, stack, allocating function, alignment); the
- * groups are ordered by kind (definitely lost first), then bytes.  Every
+ * groups are ordered by bytes, largest first.  Every
  * format writes from the same struct ll_report. */
 #include "ll.h"
 
@@ -29,8 +29,8 @@ static int ll_cmp_group_key(const void *a, const void *b)
 static int ll_cmp_group(const void *a, const void *b)
 {
     const struct ll_group *x = a, *y = b;
-    if (x->kind != y->kind) return x->kind - y->kind;
     if (x->bytes != y->bytes) return x->bytes > y->bytes ? -1 : 1;
+    if (x->kind != y->kind) return x->kind - y->kind;
     if (x->blocks != y->blocks) return x->blocks > y->blocks ? -1 : 1;
     return x->stack < y->stack ? -1 : x->stack > y->stack;
 }

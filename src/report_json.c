@@ -48,12 +48,12 @@ static void ll_json_error(struct ll_out *o, const struct ll_error_rec *e)
     ll_out_hex(o, e->ptr);
     ll_out_str(o, "\", \"function\": ");
     ll_out_json_str(o, ll_dealloc_name[e->dealloc_fn]);
+    ll_out_str(o, ", ");
+    ll_json_u64(o, "size", e->has_block ? e->size : 0, 1);
     if (e->has_block) {
         ll_out_str(o, ", \"block\": \"");
         ll_out_hex(o, e->block);
-        ll_out_str(o, "\", ");
-        ll_json_u64(o, "size", e->size, 0);
-        ll_out_str(o, "\"allocated_by\": ");
+        ll_out_str(o, "\", \"allocated_by\": ");
         ll_out_json_str(o, ll_fn_name(e->fn));
     }
     ll_out_str(o, ",\n     \"stack\": ");

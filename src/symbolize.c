@@ -6,6 +6,11 @@
  * tables say.  Results are cached by pc for the session; every string handed
  * out lives until ll_sym_end() (dwfl's own strings live until dwfl_end).
  *
+ * Per pc, libdw gives the module, the line and (from DWARF) the inlined
+ * function; function symbols come from our own sorted copy of each
+ * module's symbol table, because dwfl_module_addrinfo scans the whole table
+ * on every call.
+ *
  * A session runs in one thread, with ll_guard set by the caller, so plain
  * malloc/free here go untracked to the real allocator.
  */
@@ -19,6 +24,70 @@
 #include <string.h>
 #include <unistd.h>
 
+static int session;                   /* between ll_sym_begin and _end */
+static char *(*cxa_demangle)(const char *, char *, size_t *, int *);
+
+/* ---- hash tables: open addressing, power-of-two sizes ---------------------
+ * Entries begin with a non-zero uintptr_t key; 0 marks a free slot. */
+struct table { char *v; size_t size, cap, used; };
+static struct table frames = { .size = sizeof(struct ll_frame) }; /* by pc */
+struct name { const char *raw; char *nice; };
+static struct table names = { .size = sizeof(struct name) };  /* by raw */
+
+static uintptr_t key_at(const char *v, size_t size, size_t i)
+{
+    uintptr_t k;
+    memcpy(&k, v + i * size, sizeof k);
+    return k;
+}
+
+static size_t probe(const char *v, size_t size, size_t cap, uintptr_t k)
+{
+    size_t h = (size_t)((k * 0x9e3779b97f4a7c15ull) >> 32) & (cap - 1);
+    uintptr_t at;
+    while ((at = key_at(v, size, h)) && at != k)
+        h = (h + 1) & (cap - 1);
+    return h;
+}
+
+static int table_grow(struct table *t)
+{
+    size_t cap = t->cap ? t->cap * 2 : 1024;
+    char *v = calloc(cap, t->size);
+    if (!v)
+        return -1;
+    for (size_t i = 0; i < t->cap; i++) {
+        uintptr_t k = key_at(t->v, t->size, i);
+        if (k)
+            memcpy(v + probe(v, t->size, cap, k) * t->size,
+                   t->v + i * t->size, t->size);
+    }
+    free(t->v);
+    t->v = v, t->cap = cap;
+    return 0;
+}
+
+/* The entry for k; a new one is zeroed but for its key and sets *fresh.
+ * NULL when out of memory. */
+static void *table_slot(struct table *t, uintptr_t k, int *fresh)
+{
+    if (t->used * 2 >= t->cap && table_grow(t) != 0)
+        return NULL;
+    char *e = t->v + probe(t->v, t->size, t->cap, k) * t->size;
+    *fresh = key_at(e, t->size, 0) == 0;
+    if (*fresh) {
+        memcpy(e, &k, sizeof k);
+        t->used++;
+    }
+    return e;
+}
+
+static void table_free(struct table *t)
+{
+    free(t->v);
+    t->v = NULL, t->cap = t->used = 0;
+}
+
 /* ---- libdw, resolved by hand ------------------------------------------- */
 #define LL_DW_FUNCS(X)                                                    \
     X(dwfl_begin) X(dwfl_end) X(dwfl_report_begin) X(dwfl_report_end)     \
@@ -26,13 +95,13 @@
     X(dwfl_standard_find_debuginfo) X(dwfl_addrmodule) X(dwfl_module_info) \
     X(dwfl_module_getelf) X(dwfl_module_getsymtab)                        \
     X(dwfl_module_getsym_info) X(dwfl_module_getsrc)                      \
-    X(dwfl_lineinfo) X(dwfl_module_addrdie) X(dwarf_getscopes)            \
+    X(dwfl_lineinfo) X(dwfl_module_addrdie) X(dwarf_haspc)                \
     X(dwarf_tag) X(dwarf_attr_integrate) X(dwarf_formstring)              \
-    X(dwarf_diename) X(dwarf_child) X(dwarf_siblingof) X(dwarf_haspc)     \
-    X(dwarf_hasattr)
+    X(dwarf_diename) X(dwarf_child) X(dwarf_siblingof) X(dwarf_ranges)    \
+    X(dwfl_module_getdwarf) X(elf_getscn) X(gelf_getshdr)
 
 static struct {
-    void *lib;                /* kept across sessions: dlclose at exit buys nothing */
+    void *lib;                /* stays loaded: unloading at exit buys nothing */
     int tried;
 #define LL_DW_DECL(f) __typeof__(f) *f;
     LL_DW_FUNCS(LL_DW_DECL)
@@ -41,21 +110,6 @@ static struct {
 
 static Dwfl_Callbacks dw_callbacks;   /* dwfl keeps a pointer to it */
 static Dwfl *dwfl;                    /* NULL: dladdr only */
-
-/* ---- the session's caches: open addressing, power-of-two sizes ---------- */
-static struct ll_frame *frames;       /* keyed by pc; pc 0 marks a free slot */
-static size_t frames_cap, frames_used;
-
-struct name { const char *raw; char *nice; };  /* demangled, keyed by pointer */
-static struct name *names;
-static size_t names_cap, names_used;
-
-static char *(*cxa_demangle)(const char *, char *, size_t *, int *);
-
-static size_t hash_ptr(uintptr_t k, size_t cap)
-{
-    return (size_t)((k * 0x9e3779b97f4a7c15ull) >> 32) & (cap - 1);
-}
 
 static int dw_load(void)
 {
@@ -122,54 +176,50 @@ static char *demangle(const char *raw)
     return s;
 }
 
-static int names_grow(void)
+static int is_mangled(const char *s)
 {
-    struct name *old = names;
-    size_t old_cap = names_cap, cap = old_cap * 2;
-    struct name *t = calloc(cap, sizeof *t);
-    if (!t)
-        return -1;
-    for (size_t i = 0; i < old_cap; i++) {
-        if (!old[i].raw)
-            continue;
-        size_t h = hash_ptr((uintptr_t)old[i].raw, cap);
-        while (t[h].raw)
-            h = (h + 1) & (cap - 1);
-        t[h] = old[i];
-    }
-    free(old);
-    names = t, names_cap = cap;
-    return 0;
+    return s[0] == '_' && s[1] == 'Z' && cxa_demangle;
 }
 
-/* The name to show for raw.  Demangling is cached by the raw pointer since
- * symbol strings are shared by every pc of a function. */
+/* raw without its symbol version ("getservent_r@@GLIBC_2.2.5" in .symtab),
+ * demangled; NULL if that changes nothing. */
+static char *make_nice(const char *raw)
+{
+    const char *at = strchr(raw, '@');
+    char *bare = at ? strndup(raw, (size_t)(at - raw)) : NULL;
+    char *d = is_mangled(bare ? bare : raw) ? demangle(bare ? bare : raw)
+                                            : NULL;
+    if (!d)
+        return bare;
+    free(bare);
+    return d;
+}
+
+/* The name to show for raw, cached by the raw pointer: every pc of a
+ * function shares its symbol string. */
 static const char *nice_name(const char *raw)
 {
-    if (!raw || raw[0] != '_' || raw[1] != 'Z' || !cxa_demangle || !names)
+    int fresh;
+    struct name *n;
+    if (!raw || !session || (!is_mangled(raw) && !strchr(raw, '@')) ||
+        !(n = table_slot(&names, (uintptr_t)raw, &fresh)))
         return raw;
-    if (names_used * 2 >= names_cap && names_grow() != 0)
-        return raw;
-    size_t h = hash_ptr((uintptr_t)raw, names_cap);
-    while (names[h].raw && names[h].raw != raw)
-        h = (h + 1) & (names_cap - 1);
-    if (!names[h].raw) {
-        names[h].raw = raw;
-        names[h].nice = demangle(raw);
-        names_used++;
-    }
-    return names[h].nice ? names[h].nice : raw;
+    if (fresh)
+        n->nice = make_nice(raw);
+    return n->nice ? n->nice : raw;
 }
 
 /* ---- per-module function symbols ----------------------------------------
- * dwfl_module_addrinfo scans the whole symbol table on every call (seconds
- * for 100,000 pcs in libc); a sorted copy per module answers in log n. */
+ * dwfl_module_addrinfo scans the whole symbol table on every call (30 s for
+ * 100,000 pcs in libc); a sorted copy per module answers in log n. */
+struct span { Dwarf_Addr lo, hi; const char *name; unsigned depth; };
 struct sym {
     uintptr_t lo, size;
     const char *name;
     unsigned rank;
-    int scope;                /* 0 not looked for, 1 in fn, -1 none found */
-    Dwarf_Die fn;             /* the function's DIE, found once per symbol */
+    int sizeless;             /* size runs to the section end, or next sym */
+    int nspans;               /* -1 until the function's DWARF is read */
+    struct span *spans;       /* its inlined calls' address ranges */
 };
 struct mod {
     struct mod *next;
@@ -184,16 +234,48 @@ static int sym_cmp(const void *a, const void *b)
     const struct sym *x = a, *y = b;
     if (x->lo != y->lo)
         return x->lo < y->lo ? -1 : 1;
-    return (int)y->rank - (int)x->rank;      /* best first */
+    if (x->rank != y->rank)
+        return x->rank > y->rank ? -1 : 1;  /* best first */
+    return strcmp(x->name, y->name);        /* then the same every run */
 }
 
 /* Aliases share an address: prefer a sized symbol, then global over weak
- * over local (malloc rather than __libc_malloc's local twin). */
-static unsigned sym_rank(const GElf_Sym *s)
+ * over local, then the fewest leading underscores (malloc rather than
+ * __libc_malloc). */
+static unsigned sym_rank(const GElf_Sym *s, const char *name)
 {
     unsigned bind = GELF_ST_BIND(s->st_info);
-    return (s->st_size ? 4u : 0u) +
-           (bind == STB_GLOBAL ? 2u : bind == STB_WEAK ? 1u : 0u);
+    unsigned r = bind == STB_GLOBAL ? 6u : bind == STB_WEAK ? 3u : 0u;
+    r += name[0] != '_' ? 2u : name[1] != '_' ? 1u : 0u;
+    return r + (s->st_size ? 9u : 0u);
+}
+
+/* Bytes from a sizeless symbol (_start, crtstuff's helpers, assembly) to
+ * its section's end; 0 if unknown.  Merely "up to the next symbol" would
+ * name the PLT stubs after _init. */
+static uintptr_t section_rest(const GElf_Sym *s, Elf *elf, GElf_Word shndx)
+{
+    GElf_Shdr sh;
+    Elf_Scn *scn = elf ? dw.elf_getscn(elf, shndx) : NULL;
+    if (!scn || !dw.gelf_getshdr(scn, &sh) || s->st_value < sh.sh_addr ||
+        s->st_value >= sh.sh_addr + sh.sh_size)
+        return 0;
+    return sh.sh_addr + sh.sh_size - s->st_value;
+}
+
+/* Sort by address, keep the best name at each, end sizeless symbols at
+ * the next one. */
+static size_t syms_finish(struct sym *v, size_t k)
+{
+    qsort(v, k, sizeof *v, sym_cmp);
+    size_t u = 0;
+    for (size_t i = 0; i < k; i++)
+        if (u == 0 || v[u - 1].lo != v[i].lo)
+            v[u++] = v[i];
+    for (size_t i = 0; i + 1 < u; i++)
+        if (v[i].sizeless && v[i + 1].lo - v[i].lo < v[i].size)
+            v[i].size = v[i + 1].lo - v[i].lo;
+    return u;
 }
 
 static void mod_symbols(Dwfl_Module *m, struct mod *md)
@@ -206,23 +288,24 @@ static void mod_symbols(Dwfl_Module *m, struct mod *md)
         GElf_Sym s;
         GElf_Addr lo;
         GElf_Word shndx;
+        Elf *elf;
         const char *name = dw.dwfl_module_getsym_info(m, i, &s, &lo, &shndx,
-                                                      NULL, NULL);
+                                                      &elf, NULL);
         unsigned type = name ? GELF_ST_TYPE(s.st_info) : STT_NOTYPE;
         if ((type != STT_FUNC && type != STT_GNU_IFUNC) || !name[0] ||
             s.st_shndx == SHN_UNDEF || shndx == (GElf_Word)-1)
             continue;
-        md->syms[k++] = (struct sym){ lo, s.st_size, name, sym_rank(&s), 0,
-                                      { 0 } };
+        uintptr_t size = s.st_size ? s.st_size : section_rest(&s, elf, shndx);
+        if (size)
+            md->syms[k++] = (struct sym){ .lo = lo, .size = size,
+                                          .name = name, .nspans = -1,
+                                          .sizeless = s.st_size == 0,
+                                          .rank = sym_rank(&s, name) };
     }
-    qsort(md->syms, k, sizeof *md->syms, sym_cmp);
-    size_t u = 0;             /* keep the best symbol at each address */
-    for (size_t i = 0; i < k; i++)
-        if (u == 0 || md->syms[u - 1].lo != md->syms[i].lo)
-            md->syms[u++] = md->syms[i];
-    md->n = u;
+    md->n = syms_finish(md->syms, k);
 }
 
+/* Our data for module m, made on first use; *path gets its file name. */
 static struct mod *mod_get(Dwfl_Module *m, const char **path)
 {
     void **ud;
@@ -254,10 +337,10 @@ static struct sym *mod_symbol(const struct mod *md, uintptr_t addr)
             hi = mid;
     }
     /* The nearest one, or an enclosing one a few entries back (a function
-     * with symbols inside it); a sizeless symbol covers up to the next. */
+     * with symbols inside it). */
     for (size_t i = lo, tries = 0; i > 0 && tries < 8; i--, tries++) {
         struct sym *s = &md->syms[i - 1];
-        if ((s->size == 0 && i == lo) || addr - s->lo < s->size)
+        if (addr - s->lo < s->size)
             return s;
     }
     return NULL;
@@ -267,13 +350,20 @@ static void mods_free(void)
 {
     while (mods) {
         struct mod *next = mods->next;
+        for (size_t i = 0; i < mods->n; i++)
+            free(mods->syms[i].spans);
         free(mods->syms);
         free(mods);
         mods = next;
     }
 }
 
-/* ---- libdw lookup -------------------------------------------------------- */
+/* ---- inlined functions ----------------------------------------------------
+ * The line table describes the innermost inlined function at a pc; name
+ * that function too, or "f at g.h:12" would mix two functions.  Each
+ * function's inlined calls are flattened once into address spans: asking
+ * libdw per pc (dwarf_getscopes, dwarf_haspc) costs microseconds each. */
+/* The (linkage) name of a function DIE or its abstract origin. */
 static const char *die_name(Dwarf_Die *die)
 {
     Dwarf_Attribute a;
@@ -284,76 +374,104 @@ static const char *die_name(Dwarf_Die *die)
     return s ? s : dw.dwarf_diename(die);
 }
 
-/* Innermost inlined call under die containing a (DWARF address).  Blocks
- * without addresses of their own are searched too: their children may
- * have some. */
-static int inlined_under(Dwarf_Die *die, Dwarf_Addr a, const char **name,
-                         int depth)
+struct spans { struct span *v; int n, cap; };
+
+static void spans_add(struct spans *sp, Dwarf_Die *die, unsigned depth)
+{
+    Dwarf_Addr base, lo, hi;
+    const char *name = die_name(die);
+    for (ptrdiff_t o = 0;
+         name && (o = dw.dwarf_ranges(die, o, &base, &lo, &hi)) > 0;) {
+        if (sp->n == sp->cap) {
+            int cap = sp->cap ? sp->cap * 2 : 16;
+            struct span *v = realloc(sp->v, (size_t)cap * sizeof *v);
+            if (!v)
+                return;
+            sp->v = v, sp->cap = cap;
+        }
+        sp->v[sp->n++] = (struct span){ lo, hi, name, depth };
+    }
+}
+
+static void spans_walk(struct spans *sp, Dwarf_Die *die, unsigned depth)
 {
     Dwarf_Die c;
-    if (depth > 32 || dw.dwarf_child(die, &c) != 0)
-        return 0;
+    if (depth > 64 || dw.dwarf_child(die, &c) != 0)
+        return;
     do {
         int tag = dw.dwarf_tag(&c);
-        if (tag != DW_TAG_inlined_subroutine && tag != DW_TAG_lexical_block)
-            continue;
-        if (dw.dwarf_haspc(&c, a) == 1) {
-            if (tag == DW_TAG_inlined_subroutine)
-                *name = die_name(&c);
-            inlined_under(&c, a, name, depth + 1);
+        if (tag == DW_TAG_inlined_subroutine)
+            spans_add(sp, &c, depth);
+        if (tag == DW_TAG_inlined_subroutine || tag == DW_TAG_lexical_block)
+            spans_walk(sp, &c, depth + 1);
+    } while (dw.dwarf_siblingof(&c, &c) == 0);
+}
+
+/* The concrete DIE of the function containing a (DWARF address), found by
+ * walking the CU's top level (dwarf_getscopes stops at inlined code and
+ * returns abstract scopes, not the function the code was inlined into). */
+static int function_die(Dwarf_Die *parent, Dwarf_Addr a, Dwarf_Die *out)
+{
+    if (dw.dwarf_child(parent, out) != 0)
+        return 0;
+    do {
+        int tag = dw.dwarf_tag(out);
+        if (tag == DW_TAG_subprogram && dw.dwarf_haspc(out, a) == 1)
+            return 1;
+        Dwarf_Die ns;
+        if (tag == DW_TAG_namespace && function_die(out, a, &ns)) {
+            *out = ns;
             return 1;
         }
-        if (tag == DW_TAG_lexical_block &&
-            !dw.dwarf_hasattr(&c, DW_AT_low_pc) &&
-            !dw.dwarf_hasattr(&c, DW_AT_ranges) &&
-            inlined_under(&c, a, name, depth + 1))
-            return 1;
-    } while (dw.dwarf_siblingof(&c, &c) == 0);
+    } while (dw.dwarf_siblingof(out, out) == 0);
     return 0;
 }
 
-/* The DIE of the function at a, looked up once per symbol: dwarf_getscopes
- * walks the whole CU (tens of microseconds in libc). */
-static Dwarf_Die *function_die(Dwfl_Module *m, struct sym *s, Dwarf_Addr a,
-                               Dwarf_Addr *bias)
+/* Read the inlined calls of the function around a (DWARF address). */
+static void spans_read(struct sym *s, Dwarf_Die *cu, Dwarf_Addr a)
 {
-    Dwarf_Die *cu = dw.dwfl_module_addrdie(m, a, bias);
-    if (!cu)
-        return NULL;
-    if (s->scope == 0) {
-        Dwarf_Die *scopes = NULL;
-        int n = dw.dwarf_getscopes(cu, a - *bias, &scopes);
-        s->scope = -1;
-        for (int i = 0; i < n; i++)
-            if (dw.dwarf_tag(&scopes[i]) == DW_TAG_subprogram) {
-                s->fn = scopes[i], s->scope = 1;
-                break;
-            }
-        free(scopes);
-    }
-    return s->scope > 0 ? &s->fn : NULL;
+    struct spans sp = { NULL, 0, 0 };
+    Dwarf_Die fn;
+    if (function_die(cu, a, &fn))
+        spans_walk(&sp, &fn, 0);
+    s->spans = sp.v, s->nspans = sp.n;
 }
 
-/* The line table describes the innermost inlined function at a; name that
- * function too, or "f at g.h:12" would mix two functions. */
+/* ---- libdw lookup ------------------------------------------------------------ */
 static const char *inlined_name(Dwfl_Module *m, struct sym *s, Dwarf_Addr a)
 {
+    if (s->nspans < 0) {
+        Dwarf_Addr bias;
+        Dwarf_Die *cu = dw.dwfl_module_addrdie(m, a, &bias);
+        s->nspans = 0;
+        if (cu)
+            spans_read(s, cu, a - bias);
+    }
+    if (s->nspans == 0)
+        return NULL;
     Dwarf_Addr bias;
-    Dwarf_Die *fn = function_die(m, s, a, &bias);
-    const char *name = NULL;
-    if (fn && dw.dwarf_haspc(fn, a - bias) == 1)
-        inlined_under(fn, a - bias, &name, 0);
-    return name;
+    dw.dwfl_module_getdwarf(m, &bias);
+    a -= bias;
+    const struct span *best = NULL;     /* the deepest one containing a */
+    for (int i = 0; i < s->nspans; i++) {
+        const struct span *p = &s->spans[i];
+        if (a >= p->lo && a < p->hi && (!best || p->depth > best->depth))
+            best = p;
+    }
+    return best ? best->name : NULL;
 }
 
-static void dw_lookup(uintptr_t pc, struct ll_frame *f)
+/* Returns 0 when libdw knows no module or symbol table for pc: then, and
+ * only then, dladdr may know more (it scans every dynamic symbol). */
+static int dw_lookup(uintptr_t pc, struct ll_frame *f)
 {
     Dwarf_Addr addr = pc - 1;
     Dwfl_Module *m = dw.dwfl_addrmodule(dwfl, addr);
-    struct mod *md = m ? mod_get(m, &f->object) : NULL;
+    const char *path;
+    struct mod *md = m ? mod_get(m, &path) : NULL;
     if (!md)
-        return;
-    f->offset = pc - md->bias;
+        return 0;
+    f->object = path, f->offset = pc - md->bias;
     struct sym *s = mod_symbol(md, addr);
     f->function = s ? s->name : NULL;
     Dwfl_Line *line = dw.dwfl_module_getsrc(m, addr);
@@ -361,12 +479,13 @@ static void dw_lookup(uintptr_t pc, struct ll_frame *f)
     int lineno = 0;
     const char *file = line ? dw.dwfl_lineinfo(line, &la, &lineno, NULL,
                                                NULL, NULL) : NULL;
-    if (!file || lineno <= 0)
-        return;
-    f->file = file, f->line = lineno;
-    const char *inl = s ? inlined_name(m, s, addr) : NULL;
-    if (inl)
-        f->function = inl;
+    if (file && lineno > 0) {
+        f->file = file, f->line = lineno;
+        const char *inl = s ? inlined_name(m, s, addr) : NULL;
+        if (inl)
+            f->function = inl;
+    }
+    return md->n > 0;
 }
 
 /* ---- dladdr fallback ------------------------------------------------------ */
@@ -403,65 +522,32 @@ static void resolve(uintptr_t pc, struct ll_frame *f)
     f->pc = pc;
     if (pc < 2)
         return;               /* nothing precedes it; pc - 1 is no code */
-    if (dwfl)
-        dw_lookup(pc, f);
-    if (!f->function || !f->object)
+    if (!dwfl || !dw_lookup(pc, f))
         dl_lookup(pc, f);
     f->function = nice_name(f->function);
 }
 
-/* ---- the pc cache ----------------------------------------------------------- */
-static int frames_grow(void)
-{
-    struct ll_frame *old = frames;
-    size_t old_cap = frames_cap, cap = old_cap * 2;
-    struct ll_frame *t = calloc(cap, sizeof *t);
-    if (!t)
-        return -1;
-    for (size_t i = 0; i < old_cap; i++) {
-        if (!old[i].pc)
-            continue;
-        size_t h = hash_ptr(old[i].pc, cap);
-        while (t[h].pc)
-            h = (h + 1) & (cap - 1);
-        t[h] = old[i];
-    }
-    free(old);
-    frames = t, frames_cap = cap;
-    return 0;
-}
-
 void ll_sym_lookup(uintptr_t pc, struct ll_frame *out)
 {
-    /* pc 0 cannot be a key; without a table (no session, out of memory)
-     * answer uncached. */
-    if (!pc || !frames ||
-        (frames_used * 2 >= frames_cap && frames_grow() != 0)) {
+    /* pc 0 cannot be a key; without a session or memory, answer uncached */
+    int fresh;
+    struct ll_frame *f = pc && session ? table_slot(&frames, pc, &fresh)
+                                       : NULL;
+    if (!f)
         resolve(pc, out);
-        return;
-    }
-    size_t h = hash_ptr(pc, frames_cap);
-    while (frames[h].pc && frames[h].pc != pc)
-        h = (h + 1) & (frames_cap - 1);
-    if (!frames[h].pc) {
-        resolve(pc, &frames[h]);
-        frames_used++;
-    }
-    *out = frames[h];
+    else if (fresh)
+        resolve(pc, f);
+    if (f)
+        *out = *f;
 }
 
 /* ---- the session --------------------------------------------------------- */
+/* No locking here: the caller runs one session at a time (state is global,
+ * and a session spans many calls). */
 void ll_sym_begin(void)
 {
     ll_sym_end();
-    frames_cap = 1024;
-    frames = calloc(frames_cap, sizeof *frames);
-    names_cap = 256;
-    names = calloc(names_cap, sizeof *names);
-    if (!frames || !names) {
-        ll_sym_end();
-        return;
-    }
+    session = 1;
     *(void **)&cxa_demangle = dlsym(RTLD_DEFAULT, "__cxa_demangle");
     if (dw_load())
         dwfl = dw_session();
@@ -473,10 +559,9 @@ void ll_sym_end(void)
         dw.dwfl_end(dwfl);
     dwfl = NULL;
     mods_free();
-    for (size_t i = 0; names && i < names_cap; i++)
-        free(names[i].nice);
-    free(names);
-    free(frames);
-    names = NULL, frames = NULL;
-    names_cap = names_used = frames_cap = frames_used = 0;
+    for (size_t i = 0; i < names.cap; i++)
+        free(((struct name *)names.v)[i].nice);
+    table_free(&names);
+    table_free(&frames);
+    session = 0;
 }

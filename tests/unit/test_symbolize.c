@@ -29,6 +29,23 @@ static KEEP uintptr_t static_caller(void)
     return pc;
 }
 
+/* Code inlined from a helper is named after the helper, like its line. */
+static int inline_line;
+
+static inline __attribute__((always_inline)) uintptr_t inlined_helper(void)
+{
+    uintptr_t pc = return_address(); inline_line = __LINE__;
+    __asm__ volatile("" : "+r"(pc));
+    return pc;
+}
+
+static KEEP uintptr_t inline_caller(void)
+{
+    uintptr_t pc = inlined_helper();
+    __asm__ volatile("" : "+r"(pc));
+    return pc;
+}
+
 /* Mangled names without C++: an asm label gives a C function the symbol a
  * C++ or Rust compiler would have emitted. */
 static KEEP uintptr_t cxx_function(int x) __asm__("_ZN2ns8functionEi");
@@ -48,10 +65,34 @@ static KEEP uintptr_t rust_function(void)
     return pc;
 }
 
+#ifdef __x86_64__
+/* A function without .size, like _start or crtstuff's helpers in some
+ * toolchains: named from its start up to the next symbol. */
+uintptr_t sizeless_caller(void);
+__asm__(".pushsection .text\n"
+        ".type sizeless_caller, @function\n"
+        "sizeless_caller:\n"
+        "  sub $8, %rsp\n"
+        "  call return_address\n"
+        "  add $8, %rsp\n"
+        "  ret\n"
+        ".popsection\n");
+#endif
+
 static void begin(void) { ll_sym_begin(); }
 static void end(void) { ll_sym_end(); }
 
 TestSuite(symbolize, .init = begin, .fini = end);
+
+/* qsort as libc defines it: &qsort may be a sanitizer's interceptor. */
+static uintptr_t libc_qsort(void)
+{
+    void *libc = dlopen("libc.so.6", RTLD_NOW | RTLD_NOLOAD);
+    cr_assert_not_null(libc);
+    void *p = dlsym(libc, "qsort");
+    cr_assert_not_null(p);
+    return (uintptr_t)p;
+}
 
 static const char *base(const char *path)
 {
@@ -74,6 +115,29 @@ Test(symbolize, static_function_line_and_file)
     cr_assert(strstr(f.object, "test_symbolize"), "object %s", f.object);
 }
 
+Test(symbolize, sizeless_function)
+{
+#ifdef __x86_64__
+    struct ll_frame f;
+    ll_sym_lookup(sizeless_caller(), &f);
+    cr_assert_not_null(f.function);
+    cr_assert_str_eq(f.function, "sizeless_caller");
+#else
+    cr_skip_test("x86-64 assembly");
+#endif
+}
+
+Test(symbolize, inlined_function)
+{
+    struct ll_frame f;
+    ll_sym_lookup(inline_caller(), &f);
+    cr_assert_not_null(f.function);
+    cr_assert_str_eq(f.function, "inlined_helper");
+    cr_assert_not_null(f.file);
+    cr_assert_str_eq(base(f.file), "test_symbolize.c");
+    cr_assert_eq(f.line, inline_line);
+}
+
 /* offset must be what addr2line -e object takes: pc minus the load bias. */
 Test(symbolize, offset_is_relative_to_load_bias)
 {
@@ -85,15 +149,16 @@ Test(symbolize, offset_is_relative_to_load_bias)
     ll_sym_lookup(pc, &f);
     cr_assert_eq(f.offset, pc - map->l_addr);
 
-    ll_sym_lookup((uintptr_t)&qsort + 1, &f);
-    cr_assert(dladdr1((void *)&qsort, &info, (void **)&map, RTLD_DL_LINKMAP));
-    cr_assert_eq(f.offset, (uintptr_t)&qsort + 1 - map->l_addr);
+    uintptr_t qs = libc_qsort() + 1;
+    ll_sym_lookup(qs, &f);
+    cr_assert(dladdr1((void *)qs, &info, (void **)&map, RTLD_DL_LINKMAP));
+    cr_assert_eq(f.offset, qs - map->l_addr);
 }
 
 Test(symbolize, libc_function)
 {
     struct ll_frame f;
-    ll_sym_lookup((uintptr_t)&qsort + 1, &f);
+    ll_sym_lookup(libc_qsort() + 1, &f);
     cr_assert_not_null(f.object);
     cr_assert(strstr(f.object, "libc.so"), "object %s", f.object);
     cr_assert_not_null(f.function);
@@ -119,7 +184,7 @@ Test(symbolize, garbage_pcs)
 /* Every byte of a code region: no crash, and repeated lookups agree. */
 Test(symbolize, sweep_and_cache)
 {
-    uintptr_t lo = (uintptr_t)&qsort - 20000;
+    uintptr_t lo = libc_qsort() - 20000;
     struct ll_frame a, b;
     for (uintptr_t pc = lo; pc < lo + 40000; pc++)
         ll_sym_lookup(pc, &a);
@@ -148,7 +213,7 @@ Test(symbolize, lookup_outside_session)
 {
     ll_sym_end();
     struct ll_frame f;
-    ll_sym_lookup((uintptr_t)&qsort + 1, &f);     /* dladdr, uncached */
+    ll_sym_lookup(libc_qsort() + 1, &f);     /* dladdr, uncached */
     cr_assert_not_null(f.object);
     cr_assert(strstr(f.object, "libc.so"), "object %s", f.object);
     ll_sym_lookup(static_caller(), &f);
