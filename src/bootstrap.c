@@ -22,9 +22,11 @@ void *ll_boot_alloc(size_t size, size_t align)
     if (size > LL_BOOT_SIZE || align > LL_BOOT_SIZE / 4)
         return NULL;
     size_t need = sizeof(struct ll_boot_hdr) + size + align;
-    size_t off = atomic_fetch_add(&ll_boot_used, need);
-    if (off + need > LL_BOOT_SIZE)
-        return NULL;
+    size_t off = atomic_load(&ll_boot_used);
+    do                                  /* a refused request takes nothing */
+        if (off + need > LL_BOOT_SIZE)
+            return NULL;
+    while (!atomic_compare_exchange_weak(&ll_boot_used, &off, off + need));
     uintptr_t base = (uintptr_t)ll_boot_arena + off + sizeof(struct ll_boot_hdr);
     uintptr_t p = (base + align - 1) & ~(uintptr_t)(align - 1);
     ((struct ll_boot_hdr *)p)[-1].size = size;

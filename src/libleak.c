@@ -41,6 +41,7 @@ void ll_init_slow(void)
     if (ll_opt.help)
         ll_opt_help();
     ll_unwind_init();
+    ll_table_init();
     ll_fork_install();
     ll_guard--;
     atomic_store_explicit(&ll_state, LL_READY, memory_order_release);

@@ -130,6 +130,7 @@ struct ll_block {             /* a flat copy of a record, for the report */
     uint8_t flags;            /* scratch for reach.c */
 };
 enum ll_insert_result { LL_INSERT_OK, LL_INSERT_DUP, LL_INSERT_OOM };
+void ll_table_init(void);     /* once, at initialisation */
 int ll_table_insert(uintptr_t p, size_t size, size_t align, unsigned fn,
                     uint32_t stack);
 /* Remove p's record; 1 if it was live (fills *out), 0 if unknown.  A

@@ -97,22 +97,48 @@ static int ll_opt_set(const struct ll_optdef *d, const char *v, size_t n)
     return -1;
 }
 
+/* The option's current value, as a user would write it. */
+static const char *ll_opt_current(const struct ll_optdef *d, char *buf, size_t cap)
+{
+    const char *field = (const char *)&ll_opt + d->off;
+    if (d->type == LL_OPT_PATH)
+        return field[0] ? field : "(stderr)";
+    int v = *(const int *)field;
+    if (d->type == LL_OPT_ENUM)
+        return d->choices[v];
+    struct ll_out o;                    /* format without stdio */
+    ll_out_init(&o, -1);
+    ll_out_i64(&o, v);
+    size_t n = o.len < cap - 1 ? o.len : cap - 1;
+    memcpy(buf, o.buf, n);
+    buf[n] = 0;
+    return buf;
+}
+
+/* A value shown in a message: at most 60 bytes of it. */
+static const char *ll_opt_shown(const char *v, size_t n, char *buf, size_t cap)
+{
+    size_t k = n < cap - 4 ? n : cap - 4;
+    memcpy(buf, v, k);
+    memcpy(buf + k, n > k ? "..." : "", n > k ? 4 : 1);
+    return buf;
+}
+
 static void ll_opt_warn_value(const struct ll_optdef *d, const char *v, size_t n)
 {
-    char shown[64];
-    size_t k = n < sizeof(shown) - 4 ? n : sizeof(shown) - 4;
-    memcpy(shown, v, k);
-    memcpy(shown + k, n > k ? "..." : "", n > k ? 4 : 1);
+    char shown[64], cur[24];
+    const char *keep = ll_opt_current(d, cur, sizeof(cur));
+    ll_opt_shown(v, n, shown, sizeof(shown));
     const char *want = d->type == LL_OPT_BOOL ? "0 or 1"
                      : d->type == LL_OPT_ENUM ? "text or json"
                      : d->type == LL_OPT_PATH ? "a path shorter than 4096 bytes"
                      : NULL;
     if (want)
         ll_msg("bad value '%s' for option %s (expected %s); keeping %s",
-               shown, d->name, want, d->def[0] ? d->def : "the default");
+               shown, d->name, want, keep);
     else
         ll_msg("bad value '%s' for option %s (expected a whole number from %d "
-               "to %d); keeping %s", shown, d->name, d->min, d->max, d->def);
+               "to %d); keeping %s", shown, d->name, d->min, d->max, keep);
 }
 
 void ll_opt_defaults(void)
@@ -131,8 +157,9 @@ static int ll_opt_item(const char *s, size_t n)
         if (!ll_word_eq(s, klen, d->name))
             continue;
         if (!eq) {
+            char cur[24];
             ll_msg("option %s needs a value (%s=...); keeping %s", d->name,
-                   d->name, d->def[0] ? d->def : "the default");
+                   d->name, ll_opt_current(d, cur, sizeof(cur)));
             return 1;
         }
         const char *v = eq + 1;
@@ -143,10 +170,8 @@ static int ll_opt_item(const char *s, size_t n)
         return 1;
     }
     char key[64];
-    size_t k = klen < sizeof(key) - 4 ? klen : sizeof(key) - 4;
-    memcpy(key, s, k);
-    memcpy(key + k, klen > k ? "..." : "", klen > k ? 4 : 1);
-    ll_msg("unknown option '%s' ignored (LIBLEAK_OPTIONS=help=1 lists them)", key);
+    ll_msg("unknown option '%s' ignored (LIBLEAK_OPTIONS=help=1 lists them)",
+           ll_opt_shown(s, klen, key, sizeof(key)));
     return 1;
 }
 

@@ -165,6 +165,7 @@ void ll_msg(const char *fmt, ...)
             ll_out_mem(&o, f, 1);
             continue;
         }
+        const char *start = f;
         int lng = 0;
         while (f[1] == 'l' || f[1] == 'z')
             f++, lng++;
@@ -181,7 +182,11 @@ void ll_msg(const char *fmt, ...)
             break;
         case 'p': ll_out_hex(&o, (uintptr_t)va_arg(ap, void *)); break;
         case '%': ll_out_mem(&o, "%", 1); break;
-        default: f--; break;            /* unknown: print the rest verbatim */
+        default:                        /* unknown: print it verbatim */
+            ll_out_mem(&o, start, (size_t)(f - start) + (*f != 0));
+            if (!*f)
+                f--;
+            break;
         }
     }
     va_end(ap);

@@ -13,6 +13,7 @@
  */
 #include "ll.h"
 
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <link.h>
@@ -256,22 +257,28 @@ static void index_build(struct scan *s)
     }
 }
 
-/* Index of the block that word value v points into, or SIZE_MAX. */
-static inline size_t find(const struct scan *s, uintptr_t v)
+/* The blocks [*i, *j) that may contain v: those touching v's granule. */
+static inline void candidates(const struct scan *s, uintptr_t v, uint32_t *i, uint32_t *j)
 {
-    size_t i = 0, j = s->n;
-    if (s->slots) {
-        uintptr_t g = v >> s->shift;
-        size_t mask = s->nslots - 1;
-        const struct slot *e;
-        for (size_t h = slot_hash(s, g);; h = (h + 1) & mask) {
-            e = &s->slots[h];
-            if (!e->count) return SIZE_MAX;
-            if (e->gran == g) break;
+    *i = 0;
+    *j = (uint32_t)s->n;
+    if (!s->slots) return;
+    uintptr_t g = v >> s->shift;
+    size_t mask = s->nslots - 1;
+    for (size_t h = slot_hash(s, g);; h = (h + 1) & mask) {
+        const struct slot *e = &s->slots[h];
+        if (e->gran == g || !e->count) {
+            *i = e->first;
+            *j = e->first + e->count;     /* empty slot: i == j */
+            return;
         }
-        i = e->first;
-        j = i + e->count;
     }
+}
+
+/* Index of the block in [i, j) that v points into, or SIZE_MAX. */
+static inline size_t search(const struct scan *s, uintptr_t v, size_t i, size_t j)
+{
+    if (i == j) return SIZE_MAX;
     while (j - i > 1) {                   /* last block starting at or below v */
         size_t m = i + (j - i) / 2;
         if (s->b[m].ptr <= v) i = m;
@@ -286,18 +293,25 @@ static inline size_t find(const struct scan *s, uintptr_t v)
 
 enum mode {
     M_REACH,   /* from roots and reached blocks: mark reached */
+    M_REACH_START, /* the same, but only pointers to a block's first byte */
     M_PRED,    /* from a lost block: note its lost successors have a predecessor */
     M_CLAIM,   /* from a lost structure's leader: claim what it reaches */
 };
 
-static inline void push(struct scan *s, size_t i) { s->stack[s->top++] = (uint32_t)i; }
+/* The block pushed last is scanned next: start fetching its contents. */
+static inline void push(struct scan *s, size_t i)
+{
+    __builtin_prefetch((const void *)s->b[i].ptr);
+    s->stack[s->top++] = (uint32_t)i;
+}
 
 static inline void visit(struct scan *s, size_t j, uintptr_t v, enum mode mode,
                          size_t self)
 {
     struct ll_block *b = &s->b[j];
     uint8_t f = b->flags;
-    if (mode == M_REACH) {
+    if (mode == M_REACH_START && v != b->ptr) return;
+    if (mode == M_REACH || mode == M_REACH_START) {
         if (!(f & RF_REACHED)) push(s, j);
         b->flags = f | (v == b->ptr ? RF_START : RF_INTERIOR);
         return;
@@ -315,18 +329,40 @@ static inline void visit(struct scan *s, size_t j, uintptr_t v, enum mode mode,
     }
 }
 
+/* A lookup is two dependent cache misses (hash slot, block entry); done in
+ * batches, with prefetches a stage ahead, the misses overlap instead. */
+#define BATCH 32
+
+static void resolve(struct scan *s, const uintptr_t *v, size_t nv,
+                    enum mode mode, size_t self)
+{
+    uint32_t i[BATCH], j[BATCH];
+    for (size_t k = 0; k < nv; k++) {
+        candidates(s, v[k], &i[k], &j[k]);
+        __builtin_prefetch(&s->b[i[k] + (j[k] - i[k]) / 2]);
+    }
+    for (size_t k = 0; k < nv; k++) {
+        size_t b = search(s, v[k], i[k], j[k]);
+        if (b != SIZE_MAX) visit(s, b, v[k], mode, self);
+    }
+}
+
 static NOASAN void scan_range(struct scan *s, uintptr_t a, uintptr_t b,
                               enum mode mode, size_t self)
 {
     const uintptr_t lo = s->lo, span = s->span;
     const uintptr_t *w = (const uintptr_t *)((a + WORD - 1) & ~(WORD - 1));
     const uintptr_t *end = (const uintptr_t *)(b & ~(WORD - 1));
+    uintptr_t v[BATCH];
+    size_t nv = 0;
     for (; w < end; w++) {
-        uintptr_t v = *w;
-        if (v - lo >= span) continue;     /* the cheap filter: most words */
-        size_t j = find(s, v);
-        if (j != SIZE_MAX) visit(s, j, v, mode, self);
+        uintptr_t x = *w;
+        if (x - lo >= span) continue;     /* the cheap filter: most words */
+        if (s->slots) __builtin_prefetch(&s->slots[slot_hash(s, x >> s->shift)]);
+        v[nv++] = x;
+        if (nv == BATCH) { resolve(s, v, nv, mode, self); nv = 0; }
     }
+    resolve(s, v, nv, mode, self);
 }
 
 static void scan_block(struct scan *s, size_t i, enum mode mode, size_t self)
@@ -383,19 +419,39 @@ static void classify_lost(struct scan *s)
     }
 }
 
-static void classify(struct ll_block *blocks, size_t n,
-                     const struct ll_range *roots, size_t nroots,
+/* Root ranges by how their words may point: any byte of a block, or only
+ * its first (the allocator's own data: its free-chunk headers fall inside
+ * the preceding live block). */
+struct roots { struct ranges any, start; };
+
+static void roots_free(struct roots *r) { ranges_free(&r->any); ranges_free(&r->start); }
+
+static int clip_all(struct ranges *out, const struct ranges *in, const struct ranges *maps)
+{
+    for (size_t r = 0; r < in->n; r++)
+        if (clip_add(out, maps, in->v[r].lo, in->v[r].hi)) return -1;
+    return 0;
+}
+
+static void scan_roots(struct scan *s, const struct ranges *r, enum mode mode)
+{
+    for (size_t k = 0; k < r->n; k++) {
+        scan_range(s, r->v[k].lo, r->v[k].hi, mode, SIZE_MAX);
+        drain(s, M_REACH, SIZE_MAX);
+    }
+}
+
+static void classify(struct ll_block *blocks, size_t n, const struct roots *roots,
                      const struct ranges *maps)
 {
     struct scan s = { .b = blocks, .n = n, .maps = maps };
-    struct ranges clipped = { 0 };
+    struct roots clipped = { 0 };
     size_t stack_bytes = n * sizeof *s.stack;
     for (size_t i = 0; i < n; i++) { blocks[i].flags = 0; blocks[i].kind = LL_DEFINITE; }
     if (!n) return;
     s.stack = n < UINT32_MAX ? ll_pages_alloc(stack_bytes) : NULL;
-    int err = !s.stack;
-    for (size_t r = 0; r < nroots && !err; r++)
-        err = clip_add(&clipped, maps, roots[r].lo, roots[r].hi);
+    int err = !s.stack || clip_all(&clipped.any, &roots->any, maps) ||
+              clip_all(&clipped.start, &roots->start, maps);
     if (err) {
         /* Without a scan we cannot prove anything lost: claim nothing. */
         ll_msg("leak classification skipped: out of memory");
@@ -403,31 +459,30 @@ static void classify(struct ll_block *blocks, size_t n,
     } else {
         index_build(&s);
         mark_clipped(&s);
-        for (size_t r = 0; r < clipped.n; r++) {
-            scan_range(&s, clipped.v[r].lo, clipped.v[r].hi, M_REACH, SIZE_MAX);
-            drain(&s, M_REACH, SIZE_MAX);
-        }
+        scan_roots(&s, &clipped.any, M_REACH);
+        scan_roots(&s, &clipped.start, M_REACH_START);
         for (size_t i = 0; i < n; i++)
             if (blocks[i].flags & RF_REACHED) blocks[i].kind = LL_REACHABLE;
         classify_lost(&s);
     }
     if (s.slots) ll_pages_free(s.slots, s.nslots * sizeof *s.slots);
     if (s.stack) ll_pages_free(s.stack, stack_bytes);
-    ranges_free(&clipped);
+    roots_free(&clipped);
 }
 
 void ll_reach_classify_roots(struct ll_block *blocks, size_t n,
                              const struct ll_range *roots, size_t nroots)
 {
     struct ranges maps = { 0 };
+    struct roots r = { .any = { (struct ll_range *)roots, nroots, nroots } };
     if (maps_read(&maps)) ranges_free(&maps);     /* unknown: trust roots */
-    classify(blocks, n, roots, nroots, &maps);
+    classify(blocks, n, &r, &maps);               /* r is only read */
     ranges_free(&maps);
 }
 
 /* ---- roots of the real process ------------------------------------------ */
 
-struct objects { struct ranges *roots; uintptr_t self; unsigned index; int err; };
+struct objects { struct roots *roots; uintptr_t self, alloc; unsigned index; int err; };
 
 static int object_contains(const struct dl_phdr_info *info, uintptr_t a)
 {
@@ -441,24 +496,32 @@ static int object_contains(const struct dl_phdr_info *info, uintptr_t a)
 
 /* Writable PT_LOAD segments (data, bss) of every object but libleak itself.
  * The main program is listed first and is never skipped: when reach.c is
- * linked into it (unit tests) its globals are the program's globals. */
+ * linked into it (unit tests) its globals are the program's globals.  The
+ * real allocator's object (libc) holds chunk pointers such as glibc's
+ * main_arena.top, which point into the last 8 bytes of the block before a
+ * free chunk: from there only start pointers count. */
 static int object_cb(struct dl_phdr_info *info, size_t size, void *data)
 {
     struct objects *o = data;
     (void)size;
     if (o->index++ > 0 && object_contains(info, o->self)) return 0;
+    struct ranges *to = object_contains(info, o->alloc) ? &o->roots->start : &o->roots->any;
     for (unsigned k = 0; k < info->dlpi_phnum; k++) {
         const ElfW(Phdr) *ph = &info->dlpi_phdr[k];
         if (ph->p_type != PT_LOAD || !(ph->p_flags & PF_W)) continue;
         uintptr_t lo = info->dlpi_addr + ph->p_vaddr;
-        o->err |= ranges_add(o->roots, lo, lo + ph->p_memsz);
+        o->err |= ranges_add(to, lo, lo + ph->p_memsz);
     }
     return 0;
 }
 
-static int roots_add_objects(struct ranges *roots)
+static int roots_add_objects(struct roots *roots)
 {
-    struct objects o = { roots, (uintptr_t)&ll_reach_classify, 0, 0 };
+    /* Unit tests never resolve ll_real; the allocator is then whatever the
+     * program's malloc is (dlsym may allocate: the guard is held). */
+    void *alloc = (void *)ll_real.malloc;
+    if (!alloc) alloc = dlsym(RTLD_NEXT, "malloc");
+    struct objects o = { roots, (uintptr_t)&ll_reach_classify, (uintptr_t)alloc, 0, 0 };
     dl_iterate_phdr(object_cb, &o);
     return o.err;
 }
@@ -512,17 +575,18 @@ void ll_reach_classify(struct ll_block *blocks, size_t n)
     uintptr_t regs[NREGS], sp;
     SPILL_REGISTERS(regs);
     CURRENT_SP(sp);
-    struct ranges maps = { 0 }, roots = { 0 };
+    struct ranges maps = { 0 };
+    struct roots roots = { 0 };
     if (maps_read(&maps)) ranges_free(&maps);
-    int err = ranges_add(&roots, (uintptr_t)regs, (uintptr_t)(regs + NREGS));
-    err |= roots_add_stack(&roots, &maps, sp);
+    int err = ranges_add(&roots.any, (uintptr_t)regs, (uintptr_t)(regs + NREGS));
+    err |= roots_add_stack(&roots.any, &maps, sp);
     err |= roots_add_objects(&roots);
     if (!err) {
-        classify(blocks, n, roots.v, roots.n, &maps);
+        classify(blocks, n, &roots, &maps);
     } else {                /* missing roots would turn live blocks "lost" */
         ll_msg("leak classification skipped: out of memory");
         for (size_t i = 0; i < n; i++) blocks[i].kind = LL_REACHABLE;
     }
-    ranges_free(&roots);
+    roots_free(&roots);
     ranges_free(&maps);
 }

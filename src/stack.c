@@ -47,6 +47,8 @@ static uint32_t ll_pcs_hash(const uintptr_t *pcs, unsigned n)
 
 static struct ll_stk *ll_stk_of(uint32_t id)
 {
+    if ((id >> LL_DIR_BITS) >= LL_DIR_PAGES)
+        return NULL;
     struct ll_stk **page = atomic_load_explicit(&ll_dir[id >> LL_DIR_BITS],
                                                 memory_order_acquire);
     return page ? page[id & ((1u << LL_DIR_BITS) - 1)] : NULL;

@@ -4,6 +4,7 @@
  * recently freed blocks (a double free lands in the same shard). */
 #include "ll_uthash.h"
 
+#include <pthread.h>
 #include <string.h>
 
 #define LL_SHARD_BITS 6
@@ -50,8 +51,29 @@ static void ll_live_publish(void)
     ll_live_delta = ll_live_hw = 0;
 }
 
+/* A thread's unpublished share is handed over when it exits (a pthread key
+ * destructor; keys below 32 need no allocation to set). */
+static pthread_key_t ll_live_key;
+static int ll_live_key_ok;
+static LL_TLS int ll_live_registered;
+
+static void ll_live_thread_exit(void *arg)
+{
+    (void)arg;
+    ll_live_publish();
+}
+
+void ll_table_init(void)
+{
+    ll_live_key_ok = pthread_key_create(&ll_live_key, ll_live_thread_exit) == 0;
+}
+
 static inline void ll_live_add(int64_t d)
 {
+    if (ll_unlikely(!ll_live_registered) && ll_live_key_ok) {
+        ll_live_registered = 1;
+        pthread_setspecific(ll_live_key, (void *)1);
+    }
     ll_live_delta += d;
     if (ll_live_delta > ll_live_hw)
         ll_live_hw = ll_live_delta;
@@ -102,10 +124,12 @@ static unsigned ll_log2(size_t a)
     return a ? 63u - (unsigned)__builtin_clzll(a) : 0;
 }
 
-/* Caller holds s->lock. */
-static int ll_shard_add(struct ll_shard *s, uint64_t h, const struct ll_block *b)
+/* Caller holds s->lock.  *delta gets the change in live bytes. */
+static int ll_shard_add(struct ll_shard *s, uint64_t h, const struct ll_block *b,
+                        int64_t *delta)
 {
     struct ll_rec *r;
+    *delta = 0;
     HASH_FIND_BYHASHVALUE(hh, s->head, &b->ptr, sizeof(b->ptr),
                           ll_bucket_hash(h), r);
     int res = LL_INSERT_DUP;            /* an address we missed the free of */
@@ -121,7 +145,9 @@ static int ll_shard_add(struct ll_shard *s, uint64_t h, const struct ll_block *b
             return LL_INSERT_OOM;
         }
         res = LL_INSERT_OK;
+        r->size = 0;
     }
+    *delta = (int64_t)b->size - (int64_t)r->size;
     r->size = b->size;
     r->stack = b->stack;
     r->fn = b->fn;
@@ -136,15 +162,16 @@ int ll_table_insert(uintptr_t p, size_t size, size_t align, unsigned fn,
                           .fn = (uint8_t)fn, .align_log2 = (uint8_t)ll_log2(align) };
     uint64_t h = ll_ptr_hash(p);
     struct ll_shard *s = ll_shard_of(p);
+    int64_t delta;
     ll_lock(&s->lock);
-    int res = ll_shard_add(s, h, &b);
+    int res = ll_shard_add(s, h, &b, &delta);
     s->allocs++;
     s->bytes += size;
     if (res == LL_INSERT_OOM)
         s->dropped++;
     ll_unlock(&s->lock);
-    if (res == LL_INSERT_OK)
-        ll_live_add((int64_t)size);
+    if (delta)
+        ll_live_add(delta);
     return res;
 }
 
@@ -152,14 +179,15 @@ void ll_table_restore(const struct ll_block *b)
 {
     uint64_t h = ll_ptr_hash(b->ptr);
     struct ll_shard *s = ll_shard_of(b->ptr);
+    int64_t delta;
     ll_lock(&s->lock);
-    int res = ll_shard_add(s, h, b);
+    int res = ll_shard_add(s, h, b, &delta);
     s->frees--;                         /* undo the count of the removal */
     if (res == LL_INSERT_OOM)
         s->dropped++;
     ll_unlock(&s->lock);
-    if (res == LL_INSERT_OK)
-        ll_live_add((int64_t)b->size);
+    if (delta)
+        ll_live_add(delta);
 }
 
 static void ll_rec_copy(const struct ll_rec *r, struct ll_block *out)
@@ -299,6 +327,8 @@ void ll_table_totals(struct ll_totals *t)
     }
     t->live_bytes = (uint64_t)atomic_load(&ll_live);
     t->peak_live_bytes = (uint64_t)atomic_load(&ll_peak);
+    if ((int64_t)t->live_bytes > (int64_t)t->peak_live_bytes)
+        t->peak_live_bytes = t->live_bytes;
 }
 
 size_t ll_table_record_size(void) { return sizeof(struct ll_rec); }

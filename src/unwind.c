@@ -30,7 +30,8 @@
 #define LL_UW_SLOW 2u
 unsigned ll_unwind_ex(uintptr_t *pcs, unsigned max, unsigned flags);
 void ll_unwind_flush(void);
-atomic_ulong ll_unwind_misses;          /* rules computed, for the curious */
+atomic_ulong ll_unwind_misses;          /* rules computed */
+atomic_ulong ll_unwind_fallbacks;       /* captures redone by libgcc */
 
 /* ---- libleak's own code ------------------------------------------------- */
 static atomic_uintptr_t self_lo, self_hi;
@@ -474,6 +475,8 @@ unsigned ll_unwind_ex(uintptr_t *pcs, unsigned max, unsigned flags)
 slow:;
     /* Redo the whole capture: libgcc cannot start from our half-way state.
      * Its first frame is this function's own. */
+    if (!(flags & LL_UW_SLOW))
+        atomic_fetch_add_explicit(&ll_unwind_fallbacks, 1, memory_order_relaxed);
     struct slow s = { pcs, max, 0, 1, !(flags & LL_UW_RAW) };
     _Unwind_Backtrace(slow_cb, &s);
     return s.n;

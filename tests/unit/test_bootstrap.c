@@ -1,0 +1,111 @@
+/* test_bootstrap.c - the static arena used before the real malloc is known
+ * (src/bootstrap.c).  The arena is 256 KiB; each Criterion test runs in a
+ * fresh process, so each starts with it empty. */
+#include <criterion/criterion.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ll.h"
+
+#define ARENA (256u << 10)
+
+static int all_zero(const unsigned char *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (p[i]) return 0;
+    return 1;
+}
+
+Test(bootstrap, alignment_size_and_zero)
+{
+    const size_t aligns[] = { 0, 1, 8, 16, 32, 64, 256, 4096, 16384 };
+    const size_t sizes[] = { 0, 1, 24, 100, 4095 };
+    for (size_t a = 0; a < sizeof aligns / sizeof aligns[0]; a++)
+        for (size_t s = 0; s < sizeof sizes / sizeof sizes[0]; s++) {
+            size_t al = aligns[a], n = sizes[s], want = al < 16 ? 16 : al;
+            unsigned char *p = ll_boot_alloc(n, al);
+            cr_assert_not_null(p, "ll_boot_alloc(%zu, %zu)", n, al);
+            cr_expect_eq((uintptr_t)p % want, 0, "ll_boot_alloc(%zu, %zu) = %p", n, al,
+                         (void *)p);
+            cr_expect_eq(ll_boot_size(p), n, "size %zu for %zu", ll_boot_size(p), n);
+            cr_expect(all_zero(p, n));
+            memset(p, 0xcc, n);
+        }
+}
+
+Test(bootstrap, blocks_are_distinct_and_keep_their_contents)
+{
+    enum { N = 50 };
+    unsigned char *p[N];
+    for (int i = 0; i < N; i++) {
+        size_t n = 1 + (size_t)i * 37;
+        p[i] = ll_boot_alloc(n, i % 3 ? 16 : 64);
+        cr_assert_not_null(p[i]);
+        memset(p[i], i + 1, n);
+    }
+    for (int i = 0; i < N; i++) {
+        size_t n = 1 + (size_t)i * 37;
+        cr_expect_eq(ll_boot_size(p[i]), n, "block %d: size %zu", i, ll_boot_size(p[i]));
+        for (size_t k = 0; k < n; k++)
+            if (p[i][k] != i + 1) {
+                cr_assert_fail("block %d byte %zu overwritten: %u", i, k, p[i][k]);
+            }
+    }
+}
+
+Test(bootstrap, owns)
+{
+    unsigned char *p = ll_boot_alloc(100, 16);
+    cr_assert_not_null(p);
+    cr_expect(ll_boot_owns(p));
+    cr_expect(ll_boot_owns(p + 99));
+    void *m = malloc(100);
+    cr_expect_not(ll_boot_owns(m), "malloc'd %p", m);
+    free(m);
+    int local;
+    static char global[16];
+    cr_expect_not(ll_boot_owns(&local));
+    cr_expect_not(ll_boot_owns(global));
+    cr_expect_not(ll_boot_owns(NULL));
+    /* the arena's first and last bytes, found from a block in it */
+    unsigned char *lo = p - 16, *last = NULL;
+    while (ll_boot_owns(lo - 1)) lo--;
+    cr_expect_lt((size_t)(p - lo), 256, "block %td bytes into the arena", p - lo);
+    for (last = lo; ll_boot_owns(last + 4096); last += 4096) ;
+    while (ll_boot_owns(last + 1)) last++;
+    cr_expect_eq((size_t)(last - lo + 1), ARENA, "arena of %zu bytes",
+                 (size_t)(last - lo + 1));
+}
+
+Test(bootstrap, refuses_what_cannot_fit)
+{
+    cr_expect_null(ll_boot_alloc(ARENA + 1, 16));
+    cr_expect_null(ll_boot_alloc(SIZE_MAX, 16));
+    cr_expect_null(ll_boot_alloc(16, (size_t)1 << 40));
+    cr_expect_not_null(ll_boot_alloc(16, 16), "the arena is still usable");
+}
+
+Test(bootstrap, exhaustion_returns_null)
+{
+    size_t got = 0;
+    int n = 0;
+    void *p;
+    while ((p = ll_boot_alloc(1000, 16)) != NULL) {
+        got += 1000;
+        cr_assert_lt(++n, 1000, "never exhausted");
+        cr_assert(ll_boot_owns(p) && ll_boot_owns((char *)p + 999), "block %d outside", n);
+    }
+    cr_expect_gt(got, ARENA * 9 / 10, "only %zu bytes served", got);
+    cr_expect_leq(got, ARENA);
+    cr_expect_null(ll_boot_alloc(1000, 16), "served again once exhausted");
+}
+
+/* A request too big for what is left fails, but must not use up the rest:
+ * small requests that still fit keep working. */
+Test(bootstrap, failed_request_leaves_the_rest_usable)
+{
+    cr_assert_not_null(ll_boot_alloc(200u << 10, 16));
+    cr_expect_null(ll_boot_alloc(100u << 10, 16), "100 KiB cannot fit in ~56 KiB");
+    void *p = ll_boot_alloc(1000, 16);
+    cr_expect_not_null(p, "1000 bytes refused with ~56 KiB of the arena unused");
+}

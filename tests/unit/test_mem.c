@@ -1,0 +1,228 @@
+/* test_mem.c - libleak's internal allocator (src/mem.c).
+ *
+ * Each Criterion test runs in its own process, so every test starts with
+ * empty size classes and nothing mapped. */
+#include <criterion/criterion.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ll.h"
+
+static const size_t sizes[] = {
+    0, 1, 2, 8, 15, 16, 17, 31, 32, 33, 100, 500, 1000, 1023, 1024, 1025,
+    2047, 2048, 2049, 4096, 5000, 10000, 32768, 40000, 65535, 65536,
+    65537, 70000,
+};
+#define NSIZES (sizeof sizes / sizeof sizes[0])
+
+static int all_zero(const unsigned char *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (p[i]) return 0;
+    return 1;
+}
+
+Test(mem, zeroed_and_aligned_for_every_size)
+{
+    for (size_t i = 0; i < NSIZES; i++) {
+        size_t n = sizes[i];
+        unsigned char *p = ll_mem_alloc(n);
+        cr_assert_not_null(p, "ll_mem_alloc(%zu)", n);
+        cr_expect_eq((uintptr_t)p % 16, 0, "ll_mem_alloc(%zu) = %p", n, (void *)p);
+        cr_expect(all_zero(p, n), "ll_mem_alloc(%zu) not zeroed", n);
+        memset(p, 0xa5, n);                 /* the whole size is writable */
+        ll_mem_free(p, n);
+    }
+}
+
+Test(mem, reused_blocks_are_zeroed_again)
+{
+    for (size_t i = 0; i < NSIZES; i++) {
+        size_t n = sizes[i] ? sizes[i] : 1;
+        unsigned char *p = ll_mem_alloc(n);
+        memset(p, 0xff, n);
+        ll_mem_free(p, n);
+        unsigned char *q = ll_mem_alloc(n);
+        cr_assert_not_null(q);
+        cr_expect(all_zero(q, n), "reused block of %zu not zeroed", n);
+        ll_mem_free(q, n);
+    }
+}
+
+/* Many live blocks of each size: no two overlap. */
+struct span { uintptr_t lo, hi; };
+
+static int by_lo(const void *a, const void *b)
+{
+    uintptr_t x = ((const struct span *)a)->lo, y = ((const struct span *)b)->lo;
+    return x < y ? -1 : x > y;
+}
+
+Test(mem, live_blocks_do_not_overlap)
+{
+    enum { PER = 40 };
+    static struct span v[NSIZES * PER];
+    size_t k = 0;
+    for (size_t i = 0; i < NSIZES; i++)
+        for (int j = 0; j < PER; j++) {
+            size_t n = sizes[i] ? sizes[i] : 1;
+            void *p = ll_mem_alloc(n);
+            cr_assert_not_null(p, "ll_mem_alloc(%zu), block %d", n, j);
+            v[k++] = (struct span){ (uintptr_t)p, (uintptr_t)p + n };
+        }
+    qsort(v, k, sizeof v[0], by_lo);
+    for (size_t i = 1; i < k; i++)
+        cr_assert_leq(v[i - 1].hi, v[i].lo, "[%#lx,%#lx) overlaps [%#lx,%#lx)",
+                      (unsigned long)v[i - 1].lo, (unsigned long)v[i - 1].hi,
+                      (unsigned long)v[i].lo, (unsigned long)v[i].hi);
+}
+
+Test(mem, freed_block_reused_within_its_class)
+{
+    void *p = ll_mem_alloc(100);
+    ll_mem_free(p, 100);
+    void *q = ll_mem_alloc(100);
+    cr_expect_eq(q, p, "same size: got %p, freed %p", q, p);
+    ll_mem_free(q, 100);
+    void *r = ll_mem_alloc(101);                /* a neighbouring size */
+    cr_expect_eq(r, p, "same class: got %p, freed %p", r, p);
+    void *s = ll_mem_alloc(100);                /* r is live: not p again */
+    cr_expect_neq(s, p);
+
+    void *b = ll_mem_alloc(3000);               /* a power-of-two class */
+    ll_mem_free(b, 3000);
+    void *c = ll_mem_alloc(4096);
+    cr_expect_eq(c, b, "4 KiB class: got %p, freed %p", c, b);
+}
+
+Test(mem, large_blocks_are_mapped_whole)
+{
+    size_t before = ll_mem_mapped();
+    size_t n = 100000;
+    unsigned char *p = ll_mem_alloc(n);
+    cr_assert_not_null(p);
+    cr_expect_eq((uintptr_t)p % ll_page_size, 0, "%p not page-aligned", (void *)p);
+    cr_expect(all_zero(p, n));
+    memset(p, 1, n);
+    size_t during = ll_mem_mapped();
+    cr_expect_geq(during - before, n, "mapped grew by %zu for %zu", during - before, n);
+    cr_expect_lt(during - before, n + ll_page_size);
+    ll_mem_free(p, n);
+    cr_expect_eq(ll_mem_mapped(), before, "unmapping left %zu", ll_mem_mapped());
+
+    void *big = ll_mem_alloc(64u << 20);        /* 64 MiB: also fine */
+    cr_assert_not_null(big);
+    ll_mem_free(big, 64u << 20);
+}
+
+Test(mem, huge_request_fails_cleanly)
+{
+    cr_expect_null(ll_mem_alloc(SIZE_MAX));
+    cr_expect_null(ll_mem_alloc(SIZE_MAX - 4096 * 2));
+    cr_expect_null(ll_mem_alloc((size_t)1 << 62));
+}
+
+Test(mem, mapped_grows_with_use)
+{
+    size_t m0 = ll_mem_mapped();
+    void *v[2048];
+    for (int i = 0; i < 2048; i++)              /* 2 MiB of 1 KiB blocks */
+        cr_assert_not_null(v[i] = ll_mem_alloc(1024));
+    size_t m1 = ll_mem_mapped();
+    cr_expect_geq(m1 - m0, 2048u * 1024, "mapped %zu -> %zu", m0, m1);
+    for (int i = 0; i < 2048; i++)
+        ll_mem_free(v[i], 1024);
+    for (int i = 0; i < 2048; i++)              /* reused: nothing new mapped */
+        v[i] = ll_mem_alloc(1024);
+    cr_expect_eq(ll_mem_mapped(), m1, "mapped %zu after reuse, %zu before",
+                 ll_mem_mapped(), m1);
+}
+
+Test(mem, owns)
+{
+    void *small = ll_mem_alloc(48);
+    cr_expect(ll_mem_owns(small));
+    cr_expect(ll_mem_owns((char *)small + 47));
+    void *mid = ll_mem_alloc(60000);
+    cr_expect(ll_mem_owns(mid));
+    void *m = malloc(48);
+    cr_expect_not(ll_mem_owns(m), "malloc'd %p owned", m);
+    free(m);
+    static char global[64];
+    int local;
+    cr_expect_not(ll_mem_owns(global));
+    cr_expect_not(ll_mem_owns(&local));
+    cr_expect_not(ll_mem_owns(NULL));
+}
+
+Test(mem, pages)
+{
+    size_t m0 = ll_mem_mapped();
+    unsigned char *p = ll_pages_alloc(1);
+    cr_assert_not_null(p);
+    cr_expect_eq((uintptr_t)p % ll_page_size, 0);
+    cr_expect_eq(ll_mem_mapped() - m0, ll_page_size, "one byte took %zu",
+                 ll_mem_mapped() - m0);
+    p[ll_page_size - 1] = 1;
+    ll_pages_free(p, 1);
+    ll_pages_free(NULL, 123);
+    cr_expect_eq(ll_mem_mapped(), m0);
+}
+
+/* ---- threads -------------------------------------------------------------------- */
+enum { THREADS = 4, OPS = 100000, SLOTS = 512 };
+
+struct worker { unsigned id, seed; int errors; };
+
+static unsigned rnd(unsigned *s) { *s = *s * 1103515245u + 12345u; return *s >> 8; }
+
+static size_t word_count(size_t n) { return n / sizeof(uint64_t); }
+
+static uint64_t tag(unsigned id, unsigned slot, size_t n, size_t w)
+{
+    return (uint64_t)id << 56 | (uint64_t)slot << 40 | (uint64_t)n << 16 | w;
+}
+
+static void *churn(void *arg)
+{
+    struct worker *me = arg;
+    uint64_t *blk[SLOTS] = { 0 };
+    size_t len[SLOTS] = { 0 };
+    for (int op = 0; op < OPS; op++) {
+        unsigned s = rnd(&me->seed) % SLOTS;
+        if (blk[s]) {
+            for (size_t w = 0; w < word_count(len[s]); w++)
+                if (blk[s][w] != tag(me->id, s, len[s], w)) { me->errors++; break; }
+            ll_mem_free(blk[s], len[s]);
+            blk[s] = NULL;
+        } else {
+            unsigned r = rnd(&me->seed);
+            size_t n = r % 64 == 0 ? 4096 + r % 20000 : 8 + r % 600;
+            uint64_t *p = ll_mem_alloc(n);
+            if (!p || !all_zero((unsigned char *)p, n)) { me->errors++; continue; }
+            for (size_t w = 0; w < word_count(n); w++)
+                p[w] = tag(me->id, s, n, w);
+            blk[s] = p;
+            len[s] = n;
+        }
+    }
+    for (unsigned s = 0; s < SLOTS; s++)
+        ll_mem_free(blk[s], len[s]);
+    return NULL;
+}
+
+Test(mem, threads_keep_their_blocks_intact)
+{
+    pthread_t t[THREADS];
+    struct worker w[THREADS];
+    for (unsigned i = 0; i < THREADS; i++) {
+        w[i] = (struct worker){ .id = i + 1, .seed = 77 * i + 1 };
+        cr_assert_eq(pthread_create(&t[i], NULL, churn, &w[i]), 0);
+    }
+    for (unsigned i = 0; i < THREADS; i++)
+        pthread_join(t[i], NULL);
+    for (unsigned i = 0; i < THREADS; i++)
+        cr_expect_eq(w[i].errors, 0, "thread %u: %d corrupted or bad blocks",
+                     i, w[i].errors);
+}

@@ -1,0 +1,388 @@
+/* test_table.c - the live-block table and the quarantine (src/table.c).
+ *
+ * The table only stores addresses, so most tests use made-up ones.  Each
+ * Criterion test runs in a fresh process: the table starts empty. */
+#include <criterion/criterion.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ll.h"
+
+static void setup(void)
+{
+    ll_opt_defaults();
+    ll_table_init();   /* as initialisation does: exiting threads hand over live bytes */
+}
+TestSuite(table, .init = setup);
+
+#define A(x) ((uintptr_t)(x))
+
+static struct ll_totals totals(void)
+{
+    struct ll_totals t;
+    ll_table_totals(&t);
+    return t;
+}
+
+/* The snapshot as a malloc'd copy sorted by address (locks released). */
+static int by_ptr(const void *a, const void *b)
+{
+    uintptr_t x = ((const struct ll_block *)a)->ptr, y = ((const struct ll_block *)b)->ptr;
+    return x < y ? -1 : x > y;
+}
+
+static struct ll_block *snapshot(size_t *n)
+{
+    struct ll_block *v = ll_table_snapshot(n);
+    ll_table_unlock_all();
+    cr_assert_not_null(v, "snapshot failed");
+    struct ll_block *copy = malloc((*n + 1) * sizeof *copy);
+    memcpy(copy, v, *n * sizeof *copy);
+    ll_pages_free(v, (*n + 1) * sizeof *v);
+    qsort(copy, *n, sizeof *copy, by_ptr);
+    return copy;
+}
+
+/* ---- single records ---------------------------------------------------------- */
+Test(table, insert_lookup_remove_round_trip)
+{
+    uintptr_t p = A(0x7f0000001000);
+    cr_assert_eq(ll_table_insert(p, 123, 64, LL_FN_MEMALIGN, 7), LL_INSERT_OK);
+    struct ll_block b;
+    memset(&b, 0xee, sizeof b);
+    cr_assert(ll_table_lookup(p, &b));
+    cr_expect_eq(b.ptr, p);
+    cr_expect_eq(b.size, 123);
+    cr_expect_eq(b.stack, 7);
+    cr_expect_eq(b.fn, LL_FN_MEMALIGN);
+    cr_expect_eq(b.align_log2, 6, "align_log2 %u", b.align_log2);
+    cr_expect_eq(b.kind, 0);
+    cr_expect_eq(b.flags, 0);
+    cr_expect(ll_table_lookup(p, NULL));
+
+    memset(&b, 0, sizeof b);
+    cr_assert_eq(ll_table_remove(p, 0, &b), 1);
+    cr_expect_eq(b.ptr, p);
+    cr_expect_eq(b.size, 123);
+    cr_expect_eq(b.stack, 7);
+    cr_expect_eq(b.fn, LL_FN_MEMALIGN);
+    cr_expect_eq(b.align_log2, 6);
+    cr_expect_not(ll_table_lookup(p, &b));
+    cr_expect_eq(ll_table_remove(p, 0, &b), 0, "removed twice");
+}
+
+Test(table, alignment_stored_as_log2)
+{
+    const size_t aligns[] = { 0, 1, 8, 16, 4096, 1u << 20 };
+    const unsigned want[] = { 0, 0, 3, 4, 12, 20 };
+    for (unsigned i = 0; i < 6; i++) {
+        uintptr_t p = A(0x10000 + 64 * i);
+        ll_table_insert(p, 1, aligns[i], LL_FN_MALLOC, 1);
+        struct ll_block b;
+        cr_assert(ll_table_lookup(p, &b));
+        cr_expect_eq(b.align_log2, want[i], "align %zu: log2 %u", aligns[i], b.align_log2);
+    }
+}
+
+Test(table, remove_unknown)
+{
+    ll_table_insert(A(0x5000), 10, 16, LL_FN_MALLOC, 1);
+    struct ll_block b;
+    cr_expect_eq(ll_table_remove(A(0x6000), 0, &b), 0);
+    cr_expect_eq(ll_table_remove(A(0x5008), 0, NULL), 0);
+    cr_expect_eq(ll_table_remove(0, 0, NULL), 0);
+    cr_expect_eq(totals().frees, 0, "unknown removes counted as frees");
+    cr_expect(ll_table_lookup(A(0x5000), NULL), "the live record was disturbed");
+}
+
+Test(table, duplicate_insert_replaces)
+{
+    uintptr_t p = A(0x20000);
+    cr_assert_eq(ll_table_insert(p, 10, 16, LL_FN_MALLOC, 1), LL_INSERT_OK);
+    cr_assert_eq(ll_table_insert(p, 20, 4096, LL_FN_CALLOC, 2), LL_INSERT_DUP);
+    struct ll_block b;
+    cr_assert(ll_table_lookup(p, &b));
+    cr_expect_eq(b.size, 20);
+    cr_expect_eq(b.stack, 2);
+    cr_expect_eq(b.fn, LL_FN_CALLOC);
+    cr_expect_eq(b.align_log2, 12);
+    size_t n;
+    free(snapshot(&n));
+    cr_expect_eq(n, 1, "%zu records for one address", n);
+    cr_expect_eq(ll_table_remove(p, 0, NULL), 1);
+    cr_expect_eq(ll_table_remove(p, 0, NULL), 0, "a second record was left");
+}
+
+/* A duplicate means the old block's free was missed: the new size is live,
+ * the old one is not. */
+Test(table, duplicate_insert_keeps_live_bytes_right)
+{
+    uintptr_t p = A(0x30000);
+    ll_table_insert(p, 100, 16, LL_FN_MALLOC, 1);
+    ll_table_insert(p, 200, 16, LL_FN_MALLOC, 1);
+    struct ll_totals t = totals();
+    cr_expect_eq(t.live_bytes, 200, "live %llu after a 100-byte block was replaced "
+                 "by a 200-byte one", (unsigned long long)t.live_bytes);
+    ll_table_remove(p, 0, NULL);
+    t = totals();
+    cr_expect_eq(t.live_bytes, 0, "live %llu (as signed %lld) with nothing live",
+                 (unsigned long long)t.live_bytes, (long long)t.live_bytes);
+}
+
+/* ---- quarantine -------------------------------------------------------------------- */
+Test(table, quarantine_remembers_a_free)
+{
+    uintptr_t p = A(0x40000), pc = (uintptr_t)&setup + 4;
+    ll_table_insert(p, 48, 16, LL_FN_NEW_ARRAY, 9);
+    struct ll_freed q;
+    cr_expect_not(ll_quarantine_find(p, &q), "live block in the quarantine");
+    cr_assert_eq(ll_table_remove(p, pc, NULL), 1);
+    memset(&q, 0, sizeof q);
+    cr_assert(ll_quarantine_find(p, &q), "free with a pc not quarantined");
+    cr_expect_eq(q.ptr, p);
+    cr_expect_eq(q.size, 48);
+    cr_expect_eq(q.free_pc, pc);
+    cr_expect_eq(q.alloc_stack, 9);
+    cr_expect_eq(q.fn, LL_FN_NEW_ARRAY);
+    cr_expect_not(ll_quarantine_find(p + 16, &q));
+    cr_expect_not(ll_quarantine_find(A(0x99990000), &q));
+}
+
+Test(table, free_without_pc_is_not_quarantined)
+{
+    uintptr_t p = A(0x50000);
+    ll_table_insert(p, 8, 16, LL_FN_MALLOC, 1);
+    ll_table_remove(p, 0, NULL);
+    struct ll_freed q;
+    cr_expect_not(ll_quarantine_find(p, &q));
+}
+
+Test(table, quarantine_names_the_latest_life)
+{
+    uintptr_t p = A(0x60000);
+    struct ll_freed q;
+    ll_table_insert(p, 8, 16, LL_FN_MALLOC, 1);
+    ll_table_remove(p, 0x1111, NULL);
+    ll_table_insert(p, 24, 16, LL_FN_CALLOC, 2);
+    ll_table_remove(p, 0x2222, NULL);
+    cr_assert(ll_quarantine_find(p, &q));
+    cr_expect_eq(q.free_pc, 0x2222);
+    cr_expect_eq(q.alloc_stack, 2);
+    cr_expect_eq(q.size, 24);
+}
+
+/* The quarantine keeps the last 64 frees of a shard.  table.c picks the
+ * shard from the address's 64 KiB region, so addresses inside one aligned
+ * 64 KiB region share a shard: free one, then 63 more, then a 64th. */
+Test(table, quarantine_forgets_the_oldest)
+{
+    const uintptr_t base = A(0x7f1234560000);   /* 64 KiB aligned */
+    struct ll_freed q;
+    for (unsigned i = 0; i <= 64; i++) {
+        ll_table_insert(base + 16 * i, 16, 16, LL_FN_MALLOC, 1);
+        ll_table_remove(base + 16 * i, 0x1000 + i, NULL);
+        if (i == 63)
+            cr_expect(ll_quarantine_find(base, &q), "forgotten after only 63 more frees");
+    }
+    cr_expect_not(ll_quarantine_find(base, &q), "still there after 64 more frees");
+    for (unsigned i = 1; i <= 64; i++) {
+        cr_assert(ll_quarantine_find(base + 16 * i, &q), "free #%u lost", i);
+        cr_expect_eq(q.free_pc, 0x1000 + i);
+    }
+}
+
+/* ---- containing ---------------------------------------------------------------------- */
+Test(table, find_containing)
+{
+    uintptr_t p = A(0x7000), other = A(0x7100);
+    ll_table_insert(p, 100, 16, LL_FN_MALLOC, 3);
+    ll_table_insert(other, 16, 16, LL_FN_MALLOC, 4);
+    ll_table_insert(A(0x7200), 0, 16, LL_FN_MALLOC, 5);
+    struct ll_block b;
+    cr_assert(ll_table_find_containing(p + 1, &b));
+    cr_expect_eq(b.ptr, p);
+    cr_expect_eq(b.size, 100);
+    cr_expect_eq(b.stack, 3);
+    cr_assert(ll_table_find_containing(p + 99, &b), "last byte not contained");
+    cr_expect_eq(b.ptr, p);
+    cr_expect_not(ll_table_find_containing(p + 100, &b), "one past the end: %#lx",
+                  (unsigned long)b.ptr);
+    cr_expect_not(ll_table_find_containing(p - 1, &b));
+    cr_assert(ll_table_find_containing(other + 8, &b));
+    cr_expect_eq(b.ptr, other);
+    cr_expect_not(ll_table_find_containing(A(0x7200), &b), "zero-size block contains");
+    ll_table_remove(p, 0, NULL);
+    cr_expect_not(ll_table_find_containing(p + 1, &b), "freed block still contains");
+}
+
+/* ---- snapshot and totals ------------------------------------------------------------ */
+Test(table, snapshot_has_every_live_record)
+{
+    enum { N = 3000 };
+    for (uintptr_t i = 0; i < N; i++)          /* spread over many 64 KiB regions */
+        ll_table_insert(A(0x100000000) + i * 4112, 1 + i, 16, LL_FN_MALLOC, (uint32_t)i + 1);
+    for (uintptr_t i = 0; i < N; i += 3)
+        ll_table_remove(A(0x100000000) + i * 4112, 0, NULL);
+    size_t n;
+    struct ll_block *v = snapshot(&n);
+    cr_assert_eq(n, N - N / 3, "%zu records", n);
+    size_t k = 0;
+    for (uintptr_t i = 0; i < N; i++) {
+        if (i % 3 == 0) continue;
+        cr_assert_eq(v[k].ptr, A(0x100000000) + i * 4112, "record %zu", k);
+        cr_expect_eq(v[k].size, 1 + i);
+        cr_expect_eq(v[k].stack, i + 1);
+        k++;
+    }
+    free(v);
+}
+
+Test(table, empty_snapshot)
+{
+    size_t n = 99;
+    struct ll_block *v = ll_table_snapshot(&n);
+    ll_table_unlock_all();
+    cr_expect_not_null(v);
+    cr_expect_eq(n, 0);
+    ll_pages_free(v, sizeof *v);
+}
+
+static atomic_int inserted;
+static void *insert_one(void *arg)
+{
+    ll_table_insert((uintptr_t)arg, 1, 16, LL_FN_MALLOC, 1);
+    atomic_store(&inserted, 1);
+    return NULL;
+}
+
+Test(table, snapshot_holds_the_locks_until_unlock_all)
+{
+    size_t n;
+    struct ll_block *v = ll_table_snapshot(&n);
+    pthread_t t;
+    pthread_create(&t, NULL, insert_one, (void *)A(0x8000));
+    usleep(50000);
+    cr_expect_eq(atomic_load(&inserted), 0, "insert went through a locked table");
+    ll_table_unlock_all();
+    pthread_join(t, NULL);
+    cr_expect_eq(atomic_load(&inserted), 1);
+    cr_expect(ll_table_lookup(A(0x8000), NULL));
+    ll_pages_free(v, (n + 1) * sizeof *v);
+}
+
+Test(table, totals)
+{
+    struct ll_totals t = totals();
+    cr_expect_eq(t.allocations + t.frees + t.bytes_allocated + t.live_bytes, 0);
+    ll_table_insert(A(0x9000), 100, 16, LL_FN_MALLOC, 1);
+    ll_table_insert(A(0x9100), 50, 16, LL_FN_MALLOC, 1);
+    ll_table_insert(A(0x9200), 7, 16, LL_FN_MALLOC, 1);
+    ll_table_remove(A(0x9000), 0, NULL);
+    ll_table_remove(A(0xdead00), 0, NULL);
+    ll_table_insert(A(0x9300), 1000, 16, LL_FN_MALLOC, 1);
+    t = totals();
+    cr_expect_eq(t.allocations, 4, "allocations %llu", (unsigned long long)t.allocations);
+    cr_expect_eq(t.frees, 1, "frees %llu", (unsigned long long)t.frees);
+    cr_expect_eq(t.bytes_allocated, 1157, "bytes %llu", (unsigned long long)t.bytes_allocated);
+    cr_expect_eq(t.live_bytes, 1057, "live %llu", (unsigned long long)t.live_bytes);
+    cr_expect_eq(t.peak_live_bytes, 1057, "peak %llu", (unsigned long long)t.peak_live_bytes);
+    cr_expect_eq(t.dropped, 0);
+    ll_table_remove(A(0x9300), 0, NULL);
+    t = totals();
+    cr_expect_eq(t.live_bytes, 57);
+    cr_expect_eq(t.peak_live_bytes, 1057, "peak fell to %llu",
+                 (unsigned long long)t.peak_live_bytes);
+}
+
+Test(table, restore_undoes_a_remove)
+{
+    uintptr_t p = A(0xa000);
+    ll_table_insert(p, 64, 32, LL_FN_REALLOC, 5);
+    struct ll_block b;
+    cr_assert_eq(ll_table_remove(p, 0, &b), 1);
+    cr_expect_eq(totals().frees, 1);
+    ll_table_restore(&b);
+    struct ll_block c;
+    cr_assert(ll_table_lookup(p, &c), "not restored");
+    cr_expect_eq(c.size, 64);
+    cr_expect_eq(c.stack, 5);
+    cr_expect_eq(c.fn, LL_FN_REALLOC);
+    cr_expect_eq(c.align_log2, 5);
+    struct ll_totals t = totals();
+    cr_expect_eq(t.frees, 0, "frees %llu after restore", (unsigned long long)t.frees);
+    cr_expect_eq(t.allocations, 1, "allocations %llu", (unsigned long long)t.allocations);
+    cr_expect_eq(t.bytes_allocated, 64);
+    cr_expect_eq(t.live_bytes, 64, "live %llu", (unsigned long long)t.live_bytes);
+    cr_assert_eq(ll_table_remove(p, 0, NULL), 1);
+    cr_expect_eq(totals().frees, 1);
+    cr_expect_eq(totals().live_bytes, 0);
+}
+
+/* ---- threads ---------------------------------------------------------------------------- */
+enum { THREADS = 4, OPS = 200000 };
+
+static void *churn(void *arg)
+{
+    uintptr_t base = (uintptr_t)arg << 36;      /* distinct per thread */
+    for (uintptr_t i = 0; i < OPS; i++) {
+        uintptr_t p = base + i * 48;
+        if (ll_table_insert(p, 48, 16, LL_FN_MALLOC, 1) != LL_INSERT_OK)
+            return (void *)1;
+        /* remove the previous one when i is odd: half stay live */
+        if (i % 2 && ll_table_remove(p - 48, 0, NULL) != 1)
+            return (void *)2;
+    }
+    return NULL;
+}
+
+Test(table, threads_insert_and_remove, .timeout = 30)
+{
+    pthread_t t[THREADS];
+    for (uintptr_t i = 0; i < THREADS; i++)
+        cr_assert_eq(pthread_create(&t[i], NULL, churn, (void *)(i + 1)), 0);
+    for (int i = 0; i < THREADS; i++) {
+        void *r;
+        pthread_join(t[i], &r);
+        cr_expect_null(r, "thread %d failed at step %p", i, r);
+    }
+    size_t n;
+    struct ll_block *v = snapshot(&n);
+    cr_expect_eq(n, THREADS * OPS / 2, "%zu live records", n);
+    size_t bad = 0;
+    for (size_t i = 0; i < n; i++)              /* the odd ones survived */
+        bad += (v[i].ptr & ((A(1) << 36) - 1)) / 48 % 2 != 1;
+    cr_expect_eq(bad, 0, "%zu wrong records survived", bad);
+    free(v);
+    struct ll_totals tt = totals();
+    cr_expect_eq(tt.allocations, THREADS * OPS);
+    cr_expect_eq(tt.frees, THREADS * OPS / 2);
+}
+
+/* Live bytes are summed per thread and published in batches; a thread that
+ * exits must not take its share with it. */
+static void *alloc_some(void *arg)
+{
+    (void)arg;
+    for (uintptr_t i = 0; i < 10; i++)
+        ll_table_insert(A(0xb0000) + 256 * i, 100, 16, LL_FN_MALLOC, 1);
+    return NULL;
+}
+
+Test(table, live_bytes_of_an_exited_thread)
+{
+    pthread_t t;
+    pthread_create(&t, NULL, alloc_some, NULL);
+    pthread_join(t, NULL);
+    struct ll_totals tt = totals();
+    cr_expect_eq(tt.live_bytes, 1000, "live %llu: 1000 bytes live from a finished thread",
+                 (unsigned long long)tt.live_bytes);
+    cr_expect_geq(tt.peak_live_bytes, 1000, "peak %llu",
+                  (unsigned long long)tt.peak_live_bytes);
+    for (uintptr_t i = 0; i < 10; i++)
+        ll_table_remove(A(0xb0000) + 256 * i, 0, NULL);
+    tt = totals();
+    cr_expect_eq(tt.live_bytes, 0, "live %llu (as signed %lld) once all are freed",
+                 (unsigned long long)tt.live_bytes, (long long)tt.live_bytes);
+}
