@@ -2,6 +2,7 @@
 #include "harness.h"
 
 #include <dirent.h>
+#include <stdarg.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -490,7 +491,7 @@ void ll_check_schema(const json_t *report)
                   ll_int(totals, "frees"), ll_int(totals, "allocations"));
 
     long long sum_bytes[4] = { 0 }, sum_blocks[4] = { 0 };
-    long long prev = -1;
+    long long prev[4] = { -1, -1, -1, -1 };   /* per kind: see test_leaks.c for the global order */
     size_t i;
     json_t *g;
     json_array_foreach(ll_arr(report, "leaks"), i, g) {
@@ -505,11 +506,12 @@ void ll_check_schema(const json_t *report)
         cr_assert_geq(bytes, 0, "%s: negative bytes", what);
         long long al = ll_int(g, "alignment");
         cr_assert(al > 0 && (al & (al - 1)) == 0, "%s: alignment %lld is not a power of two", what, al);
-        cr_assert(prev < 0 || bytes <= prev, "%s: leaks not sorted by bytes (%lld after %lld)", what, bytes, prev);
-        prev = bytes;
         check_stack(ll_get(g, "stack"), what);
         for (size_t k = 0; kinds[k]; k++)
             if (strcmp(kind, kinds[k]) == 0) {
+                cr_assert(prev[k] < 0 || bytes <= prev[k],
+                          "%s: %s groups not sorted by bytes (%lld after %lld)", what, kind, bytes, prev[k]);
+                prev[k] = bytes;
                 sum_bytes[k] += bytes;
                 sum_blocks[k] += blocks;
             }
@@ -537,4 +539,15 @@ void ll_check_schema(const json_t *report)
         if (f)
             check_stack(f, what);
     }
+}
+
+const char *ll_fmt(const char *fmt, ...)
+{
+    va_list ap;
+    char *s = NULL;
+    va_start(ap, fmt);
+    if (vasprintf(&s, fmt, ap) < 0)
+        s = NULL;
+    va_end(ap);
+    return s ? s : fmt;
 }

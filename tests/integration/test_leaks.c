@@ -79,8 +79,20 @@ Test(leaks, leak_list_head_definite_rest_indirect)
     LL_EQ(ll_int(i, "blocks"), 9, "indirect group blocks");
     LL_STREQ(ll_str(i, "function"), "malloc", "function");
     LL_STREQ(ll_str(ll_top_frame(ll_get(i, "stack")), "function"), "push", "stack[0].function");
-    /* largest first: the 288-byte indirect group precedes the 32-byte head */
-    LL_EQ(ll_int(json_array_get(ll_arr(r.json, "leaks"), 0), "bytes"), 288, "leaks[0].bytes");
+    ll_run_free(&r);
+}
+
+/* "leaks ... largest bytes first": across kinds, not only within one. */
+Test(leaks, groups_listed_largest_bytes_first)
+{
+    struct ll_run r;
+    ll_run_json(&r, "leak_list", NULL, NULL);
+    LL_EQ(r.status, 0, "exit status");
+    json_t *leaks = ll_arr(r.json, "leaks");
+    LL_EQ(json_array_size(leaks), 2, "groups; groups:\n%s", ll_describe_leaks(r.json));
+    LL_EQ(ll_int(json_array_get(leaks, 0), "bytes"), 288,
+          "leaks[0].bytes (the 288-byte indirect group before the 32-byte definite one); groups:\n%s",
+          ll_describe_leaks(r.json));
     ll_run_free(&r);
 }
 

@@ -46,6 +46,7 @@ static __attribute__((noinline)) void balanced()
         scratch = w;
         delete w;
     }
+    scratch = nullptr;                    // a dangling pointer here would "reach" whatever reuses the memory
 }
 
 static __attribute__((noinline)) void leaky()

@@ -34,7 +34,7 @@ static __attribute__((noinline)) void scrub_stack(void)
         pad[i] = 0;
 }
 
-static void leak_one_of_each(void)
+static __attribute__((noinline)) void leak_one_of_each(void)
 {
     char *p;
     void *q = NULL;
@@ -76,7 +76,7 @@ static void leak_one_of_each(void)
     CHECK(kept[8] && is_aligned(kept[8], 4096), "pvalloc(4096) = %p", kept[8]);
 }
 
-static void check_failures(void)
+static __attribute__((noinline)) void check_failures(void)
 {
     void *p, *q;
 
@@ -108,7 +108,7 @@ static void check_failures(void)
         free(p);
 }
 
-static void check_edge_cases(void)
+static __attribute__((noinline)) void check_edge_cases(void)
 {
     /* realloc(NULL, n) is malloc(n). */
     char *p = realloc(NULL, 40);
@@ -135,7 +135,7 @@ static void check_edge_cases(void)
     free(NULL);                                  /* a no-op, never an error */
 }
 
-static void check_errno_preserved(void)
+static __attribute__((noinline)) void check_errno_preserved(void)
 {
     void *p;
     errno = EDOM;

@@ -1,0 +1,128 @@
+/* test_errors.c - bad frees are reported, skipped, and the program goes on. */
+#include "harness.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* The address the program printed after `label` (as %p). */
+static unsigned long long printed_addr(const char *out, const char *label)
+{
+    const char *p = strstr(out, label);
+    cr_assert_not_null(p, "\"%s\" not in stdout:\n%s", label, out);
+    return strtoull(p + strlen(label), NULL, 16);
+}
+
+static json_t *error_at(const json_t *report, size_t i)
+{
+    json_t *errors = ll_arr(report, "errors");
+    cr_assert_lt(i, json_array_size(errors), "want errors[%zu], have %zu errors", i, json_array_size(errors));
+    return json_array_get(errors, i);
+}
+
+Test(errors, double_free_reported_with_both_stacks)
+{
+    struct ll_run r;
+    ll_run_json(&r, "double_free", NULL, NULL);
+    LL_EQ(r.exited, 1, "exited normally (signal %d)", r.sig);
+    LL_EQ(r.status, 0, "exit status");
+    cr_assert(ll_contains(r.out, "double_free: survived\n"), "program did not finish; stdout:\n%s", r.out);
+    ll_check_schema(r.json);
+    LL_EQ(json_array_size(ll_arr(r.json, "errors")), 1, "number of errors");
+    json_t *e = error_at(r.json, 0);
+    LL_STREQ(ll_str(e, "kind"), "double_free", "kind");
+    LL_STREQ(ll_str(e, "function"), "free", "function");
+    LL_EQ(ll_addr(ll_str(e, "address")), printed_addr(r.out, "allocated "), "address");
+    LL_EQ(ll_int(e, "size"), 40, "size");
+    ll_assert_top(ll_get(e, "stack"), LL_SRC("double_free.c"), ll_line("double_free.c", "@second-free"), "bad free");
+    ll_assert_top(ll_get(e, "allocated"), LL_SRC("double_free.c"), ll_line("double_free.c", "@alloc"), "allocated");
+    ll_assert_top(ll_get(e, "freed"), LL_SRC("double_free.c"), ll_line("double_free.c", "@first-free"), "freed");
+    LL_EQ(ll_summary_blocks(r.json, "definitely_lost"), 0, "definitely lost blocks");
+    ll_run_free(&r);
+}
+
+Test(errors, invalid_free_of_stack_and_global_and_realloc)
+{
+    struct ll_run r;
+    ll_run_json(&r, "invalid_free", NULL, NULL);
+    LL_EQ(r.exited, 1, "exited normally (signal %d)", r.sig);
+    LL_EQ(r.status, 0, "exit status");
+    cr_assert(ll_contains(r.out, "invalid_free: survived, local = 5"), "program did not finish; stdout:\n%s", r.out);
+    ll_check_schema(r.json);
+    LL_EQ(json_array_size(ll_arr(r.json, "errors")), 3, "number of errors");
+
+    json_t *e = error_at(r.json, 0);
+    LL_STREQ(ll_str(e, "kind"), "invalid_free", "errors[0].kind");
+    LL_STREQ(ll_str(e, "function"), "free", "errors[0].function");
+    LL_EQ(ll_addr(ll_str(e, "address")), printed_addr(r.out, "stack "), "errors[0].address");
+    ll_assert_top(ll_get(e, "stack"), LL_SRC("invalid_free.c"), ll_line("invalid_free.c", "@free-stack"), "errors[0]");
+    cr_assert_null(json_object_get(e, "allocated"), "errors[0]: a stack address has no allocation stack");
+
+    e = error_at(r.json, 1);
+    LL_STREQ(ll_str(e, "kind"), "invalid_free", "errors[1].kind");
+    LL_EQ(ll_addr(ll_str(e, "address")), printed_addr(r.out, "global "), "errors[1].address");
+    ll_assert_top(ll_get(e, "stack"), LL_SRC("invalid_free.c"), ll_line("invalid_free.c", "@free-global"), "errors[1]");
+
+    e = error_at(r.json, 2);
+    LL_STREQ(ll_str(e, "kind"), "invalid_realloc", "errors[2].kind");
+    LL_STREQ(ll_str(e, "function"), "realloc", "errors[2].function");
+    ll_assert_top(ll_get(e, "stack"), LL_SRC("invalid_free.c"), ll_line("invalid_free.c", "@realloc-stack"), "errors[2]");
+
+    LL_EQ(ll_summary_blocks(r.json, "definitely_lost"), 0, "definitely lost blocks; groups:\n%s", ll_describe_leaks(r.json));
+    ll_run_free(&r);
+}
+
+Test(errors, invalid_free_reported_on_stderr_in_text_mode)
+{
+    struct ll_run r;
+    ll_run_raw(&r, "invalid_free", 1, NULL, NULL);
+    LL_EQ(r.status, 0, "exit status");
+    cr_assert(ll_contains(r.err, "invalid_free.c:") || ll_contains(r.err, "invalid free"),
+              "stderr does not mention the invalid free:\n%.2000s", r.err);
+    ll_run_free(&r);
+}
+
+Test(errors, interior_free_names_the_containing_block)
+{
+    struct ll_run r;
+    ll_run_json(&r, "interior_free", NULL, NULL);
+    LL_EQ(r.exited, 1, "exited normally (signal %d)", r.sig);
+    LL_EQ(r.status, 0, "exit status");
+    cr_assert(ll_contains(r.out, "interior_free: survived\n"), "stdout:\n%s", r.out);
+    ll_check_schema(r.json);
+    LL_EQ(json_array_size(ll_arr(r.json, "errors")), 1, "number of errors");
+    json_t *e = error_at(r.json, 0);
+    LL_STREQ(ll_str(e, "kind"), "interior_free", "kind");
+    LL_STREQ(ll_str(e, "function"), "free", "function");
+    LL_EQ(ll_addr(ll_str(e, "address")), printed_addr(r.out, "freeing "), "address");
+    LL_EQ(ll_int(e, "size"), 64, "size of the containing block");
+    ll_assert_top(ll_get(e, "stack"), LL_SRC("interior_free.c"), ll_line("interior_free.c", "@interior"), "bad free");
+    ll_assert_top(ll_get(e, "allocated"), LL_SRC("interior_free.c"), ll_line("interior_free.c", "@alloc"), "allocated");
+    /* the block was not freed by the bad call, and the correct free then worked */
+    LL_EQ(ll_summary_blocks(r.json, "definitely_lost"), 0, "definitely lost blocks; groups:\n%s", ll_describe_leaks(r.json));
+    LL_EQ(ll_summary_blocks(r.json, "possibly_lost"), 0, "possibly lost blocks");
+    ll_run_free(&r);
+}
+
+Test(errors, mismatched_new_delete_malloc_free)
+{
+    struct ll_run r;
+    ll_run_json(&r, "mismatch", NULL, NULL);
+    LL_EQ(r.exited, 1, "exited normally (signal %d)", r.sig);
+    LL_EQ(r.status, 0, "exit status");
+    LL_STREQ(r.out, "mismatch: still running\n", "stdout");
+    ll_check_schema(r.json);
+    LL_EQ(json_array_size(ll_arr(r.json, "errors")), 3, "number of errors");
+    static const struct { const char *fn, *at, *alloc; } want[] = {
+        { "operator delete", "@delete-array-with-delete", "@new[]" },
+        { "operator delete", "@delete-malloc", "@malloc" },
+        { "free", "@free-new", "@new" },
+    };
+    for (size_t i = 0; i < 3; i++) {
+        json_t *e = error_at(r.json, i);
+        LL_STREQ(ll_str(e, "kind"), "mismatched_free", "errors[%zu].kind", i);
+        LL_STREQ(ll_str(e, "function"), want[i].fn, "errors[%zu].function", i);
+        ll_assert_top(ll_get(e, "stack"), LL_SRC("mismatch.cc"), ll_line("mismatch.cc", want[i].at), want[i].at);
+        ll_assert_top(ll_get(e, "allocated"), LL_SRC("mismatch.cc"), ll_line("mismatch.cc", want[i].alloc), want[i].alloc);
+    }
+    ll_run_free(&r);
+}

@@ -1,0 +1,86 @@
+/* test_process.c - threads and fork. */
+#include "harness.h"
+
+#include <dirent.h>
+#include <stdlib.h>
+#include <string.h>
+
+Test(process, threads_each_leak_is_found)
+{
+    struct ll_run r;
+    ll_run_json(&r, "threads", NULL, NULL);
+    LL_EQ(r.status, 0, "exit status; stderr:\n%.1000s", r.err);
+    LL_STREQ(r.out, "threads: 4 joined\n", "stdout");
+    ll_check_schema(r.json);
+    long long blocks;
+    long long bytes = ll_bytes_at(r.json, "definitely_lost", LL_SRC("threads.c"),
+                                  ll_line("threads.c", "@thread-leak"), &blocks);
+    LL_EQ(bytes, 1000 + 1001 + 1002 + 1003, "definitely lost bytes at the thread leak line; groups:\n%s",
+          ll_describe_leaks(r.json));
+    LL_EQ(blocks, 4, "definitely lost blocks at the thread leak line");
+    json_t *g = NULL;
+    ll_leaks_at(r.json, "definitely_lost", LL_SRC("threads.c"), ll_line("threads.c", "@thread-leak"), &g, 1);
+    LL_STREQ(ll_str(ll_top_frame(ll_get(g, "stack")), "function"), "worker", "stack[0].function");
+    json_t *totals = ll_get(r.json, "totals");
+    cr_assert_geq(ll_int(totals, "allocations"), 4 * 2001, "totals.allocations %lld", ll_int(totals, "allocations"));
+    cr_assert_geq(ll_int(totals, "frees"), 4 * 2000, "totals.frees %lld", ll_int(totals, "frees"));
+    LL_EQ(ll_int(totals, "dropped_records"), 0, "totals.dropped_records");
+    ll_run_free(&r);
+}
+
+/* The thread machinery (thread stacks, their TLS and DTV, kept in glibc's
+ * stack cache after join) must not show up as lost memory. */
+Test(process, threads_no_false_positives)
+{
+    struct ll_run r;
+    ll_run_json(&r, "threads", NULL, NULL);
+    LL_EQ(r.status, 0, "exit status");
+    LL_EQ(ll_summary_bytes(r.json, "definitely_lost"), 4006, "definitely lost bytes (only the 4 leaks); groups:\n%s",
+          ll_describe_leaks(r.json));
+    LL_EQ(ll_summary_blocks(r.json, "definitely_lost"), 4, "definitely lost blocks");
+    LL_EQ(ll_summary_blocks(r.json, "indirectly_lost"), 0, "indirectly lost blocks");
+    LL_EQ(ll_summary_blocks(r.json, "possibly_lost"), 0, "possibly lost blocks; groups:\n%s", ll_describe_leaks(r.json));
+    ll_run_free(&r);
+}
+
+Test(process, fork_child_each_process_writes_its_report)
+{
+    struct ll_run r;
+    ll_run_raw(&r, "fork_child", 1, "format=json:output={dir}/r.%p.json", NULL);
+    LL_EQ(r.status, 0, "exit status; stderr:\n%.1000s", r.err);
+    long child = 0;
+    const char *c = strstr(r.out, "child pid ");
+    cr_assert_not_null(c, "no child pid in stdout:\n%s", r.out);
+    child = strtol(c + 10, NULL, 10);
+    cr_assert(ll_contains(r.out, "parent: child exited with 0\n"), "stdout:\n%s", r.out);
+
+    int reports = 0;
+    DIR *d = opendir(r.dir);
+    cr_assert_not_null(d);
+    struct dirent *e;
+    while ((e = readdir(d)))
+        if (strncmp(e->d_name, "r.", 2) == 0)
+            reports++;
+    closedir(d);
+    LL_EQ(reports, 2, "r.*.json files in %s", r.dir);
+
+    int leak = ll_line("fork_child.c", "@leak");
+    struct { long pid; long long own; } procs[2] = { { r.pid, 111 }, { child, 222 } };
+    for (int i = 0; i < 2; i++) {
+        char path[256];
+        snprintf(path, sizeof path, "%s/r.%ld.json", r.dir, procs[i].pid);
+        json_t *j = ll_load_json(path);
+        ll_check_schema(j);
+        LL_EQ(ll_int(j, "pid"), procs[i].pid, "pid in %s", path);
+        long long blocks;
+        long long bytes = ll_bytes_at(j, "definitely_lost", LL_SRC("fork_child.c"), leak, &blocks);
+        /* 33 bytes leaked before the fork belong to both processes */
+        LL_EQ(bytes, 33 + procs[i].own, "%s: definitely lost bytes at the leak line; groups:\n%s",
+              i ? "child" : "parent", ll_describe_leaks(j));
+        LL_EQ(blocks, 2, "%s: definitely lost blocks at the leak line", i ? "child" : "parent");
+        LL_EQ(ll_summary_bytes(j, "definitely_lost"), 33 + procs[i].own, "%s: definitely lost bytes",
+              i ? "child" : "parent");
+        json_decref(j);
+    }
+    ll_run_free(&r);
+}
