@@ -13,8 +13,12 @@
  * cached as "complex", and the whole capture is then redone by libgcc's
  * _Unwind_Backtrace so the answer stays right.  Nothing here allocates.
  *
- * The table is keyed by the PC and never aged: a library dlclosed and another
- * mapped at the same address would see stale rules, hence ll_unwind_flush().
+ * The walk reads only what CFI points at, and stops when a CFA fails the
+ * sanity bounds (above the previous one, at most 16 MiB above it, 8-aligned),
+ * at a return address below 64 KiB, at an undefined return address column
+ * (_start, clone3) or at a PC without CFI.  The table is keyed by the return
+ * address and never aged: were a library dlclosed and another mapped at the
+ * same address, its rules would be stale - ll_unwind_flush() forgets them all.
  */
 #include "ll.h"
 
@@ -25,9 +29,11 @@
 
 /* Hidden entry points for the unit test and scripts/bench-unwind.c: RAW
  * keeps the frames of the binary holding this code (in a test that binary
- * is "libleak"), SLOW forces the libgcc path. */
-#define LL_UW_RAW  1u
-#define LL_UW_SLOW 2u
+ * is "libleak"), SLOW forces the libgcc path, NOCACHE makes every frame a
+ * miss (to time one). */
+#define LL_UW_RAW     1u
+#define LL_UW_SLOW    2u
+#define LL_UW_NOCACHE 4u
 unsigned ll_unwind_ex(uintptr_t *pcs, unsigned max, unsigned flags);
 void ll_unwind_flush(void);
 atomic_ulong ll_unwind_misses;          /* rules computed */
@@ -71,16 +77,18 @@ int ll_self_contains(uintptr_t pc)
 }
 
 /* ---- rule cache ----------------------------------------------------------- */
-/* Entry = (q >> CBITS) << 31 | rule, q the lookup address (return address - 1).
- * The index mixes q's low bits with the tag, so tag + index identify q.
- * Rule bits: 0-1 kind, 2 CFA base is RBP, 3-19 CFA offset, 20-30 n such
- * that the caller's RBP is at CFA-8n (0: RBP unchanged). */
+/* Entry = (ra >> CBITS) << 31 | rule, ra the return address (the rule is
+ * the one in force at ra-1, inside the call).  The index mixes ra's low bits
+ * with the tag, so tag + index identify ra.  Rule bits: 0-16 CFA offset (low,
+ * so the hot path needs one AND), 17 CFA base is RBP, 18-19 kind, 20-30 n
+ * such that the caller's RBP is at CFA-8n (0: RBP unchanged). */
 #define CBITS 14
 #define CSIZE (1u << CBITS)
 #define RBITS 31
 #define RMASK ((1ull << RBITS) - 1)
-enum { K_SIMPLE, K_END, K_COMPLEX };
+enum { K_SIMPLE = 0, K_END = 1u << 18, K_COMPLEX = 2u << 18, K_MASK = 3u << 18 };
 #define MAX_OFF ((1u << 17) - 1)
+#define R_RBP (1u << 17)
 #define MAX_SLOT ((1u << 11) - 1)
 static _Atomic uint64_t cache[CSIZE];      /* 128 KiB of .bss, touched lazily */
 
@@ -187,6 +195,9 @@ static void restore_reg(struct row *r, const struct row *init,
     else if (reg == 7) r->sp = init->sp;
 }
 
+/* Only 6 (RBP) and 7 (RSP) are usable; keep a wild number from aliasing them. */
+static uint8_t cfa_reg(uint64_t reg) { return reg < 16 ? (uint8_t)reg : 255; }
+
 /* Run a CFA program until the row covering q; -1 on what we do not model. */
 static int run_cfa(const uint8_t *p, const uint8_t *end, const struct cie *c,
                    uintptr_t loc, uintptr_t q, struct row *r,
@@ -263,16 +274,16 @@ static int run_cfa(const uint8_t *p, const uint8_t *end, const struct cie *c,
             *r = stack[--depth];
             break;
         case 0x0c:                                   /* def_cfa */
-            r->cfa_reg = (uint8_t)uleb(&p, end);
+            r->cfa_reg = cfa_reg(uleb(&p, end));
             r->cfa_off = (int64_t)uleb(&p, end);
             r->cfa_expr = 0;
             break;
         case 0x12:                                   /* def_cfa_sf */
-            r->cfa_reg = (uint8_t)uleb(&p, end);
+            r->cfa_reg = cfa_reg(uleb(&p, end));
             r->cfa_off = sleb(&p, end) * c->data_align;
             r->cfa_expr = 0;
             break;
-        case 0x0d: r->cfa_reg = (uint8_t)uleb(&p, end); r->cfa_expr = 0; break;
+        case 0x0d: r->cfa_reg = cfa_reg(uleb(&p, end)); r->cfa_expr = 0; break;
         case 0x0e: r->cfa_off = (int64_t)uleb(&p, end); break;
         case 0x13: r->cfa_off = sleb(&p, end) * c->data_align; break;
         case 0x0f:                                   /* def_cfa_expression */
@@ -391,20 +402,20 @@ static uint32_t compute(uintptr_t q, int *cache_it)
     } else if (r.bp != R_SAME) {
         return K_COMPLEX;
     }
-    return K_SIMPLE | (r.cfa_reg == 6) << 2 | (uint32_t)r.cfa_off << 3 | slot << 20;
+    return K_SIMPLE | (r.cfa_reg == 6 ? R_RBP : 0) | (uint32_t)r.cfa_off | slot << 20;
 }
 
-static inline uint32_t lookup(uintptr_t q)
+static inline uint32_t lookup(uintptr_t ra, unsigned flags)
 {
-    size_t i = (q ^ (q >> CBITS)) & (CSIZE - 1);
+    size_t i = (ra ^ (ra >> CBITS)) & (CSIZE - 1);
     uint64_t e = atomic_load_explicit(&cache[i], memory_order_relaxed);
-    if (ll_likely(e >> RBITS == q >> CBITS))         /* q >> CBITS is never 0 */
-        return (uint32_t)(e & RMASK);
+    if (ll_likely(e >> RBITS == ra >> CBITS && !(flags & LL_UW_NOCACHE)))
+        return (uint32_t)(e & RMASK);                /* ra >> CBITS is never 0 */
     int cache_it;
-    uint32_t rule = compute(q, &cache_it);
+    uint32_t rule = compute(ra - 1, &cache_it);
     atomic_fetch_add_explicit(&ll_unwind_misses, 1, memory_order_relaxed);
-    if (cache_it && q >> 47 == 0)                    /* the tag has 33 bits */
-        atomic_store_explicit(&cache[i], (uint64_t)(q >> CBITS) << RBITS | rule,
+    if (cache_it && ra >> 47 == 0 && !(flags & LL_UW_NOCACHE)) /* 33-bit tag */
+        atomic_store_explicit(&cache[i], (uint64_t)(ra >> CBITS) << RBITS | rule,
                               memory_order_relaxed);
     return rule;
 }
@@ -437,10 +448,11 @@ static _Unwind_Reason_Code slow_cb(struct _Unwind_Context *ctx, void *arg)
 __attribute__((noinline, noclone, no_sanitize_address))
 unsigned ll_unwind_ex(uintptr_t *pcs, unsigned max, unsigned flags)
 {
-    uintptr_t q, sp, bp;
-    /* The PC and the registers it describes, read at one point. */
-    __asm__ volatile("lea 0(%%rip), %0\n\tmov %%rsp, %1\n\tmov %%rbp, %2"
-                     : "=r"(q), "=r"(sp), "=r"(bp));
+    uintptr_t ra, sp, bp;
+    /* A PC and the registers it describes, read at one point; the PC + 1
+     * stands for a return address, whose rule is looked up one byte back. */
+    __asm__ volatile("lea 1(%%rip), %0\n\tmov %%rsp, %1\n\tmov %%rbp, %2"
+                     : "=r"(ra), "=r"(sp), "=r"(bp));
     if (ll_unlikely(!atomic_load_explicit(&inited, memory_order_acquire)))
         ll_unwind_init();
     if (!max)
@@ -449,21 +461,20 @@ unsigned ll_unwind_ex(uintptr_t *pcs, unsigned max, unsigned flags)
     if (flags & LL_UW_SLOW)
         goto slow;
     for (;;) {
-        uint32_t rule = lookup(q);
-        if (ll_unlikely((rule & 3) != K_SIMPLE)) {
-            if ((rule & 3) == K_END) break;
+        uint32_t rule = lookup(ra, flags);
+        if (ll_unlikely(rule & K_MASK)) {
+            if ((rule & K_MASK) == K_END) break;
             goto slow;
         }
-        uintptr_t cfa = (rule & 4 ? bp : sp) + ((rule >> 3) & MAX_OFF);
+        uintptr_t cfa = (rule & R_RBP ? bp : sp) + (rule & MAX_OFF);
         if (ll_unlikely(cfa <= sp || cfa - sp > MAX_FRAME || (cfa & 7)))
             break;
-        uintptr_t ra = *(const uintptr_t *)(cfa - 8);
+        ra = *(const uintptr_t *)(cfa - 8);
         if (rule >> 20)
             bp = *(const uintptr_t *)(cfa - 8 * (rule >> 20));
         sp = cfa;
         if (ra < 65536)                              /* 0 ends the chain */
             break;
-        q = ra - 1;                                  /* inside the call */
         if (ll_unlikely(skipping)) {
             if (ll_self_contains(ra) && ++skipped < MAX_SKIP) continue;
             skipping = 0;

@@ -7,6 +7,7 @@
  * libgcc path), and the skipping entry point is checked separately. */
 #include <criterion/criterion.h>
 #include <pthread.h>
+#include <setjmp.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,7 +19,7 @@
 #define LL_UW_SLOW 2u
 unsigned ll_unwind_ex(uintptr_t *pcs, unsigned max, unsigned flags);
 void ll_unwind_flush(void);
-extern atomic_ulong ll_unwind_misses;
+extern atomic_ulong ll_unwind_misses, ll_unwind_fallbacks;
 
 #define NI __attribute__((noipa))
 #define N LL_MAX_DEPTH
@@ -50,12 +51,18 @@ NI static void capture(struct cap *c)
 {
     c->n_ours = ll_unwind_ex(c->ours, c->max ? c->max : N, c->flags);
     oracle(c);
+    SINK(c);                                    /* not a tail call */
 }
 
 /* Same length, same frames; the first two are different call sites in
  * capture(), so only close. */
 static void check(const struct cap *c, unsigned min_depth)
 {
+    if (c->n_ours != c->n_ref || memcmp(c->ours + 1, c->ref + 1, (c->n_ref - 1) * sizeof c->ref[0]))
+        for (unsigned i = 0; i < c->n_ours || i < c->n_ref; i++)   /* for the log */
+            cr_log_info("frame %2u: %#14lx  libgcc %#14lx", i,
+                        (unsigned long)(i < c->n_ours ? c->ours[i] : 0),
+                        (unsigned long)(i < c->n_ref ? c->ref[i] : 0));
     cr_assert_geq(c->n_ref, min_depth, "oracle saw only %u frames", c->n_ref);
     cr_assert_eq(c->n_ours, c->n_ref, "%u frames, libgcc has %u", c->n_ours, c->n_ref);
     cr_assert_lt(c->ours[0] - c->ref[0] + 256, 512u, "frame 0 not in capture()");
@@ -118,6 +125,7 @@ static void run(struct cap *c, unsigned flags)
 Test(unwind, chain_matches_libgcc)
 {
     struct cap c;
+    unsigned long fb = atomic_load(&ll_unwind_fallbacks);
     for (int i = 0; i < 3; i++) {               /* cold, then cached */
         run(&c, LL_UW_RAW);
         check(&c, 13);
@@ -127,6 +135,7 @@ Test(unwind, chain_matches_libgcc)
     run(&c, LL_UW_RAW);
     check(&c, 13);
     cr_assert_gt(atomic_load(&ll_unwind_misses), m, "flush kept the rules");
+    cr_assert_eq(atomic_load(&ll_unwind_fallbacks), fb, "the walker gave up");
 }
 
 Test(unwind, slow_path_matches_libgcc)
@@ -140,9 +149,9 @@ Test(unwind, truncation)
 {
     struct cap full, c;
     run(&full, LL_UW_RAW);
-    for (unsigned flags = LL_UW_RAW; flags <= (LL_UW_RAW | LL_UW_SLOW); flags |= LL_UW_SLOW) {
+    for (unsigned k = 0; k < 2; k++) {
         memset(&c, 0, sizeof c);
-        c.flags = flags;
+        c.flags = LL_UW_RAW | (k ? LL_UW_SLOW : 0);
         c.max = 3;
         f1(&c);
         cr_assert_eq(c.n_ours, 3);
@@ -179,8 +188,10 @@ NI static void sort_with(struct cap *c, unsigned flags)
 Test(unwind, through_libc)
 {
     struct cap c;
+    unsigned long fb = atomic_load(&ll_unwind_fallbacks);
     sort_with(&c, LL_UW_RAW);
     check(&c, 15);
+    cr_assert_eq(atomic_load(&ll_unwind_fallbacks), fb, "the walker gave up");
     /* some frame outside the binary, then back inside it */
     unsigned i = 1;
     while (i < c.n_ours && ll_self_contains(c.ours[i])) i++;
@@ -211,17 +222,18 @@ Test(unwind, skips_own_frames)
 
 /* Threads: stacks end in clone3's undefined return address; several threads
  * share the rule table while one of them keeps flushing it. */
+enum { T = 4 };
+static struct cap caps[T];
+
 static void *thread_main(void *arg)
 {
     struct cap *c = arg, again;
-    run(c, LL_UW_RAW);
     for (int i = 0; i < 3000; i++) {
-        if (i % 500 == 0 && c == arg && ((uintptr_t)arg & 64)) ll_unwind_flush();
-        memset(&again, 0, sizeof again);
-        again.flags = LL_UW_RAW;
-        f1(&again);
-        if (again.n_ours != c->n_ours ||
-            memcmp(again.ours + 1, c->ours + 1, (c->n_ours - 1) * sizeof c->ours[0]))
+        if (i % 300 == 299 && c == &caps[0]) ll_unwind_flush();
+        struct cap *x = i ? &again : c;
+        run(x, LL_UW_RAW);
+        if (x->n_ours != c->n_ours ||
+            memcmp(x->ours + 1, c->ours + 1, (c->n_ours - 1) * sizeof c->ours[0]))
             return (void *)1;
     }
     return NULL;
@@ -229,8 +241,6 @@ static void *thread_main(void *arg)
 
 Test(unwind, threads)
 {
-    enum { T = 4 };
-    static struct cap caps[T];
     pthread_t t[T];
     for (int i = 0; i < T; i++)
         cr_assert_eq(pthread_create(&t[i], NULL, thread_main, &caps[i]), 0);
@@ -240,6 +250,29 @@ Test(unwind, threads)
         cr_assert_null(bad, "thread %d saw a different stack", i);
         check(&caps[i], 13);
     }
+}
+
+/* A call to a noreturn function is often its caller's last instruction, so
+ * the return address is past the caller's end: the rule must be looked up
+ * at the call, not at the return address. */
+static jmp_buf nr_jmp;
+NI __attribute__((noreturn)) static void nr_die(struct cap *c)
+{
+    capture(c);
+    longjmp(nr_jmp, 1);
+}
+NI static void nr_a(struct cap *c) { nr_die(c); }
+NI static void nr_b(struct cap *c) { nr_a(c); SINK(c); }
+NI static void nr_c(struct cap *c) { nr_b(c); SINK(c); }
+
+Test(unwind, noreturn_call)
+{
+    static struct cap c;
+    memset(&c, 0, sizeof c);
+    c.flags = LL_UW_RAW;
+    if (!setjmp(nr_jmp))
+        nr_c(&c);
+    check(&c, 6);
 }
 
 /* A signal frame is beyond the cached rule: the capture falls back to libgcc
@@ -257,6 +290,8 @@ Test(unwind, signal_frame)
     struct sigaction sa = { .sa_handler = on_sig };
     sigemptyset(&sa.sa_mask);
     cr_assert_eq(sigaction(SIGUSR1, &sa, NULL), 0);
+    unsigned long fb = atomic_load(&ll_unwind_fallbacks);
     raise(SIGUSR1);
     check(&sig_cap, 15);
+    cr_assert_gt(atomic_load(&ll_unwind_fallbacks), fb, "no fallback at the signal frame");
 }
