@@ -88,28 +88,30 @@ static const char *parse_hex(const char *s, const char *end, uintptr_t *out)
     return s;
 }
 
-/* Slurp the whole file: the kernel hands out whole lines per read. */
+/* The whole file, or NULL: a truncated map would hide readable roots. */
 static char *slurp(const char *path, size_t *len, size_t *cap)
 {
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) return NULL;
     char *buf = NULL;
+    ssize_t r = 0;
     *len = *cap = 0;
     for (;;) {
         if (*len == *cap) {
             size_t ncap = *cap ? 2 * *cap : 1u << 16;
             char *nbuf = ll_pages_alloc(ncap);
-            if (!nbuf) break;
+            if (!nbuf) { r = -1; break; }
             if (buf) { memcpy(nbuf, buf, *len); ll_pages_free(buf, *cap); }
             buf = nbuf;
             *cap = ncap;
         }
-        ssize_t r = read(fd, buf + *len, *cap - *len);
+        r = read(fd, buf + *len, *cap - *len);
         if (r < 0 && errno == EINTR) continue;
         if (r <= 0) break;
         *len += (size_t)r;
     }
     close(fd);
+    if (r < 0 && buf) { ll_pages_free(buf, *cap); buf = NULL; }
     return buf;
 }
 
@@ -175,22 +177,31 @@ static int clip_add(struct ranges *out, const struct ranges *maps,
     return 0;
 }
 
-/* ---- block lookup: min/max filter, then a hash of granules --------------
+/* ---- block lookup: min/max filter, region, granule index ----------------
  * The address space is sparse (brk heap, mmapped big blocks, thread arenas),
- * so a flat bucket array over [lo,hi) would be huge or useless.  Instead
- * every granule (4 KiB or more) touched by some block gets a hash slot naming
- * the blocks that touch it; a lookup is one probe plus a short binary search,
- * and words into gaps between blocks miss at the probe. */
+ * so the sorted blocks are cut into regions at gaps of 1 MiB or more, and
+ * each region gets a flat array with, per granule, the first block ending
+ * above the granule's start.  A word's candidate blocks then lie between
+ * two adjacent entries: usually one block, one cache line.  Granules are
+ * sized per region to about four per block: at most ~16 bytes per block. */
 
-struct slot { uintptr_t gran; uint32_t first, count; };
+#define REGION_GAP ((uintptr_t)1 << 20)
+
+struct region {
+    uintptr_t lo, hi;            /* first block's start, greatest block end */
+    uint32_t first, last;        /* its blocks: [first, last) */
+    unsigned shift;              /* granule = 1 << shift bytes */
+    size_t off;                  /* where its granules' entries start in idx */
+};
 
 struct scan {
     struct ll_block *b;
     size_t n;
     uintptr_t lo, span;          /* every block lies in [lo, lo + span) */
-    unsigned shift, hshift;      /* granule = 1 << shift; hash = top bits */
-    struct slot *slots;          /* NULL: binary search the whole array */
-    size_t nslots;
+    struct region *reg;
+    size_t nreg;
+    uint32_t *idx;               /* NULL: binary search the whole array */
+    size_t nidx;
     uint32_t *stack;             /* work stack; a block is pushed once a phase */
     size_t top;
     const struct ranges *maps;
@@ -201,78 +212,72 @@ static inline uintptr_t block_end(const struct ll_block *b)
     return b->ptr + (b->size ? b->size : 1);   /* malloc(0): its ptr only */
 }
 
-static inline size_t slot_hash(const struct scan *s, uintptr_t g)
+/* Cut the blocks into regions; with out == NULL only count them. */
+static size_t regions_cut(const struct scan *s, struct region *out)
 {
-    return (size_t)(((uint64_t)g * 0x9E3779B97F4A7C15ull) >> s->hshift);
-}
-
-static void index_insert(struct scan *s, uintptr_t g, size_t i)
-{
-    size_t mask = s->nslots - 1;
-    for (size_t h = slot_hash(s, g);; h = (h + 1) & mask) {
-        struct slot *e = &s->slots[h];
-        if (!e->count) { *e = (struct slot){ g, (uint32_t)i, 1 }; return; }
-        if (e->gran == g) { e->count = (uint32_t)(i - e->first + 1); return; }
-    }
-}
-
-/* Distinct granules touched; blocks ascend, so they come in order. */
-static size_t count_granules(const struct scan *s, unsigned shift)
-{
-    size_t total = 0;
-    uintptr_t last = 0;
-    int any = 0;
+    size_t nr = 0;
+    uintptr_t hi = 0;
     for (size_t i = 0; i < s->n; i++) {
-        uintptr_t g0 = s->b[i].ptr >> shift, g1 = (block_end(&s->b[i]) - 1) >> shift;
-        if (any && g0 <= last) g0 = last + 1;
-        if (g1 >= g0) { total += g1 - g0 + 1; last = g1; any = 1; }
+        uintptr_t p = s->b[i].ptr, e = block_end(&s->b[i]);
+        if (i == 0 || (p > hi && p - hi >= REGION_GAP)) {
+            if (out && nr) out[nr - 1].last = (uint32_t)i;
+            if (out) out[nr] = (struct region){ .lo = p, .first = (uint32_t)i };
+            nr++;
+        }
+        if (e > hi) hi = e;
+        if (out) out[nr - 1].hi = hi;
     }
-    return total;
+    if (out && nr) out[nr - 1].last = (uint32_t)s->n;
+    return nr;
+}
+
+static void region_fill(struct scan *s, struct region *r)
+{
+    uintptr_t gran = (r->hi - r->lo - 1) >> r->shift;   /* last granule */
+    size_t k = r->first;
+    for (uintptr_t g = 0; g <= gran + 1; g++) {         /* + a sentinel */
+        uintptr_t start = r->lo + (g << r->shift);
+        while (k < r->last && block_end(&s->b[k]) <= start) k++;
+        s->idx[r->off + g] = (uint32_t)k;
+    }
 }
 
 static void index_build(struct scan *s)
 {
-    uintptr_t hi = 0, bytes = 0;
-    for (size_t i = 0; i < s->n; i++) {
+    uintptr_t hi = 0;
+    for (size_t i = 0; i < s->n; i++)
         if (block_end(&s->b[i]) > hi) hi = block_end(&s->b[i]);
-        bytes += s->b[i].size;
-    }
     s->lo = s->b[0].ptr;
     s->span = hi - s->lo;
-    /* Grow granules until huge blocks cannot flood the table. */
-    unsigned shift = 12;
-    while (shift < 40 && (bytes >> shift) > 2 * s->n + 65536) shift++;
-    size_t want = 2 * count_granules(s, shift), nslots = 1024;
-    unsigned bits = 10;
-    while (nslots < want) { nslots <<= 1; bits++; }
-    s->slots = ll_pages_alloc(nslots * sizeof *s->slots);
-    if (!s->slots) return;                /* fall back to binary search */
-    memset(s->slots, 0, nslots * sizeof *s->slots);
-    s->nslots = nslots;
-    s->shift = shift;
-    s->hshift = 64 - bits;
-    for (size_t i = 0; i < s->n; i++) {
-        uintptr_t g1 = (block_end(&s->b[i]) - 1) >> shift;
-        for (uintptr_t g = s->b[i].ptr >> shift; g <= g1; g++) index_insert(s, g, i);
+    s->nreg = regions_cut(s, NULL);
+    s->reg = ll_pages_alloc(s->nreg * sizeof *s->reg);
+    if (!s->reg) return;
+    regions_cut(s, s->reg);
+    for (size_t k = 0; k < s->nreg; k++) {
+        struct region *r = &s->reg[k];
+        uintptr_t span = r->hi - r->lo, nb = r->last - r->first;
+        r->shift = 4;
+        while ((span >> r->shift) > 4 * nb) r->shift++;
+        r->off = s->nidx;
+        s->nidx += ((span - 1) >> r->shift) + 2;
     }
+    s->idx = ll_pages_alloc(s->nidx * sizeof *s->idx);
+    if (!s->idx) return;                  /* fall back to binary search */
+    for (size_t k = 0; k < s->nreg; k++) region_fill(s, &s->reg[k]);
 }
 
-/* The blocks [*i, *j) that may contain v: those touching v's granule. */
-static inline void candidates(const struct scan *s, uintptr_t v, uint32_t *i, uint32_t *j)
+/* The index entry of v's granule, or NULL when v is in no region. */
+static inline const uint32_t *entry_of(const struct scan *s, uintptr_t v)
 {
-    *i = 0;
-    *j = (uint32_t)s->n;
-    if (!s->slots) return;
-    uintptr_t g = v >> s->shift;
-    size_t mask = s->nslots - 1;
-    for (size_t h = slot_hash(s, g);; h = (h + 1) & mask) {
-        const struct slot *e = &s->slots[h];
-        if (e->gran == g || !e->count) {
-            *i = e->first;
-            *j = e->first + e->count;     /* empty slot: i == j */
-            return;
-        }
+    size_t i = 0, j = s->nreg;
+    while (j - i > 1) {
+        size_t m = i + (j - i) / 2;
+        if (s->reg[m].lo <= v) i = m;
+        else j = m;
     }
+    const struct region *r = &s->reg[i];
+    if (v - r->lo >= r->hi - r->lo) return NULL;
+    return &s->idx[r->off + ((v - r->lo) >> r->shift)];
 }
 
 /* Index of the block in [i, j) that v points into, or SIZE_MAX. */
@@ -298,12 +303,7 @@ enum mode {
     M_CLAIM,   /* from a lost structure's leader: claim what it reaches */
 };
 
-/* The block pushed last is scanned next: start fetching its contents. */
-static inline void push(struct scan *s, size_t i)
-{
-    __builtin_prefetch((const void *)s->b[i].ptr);
-    s->stack[s->top++] = (uint32_t)i;
-}
+static inline void push(struct scan *s, size_t i) { s->stack[s->top++] = (uint32_t)i; }
 
 static inline void visit(struct scan *s, size_t j, uintptr_t v, enum mode mode,
                          size_t self)
@@ -312,7 +312,10 @@ static inline void visit(struct scan *s, size_t j, uintptr_t v, enum mode mode,
     uint8_t f = b->flags;
     if (mode == M_REACH_START && v != b->ptr) return;
     if (mode == M_REACH || mode == M_REACH_START) {
-        if (!(f & RF_REACHED)) push(s, j);
+        if (!(f & RF_REACHED)) {          /* scanned soon, in random order */
+            __builtin_prefetch((const void *)b->ptr);
+            push(s, j);
+        }
         b->flags = f | (v == b->ptr ? RF_START : RF_INTERIOR);
         return;
     }
@@ -329,17 +332,22 @@ static inline void visit(struct scan *s, size_t j, uintptr_t v, enum mode mode,
     }
 }
 
-/* A lookup is two dependent cache misses (hash slot, block entry); done in
- * batches, with prefetches a stage ahead, the misses overlap instead. */
+/* A lookup is two dependent cache misses (index entry, block entry); done
+ * in batches, with prefetches a stage ahead, the misses overlap instead. */
 #define BATCH 32
 
-static void resolve(struct scan *s, const uintptr_t *v, size_t nv,
-                    enum mode mode, size_t self)
+/* e[k]: v[k]'s index entry; the candidates run from the first block ending
+ * above the granule's start through the first ending above its end. */
+static void resolve(struct scan *s, const uintptr_t *v, const uint32_t *const *e,
+                    size_t nv, enum mode mode, size_t self)
 {
     uint32_t i[BATCH], j[BATCH];
     for (size_t k = 0; k < nv; k++) {
-        candidates(s, v[k], &i[k], &j[k]);
-        __builtin_prefetch(&s->b[i[k] + (j[k] - i[k]) / 2]);
+        i[k] = e[k] ? e[k][0] : 0;
+        j[k] = e[k] ? e[k][1] + 1 : (uint32_t)s->n;
+        if (j[k] > s->n) j[k] = (uint32_t)s->n;
+        __builtin_prefetch(&s->b[i[k]]);
+        __builtin_prefetch(&s->b[j[k] - 1]);
     }
     for (size_t k = 0; k < nv; k++) {
         size_t b = search(s, v[k], i[k], j[k]);
@@ -354,15 +362,19 @@ static NOASAN void scan_range(struct scan *s, uintptr_t a, uintptr_t b,
     const uintptr_t *w = (const uintptr_t *)((a + WORD - 1) & ~(WORD - 1));
     const uintptr_t *end = (const uintptr_t *)(b & ~(WORD - 1));
     uintptr_t v[BATCH];
+    const uint32_t *e[BATCH];
     size_t nv = 0;
     for (; w < end; w++) {
         uintptr_t x = *w;
         if (x - lo >= span) continue;     /* the cheap filter: most words */
-        if (s->slots) __builtin_prefetch(&s->slots[slot_hash(s, x >> s->shift)]);
-        v[nv++] = x;
-        if (nv == BATCH) { resolve(s, v, nv, mode, self); nv = 0; }
+        const uint32_t *ex = NULL;
+        if (s->idx && !(ex = entry_of(s, x))) continue;
+        __builtin_prefetch(ex);
+        v[nv] = x;
+        e[nv++] = ex;
+        if (nv == BATCH) { resolve(s, v, e, nv, mode, self); nv = 0; }
     }
-    resolve(s, v, nv, mode, self);
+    resolve(s, v, e, nv, mode, self);
 }
 
 static void scan_block(struct scan *s, size_t i, enum mode mode, size_t self)
@@ -401,7 +413,7 @@ static void mark_clipped(struct scan *s)
  * of lost lists and trees), then from whatever is left, which lies in lost
  * cycles.  A leader's flood claims every unclaimed lost block it reaches and
  * demotes earlier leaders it meets, without descending into their claims, so
- * each lost block is scanned at most three times in all. */
+ * each lost block is scanned twice in all (once here for predecessors). */
 static void classify_lost(struct scan *s)
 {
     for (size_t i = 0; i < s->n; i++)
@@ -441,6 +453,13 @@ static void scan_roots(struct scan *s, const struct ranges *r, enum mode mode)
     }
 }
 
+/* Without a full scan nothing can be proved lost: claim nothing. */
+static void give_up(struct ll_block *blocks, size_t n)
+{
+    ll_msg("leak classification skipped: out of memory");
+    for (size_t i = 0; i < n; i++) blocks[i].kind = LL_REACHABLE;
+}
+
 static void classify(struct ll_block *blocks, size_t n, const struct roots *roots,
                      const struct ranges *maps)
 {
@@ -453,9 +472,7 @@ static void classify(struct ll_block *blocks, size_t n, const struct roots *root
     int err = !s.stack || clip_all(&clipped.any, &roots->any, maps) ||
               clip_all(&clipped.start, &roots->start, maps);
     if (err) {
-        /* Without a scan we cannot prove anything lost: claim nothing. */
-        ll_msg("leak classification skipped: out of memory");
-        for (size_t i = 0; i < n; i++) blocks[i].kind = LL_REACHABLE;
+        give_up(blocks, n);
     } else {
         index_build(&s);
         mark_clipped(&s);
@@ -465,7 +482,8 @@ static void classify(struct ll_block *blocks, size_t n, const struct roots *root
             if (blocks[i].flags & RF_REACHED) blocks[i].kind = LL_REACHABLE;
         classify_lost(&s);
     }
-    if (s.slots) ll_pages_free(s.slots, s.nslots * sizeof *s.slots);
+    if (s.idx) ll_pages_free(s.idx, s.nidx * sizeof *s.idx);
+    if (s.reg) ll_pages_free(s.reg, s.nreg * sizeof *s.reg);
     if (s.stack) ll_pages_free(s.stack, stack_bytes);
     roots_free(&clipped);
 }
@@ -570,23 +588,28 @@ static int roots_add_stack(struct ranges *roots, const struct ranges *maps,
 #define CURRENT_SP(sp) ((sp) = (uintptr_t)__builtin_frame_address(0))
 #endif
 
+/* Inside exit() (the exit report), the live stack starts at exit's caller,
+ * and the registers are the ones that caller held (see exitroot.c): exit's
+ * and libleak's frames lie over stale pointers.  Elsewhere (unit tests, a
+ * report on demand) they are this thread's own. */
 void ll_reach_classify(struct ll_block *blocks, size_t n)
 {
-    uintptr_t regs[NREGS], sp;
+    uintptr_t regs[NREGS], xregs[LL_EXIT_REGS], sp;
+    if (!n) return;
     SPILL_REGISTERS(regs);
     CURRENT_SP(sp);
     struct ranges maps = { 0 };
     struct roots roots = { 0 };
     if (maps_read(&maps)) ranges_free(&maps);
-    int err = ranges_add(&roots.any, (uintptr_t)regs, (uintptr_t)(regs + NREGS));
+    int err;
+    if (!ll_exit_root(&sp, xregs))
+        err = ranges_add(&roots.any, (uintptr_t)xregs, (uintptr_t)(xregs + LL_EXIT_REGS));
+    else
+        err = ranges_add(&roots.any, (uintptr_t)regs, (uintptr_t)(regs + NREGS));
     err |= roots_add_stack(&roots.any, &maps, sp);
     err |= roots_add_objects(&roots);
-    if (!err) {
-        classify(blocks, n, &roots, &maps);
-    } else {                /* missing roots would turn live blocks "lost" */
-        ll_msg("leak classification skipped: out of memory");
-        for (size_t i = 0; i < n; i++) blocks[i].kind = LL_REACHABLE;
-    }
+    if (err) give_up(blocks, n);    /* missing roots would make live blocks "lost" */
+    else classify(blocks, n, &roots, &maps);
     roots_free(&roots);
     ranges_free(&maps);
 }

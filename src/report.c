@@ -132,9 +132,16 @@ int ll_report_write(void)
     if (v)
         ll_report_group(&r, v, n);
     r.meta_bytes = ll_mem_mapped();
-    ll_sym_begin();
+    /* libdw is loaded only when a stack will be printed: a clean program
+     * never maps it. */
+    int stacks = ll_error_count() > 0;
+    for (size_t i = 0; i < r.ngroups && !stacks; i++)
+        stacks = r.groups[i].kind != LL_REACHABLE || ll_opt.show_reachable;
+    if (stacks)
+        ll_sym_begin();
     ll_report_output(&r);
-    ll_sym_end();
+    if (stacks)
+        ll_sym_end();
     ll_pages_free(r.groups, (n + 1) * sizeof(*r.groups));
     ll_pages_free(v, (n + 1) * sizeof(*v));
     return (int)(r.kind_blocks[LL_DEFINITE] + r.kind_blocks[LL_INDIRECT] > 0);

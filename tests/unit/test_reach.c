@@ -169,20 +169,49 @@ Test(reach, lost_cycle)
     expect(1, 2, 0);
 }
 
+/* The n blocks last allocated, ascending by address. */
+static void by_address(size_t *idx, size_t n)
+{
+    for (size_t i = 0; i < n; i++) idx[i] = H.n - n + i;
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = i + 1; j < n; j++)
+            if (H.p[idx[j]] < H.p[idx[i]]) { size_t t = idx[i]; idx[i] = idx[j]; idx[j] = t; }
+}
+
 Test(reach, lost_doubly_linked_list_with_header)
 {
-    /* head -> n0 <-> n1 <-> ... : the header must be the definite one,
-     * whatever the addresses, although the nodes form a cycle. */
-    size_t head = blk(16), first = H.n;
-    for (size_t i = 0; i < 8; i++) blk(16);
-    *word(head, 0) = H.p[first];
+    /* head -> n0 <-> n1 <-> ... <-> n7, the header at the highest address
+     * and the lowest one mid-list: the header must still be the definite
+     * one, although the nodes form a cycle that the address-order scan
+     * meets first. */
+    size_t idx[9];
+    for (size_t i = 0; i < 9; i++) blk(16);
+    by_address(idx, 9);
+    size_t head = idx[8], node[8] = { idx[4], idx[5], idx[6], idx[0], idx[1], idx[2], idx[3], idx[7] };
+    *word(head, 0) = H.p[node[0]];
     for (size_t i = 0; i < 8; i++) {
-        if (i + 1 < 8) *word(first + i, 0) = H.p[first + i + 1];
-        if (i > 0) *word(first + i, 1) = H.p[first + i - 1];
+        if (i + 1 < 8) *word(node[i], 0) = H.p[node[i + 1]];
+        if (i > 0) *word(node[i], 1) = H.p[node[i - 1]];
     }
     classify_with_roots();
     expect(1, 8, 0);
     cr_expect_eq(kind(head), LL_DEFINITE);
+}
+
+Test(reach, lost_cycle_with_tail_below_it)
+{
+    /* a <-> b -> tail, the tail at the lowest address: scanned first, it
+     * leads until the cycle's leader claims it. */
+    size_t idx[3];
+    for (size_t i = 0; i < 3; i++) blk(16);
+    by_address(idx, 3);
+    size_t tail = idx[0], a = idx[1], b = idx[2];
+    *word(a, 0) = H.p[b];
+    *word(b, 0) = H.p[a];
+    *word(b, 1) = H.p[tail];
+    classify_with_roots();
+    expect(1, 2, 0);
+    cr_expect_eq(kind(tail), LL_INDIRECT);
 }
 
 Test(reach, self_pointer)
@@ -319,8 +348,9 @@ Test(reach, partly_unreadable_block_is_scanned_around)
 
 /* Random graphs against a naive reference: the reachable set must match,
  * a block nothing lost points to must be definite, an indirect block must
- * have a lost predecessor, and every lost block must hang off a definite one. */
-static size_t ref_find(uintptr_t v)
+ * have a lost predecessor, every lost block must hang off a definite one,
+ * and a definite block with a lost predecessor must lie on a lost cycle. */
+static size_t ref_find(uintptr_t v)   /* by linear search */
 {
     for (size_t i = 0; i < H.n; i++) {
         uintptr_t p = (uintptr_t)H.p[i];
@@ -334,6 +364,7 @@ static void ref_flood(unsigned char *mark, size_t *stack, size_t sp, int lost_on
     while (sp) {
         size_t i = stack[--sp];
         for (size_t k = 0; k < H.size[i] / sizeof(void *); k++) {
+            if (!*word(i, k)) continue;       /* big blocks are mostly zero */
             size_t j = ref_find((uintptr_t)*word(i, k));
             if (j == SIZE_MAX || mark[j] || (lost_only && kind(j) == LL_REACHABLE)) continue;
             mark[j] = 1;
@@ -350,12 +381,13 @@ Test(reach, random_graphs_match_reference)
     for (int round = 0; round < 20; round++) {
         heap_reset();
         size_t n = 50 + (size_t)rand() % 400;
-        for (size_t i = 0; i < n; i++) blk((size_t)(rand() % 9) * 8);
+        for (size_t i = 0; i < n; i++)     /* some big ones: mmapped, far away */
+            blk(rand() % 40 ? (size_t)(rand() % 9) * 8 : 100000 + (size_t)rand() % 500000);
         for (size_t i = 0; i < n; i++)
-            for (size_t k = 0; k < H.size[i] / sizeof(void *); k++) {
-                size_t j = (size_t)rand() % n;
+            for (size_t k = 0; k < H.size[i] / sizeof(void *) && k < 64; k++) {
+                size_t j = (size_t)rand() % n, at = k < 8 ? k : (size_t)rand() % (H.size[i] / 8);
                 uintptr_t off = rand() % 3 ? 0 : (uintptr_t)rand() % (H.size[j] + 2);
-                if (rand() % 4) *word(i, k) = (char *)H.p[j] + off;
+                if (rand() % 4) *word(i, at) = (char *)H.p[j] + off;
             }
         for (int r = 0; r < 8; r++)
             g_roots[r] = rand() % 3 ? 0 : (uintptr_t)H.p[(size_t)rand() % n];
@@ -390,6 +422,14 @@ Test(reach, random_graphs_match_reference)
         for (size_t i = 0; i < n; i++)
             if (kind(i) != LL_REACHABLE)
                 cr_assert(mark[i], "round %d: block %zu under no definite one", round, i);
+        for (size_t i = 0; i < n; i++) {
+            if (kind(i) != LL_DEFINITE || !pred[i]) continue;
+            memset(mark, 0, sizeof mark);
+            stack[0] = i;
+            ref_flood(mark, stack, 1, 1);
+            cr_assert(mark[i], "round %d: definite block %zu has a lost "
+                      "predecessor but is on no lost cycle", round, i);
+        }
     }
 }
 
@@ -399,27 +439,49 @@ Test(reach, random_graphs_match_reference)
 static void *volatile g_global_ref;        /* a real global root */
 static volatile uintptr_t g_hidden;        /* the lost block, obfuscated */
 
+/* glibc: a block of 40 bytes ends 8 bytes past the header of the chunk
+ * that follows it, so when that chunk is the top chunk, main_arena.top (in
+ * libc's data) points into the block: that must not count as a pointer to
+ * it.  Allocate until the lost block lands just below the top chunk. */
+static void *g_spare[1024];
+
+static int below_top(uintptr_t p)
+{
+#if defined(__GLIBC__) && !defined(__SANITIZE_ADDRESS__)
+    uintptr_t next = p - 16 + (*(uintptr_t *)(p - 8) & ~(uintptr_t)7);
+    return next + (*(uintptr_t *)(next + 8) & ~(uintptr_t)7) == (uintptr_t)sbrk(0);
+#else
+    (void)p;
+    return 1;
+#endif
+}
+
 static __attribute__((noinline)) void make_blocks(void)
 {
     g_global_ref = calloc(1, 48);
-    g_hidden = (uintptr_t)calloc(1, 48) ^ KEY;
+    for (size_t i = 0; i < 1024; i++) {
+        uintptr_t p = (uintptr_t)calloc(1, 40);
+        g_hidden = p ^ KEY;
+        if (below_top(p)) break;
+        g_spare[i] = (void *)p;
+    }
 }
 
-static __attribute__((noinline)) struct ll_block *describe_blocks(void)
+static void free_spares(void)
 {
-    struct ll_block *b = calloc(2, sizeof *b);
+    for (size_t i = 0; i < 1024; i++) { free(g_spare[i]); g_spare[i] = NULL; }
+}
+
+static __attribute__((noinline)) void describe_blocks(struct ll_block *b)
+{
     b[0] = (struct ll_block){ .ptr = (uintptr_t)g_global_ref, .size = 48 };
-    b[1] = (struct ll_block){ .ptr = g_hidden ^ KEY, .size = 48 };
+    b[1] = (struct ll_block){ .ptr = g_hidden ^ KEY, .size = 40 };
     if (b[1].ptr < b[0].ptr) { struct ll_block t = b[0]; b[0] = b[1]; b[1] = t; }
-    return b;
 }
 
-/* Overwrite the dead stack below us and the scratch registers, where copies
- * of the hidden pointer may linger from describe_blocks and calloc. */
-static __attribute__((noinline)) void scrub(void)
+/* Zero the scratch registers, so that a value is left only in memory. */
+static __attribute__((noinline)) void scrub_registers(void)
 {
-    volatile char junk[64 << 10];
-    for (size_t i = 0; i < sizeof junk; i++) junk[i] = 0;
 #if defined(__x86_64__)
     __asm__ volatile("xor %%eax,%%eax\n\txor %%ecx,%%ecx\n\txor %%edx,%%edx\n\t"
                      "xor %%esi,%%esi\n\txor %%edi,%%edi\n\txor %%r8d,%%r8d\n\t"
@@ -428,10 +490,20 @@ static __attribute__((noinline)) void scrub(void)
 #endif
 }
 
+/* Overwrite the dead stack below us and the scratch registers, where copies
+ * of the hidden pointer may linger from describe_blocks and calloc. */
+static __attribute__((noinline)) void scrub(void)
+{
+    volatile char junk[64 << 10];
+    for (size_t i = 0; i < sizeof junk; i++) junk[i] = 0;
+    scrub_registers();
+}
+
 Test(reach, process_roots_global_and_lost)
 {
+    struct ll_block *b = calloc(2, sizeof *b);
     make_blocks();
-    struct ll_block *b = describe_blocks();
+    describe_blocks(b);
     scrub();
     ll_reach_classify(b, 2);
     int global_first = b[0].ptr == (uintptr_t)g_global_ref;
@@ -440,15 +512,20 @@ Test(reach, process_roots_global_and_lost)
     free(b);
     free(g_global_ref);
     free((void *)(g_hidden ^ KEY));
+    free_spares();
 }
 
 static __attribute__((noinline)) int classify_one_from_stack(void)
 {
+    struct ll_block *b = calloc(1, sizeof *b);
     void *volatile local = calloc(1, 40);  /* only this frame points to it */
-    struct ll_block b = { .ptr = (uintptr_t)local, .size = 40 };
-    ll_reach_classify(&b, 1);
+    *b = (struct ll_block){ .ptr = (uintptr_t)local, .size = 40 };
+    scrub_registers();
+    ll_reach_classify(b, 1);
+    int k = b->kind;
     free(local);
-    return b.kind;
+    free(b);
+    return k;
 }
 
 Test(reach, process_roots_stack)
