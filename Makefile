@@ -51,10 +51,13 @@ unit: $(UNIT_BIN)
 	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; $$t --jobs 2; done
 
 # ---- test programs and integration tests -------------------------------------
-PROG_C   := $(wildcard tests/programs/*.c)
+# tests/programs/libX.c are shared objects the programs dlopen.
+PROG_LIB := $(wildcard tests/programs/lib*.c)
+PROG_C   := $(filter-out $(PROG_LIB),$(wildcard tests/programs/*.c))
 PROG_CC  := $(wildcard tests/programs/*.cc)
 PROGS    := $(PROG_C:tests/programs/%.c=$(BUILD)/programs/%) \
-            $(PROG_CC:tests/programs/%.cc=$(BUILD)/programs/%)
+            $(PROG_CC:tests/programs/%.cc=$(BUILD)/programs/%) \
+            $(PROG_LIB:tests/programs/%.c=$(BUILD)/programs/%.so)
 PROG_CFLAGS := -g -O2 -Wall -Wno-unused-result -Wno-free-nonheap-object
 
 $(BUILD)/programs/%: tests/programs/%.c
