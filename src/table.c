@@ -2,6 +2,8 @@
  * pointer hash with one lock per shard, so no global lock sits on the
  * malloc path.  Each shard also keeps the counters and a small quarantine of
  * recently freed blocks (a double free lands in the same shard). */
+/* Keys are addresses: compare them as one word, not with memcmp. */
+#define HASH_KEYCMP(a, b, n) (*(const uintptr_t *)(a) != *(const uintptr_t *)(b))
 #include "ll_uthash.h"
 
 #include <pthread.h>
@@ -124,6 +126,20 @@ static unsigned ll_log2(size_t a)
     return a ? 63u - (unsigned)__builtin_clzll(a) : 0;
 }
 
+/* uthash grows a table only when one bucket's chain reaches 10, which lets
+ * the average chain reach several records, each a cache miss on lookup.  We
+ * keep the load at most 2 records per bucket instead: short chains, and at
+ * most 16 bytes of buckets per record (8 on average). */
+static void ll_shard_grow(struct ll_shard *s)
+{
+    UT_hash_table *t = s->head->hh.tbl;
+    t->noexpand = 1;                    /* our policy, not uthash's */
+    if (t->num_items <= 2 * t->num_buckets)
+        return;
+    ll_uthash_oom = 0;
+    HASH_EXPAND_BUCKETS(&s->head->hh, t, ll_uthash_oom);
+}
+
 /* Caller holds s->lock.  *delta gets the change in live bytes. */
 static int ll_shard_add(struct ll_shard *s, uint64_t h, const struct ll_block *b,
                         int64_t *delta)
@@ -144,6 +160,7 @@ static int ll_shard_add(struct ll_shard *s, uint64_t h, const struct ll_block *b
             ll_rec_put(s, r);
             return LL_INSERT_OOM;
         }
+        ll_shard_grow(s);
         res = LL_INSERT_OK;
         r->size = 0;
     }
