@@ -51,11 +51,12 @@ static void *ll_pass_alloc(size_t n, size_t align)
 
 /* After a successful allocation: capture the stack and insert the record.
  * errno is kept as the real call left it (success must not change it). */
-static void ll_on_alloc(void *p, size_t size, size_t align, unsigned fn)
+static void ll_on_alloc(void *p, size_t size, size_t align, unsigned fn,
+                        const struct ll_caller *c)
 {
     int saved = errno;
     ll_guard++;
-    uint32_t stack = ll_stack_capture();
+    uint32_t stack = ll_stack_capture_from(c);
     ll_table_insert((uintptr_t)p, size, align, fn, stack);
     ll_guard--;
     errno = saved;
@@ -122,9 +123,10 @@ LL_EXPORT void *malloc(size_t n)
 {
     if (!ll_active())
         return ll_pass_alloc(n, 0);
+    struct ll_caller c = LL_CALLER_FRAME();
     void *p = ll_real.malloc(n);
     if (ll_likely(p != NULL))
-        ll_on_alloc(p, n, LL_ALIGN_DEFAULT, LL_FN_MALLOC);
+        ll_on_alloc(p, n, LL_ALIGN_DEFAULT, LL_FN_MALLOC, &c);
     return p;
 }
 
@@ -143,9 +145,10 @@ LL_EXPORT void *calloc(size_t n, size_t size)
     if (!ll_active())
         return ll_pass_real() ? ll_pass_note(ll_real.calloc(n, size))
                               : ll_pass_alloc(total, 0);
+    struct ll_caller c = LL_CALLER_FRAME();
     void *p = ll_real.calloc(n, size);
     if (ll_likely(p != NULL))
-        ll_on_alloc(p, total, LL_ALIGN_DEFAULT, LL_FN_CALLOC);
+        ll_on_alloc(p, total, LL_ALIGN_DEFAULT, LL_FN_CALLOC, &c);
     return p;
 }
 
@@ -167,7 +170,8 @@ static void *ll_realloc_boot(void *p, size_t n, unsigned fn)
     return q;
 }
 
-static void *ll_realloc_any(void *p, size_t n, unsigned fn, uintptr_t caller)
+static void *ll_realloc_any(void *p, size_t n, unsigned fn,
+                            const struct ll_caller *c)
 {
     if (ll_unlikely(p && ll_boot_owns(p)))
         return ll_realloc_boot(p, n, fn);
@@ -202,7 +206,7 @@ static void *ll_realloc_any(void *p, size_t n, unsigned fn, uintptr_t caller)
     }
     void *q = ll_real.realloc(p, n);
     if (q)
-        ll_on_alloc(q, n, LL_ALIGN_DEFAULT, fn);
+        ll_on_alloc(q, n, LL_ALIGN_DEFAULT, fn, c);
     else if (p && n) {
         int saved = errno;        /* a failed realloc keeps the old block */
         ll_guard++;
@@ -210,13 +214,13 @@ static void *ll_realloc_any(void *p, size_t n, unsigned fn, uintptr_t caller)
         ll_guard--;
         errno = saved;
     }
-    (void)caller;
     return q;
 }
 
 LL_EXPORT void *realloc(void *p, size_t n)
 {
-    return ll_realloc_any(p, n, LL_FN_REALLOC, LL_CALLER);
+    struct ll_caller c = LL_CALLER_FRAME();
+    return ll_realloc_any(p, n, LL_FN_REALLOC, &c);
 }
 
 LL_EXPORT void *reallocarray(void *p, size_t n, size_t size)
@@ -226,7 +230,8 @@ LL_EXPORT void *reallocarray(void *p, size_t n, size_t size)
         errno = ENOMEM;
         return NULL;
     }
-    return ll_realloc_any(p, total, LL_FN_REALLOCARRAY, LL_CALLER);
+    struct ll_caller c = LL_CALLER_FRAME();
+    return ll_realloc_any(p, total, LL_FN_REALLOCARRAY, &c);
 }
 
 static int ll_pow2(size_t a) { return a && !(a & (a - 1)); }
@@ -242,23 +247,24 @@ LL_EXPORT int posix_memalign(void **out, size_t align, size_t n)
         *out = p;
         return 0;
     }
+    struct ll_caller c = LL_CALLER_FRAME();
     int saved = errno;
     int r = ll_real.posix_memalign(out, align, n);
     if (r == 0)
-        ll_on_alloc(*out, n, align, LL_FN_POSIX_MEMALIGN);
+        ll_on_alloc(*out, n, align, LL_FN_POSIX_MEMALIGN, &c);
     errno = saved;
     return r;
 }
 
 /* The aligned calls that return a pointer share one body. */
 static void *ll_aligned(void *(*real)(size_t, size_t), size_t align, size_t n,
-                        unsigned fn)
+                        unsigned fn, const struct ll_caller *c)
 {
     if (!ll_active())
         return ll_pass_alloc(n, align);
     void *p = real(align, n);
     if (p)
-        ll_on_alloc(p, n, align, fn);
+        ll_on_alloc(p, n, align, fn, c);
     return p;
 }
 
@@ -268,7 +274,8 @@ LL_EXPORT void *aligned_alloc(size_t align, size_t n)
         errno = EINVAL;
         return NULL;
     }
-    return ll_aligned(ll_real.aligned_alloc, align, n, LL_FN_ALIGNED_ALLOC);
+    struct ll_caller c = LL_CALLER_FRAME();
+    return ll_aligned(ll_real.aligned_alloc, align, n, LL_FN_ALIGNED_ALLOC, &c);
 }
 
 LL_EXPORT void *memalign(size_t align, size_t n)
@@ -279,9 +286,10 @@ LL_EXPORT void *memalign(size_t align, size_t n)
         a = (a | (a >> 1) | (a >> 2) | (a >> 4) | (a >> 8) | (a >> 16) | (a >> 32)) + 1;
     if (!ll_active())
         return ll_pass_alloc(n, a);
+    struct ll_caller c = LL_CALLER_FRAME();
     void *p = ll_real.memalign(align, n);
     if (p)
-        ll_on_alloc(p, n, a, LL_FN_MEMALIGN);
+        ll_on_alloc(p, n, a, LL_FN_MEMALIGN, &c);
     return p;
 }
 
@@ -290,12 +298,14 @@ static void *ll_real_pvalloc(size_t align, size_t n) { (void)align; return ll_re
 
 LL_EXPORT void *valloc(size_t n)
 {
-    return ll_aligned(ll_real_valloc, ll_page_size, n, LL_FN_VALLOC);
+    struct ll_caller c = LL_CALLER_FRAME();
+    return ll_aligned(ll_real_valloc, ll_page_size, n, LL_FN_VALLOC, &c);
 }
 
 LL_EXPORT void *pvalloc(size_t n)
 {
-    return ll_aligned(ll_real_pvalloc, ll_page_size, n, LL_FN_PVALLOC);
+    struct ll_caller c = LL_CALLER_FRAME();
+    return ll_aligned(ll_real_pvalloc, ll_page_size, n, LL_FN_PVALLOC, &c);
 }
 
 LL_EXPORT size_t malloc_usable_size(void *p)
@@ -323,24 +333,26 @@ static void *ll_cxx_sym(const char *name)
     return f;
 }
 
-static void *ll_new_try(size_t n, size_t align, unsigned fn)
+static void *ll_new_try(size_t n, size_t align, unsigned fn,
+                        const struct ll_caller *c)
 {
     if (align > LL_ALIGN_DEFAULT)
-        return ll_aligned(ll_real.memalign, align, n, fn);
+        return ll_aligned(ll_real.memalign, align, n, fn, c);
     if (!ll_active())
         return ll_pass_alloc(n, 0);
     void *p = ll_real.malloc(n);
     if (ll_likely(p != NULL))
-        ll_on_alloc(p, n, LL_ALIGN_DEFAULT, fn);
+        ll_on_alloc(p, n, LL_ALIGN_DEFAULT, fn, c);
     return p;
 }
 
-static void *ll_new(size_t n, size_t align, unsigned fn, int nothrow)
+static void *ll_new(size_t n, size_t align, unsigned fn, int nothrow,
+                    const struct ll_caller *c)
 {
     if (n == 0)
         n = 1;                    /* new returns a unique pointer */
     for (;;) {
-        void *p = ll_new_try(n, align, fn);
+        void *p = ll_new_try(n, align, fn, c);
         if (ll_likely(p != NULL))
             return p;
         ll_new_handler (*get)(void) =
@@ -359,8 +371,12 @@ static void *ll_new(size_t n, size_t align, unsigned fn, int nothrow)
     }
 }
 
-#define LL_NEW(name, params, n, align, fn, nothrow) \
-    LL_EXPORT void *name params { return ll_new(n, align, fn, nothrow); }
+#define LL_NEW(name, params, n, align, fn, nothrow)                        \
+    LL_EXPORT void *name params                                            \
+    {                                                                      \
+        struct ll_caller c = LL_CALLER_FRAME();                            \
+        return ll_new(n, align, fn, nothrow, &c);                          \
+    }
 #define LL_DELETE(name, params, dealloc) \
     LL_EXPORT void name params { ll_free_any(p, dealloc, LL_CALLER); }
 

@@ -163,11 +163,41 @@ struct ll_freed {
 };
 int ll_quarantine_find(uintptr_t p, struct ll_freed *out);
 
+/* The frame of an allocator entry point's caller, read from the entry
+ * point's own frame pointer (__builtin_frame_address(0) makes the compiler
+ * set one up there): saved rbp at [fp], return address at [fp + 8], and the
+ * caller's stack pointer after the call returns at fp + 16. */
+struct ll_caller { uintptr_t ra, sp, bp; };
+#define LL_CALLER_FRAME()                                                    \
+    ({ const uintptr_t *ll_fp_ = __builtin_frame_address(0);                 \
+       (struct ll_caller){ ll_fp_[1], (uintptr_t)(ll_fp_ + 2), ll_fp_[0] }; })
+
+/* ---- nursery.c: each thread's young blocks, in front of the table -------- */
+void ll_nursery_init(void);
+int ll_thread_register(void);            /* 1 if the thread's exit will be seen */
+int ll_nursery_add(const struct ll_block *b, size_t *old_size);
+int ll_nursery_take(uintptr_t p, uintptr_t free_pc, struct ll_block *out);
+int ll_nursery_take_any(uintptr_t p, uintptr_t free_pc, struct ll_block *out);
+int ll_nursery_lookup(uintptr_t p, struct ll_block *out);
+int ll_nursery_find_containing(uintptr_t p, struct ll_block *out);
+int ll_nursery_quarantine_find(uintptr_t p, struct ll_freed *out);
+void ll_nursery_each(void (*fn)(const struct ll_block *, void *), void *arg);
+size_t ll_nursery_count(void);
+void ll_nursery_totals(struct ll_totals *t);
+void ll_nursery_lock_all(void);
+void ll_nursery_unlock_all(void);
+void ll_nursery_fork_child(void);
+void ll_nursery_thread_exit(void);
+/* table.c's side of it */
+void ll_table_insert_shard(const struct ll_block *b);
+void ll_table_thread_exit(void);
+
 /* ---- stack.c ------------------------------------------------------------- */
 #define LL_STACK_NONE 0u
 /* Capture the caller's stack (libleak's own frames skipped) and intern it;
  * returns a stack id (never LL_STACK_NONE unless out of memory). */
 uint32_t ll_stack_capture(void);
+uint32_t ll_stack_capture_from(const struct ll_caller *c);
 uint32_t ll_stack_intern(const uintptr_t *pcs, unsigned depth);
 /* Frames of a stack id; returns the depth, *pcs points into the table. */
 unsigned ll_stack_get(uint32_t id, const uintptr_t **pcs);
@@ -182,6 +212,8 @@ void ll_unwind_init(void);
  * first frame outside libleak; returns how many (<= max). */
 unsigned ll_unwind(uintptr_t *pcs, unsigned max);
 int ll_self_contains(uintptr_t pc);     /* pc inside libleak's own code */
+unsigned ll_unwind_from(uintptr_t *pcs, unsigned max, uintptr_t ra,
+                        uintptr_t sp, uintptr_t bp);
 
 /* ---- symbolize.c --------------------------------------------------------- */
 struct ll_frame {

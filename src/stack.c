@@ -125,6 +125,13 @@ uint32_t ll_stack_capture(void)
     return ll_stack_intern(pcs, n);
 }
 
+uint32_t ll_stack_capture_from(const struct ll_caller *c)
+{
+    uintptr_t pcs[LL_MAX_DEPTH];
+    unsigned n = ll_unwind_from(pcs, (unsigned)ll_opt.depth, c->ra, c->sp, c->bp);
+    return ll_stack_intern(pcs, n);
+}
+
 unsigned ll_stack_get(uint32_t id, const uintptr_t **pcs)
 {
     struct ll_stk *s = id ? ll_stk_of(id) : NULL;

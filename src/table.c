@@ -6,7 +6,6 @@
 #define HASH_KEYCMP(a, b, n) (*(const uintptr_t *)(a) != *(const uintptr_t *)(b))
 #include "ll_uthash.h"
 
-#include <pthread.h>
 #include <string.h>
 
 #define LL_SHARD_BITS 6
@@ -53,28 +52,24 @@ static void ll_live_publish(void)
     ll_live_delta = ll_live_hw = 0;
 }
 
-/* A thread's unpublished share is handed over when it exits (a pthread key
- * destructor; keys below 32 need no allocation to set). */
-static pthread_key_t ll_live_key;
-static int ll_live_key_ok;
+/* A thread's unpublished share is handed over when it exits. */
 static LL_TLS int ll_live_registered;
 
-static void ll_live_thread_exit(void *arg)
+void ll_table_thread_exit(void)
 {
-    (void)arg;
     ll_live_publish();
 }
 
 void ll_table_init(void)
 {
-    ll_live_key_ok = pthread_key_create(&ll_live_key, ll_live_thread_exit) == 0;
+    ll_nursery_init();
 }
 
 static inline void ll_live_add(int64_t d)
 {
-    if (ll_unlikely(!ll_live_registered) && ll_live_key_ok) {
+    if (ll_unlikely(!ll_live_registered)) {
         ll_live_registered = 1;
-        pthread_setspecific(ll_live_key, (void *)1);
+        ll_thread_register();
     }
     ll_live_delta += d;
     if (ll_live_delta > ll_live_hw)
@@ -172,16 +167,23 @@ static int ll_shard_add(struct ll_shard *s, uint64_t h, const struct ll_block *b
     return res;
 }
 
+/* Young blocks go to this thread's nursery; the shards take the rest. */
 int ll_table_insert(uintptr_t p, size_t size, size_t align, unsigned fn,
                     uint32_t stack)
 {
     struct ll_block b = { .ptr = p, .size = size, .stack = stack,
                           .fn = (uint8_t)fn, .align_log2 = (uint8_t)ll_log2(align) };
+    size_t old = 0;
+    int res = ll_nursery_add(&b, &old);
+    if (ll_likely(res >= 0)) {
+        ll_live_add((int64_t)size - (int64_t)old);
+        return res;
+    }
     uint64_t h = ll_ptr_hash(p);
     struct ll_shard *s = ll_shard_of(p);
     int64_t delta;
     ll_lock(&s->lock);
-    int res = ll_shard_add(s, h, &b, &delta);
+    res = ll_shard_add(s, h, &b, &delta);
     s->allocs++;
     s->bytes += size;
     if (res == LL_INSERT_OOM)
@@ -190,6 +192,18 @@ int ll_table_insert(uintptr_t p, size_t size, size_t align, unsigned fn,
     if (delta)
         ll_live_add(delta);
     return res;
+}
+
+/* A block leaving a nursery: already counted, live bytes unchanged. */
+void ll_table_insert_shard(const struct ll_block *b)
+{
+    uint64_t h = ll_ptr_hash(b->ptr);
+    struct ll_shard *s = ll_shard_of(b->ptr);
+    int64_t delta;
+    ll_lock(&s->lock);
+    if (ll_shard_add(s, h, b, &delta) == LL_INSERT_OOM)
+        s->dropped++;
+    ll_unlock(&s->lock);
 }
 
 void ll_table_restore(const struct ll_block *b)
@@ -218,7 +232,24 @@ static void ll_rec_copy(const struct ll_rec *r, struct ll_block *out)
     out->flags = 0;
 }
 
+static int ll_shard_remove(uintptr_t p, uintptr_t free_pc, struct ll_block *out);
+
+/* This thread's young blocks first (the common case), then the shards, then
+ * other threads' young blocks (a block handed to another thread early). */
 int ll_table_remove(uintptr_t p, uintptr_t free_pc, struct ll_block *out)
+{
+    struct ll_block b;
+    if (ll_nursery_take(p, free_pc, &b) || ll_shard_remove(p, free_pc, &b) ||
+        ll_nursery_take_any(p, free_pc, &b)) {
+        ll_live_add(-(int64_t)b.size);
+        if (out)
+            *out = b;
+        return 1;
+    }
+    return 0;
+}
+
+static int ll_shard_remove(uintptr_t p, uintptr_t free_pc, struct ll_block *out)
 {
     uint64_t h = ll_ptr_hash(p);
     struct ll_shard *s = ll_shard_of(p);
@@ -238,10 +269,8 @@ int ll_table_remove(uintptr_t p, uintptr_t free_pc, struct ll_block *out)
         *q = (struct ll_freed){ .ptr = p, .size = r->size, .free_pc = free_pc,
                                 .alloc_stack = r->stack, .fn = r->fn };
     }
-    int64_t size = (int64_t)r->size;
     ll_rec_put(s, r);
     ll_unlock(&s->lock);
-    ll_live_add(-size);
     return 1;
 }
 
@@ -255,7 +284,7 @@ int ll_table_lookup(uintptr_t p, struct ll_block *out)
     if (r && out)
         ll_rec_copy(r, out);
     ll_unlock(&s->lock);
-    return r != NULL;
+    return r != NULL || ll_nursery_lookup(p, out);
 }
 
 int ll_quarantine_find(uintptr_t p, struct ll_freed *out)
@@ -273,7 +302,7 @@ int ll_quarantine_find(uintptr_t p, struct ll_freed *out)
         }
     }
     ll_unlock(&s->lock);
-    return found;
+    return found || ll_nursery_quarantine_find(p, out);
 }
 
 /* Linear: only the error path (a free into the middle of a block) uses it. */
@@ -291,11 +320,13 @@ int ll_table_find_containing(uintptr_t p, struct ll_block *out)
             }
         ll_unlock(&s->lock);
     }
-    return found;
+    return found || ll_nursery_find_containing(p, out);
 }
 
+/* Lock order: nursery registry, each nursery, then the shards. */
 void ll_table_lock_all(void)
 {
+    ll_nursery_lock_all();
     for (unsigned i = 0; i < LL_SHARDS; i++)
         ll_lock(&ll_shards[i].lock);
 }
@@ -304,18 +335,30 @@ void ll_table_unlock_all(void)
 {
     for (unsigned i = LL_SHARDS; i-- > 0;)
         ll_unlock(&ll_shards[i].lock);
+    ll_nursery_unlock_all();
 }
 
 void ll_table_reset_locks(void)
 {
     for (unsigned i = 0; i < LL_SHARDS; i++)
         ll_lock_reset(&ll_shards[i].lock);
+    ll_nursery_fork_child();
+}
+
+struct ll_snap { struct ll_block *v; size_t k; };
+
+static void ll_snap_add(const struct ll_block *b, void *arg)
+{
+    struct ll_snap *sn = arg;
+    sn->v[sn->k] = *b;
+    sn->v[sn->k].kind = sn->v[sn->k].flags = 0;
+    sn->k++;
 }
 
 struct ll_block *ll_table_snapshot(size_t *count)
 {
     ll_table_lock_all();
-    size_t n = 0;
+    size_t n = ll_nursery_count();
     for (unsigned i = 0; i < LL_SHARDS; i++)
         n += HASH_COUNT(ll_shards[i].head);
     struct ll_block *v = ll_pages_alloc((n + 1) * sizeof(*v));
@@ -323,7 +366,9 @@ struct ll_block *ll_table_snapshot(size_t *count)
         *count = 0;
         return NULL;
     }
-    size_t k = 0;
+    struct ll_snap sn = { v, 0 };
+    ll_nursery_each(ll_snap_add, &sn);
+    size_t k = sn.k;
     for (unsigned i = 0; i < LL_SHARDS; i++)
         for (struct ll_rec *r = ll_shards[i].head; r; r = r->hh.next)
             ll_rec_copy(r, &v[k++]);
@@ -342,6 +387,7 @@ void ll_table_totals(struct ll_totals *t)
         t->bytes_allocated += s->bytes;
         t->dropped += s->dropped;
     }
+    ll_nursery_totals(t);
     t->live_bytes = (uint64_t)atomic_load(&ll_live);
     t->peak_live_bytes = (uint64_t)atomic_load(&ll_peak);
     if ((int64_t)t->live_bytes > (int64_t)t->peak_live_bytes)

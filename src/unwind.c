@@ -493,6 +493,39 @@ slow:;
     return s.n;
 }
 
+/* Walk from a frame the caller describes: ra is the first frame recorded,
+ * sp the stack pointer it returns with (its callee's CFA), bp its rbp.  The
+ * allocator entry points give their own frame this way, so no frame of
+ * libleak is walked at all.  A frame that needs libgcc redoes the capture
+ * from here, skipping libleak's frames as ll_unwind does. */
+unsigned ll_unwind_from(uintptr_t *pcs, unsigned max, uintptr_t ra,
+                        uintptr_t sp, uintptr_t bp)
+{
+    if (ll_unlikely(!atomic_load_explicit(&inited, memory_order_acquire)))
+        ll_unwind_init();
+    unsigned n = 0;
+    while (n < max && ra >= 65536) {
+        pcs[n++] = ra;
+        uint32_t rule = lookup(ra, 0);
+        if (ll_unlikely(rule & K_MASK)) {
+            if ((rule & K_MASK) == K_END)
+                break;
+            atomic_fetch_add_explicit(&ll_unwind_fallbacks, 1, memory_order_relaxed);
+            struct slow s = { pcs, max, 0, 1, 1 };
+            _Unwind_Backtrace(slow_cb, &s);
+            return s.n;
+        }
+        uintptr_t cfa = (rule & R_RBP ? bp : sp) + (rule & MAX_OFF);
+        if (ll_unlikely(cfa <= sp || cfa - sp > MAX_FRAME || (cfa & 7)))
+            break;
+        ra = *(const uintptr_t *)(cfa - 8);
+        if (rule >> 20)
+            bp = *(const uintptr_t *)(cfa - 8 * (rule >> 20));
+        sp = cfa;
+    }
+    return n;
+}
+
 unsigned ll_unwind(uintptr_t *pcs, unsigned max)
 {
     return ll_unwind_ex(pcs, max, 0);
