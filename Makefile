@@ -33,7 +33,9 @@ $(BUILD)/obj/%.o: src/%.c | deps
 # ---- unit tests: src objects linked without the preload (no interpose.o) --
 SAN        ?=
 UNIT_FLAGS := $(CFLAGS_LIB) $(SAN)
-UNIT_OBJ   := $(filter-out $(BUILD)/unit$(SAN_TAG)/obj/interpose.o,$(SRC:src/%.c=$(BUILD)/unit$(SAN_TAG)/obj/%.o))
+# interpose.o and exits.o are the exported entry points (malloc, _exit):
+# a unit-test binary must keep its own.
+UNIT_OBJ   := $(filter-out $(BUILD)/unit$(SAN_TAG)/obj/interpose.o $(BUILD)/unit$(SAN_TAG)/obj/exits.o,$(SRC:src/%.c=$(BUILD)/unit$(SAN_TAG)/obj/%.o))
 UNIT_SRC   := $(wildcard tests/unit/test_*.c)
 UNIT_BIN   := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/unit$(SAN_TAG)/%)
 
@@ -72,13 +74,23 @@ $(BUILD)/programs/lib%.so: tests/programs/lib%.c
 	@mkdir -p $(@D)
 	$(CC) -std=gnu11 $(PROG_CFLAGS) -fPIC -shared -o $@ $<
 
+# tests/programs/rust/*.rs: built with Debian's rustc (not a rustup one on
+# PATH); relative paths as written, which the golden files expect.
+RUSTC      := /usr/bin/rustc
+RUST_SRC   := $(wildcard tests/programs/rust/*.rs)
+RUST_PROGS := $(RUST_SRC:tests/programs/rust/%.rs=$(BUILD)/programs/%)
+PROGS      += $(RUST_PROGS)
+$(BUILD)/programs/%: tests/programs/rust/%.rs | deps
+	@mkdir -p $(@D)
+	$(RUSTC) -g -C opt-level=0 -o $@ $<
+
 INTEG_SRC := $(wildcard tests/integration/*.c)
 $(BUILD)/test_integration: $(INTEG_SRC) tests/integration/harness.h | deps
 	@mkdir -p $(@D)
 	$(CC) -std=gnu11 -g -O1 -D_GNU_SOURCE $(WARN) -DLL_ROOT='"$(CURDIR)"' \
 	    -o $@ $(INTEG_SRC) -lcriterion -ljansson
 
-integration: libleak.so $(PROGS) $(BUILD)/test_integration $(if $(LC_SRC),$(BUILD)/leakcheck)
+integration: libleak.so $(PROGS) $(BUILD)/test_integration $(BUILD)/leakcheck
 	$(BUILD)/test_integration --jobs 2
 
 test: deps
@@ -87,9 +99,39 @@ test: deps
 
 # ---- scripts/leakcheck: the CI wrapper (its own program, never preloaded) ------
 LC_SRC := $(wildcard src/leakcheck/*.c)
-$(BUILD)/leakcheck: $(LC_SRC) src/suppress.c $(wildcard src/leakcheck/*.h) | deps
+$(BUILD)/leakcheck: $(LC_SRC) src/suppress.c src/suppress.h src/ll.h $(wildcard src/leakcheck/*.h) | deps
 	@mkdir -p $(@D)
 	$(CC) -std=gnu11 -O2 -g $(WARN) -D_GNU_SOURCE -Isrc -o $@ $(LC_SRC) src/suppress.c -ljansson
+
+# Dogfooding: every test program through the CI gate; only leaks not in the
+# baseline (the programs' deliberate ones) fail it.
+check-leaks: deps libleak.so $(PROGS) $(BUILD)/leakcheck
+	scripts/leakcheck --baseline tests/programs/lc_known_leaks.baseline \
+	    --sarif $(BUILD)/leaks.sarif --junit $(BUILD)/leaks.junit.xml \
+	    -- tests/programs/lc_run_all.sh
+
+bench-merge: deps $(BUILD)/leakcheck
+	@scripts/bench-merge
+
+# ---- real programs under the preload; fuzzing ------------------------------------
+test-real: deps libleak.so
+	@scripts/test-real
+
+FUZZ       := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_TIME  ?= 30
+FUZZ_FLAGS := -std=gnu11 -g -O1 -D_GNU_SOURCE -Isrc -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+$(BUILD)/fuzz/fuzz_options: tests/fuzz/fuzz_options.c src/options.c src/out.c
+	@mkdir -p $(@D)
+	clang $(FUZZ_FLAGS) -o $@ $^
+$(BUILD)/fuzz/fuzz_json_str: tests/fuzz/fuzz_json_str.c src/out.c
+	@mkdir -p $(@D)
+	clang $(FUZZ_FLAGS) -o $@ $^
+fuzz: deps $(FUZZ)
+	@set -e; for f in $(FUZZ); do n=$${f##*/}; mkdir -p $(BUILD)/fuzz/corpus-$$n; \
+	  echo "== $$n ($(FUZZ_TIME) s)"; \
+	  $$f -max_total_time=$(FUZZ_TIME) -max_len=8192 -close_fd_mask=2 $(BUILD)/fuzz/corpus-$$n \
+	    > $(BUILD)/fuzz/$$n.log 2>&1 || { tail -60 $(BUILD)/fuzz/$$n.log; exit 1; }; \
+	  tail -1 $(BUILD)/fuzz/$$n.log; done
 
 # ---- demo, bench ---------------------------------------------------------------
 demo: deps libleak.so $(PROGS)
@@ -105,5 +147,5 @@ deps:
 clean:
 	rm -rf $(BUILD) libleak.so
 
-.PHONY: all unit integration test demo bench deps clean
+.PHONY: all unit integration test test-real fuzz check-leaks bench-merge demo bench deps clean
 -include $(OBJ:.o=.d) $(UNIT_OBJ:.o=.d)

@@ -128,8 +128,30 @@ static void ll_error_print(const struct ll_error_rec *e)
     ll_unlock(&ll_print_lock);
 }
 
+/* After libleak ran out of memory, a pointer it does not know may be one
+ * whose record was dropped (its address may even be in the quarantine from
+ * an earlier life): not an error to report.  It is still kept from the
+ * allocator (it may be a wild pointer), and said once. */
+static int ll_error_unjudged(unsigned kind)
+{
+    static atomic_int said;
+    struct ll_totals t;
+    if (kind != LL_ERR_INVALID_FREE && kind != LL_ERR_DOUBLE_FREE)
+        return 0;
+    ll_table_totals(&t);
+    if (!t.dropped)
+        return 0;
+    if (!atomic_exchange(&said, 1))
+        ll_msg("out of memory: %llu records were dropped, so frees of unknown "
+               "pointers are no longer reported (nor passed to the allocator)",
+               (unsigned long long)t.dropped);
+    return 1;
+}
+
 void ll_error_report(unsigned kind, uintptr_t p, unsigned dealloc_fn)
 {
+    if (ll_error_unjudged(kind))
+        return;
     struct ll_error_rec e = { .kind = (uint8_t)kind, .dealloc_fn = (uint8_t)dealloc_fn,
                               .ptr = p, .block = p, .stack = ll_stack_capture() };
     ll_error_block(&e);

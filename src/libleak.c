@@ -43,6 +43,7 @@ void ll_init_slow(void)
     ll_unwind_init();
     ll_table_init();
     ll_fork_install();
+    ll_abnormal_init();   /* fatal-signal handlers, _exit (signals.c) */
     ll_guard--;
     atomic_store_explicit(&ll_state, LL_READY, memory_order_release);
     errno = saved;
@@ -60,13 +61,15 @@ void ll_start(int argc, char **argv)
  * static destructors, so whatever they free is not reported. */
 void ll_finish(void)
 {
-    if (atomic_load(&ll_state) != LL_READY)
-        return;
+    if (atomic_load(&ll_state) != LL_READY || !ll_report_claim())
+        return;           /* one report per process: a signal's came first */
     ll_guard++;
     ll_internal_off = 1;  /* the report holds the table locks */
     int saved = errno;
-    int lost = ll_report_write();
-    if (lost && ll_opt.exitcode) {
+    /* The gate: unsuppressed blocks of a fail_on kind (by default definitely
+     * or indirectly lost) turn exitcode=N into the process's status. */
+    int fails = ll_report_write();
+    if (fails && ll_opt.exitcode) {
         /* _exit skips stdio's final flush: do it first, or buffered output
          * the program wrote would be lost. */
         fflush(NULL);

@@ -16,6 +16,7 @@
  *   report.c     grouping of leaks; report_text.c, report_json.c format it
  *   out.c        non-allocating buffered writer and messages
  *   options.c    LIBLEAK_OPTIONS, one table
+ *   suppress.c   suppression files (suppress.h; shared with src/leakcheck/)
  *   fork.c       pthread_atfork handlers
  *   libleak.c    lazy initialisation, exit report, order of set-up
  */
@@ -26,6 +27,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
+
+#include "suppress.h"         /* suppress.c: shared with the leakcheck wrapper */
 
 #define LL_HIDDEN __attribute__((visibility("hidden")))
 #define LL_EXPORT __attribute__((visibility("default")))
@@ -223,12 +226,17 @@ struct ll_frame {
     int line;                 /* 0 when unknown */
     const char *object;       /* path of the loaded object, or NULL */
     uintptr_t offset;         /* pc - object load base */
+    int column;               /* source column of the call, 0 when unknown */
+    const char *comp_dir;     /* compilation directory, for a relative file */
 };
 /* Begin a symbolization session (loads libdw if it can); strings it returns
  * stay valid until ll_sym_end(). */
 void ll_sym_begin(void);
 void ll_sym_lookup(uintptr_t pc, struct ll_frame *out);
 void ll_sym_end(void);
+/* demangle_rust.c: a legacy Rust name ("_ZN...17h<hash>E") without its
+ * hash, from the real malloc; NULL if raw is not one. */
+char *ll_demangle_rust(const char *raw);
 
 /* ---- reach.c ------------------------------------------------------------- */
 enum ll_kind { LL_DEFINITE, LL_INDIRECT, LL_POSSIBLE, LL_REACHABLE, LL_KIND_COUNT };
@@ -246,6 +254,33 @@ void ll_reach_classify_roots(struct ll_block *blocks, size_t n,
 /* Inside exit(): the stack pointer of exit's caller and the callee-saved
  * registers it held; -1 when not called from within exit(). */
 int ll_exit_root(uintptr_t *sp, uintptr_t regs[LL_EXIT_REGS]);
+
+/* ---- threads.c: other threads, stopped without ptrace (reach section) ---- */
+/* SIGURG: ignored by default (a late one harms nothing), and gdb and strace
+ * pass it on without stopping; the program's handler, if any, is chained. */
+#define LL_STOP_SIGNAL SIGURG
+struct ll_stopped {
+    pid_t tid;
+    atomic_int stopped;       /* its handler saved sp and tcb, and waits */
+    int gone;                 /* exited before it could be signalled */
+    uintptr_t sp;             /* its stack pointer when interrupted, less the red zone */
+    uintptr_t tcb;            /* its pthread_self() */
+    uintptr_t regs[18];       /* its general registers then (LL_STOP_REGS) */
+};
+#define LL_STOP_REGS 18
+/* Stop every other thread; *out lists them (answered or not) until
+ * ll_resume_threads().  Bounded: a thread that does not answer is left. */
+size_t ll_stop_threads(struct ll_stopped **out);
+void ll_resume_threads(void);
+
+/* ---- tls.c: glibc's thread control blocks (reach section) ----------------- */
+int ll_tcb_supported(void);
+int ll_tcb_is(const uintptr_t *words, uintptr_t at);   /* a TCB copied from at */
+uintptr_t ll_tcb_dtv_block(uintptr_t dtv);  /* the DTV's start, from tcbhead_t.dtv */
+uintptr_t ll_tcb_top(uintptr_t tcb);        /* end of the thread's stack block */
+int ll_tcb_tid_offset(void);                /* -1 if unknown */
+size_t ll_peek(int memfd, uintptr_t a, void *buf, size_t n);
+size_t ll_tcb_dead_owned(int memfd, uintptr_t dtv, uintptr_t *out, size_t max);
 
 /* ---- out.c --------------------------------------------------------------- */
 struct ll_out {
@@ -268,7 +303,8 @@ void ll_out_bytes_human(struct ll_out *o, uint64_t v);   /* 1,234 */
 void ll_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* ---- options.c ----------------------------------------------------------- */
-enum ll_format { LL_FORMAT_TEXT, LL_FORMAT_JSON };
+enum ll_format { LL_FORMAT_TEXT, LL_FORMAT_JSON, LL_FORMAT_HTML, LL_FORMAT_FOLDED };
+enum ll_color { LL_COLOR_AUTO, LL_COLOR_ALWAYS, LL_COLOR_NEVER };
 struct ll_options {
     int format;
     char output[4096];
@@ -276,6 +312,12 @@ struct ll_options {
     int show_reachable;
     int exitcode;
     int help;
+    int signals;              /* report at a fatal signal (signals.c) */
+    int immediate_exit;       /* report at _exit/_Exit (exits.c) */
+    int color;                /* enum ll_color, for the text report */
+    /* CI gate (leakcheck): */
+    int fail_on;              /* bit (1 << enum ll_kind) per kind that fails */
+    char suppressions[4096];  /* LSan-syntax suppression file, or "" */
 };
 extern struct ll_options ll_opt;
 /* Parse a LIBLEAK_OPTIONS string into ll_opt (defaults first).  Each bad
@@ -304,10 +346,18 @@ struct ll_report {
     uint64_t kind_bytes[LL_KIND_COUNT], kind_blocks[LL_KIND_COUNT];
     struct ll_totals totals;
     size_t meta_bytes;        /* libleak's own memory */
+    /* suppressions=FILE: groups it matched are removed from groups and
+     * kind_* and counted here instead (report.c). */
+    const struct ll_supp_set *supp;
+    uint64_t supp_bytes, supp_blocks;
 };
-int ll_report_write(void);    /* the exit report; returns lost blocks count */
+/* The exit report; returns 1 when unsuppressed blocks of a fail_on kind
+ * were found (the process then fails with exitcode=N). */
+int ll_report_write(void);
 void ll_report_text(struct ll_out *o, const struct ll_report *r);
 void ll_report_json(struct ll_out *o, const struct ll_report *r);
+void ll_report_html(struct ll_out *o, const struct ll_report *r);    /* report_html.c */
+void ll_report_folded(struct ll_out *o, const struct ll_report *r);  /* report_folded.c */
 /* Errors recorded so far, for the formatters. */
 struct ll_error_rec {
     uint8_t kind, fn, dealloc_fn, has_block;
@@ -326,6 +376,44 @@ void ll_error_fork_child(void);
 /* Frame printing shared by the formatters and the error messages. */
 void ll_text_stack(struct ll_out *o, uint32_t stack, const char *indent);
 void ll_json_stack(struct ll_out *o, uint32_t stack);
+
+/* ---- snippet.c: source lines around a call, for the reports -------------- */
+#define LL_SNIP_BEFORE 2      /* lines shown before the call's line */
+#define LL_SNIP_AFTER 1       /* and after it */
+#define LL_SNIP_WIDTH 160     /* bytes kept of each line */
+struct ll_snippet {
+    int first;                /* line number of lines[0] */
+    int n;                    /* lines read (0: the file was not readable) */
+    int target;               /* index of the call's line in lines[] */
+    int mark_col, mark_len;   /* the call's extent in that line, 0-based */
+    char lines[LL_SNIP_BEFORE + 1 + LL_SNIP_AFTER][LL_SNIP_WIDTH];
+};
+/* Read the lines around f's file:line (file made absolute with f's
+ * comp_dir) without allocating; hint is a name to mark when the column is
+ * unknown (the allocating function).  0 when the source is not readable. */
+int ll_snippet_read(const struct ll_frame *f, const char *hint, struct ll_snippet *s);
+/* The snippet of a stack's first frame with readable source (stopping at
+ * main); fills f with that frame.  0 when there is none. */
+int ll_site_snippet(uint32_t stack, const char *hint, struct ll_frame *f,
+                    struct ll_snippet *s);
+/* main (or Rust's runtime entry): the last frame of the program's own. */
+int ll_frame_is_bottom(const struct ll_frame *f);
+/* libc's or Rust's start-up code, below main. */
+int ll_frame_is_startup(const struct ll_frame *f);
+
+/* ---- signals.c, exits.c: abnormal ends ----------------------------------- */
+void ll_abnormal_init(void);  /* at initialisation: handlers, _exit */
+int ll_report_claim(void);    /* 1 for the first caller: it writes the report */
+int ll_abnormal_report(void); /* the report outside exit(); ll_report_write's value */
+int ll_is_own_process(void);  /* not a vfork/posix_spawn child */
+int ll_is_fork_child(void);
+void ll_exit_real(int status) __attribute__((noreturn));
+/* Where the program's live stack begins and the registers it held, for a
+ * report outside exit() (a signal handler, _exit): the root scan starts
+ * here instead of in libleak's own frames, whose unused slots hold stale
+ * pointers.  sp == 0: not set. */
+struct ll_live_root { uintptr_t sp; unsigned nregs; uintptr_t regs[24]; };
+extern struct ll_live_root ll_live_root;
 
 /* ---- fork.c -------------------------------------------------------------- */
 void ll_fork_install(void);

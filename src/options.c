@@ -10,7 +10,7 @@
 
 struct ll_options ll_opt;
 
-enum ll_opt_type { LL_OPT_INT, LL_OPT_BOOL, LL_OPT_ENUM, LL_OPT_PATH };
+enum ll_opt_type { LL_OPT_INT, LL_OPT_BOOL, LL_OPT_ENUM, LL_OPT_PATH, LL_OPT_KINDS };
 
 struct ll_optdef {
     const char *name;
@@ -22,12 +22,13 @@ struct ll_optdef {
     const char *help;
 };
 
-static const char *const ll_formats[] = { "text", "json", NULL };
+static const char *const ll_formats[] = { "text", "json", "html", "folded", NULL };
+static const char *const ll_colors[] = { "auto", "always", "never", NULL };
 
 #define LL_OFF(f) offsetof(struct ll_options, f)
 static const struct ll_optdef ll_optdefs[] = {
     { "format", LL_OPT_ENUM, LL_OFF(format), 0, 0, ll_formats, "text",
-      "report format: text or json" },
+      "report format: text, json, html or folded" },
     { "output", LL_OPT_PATH, LL_OFF(output), 0, 0, NULL, "",
       "write the report to this file instead of stderr; %p is the pid" },
     { "depth", LL_OPT_INT, LL_OFF(depth), 1, LL_MAX_DEPTH, NULL, "16",
@@ -35,10 +36,25 @@ static const struct ll_optdef ll_optdefs[] = {
     { "show_reachable", LL_OPT_BOOL, LL_OFF(show_reachable), 0, 1, NULL, "0",
       "list still-reachable blocks too (they are always counted)" },
     { "exitcode", LL_OPT_INT, LL_OFF(exitcode), 0, 255, NULL, "0",
-      "exit with this status when blocks were definitely or indirectly lost "
-      "(0: keep the program's own)" },
+      "exit with this status when unsuppressed blocks of the fail_on kinds "
+      "were lost (0: keep the program's own)" },
+    { "fail_on", LL_OPT_KINDS, LL_OFF(fail_on), 0, 0, NULL, "definite,indirect",
+      "kinds that make exitcode apply: definite, indirect, possible, "
+      "reachable, comma-separated, or all" },
+    { "suppressions", LL_OPT_PATH, LL_OFF(suppressions), 0, 0, NULL, "",
+      "LeakSanitizer-syntax file (leak:PATTERN lines); matching blocks are "
+      "counted as suppressed, not reported" },
+    { "signals", LL_OPT_BOOL, LL_OFF(signals), 0, 1, NULL, "1",
+      "on SIGSEGV, SIGBUS, SIGFPE, SIGILL or SIGABRT the program does not "
+      "handle, write the report, then die of the signal" },
+    { "immediate_exit", LL_OPT_BOOL, LL_OFF(immediate_exit), 0, 1, NULL, "1",
+      "write the report when the started process ends with _exit() or "
+      "_Exit() (fork children that do are never reported)" },
     { "help", LL_OPT_BOOL, LL_OFF(help), 0, 1, NULL, "0",
       "print this list at start-up" },
+    { "color", LL_OPT_ENUM, LL_OFF(color), 0, 0, ll_colors, "auto",
+      "colour in the text report: auto (on a terminal, unless NO_COLOR is "
+      "set), always or never" },
 };
 #define LL_NOPT (sizeof(ll_optdefs) / sizeof(ll_optdefs[0]))
 
@@ -59,6 +75,51 @@ static int ll_parse_int(const char *s, size_t n, long *out)
     }
     *out = v;
     return 0;
+}
+
+/* fail_on: the leak kinds by their short names, in enum ll_kind order. */
+static const char *const ll_kind_short[LL_KIND_COUNT] = {
+    "definite", "indirect", "possible", "reachable"
+};
+
+/* "definite,indirect" -> a bit per kind; "all" is every kind. */
+static int ll_parse_kinds(const char *v, size_t n, int *out)
+{
+    int mask = 0;
+    while (n) {
+        const char *c = memchr(v, ',', n);
+        size_t w = c ? (size_t)(c - v) : n;
+        int k = 0;
+        while (k < LL_KIND_COUNT && !ll_word_eq(v, w, ll_kind_short[k]))
+            k++;
+        if (k < LL_KIND_COUNT)
+            mask |= 1 << k;
+        else if (ll_word_eq(v, w, "all"))
+            mask |= (1 << LL_KIND_COUNT) - 1;
+        else
+            return -1;
+        v += w + (c != NULL);
+        n -= w + (c != NULL);
+    }
+    if (!mask)
+        return -1;
+    *out = mask;
+    return 0;
+}
+
+static void ll_kinds_format(int mask, char *buf, size_t cap)
+{
+    size_t k = 0;
+    buf[0] = 0;
+    for (int i = 0; i < LL_KIND_COUNT; i++) {
+        size_t w = strlen(ll_kind_short[i]);
+        if (!(mask & (1 << i)) || k + w + 2 > cap)
+            continue;
+        if (k)
+            buf[k++] = ',';
+        memcpy(buf + k, ll_kind_short[i], w + 1);
+        k += w;
+    }
 }
 
 /* Store value v (length n) for option d; -1 if it is not acceptable. */
@@ -87,6 +148,8 @@ static int ll_opt_set(const struct ll_optdef *d, const char *v, size_t n)
                 return 0;
             }
         return -1;
+    case LL_OPT_KINDS:
+        return ll_parse_kinds(v, n, (int *)field);
     case LL_OPT_PATH:
         if (n >= sizeof(ll_opt.output))
             return -1;
@@ -102,8 +165,12 @@ static const char *ll_opt_current(const struct ll_optdef *d, char *buf, size_t c
 {
     const char *field = (const char *)&ll_opt + d->off;
     if (d->type == LL_OPT_PATH)
-        return field[0] ? field : "(stderr)";
+        return field[0] ? field : d->off == LL_OFF(output) ? "(stderr)" : "(none)";
     int v = *(const int *)field;
+    if (d->type == LL_OPT_KINDS) {
+        ll_kinds_format(v, buf, cap);
+        return buf;
+    }
     if (d->type == LL_OPT_ENUM)
         return d->choices[v];
     struct ll_out o;                    /* format without stdio */
@@ -124,14 +191,23 @@ static const char *ll_opt_shown(const char *v, size_t n, char *buf, size_t cap)
     return buf;
 }
 
+/* The choices of an enum option, as a warning lists them. */
+static const char *ll_enum_expected(const struct ll_optdef *d)
+{
+    return d->choices == ll_colors ? "auto, always or never"
+                                   : "text, json, html or folded";
+}
+
 static void ll_opt_warn_value(const struct ll_optdef *d, const char *v, size_t n)
 {
-    char shown[64], cur[24];
+    char shown[64], cur[48];
     const char *keep = ll_opt_current(d, cur, sizeof(cur));
     ll_opt_shown(v, n, shown, sizeof(shown));
     const char *want = d->type == LL_OPT_BOOL ? "0 or 1"
-                     : d->type == LL_OPT_ENUM ? "text or json"
+                     : d->type == LL_OPT_ENUM ? ll_enum_expected(d)
                      : d->type == LL_OPT_PATH ? "a path shorter than 4096 bytes"
+                     : d->type == LL_OPT_KINDS ? "definite, indirect, possible, "
+                                                 "reachable or all, comma-separated"
                      : NULL;
     if (want)
         ll_msg("bad value '%s' for option %s (expected %s); keeping %s",
@@ -157,7 +233,7 @@ static int ll_opt_item(const char *s, size_t n)
         if (!ll_word_eq(s, klen, d->name))
             continue;
         if (!eq) {
-            char cur[24];
+            char cur[48];
             ll_msg("option %s needs a value (%s=...); keeping %s", d->name,
                    d->name, ll_opt_current(d, cur, sizeof(cur)));
             return 1;

@@ -8,16 +8,19 @@
  * each lost structure has exactly one definitely lost block.
  *
  * Runs at report time with the table locked and the recursion guard held, so
- * it never mallocs (work memory comes from ll_pages_alloc), never uses stdio
+ * it never mallocs (work memory comes from ll_work_alloc), never uses stdio
  * and never recurses (an explicit work stack walks the graph).
  */
 #include "ll.h"
+#include "reach.h"
 
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <link.h>
 #include <pthread.h>
+#include <setjmp.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -29,36 +32,86 @@ const char *const ll_kind_text[LL_KIND_COUNT] = {
     "definitely lost", "indirectly lost", "possibly lost", "still reachable"
 };
 
-/* Scratch bits in ll_block.flags.  START and INTERIOR are kept apart so that
- * "possibly lost" (reached only through interior pointers) can be told from
- * "reachable" later; for now either one counts as reached. */
+/* Scratch bits in ll_block.flags.  Valgrind's states: Reachable is a chain
+ * of start pointers from a root, each step from a root or a Reachable
+ * block to a block's first byte; Possible is any other pointer path from
+ * the roots (a step into a block's middle, or from a Possible block). */
 enum {
-    RF_START = 0x01,     /* some scanned word points at its first byte */
-    RF_INTERIOR = 0x02,  /* some scanned word points into its middle */
+    RF_START = 0x01,     /* Reachable */
+    RF_INTERIOR = 0x02,  /* Possible (unless RF_START too) */
     RF_REACHED = RF_START | RF_INTERIOR,
     RF_LOSTPRED = 0x04,  /* pointed to by another lost block */
     RF_CLAIMED = 0x08,   /* member of a lost structure */
     RF_LEADER = 0x10,    /* that structure's definitely lost block, so far */
     RF_CLIP = 0x20,      /* not inside one readable mapping: scan piecewise */
+    RF_SCANNED = 0x40,   /* scanned as Reachable (a Possible scan may precede) */
 };
 
 /* Scanning reads stacks, globals and heap wholesale, redzones included. */
 #define NOASAN __attribute__((no_sanitize_address))
 #define WORD sizeof(uintptr_t)
 
+/* ---- scratch pages, remembered so that no root ever covers them ---------- */
+
+#define WORK_MAX 512
+static struct ll_range work[WORK_MAX];
+static struct ll_range excluded;     /* the caller's block array */
+static int deferring;                /* keep freed pages mapped until the end */
+
+/* NULL when the registry is full: unregistered scratch could become a root. */
+void *ll_work_alloc(size_t size)
+{
+    for (size_t i = 0; i < WORK_MAX; i++) {
+        if (work[i].hi) continue;
+        void *p = ll_pages_alloc(size);
+        if (p) work[i] = (struct ll_range){ (uintptr_t)p, (uintptr_t)p + size };
+        return p;
+    }
+    return NULL;
+}
+
+/* While roots are gathered from a list of mappings read earlier, pages we
+ * unmap would still be listed: freeing is deferred to ll_work_end. */
+void ll_work_free(void *p, size_t size)
+{
+    for (size_t i = 0; i < WORK_MAX && !deferring; i++)
+        if (work[i].lo == (uintptr_t)p) work[i] = (struct ll_range){ 0, 0 };
+    if (!deferring) ll_pages_free(p, size);
+}
+
+void ll_work_begin(void) { deferring = 1; }
+
+void ll_work_end(void)
+{
+    deferring = 0;
+    for (size_t i = 0; i < WORK_MAX; i++)
+        if (work[i].hi) {
+            ll_pages_free((void *)work[i].lo, work[i].hi - work[i].lo);
+            work[i] = (struct ll_range){ 0, 0 };
+        }
+}
+
+/* libleak's own memory: its allocator's chunks, scratch pages, the blocks'
+ * array.  Asked per page (all are page-aligned). */
+static int ours(uintptr_t p)
+{
+    if (p - excluded.lo < excluded.hi - excluded.lo) return 1;
+    for (size_t i = 0; i < WORK_MAX; i++)
+        if (p - work[i].lo < work[i].hi - work[i].lo) return 1;
+    return ll_mem_owns((const void *)p);
+}
+
 /* ---- growable list of address ranges ------------------------------------ */
 
-struct ranges { struct ll_range *v; size_t n, cap; };
-
-static int ranges_add(struct ranges *r, uintptr_t lo, uintptr_t hi)
+int ll_ranges_add(struct ll_ranges *r, uintptr_t lo, uintptr_t hi)
 {
     if (lo >= hi) return 0;
     if (r->n == r->cap) {
         size_t cap = r->cap ? 2 * r->cap : 256;
-        struct ll_range *v = ll_pages_alloc(cap * sizeof *v);
+        struct ll_range *v = ll_work_alloc(cap * sizeof *v);
         if (!v) return -1;
         if (r->n) memcpy(v, r->v, r->n * sizeof *v);
-        if (r->v) ll_pages_free(r->v, r->cap * sizeof *v);
+        if (r->v) ll_work_free(r->v, r->cap * sizeof *v);
         r->v = v;
         r->cap = cap;
     }
@@ -66,10 +119,10 @@ static int ranges_add(struct ranges *r, uintptr_t lo, uintptr_t hi)
     return 0;
 }
 
-static void ranges_free(struct ranges *r)
+void ll_ranges_free(struct ll_ranges *r)
 {
-    if (r->v) ll_pages_free(r->v, r->cap * sizeof *r->v);
-    *r = (struct ranges){ 0 };
+    if (r->v) ll_work_free(r->v, r->cap * sizeof *r->v);
+    *r = (struct ll_ranges){ 0 };
 }
 
 /* ---- readable mappings, from /proc/self/maps (ascending, disjoint) ------- */
@@ -99,9 +152,9 @@ static char *slurp(const char *path, size_t *len, size_t *cap)
     for (;;) {
         if (*len == *cap) {
             size_t ncap = *cap ? 2 * *cap : 1u << 16;
-            char *nbuf = ll_pages_alloc(ncap);
+            char *nbuf = ll_work_alloc(ncap);
             if (!nbuf) { r = -1; break; }
-            if (buf) { memcpy(nbuf, buf, *len); ll_pages_free(buf, *cap); }
+            if (buf) { memcpy(nbuf, buf, *len); ll_work_free(buf, *cap); }
             buf = nbuf;
             *cap = ncap;
         }
@@ -111,11 +164,24 @@ static char *slurp(const char *path, size_t *len, size_t *cap)
         *len += (size_t)r;
     }
     close(fd);
-    if (r < 0 && buf) { ll_pages_free(buf, *cap); buf = NULL; }
+    if (r < 0 && buf) { ll_work_free(buf, *cap); buf = NULL; }
     return buf;
 }
 
-static int maps_read(struct ranges *maps)
+/* Skip n space-separated fields of a maps line. */
+static const char *skip_fields(const char *p, const char *eol, int n)
+{
+    while (n-- > 0) {
+        while (p < eol && *p == ' ') p++;
+        while (p < eol && *p != ' ') p++;
+    }
+    while (p < eol && *p == ' ') p++;
+    return p;
+}
+
+/* Readable mappings into maps; with anon, also the readable and writable
+ * private ones backed by no file and not named ([stack], [heap], ...). */
+int ll_maps_read(struct ll_ranges *maps, struct ll_ranges *anon)
 {
     size_t len, cap;
     char *buf = slurp("/proc/self/maps", &len, &cap);
@@ -128,15 +194,24 @@ static int maps_read(struct ranges *maps)
         const char *p = parse_hex(s, eol, &lo);
         if (p < eol && *p == '-') p = parse_hex(p + 1, eol, &hi);
         else hi = 0;
-        if (p + 1 < eol && *p == ' ' && p[1] == 'r') err = ranges_add(maps, lo, hi);
+        if (p + 4 < eol && *p == ' ' && p[1] == 'r') {
+            err = ll_ranges_add(maps, lo, hi);
+            const char *inode = skip_fields(p + 5, eol, 2);    /* offset, dev */
+            const char *path = skip_fields(inode, eol, 1);
+            if (anon && !err && p[2] == 'w' && p[4] == 'p' && inode[0] == '0' &&
+                inode[1] == ' ' && path == eol)
+                err = ll_ranges_add(anon, lo, hi);
+        }
         s = eol + 1;
     }
-    ll_pages_free(buf, cap);
+    ll_work_free(buf, cap);
     return err;
 }
 
+
+
 /* Index of the first mapping ending above a. */
-static size_t maps_find(const struct ranges *m, uintptr_t a)
+size_t ll_maps_find(const struct ll_ranges *m, uintptr_t a)
 {
     size_t i = 0, j = m->n;
     while (i < j) {
@@ -147,29 +222,28 @@ static size_t maps_find(const struct ranges *m, uintptr_t a)
     return i;
 }
 
-/* Append [a,b) minus libleak's own memory.  ll_mem_owns answers per address
- * and our mappings are page-aligned, so one question per 4 KiB suffices. */
-static int add_not_ours(struct ranges *out, uintptr_t a, uintptr_t b)
+/* Append [a,b) minus libleak's own memory, asked once per 4 KiB page. */
+static int add_not_ours(struct ll_ranges *out, uintptr_t a, uintptr_t b)
 {
     uintptr_t run = a;
     for (uintptr_t p = a; p < b;) {
         uintptr_t next = (p | 4095) + 1;
         if (next > b || next < p) next = b;
-        if (ll_mem_owns((const void *)p)) {
-            if (ranges_add(out, run, p)) return -1;
+        if (ours(p)) {
+            if (ll_ranges_add(out, run, p)) return -1;
             run = next;
         }
         p = next;
     }
-    return ranges_add(out, run, b);
+    return ll_ranges_add(out, run, b);
 }
 
 /* Append the readable parts of [lo,hi); no map at all means "trust it". */
-static int clip_add(struct ranges *out, const struct ranges *maps,
+static int clip_add(struct ll_ranges *out, const struct ll_ranges *maps,
                     uintptr_t lo, uintptr_t hi)
 {
     if (!maps->n) return add_not_ours(out, lo, hi);
-    for (size_t i = maps_find(maps, lo); i < maps->n && maps->v[i].lo < hi; i++) {
+    for (size_t i = ll_maps_find(maps, lo); i < maps->n && maps->v[i].lo < hi; i++) {
         uintptr_t a = lo > maps->v[i].lo ? lo : maps->v[i].lo;
         uintptr_t b = hi < maps->v[i].hi ? hi : maps->v[i].hi;
         if (add_not_ours(out, a, b)) return -1;
@@ -204,8 +278,60 @@ struct scan {
     size_t nidx;
     uint32_t *stack;             /* work stack; a block is pushed once a phase */
     size_t top;
-    const struct ranges *maps;
+    const struct ll_ranges *maps;
+    sigjmp_buf jb;               /* where a fault resumes (see faults_arm) */
+    volatile size_t k, i;        /* loop positions that survive a fault */
+    volatile uintptr_t from;
+    volatile int pass;
 };
+
+/* ---- memory that vanishes under the scan -----------------------------------
+ * The list of mappings is read before the scan; a thread that did not stop
+ * may unmap or mprotect memory meanwhile.  A fault while scanning is then
+ * caught: the root range goes on after the faulting page, the rest of a
+ * block is skipped (it is gone, or protected), the scan goes on.  A
+ * fault anywhere else (another thread's) goes to the program's handler. */
+
+static sigjmp_buf *volatile fault_jmp;
+static pid_t fault_tid;
+static struct sigaction fault_old[2];
+static size_t fault_count;
+static uintptr_t fault_addr;
+
+static void on_fault(int sig, siginfo_t *si, void *uc)
+{
+    (void)uc;
+    if (fault_jmp && (pid_t)syscall(SYS_gettid) == fault_tid) {
+        fault_addr = (uintptr_t)si->si_addr;
+        siglongjmp(*fault_jmp, 1);
+    }
+    sigaction(sig, &fault_old[sig == SIGBUS], NULL);   /* the fault repeats there */
+}
+
+static void faults_arm(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_sigaction = on_fault;
+    sa.sa_flags = SA_SIGINFO | SA_NODEFER;
+    sigemptyset(&sa.sa_mask);
+    fault_tid = (pid_t)syscall(SYS_gettid);
+    fault_count = 0;
+    sigaction(SIGSEGV, &sa, &fault_old[0]);
+    sigaction(SIGBUS, &sa, &fault_old[1]);
+}
+
+static void faults_disarm(void)
+{
+    fault_jmp = NULL;
+    sigaction(SIGSEGV, &fault_old[0], NULL);
+    sigaction(SIGBUS, &fault_old[1], NULL);
+    if (fault_count)
+        ll_msg("%zu memory ranges vanished during the leak check and were skipped", fault_count);
+}
+
+/* Arm s->jb in the caller's frame; true when a fault came back to it. */
+#define FAULTED(s) (fault_jmp = &(s)->jb, sigsetjmp((s)->jb, 1) ? (fault_count++, 1) : 0)
 
 static inline uintptr_t block_end(const struct ll_block *b)
 {
@@ -250,7 +376,7 @@ static void index_build(struct scan *s)
     s->lo = s->b[0].ptr;
     s->span = hi - s->lo;
     s->nreg = regions_cut(s, NULL);
-    s->reg = ll_pages_alloc(s->nreg * sizeof *s->reg);
+    s->reg = ll_work_alloc(s->nreg * sizeof *s->reg);
     if (!s->reg) return;
     regions_cut(s, s->reg);
     for (size_t k = 0; k < s->nreg; k++) {
@@ -261,7 +387,7 @@ static void index_build(struct scan *s)
         r->off = s->nidx;
         s->nidx += ((span - 1) >> r->shift) + 2;
     }
-    s->idx = ll_pages_alloc(s->nidx * sizeof *s->idx);
+    s->idx = ll_work_alloc(s->nidx * sizeof *s->idx);
     if (!s->idx) return;                  /* fall back to binary search */
     for (size_t k = 0; k < s->nreg; k++) region_fill(s, &s->reg[k]);
 }
@@ -297,8 +423,11 @@ static inline size_t search(const struct scan *s, uintptr_t v, size_t i, size_t 
 /* ---- marking -------------------------------------------------------------- */
 
 enum mode {
-    M_REACH,   /* from roots and reached blocks: mark reached */
-    M_REACH_START, /* the same, but only pointers to a block's first byte */
+    M_REACH,   /* from a root or a Reachable block: start -> Reachable, else Possible */
+    M_REACH_START, /* from the allocator's data: start -> Reachable, else nothing */
+    M_REACH_ANY, /* from the loader's data: start or interior -> Reachable */
+    M_POSSIBLE, /* from a Possible block: anything -> Possible */
+    M_OWN,     /* a block owned by a dead thread's cache: Reachable, not scanned */
     M_PRED,    /* from a lost block: note its lost successors have a predecessor */
     M_CLAIM,   /* from a lost structure's leader: claim what it reaches */
 };
@@ -310,13 +439,23 @@ static inline void visit(struct scan *s, size_t j, uintptr_t v, enum mode mode,
 {
     struct ll_block *b = &s->b[j];
     uint8_t f = b->flags;
-    if (mode == M_REACH_START && v != b->ptr) return;
-    if (mode == M_REACH || mode == M_REACH_START) {
-        if (!(f & RF_REACHED)) {          /* scanned soon, in random order */
-            __builtin_prefetch((const void *)b->ptr);
-            push(s, j);
+    if (mode == M_OWN) {                  /* last: anything live was scanned */
+        if (v == b->ptr) b->flags = f | RF_START | RF_SCANNED;
+        return;
+    }
+    if (mode <= M_POSSIBLE) {
+        /* Each block is pushed at most twice: on becoming Possible and on
+         * becoming Reachable (then rescanned, as Valgrind does, so what it
+         * points to at its start is upgraded too). */
+        if ((v == b->ptr && mode != M_POSSIBLE) || mode == M_REACH_ANY) {
+            if (f & RF_START) return;
+            b->flags = f | RF_START;
+        } else {
+            if ((f & RF_REACHED) || mode == M_REACH_START) return;
+            b->flags = f | RF_INTERIOR;
         }
-        b->flags = f | (v == b->ptr ? RF_START : RF_INTERIOR);
+        __builtin_prefetch((const void *)b->ptr);   /* scanned soon */
+        push(s, j);
         return;
     }
     if ((f & RF_REACHED) || j == self) return;
@@ -382,8 +521,8 @@ static void scan_block(struct scan *s, size_t i, enum mode mode, size_t self)
     const struct ll_block *b = &s->b[i];
     uintptr_t lo = b->ptr, hi = b->ptr + b->size;
     if (!(b->flags & RF_CLIP)) { scan_range(s, lo, hi, mode, self); return; }
-    const struct ranges *m = s->maps;
-    for (size_t k = maps_find(m, lo); k < m->n && m->v[k].lo < hi; k++)
+    const struct ll_ranges *m = s->maps;
+    for (size_t k = ll_maps_find(m, lo); k < m->n && m->v[k].lo < hi; k++)
         scan_range(s, lo > m->v[k].lo ? lo : m->v[k].lo,
                    hi < m->v[k].hi ? hi : m->v[k].hi, mode, self);
 }
@@ -393,11 +532,34 @@ static void drain(struct scan *s, enum mode mode, size_t self)
     while (s->top) scan_block(s, s->stack[--s->top], mode, self);
 }
 
+/* The reachability flood: a block scans as what it is when popped. */
+static void drain_reach(struct scan *s)
+{
+    while (s->top) {
+        size_t i = s->stack[--s->top];
+        uint8_t f = s->b[i].flags;
+        if (!(f & RF_START)) {
+            scan_block(s, i, M_POSSIBLE, SIZE_MAX);
+        } else if (!(f & RF_SCANNED)) {
+            s->b[i].flags = f | RF_SCANNED;
+            scan_block(s, i, M_REACH, SIZE_MAX);
+        }
+    }
+}
+
+/* Drain; after a fault (in the block being scanned, already popped) go on. */
+static void drain_guarded(struct scan *s, enum mode mode, size_t self)
+{
+    (void)FAULTED(s);
+    if (mode == M_REACH) drain_reach(s);
+    else drain(s, mode, self);
+}
+
 /* Blocks not wholly inside one readable mapping (mprotected, unmapped under
  * us) are scanned piecewise; one merge pass since both lists ascend. */
 static void mark_clipped(struct scan *s)
 {
-    const struct ranges *m = s->maps;
+    const struct ll_ranges *m = s->maps;
     if (!m->n) return;
     size_t k = 0;
     for (size_t i = 0; i < s->n; i++) {
@@ -416,17 +578,18 @@ static void mark_clipped(struct scan *s)
  * each lost block is scanned twice in all (once here for predecessors). */
 static void classify_lost(struct scan *s)
 {
-    for (size_t i = 0; i < s->n; i++)
-        if (!(s->b[i].flags & RF_REACHED)) scan_block(s, i, M_PRED, i);
-    for (int pass = 0; pass < 2; pass++) {
-        for (size_t i = 0; i < s->n; i++) {
+    for (s->i = 0; s->i < s->n; s->i++)
+        if (!(s->b[s->i].flags & RF_REACHED) && !FAULTED(s)) scan_block(s, s->i, M_PRED, s->i);
+    for (s->pass = 0; s->pass < 2; s->pass++) {
+        for (s->i = 0; s->i < s->n; s->i++) {
+            size_t i = s->i;
             uint8_t f = s->b[i].flags;
             if (f & (RF_REACHED | RF_CLAIMED)) continue;
-            if (pass == 0 && (f & RF_LOSTPRED)) continue;
+            if (s->pass == 0 && (f & RF_LOSTPRED)) continue;
             s->b[i].flags = f | RF_CLAIMED | RF_LEADER;
             s->b[i].kind = LL_DEFINITE;
             push(s, i);
-            drain(s, M_CLAIM, i);
+            drain_guarded(s, M_CLAIM, i);
         }
     }
 }
@@ -434,182 +597,99 @@ static void classify_lost(struct scan *s)
 /* Root ranges by how their words may point: any byte of a block, or only
  * its first (the allocator's own data: its free-chunk headers fall inside
  * the preceding live block). */
-struct roots { struct ranges any, start; };
+void ll_roots_free(struct ll_roots *r)
+{
+    ll_ranges_free(&r->any);
+    ll_ranges_free(&r->start);
+    ll_ranges_free(&r->words);
+    ll_ranges_free(&r->owned);
+    ll_ranges_free(&r->loader);
+}
 
-static void roots_free(struct roots *r) { ranges_free(&r->any); ranges_free(&r->start); }
-
-static int clip_all(struct ranges *out, const struct ranges *in, const struct ranges *maps)
+static int clip_all(struct ll_ranges *out, const struct ll_ranges *in, const struct ll_ranges *maps)
 {
     for (size_t r = 0; r < in->n; r++)
         if (clip_add(out, maps, in->v[r].lo, in->v[r].hi)) return -1;
     return 0;
 }
 
-static void scan_roots(struct scan *s, const struct ranges *r, enum mode mode)
+static void scan_roots(struct scan *s, const struct ll_ranges *r, enum mode mode)
 {
-    for (size_t k = 0; k < r->n; k++) {
-        scan_range(s, r->v[k].lo, r->v[k].hi, mode, SIZE_MAX);
-        drain(s, M_REACH, SIZE_MAX);
+    for (s->k = 0; s->k < r->n; s->k++) {
+        s->from = r->v[s->k].lo;
+        if (FAULTED(s)) s->from = (fault_addr | 4095) + 1;   /* past that page */
+        if (s->from > r->v[s->k].lo && fault_addr < r->v[s->k].lo) s->from = r->v[s->k].hi;
+        if (s->from < r->v[s->k].hi) scan_range(s, s->from, r->v[s->k].hi, mode, SIZE_MAX);
+        drain_guarded(s, M_REACH, SIZE_MAX);
+    }
+}
+
+/* Single words that are roots, such as the DTV start computed from a thread
+ * control block, kept as ranges [v, v + 1). */
+static void scan_words(struct scan *s, const struct ll_ranges *w, enum mode mode)
+{
+    for (size_t k = 0; k < w->n; k++) {
+        uintptr_t v = w->v[k].lo;
+        if (v - s->lo >= s->span) continue;
+        const uint32_t *e = s->idx ? entry_of(s, v) : NULL;
+        if (s->idx && !e) continue;
+        resolve(s, &v, &e, 1, mode, SIZE_MAX);
+        drain_guarded(s, M_REACH, SIZE_MAX);
     }
 }
 
 /* Without a full scan nothing can be proved lost: claim nothing. */
-static void give_up(struct ll_block *blocks, size_t n)
+void ll_reach_give_up(struct ll_block *blocks, size_t n)
 {
     ll_msg("leak classification skipped: out of memory");
     for (size_t i = 0; i < n; i++) blocks[i].kind = LL_REACHABLE;
 }
 
-static void classify(struct ll_block *blocks, size_t n, const struct roots *roots,
-                     const struct ranges *maps)
+void ll_reach_run(struct ll_block *blocks, size_t n, const struct ll_roots *roots,
+                     const struct ll_ranges *maps)
 {
     struct scan s = { .b = blocks, .n = n, .maps = maps };
-    struct roots clipped = { 0 };
-    size_t stack_bytes = n * sizeof *s.stack;
+    struct ll_roots clipped = { 0 };
+    size_t stack_bytes = 2 * n * sizeof *s.stack;   /* two pushes a block at most */
     for (size_t i = 0; i < n; i++) { blocks[i].flags = 0; blocks[i].kind = LL_DEFINITE; }
     if (!n) return;
-    s.stack = n < UINT32_MAX ? ll_pages_alloc(stack_bytes) : NULL;
+    excluded = (struct ll_range){ (uintptr_t)blocks & ~(uintptr_t)4095,
+                                  (uintptr_t)(blocks + n) };
+    s.stack = n < UINT32_MAX / 2 ? ll_work_alloc(stack_bytes) : NULL;
     int err = !s.stack || clip_all(&clipped.any, &roots->any, maps) ||
-              clip_all(&clipped.start, &roots->start, maps);
+              clip_all(&clipped.start, &roots->start, maps) ||
+              clip_all(&clipped.loader, &roots->loader, maps);
     if (err) {
-        give_up(blocks, n);
+        ll_reach_give_up(blocks, n);
     } else {
         index_build(&s);
         mark_clipped(&s);
+        faults_arm();
         scan_roots(&s, &clipped.any, M_REACH);
         scan_roots(&s, &clipped.start, M_REACH_START);
+        scan_roots(&s, &clipped.loader, M_REACH_ANY);
+        scan_words(&s, &roots->words, M_REACH);
+        scan_words(&s, &roots->owned, M_OWN);
         for (size_t i = 0; i < n; i++)
-            if (blocks[i].flags & RF_REACHED) blocks[i].kind = LL_REACHABLE;
+            if (blocks[i].flags & RF_START) blocks[i].kind = LL_REACHABLE;
+            else if (blocks[i].flags & RF_INTERIOR) blocks[i].kind = LL_POSSIBLE;
         classify_lost(&s);
+        faults_disarm();
     }
-    if (s.idx) ll_pages_free(s.idx, s.nidx * sizeof *s.idx);
-    if (s.reg) ll_pages_free(s.reg, s.nreg * sizeof *s.reg);
-    if (s.stack) ll_pages_free(s.stack, stack_bytes);
-    roots_free(&clipped);
+    if (s.idx) ll_work_free(s.idx, s.nidx * sizeof *s.idx);
+    if (s.reg) ll_work_free(s.reg, s.nreg * sizeof *s.reg);
+    if (s.stack) ll_work_free(s.stack, stack_bytes);
+    ll_roots_free(&clipped);
+    excluded = (struct ll_range){ 0, 0 };
 }
 
 void ll_reach_classify_roots(struct ll_block *blocks, size_t n,
                              const struct ll_range *roots, size_t nroots)
 {
-    struct ranges maps = { 0 };
-    struct roots r = { .any = { (struct ll_range *)roots, nroots, nroots } };
-    if (maps_read(&maps)) ranges_free(&maps);     /* unknown: trust roots */
-    classify(blocks, n, &r, &maps);               /* r is only read */
-    ranges_free(&maps);
+    struct ll_ranges maps = { 0 };
+    struct ll_roots r = { .any = { (struct ll_range *)roots, nroots, nroots } };
+    if (ll_maps_read(&maps, NULL)) ll_ranges_free(&maps);     /* unknown: trust roots */
+    ll_reach_run(blocks, n, &r, &maps);               /* r is only read */
+    ll_ranges_free(&maps);
 }
 
-/* ---- roots of the real process ------------------------------------------ */
-
-struct objects { struct roots *roots; uintptr_t self, alloc; unsigned index; int err; };
-
-static int object_contains(const struct dl_phdr_info *info, uintptr_t a)
-{
-    for (unsigned k = 0; k < info->dlpi_phnum; k++) {
-        const ElfW(Phdr) *ph = &info->dlpi_phdr[k];
-        uintptr_t lo = info->dlpi_addr + ph->p_vaddr;
-        if (ph->p_type == PT_LOAD && a - lo < ph->p_memsz) return 1;
-    }
-    return 0;
-}
-
-/* Writable PT_LOAD segments (data, bss) of every object but libleak itself.
- * The main program is listed first and is never skipped: when reach.c is
- * linked into it (unit tests) its globals are the program's globals.  The
- * real allocator's object (libc) holds chunk pointers such as glibc's
- * main_arena.top, which point into the last 8 bytes of the block before a
- * free chunk: from there only start pointers count. */
-static int object_cb(struct dl_phdr_info *info, size_t size, void *data)
-{
-    struct objects *o = data;
-    (void)size;
-    if (o->index++ > 0 && object_contains(info, o->self)) return 0;
-    struct ranges *to = object_contains(info, o->alloc) ? &o->roots->start : &o->roots->any;
-    for (unsigned k = 0; k < info->dlpi_phnum; k++) {
-        const ElfW(Phdr) *ph = &info->dlpi_phdr[k];
-        if (ph->p_type != PT_LOAD || !(ph->p_flags & PF_W)) continue;
-        uintptr_t lo = info->dlpi_addr + ph->p_vaddr;
-        o->err |= ranges_add(to, lo, lo + ph->p_memsz);
-    }
-    return 0;
-}
-
-static int roots_add_objects(struct roots *roots)
-{
-    /* Unit tests never resolve ll_real; the allocator is then whatever the
-     * program's malloc is (dlsym may allocate: the guard is held). */
-    void *alloc = (void *)ll_real.malloc;
-    if (!alloc) alloc = dlsym(RTLD_NEXT, "malloc");
-    struct objects o = { roots, (uintptr_t)&ll_reach_classify, (uintptr_t)alloc, 0, 0 };
-    dl_iterate_phdr(object_cb, &o);
-    return o.err;
-}
-
-/* From sp to the end of this thread's stack: the main thread's is its
- * mapping ([stack]); another thread's mapping may have merged with a
- * neighbour, so ask pthread for its bounds (this may malloc: the caller
- * holds the recursion guard, so that goes untracked). */
-static int roots_add_stack(struct ranges *roots, const struct ranges *maps,
-                           uintptr_t sp)
-{
-    uintptr_t end = 0;
-    if (syscall(SYS_gettid) != getpid()) {
-        pthread_attr_t attr;
-        void *addr;
-        size_t size;
-        if (!pthread_getattr_np(pthread_self(), &attr)) {
-            if (!pthread_attr_getstack(&attr, &addr, &size) &&
-                sp - (uintptr_t)addr < size)
-                end = (uintptr_t)addr + size;
-            pthread_attr_destroy(&attr);
-        }
-    }
-    size_t k = maps_find(maps, sp);
-    if (!end && k < maps->n && maps->v[k].lo <= sp) end = maps->v[k].hi;
-    return ranges_add(roots, sp, end);
-}
-
-/* Spill every general register into r[] so that the stack scan sees values
- * held only in registers.  A macro: the array must be in the scanning
- * function's own live frame.  (setjmp would mangle rbp and rsp.) */
-#if defined(__x86_64__)
-#define NREGS 15
-#define SPILL_REGISTERS(r) __asm__ volatile(                                  \
-    "movq %%rax, 0(%0)\n\tmovq %%rbx, 8(%0)\n\tmovq %%rcx, 16(%0)\n\t"        \
-    "movq %%rdx, 24(%0)\n\tmovq %%rsi, 32(%0)\n\tmovq %%rdi, 40(%0)\n\t"      \
-    "movq %%rbp, 48(%0)\n\tmovq %%r8, 56(%0)\n\tmovq %%r9, 64(%0)\n\t"        \
-    "movq %%r10, 72(%0)\n\tmovq %%r11, 80(%0)\n\tmovq %%r12, 88(%0)\n\t"      \
-    "movq %%r13, 96(%0)\n\tmovq %%r14, 104(%0)\n\tmovq %%r15, 112(%0)"        \
-    : : "r"(r) : "memory")
-#define CURRENT_SP(sp) __asm__ volatile("movq %%rsp, %0" : "=r"(sp))
-#else
-/* Forces callee-saved registers into this frame, which the stack scan covers. */
-#define NREGS 1
-#define SPILL_REGISTERS(r) do { (r)[0] = 0; __builtin_unwind_init(); } while (0)
-#define CURRENT_SP(sp) ((sp) = (uintptr_t)__builtin_frame_address(0))
-#endif
-
-/* Inside exit() (the exit report), the live stack starts at exit's caller,
- * and the registers are the ones that caller held (see exitroot.c): exit's
- * and libleak's frames lie over stale pointers.  Elsewhere (unit tests, a
- * report on demand) they are this thread's own. */
-void ll_reach_classify(struct ll_block *blocks, size_t n)
-{
-    uintptr_t regs[NREGS], xregs[LL_EXIT_REGS], sp;
-    if (!n) return;
-    SPILL_REGISTERS(regs);
-    CURRENT_SP(sp);
-    struct ranges maps = { 0 };
-    struct roots roots = { 0 };
-    if (maps_read(&maps)) ranges_free(&maps);
-    int err;
-    if (!ll_exit_root(&sp, xregs))
-        err = ranges_add(&roots.any, (uintptr_t)xregs, (uintptr_t)(xregs + LL_EXIT_REGS));
-    else
-        err = ranges_add(&roots.any, (uintptr_t)regs, (uintptr_t)(regs + NREGS));
-    err |= roots_add_stack(&roots.any, &maps, sp);
-    err |= roots_add_objects(&roots);
-    if (err) give_up(blocks, n);    /* missing roots would make live blocks "lost" */
-    else classify(blocks, n, &roots, &maps);
-    roots_free(&roots);
-    ranges_free(&maps);
-}

@@ -84,6 +84,10 @@ static void ll_report_emit(struct ll_out *o, const struct ll_report *r)
 {
     if (ll_opt.format == LL_FORMAT_JSON)
         ll_report_json(o, r);
+    else if (ll_opt.format == LL_FORMAT_HTML)
+        ll_report_html(o, r);
+    else if (ll_opt.format == LL_FORMAT_FOLDED)
+        ll_report_folded(o, r);
     else
         ll_report_text(o, r);
     ll_out_flush(o);
@@ -114,6 +118,65 @@ static void ll_report_output(const struct ll_report *r)
     ll_report_emit(&o, r);
 }
 
+/* ---- suppressions=FILE and the exit-code judgement (the CI gate) ------------ */
+
+static void ll_supp_warn(void *ctx, const char *file, int line, const char *why)
+{
+    (void)ctx;
+    if (line)
+        ll_msg("suppressions %s:%d: %s; line skipped", file, line, why);
+    else
+        ll_msg("cannot read suppressions file '%s' (%s); nothing suppressed from it",
+               file, why);
+}
+
+/* Index of the suppression matching any frame of g's stack, or -1. */
+static long ll_group_suppressed(const struct ll_supp_set *s, const struct ll_group *g)
+{
+    const uintptr_t *pcs;
+    unsigned n = ll_stack_get(g->stack, &pcs);
+    struct ll_supp_frame fr[LL_MAX_DEPTH];
+    if (n > LL_MAX_DEPTH)
+        n = LL_MAX_DEPTH;
+    for (unsigned i = 0; i < n; i++) {
+        struct ll_frame f;
+        ll_sym_lookup(pcs[i], &f);
+        fr[i] = (struct ll_supp_frame){ f.function, f.file, f.object };
+    }
+    return ll_supp_find(s, fr, n);
+}
+
+/* Move the groups a suppression matches out of the report, counting them
+ * against that suppression (symbolization must be running). */
+static void ll_report_suppress(struct ll_report *r, struct ll_supp_set *s)
+{
+    size_t keep = 0;
+    for (size_t i = 0; i < r->ngroups; i++) {
+        const struct ll_group *g = &r->groups[i];
+        long m = ll_group_suppressed(s, g);
+        if (m < 0) {
+            r->groups[keep++] = *g;
+            continue;
+        }
+        s->v[m].blocks += g->blocks;
+        s->v[m].bytes += g->bytes;
+        r->supp_blocks += g->blocks;
+        r->supp_bytes += g->bytes;
+        r->kind_blocks[g->kind] -= g->blocks;
+        r->kind_bytes[g->kind] -= g->bytes;
+    }
+    r->ngroups = keep;
+}
+
+/* The judgement exitcode=N acts on: unsuppressed blocks of a fail_on kind. */
+static int ll_report_fails(const struct ll_report *r)
+{
+    for (unsigned k = 0; k < LL_KIND_COUNT; k++)
+        if ((ll_opt.fail_on & (1 << k)) && r->kind_blocks[k])
+            return 1;
+    return 0;
+}
+
 int ll_report_write(void)
 {
     struct ll_report r;
@@ -132,19 +195,32 @@ int ll_report_write(void)
     if (v)
         ll_report_group(&r, v, n);
     r.meta_bytes = ll_mem_mapped();
+    /* The file is read even for a clean run, so a wrong path is reported;
+     * matching needs symbols, so libdw is loaded only when there are both
+     * suppressions and groups. */
+    struct ll_supp_set supp = { 0 };
+    if (ll_opt.suppressions[0])
+        ll_supp_load(&supp, ll_opt.suppressions, ll_supp_warn, NULL);
+    r.supp = &supp;
+    int sym = supp.n && r.ngroups;
+    if (sym) {
+        ll_sym_begin();
+        ll_report_suppress(&r, &supp);
+    }
     /* libdw is loaded only when a stack will be printed: a clean program
      * never maps it. */
     int stacks = ll_error_count() > 0;
     for (size_t i = 0; i < r.ngroups && !stacks; i++)
         stacks = r.groups[i].kind != LL_REACHABLE || ll_opt.show_reachable;
-    if (stacks)
+    if (stacks && !sym)
         ll_sym_begin();
     ll_report_output(&r);
-    if (stacks)
+    if (stacks || sym)
         ll_sym_end();
+    ll_supp_free(&supp);
     ll_pages_free(r.groups, (n + 1) * sizeof(*r.groups));
     ll_pages_free(v, (n + 1) * sizeof(*v));
-    return (int)(r.kind_blocks[LL_DEFINITE] + r.kind_blocks[LL_INDIRECT] > 0);
+    return ll_report_fails(&r);
 }
 
 /* ---- frames, shared by the formatters -------------------------------------- */

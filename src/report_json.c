@@ -69,6 +69,24 @@ static void ll_json_error(struct ll_out *o, const struct ll_error_rec *e)
     ll_out_str(o, "}");
 }
 
+/* Every suppression of suppressions=FILE, the ones that matched nothing too
+ * (so a stale line can be found and removed). */
+static void ll_json_suppressions(struct ll_out *o, const struct ll_supp_set *s)
+{
+    for (size_t i = 0; s && i < s->n; i++) {
+        const struct ll_supp *e = &s->v[i];
+        ll_out_str(o, i ? ",\n    {\"pattern\": " : "\n    {\"pattern\": ");
+        ll_out_json_str(o, e->pattern);
+        ll_out_str(o, ", \"file\": ");
+        ll_out_json_str(o, e->file);
+        ll_out_str(o, ", ");
+        ll_json_u64(o, "line", (uint64_t)e->line, 0);
+        ll_json_u64(o, "blocks", e->blocks, 0);
+        ll_json_u64(o, "bytes", e->bytes, 1);
+        ll_out_str(o, "}");
+    }
+}
+
 static void ll_json_command(struct ll_out *o)
 {
     ll_out_str(o, "[");
@@ -90,6 +108,8 @@ void ll_report_json(struct ll_out *o, const struct ll_report *r)
         ll_out_str(o, k ? ", " : "");
         ll_json_count(o, ll_kind_json[k], r->kind_bytes[k], r->kind_blocks[k]);
     }
+    ll_out_str(o, ", ");
+    ll_json_count(o, "suppressed", r->supp_bytes, r->supp_blocks);
     const struct ll_totals *t = &r->totals;
     ll_out_str(o, "},\n \"totals\": {");
     ll_json_u64(o, "allocations", t->allocations, 0);
@@ -113,5 +133,7 @@ void ll_report_json(struct ll_out *o, const struct ll_report *r)
         ll_out_str(o, i ? ",\n    " : "\n    ");
         ll_json_error(o, ll_error_get(i));
     }
+    ll_out_str(o, "],\n \"suppressions\": [");
+    ll_json_suppressions(o, r->supp);
     ll_out_str(o, "]}\n");
 }

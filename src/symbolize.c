@@ -98,7 +98,8 @@ static void table_free(struct table *t)
     X(dwfl_lineinfo) X(dwfl_module_addrdie) X(dwarf_haspc)                \
     X(dwarf_tag) X(dwarf_attr_integrate) X(dwarf_formstring)              \
     X(dwarf_diename) X(dwarf_child) X(dwarf_siblingof) X(dwarf_ranges)    \
-    X(dwfl_module_getdwarf) X(elf_getscn) X(gelf_getshdr)
+    X(dwfl_module_getdwarf) X(elf_getscn) X(gelf_getshdr)                 \
+    X(dwfl_line_comp_dir)
 
 static struct {
     void *lib;                /* stays loaded: unloading at exit buys nothing */
@@ -167,10 +168,11 @@ static void strip_rust_hash(const char *raw, char *s)
 static char *demangle(const char *raw)
 {
     int status = -1;
-    char *s = cxa_demangle(raw, NULL, NULL, &status);
+    char *s = cxa_demangle ? cxa_demangle(raw, NULL, NULL, &status) : NULL;
     if (status != 0) {
         free(s);
-        return NULL;
+        /* a Rust program has no libstdc++: its own reader, then */
+        return ll_demangle_rust(raw);
     }
     strip_rust_hash(raw, s);
     return s;
@@ -178,7 +180,7 @@ static char *demangle(const char *raw)
 
 static int is_mangled(const char *s)
 {
-    return s[0] == '_' && s[1] == 'Z' && cxa_demangle;
+    return s[0] == '_' && s[1] == 'Z';
 }
 
 /* raw without its symbol version ("getservent_r@@GLIBC_2.2.5" in .symtab),
@@ -476,11 +478,14 @@ static int dw_lookup(uintptr_t pc, struct ll_frame *f)
     f->function = s ? s->name : NULL;
     Dwfl_Line *line = dw.dwfl_module_getsrc(m, addr);
     Dwarf_Addr la;
-    int lineno = 0;
-    const char *file = line ? dw.dwfl_lineinfo(line, &la, &lineno, NULL,
+    int lineno = 0, col = 0;
+    const char *file = line ? dw.dwfl_lineinfo(line, &la, &lineno, &col,
                                                NULL, NULL) : NULL;
     if (file && lineno > 0) {
         f->file = file, f->line = lineno;
+        /* for source snippets: where the file is, and where the call is */
+        f->column = col > 0 ? col : 0;
+        f->comp_dir = dw.dwfl_line_comp_dir(line);
         const char *inl = s ? inlined_name(m, s, addr) : NULL;
         if (inl)
             f->function = inl;

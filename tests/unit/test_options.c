@@ -232,5 +232,10 @@ Test(options, help_lists_every_option)
                            "exitcode=0", "help=0" };
     for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
         cr_expect(strstr(err, keys[i]) != NULL, "'%s' missing from:\n%s", keys[i], err);
-    cr_expect_eq(lines(err), 7, "%s", err);
+    /* one line per option, plus the heading: as many as there are "x=" rows */
+    int rows = 0;
+    for (const char *q = err; (q = strstr(q, "\nlibleak:   ")); q++)
+        rows++;
+    cr_expect_eq(lines(err), rows + 1, "%s", err);
+    cr_expect_geq(rows, 6, "%s", err);
 }

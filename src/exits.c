@@ -1,0 +1,72 @@
+/* exits.c - _exit() and _Exit(): documented API, exported like the
+ * allocator entry points (README "Abnormal ends").
+ *
+ * A process that ends with _exit skips the ELF destructors and with them
+ * the exit report.  What a user wants depends on who calls it:
+ *   - the process that was started (an exec'd program): it chose to end
+ *     that way, and its leaks are as real as anyone's: report
+ *     (immediate_exit=1, the default);
+ *   - a fork() child: _exit is the idiom for "skip the parent's cleanup",
+ *     and its report would repeat the parent's blocks: no report;
+ *   - a vfork() child or one of posix_spawn's: it shares the parent's memory
+ *     and must not touch libleak's state: pass through, always.
+ * exit() itself ends in glibc's internal _exit, which is not interposed;
+ * after the exit report the state is LL_DONE and this passes through too.
+ *
+ * Kept out of the unit-test library (the Makefile filters it out): a test
+ * binary must not have its own _exit replaced. */
+#include "ll.h"
+
+#include <stdlib.h>
+#include <unistd.h>
+
+/* regs: the caller's callee-saved registers (rbx, rbp, r12-r15), saved by
+ * the entry stub below; sp: the caller's stack pointer after the call.
+ * The reachability scan starts there, not in libleak's own frames. */
+__attribute__((noreturn, used)) void ll_immediate_exit(int status, uintptr_t *regs,
+                                                       uintptr_t sp)
+{
+    int lost = 0;
+    if (ll_opt.immediate_exit && !ll_guard && ll_is_own_process() &&
+        !ll_is_fork_child() && atomic_load(&ll_state) == LL_READY &&
+        ll_report_claim()) {
+        if (regs) {
+            ll_live_root.nregs = 6;
+            for (unsigned i = 0; i < 6; i++)
+                ll_live_root.regs[i] = regs[i];
+            ll_live_root.sp = sp;
+        }
+        lost = ll_abnormal_report();
+    }
+    /* exitcode=N applies as at exit(); stdio is not flushed, as _exit
+     * would not have flushed it. */
+    ll_exit_real(lost && ll_opt.exitcode ? ll_opt.exitcode : status);
+}
+
+#if defined(__x86_64__)
+/* _exit and _Exit: save the callee-saved registers exactly as the caller
+ * left them (C code could have reused them first), then call the above
+ * with status (edi), the saved block and the caller's stack pointer. */
+__asm__(".text\n"
+        ".globl _exit\n.type _exit, @function\n"
+        ".globl _Exit\n.type _Exit, @function\n"
+        "_exit:\n_Exit:\n"
+        "\tsubq $56, %rsp\n"
+        "\tmovq %rbx, 0(%rsp)\n\tmovq %rbp, 8(%rsp)\n\tmovq %r12, 16(%rsp)\n"
+        "\tmovq %r13, 24(%rsp)\n\tmovq %r14, 32(%rsp)\n\tmovq %r15, 40(%rsp)\n"
+        "\tmovq %rsp, %rsi\n"
+        "\tleaq 64(%rsp), %rdx\n"
+        "\tcall ll_immediate_exit\n"
+        "\thlt\n"
+        ".size _exit, .-_exit\n.size _Exit, .-_Exit\n");
+#else
+LL_EXPORT void _exit(int status)
+{
+    ll_immediate_exit(status, NULL, 0);
+}
+
+LL_EXPORT void _Exit(int status)
+{
+    ll_immediate_exit(status, NULL, 0);
+}
+#endif

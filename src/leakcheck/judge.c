@@ -1,0 +1,140 @@
+/* judge.c - which sites fail the gate.
+ *
+ * A site fails when its kind is one of --fail-on, no --suppressions line
+ * matches any of its frames, and its signature is not in --baseline.
+ * Suppressed bytes move from the processes' kind counts to their
+ * suppressed count, as the library does for its own suppressions. */
+#include "lc.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static void lc_supp_warn(void *ctx, const char *file, int line, const char *why)
+{
+    int *bad = ctx;
+    if (line) {
+        lc_err("%s:%d: %s; line skipped", file, line, why);
+    } else {
+        lc_err("cannot read suppressions file '%s': %s", file, why);
+        *bad = 1;
+    }
+}
+
+int lc_load_suppressions(struct lc_merge *m, const struct lc_config *c)
+{
+    int bad = 0;
+    for (size_t i = 0; i < c->nsupp; i++)
+        ll_supp_load(&m->supp, c->supp_files[i], lc_supp_warn, &bad);
+    m->nsupp_wrapper = m->supp.n;
+    return bad ? -1 : 0;
+}
+
+int lc_system_object(const char *obj)
+{
+    static const char *const dirs[] = { "/lib/", "/lib64/", "/usr/lib/", "/usr/lib64/",
+                                        "/usr/libexec/", NULL };
+    static const char *const libs[] = { "ld-linux", "libc.so", "libstdc++", "libgcc_s",
+                                        "libleak.so", NULL };
+    if (!obj)
+        return 1;
+    for (int i = 0; dirs[i]; i++)
+        if (strncmp(obj, dirs[i], strlen(dirs[i])) == 0)
+            return 1;
+    for (int i = 0; libs[i]; i++)
+        if (strncmp(lc_basename(obj), libs[i], strlen(libs[i])) == 0)
+            return 1;
+    return 0;
+}
+
+size_t lc_own_frame(const json_t *stack)
+{
+    size_t i, any = (size_t)-1;
+    const json_t *f;
+    json_array_foreach(stack, i, f) {
+        if (!lc_fstr(f, "file"))
+            continue;
+        if (!lc_system_object(lc_fstr(f, "object")))
+            return i;
+        if (any == (size_t)-1)
+            any = i;
+    }
+    return any != (size_t)-1 ? any : 0;
+}
+
+static long lc_site_supp(const struct lc_merge *m, const struct lc_site *s)
+{
+    struct ll_supp_frame fr[128];
+    size_t n = 0, i;
+    const json_t *f;
+    json_array_foreach(s->stack, i, f) {
+        if (n == sizeof fr / sizeof fr[0])
+            break;
+        fr[n++] = (struct ll_supp_frame){ lc_fstr(f, "function"), lc_fstr(f, "file"),
+                                          lc_fstr(f, "object") };
+    }
+    struct ll_supp_set own = m->supp;
+    own.n = m->nsupp_wrapper;                    /* the library applied its own */
+    return ll_supp_find(&own, fr, n);
+}
+
+static int lc_cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int lc_in_baseline(struct lc_merge *m, const char *sig)
+{
+    char **hit = m->nbaseline ? bsearch(&sig, m->baseline, m->nbaseline, sizeof(char *),
+                                        lc_cmp_str) : NULL;
+    if (hit)
+        m->baseline_used[hit - m->baseline] = 1;
+    return hit != NULL;
+}
+
+/* One pass over the processes: a suppressed site's bytes move to the
+ * process's suppressed count; a failing site fails the process. */
+static void lc_procs_judge(struct lc_merge *m)
+{
+    for (size_t p = 0; p < m->nprocs; p++) {
+        struct lc_proc *pr = &m->procs[p];
+        for (size_t i = 0; i < pr->nsites; i++) {
+            const struct lc_psite *ps = &pr->sites[i];
+            const struct lc_site *s = &m->sites[ps->site];
+            pr->fails |= s->fails;
+            if (s->supp < 0)
+                continue;
+            pr->bytes[s->kind] -= ps->bytes;
+            pr->blocks[s->kind] -= ps->blocks;
+            pr->supp_bytes += ps->bytes;
+            pr->supp_blocks += ps->blocks;
+        }
+        m->supp_bytes += pr->supp_bytes;
+        m->supp_blocks += pr->supp_blocks;
+    }
+}
+
+void lc_judge(struct lc_merge *m, const struct lc_config *c)
+{
+    if (m->nbaseline)
+        qsort(m->baseline, m->nbaseline, sizeof(char *), lc_cmp_str);
+    for (size_t i = 0; i < m->nsites; i++) {
+        struct lc_site *s = &m->sites[i];
+        s->signature = lc_signature(s->stack);
+        s->supp = m->nsupp_wrapper ? lc_site_supp(m, s) : -1;
+        if (s->supp >= 0) {
+            m->supp.v[s->supp].blocks += s->blocks;
+            m->supp.v[s->supp].bytes += s->bytes;
+        }
+        s->baselined = s->supp < 0 && lc_in_baseline(m, s->signature);
+        s->fails = (c->fail_on & (1 << s->kind)) && s->supp < 0 && !s->baselined;
+    }
+    lc_procs_judge(m);
+}
+
+size_t lc_failing_sites(const struct lc_merge *m)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < m->nsites; i++)
+        n += m->sites[i].fails;
+    return n;
+}

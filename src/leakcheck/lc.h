@@ -1,0 +1,174 @@
+/* lc.h - leakcheck, the CI gate around libleak.so (see main.c).
+ *
+ * A separate program, never loaded into the traced process: it runs
+ * COMMAND with the preload, reads the JSON report every process wrote,
+ * merges and judges them.  One concern per file:
+ *
+ *   main.c      the order of things, the exit status
+ *   cli.c       command-line options
+ *   preload.c   can LD_PRELOAD work for COMMAND (static, setuid)?
+ *   run.c       the environment, the process tree, waiting
+ *   merge.c     reading the reports, merging sites across processes
+ *   judge.c     suppressions, baseline, fail-on: which sites fail
+ *   baseline.c  the baseline file and stack signatures
+ *   text.c      the summary on stderr, --gen-suppressions
+ *   out_json.c, out_sarif.c, out_junit.c   the --json/--sarif/--junit files
+ *   util.c      messages, memory, strings
+ */
+#ifndef LC_H
+#define LC_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/types.h>
+
+#include "suppress.h"
+
+#define LC_VERSION "0.1.0"
+#define LC_EXIT_OWN 125          /* leakcheck itself failed (as env(1), timeout(1)) */
+#define LC_SIG_FRAMES 8          /* frames in a baseline signature */
+
+enum lc_kind { LC_DEFINITE, LC_INDIRECT, LC_POSSIBLE, LC_REACHABLE, LC_NKINDS };
+extern const char *const lc_kind_json[LC_NKINDS];   /* "definitely_lost", ... */
+extern const char *const lc_kind_short[LC_NKINDS];  /* "definite", ... */
+extern const char *const lc_kind_text[LC_NKINDS];   /* "definitely lost", ... */
+int lc_kind_from_json(const char *s);                /* -1 if unknown */
+
+/* ---- cli.c ----------------------------------------------------------------- */
+struct lc_config {
+    int exitcode;                /* gate status (--exitcode), default 23 */
+    int fail_on;                 /* bit per enum lc_kind */
+    int children;                /* judge every process (default) */
+    int gen_supp;
+    int verbose;
+    double wait_seconds;         /* for descendants after COMMAND ends */
+    const char *json, *sarif, *junit, *baseline, *write_baseline;
+    const char *source_root;     /* SARIF paths are made relative to it */
+    const char *reports;         /* --reports DIR: judge these, run nothing */
+    const char **supp_files;
+    size_t nsupp;
+    char **argv;                 /* COMMAND ARGS... */
+};
+/* Parse argv; on a user error prints one message and returns -1.  Returns
+ * 1 when --help or --version was handled. */
+int lc_cli_parse(struct lc_config *c, int argc, char **argv);
+int lc_parse_kinds(const char *s, int *mask);       /* "definite,indirect" */
+
+/* ---- preload.c --------------------------------------------------------------- */
+/* Resolve argv0 through PATH into path (cap bytes); 0, or the status to
+ * exit with (127 not found, 126 not executable) after one message. */
+int lc_resolve(const char *argv0, char *path, size_t cap);
+/* 0 if LD_PRELOAD can work for the program at path; else prints why it
+ * cannot (static, setuid, setgid) and returns -1. */
+int lc_check_preloadable(const char *path);
+
+/* ---- run.c ------------------------------------------------------------------- */
+struct lc_run {
+    char dir[4096];              /* private report directory */
+    pid_t pid;                   /* COMMAND's process */
+    int status;                  /* its exit status, 128+N if killed by signal N */
+    int signaled;
+    int stragglers;              /* descendants still running when we stopped waiting */
+};
+int lc_run_prepare(struct lc_run *r);                 /* the temp directory */
+int lc_run_command(struct lc_run *r, const struct lc_config *c, const char *path);
+void lc_run_cleanup(struct lc_run *r);
+
+/* ---- merge.c ----------------------------------------------------------------- */
+struct lc_site {                 /* one (kind, symbolized stack) over all processes */
+    char *key;
+    int kind;
+    uint64_t bytes, blocks;
+    json_t *stack;               /* from the first report that had it */
+    const char *function;        /* allocating function */
+    size_t nprocs;
+    long pids[4];                /* the first few processes */
+    size_t last_proc;            /* to count each process once */
+    long supp;                   /* wrapper suppression index, or -1 */
+    int baselined;
+    int fails;                   /* judged: makes the gate fail */
+    char *signature;
+};
+struct lc_psite { size_t site; uint64_t bytes, blocks; };
+struct lc_proc {
+    long pid;
+    json_t *report;              /* owns the parsed report */
+    char *cmdline;
+    uint64_t bytes[LC_NKINDS], blocks[LC_NKINDS];   /* unsuppressed */
+    uint64_t supp_bytes, supp_blocks;
+    size_t nerrors;
+    struct lc_psite *sites;
+    size_t nsites;
+    int fails;
+};
+struct lc_merge {
+    struct lc_proc *procs;
+    size_t nprocs;
+    struct lc_site *sites;
+    size_t nsites, cap;
+    size_t *slots, nslots;       /* open-addressing index of sites by key */
+    size_t skipped;              /* reports of other processes (--no-children) */
+    size_t unreadable;
+    struct ll_supp_set supp;     /* --suppressions, then the library's own */
+    size_t nsupp_wrapper;        /* entries before this came from --suppressions */
+    uint64_t supp_bytes, supp_blocks;
+    char **baseline;             /* signatures from --baseline */
+    size_t nbaseline;
+    unsigned char *baseline_used;
+};
+/* Read every report in dir; only_pid > 0 keeps that process alone. */
+int lc_merge_dir(struct lc_merge *m, const char *dir, long only_pid, long top_pid);
+void lc_merge_free(struct lc_merge *m);
+/* Sites sorted largest first (the order every output uses). */
+void lc_merge_sort(struct lc_merge *m);
+
+/* ---- judge.c ----------------------------------------------------------------- */
+int lc_load_suppressions(struct lc_merge *m, const struct lc_config *c);
+void lc_judge(struct lc_merge *m, const struct lc_config *c);
+size_t lc_failing_sites(const struct lc_merge *m);
+/* The frame a site is reported at: the first in the program's own code. */
+size_t lc_own_frame(const json_t *stack);
+int lc_system_object(const char *object);
+
+/* ---- baseline.c -------------------------------------------------------------- */
+char *lc_signature(const json_t *stack);
+int lc_baseline_read(struct lc_merge *m, const char *path);
+int lc_baseline_write(const struct lc_merge *m, FILE *f);
+
+/* ---- outputs ----------------------------------------------------------------- */
+struct lc_result {               /* what every output reports about the run */
+    const struct lc_config *cfg;
+    const struct lc_merge *m;
+    const struct lc_run *run;
+    int gate;                    /* exit status from the judgement alone */
+    int exit;                    /* leakcheck's own exit status */
+};
+const char *lc_site_status(const struct lc_site *s);   /* "new", "baseline", ... */
+void lc_text(FILE *f, const struct lc_result *r);
+void lc_gen_suppressions(FILE *f, const struct lc_merge *m);
+int lc_out_json(FILE *f, const struct lc_result *r);
+int lc_out_sarif(FILE *f, const struct lc_result *r);
+int lc_out_junit(FILE *f, const struct lc_result *r);
+
+/* ---- util.c ------------------------------------------------------------------ */
+void lc_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void *lc_alloc(size_t n);                    /* zeroed; exits on failure */
+void *lc_grow(void *p, size_t n);
+char *lc_strdup(const char *s);
+char *lc_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+const char *lc_basename(const char *path);
+/* JSON frame members, NULL when absent or null. */
+const char *lc_fstr(const json_t *frame, const char *key);
+long lc_fint(const json_t *frame, const char *key);
+/* "function file:line (object+offset)" for a text line. */
+void lc_frame_text(FILE *f, const json_t *frame);
+void lc_xml_escaped(FILE *f, const char *s);
+/* Open an output file before COMMAND runs, so a bad path fails early. */
+FILE *lc_open_output(const char *path, const char *what);
+int lc_close_output(FILE *f, const char *path);
+/* "1,234" */
+const char *lc_num(uint64_t v, char buf[32]);
+
+#endif

@@ -1,0 +1,316 @@
+/* merge.c - read every process's JSON report and merge leak groups into
+ * sites: one per (kind, symbolized stack) across all processes.
+ *
+ * A site's key is its kind and, per frame, function, file, line and object
+ * (the offset only when the function is unknown), so the same leak in a
+ * thousand forked children is one site with a thousand-fold count, and
+ * address-space layout never splits a site. */
+#include "lc.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- site index ---------------------------------------------------------- */
+
+static uint64_t lc_hash(const char *s)
+{
+    uint64_t h = 1469598103934665603ull;          /* FNV-1a */
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211ull;
+    return h;
+}
+
+static void lc_index_grow(struct lc_merge *m)
+{
+    size_t n = m->nslots ? m->nslots * 2 : 1024;
+    size_t *slots = lc_alloc(n * sizeof(*slots));
+    for (size_t i = 0; i < m->nsites; i++) {
+        size_t j = lc_hash(m->sites[i].key) & (n - 1);
+        while (slots[j])
+            j = (j + 1) & (n - 1);
+        slots[j] = i + 1;                          /* 0 is an empty slot */
+    }
+    free(m->slots);
+    m->slots = slots;
+    m->nslots = n;
+}
+
+/* The site for key (taking ownership of key), created if new. */
+static struct lc_site *lc_site_get(struct lc_merge *m, char *key, int kind,
+                                   json_t *stack)
+{
+    if (2 * (m->nsites + 1) > m->nslots)
+        lc_index_grow(m);
+    size_t j = lc_hash(key) & (m->nslots - 1);
+    for (; m->slots[j]; j = (j + 1) & (m->nslots - 1)) {
+        struct lc_site *s = &m->sites[m->slots[j] - 1];
+        if (strcmp(s->key, key) == 0) {
+            free(key);
+            return s;
+        }
+    }
+    if (m->nsites == m->cap) {
+        m->cap = m->cap ? m->cap * 2 : 256;
+        m->sites = lc_grow(m->sites, m->cap * sizeof(*m->sites));
+    }
+    struct lc_site *s = &m->sites[m->nsites];
+    *s = (struct lc_site){ .key = key, .kind = kind, .stack = stack, .supp = -1,
+                           .last_proc = (size_t)-1 };
+    m->slots[j] = ++m->nsites;
+    return s;
+}
+
+/* ---- keys ------------------------------------------------------------------ */
+
+static void lc_key_add(char **buf, size_t *len, size_t *cap, const char *s)
+{
+    size_t n = strlen(s ? s : "") + 1;
+    if (*len + n + 1 > *cap) {
+        *cap = (*len + n + 1) * 2;
+        *buf = lc_grow(*buf, *cap);
+    }
+    memcpy(*buf + *len, s ? s : "", n - 1);
+    *len += n;
+    (*buf)[*len - 1] = '\x1f';                     /* unit separator */
+    (*buf)[*len] = 0;
+}
+
+static char *lc_site_key(int kind, const json_t *stack)
+{
+    char *buf = NULL, num[32];
+    size_t len = 0, cap = 0, i;
+    const json_t *f;
+    lc_key_add(&buf, &len, &cap, lc_kind_json[kind]);
+    json_array_foreach(stack, i, f) {
+        const char *fn = lc_fstr(f, "function");
+        snprintf(num, sizeof num, "%ld", lc_fint(f, "line"));
+        lc_key_add(&buf, &len, &cap, fn);
+        lc_key_add(&buf, &len, &cap, lc_fstr(f, "file"));
+        lc_key_add(&buf, &len, &cap, num);
+        lc_key_add(&buf, &len, &cap, lc_fstr(f, "object"));
+        lc_key_add(&buf, &len, &cap, fn ? "" : lc_fstr(f, "offset"));
+    }
+    return buf ? buf : lc_strdup("");
+}
+
+/* ---- one report -------------------------------------------------------------- */
+
+static char *lc_cmdline(const json_t *cmd)
+{
+    size_t i, len = 0;
+    const json_t *a;
+    json_array_foreach(cmd, i, a)
+        len += strlen(json_string_value(a) ? json_string_value(a) : "") + 1;
+    char *s = lc_alloc(len + 1);
+    json_array_foreach(cmd, i, a) {
+        if (i)
+            strcat(s, " ");
+        strcat(s, json_string_value(a) ? json_string_value(a) : "");
+    }
+    return s;
+}
+
+static void lc_proc_counts(struct lc_proc *p, const json_t *summary)
+{
+    for (int k = 0; k < LC_NKINDS; k++) {
+        const json_t *c = json_object_get(summary, lc_kind_json[k]);
+        p->bytes[k] = (uint64_t)json_integer_value(json_object_get(c, "bytes"));
+        p->blocks[k] = (uint64_t)json_integer_value(json_object_get(c, "blocks"));
+    }
+    const json_t *s = json_object_get(summary, "suppressed");
+    p->supp_bytes = (uint64_t)json_integer_value(json_object_get(s, "bytes"));
+    p->supp_blocks = (uint64_t)json_integer_value(json_object_get(s, "blocks"));
+}
+
+static void lc_proc_leak(struct lc_merge *m, size_t pi, const json_t *g)
+{
+    struct lc_proc *p = &m->procs[pi];
+    int kind = lc_kind_from_json(json_string_value(json_object_get(g, "kind")));
+    json_t *stack = json_object_get(g, "stack");
+    if (kind < 0 || !json_is_array(stack))
+        return;
+    struct lc_site *s = lc_site_get(m, lc_site_key(kind, stack), kind, stack);
+    uint64_t bytes = (uint64_t)json_integer_value(json_object_get(g, "bytes"));
+    uint64_t blocks = (uint64_t)json_integer_value(json_object_get(g, "blocks"));
+    s->bytes += bytes;
+    s->blocks += blocks;
+    if (!s->function)
+        s->function = json_string_value(json_object_get(g, "function"));
+    if (s->last_proc != pi) {
+        if (s->nprocs < sizeof s->pids / sizeof s->pids[0])
+            s->pids[s->nprocs] = p->pid;
+        s->nprocs++;
+        s->last_proc = pi;
+    }
+    p->sites = lc_grow(p->sites, (p->nsites + 1) * sizeof(*p->sites));
+    p->sites[p->nsites++] = (struct lc_psite){ (size_t)(s - m->sites), bytes, blocks };
+}
+
+/* The library's own suppressions (suppressions= in LIBLEAK_OPTIONS): the
+ * same line in many reports is one entry, its counts summed. */
+static void lc_proc_supps(struct lc_merge *m, const json_t *arr)
+{
+    size_t i;
+    const json_t *e;
+    json_array_foreach(arr, i, e) {
+        const char *pat = json_string_value(json_object_get(e, "pattern"));
+        const char *file = json_string_value(json_object_get(e, "file"));
+        int line = (int)json_integer_value(json_object_get(e, "line"));
+        if (!pat || !file)
+            continue;
+        size_t j = m->nsupp_wrapper;
+        while (j < m->supp.n && !(m->supp.v[j].line == line &&
+               strcmp(m->supp.v[j].file, file) == 0 && strcmp(m->supp.v[j].pattern, pat) == 0))
+            j++;
+        if (j == m->supp.n) {
+            char *text = lc_printf("leak:%s", pat);
+            const char *why;
+            ll_supp_parse_line(&m->supp, text, file, line, &why);
+            free(text);
+            if (j == m->supp.n)
+                continue;
+        }
+        m->supp.v[j].blocks += (uint64_t)json_integer_value(json_object_get(e, "blocks"));
+        m->supp.v[j].bytes += (uint64_t)json_integer_value(json_object_get(e, "bytes"));
+    }
+}
+
+/* Keep a parsed report as a process; its leaks are merged later, in pid
+ * order, so the output does not depend on the directory's order. */
+static int lc_merge_report(struct lc_merge *m, json_t *j)
+{
+    json_t *summary = json_object_get(j, "summary"), *leaks = json_object_get(j, "leaks");
+    if (!json_is_object(summary) || !json_is_array(leaks))
+        return -1;
+    m->procs = lc_grow(m->procs, (m->nprocs + 1) * sizeof(*m->procs));
+    size_t pi = m->nprocs++;
+    struct lc_proc *p = &m->procs[pi];
+    *p = (struct lc_proc){ .pid = (long)json_integer_value(json_object_get(j, "pid")),
+                           .report = j };
+    p->cmdline = lc_cmdline(json_object_get(j, "command"));
+    p->nerrors = json_array_size(json_object_get(j, "errors"));
+    lc_proc_counts(p, summary);
+    return 0;
+}
+
+static void lc_merge_leaks(struct lc_merge *m)
+{
+    for (size_t pi = 0; pi < m->nprocs; pi++) {
+        const json_t *j = m->procs[pi].report;
+        size_t i;
+        json_t *g;
+        json_array_foreach(json_object_get(j, "leaks"), i, g)
+            lc_proc_leak(m, pi, g);
+        lc_proc_supps(m, json_object_get(j, "suppressions"));
+    }
+}
+
+static int lc_cmp_proc(const void *a, const void *b)
+{
+    long x = ((const struct lc_proc *)a)->pid, y = ((const struct lc_proc *)b)->pid;
+    return (x > y) - (x < y);
+}
+
+int lc_merge_dir(struct lc_merge *m, const char *dir, long only_pid, long top_pid)
+{
+    DIR *d = opendir(dir);
+    if (!d) {
+        lc_err("cannot read the report directory %s: %s", dir, strerror(errno));
+        return -1;
+    }
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        size_t n = strlen(e->d_name);
+        if (n < 6 || strcmp(e->d_name + n - 5, ".json") != 0)
+            continue;
+        long pid = strtol(e->d_name, NULL, 10);
+        if (only_pid > 0 && pid != only_pid) {
+            m->skipped++;
+            continue;
+        }
+        char *path = lc_printf("%s/%s", dir, e->d_name);
+        json_error_t err;
+        json_t *j = json_load_file(path, 0, &err);
+        if (!j || lc_merge_report(m, j) != 0) {
+            lc_err("ignoring the unreadable report %s (%s)", path, j ? "not a libleak report" : err.text);
+            json_decref(j);
+            m->unreadable++;
+        }
+        free(path);
+    }
+    closedir(d);
+    qsort(m->procs, m->nprocs, sizeof(*m->procs), lc_cmp_proc);
+    /* COMMAND's own process first: it is what the user ran. */
+    for (size_t i = 1; i < m->nprocs; i++)
+        if (m->procs[i].pid == top_pid) {
+            struct lc_proc t = m->procs[i];
+            memmove(&m->procs[1], &m->procs[0], i * sizeof(t));
+            m->procs[0] = t;
+        }
+    lc_merge_leaks(m);
+    return 0;
+}
+
+/* ---- order ------------------------------------------------------------------ */
+
+static int lc_cmp_site(const void *a, const void *b, void *ctx)
+{
+    const struct lc_site *v = ctx;
+    const struct lc_site *x = &v[*(const size_t *)a], *y = &v[*(const size_t *)b];
+    if (x->bytes != y->bytes)
+        return x->bytes > y->bytes ? -1 : 1;
+    if (x->blocks != y->blocks)
+        return x->blocks > y->blocks ? -1 : 1;
+    if (x->kind != y->kind)
+        return x->kind - y->kind;
+    return strcmp(x->key, y->key);               /* deterministic output */
+}
+
+void lc_merge_sort(struct lc_merge *m)
+{
+    size_t n = m->nsites, *order = lc_alloc((n + 1) * sizeof(size_t));
+    size_t *where = lc_alloc((n + 1) * sizeof(size_t));
+    for (size_t i = 0; i < n; i++)
+        order[i] = i;
+    qsort_r(order, n, sizeof(size_t), lc_cmp_site, m->sites);
+    struct lc_site *v = lc_alloc((n + 1) * sizeof(*v));
+    for (size_t i = 0; i < n; i++) {
+        v[i] = m->sites[order[i]];
+        where[order[i]] = i;
+    }
+    for (size_t p = 0; p < m->nprocs; p++)
+        for (size_t i = 0; i < m->procs[p].nsites; i++)
+            m->procs[p].sites[i].site = where[m->procs[p].sites[i].site];
+    free(m->sites);
+    m->sites = v;
+    m->cap = n;
+    free(m->slots);                               /* the index is stale now */
+    m->slots = NULL;
+    m->nslots = 0;
+    free(order);
+    free(where);
+}
+
+void lc_merge_free(struct lc_merge *m)
+{
+    for (size_t i = 0; i < m->nsites; i++) {
+        free(m->sites[i].key);
+        free(m->sites[i].signature);
+    }
+    for (size_t i = 0; i < m->nprocs; i++) {
+        free(m->procs[i].cmdline);
+        free(m->procs[i].sites);
+        json_decref(m->procs[i].report);
+    }
+    for (size_t i = 0; i < m->nbaseline; i++)
+        free(m->baseline[i]);
+    free(m->baseline);
+    free(m->baseline_used);
+    free(m->sites);
+    free(m->slots);
+    free(m->procs);
+    ll_supp_free(&m->supp);
+    memset(m, 0, sizeof(*m));
+}

@@ -1,0 +1,184 @@
+/* run.c - run COMMAND with the preload and wait for its whole tree.
+ *
+ * Every process inherits LD_PRELOAD and LIBLEAK_OPTIONS, so each writes
+ * DIR/<pid>.json at exit.  leakcheck makes itself a child subreaper: a
+ * descendant that outlives its parent is re-parented to us, and we wait for
+ * it too (up to --wait seconds), so its report is complete when we read it. */
+#include "lc.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static volatile sig_atomic_t lc_child_pid;
+
+int lc_run_prepare(struct lc_run *r)
+{
+    memset(r, 0, sizeof(*r));
+    const char *tmp = getenv("TMPDIR");
+    /* LIBLEAK_OPTIONS separates items with ':', so the path cannot hold one. */
+    if (!tmp || !*tmp || strchr(tmp, ':') || strlen(tmp) > 3000)
+        tmp = "/tmp";
+    snprintf(r->dir, sizeof r->dir, "%s/leakcheck.XXXXXX", tmp);
+    if (!mkdtemp(r->dir)) {
+        lc_err("cannot create a report directory in %s: %s", tmp, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+void lc_run_cleanup(struct lc_run *r)
+{
+    DIR *d = opendir(r->dir);
+    if (!d)
+        return;
+    struct dirent *e;
+    while ((e = readdir(d)))
+        if (e->d_name[0] != '.')
+            unlinkat(dirfd(d), e->d_name, 0);
+    closedir(d);
+    rmdir(r->dir);
+}
+
+/* libleak.so: $LEAKCHECK_LIBLEAK, else next to or above our executable
+ * (build/leakcheck -> ./libleak.so). */
+static int lc_find_lib(char *lib, size_t cap)
+{
+    const char *env = getenv("LEAKCHECK_LIBLEAK");
+    char exe[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (env && *env) {
+        if (!realpath(env, lib) || access(lib, R_OK) != 0) {
+            lc_err("LEAKCHECK_LIBLEAK=%s: %s", env, strerror(errno));
+            return -1;
+        }
+    } else {
+        exe[n > 0 ? n : 0] = 0;
+        char *slash = strrchr(exe, '/');
+        if (slash)
+            *slash = 0;
+        char try[PATH_MAX + 32];
+        snprintf(try, sizeof try, "%s/../libleak.so", exe);
+        if (!realpath(try, lib)) {
+            snprintf(try, sizeof try, "%s/libleak.so", exe);
+            if (!realpath(try, lib)) {
+                lc_err("cannot find libleak.so next to %s (build it with make, or "
+                       "set LEAKCHECK_LIBLEAK)", exe);
+                return -1;
+            }
+        }
+    }
+    if (strpbrk(lib, ": ") || strlen(lib) >= cap) {
+        lc_err("the path of libleak.so (%s) contains ':' or ' ', which LD_PRELOAD "
+               "cannot express", lib);
+        return -1;
+    }
+    return 0;
+}
+
+/* LD_PRELOAD and LIBLEAK_OPTIONS for the tree; the user's own options are
+ * kept, ours come last so they win. */
+static int lc_set_env(const struct lc_run *r, const struct lc_config *c)
+{
+    char lib[PATH_MAX];
+    if (lc_find_lib(lib, sizeof lib))
+        return -1;
+    const char *old = getenv("LD_PRELOAD");
+    char *pre = old && *old ? lc_printf("%s:%s", lib, old) : lc_strdup(lib);
+    const char *user = getenv("LIBLEAK_OPTIONS");
+    char *opts = lc_printf("%s%sformat=json:output=%s/%%p.json:exitcode=0%s",
+                           user && *user ? user : "", user && *user ? ":" : "",
+                           r->dir, c->fail_on & (1 << LC_REACHABLE) ? ":show_reachable=1" : "");
+    int rc = setenv("LD_PRELOAD", pre, 1) || setenv("LIBLEAK_OPTIONS", opts, 1);
+    free(pre);
+    free(opts);
+    return rc ? -1 : 0;
+}
+
+static void lc_forward(int sig)
+{
+    if (lc_child_pid > 0)
+        kill((pid_t)lc_child_pid, sig);
+}
+
+static void lc_signals(int during)
+{
+    struct sigaction ign = { .sa_handler = during ? SIG_IGN : SIG_DFL };
+    struct sigaction fwd = { .sa_handler = during ? lc_forward : SIG_DFL };
+    /* ^C reaches the whole foreground group: COMMAND decides, we report. */
+    sigaction(SIGINT, &ign, NULL);
+    sigaction(SIGQUIT, &ign, NULL);
+    sigaction(SIGTERM, &fwd, NULL);
+    sigaction(SIGHUP, &fwd, NULL);
+}
+
+static int lc_status(int st)
+{
+    if (WIFEXITED(st))
+        return WEXITSTATUS(st);
+    return WIFSIGNALED(st) ? 128 + WTERMSIG(st) : 1;
+}
+
+static void lc_sleep_ms(long ms)
+{
+    struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+    nanosleep(&ts, NULL);
+}
+
+/* Reap re-parented descendants until none is left or time runs out. */
+static void lc_wait_descendants(struct lc_run *r, double seconds)
+{
+    long waited = 0, limit = (long)(seconds * 1000);
+    for (;;) {
+        pid_t w = waitpid(-1, NULL, WNOHANG);
+        if (w > 0)
+            continue;
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w < 0)
+            return;                      /* ECHILD: the tree is done */
+        if (waited >= limit) {
+            r->stragglers = 1;
+            return;
+        }
+        lc_sleep_ms(20);
+        waited += 20;
+    }
+}
+
+int lc_run_command(struct lc_run *r, const struct lc_config *c, const char *path)
+{
+    if (lc_set_env(r, c))
+        return -1;
+    prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid < 0) {
+        lc_err("fork: %s", strerror(errno));
+        return -1;
+    }
+    if (pid == 0) {
+        execv(path, c->argv);
+        lc_err("cannot run '%s': %s", path, strerror(errno));
+        _exit(errno == ENOENT ? 127 : 126);
+    }
+    r->pid = pid;
+    lc_child_pid = pid;
+    lc_signals(1);
+    int st = 0;
+    while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+        ;
+    r->status = lc_status(st);
+    r->signaled = WIFSIGNALED(st);
+    lc_wait_descendants(r, c->wait_seconds);
+    lc_signals(0);
+    lc_child_pid = 0;
+    return 0;
+}

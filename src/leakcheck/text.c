@@ -1,0 +1,194 @@
+/* text.c - the summary leakcheck prints on stderr, and
+ * --gen-suppressions.  Failing sites get their whole stack; known and
+ * non-failing ones one line each; suppressed ones are counted under their
+ * suppression, so a CI log shows first what needs fixing. */
+#include "lc.h"
+
+#include <string.h>
+
+#define LC_MAX_LISTED 100        /* sites printed in full; --json has all */
+#define LC_MAX_PROCS 20          /* processes listed without --verbose */
+
+static void lc_count(FILE *f, uint64_t bytes, uint64_t blocks)
+{
+    char a[32], b[32];
+    char cell[80];
+    if (blocks)
+        snprintf(cell, sizeof cell, "%s/%s", lc_num(bytes, a), lc_num(blocks, b));
+    else
+        snprintf(cell, sizeof cell, "0");
+    fprintf(f, "  %-14s", cell);
+}
+
+static int lc_proc_clean(const struct lc_proc *p)
+{
+    return !p->blocks[LC_DEFINITE] && !p->blocks[LC_INDIRECT] && !p->blocks[LC_POSSIBLE] &&
+           !p->nerrors && !p->fails;
+}
+
+static void lc_text_procs(FILE *f, const struct lc_result *r)
+{
+    const struct lc_merge *m = r->m;
+    int all = r->cfg->verbose || m->nprocs <= LC_MAX_PROCS;
+    size_t hidden = 0;
+    fprintf(f, "== processes (bytes/blocks)\n  %-8s  %-14s  %-14s  %-14s  %-14s  %-14s  %s\n",
+            "pid", "definite", "indirect", "possible", "reachable", "suppressed", "command");
+    for (size_t i = 0; i < m->nprocs; i++) {
+        const struct lc_proc *p = &m->procs[i];
+        if (!all && lc_proc_clean(p) && p->pid != r->run->pid) {
+            hidden++;
+            continue;
+        }
+        fprintf(f, "  %-8ld", p->pid);
+        for (int k = 0; k < LC_NKINDS; k++)
+            lc_count(f, p->bytes[k], p->blocks[k]);
+        lc_count(f, p->supp_bytes, p->supp_blocks);
+        fprintf(f, "  %s%s%s\n", p->cmdline, p->nerrors ? "  [bad frees]" : "",
+                p->fails ? "  [FAILS]" : "");
+    }
+    if (hidden)
+        fprintf(f, "  ... and %zu processes that lost nothing (--verbose lists them)\n", hidden);
+}
+
+static const char *lc_site_tag(const struct lc_site *s)
+{
+    if (s->fails)
+        return "NEW";
+    return s->baselined ? "known (baseline)" : "not failing";
+}
+
+static void lc_text_site(FILE *f, const struct lc_site *s, int full)
+{
+    char a[32], b[32];
+    fprintf(f, "  %s: %s bytes in %s block%s %s, by %s, in %zu process%s (pid %ld%s)\n",
+            lc_site_tag(s), lc_num(s->bytes, a), lc_num(s->blocks, b),
+            s->blocks == 1 ? "" : "s", lc_kind_text[s->kind],
+            s->function ? s->function : "?", s->nprocs, s->nprocs == 1 ? "" : "es",
+            s->pids[0], s->nprocs > 1 ? ", ..." : "");
+    size_t i, own = lc_own_frame(s->stack);
+    const json_t *fr;
+    json_array_foreach(s->stack, i, fr) {
+        if (!full && i != own)
+            continue;
+        fprintf(f, "      #%zu ", i);
+        lc_frame_text(f, fr);
+        fputc('\n', f);
+    }
+}
+
+static void lc_text_sites(FILE *f, const struct lc_result *r)
+{
+    const struct lc_merge *m = r->m;
+    size_t listed = 0, more = 0;
+    fprintf(f, "== leak sites, largest first, merged across processes\n");
+    for (int pass = 0; pass < 2; pass++)        /* failing ones first */
+        for (size_t i = 0; i < m->nsites; i++) {
+            const struct lc_site *s = &m->sites[i];
+            if (s->supp >= 0 || (pass == 0) != (s->fails != 0))
+                continue;
+            if (listed++ >= LC_MAX_LISTED && !r->cfg->verbose) {
+                more++;
+                continue;
+            }
+            lc_text_site(f, s, s->fails || r->cfg->verbose);
+        }
+    if (!listed)
+        fprintf(f, "  none\n");
+    if (more)
+        fprintf(f, "  ... and %zu more sites (--verbose or --json lists them)\n", more);
+}
+
+static void lc_text_supps(FILE *f, const struct lc_merge *m)
+{
+    if (!m->supp.n)
+        return;
+    char a[32], b[32];
+    fprintf(f, "== suppressions\n");
+    for (size_t i = 0; i < m->supp.n; i++) {
+        const struct ll_supp *s = &m->supp.v[i];
+        fprintf(f, "  leak:%s  (%s:%d)  ", s->pattern, s->file, s->line);
+        if (s->blocks)
+            fprintf(f, "matched %s bytes in %s block%s\n", lc_num(s->bytes, a),
+                    lc_num(s->blocks, b), s->blocks == 1 ? "" : "s");
+        else
+            fprintf(f, "UNUSED: matched nothing\n");
+    }
+}
+
+static void lc_text_baseline(FILE *f, const struct lc_merge *m)
+{
+    size_t stale = 0;
+    for (size_t i = 0; i < m->nbaseline; i++)
+        stale += !m->baseline_used[i];
+    if (m->nbaseline)
+        fprintf(f, "== baseline: %zu known sites, %zu no longer seen%s\n", m->nbaseline,
+                stale, stale ? " (fixed? regenerate with --write-baseline)" : "");
+}
+
+static void lc_text_verdict(FILE *f, const struct lc_result *r)
+{
+    const struct lc_merge *m = r->m;
+    size_t n = lc_failing_sites(m);
+    char kinds[64] = "";
+    for (int k = 0; k < LC_NKINDS; k++)
+        if (r->cfg->fail_on & (1 << k))
+            snprintf(kinds + strlen(kinds), sizeof kinds - strlen(kinds), "%s%s",
+                     kinds[0] ? "," : "", lc_kind_short[k]);
+    if (r->run->status)
+        fprintf(f, "leakcheck: COMMAND failed with status %d; exit %d\n", r->run->status,
+                r->exit);
+    if (n)
+        fprintf(f, "leakcheck: FAIL: %zu new leak site%s of the failing kinds (%s)", n,
+                n == 1 ? "" : "s", kinds);
+    if (n && !r->run->status)
+        fprintf(f, "; exit %d\n", r->exit);
+    else if (n)
+        fputc('\n', f);
+    else
+        fprintf(f, "leakcheck: PASS: no new leaks of the failing kinds (%s) in %zu process%s\n",
+                kinds, m->nprocs, m->nprocs == 1 ? "" : "es");
+}
+
+void lc_text(FILE *f, const struct lc_result *r)
+{
+    const struct lc_merge *m = r->m;
+    fprintf(f, "\n==== leakcheck: %zu process%s reported", m->nprocs, m->nprocs == 1 ? "" : "es");
+    if (m->skipped)
+        fprintf(f, " (%zu child reports ignored: --no-children)", m->skipped);
+    fputc('\n', f);
+    if (!m->nprocs)
+        fprintf(f, "  no process wrote a report: did COMMAND end through _exit() or a "
+                "signal, or run only static programs?\n");
+    else
+        lc_text_procs(f, r);
+    lc_text_sites(f, r);
+    lc_text_supps(f, m);
+    lc_text_baseline(f, m);
+    lc_text_verdict(f, r);
+}
+
+void lc_gen_suppressions(FILE *f, const struct lc_merge *m)
+{
+    fprintf(f, "== suppressions for the sites above (add to a --suppressions file)\n");
+    for (size_t i = 0; i < m->nsites; i++) {
+        const struct lc_site *s = &m->sites[i];
+        if (s->supp >= 0)
+            continue;
+        const json_t *fr = json_array_get(s->stack, lc_own_frame(s->stack));
+        const char *fn = lc_fstr(fr, "function");
+        char *line = fn ? lc_printf("leak:^%s$", fn)
+                        : lc_printf("leak:%s", lc_basename(lc_fstr(fr, "object")));
+        int seen = 0;
+        for (size_t j = 0; j < i && !seen; j++) {   /* each line once */
+            const json_t *g = json_array_get(m->sites[j].stack, lc_own_frame(m->sites[j].stack));
+            seen = m->sites[j].supp < 0 && fn && lc_fstr(g, "function") &&
+                   strcmp(lc_fstr(g, "function"), fn) == 0;
+        }
+        if (!seen) {
+            fprintf(f, "# %s, at ", lc_kind_text[s->kind]);
+            lc_frame_text(f, fr);
+            fprintf(f, "\n%s\n", line);
+        }
+        free(line);
+    }
+}

@@ -1,0 +1,41 @@
+/* reach.h - shared between reach.c (the scan and classification) and
+ * roots.c (the roots of the real process).  Internal to those two. */
+#ifndef LL_REACH_H
+#define LL_REACH_H
+
+#include "ll.h"
+
+/* A growable list of address ranges in scratch pages. */
+struct ll_ranges { struct ll_range *v; size_t n, cap; };
+int ll_ranges_add(struct ll_ranges *r, uintptr_t lo, uintptr_t hi);
+void ll_ranges_free(struct ll_ranges *r);
+
+/* Roots, by how their words may point to a block. */
+struct ll_roots {
+    struct ll_ranges any;     /* memory: start -> Reachable, interior -> Possible */
+    struct ll_ranges start;   /* the allocator's data: start pointers only */
+    struct ll_ranges loader;  /* the dynamic loader's data: any pointer reaches */
+    struct ll_ranges words;   /* single values [v, v + 1): exact block starts */
+    struct ll_ranges owned;   /* single values: Reachable but never scanned */
+};
+void ll_roots_free(struct ll_roots *r);
+
+/* Scratch pages, never roots themselves. */
+void *ll_work_alloc(size_t size);
+void ll_work_free(void *p, size_t size);
+/* Between these, freed scratch pages stay mapped (and never roots): a list
+ * of mappings read in between stays true of them.  ll_work_end frees all. */
+void ll_work_begin(void);
+void ll_work_end(void);
+
+/* /proc/self/maps: the readable mappings (ascending); with anon, also the
+ * private writable ones backed by no file and not named. */
+int ll_maps_read(struct ll_ranges *maps, struct ll_ranges *anon);
+size_t ll_maps_find(const struct ll_ranges *m, uintptr_t a);  /* first ending above a */
+
+/* Classify blocks (sorted by ptr) from these roots; maps clips them. */
+void ll_reach_run(struct ll_block *blocks, size_t n, const struct ll_roots *roots,
+                  const struct ll_ranges *maps);
+void ll_reach_give_up(struct ll_block *blocks, size_t n);
+
+#endif

@@ -1,0 +1,401 @@
+/* roots.c - the roots of the real process, for reach.c's scan.
+ *
+ * What is a root (decided against Valgrind memcheck, which scans every
+ * client mapping that is readable and writable, minus its heap, and each
+ * thread's stack from its stack pointer up):
+ *
+ *  - writable segments of every loaded object but libleak, to the end of
+ *    their last page (ld.so puts its early allocations there); in the real
+ *    allocator's object (libc) only start pointers count, in the dynamic
+ *    loader's any pointer makes a block Reachable (see object_cb);
+ *  - every thread's registers and stack, from its stack pointer to the end
+ *    of its stack block, which holds its static TLS and its TCB (so its
+ *    pthread_setspecific values): the exiting thread from exit's caller
+ *    (exitroot.c), the others stopped by a signal (threads.c);
+ *  - each TCB's DTV, by its exact start; through it dynamic TLS (tls.c);
+ *  - anonymous private writable mappings: the program's own mmap regions,
+ *    and ld.so's early allocations, among them the main thread's TCB and
+ *    static TLS.  Not: mappings over 64 GiB (sanitizer shadows, runtime
+ *    reservations: reading them would take hours), mappings that hold more
+ *    than a few blocks, or start
+ *    a glibc arena heap (64 MiB aligned) - the allocator's own, whose free
+ *    chunks hold stale pointers; the blocks themselves (scanned only when
+ *    reached); thread stacks (scanned from their stack pointer, since below
+ *    it lie dead frames); the cached stacks of exited threads (dead: only
+ *    what their TCB owns, see tls.c); libleak's own memory.
+ *
+ * Not scanned, unlike Valgrind: shared mappings (MAP_SHARED, /dev/zero),
+ * named anonymous mappings, and file-backed writable mappings that are no
+ * loaded object's segments.
+ *
+ * Order matters: everything that takes a lock another thread may hold
+ * (dl_iterate_phdr, dlsym) runs before the other threads are stopped;
+ * while they are stopped nothing here allocates from malloc. */
+#include "ll.h"
+#include "reach.h"
+
+#include <dlfcn.h>
+#include <fcntl.h>
+#include <link.h>
+#include <pthread.h>
+#include <sys/auxv.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#define PAGE_DOWN(a) ((a) & ~(uintptr_t)4095)
+#define PAGE_UP(a) (((a) + 4095) & ~(uintptr_t)4095)
+#define ARENA_HEAP ((uintptr_t)64 << 20)    /* glibc's HEAP_MAX_SIZE, 64-bit */
+#define HEAP_BLOCKS 64                     /* more blocks: an allocator's mapping */
+#define ANON_MAX ((uintptr_t)64 << 30)     /* larger: a reservation, not data */
+#define OWNED_MAX 256
+
+/* ---- loaded objects ------------------------------------------------------ */
+
+struct objects {
+    struct ll_roots *roots;
+    struct ll_ranges *segs;   /* every object's writable pages, libleak's too */
+    uintptr_t self, alloc, loader;
+    unsigned index;
+    int err;
+};
+
+/* libleak's own static TLS (its per-thread nursery holds block pointers):
+ * at a fixed distance below each thread's TCB, never a root. */
+static uintptr_t self_tls_below, self_tls_size;
+
+static void note_self_tls(const struct dl_phdr_info *info)
+{
+    for (unsigned k = 0; k < info->dlpi_phnum; k++)
+        if (info->dlpi_phdr[k].p_type == PT_TLS && info->dlpi_tls_data && ll_tcb_supported()) {
+            self_tls_below = (uintptr_t)pthread_self() - (uintptr_t)info->dlpi_tls_data;
+            self_tls_size = info->dlpi_phdr[k].p_memsz;
+        }
+}
+
+static int add_self_tls(struct ll_ranges *holes, uintptr_t tcb)
+{
+    if (!self_tls_size || !tcb) return 0;
+    return ll_ranges_add(holes, tcb - self_tls_below, tcb - self_tls_below + self_tls_size);
+}
+
+static int object_contains(const struct dl_phdr_info *info, uintptr_t a)
+{
+    for (unsigned k = 0; k < info->dlpi_phnum; k++) {
+        const ElfW(Phdr) *ph = &info->dlpi_phdr[k];
+        uintptr_t lo = info->dlpi_addr + ph->p_vaddr;
+        if (ph->p_type == PT_LOAD && a - lo < ph->p_memsz) return 1;
+    }
+    return 0;
+}
+
+/* Writable PT_LOAD segments (data, bss) of every object but libleak itself.
+ * The main program is listed first and is never skipped: when reach.c is
+ * linked into it (unit tests) its globals are the program's globals.  The
+ * real allocator's object (libc) holds chunk pointers such as glibc's
+ * main_arena.top, which point into the last 8 bytes of the block before a
+ * free chunk: from there only start pointers count.  The dynamic loader
+ * keeps blocks it allocated for the life of the process through aligned
+ * pointers into them (_dl_find_object's segments: malloc'd, then aligned
+ * to 64 bytes); Valgrind hides them by calling __libc_freeres first (we
+ * cannot: destructors still run after the report, and it frees what they
+ * may use).  So from the loader's data any pointer into a block counts as
+ * a start pointer: what ld.so holds is ld.so's, not a possible leak. */
+static int object_cb(struct dl_phdr_info *info, size_t size, void *data)
+{
+    struct objects *o = data;
+    (void)size;
+    int self = o->index++ > 0 && object_contains(info, o->self);
+    if (self) note_self_tls(info);
+    struct ll_ranges *to = object_contains(info, o->alloc) ? &o->roots->start
+                         : o->loader && info->dlpi_addr == o->loader ? &o->roots->loader
+                         : &o->roots->any;
+    for (unsigned k = 0; k < info->dlpi_phnum; k++) {
+        const ElfW(Phdr) *ph = &info->dlpi_phdr[k];
+        if (ph->p_type != PT_LOAD || !(ph->p_flags & PF_W)) continue;
+        uintptr_t lo = info->dlpi_addr + ph->p_vaddr, hi = PAGE_UP(lo + ph->p_memsz);
+        o->err |= ll_ranges_add(o->segs, PAGE_DOWN(lo), hi);
+        if (!self) o->err |= ll_ranges_add(to, lo, hi);
+    }
+    return 0;
+}
+
+static int roots_add_objects(struct ll_roots *roots, struct ll_ranges *segs)
+{
+    /* Unit tests never resolve ll_real; the allocator is then whatever the
+     * program's malloc is (dlsym may allocate: the guard is held). */
+    void *alloc = (void *)ll_real.malloc;
+    if (!alloc) alloc = dlsym(RTLD_NEXT, "malloc");
+    struct objects o = { roots, segs, (uintptr_t)&ll_reach_classify, (uintptr_t)alloc,
+                         getauxval(AT_BASE), 0, 0 };
+    dl_iterate_phdr(object_cb, &o);
+    return o.err;
+}
+
+/* ---- stacks and thread control blocks ------------------------------------ */
+
+/* The mapping holding a, or NULL. */
+static const struct ll_range *mapping_of(const struct ll_ranges *maps, uintptr_t a)
+{
+    size_t k = ll_maps_find(maps, a);
+    return k < maps->n && maps->v[k].lo <= a ? &maps->v[k] : NULL;
+}
+
+/* A thread's stack, from sp: to the end of its TCB's page when its TCB
+ * tops the same mapping (glibc-allocated or user-given stacks), else to the
+ * end of the mapping (the main thread's [stack]).  The whole stack block,
+ * dead part included, is kept out of the anonymous roots. */
+static int roots_add_stack(struct ll_roots *roots, struct ll_ranges *excl,
+                           const struct ll_ranges *maps, uintptr_t sp, uintptr_t tcb)
+{
+    const struct ll_range *m = mapping_of(maps, sp);
+    if (!m) return 0;
+    uintptr_t end = m->hi;
+    if (ll_tcb_supported() && tcb > sp && tcb < m->hi) end = ll_tcb_top(tcb);
+    return ll_ranges_add(&roots->any, sp, end) | ll_ranges_add(excl, m->lo, end);
+}
+
+static int add_dtv(struct ll_roots *roots, int memfd, uintptr_t tcb)
+{
+    uintptr_t w[3];
+    if (memfd < 0 || ll_peek(memfd, tcb, w, sizeof w) != sizeof w || !ll_tcb_is(w, tcb))
+        return 0;
+    uintptr_t d = ll_tcb_dtv_block(w[1]);
+    return d ? ll_ranges_add(&roots->words, d, d + 1) : 0;
+}
+
+static int is_known(const struct ll_stopped *th, size_t nth, pid_t tid)
+{
+    for (size_t i = 0; i < nth; i++)
+        if (th[i].tid == tid) return atomic_load(&th[i].stopped) ? 1 : -1;
+    return 0;
+}
+
+/* A TCB at t (copied in w) that no stopped thread owns: an exited thread's,
+ * kept in glibc's stack cache (its tid is 0, or -1 once joined), or a running thread's that
+ * did not stop.  The former's stack is dead; the latter's is scanned whole
+ * as an anonymous mapping.  Running ones: their DTV is a root word. */
+static int other_tcb(struct ll_roots *roots, struct ll_ranges *excl,
+                     struct ll_ranges *holes, int memfd,
+                     const uintptr_t *w, uintptr_t t, uintptr_t mlo,
+                     const struct ll_stopped *th, size_t nth)
+{
+    int off = ll_tcb_tid_offset();
+    int32_t tid = 0;
+    if (off < 0 || ll_peek(memfd, t + (uintptr_t)off, &tid, sizeof tid) != sizeof tid)
+        return add_dtv(roots, memfd, t);
+    if (tid == (int32_t)syscall(SYS_gettid) || is_known(th, nth, tid) > 0) return 0;
+    if (tid > 0) {                      /* glibc: <= 0 once it exited (FREE_P) */
+        ll_msg("thread %d did not stop for the leak check; its whole stack was scanned",
+               (int)tid);
+        return add_dtv(roots, memfd, t) | add_self_tls(holes, t);
+    }
+    uintptr_t owned[OWNED_MAX];
+    size_t k = ll_tcb_dead_owned(memfd, w[1], owned, OWNED_MAX);
+    int err = ll_ranges_add(excl, mlo, ll_tcb_top(t));
+    for (size_t i = 0; i < k; i++) err |= ll_ranges_add(&roots->owned, owned[i], owned[i] + 1);
+    return err;
+}
+
+/* The TCBs at the top of anonymous mappings (thread stacks). */
+#define TCB_SEARCH (16u << 10)
+static int roots_add_tcbs(struct ll_roots *roots, struct ll_ranges *excl,
+                          struct ll_ranges *holes, int memfd,
+                          const struct ll_ranges *anon, const struct ll_stopped *th,
+                          size_t nth)
+{
+    if (!ll_tcb_supported() || memfd < 0) return 0;
+    uintptr_t *w = ll_work_alloc(TCB_SEARCH);
+    int err = !w;
+    for (size_t k = 0; w && k < anon->n && !err; k++) {
+        uintptr_t lo = anon->v[k].lo, hi = anon->v[k].hi;
+        if (hi - lo > TCB_SEARCH) lo = hi - TCB_SEARCH;
+        size_t got = ll_peek(memfd, lo, w, hi - lo);
+        for (uintptr_t a = (lo + 63) & ~(uintptr_t)63;       /* TCB_ALIGNMENT */
+             a + 3 * sizeof *w <= lo + got && !err; a += 64)
+            if (ll_tcb_is(&w[(a - lo) / sizeof *w], a))
+                err = other_tcb(roots, excl, holes, memfd, &w[(a - lo) / sizeof *w], a,
+                                anon->v[k].lo, th, nth);
+    }
+    if (w) ll_work_free(w, TCB_SEARCH);
+    return err;
+}
+
+/* ---- anonymous mappings -------------------------------------------------- */
+
+/* Sort by lo, in place, without qsort (glibc's may malloc). */
+static void sort_ranges(struct ll_ranges *r)
+{
+    for (size_t i = 1; i < r->n; i++) {
+        struct ll_range x = r->v[i];
+        size_t j = i;
+        for (; j > 0 && r->v[j - 1].lo > x.lo; j--) r->v[j] = r->v[j - 1];
+        r->v[j] = x;
+    }
+}
+
+/* Append [lo, hi) minus the ranges skip[0..n) (sorted by lo). */
+static int add_minus(struct ll_ranges *out, uintptr_t lo, uintptr_t hi,
+                     const struct ll_range *skip, size_t n)
+{
+    uintptr_t cur = lo;
+    for (size_t i = 0; i < n && cur < hi; i++) {
+        if (skip[i].hi <= cur || skip[i].lo >= hi) continue;
+        if (skip[i].lo > cur && ll_ranges_add(out, cur, skip[i].lo)) return -1;
+        if (skip[i].hi > cur) cur = skip[i].hi;
+    }
+    return cur < hi ? ll_ranges_add(out, cur, hi) : 0;
+}
+
+/* First block at or above a. */
+static size_t block_at(const struct ll_block *b, size_t n, uintptr_t a)
+{
+    size_t i = 0, j = n;
+    while (i < j) {
+        size_t m = i + (j - i) / 2;
+        if (b[m].ptr < a) i = m + 1;
+        else j = m;
+    }
+    return i;
+}
+
+/* One anonymous mapping: skipped whole when it is an allocator's, else
+ * added minus what is excluded and minus the few blocks it holds. */
+static int add_anon(struct ll_roots *roots, uintptr_t lo, uintptr_t hi,
+                    const struct ll_ranges *skip, const struct ll_block *b, size_t n)
+{
+    size_t first = block_at(b, n, lo), last = block_at(b, n, hi);
+    if (hi - lo > ANON_MAX) return 0;   /* ASan's 15 TiB shadow, a JVM's or Go's arena */
+    if (last - first > HEAP_BLOCKS || (last > first && lo % ARENA_HEAP == 0)) return 0;
+    struct ll_range blocks[HEAP_BLOCKS];
+    for (size_t i = first; i < last; i++)
+        blocks[i - first] = (struct ll_range){ b[i].ptr, b[i].ptr + b[i].size };
+    struct ll_ranges pieces = { 0 };
+    int err = add_minus(&pieces, lo, hi, skip->v, skip->n);
+    for (size_t k = 0; k < pieces.n && !err; k++)
+        err = add_minus(&roots->any, pieces.v[k].lo, pieces.v[k].hi, blocks, last - first);
+    ll_ranges_free(&pieces);
+    return err;
+}
+
+static int roots_add_anon(struct ll_roots *roots, const struct ll_ranges *anon,
+                          struct ll_ranges *skip, const struct ll_block *b, size_t n)
+{
+    sort_ranges(skip);
+    int err = 0;
+    for (size_t k = 0; k < anon->n && !err; k++)
+        err = add_anon(roots, anon->v[k].lo, anon->v[k].hi, skip, b, n);
+    return err;
+}
+
+/* roots minus holes (few, small), in place. */
+static int cut_holes(struct ll_ranges *roots, struct ll_ranges *holes)
+{
+    if (!holes->n) return 0;
+    sort_ranges(holes);
+    struct ll_ranges out = { 0 };
+    int err = 0;
+    for (size_t k = 0; k < roots->n && !err; k++)
+        err = add_minus(&out, roots->v[k].lo, roots->v[k].hi, holes->v, holes->n);
+    ll_ranges_free(roots);
+    *roots = out;
+    return err;
+}
+
+/* ---- all together ---------------------------------------------------------- */
+
+/* Spill every general register into r[] so that the stack scan sees values
+ * held only in registers.  A macro: the array must be in the scanning
+ * function's own live frame.  (setjmp would mangle rbp and rsp.) */
+#if defined(__x86_64__)
+#define NREGS 15
+#define SPILL_REGISTERS(r) __asm__ volatile(                                  \
+    "movq %%rax, 0(%0)\n\tmovq %%rbx, 8(%0)\n\tmovq %%rcx, 16(%0)\n\t"        \
+    "movq %%rdx, 24(%0)\n\tmovq %%rsi, 32(%0)\n\tmovq %%rdi, 40(%0)\n\t"      \
+    "movq %%rbp, 48(%0)\n\tmovq %%r8, 56(%0)\n\tmovq %%r9, 64(%0)\n\t"        \
+    "movq %%r10, 72(%0)\n\tmovq %%r11, 80(%0)\n\tmovq %%r12, 88(%0)\n\t"      \
+    "movq %%r13, 96(%0)\n\tmovq %%r14, 104(%0)\n\tmovq %%r15, 112(%0)"        \
+    : : "r"(r) : "memory")
+#define CURRENT_SP(sp) __asm__ volatile("movq %%rsp, %0" : "=r"(sp))
+#else
+/* Forces callee-saved registers into this frame, which the stack scan covers. */
+#define NREGS 1
+#define SPILL_REGISTERS(r) do { (r)[0] = 0; __builtin_unwind_init(); } while (0)
+#define CURRENT_SP(sp) ((sp) = (uintptr_t)__builtin_frame_address(0))
+#endif
+
+struct gather {
+    struct ll_roots roots;
+    struct ll_ranges maps, anon, skip;
+    struct ll_ranges holes;   /* cut out of every root: libleak's TLS */
+    int memfd;
+};
+
+/* The other threads' stacks (stopped ones), and their DTVs. */
+static int roots_add_threads(struct gather *g, const struct ll_stopped *th, size_t nth)
+{
+    int err = 0;
+    for (size_t i = 0; i < nth; i++) {
+        if (!atomic_load(&th[i].stopped)) {
+            if (!th[i].gone && !ll_tcb_supported())
+                ll_msg("thread %d did not stop for the leak check", (int)th[i].tid);
+            continue;
+        }
+        err |= roots_add_stack(&g->roots, &g->skip, &g->maps, th[i].sp, th[i].tcb);
+        err |= ll_ranges_add(&g->roots.any, (uintptr_t)th[i].regs,
+                             (uintptr_t)(th[i].regs + LL_STOP_REGS));
+        err |= add_dtv(&g->roots, g->memfd, th[i].tcb);
+        err |= add_self_tls(&g->holes, th[i].tcb);
+    }
+    return err;
+}
+
+static void gather_free(struct gather *g)
+{
+    ll_roots_free(&g->roots);
+    ll_ranges_free(&g->maps);
+    ll_ranges_free(&g->anon);
+    ll_ranges_free(&g->skip);
+    ll_ranges_free(&g->holes);
+    if (g->memfd >= 0) close(g->memfd);
+}
+
+/* Inside exit() (the exit report), the live stack starts at exit's caller,
+ * and the registers are the ones that caller held (see exitroot.c): exit's
+ * and libleak's frames lie over stale pointers.  Elsewhere (unit tests, a
+ * report on demand) they are this thread's own. */
+void ll_reach_classify(struct ll_block *blocks, size_t n)
+{
+    uintptr_t regs[NREGS], xregs[LL_EXIT_REGS], sp;
+    if (!n) return;
+    SPILL_REGISTERS(regs);
+    CURRENT_SP(sp);
+    struct gather g = { .memfd = -1 };
+    int err;
+    ll_work_begin();
+    if (ll_live_root.sp) {          /* a fatal signal or _exit (signals.c, exits.c) */
+        sp = ll_live_root.sp;
+        err = ll_ranges_add(&g.roots.any, (uintptr_t)ll_live_root.regs,
+                            (uintptr_t)(ll_live_root.regs + ll_live_root.nregs));
+    } else if (!ll_exit_root(&sp, xregs))
+        err = ll_ranges_add(&g.roots.any, (uintptr_t)xregs, (uintptr_t)(xregs + LL_EXIT_REGS));
+    else
+        err = ll_ranges_add(&g.roots.any, (uintptr_t)regs, (uintptr_t)(regs + NREGS));
+    err |= roots_add_objects(&g.roots, &g.skip);
+    (void)ll_tcb_tid_offset();                  /* found once, before the stop */
+    g.memfd = open("/proc/self/mem", O_RDONLY | O_CLOEXEC);
+    struct ll_stopped *th;
+    size_t nth = ll_stop_threads(&th);
+    if (ll_maps_read(&g.maps, &g.anon)) { ll_ranges_free(&g.maps); ll_ranges_free(&g.anon); }
+    err |= roots_add_stack(&g.roots, &g.skip, &g.maps, sp, (uintptr_t)pthread_self());
+    err |= add_dtv(&g.roots, g.memfd, (uintptr_t)pthread_self());
+    err |= roots_add_threads(&g, th, nth);
+    err |= add_self_tls(&g.holes, (uintptr_t)pthread_self());
+    err |= roots_add_tcbs(&g.roots, &g.skip, &g.holes, g.memfd, &g.anon, th, nth);
+    err |= roots_add_anon(&g.roots, &g.anon, &g.skip, blocks, n);
+    err |= cut_holes(&g.roots.any, &g.holes);
+    if (err) ll_reach_give_up(blocks, n);   /* missing roots would make live blocks "lost" */
+    else ll_reach_run(blocks, n, &g.roots, &g.maps);
+    ll_resume_threads();
+    gather_free(&g);
+    ll_work_end();
+}

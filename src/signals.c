@@ -1,0 +1,194 @@
+/* signals.c - the report when the process dies abnormally.
+ *
+ * A fatal signal (SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT) or _exit()
+ * skips the ELF destructors, and with them the exit report.  For the
+ * signals, libleak installs a handler - only where the disposition is still
+ * SIG_DFL at initialisation, so a program's own handler always wins, also
+ * one installed later - that writes the report and then lets the signal end
+ * the process exactly as it would have: the default action, core dump
+ * included.  exits.c does the same for _exit()/_Exit().
+ *
+ * The report from a handler is not async-signal-safe in general: the
+ * crashing thread may hold a lock of the real allocator.  Two guards bound
+ * the damage: no report when the thread was inside libleak itself (it may
+ * hold our locks), and a watchdog (alarm) that ends the process with the
+ * original signal if the report has not finished in LL_SIG_TIMEOUT s. */
+#include "ll.h"
+
+#include <dlfcn.h>
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <string.h>
+#include <ucontext.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#define LL_SIG_TIMEOUT 30
+
+static const int ll_fatal[] = { SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT };
+#define LL_NFATAL (sizeof(ll_fatal) / sizeof(ll_fatal[0]))
+
+struct ll_live_root ll_live_root;
+static atomic_int ll_reporting;     /* the one report of the process began */
+static volatile sig_atomic_t ll_dying;  /* signal being reported, for the watchdog */
+/* The process libleak knows it is in: set at initialisation and by the
+ * fork child handler.  vfork and posix_spawn children run no fork handlers,
+ * so a pid that differs means "a child sharing the parent's memory". */
+static pid_t ll_own_pid;
+static int ll_forked;               /* this process is a fork() child */
+static void (*ll_real_exit)(int);   /* the next _exit */
+
+int ll_report_claim(void)
+{
+    int expect = 0;
+    return atomic_compare_exchange_strong(&ll_reporting, &expect, 1);
+}
+
+int ll_is_own_process(void)
+{
+    return ll_own_pid && (pid_t)syscall(SYS_getpid) == ll_own_pid;
+}
+
+int ll_is_fork_child(void) { return ll_forked; }
+
+static void ll_abnormal_fork_child(void)
+{
+    ll_own_pid = (pid_t)syscall(SYS_getpid);
+    ll_forked = 1;
+}
+
+void ll_exit_real(int status)
+{
+    if (ll_real_exit)
+        ll_real_exit(status);
+    for (;;)                        /* what glibc's _exit does */
+        syscall(SYS_exit_group, status);
+}
+
+/* Restore the default action and make the signal pending: it is delivered
+ * as soon as the handler returns (the kernel unblocks it then), so a fault,
+ * an abort() or a kill all end the process as they would have. */
+static void ll_sig_default(int sig)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = SIG_DFL;
+    sigaction(sig, &sa, NULL);
+    raise(sig);
+}
+
+/* The report did not finish in time (a lock the crashing thread held). */
+static void ll_sig_watchdog(int alrm)
+{
+    (void)alrm;
+    static const char m[] = "libleak: the report at the signal did not finish in "
+                            "time; the process dies without it\n";
+    if (write(2, m, sizeof(m) - 1) < 0) {
+        /* nothing else to do */
+    }
+    struct sigaction sa;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = SIG_DFL;
+    sigaction(ll_dying, &sa, NULL);
+    kill((pid_t)syscall(SYS_getpid), ll_dying);
+}
+
+static void ll_sig_arm_watchdog(int sig)
+{
+    struct sigaction sa;
+    sigset_t set;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = ll_sig_watchdog;
+    ll_dying = sig;
+    sigaction(SIGALRM, &sa, NULL);
+    sigemptyset(&set);
+    sigaddset(&set, SIGALRM);
+    pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+    alarm(LL_SIG_TIMEOUT);
+}
+
+/* The report for an abnormal end; caller won ll_report_claim().  Returns
+ * what ll_report_write returns (1: lost blocks, for exitcode=N). */
+int ll_abnormal_report(void)
+{
+    ll_guard++;
+    ll_internal_off = 1;            /* the report holds the table locks */
+    int lost = ll_report_write();
+    ll_internal_off = 0;
+    ll_guard--;
+    return lost;
+}
+
+static const char *ll_sig_name(int sig)
+{
+    switch (sig) {
+    case SIGSEGV: return "SIGSEGV";
+    case SIGBUS: return "SIGBUS";
+    case SIGFPE: return "SIGFPE";
+    case SIGILL: return "SIGILL";
+    case SIGABRT: return "SIGABRT";
+    }
+    return "signal";
+}
+
+/* The interrupted context is the live one: its stack pointer and every
+ * general register. */
+static void ll_sig_root(const void *ucv)
+{
+#if defined(__x86_64__)
+    const ucontext_t *uc = ucv;
+    ll_live_root.nregs = NGREG < 24 ? NGREG : 24;
+    for (unsigned i = 0; i < ll_live_root.nregs; i++)
+        ll_live_root.regs[i] = (uintptr_t)uc->uc_mcontext.gregs[i];
+    ll_live_root.sp = (uintptr_t)uc->uc_mcontext.gregs[REG_RSP];
+#else
+    (void)ucv;                      /* reach.c's own frame: conservative */
+#endif
+}
+
+static void ll_sig_handler(int sig, siginfo_t *info, void *uc)
+{
+    (void)info;
+    int saved = errno;
+    /* Inside libleak (it may hold its own locks), in a vfork child (it
+     * shares the parent's memory) or after the report: just die. */
+    if (!ll_guard && ll_is_own_process() &&
+        atomic_load(&ll_state) == LL_READY && ll_report_claim()) {
+        ll_sig_arm_watchdog(sig);
+        ll_sig_root(uc);
+        ll_msg("%s: writing the report, then the process dies of the signal "
+               "(signals=0 turns this off)", ll_sig_name(sig));
+        ll_abnormal_report();
+        alarm(0);
+    } else if (ll_dying && !ll_guard && ll_is_own_process()) {
+        for (;;)                    /* another thread reports a signal: it ends us */
+            pause();
+    }
+    ll_sig_default(sig);
+    errno = saved;
+}
+
+/* Our handler where the program has none yet; the program may replace it. */
+static void ll_sig_install(void)
+{
+    struct sigaction sa, old;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_sigaction = ll_sig_handler;
+    sa.sa_flags = SA_SIGINFO;
+    sigfillset(&sa.sa_mask);        /* nothing else runs on this thread meanwhile */
+    for (size_t i = 0; i < LL_NFATAL; i++)
+        if (sigaction(ll_fatal[i], NULL, &old) == 0 &&
+            !(old.sa_flags & SA_SIGINFO) && old.sa_handler == SIG_DFL)
+            sigaction(ll_fatal[i], &sa, NULL);
+}
+
+/* At initialisation, with the guard held (dlsym may allocate). */
+void ll_abnormal_init(void)
+{
+    ll_own_pid = (pid_t)syscall(SYS_getpid);
+    *(void **)&ll_real_exit = dlsym(RTLD_NEXT, "_exit");
+    pthread_atfork(NULL, NULL, ll_abnormal_fork_child);
+    if (ll_opt.signals)
+        ll_sig_install();
+}

@@ -1,0 +1,219 @@
+/* threads.c - stop the process's other threads without ptrace.
+ *
+ * The leak check must read every thread's stack and registers while they
+ * hold still.  LeakSanitizer does it with ptrace, which fails without
+ * CAP_SYS_PTRACE (containers) and when a debugger or strace is attached
+ * already.  Here each thread is sent a signal (tgkill) whose handler, on
+ * the thread's own stack, notes where that stack is and waits until the
+ * scan is done.  The handler copies the interrupted general registers out
+ * of its ucontext and notes the interrupted stack pointer: the stack is
+ * scanned from there less the 128-byte red zone a leaf function may use
+ * (as Valgrind does), not from the handler's own frame - the signal frame
+ * the kernel pushed below the red zone is only partly written (XSAVE skips
+ * unused components), so dead frames' stale pointers survive in it.
+ *
+ * Threads that block the signal, or do not answer within LL_STOP_WAIT_MS
+ * (stuck in uninterruptible sleep), are left running; reach.c then scans
+ * their whole stack mapping and says so.  Nothing here allocates, takes a
+ * lock another thread could hold, or waits without a bound.
+ *
+ * The signal is SIGURG: its default action is to do nothing, so one that
+ * arrives late (a thread had it blocked) is harmless; gdb and strace pass
+ * it on without stopping the program.  The handler stays installed after
+ * the first stop and hands every SIGURG that is not ours (another sender,
+ * or no stop in progress) to the program's own handler. */
+#include "ll.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/futex.h>
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <ucontext.h>
+#include <unistd.h>
+
+#define LL_STOP_WAIT_MS 500
+#define LL_STOP_MAX 4096
+
+static struct ll_stopped ll_stopped[LL_STOP_MAX];
+static size_t ll_nstopped;
+static atomic_int ll_stop_active;       /* handlers answer only while set */
+static atomic_int ll_stop_release;      /* futex word: 1 when they may go */
+static atomic_int ll_stop_inside;       /* handlers not yet returned */
+static int ll_stop_installed;
+static struct sigaction ll_stop_old;    /* the program's, for a foreign sender */
+
+static long ll_futex(atomic_int *w, int op, int val, const struct timespec *t)
+{
+    return syscall(SYS_futex, (int *)w, op | FUTEX_PRIVATE_FLAG, val, t, NULL, 0);
+}
+
+static struct ll_stopped *ll_stop_slot(pid_t tid)
+{
+    for (size_t i = 0; i < ll_nstopped; i++)
+        if (ll_stopped[i].tid == tid) return &ll_stopped[i];
+    return NULL;
+}
+
+#if defined(__x86_64__)
+static void ll_stop_save(struct ll_stopped *s, void *uc)
+{
+    const greg_t *g = ((const ucontext_t *)uc)->uc_mcontext.gregs;
+    for (int i = 0; i < LL_STOP_REGS; i++) s->regs[i] = (uintptr_t)g[i];
+    s->sp = (uintptr_t)g[REG_RSP] - 128;
+}
+#else
+/* Unknown ucontext layout: scan from here, signal frame included. */
+static void ll_stop_save(struct ll_stopped *s, void *uc)
+{
+    (void)uc;
+    s->sp = (uintptr_t)__builtin_frame_address(0);
+}
+#endif
+
+/* Async-signal-safe: syscalls, atomics and plain stores only. */
+static void ll_stop_handler(int sig, siginfo_t *si, void *uc)
+{
+    int saved = errno;
+    struct ll_stopped *s = NULL;
+    if (atomic_load(&ll_stop_active) && si->si_code == SI_TKILL && si->si_pid == getpid())
+        s = ll_stop_slot((pid_t)syscall(SYS_gettid));
+    if (!s) {                           /* not ours: pass it on */
+        errno = saved;
+        if (ll_stop_old.sa_flags & SA_SIGINFO) {
+            if (ll_stop_old.sa_sigaction) ll_stop_old.sa_sigaction(sig, si, uc);
+        } else if (ll_stop_old.sa_handler != SIG_DFL && ll_stop_old.sa_handler != SIG_IGN) {
+            ll_stop_old.sa_handler(sig);
+        }
+        return;
+    }
+    atomic_fetch_add(&ll_stop_inside, 1);
+    ll_stop_save(s, uc);
+    s->tcb = (uintptr_t)pthread_self(); /* reads %fs: signal-safe */
+    atomic_store_explicit(&s->stopped, 1, memory_order_release);
+    /* The bound only guards against a stopper that died; it resumes us. */
+    struct timespec t = { 0, 100 * 1000 * 1000 };
+    for (int i = 0; i < 600 && !atomic_load(&ll_stop_release); i++)
+        ll_futex(&ll_stop_release, FUTEX_WAIT, 0, &t);
+    atomic_fetch_sub(&ll_stop_inside, 1);
+    errno = saved;
+}
+
+static int ll_stop_install(void)
+{
+    if (ll_stop_installed) return 0;
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_sigaction = ll_stop_handler;
+    sa.sa_flags = SA_SIGINFO | SA_RESTART;
+    sigfillset(&sa.sa_mask);            /* nothing else runs on top of it */
+    if (sigaction(LL_STOP_SIGNAL, &sa, &ll_stop_old)) return -1;
+    ll_stop_installed = 1;
+    return 0;
+}
+
+/* "Z" (zombie) and "X" (dead) threads never run a handler. */
+static int ll_task_alive(pid_t tid)
+{
+    char path[64], buf[256];
+    struct ll_out o;
+    ll_out_init(&o, -1);
+    ll_out_str(&o, "/proc/self/task/");
+    ll_out_u64(&o, (uint64_t)tid);
+    ll_out_str(&o, "/stat");
+    memcpy(path, o.buf, o.len);
+    path[o.len] = 0;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return 0;
+    ssize_t n = read(fd, buf, sizeof buf - 1);
+    close(fd);
+    if (n <= 0) return 0;
+    buf[n] = 0;
+    const char *p = strrchr(buf, ')');  /* the name may hold spaces */
+    return p && p[1] == ' ' && p[2] != 'Z' && p[2] != 'X';
+}
+
+/* Add each thread of /proc/self/task not yet listed; returns how many. */
+static size_t ll_stop_list(pid_t self)
+{
+    size_t added = 0;
+    int fd = open("/proc/self/task", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) return 0;
+    char buf[4096];
+    long n;
+    while ((n = syscall(SYS_getdents64, fd, buf, sizeof buf)) > 0) {
+        for (long off = 0; off < n;) {
+            struct dirent64 *d = (struct dirent64 *)(buf + off);
+            off += d->d_reclen;
+            pid_t tid = 0;
+            for (const char *c = d->d_name; *c >= '0' && *c <= '9'; c++) tid = tid * 10 + (*c - '0');
+            if (tid <= 0 || tid == self || ll_stop_slot(tid) || ll_nstopped == LL_STOP_MAX ||
+                !ll_task_alive(tid))
+                continue;
+            ll_stopped[ll_nstopped++] = (struct ll_stopped){ .tid = tid };
+            added++;
+        }
+    }
+    close(fd);
+    return added;
+}
+
+static uint64_t ll_now_ms(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (uint64_t)t.tv_sec * 1000 + (uint64_t)t.tv_nsec / 1000000;
+}
+
+static size_t ll_stop_wait(size_t from)
+{
+    uint64_t deadline = ll_now_ms() + LL_STOP_WAIT_MS;
+    size_t answered = 0;
+    for (;;) {
+        answered = 0;
+        for (size_t i = from; i < ll_nstopped; i++)
+            answered += atomic_load_explicit(&ll_stopped[i].stopped, memory_order_acquire) != 0;
+        if (answered == ll_nstopped - from || ll_now_ms() >= deadline) return answered;
+        struct timespec t = { 0, 500 * 1000 };
+        nanosleep(&t, NULL);
+    }
+}
+
+size_t ll_stop_threads(struct ll_stopped **out)
+{
+    pid_t self = (pid_t)syscall(SYS_gettid), pid = getpid();
+    ll_nstopped = 0;
+    atomic_store(&ll_stop_release, 0);
+    *out = ll_stopped;
+    if (!ll_stop_list(self)) return 0;  /* single-threaded: nothing to do */
+    if (ll_stop_install()) return ll_nstopped;     /* all "unanswered" */
+    atomic_store(&ll_stop_active, 1);
+    /* Threads may start meanwhile: list again until no new one appears. */
+    size_t from = 0;
+    for (int round = 0; round < 4 && from < ll_nstopped; round++) {
+        for (size_t i = from; i < ll_nstopped; i++)
+            if (syscall(SYS_tgkill, pid, ll_stopped[i].tid, LL_STOP_SIGNAL))
+                ll_stopped[i].gone = 1;
+        ll_stop_wait(from);
+        from = ll_nstopped;
+        ll_stop_list(self);
+    }
+    return ll_nstopped;
+}
+
+void ll_resume_threads(void)
+{
+    if (!ll_nstopped) return;
+    atomic_store(&ll_stop_active, 0);
+    atomic_store(&ll_stop_release, 1);
+    ll_futex(&ll_stop_release, FUTEX_WAKE, 0x7fffffff, NULL);
+    /* The slots are reused by the next stop: let every handler leave first. */
+    uint64_t deadline = ll_now_ms() + LL_STOP_WAIT_MS;
+    while (atomic_load(&ll_stop_inside) && ll_now_ms() < deadline) sched_yield();
+    ll_nstopped = 0;
+}

@@ -1,0 +1,9 @@
+CREATE TABLE a(id INTEGER PRIMARY KEY, name TEXT, v INTEGER);
+CREATE TABLE b(id INTEGER PRIMARY KEY, a_id INTEGER, note TEXT);
+WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 60000)
+INSERT INTO a SELECT x, 'name' || x, x % 97 FROM c;
+WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 60000)
+INSERT INTO b SELECT x, x % 5000, printf('note %d', x) FROM c;
+CREATE INDEX b_a ON b(a_id);
+SELECT count(*), sum(a.v) FROM a JOIN b ON b.a_id = a.id WHERE a.v < 50;
+SELECT name, count(*) FROM a JOIN b ON b.a_id = a.id GROUP BY a.v ORDER BY 2 DESC LIMIT 3;

@@ -1,0 +1,166 @@
+/* test_html.c - format=html: a self-contained, escaped page, and what a
+ * real browser renders of it.  The browser part runs Debian's headless
+ * Chromium when it is installed (and skips, saying so, when it is not):
+ * the page's own script counts the leak sites and flame-graph boxes it
+ * rendered into #rendered, read back with --dump-dom, and a screenshot is
+ * saved as build/html-report.png. */
+#include "harness.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define CHROMIUM "/usr/bin/chromium"
+
+static char *read_file(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    cr_assert_not_null(f, "cannot read %s", path);
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    rewind(f);
+    char *s = malloc((size_t)n + 1);
+    cr_assert_not_null(s);
+    s[fread(s, 1, (size_t)n, f)] = '\0';
+    fclose(f);
+    return s;
+}
+
+/* ---- what the page should show, from the JSON report of the same program --- */
+struct node { const char *name; int parent; };
+
+static int is_startup(const char *fn)
+{
+    static const char *const names[] = { "__libc_start_call_main", "__libc_start_main",
+                                         "_start", "__rust_begin_short_backtrace" };
+    for (size_t i = 0; fn && i < 4; i++)
+        if (strstr(fn, names[i]))
+            return 1;
+    return 0;
+}
+
+static int child(struct node *v, int *n, int parent, const char *name)
+{
+    for (int i = 0; i < *n; i++)
+        if (v[i].parent == parent && strcmp(v[i].name, name) == 0)
+            return i;
+    v[*n] = (struct node){ name, parent };
+    return (*n)++;
+}
+
+/* Boxes of the flame graph: a root, and one per distinct path of frame
+ * names from main (start-up frames left out) to the allocating function. */
+static int expected_boxes(const json_t *report)
+{
+    static struct node v[4096];
+    int n = 1;
+    v[0] = (struct node){ "", -1 };
+    size_t i;
+    json_t *g;
+    json_array_foreach(ll_arr(report, "leaks"), i, g) {
+        json_t *stack = ll_arr(g, "stack");
+        size_t top = 0, depth = json_array_size(stack);
+        for (; top < depth; top++) {
+            const char *fn = ll_str(json_array_get(stack, top), "function");
+            if (is_startup(fn))
+                break;
+            if (fn && strcmp(fn, "main") == 0) {
+                top++;
+                break;
+            }
+        }
+        int at = 0;
+        for (size_t k = top; k > 0; k--) {
+            const char *fn = ll_str(json_array_get(stack, k - 1), "function");
+            at = child(v, &n, at, fn ? fn : "???");
+        }
+        child(v, &n, at, ll_str(g, "function"));
+    }
+    return n;
+}
+
+static void run_html(struct ll_run *r, const char *const *args, char **html)
+{
+    ll_run_raw(r, "demo_classroom", 1, "format=html:output={dir}/report.html", args);
+    LL_EQ(r->status, 0, "exit status");
+    char path[128];
+    snprintf(path, sizeof path, "%s/report.html", r->dir);
+    *html = read_file(path);
+}
+
+Test(html, self_contained_and_escaped)
+{
+    struct ll_run r;
+    const char *args[] = { "<b>&\"x'", NULL };
+    char *html;
+    run_html(&r, args, &html);
+    cr_assert(strncmp(html, "<!DOCTYPE html>", 15) == 0, "doctype:\n%.300s", html);
+    cr_assert(ll_contains(html, "&lt;b&gt;&amp;&quot;x&#39;"), "escaped argument missing");
+    cr_assert(!ll_contains(html, "<b>&"), "unescaped argument in the page");
+    cr_assert(!ll_contains(html, " src=") && !ll_contains(html, " href=") &&
+              !ll_contains(html, "url(") && !ll_contains(html, "@import"),
+              "the page refers to something outside itself");
+    LL_EQ(ll_count_lines(html, "<tr class=\"site "), 6, "leak site rows");
+    cr_assert(ll_contains(html, "<svg id=\"flamegraph\""), "flame graph missing");
+    char mark[64];
+    snprintf(mark, sizeof mark, "<span class=\"ln\">%d</span>", ll_line("demo_classroom.c", "@parse"));
+    cr_assert(ll_contains(html, mark), "snippet of the @parse line missing");
+    free(html);
+    ll_run_free(&r);
+}
+
+/* Run chromium on file; its stdout goes to out (NULL: discarded). */
+static int chromium(const char *dir, const char *what, const char *page, const char *out)
+{
+    char cmd[2048];
+    snprintf(cmd, sizeof cmd,
+             "timeout 60 " CHROMIUM " --headless --no-sandbox --disable-gpu --disable-quic "
+             "--no-first-run --disable-background-networking --disable-component-update "
+             "--disable-sync --user-data-dir=%s/profile --window-size=1100,1400 %s "
+             "file://%s > %s 2>%s/chromium.log", dir, what, page, out ? out : "/dev/null", dir);
+    return system(cmd);
+}
+
+static long attr(const char *dom, const char *name)
+{
+    const char *p = strstr(dom, "id=\"rendered\"");
+    cr_assert_not_null(p, "no #rendered element in the rendered DOM");
+    char key[64];
+    snprintf(key, sizeof key, "%s=\"", name);
+    const char *a = strstr(p, key);
+    cr_assert(a && a < strchr(p, '>'), "#rendered has no %s: the page's script did not run:\n%.400s", name, p);
+    return strtol(a + strlen(key), NULL, 10);
+}
+
+Test(html, renders_in_chromium_with_every_site_and_box, .timeout = 120)
+{
+    if (access(CHROMIUM, X_OK) != 0)
+        cr_skip_test("SKIPPED: " CHROMIUM " is not installed (apt-get install chromium): the "
+                     "HTML report was not checked in a browser");
+    struct ll_run j;
+    ll_run_json(&j, "demo_classroom", NULL, NULL);
+    long sites = (long)json_array_size(ll_arr(j.json, "leaks"));
+    long boxes = expected_boxes(j.json);
+    ll_run_free(&j);
+
+    struct ll_run r;
+    char *html;
+    run_html(&r, NULL, &html);
+    free(html);
+    char page[128], dom[128], png[256];
+    snprintf(page, sizeof page, "%s/report.html", r.dir);
+    snprintf(dom, sizeof dom, "%s/dom.html", r.dir);
+    LL_EQ(chromium(r.dir, "--dump-dom", page, dom), 0, "chromium --dump-dom (log in %s)", r.dir);
+    char *text = read_file(dom);
+    LL_EQ(attr(text, "data-sites"), sites, "leak sites rendered (the JSON report lists %ld)", sites);
+    LL_EQ(attr(text, "data-boxes"), boxes, "flame graph boxes rendered with a width");
+    free(text);
+    mkdir(LL_ROOT "/build", 0755);
+    snprintf(png, sizeof png, "--screenshot=%s", LL_ROOT "/build/html-report.png");
+    LL_EQ(chromium(r.dir, png, page, NULL), 0, "chromium --screenshot (log in %s)", r.dir);
+    struct stat st;
+    cr_assert(stat(LL_ROOT "/build/html-report.png", &st) == 0 && st.st_size > 10000,
+              "no screenshot at build/html-report.png");
+    ll_run_free(&r);
+}

@@ -1,0 +1,749 @@
+/* test_leakcheck.c - the CI gate: build/leakcheck (and scripts/leakcheck)
+ * on single- and multi-process programs, every option, and the library's
+ * own exitcode/fail_on/suppressions.
+ *
+ * The wrapper is run directly as LL_ROOT/build/leakcheck (it finds
+ * LL_ROOT/libleak.so itself); one test goes through scripts/leakcheck from
+ * another directory.  Each run gets its own temporary directory ("{dir}" in
+ * arguments), which also holds its stdout and stderr. */
+#include "harness.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define LC_BIN LL_ROOT "/build/leakcheck"
+#define LEAKER LL_PROGRAMS "/lc_leaker"
+
+struct lc {
+    char dir[64];
+    int status;              /* exit status, or 128+signal */
+    char *out, *err;
+};
+
+static char *lc_slurp(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return strdup("");
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&buf, &len);
+    char chunk[4096];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+        fwrite(chunk, 1, n, m);
+    fclose(m);
+    fclose(f);
+    return buf;
+}
+
+static char *lc_expand(const char *s, const char *dir)
+{
+    char *out = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&out, &len);
+    for (; *s; s++)
+        if (strncmp(s, "{dir}", 5) == 0) {
+            fputs(dir, m);
+            s += 4;
+        } else {
+            fputc(*s, m);
+        }
+    fclose(m);
+    return out;
+}
+
+/* Run argv (NULL-terminated, "{dir}" expanded) in cwd with a small fixed
+ * environment plus env (NULL-terminated, may be NULL). */
+static void lc_exec(struct lc *r, const char *cwd, const char *const *env,
+                    const char *const *argv)
+{
+    memset(r, 0, sizeof *r);
+    strcpy(r->dir, "/tmp/ll-lc-XXXXXX");
+    cr_assert_not_null(mkdtemp(r->dir), "mkdtemp: %s", strerror(errno));
+    char *args[64], *envp[16];
+    int n = 0, e = 0;
+    for (; argv[n] && n < 63; n++)
+        args[n] = lc_expand(argv[n], r->dir);
+    args[n] = NULL;
+    envp[e++] = "PATH=/usr/local/bin:/usr/bin:/bin";
+    envp[e++] = "LC_ALL=C";
+    for (; env && *env && e < 15; env++)
+        envp[e++] = lc_expand(*env, r->dir);
+    envp[e] = NULL;
+    char outp[128], errp[128];
+    snprintf(outp, sizeof outp, "%s/stdout.txt", r->dir);
+    snprintf(errp, sizeof errp, "%s/stderr.txt", r->dir);
+    fflush(NULL);
+    pid_t pid = fork();
+    cr_assert_neq(pid, -1);
+    if (pid == 0) {
+        int out = open(outp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        int err = open(errp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        if (out < 0 || err < 0 || (cwd && chdir(cwd) != 0))
+            _exit(126);
+        dup2(out, 1);
+        dup2(err, 2);
+        execve(args[0], args, envp);
+        _exit(127);
+    }
+    int st;
+    cr_assert_eq(waitpid(pid, &st, 0), pid);
+    r->status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+    r->out = lc_slurp(outp);
+    r->err = lc_slurp(errp);
+    for (int i = 0; i < n; i++)
+        free(args[i]);
+}
+
+/* leakcheck ARGS...: the wrapper from LL_ROOT. */
+#define LC(r, ...) lc_exec((r), LL_ROOT, NULL, (const char *const[]){ LC_BIN, __VA_ARGS__, NULL })
+
+static void lc_free(struct lc *r)
+{
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", r->dir);
+    if (system(cmd) != 0)
+        fprintf(stderr, "could not remove %s\n", r->dir);
+    free(r->out);
+    free(r->err);
+}
+
+static const char *lc_path(const struct lc *r, const char *name)
+{
+    return ll_fmt("%s/%s", r->dir, name);
+}
+
+static void lc_write(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    cr_assert_not_null(f, "cannot write %s", path);
+    fputs(text, f);
+    fclose(f);
+}
+
+/* The merged JSON's site whose top own-code frame is function fn. */
+static json_t *lc_site(json_t *merged, const char *fn, const char *kind)
+{
+    size_t i;
+    json_t *s;
+    json_array_foreach(ll_arr(merged, "sites"), i, s) {
+        json_t *f;
+        size_t k;
+        if (kind && strcmp(ll_str(s, "kind"), kind) != 0)
+            continue;
+        json_array_foreach(ll_arr(s, "stack"), k, f)
+            if (ll_str(f, "function") && strcmp(ll_str(f, "function"), fn) == 0)
+                return s;
+    }
+    cr_assert_fail("no %s site through %s in the merged report", kind ? kind : "", fn);
+    return NULL;
+}
+
+/* ---- exit status --------------------------------------------------------- */
+
+Test(leakcheck, clean_program_passes)
+{
+    struct lc r;
+    LC(&r, "--", LEAKER, "0");
+    LL_EQ(r.status, 0, "exit status; stderr:\n%s", r.err);
+    cr_assert(ll_contains(r.err, "leakcheck: PASS"), "stderr:\n%s", r.err);
+    cr_assert(ll_contains(r.err, "1 process reported"), "stderr:\n%s", r.err);
+    lc_free(&r);
+}
+
+Test(leakcheck, leak_fails_with_23_and_names_the_site)
+{
+    struct lc r;
+    LC(&r, "--", LEAKER, "10");
+    LL_EQ(r.status, 23, "exit status; stderr:\n%s", r.err);
+    cr_assert(ll_contains(r.err, "FAIL: 1 new leak site"), "stderr:\n%s", r.err);
+    const char *at = ll_fmt("leak_here tests/programs/lc_leaker.c:%d",
+                            ll_line("lc_leaker.c", "@lc-leak"));
+    cr_assert(ll_contains(r.err, at), "want '%s' in stderr:\n%s", at, r.err);
+    cr_assert(ll_contains(r.err, "NEW: 10 bytes in 1 block definitely lost"), "stderr:\n%s", r.err);
+    lc_free(&r);
+}
+
+Test(leakcheck, exitcode_option)
+{
+    struct lc r;
+    LC(&r, "--exitcode", "42", "--", LEAKER, "10");
+    LL_EQ(r.status, 42, "--exitcode 42 with a leak; stderr:\n%s", r.err);
+    lc_free(&r);
+    LC(&r, "--exitcode=42", "--", LEAKER, "0");
+    LL_EQ(r.status, 0, "--exitcode 42 without a leak");
+    lc_free(&r);
+    LC(&r, "--exitcode", "0", "--", LEAKER, "10");
+    LL_EQ(r.status, 125, "--exitcode 0 is refused");
+    cr_assert(ll_contains(r.err, "bad value '0' for --exitcode (expected a whole number from 1 to 255)"),
+              "stderr:\n%s", r.err);
+    LL_EQ(ll_count_lines(r.err, "leakcheck:"), 1, "one message; stderr:\n%s", r.err);
+    lc_free(&r);
+}
+
+Test(leakcheck, command_status_wins)
+{
+    struct lc r;
+    LC(&r, "--", LEAKER, "10", "3");
+    LL_EQ(r.status, 3, "a leaking COMMAND that fails keeps its status");
+    cr_assert(ll_contains(r.err, "COMMAND failed with status 3"), "stderr:\n%s", r.err);
+    lc_free(&r);
+    LC(&r, "--", LEAKER, "0", "4");
+    LL_EQ(r.status, 4, "a clean COMMAND that fails keeps its status");
+    lc_free(&r);
+}
+
+/* ---- --fail-on ------------------------------------------------------------ */
+
+Test(leakcheck, fail_on_kinds)
+{
+    struct lc r;
+    LC(&r, "--fail-on", "reachable", "--", LEAKER, "0");
+    LL_EQ(r.status, 23, "the 64-byte global block fails with --fail-on reachable; stderr:\n%s", r.err);
+    cr_assert(ll_contains(r.err, "keep_reachable"), "stderr:\n%s", r.err);
+    lc_free(&r);
+    LC(&r, "--fail-on", "possible", "--", LEAKER, "10");
+    LL_EQ(r.status, 0, "a definite leak does not fail --fail-on possible; stderr:\n%s", r.err);
+    cr_assert(ll_contains(r.err, "not failing: 10 bytes"), "stderr:\n%s", r.err);
+    lc_free(&r);
+    LC(&r, "--fail-on", "indirect", "--json", "{dir}/m.json", "--", LEAKER, "0", "0", "list");
+    LL_EQ(r.status, 23, "the lost list's indirect nodes fail --fail-on indirect");
+    json_t *m = ll_load_json(lc_path(&r, "m.json"));
+    LL_STREQ(ll_str(lc_site(m, "leak_list", "indirectly_lost"), "status"), "new", "indirect site");
+    LL_STREQ(ll_str(lc_site(m, "leak_list", "definitely_lost"), "status"), "not_failing",
+             "definite site under --fail-on indirect");
+    json_decref(m);
+    lc_free(&r);
+    LC(&r, "--fail-on", "definite,bogus", "--", LEAKER, "0");
+    LL_EQ(r.status, 125, "bad --fail-on");
+    cr_assert(ll_contains(r.err, "bad value 'definite,bogus' for --fail-on"), "stderr:\n%s", r.err);
+    cr_assert(!ll_contains(r.err, "PASS"), "COMMAND must not run after a bad option");
+    lc_free(&r);
+}
+
+/* ---- outputs ---------------------------------------------------------------- */
+
+Test(leakcheck, json_merged_report)
+{
+    struct lc r;
+    LC(&r, "--json", "{dir}/m.json", "--", LEAKER, "10", "0", "second");
+    LL_EQ(r.status, 23, "exit status");
+    json_t *m = ll_load_json(lc_path(&r, "m.json"));
+    LL_EQ(ll_int(m, "gate"), 23, "gate");
+    LL_EQ(ll_int(m, "exit"), 23, "exit");
+    LL_EQ(ll_int(m, "status"), 0, "COMMAND's status");
+    json_t *sum = ll_get(m, "summary");
+    LL_EQ(ll_int(sum, "processes"), 1, "processes");
+    LL_EQ(ll_int(sum, "new_sites"), 2, "new sites");
+    LL_EQ(ll_int(ll_get(sum, "definitely_lost"), "bytes"), 17, "definitely lost bytes");
+    json_t *s = json_array_get(ll_arr(m, "sites"), 0);
+    LL_EQ(ll_int(s, "bytes"), 10, "largest site first (reachable ones are not listed)");
+    LL_EQ(ll_int(lc_site(m, "leak_second", NULL), "bytes"), 7, "leak_second bytes");
+    LL_STREQ(ll_str(lc_site(m, "leak_here", NULL), "status"), "new", "leak_here status");
+    json_decref(m);
+    lc_free(&r);
+}
+
+Test(leakcheck, sarif_result_per_site_at_own_code)
+{
+    struct lc r;
+    LC(&r, "--sarif", "{dir}/r.sarif", "--", LEAKER, "0", "0", "dup", "second");
+    LL_EQ(r.status, 23, "exit status; stderr:\n%s", r.err);
+    json_t *d = ll_load_json(lc_path(&r, "r.sarif"));
+    LL_STREQ(ll_str(d, "version"), "2.1.0", "SARIF version");
+    json_t *run = json_array_get(ll_arr(d, "runs"), 0);
+    LL_STREQ(ll_str(ll_get(ll_get(run, "tool"), "driver"), "name"), "libleak", "tool name");
+    json_t *results = ll_arr(run, "results");
+    LL_EQ(json_array_size(results), 2, "one result per site (dup, second)");
+    int dup_line = ll_line("lc_leaker.c", "@lc-dup"), found = 0;
+    size_t i;
+    json_t *res;
+    json_array_foreach(results, i, res) {
+        json_t *loc = ll_get(json_array_get(ll_arr(res, "locations"), 0), "physicalLocation");
+        const char *uri = ll_str(ll_get(loc, "artifactLocation"), "uri");
+        cr_assert(ll_contains(uri, "lc_leaker.c"), "result %zu at %s, not in the program", i, uri);
+        if (ll_int(ll_get(loc, "region"), "startLine") != dup_line)
+            continue;
+        found = 1;
+        /* strdup (libc) allocated it: the result is at its caller, and the
+         * whole stack is there, libc frame first. */
+        LL_STREQ(ll_str(res, "ruleId"), "definitely-lost", "ruleId");
+        LL_STREQ(ll_str(res, "level"), "error", "level");
+        json_t *frames = ll_arr(json_array_get(ll_arr(res, "stacks"), 0), "frames");
+        cr_assert_geq(json_array_size(frames), 3, "whole stack");
+        json_t *f0 = ll_get(ll_get(json_array_get(frames, 0), "location"), "physicalLocation");
+        cr_assert(!ll_contains(ll_str(ll_get(f0, "artifactLocation"), "uri"), "lc_leaker.c"),
+                  "frame 0 is libc's strdup");
+        json_t *flows = ll_arr(res, "codeFlows");
+        LL_EQ(json_array_size(flows), 1, "codeFlows");
+    }
+    cr_assert(found, "no result at lc_leaker.c:%d (the strdup caller)", dup_line);
+    json_decref(d);
+    lc_free(&r);
+}
+
+Test(leakcheck, junit_case_per_process_failure_per_site)
+{
+    struct lc r;
+    LC(&r, "--junit", "{dir}/j.xml", "--", LL_ROOT "/tests/programs/lc_ten_children.sh");
+    LL_EQ(r.status, 23, "exit status; stderr:\n%s", r.err);
+    char *x = lc_slurp(lc_path(&r, "j.xml"));
+    cr_assert(strncmp(x, "<?xml version=\"1.0\"", 19) == 0, "XML declaration:\n%.300s", x);
+    LL_EQ(ll_count_lines(x, "<failure type=\"definitely_lost\""), 10, "a failure per leaking child:\n%s", x);
+    LL_EQ(ll_count_lines(x, "name=\"" LL_ROOT "/tests/programs/../../build/programs/lc_leaker 3 0\""),
+          1, "child 3's test case:\n%s", x);
+    cr_assert_geq(ll_count_lines(x, "<testcase "), 10, "a test case per process");
+    cr_assert(ll_contains(x, "failures=\"10\""), "failures count:\n%.400s", x);
+    free(x);
+    lc_free(&r);
+}
+
+/* ---- processes ------------------------------------------------------------------ */
+
+Test(leakcheck, ten_children_merge_into_one_site)
+{
+    struct lc r;
+    LC(&r, "--json", "{dir}/m.json", "--", LL_ROOT "/tests/programs/lc_ten_children.sh");
+    LL_EQ(r.status, 23, "exit status");
+    json_t *m = ll_load_json(lc_path(&r, "m.json"));
+    json_t *s = lc_site(m, "leak_here", "definitely_lost");
+    LL_EQ(ll_int(s, "bytes"), 55, "1+2+...+10 bytes");
+    LL_EQ(ll_int(s, "blocks"), 10, "blocks");
+    LL_EQ(ll_int(s, "processes"), 10, "processes");
+    cr_assert_geq(ll_int(ll_get(m, "summary"), "processes"), 10, "every child reported");
+    cr_assert(ll_contains(r.err, "NEW: 55 bytes in 10 blocks definitely lost"), "stderr:\n%s", r.err);
+    json_decref(m);
+    lc_free(&r);
+}
+
+Test(leakcheck, fork_and_exec_tree)
+{
+    struct lc r;
+    LC(&r, "--json", "{dir}/m.json", "--", LL_PROGRAMS "/lc_fork_exec", "17", "0");
+    LL_EQ(r.status, 23, "exit status; stderr:\n%s", r.err);
+    json_t *m = ll_load_json(lc_path(&r, "m.json"));
+    LL_EQ(ll_int(ll_get(m, "summary"), "processes"), 2, "parent and exec'd child");
+    LL_EQ(ll_int(lc_site(m, "parent_leak", NULL), "bytes"), 5, "the parent's leak");
+    LL_EQ(ll_int(lc_site(m, "leak_here", NULL), "bytes"), 17, "the exec'd child's leak");
+    json_t *p0 = json_array_get(ll_arr(m, "processes"), 0);
+    cr_assert(ll_contains(json_string_value(json_array_get(ll_arr(p0, "command"), 0)), "lc_fork_exec"),
+              "COMMAND's own process is listed first");
+    json_decref(m);
+    lc_free(&r);
+}
+
+Test(leakcheck, no_children_judges_the_top_process_only)
+{
+    struct lc r;
+    LC(&r, "--no-children", "--json", "{dir}/m.json", "--", LL_PROGRAMS "/lc_fork_exec", "17", "0");
+    LL_EQ(r.status, 23, "the parent's own leak still fails");
+    json_t *m = ll_load_json(lc_path(&r, "m.json"));
+    LL_EQ(ll_int(ll_get(m, "summary"), "processes"), 1, "processes judged");
+    LL_EQ(ll_int(ll_get(ll_get(m, "summary"), "definitely_lost"), "bytes"), 5, "only the parent's bytes");
+    json_decref(m);
+    lc_free(&r);
+    LC(&r, "--no-children", "--", LL_ROOT "/tests/programs/lc_ten_children.sh");
+    LL_EQ(r.status, 0, "the shell itself leaks nothing; its children are not judged:\n%s", r.err);
+    cr_assert(ll_contains(r.err, "child reports ignored"), "stderr:\n%s", r.err);
+    lc_free(&r);
+}
+
+/* ---- suppressions ---------------------------------------------------------------- */
+
+Test(leakcheck, suppressions_count_and_list_unused)
+{
+    struct lc r;
+    char dir[] = "/tmp/ll-lcs-XXXXXX";
+    cr_assert_not_null(mkdtemp(dir));
+    const char *a = ll_fmt("%s/a.supp", dir), *b = ll_fmt("%s/b.supp", dir);
+    lc_write(a, "# LSan syntax\nleak:^leak_second$\nthis is not a suppression\n");
+    lc_write(b, "leak:lc_leaker.c$\nleak:never_matches_anything\n");
+    LC(&r, "--suppressions", a, "--json", "{dir}/m.json", "--", LEAKER, "0", "0", "second");
+    LL_EQ(r.status, 0, "the only leak is suppressed; stderr:\n%s", r.err);
+    const char *msg = ll_fmt("leakcheck: %s:3: expected leak:PATTERN; line skipped", a);
+    LL_EQ(ll_count_lines(r.err, msg), 1, "one message for the bad line; stderr:\n%s", r.err);
+    json_t *m = ll_load_json(lc_path(&r, "m.json"));
+    LL_EQ(ll_int(ll_get(ll_get(m, "summary"), "suppressed"), "bytes"), 7, "suppressed bytes");
+    LL_EQ(ll_int(ll_get(ll_get(m, "summary"), "suppressed"), "blocks"), 1, "suppressed blocks");
+    LL_EQ(ll_int(json_array_get(ll_arr(m, "suppressions"), 0), "bytes"), 7, "matched bytes");
+    json_decref(m);
+    lc_free(&r);
+    /* repeatable; a pattern against the source file; unused ones listed */
+    LC(&r, "--suppressions", a, "--suppressions", b, "--", LEAKER, "10", "0", "second");
+    LL_EQ(r.status, 0, "both sites suppressed; stderr:\n%s", r.err);
+    cr_assert(ll_contains(r.err, "leak:never_matches_anything"), "stderr:\n%s", r.err);
+    LL_EQ(ll_count_lines(r.err, "UNUSED: matched nothing"), 1, "unused listed; stderr:\n%s", r.err);
+    lc_free(&r);
+    unlink(a);
+    unlink(b);
+    rmdir(dir);
+}
+
+Test(leakcheck, unreadable_suppressions_file)
+{
+    struct lc r;
+    LC(&r, "--suppressions", "/nonexistent/x.supp", "--", LEAKER, "0");
+    LL_EQ(r.status, 125, "exit status");
+    cr_assert(ll_contains(r.err, "cannot read suppressions file '/nonexistent/x.supp': No such file"),
+              "stderr:\n%s", r.err);
+    cr_assert(!ll_contains(r.err, "process reported"), "COMMAND must not run");
+    lc_free(&r);
+}
+
+Test(leakcheck, gen_suppressions_round_trip)
+{
+    struct lc r;
+    LC(&r, "--gen-suppressions", "--", LEAKER, "0", "0", "dup", "second");
+    LL_EQ(r.status, 23, "exit status");
+    cr_assert(ll_contains(r.err, "\nleak:^leak_dup$\n"), "strdup's caller, not strdup:\n%s", r.err);
+    cr_assert(ll_contains(r.err, "\nleak:^leak_second$\n"), "stderr:\n%s", r.err);
+    /* the generated lines, as a file, make the same run pass */
+    const char *supp = lc_path(&r, "gen.supp");
+    FILE *f = fopen(supp, "w");
+    for (const char *p = strstr(r.err, "== suppressions for"); p && *p; p = strchr(p, '\n') + 1) {
+        const char *nl = strchr(p, '\n');
+        if (strncmp(p, "leak:", 5) == 0 || *p == '#')
+            fprintf(f, "%.*s\n", (int)(nl - p), p);
+        if (!nl)
+            break;
+    }
+    fclose(f);
+    struct lc r2;
+    LC(&r2, "--suppressions", supp, "--", LEAKER, "0", "0", "dup", "second");
+    LL_EQ(r2.status, 0, "generated suppressions suppress; stderr:\n%s", r2.err);
+    lc_free(&r2);
+    lc_free(&r);
+}
+
+/* ---- baseline ---------------------------------------------------------------- */
+
+Test(leakcheck, baseline_known_sites_pass_new_ones_fail)
+{
+    struct lc r;
+    LC(&r, "--write-baseline", "{dir}/known.txt", "--", LEAKER, "10");
+    LL_EQ(r.status, 23, "writing a baseline does not change the verdict");
+    const char *known = lc_path(&r, "known.txt");
+    char *text = lc_slurp(known);
+    cr_assert(ll_contains(text, "leak_here@lc_leaker.c < main@lc_leaker.c"), "baseline:\n%s", text);
+    cr_assert(!ll_contains(text, ":24"), "no line numbers:\n%s", text);
+    free(text);
+    struct lc r2;
+    LC(&r2, "--baseline", known, "--", LEAKER, "99");
+    LL_EQ(r2.status, 0, "a known site (other size) passes; stderr:\n%s", r2.err);
+    cr_assert(ll_contains(r2.err, "known (baseline): 99 bytes"), "stderr:\n%s", r2.err);
+    lc_free(&r2);
+    LC(&r2, "--baseline", known, "--json", "{dir}/m.json", "--", LEAKER, "10", "0", "second");
+    LL_EQ(r2.status, 23, "a new site fails");
+    json_t *m = ll_load_json(lc_path(&r2, "m.json"));
+    LL_STREQ(ll_str(lc_site(m, "leak_second", NULL), "status"), "new", "new site");
+    LL_STREQ(ll_str(lc_site(m, "leak_here", NULL), "status"), "baseline", "known site");
+    LL_EQ(ll_int(ll_get(m, "summary"), "new_sites"), 1, "new sites");
+    json_decref(m);
+    lc_free(&r2);
+    lc_free(&r);
+}
+
+/* The same source with lines inserted above the leak, compiled elsewhere:
+ * its leak moves to another line but stays known. */
+Test(leakcheck, baseline_survives_line_shifts)
+{
+    struct lc r;
+    LC(&r, "--write-baseline", "{dir}/known.txt", "--", LEAKER, "10");
+    char *src = lc_slurp(LL_SOURCES "/lc_leaker.c");
+    const char *dir = r.dir;
+    FILE *f = fopen(ll_fmt("%s/lc_leaker.c", dir), "w");
+    fprintf(f, "/* shifted */\n\n\n\n\n%s", src);
+    fclose(f);
+    free(src);
+    const char *cc = ll_fmt("cd %s && cc -g -O2 -o lc_leaker lc_leaker.c", dir);
+    cr_assert_eq(system(cc), 0, "%s", cc);
+    struct lc r2;
+    const char *known = lc_path(&r, "known.txt"), *prog = ll_fmt("%s/lc_leaker", dir);
+    lc_exec(&r2, dir, NULL, (const char *const[]){ LC_BIN, "--baseline", known,
+                                                  "--json", "{dir}/m.json", "--", prog, "10", NULL });
+    LL_EQ(r2.status, 0, "the shifted leak is still known; stderr:\n%s", r2.err);
+    json_t *m = ll_load_json(lc_path(&r2, "m.json"));
+    json_t *s = lc_site(m, "leak_here", NULL);
+    LL_EQ(ll_int(json_array_get(ll_arr(s, "stack"), 0), "line"),
+          ll_line("lc_leaker.c", "@lc-leak") + 5, "the leak's line moved by 5");
+    LL_STREQ(ll_str(s, "status"), "baseline", "status");
+    json_decref(m);
+    lc_free(&r2);
+    lc_free(&r);
+}
+
+Test(leakcheck, unreadable_baseline)
+{
+    struct lc r;
+    LC(&r, "--baseline", "/nonexistent/b.txt", "--", LEAKER, "0");
+    LL_EQ(r.status, 125, "exit status");
+    cr_assert(ll_contains(r.err, "cannot read the baseline file '/nonexistent/b.txt'"), "stderr:\n%s", r.err);
+    lc_free(&r);
+}
+
+/* ---- what cannot work, and user errors ---------------------------------------- */
+
+Test(leakcheck, static_command_is_refused)
+{
+    struct lc r;
+    LC(&r, "--", "/bin/true");            /* a run, for its directory */
+    const char *bin = lc_path(&r, "lc_static");
+    const char *cc = ll_fmt("cc -static -o %s %s/lc_static.c", bin, LL_SOURCES);
+    cr_assert_eq(system(cc), 0, "%s (needs libc6-dev's libc.a)", cc);
+    struct lc r2;
+    LC(&r2, "--", bin);
+    LL_EQ(r2.status, 125, "exit status; stderr:\n%s", r2.err);
+    cr_assert(ll_contains(r2.err, "is statically linked"), "stderr:\n%s", r2.err);
+    cr_assert(ll_contains(r2.err, "LD_PRELOAD"), "says why; stderr:\n%s", r2.err);
+    cr_assert(!ll_contains(r2.out, "lc_static: ran"), "it must not run unchecked");
+    lc_free(&r2);
+    lc_free(&r);
+}
+
+Test(leakcheck, setuid_command_is_refused)
+{
+    if (geteuid() != 0)
+        cr_skip_test("needs root to give a copy another owner");
+    struct lc r;
+    LC(&r, "--", "/bin/true");
+    const char *bin = lc_path(&r, "suid_leaker");
+    cr_assert_eq(system(ll_fmt("cp %s %s && chown 65534 %s && chmod 4755 %s && chmod 755 %s",
+                               LEAKER, bin, bin, bin, r.dir)), 0);
+    struct lc r2;
+    LC(&r2, "--", bin, "10");
+    LL_EQ(r2.status, 125, "exit status; stderr:\n%s", r2.err);
+    cr_assert(ll_contains(r2.err, "is set-user-ID"), "stderr:\n%s", r2.err);
+    lc_free(&r2);
+    lc_free(&r);
+}
+
+Test(leakcheck, user_errors_get_one_message)
+{
+    static const struct { const char *args[4]; const char *msg; int status; } cases[] = {
+        { { "--bogus", "--", "/bin/true" }, "unknown option '--bogus'", 125 },
+        { { "--json", NULL }, "option '--json' needs a value", 125 },
+        { { "--wait", "soon", "--", "/bin/true" }, "bad value 'soon' for --wait", 125 },
+        { { "--" }, "no COMMAND given", 125 },
+        { { "--", "no-such-command-xyz" }, "no-such-command-xyz: command not found", 127 },
+        { { "--json", "/nonexistent/dir/m.json", "--", "/bin/true" },
+          "cannot write the --json file '/nonexistent/dir/m.json'", 125 },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const char *argv[8] = { LC_BIN };
+        for (int k = 0; k < 4 && cases[i].args[k]; k++)
+            argv[k + 1] = cases[i].args[k];
+        struct lc r;
+        lc_exec(&r, LL_ROOT, NULL, argv);
+        LL_EQ(r.status, cases[i].status, "case %zu (%s): status; stderr:\n%s", i, cases[i].msg, r.err);
+        cr_assert(ll_contains(r.err, cases[i].msg), "case %zu: want '%s' in:\n%s", i, cases[i].msg, r.err);
+        LL_EQ(ll_count_lines(r.err, "leakcheck:"), 1, "case %zu: one message:\n%s", i, r.err);
+        lc_free(&r);
+    }
+}
+
+/* The user's LIBLEAK_OPTIONS are kept (depth=1), but not what would break
+ * the gate (their exitcode=7, format=text). */
+Test(leakcheck, keeps_user_libleak_options)
+{
+    struct lc r;
+    lc_exec(&r, LL_ROOT, (const char *const[]){ "LIBLEAK_OPTIONS=depth=1:exitcode=7:format=text", NULL },
+            (const char *const[]){ LC_BIN, "--json", "{dir}/m.json", "--", LEAKER, "10", NULL });
+    LL_EQ(r.status, 23, "the gate's status, not exitcode=7; stderr:\n%s", r.err);
+    json_t *m = ll_load_json(lc_path(&r, "m.json"));
+    json_t *s = lc_site(m, "leak_here", NULL);
+    LL_EQ(json_array_size(ll_arr(s, "stack")), 1, "depth=1 kept");
+    json_decref(m);
+    lc_free(&r);
+}
+
+Test(leakcheck, script_works_from_any_directory)
+{
+    struct lc r;
+    lc_exec(&r, "/", NULL, (const char *const[]){ LL_ROOT "/scripts/leakcheck", "--", LEAKER, "10", NULL });
+    LL_EQ(r.status, 23, "scripts/leakcheck from /; stderr:\n%s", r.err);
+    cr_assert(ll_contains(r.err, "FAIL: 1 new leak site"), "stderr:\n%s", r.err);
+    lc_free(&r);
+}
+
+/* leakcheck judges itself: the inner wrapper is a process of the outer's
+ * tree, and must not leak. */
+Test(leakcheck, leakcheck_does_not_leak)
+{
+    struct lc r;
+    LC(&r, "--json", "{dir}/m.json", "--", LC_BIN, "--json", "{dir}/inner.json",
+       "--sarif", "{dir}/inner.sarif", "--junit", "{dir}/inner.xml", "--", LEAKER, "10");
+    LL_EQ(r.status, 23, "the inner gate's status passes through; stderr:\n%s", r.err);
+    json_t *m = ll_load_json(lc_path(&r, "m.json"));
+    json_t *p0 = json_array_get(ll_arr(m, "processes"), 0);
+    cr_assert(ll_contains(json_string_value(json_array_get(ll_arr(p0, "command"), 0)), "leakcheck"),
+              "the inner leakcheck is COMMAND's process");
+    for (int k = 0; k < 3; k++) {
+        static const char *const kinds[] = { "definitely_lost", "indirectly_lost", "possibly_lost" };
+        LL_EQ(ll_int(ll_get(ll_get(p0, "summary"), kinds[k]), "blocks"), 0,
+              "leakcheck's own %s blocks; stderr:\n%s", kinds[k], r.err);
+    }
+    json_decref(m);
+    lc_free(&r);
+}
+
+/* ---- the same judgement in the library, without the wrapper ------------------ */
+
+Test(leakcheck_lib, fail_on_and_exitcode)
+{
+    const char *const leak10[] = { "10", NULL }, *const clean[] = { "0", NULL };
+    const char *const list[] = { "0", "0", "list", NULL };
+    struct ll_run lr;
+    ll_run_raw(&lr, "lc_leaker", 1, "exitcode=9", leak10);
+    LL_EQ(lr.status, 9, "default fail_on=definite,indirect");
+    ll_run_free(&lr);
+    ll_run_raw(&lr, "lc_leaker", 1, "exitcode=9:fail_on=reachable", clean);
+    LL_EQ(lr.status, 9, "fail_on=reachable and the global block");
+    ll_run_free(&lr);
+    ll_run_raw(&lr, "lc_leaker", 1, "exitcode=9:fail_on=possible", leak10);
+    LL_EQ(lr.status, 0, "fail_on=possible ignores a definite leak");
+    ll_run_free(&lr);
+    ll_run_raw(&lr, "lc_leaker", 1, "exitcode=9:fail_on=indirect", list);
+    LL_EQ(lr.status, 9, "fail_on=indirect and the lost list");
+    ll_run_free(&lr);
+    ll_run_raw(&lr, "lc_leaker", 1, "exitcode=9:fail_on=nonsense", leak10);
+    LL_EQ(lr.status, 9, "a bad fail_on keeps the default");
+    cr_assert(ll_contains(lr.err, "bad value 'nonsense' for option fail_on"), "stderr:\n%s", lr.err);
+    ll_run_free(&lr);
+}
+
+Test(leakcheck_lib, suppressions_file)
+{
+    struct ll_run lr;
+    char dir[] = "/tmp/ll-lcl-XXXXXX";
+    cr_assert_not_null(mkdtemp(dir));
+    const char *supp = ll_fmt("%s/s.supp", dir);
+    lc_write(supp, "leak:^leak_here$\nleak:unused_one\nnot a line\n");
+    const char *const args[] = { "10", "0", "second", NULL };
+    ll_run_json(&lr, "lc_leaker", ll_fmt("exitcode=9:suppressions=%s", supp), args);
+    LL_EQ(lr.status, 9, "leak_second is not suppressed");
+    ll_check_schema(lr.json);
+    LL_EQ(ll_summary_bytes(lr.json, "definitely_lost"), 7, "only leak_second's bytes remain");
+    LL_EQ(ll_summary_bytes(lr.json, "suppressed"), 10, "suppressed bytes");
+    LL_EQ(ll_summary_blocks(lr.json, "suppressed"), 1, "suppressed blocks");
+    json_t *s = ll_arr(lr.json, "suppressions");
+    LL_EQ(json_array_size(s), 2, "both suppressions listed");
+    LL_STREQ(ll_str(json_array_get(s, 1), "pattern"), "unused_one", "the unused one");
+    LL_EQ(ll_int(json_array_get(s, 1), "blocks"), 0, "it matched nothing");
+    LL_EQ(ll_int(json_array_get(s, 0), "line"), 1, "line of the first");
+    cr_assert(ll_contains(lr.err, ll_fmt("%s:3: expected leak:PATTERN", supp)), "stderr:\n%s", lr.err);
+    ll_run_free(&lr);
+    const char *const only[] = { "10", NULL };
+    ll_run_raw(&lr, "lc_leaker", 1, ll_fmt("exitcode=9:suppressions=%s", supp), only);
+    LL_EQ(lr.status, 0, "everything lost is suppressed: the program's own status");
+    ll_run_free(&lr);
+    unlink(supp);
+    rmdir(dir);
+}
+
+/* ---- the README's CI snippets (tests/programs/lc_ci), where the tool exists -- */
+
+static int lc_have(const char *tool)
+{
+    return system(ll_fmt("command -v %s >/dev/null 2>&1", tool)) == 0;
+}
+
+/* Run a shell command in the run's directory; its output in *out. */
+static int lc_sh(const struct lc *r, const char *cmd, char **out)
+{
+    const char *log = lc_path(r, "sh.log");
+    int st = system(ll_fmt("cd %s && (%s) >%s 2>&1", r->dir, cmd, log));
+    *out = lc_slurp(log);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+Test(leakcheck_snippets, make_check_tests_environment)
+{
+    struct lc r;
+    LC(&r, "--", "/bin/true");            /* a run, for its directory */
+    char *out;
+    cr_assert_eq(lc_sh(&r, "cp -r " LL_SOURCES "/lc_ci ci", &out), 0, "%s", out);
+    free(out);
+    int st = lc_sh(&r, "make -C ci check LIBLEAK=" LL_ROOT " TESTS=t_clean", &out);
+    LL_EQ(st, 0, "env-only, clean test passes:\n%s", out);
+    free(out);
+    st = lc_sh(&r, "make -C ci check LIBLEAK=" LL_ROOT, &out);
+    cr_assert_neq(st, 0, "env-only, leaking test fails make check:\n%s", out);
+    cr_assert(ll_contains(out, "FAIL: t_leak (status 23)"), "%s", out);
+    cr_assert(ll_contains(out, "PASS: t_clean"), "%s", out);
+    free(out);
+    st = lc_sh(&r, "make -C ci check LIBLEAK=" LL_ROOT " 'TESTS_ENVIRONMENT=$(LEAKCHECK)'", &out);
+    cr_assert_neq(st, 0, "through leakcheck, leaking test fails make check:\n%s", out);
+    cr_assert(ll_contains(out, "FAIL: t_leak (status 23)"), "%s", out);
+    char *junit = lc_slurp(lc_path(&r, "ci/t_leak.junit.xml"));
+    LL_EQ(ll_count_lines(junit, "<failure "), 1, "t_leak's JUnit file:\n%s", junit);
+    free(junit);
+    free(out);
+    lc_free(&r);
+}
+
+Test(leakcheck_snippets, ctest)
+{
+    if (!lc_have("cmake") || !lc_have("ctest"))
+        cr_skip_test("cmake/ctest not installed");
+    struct lc r;
+    LC(&r, "--", "/bin/true");
+    char *out;
+    int st = lc_sh(&r, "cmake -S " LL_SOURCES "/lc_ci -B b -DLIBLEAK=" LL_ROOT
+                   " && cmake --build b", &out);
+    cr_assert_eq(st, 0, "configure and build:\n%s", out);
+    free(out);
+    st = lc_sh(&r, "ctest --test-dir b", &out);
+    cr_assert_neq(st, 0, "ctest fails on the leaks:\n%s", out);
+    cr_assert(ll_contains(out, "- t_leak (Failed)"), "%s", out);
+    cr_assert(ll_contains(out, "- t_leak_env (Failed)"), "%s", out);
+    cr_assert(!ll_contains(out, "- t_clean (Failed)"), "%s", out);
+    cr_assert(ll_contains(out, "67% tests passed") || ll_contains(out, "33% tests passed"),
+              "one of three passes:\n%s", out);
+    free(out);
+    lc_free(&r);
+}
+
+Test(leakcheck_snippets, meson)
+{
+    if (!lc_have("meson"))
+        cr_skip_test("meson not installed");
+    struct lc r;
+    LC(&r, "--", "/bin/true");
+    char *out;
+    int st = lc_sh(&r, "cp -r " LL_SOURCES "/lc_ci ci && meson setup b ci -Dlibleak=" LL_ROOT, &out);
+    cr_assert_eq(st, 0, "meson setup:\n%s", out);
+    free(out);
+    st = lc_sh(&r, "meson test -C b", &out);
+    cr_assert_neq(st, 0, "meson test fails on the leaks:\n%s", out);
+    cr_assert(ll_contains(out, "t_leak "), "%s", out);
+    LL_EQ(ll_count_lines(out, " FAIL "), 2, "t_leak and t_leak_env fail:\n%s", out);
+    free(out);
+    lc_free(&r);
+}
+
+/* Reports written by the library alone (a test runner that only sets the
+ * environment) are judged afterwards with --reports. */
+Test(leakcheck, reports_directory)
+{
+    struct lc r;
+    lc_exec(&r, LL_ROOT, NULL, (const char *const[]){ "/bin/sh", "-c",
+        "mkdir {dir}/r && export LD_PRELOAD=" LL_LIB
+        " LIBLEAK_OPTIONS=format=json:output={dir}/r/%p.json && "
+        LEAKER " 10 && " LEAKER " 20 && " LEAKER " 0 && unset LD_PRELOAD && "
+        LC_BIN " --reports {dir}/r --json {dir}/m.json", NULL });
+    LL_EQ(r.status, 23, "exit status; stderr:\n%s", r.err);
+    json_t *m = ll_load_json(lc_path(&r, "m.json"));
+    LL_EQ(ll_int(ll_get(m, "summary"), "processes"), 3, "processes");
+    LL_EQ(ll_int(lc_site(m, "leak_here", NULL), "bytes"), 30, "merged bytes");
+    json_decref(m);
+    lc_free(&r);
+    LC(&r, "--reports", "/tmp", "--", "/bin/true");
+    LL_EQ(r.status, 125, "--reports with a COMMAND");
+    cr_assert(ll_contains(r.err, "give no COMMAND with it"), "stderr:\n%s", r.err);
+    lc_free(&r);
+}

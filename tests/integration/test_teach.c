@@ -1,0 +1,351 @@
+/* test_teach.c - the teaching demos (tests/programs/demo_*.c and the Rust
+ * programs) under the preload: what each one leaks, and the readable text
+ * report a student sees, against golden files in tests/golden/. */
+#include "harness.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define GOLDEN LL_ROOT "/tests/golden"
+
+/* The one leak group of kind at src's line marked with marker. */
+static json_t *site(const json_t *j, const char *kind, const char *src, const char *marker)
+{
+    char file[128];
+    snprintf(file, sizeof file, "tests/programs/%s", src);
+    return ll_leak_at(j, kind, file, ll_line(src, marker));
+}
+
+static void expect_group(const json_t *g, long long bytes, long long blocks,
+                         long long align, const char *fn, const char *what)
+{
+    LL_EQ(ll_int(g, "bytes"), bytes, "%s: bytes", what);
+    LL_EQ(ll_int(g, "blocks"), blocks, "%s: blocks", what);
+    LL_EQ(ll_int(g, "alignment"), align, "%s: alignment", what);
+    LL_STREQ(ll_str(g, "function"), fn, "%s: allocating function", what);
+}
+
+static void expect_lost(const json_t *j, long long def, long long ind, const char *what)
+{
+    LL_EQ(ll_summary_bytes(j, "definitely_lost"), def, "%s: definitely lost bytes; groups:\n%s", what, ll_describe_leaks(j));
+    LL_EQ(ll_summary_bytes(j, "indirectly_lost"), ind, "%s: indirectly lost bytes; groups:\n%s", what, ll_describe_leaks(j));
+    LL_EQ(ll_summary_bytes(j, "possibly_lost"), 0, "%s: possibly lost bytes", what);
+}
+
+static const char *top_function(const json_t *g)
+{
+    return ll_str(ll_top_frame(ll_get(g, "stack")), "function");
+}
+
+Test(teach, tutorial_with_free_is_clean)
+{
+    struct ll_run r;
+    ll_run_json(&r, "demo_tutorial_free", NULL, NULL);
+    LL_STREQ(r.out, "*p = 42\n", "stdout");
+    ll_check_schema(r.json);
+    expect_lost(r.json, 0, 0, "demo_tutorial_free");
+    cr_assert_geq(ll_int(ll_get(r.json, "totals"), "frees"), 1, "the free was counted");
+    ll_run_free(&r);
+}
+
+Test(teach, tutorial_without_free_leaks_4_bytes)
+{
+    struct ll_run r;
+    ll_run_json(&r, "demo_tutorial_leak", NULL, NULL);
+    LL_STREQ(r.out, "*p = 42\n", "stdout");
+    ll_check_schema(r.json);
+    expect_lost(r.json, 4, 0, "demo_tutorial_leak");
+    json_t *g = site(r.json, "definitely_lost", "demo_tutorial_leak.c", "@leak");
+    expect_group(g, 4, 1, 16, "malloc", "the int");
+    LL_STREQ(top_function(g), "main", "function");
+    ll_run_free(&r);
+}
+
+Test(teach, aligned_blocks_keep_their_alignment)
+{
+    struct ll_run r;
+    ll_run_json(&r, "demo_aligned", NULL, NULL);
+    ll_check_schema(r.json);
+    expect_lost(r.json, 2 + 256, 0, "demo_aligned");
+    json_t *u16 = site(r.json, "definitely_lost", "demo_aligned.c", "@u16");
+    expect_group(u16, 2, 1, 2, "aligned_alloc", "Layout::new::<u16>()");
+    LL_STREQ(top_function(u16), "new_u16", "function");
+    json_t *big = site(r.json, "definitely_lost", "demo_aligned.c", "@lines");
+    expect_group(big, 256, 1, 64, "posix_memalign", "256 bytes aligned to 64");
+    LL_STREQ(top_function(big), "new_cache_lines", "function");
+    ll_run_free(&r);
+}
+
+Test(teach, early_return_leaks_the_buffer)
+{
+    struct ll_run r;
+    ll_run_json(&r, "demo_early_return", NULL, NULL);
+    LL_STREQ(r.out, "3 vowels\n-1 vowels\n", "stdout");
+    expect_lost(r.json, 64, 0, "demo_early_return");
+    json_t *g = site(r.json, "definitely_lost", "demo_early_return.c", "@alloc");
+    expect_group(g, 64, 1, 16, "malloc", "the copy");
+    LL_STREQ(top_function(g), "count_vowels", "function");
+    ll_run_free(&r);
+}
+
+Test(teach, overwritten_pointer_loses_the_first_block)
+{
+    struct ll_run r;
+    ll_run_json(&r, "demo_overwrite", NULL, NULL);
+    expect_lost(r.json, 16, 0, "demo_overwrite");
+    json_t *g = site(r.json, "definitely_lost", "demo_overwrite.c", "@first");
+    expect_group(g, 16, 1, 16, "malloc", "the first block");
+    LL_STREQ(top_function(g), "greet", "function");
+    ll_run_free(&r);
+}
+
+Test(teach, failed_realloc_assignment_loses_the_old_block)
+{
+    struct ll_run r;
+    ll_run_json(&r, "demo_realloc", NULL, NULL);
+    LL_STREQ(r.out, "realloc failed: the old 100 bytes are lost\n", "stdout");
+    expect_lost(r.json, 100, 0, "demo_realloc");
+    json_t *g = site(r.json, "definitely_lost", "demo_realloc.c", "@alloc");
+    expect_group(g, 100, 1, 16, "malloc", "the old block");
+    ll_run_free(&r);
+}
+
+Test(teach, lost_list_one_definite_four_indirect)
+{
+    struct ll_run r;
+    ll_run_json(&r, "demo_list", NULL, NULL);
+    LL_STREQ(r.out, "sum = 15\n", "stdout");
+    expect_lost(r.json, 16, 64, "demo_list");
+    expect_group(site(r.json, "definitely_lost", "demo_list.c", "@node"), 16, 1, 16,
+                 "malloc", "the head");
+    expect_group(site(r.json, "indirectly_lost", "demo_list.c", "@node"), 64, 4, 16,
+                 "malloc", "the other nodes");
+    ll_run_free(&r);
+}
+
+Test(teach, lost_cycle_one_definite_two_indirect)
+{
+    struct ll_run r;
+    ll_run_json(&r, "demo_cycle", NULL, NULL);
+    LL_STREQ(r.out, "alice -> bob -> carol -> alice\n", "stdout");
+    expect_lost(r.json, 32, 64, "demo_cycle");
+    LL_EQ(ll_summary_blocks(r.json, "definitely_lost"), 1, "definitely lost blocks");
+    LL_EQ(ll_summary_blocks(r.json, "indirectly_lost"), 2, "indirectly lost blocks");
+    long long blocks = 0;
+    LL_EQ(ll_bytes_at(r.json, NULL, LL_SRC("demo_cycle.c"), ll_line("demo_cycle.c", "@peer"),
+                      &blocks), 96, "bytes at the malloc line");
+    LL_EQ(blocks, 3, "blocks at the malloc line");
+    ll_run_free(&r);
+}
+
+Test(teach, global_pointer_keeps_block_reachable)
+{
+    struct ll_run r;
+    ll_run_json(&r, "demo_global", "show_reachable=1", NULL);
+    expect_lost(r.json, 0, 0, "demo_global");
+    json_t *g = site(r.json, "still_reachable", "demo_global.c", "@global");
+    expect_group(g, 48, 1, 16, "malloc", "the settings");
+    ll_run_free(&r);
+}
+
+Test(teach, leak_in_a_thread_names_the_thread_function)
+{
+    struct ll_run r;
+    ll_run_json(&r, "demo_thread", NULL, NULL);
+    LL_STREQ(r.out, "worker computed 27\n", "stdout");
+    json_t *g = site(r.json, "definitely_lost", "demo_thread.c", "@thread");
+    expect_group(g, 40, 1, 16, "malloc", "the worker's result");
+    LL_STREQ(top_function(g), "worker", "function");
+    ll_run_free(&r);
+}
+
+/* ---- Rust ------------------------------------------------------------------- */
+
+/* The group whose stack passes through src:line, with that frame. */
+static json_t *rust_site(const json_t *j, const char *src, const char *marker,
+                         const json_t **frame)
+{
+    int line = ll_line(src, marker);
+    size_t i, k;
+    json_t *g, *f;
+    json_array_foreach(ll_arr(j, "leaks"), i, g)
+        json_array_foreach(ll_arr(g, "stack"), k, f)
+            if (ll_frame_at(f, src, line)) {
+                *frame = f;
+                return g;
+            }
+    cr_assert_fail("no leak passes through %s:%d; groups:\n%s", src, line, ll_describe_leaks(j));
+    return NULL;
+}
+
+static void need_rust_program(const char *prog)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s", LL_PROGRAMS, prog);
+    cr_assert(access(path, X_OK) == 0, "%s is missing: the Rust programs are built "
+              "with Debian's rustc (scripts/install-deps installs it)", path);
+}
+
+Test(teach, rust_layout_leak_has_size_alignment_function_and_line)
+{
+    need_rust_program("rust_alloc");
+    struct ll_run r;
+    ll_run_json(&r, "rust_alloc", NULL, NULL);
+    LL_STREQ(r.out, "u16 = 42\n256 bytes at a 64-byte boundary: true\n", "stdout");
+    ll_check_schema(r.json);
+    expect_lost(r.json, 256, 0, "rust_alloc");
+    const json_t *f = NULL;
+    json_t *g = rust_site(r.json, "rust/rust_alloc.rs", "@leak", &f);
+    LL_STREQ(ll_str(g, "kind"), "definitely_lost", "kind");
+    LL_EQ(ll_int(g, "bytes"), 256, "bytes");
+    LL_EQ(ll_int(g, "alignment"), 64, "alignment of Layout::from_size_align(256, 64)");
+    LL_STREQ(ll_str(f, "function"), "rust_alloc::forgotten", "demangled Rust function");
+    ll_run_free(&r);
+}
+
+Test(teach, rust_extern_malloc_leak_is_reported)
+{
+    need_rust_program("rust_malloc");
+    struct ll_run r;
+    ll_run_json(&r, "rust_malloc", NULL, NULL);
+    LL_STREQ(r.out, "*p = 42\n*p = 42 (never freed)\n", "stdout");
+    expect_lost(r.json, 4, 0, "rust_malloc");
+    const json_t *f = NULL;
+    json_t *g = rust_site(r.json, "rust/rust_malloc.rs", "@leak", &f);
+    expect_group(g, 4, 1, 16, "malloc", "the i32");
+    LL_STREQ(ll_str(f, "function"), "rust_malloc::forgotten", "demangled Rust function");
+    ll_run_free(&r);
+}
+
+/* ---- the text report ---------------------------------------------------------- */
+
+/* Replace every occurrence of from in s (in place when to is not longer). */
+static void replace_all(char *s, const char *from, const char *to)
+{
+    size_t f = strlen(from), t = strlen(to);
+    for (char *p = s; (p = strstr(p, from));) {
+        memmove(p + t, p + f, strlen(p + f) + 1);
+        memcpy(p, to, t);
+        p += t;
+    }
+}
+
+/* Rewrite the digits after prefix (up to a non-digit) as "N"; hex too. */
+static void mask_after(char *s, const char *prefix)
+{
+    size_t n = strlen(prefix);
+    for (char *p = s; (p = strstr(p, prefix)); ) {
+        p += n;
+        char *e = p;
+        while ((*e >= '0' && *e <= '9') || (*e >= 'a' && *e <= 'f') || *e == ',' || *e == 'x')
+            e++;
+        if (e > p) {
+            *p = 'N';
+            memmove(p + 1, e, strlen(e) + 1);
+        }
+    }
+}
+
+/* Addresses, pids, paths and libleak's own memory vary between runs and
+ * machines; the words and the lines of the program do not. */
+static void normalise(char *s)
+{
+    replace_all(s, LL_ROOT "/", "");
+    mask_after(s, "report for pid ");
+    mask_after(s, "+0x");
+    mask_after(s, "libleak's own memory: ");
+}
+
+static void check_golden(const char *prog, const char *text)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s.txt", GOLDEN, prog);
+    if (getenv("LL_UPDATE_GOLDEN")) {
+        FILE *f = fopen(path, "w");
+        cr_assert_not_null(f, "cannot write %s", path);
+        fputs(text, f);
+        fclose(f);
+    }
+    FILE *f = fopen(path, "r");
+    cr_assert_not_null(f, "no golden file %s (LL_UPDATE_GOLDEN=1 writes it)", path);
+    static char want[65536];
+    size_t n = fread(want, 1, sizeof want - 1, f);
+    want[n] = '\0';
+    fclose(f);
+    cr_assert(strcmp(want, text) == 0,
+              "%s: the text report differs from %s (LL_UPDATE_GOLDEN=1 rewrites it)\n"
+              "--- got:\n%s", prog, path, text);
+}
+
+static void golden_run(const char *prog, const char *options)
+{
+    struct ll_run r;
+    ll_run_raw(&r, prog, 1, options, NULL);
+    LL_EQ(r.status, 0, "%s: exit status", prog);
+    char *text = malloc(r.err_len * 2 + 64);
+    cr_assert_not_null(text);
+    strcpy(text, r.err);
+    normalise(text);
+    check_golden(prog, text);
+    free(text);
+    ll_run_free(&r);
+}
+
+Test(teach, golden_text_reports)
+{
+    golden_run("demo_tutorial_free", "color=never");
+    golden_run("demo_tutorial_leak", "color=never");
+    golden_run("demo_list", "color=never");
+    golden_run("demo_aligned", "color=never");
+}
+
+Test(teach, text_report_explains_each_kind_once_and_shows_the_source)
+{
+    struct ll_run r;
+    ll_run_raw(&r, "demo_cycle", 1, NULL, NULL);
+    LL_EQ(ll_count_lines(r.err, "Definitely lost: no pointer"), 1, "definite explanations:\n%s", r.err);
+    LL_EQ(ll_count_lines(r.err, "Indirectly lost: only other lost blocks"), 1, "indirect explanations (2 sites, 1 sentence):\n%s", r.err);
+    LL_EQ(ll_count_lines(r.err, "were never freed"), 3, "headlines:\n%s", r.err);
+    char marked[64];
+    snprintf(marked, sizeof marked, "> %d | ", ll_line("demo_cycle.c", "@peer"));
+    LL_EQ(ll_count_lines(r.err, marked), 3, "snippet lines marked '%s':\n%s", marked, r.err);
+    LL_EQ(ll_count_lines(r.err, "^~~~~~~~~~~~~~~~~"), 3, "markers under malloc(sizeof *p):\n%s", r.err);
+    cr_assert(ll_contains(r.err, "summary: 96 bytes in 3 blocks were lost"), "verdict:\n%s", r.err);
+    cr_assert(!ll_contains(r.err, "\033["), "colour on a pipe:\n%s", r.err);
+    ll_run_free(&r);
+}
+
+Test(teach, colour_only_when_asked_or_on_a_terminal)
+{
+    struct ll_run r;
+    ll_run_raw(&r, "demo_tutorial_leak", 1, "color=always", NULL);
+    cr_assert(ll_contains(r.err, "\033[1;31mleak 1 of 1"), "red headline with color=always:\n%s", r.err);
+    ll_run_free(&r);
+    ll_run_raw(&r, "demo_tutorial_leak", 1, "color=never:output={dir}/r.txt", NULL);
+    cr_assert(!ll_contains(r.err, "\033["), "colour with color=never:\n%s", r.err);
+    ll_run_free(&r);
+}
+
+Test(teach, rust_text_report_is_demangled_with_source)
+{
+    need_rust_program("rust_alloc");
+    struct ll_run r;
+    ll_run_raw(&r, "rust_alloc", 1, NULL, NULL);
+    cr_assert(ll_contains(r.err, "allocated by posix_memalign (alignment 64) in rust_alloc::forgotten at "),
+              "where line:\n%s", r.err);
+    cr_assert(ll_contains(r.err, "let ptr = alloc(layout); // @leak"), "source line:\n%s", r.err);
+    cr_assert(!ll_contains(r.err, "_ZN"), "mangled names left:\n%s", r.err);
+    ll_run_free(&r);
+}
+
+Test(teach, folded_lines_outermost_first)
+{
+    struct ll_run r;
+    ll_run_raw(&r, "demo_list", 1, "format=folded", NULL);
+    LL_EQ(ll_count_lines(r.err, ";"), 2, "folded lines:\n%s", r.err);
+    cr_assert(ll_contains(r.err, ";build;malloc 64\n"), "indirect line:\n%s", r.err);
+    cr_assert(ll_contains(r.err, ";build;malloc 16\n"), "definite line:\n%s", r.err);
+    cr_assert(ll_contains(r.err, "_start;"), "outermost frame first:\n%s", r.err);
+    ll_run_free(&r);
+}

@@ -1,0 +1,114 @@
+/* hostile_abnormal: leak one 77-byte block, then end the way argv[1] says:
+ * segv, bus, fpe, ill, abort, kill (SIGSEGV sent by kill), own (the program's
+ * own SIGSEGV handler, which exits 3), _exit, _Exit, fork_exit (a fork child
+ * leaks and ends with _exit; the parent exits normally), vfork_exit (a vfork
+ * child ends with _exit). */
+#include <fcntl.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+char *volatile sink;
+
+static __attribute__((noinline)) void scrub_stack(void)
+{
+    volatile char pad[16384];               /* wipe stale pointer copies (conservative scan) */
+    for (size_t i = 0; i < sizeof pad; i++)
+        pad[i] = 0;
+}
+
+static __attribute__((noinline)) void leak(size_t n)
+{
+    sink = malloc(n);                       /* @leak */
+    sink[0] = 1;
+    sink = NULL;
+}
+
+static void own_handler(int sig)
+{
+    (void)sig;
+    static const char m[] = "hostile_abnormal: own handler\n";
+    if (write(1, m, sizeof m - 1) < 0)
+        _exit(4);
+    _exit(3);
+}
+
+/* A read past the end of a file mapping: SIGBUS. */
+static int bus(void)
+{
+    char path[] = "/tmp/hostile-bus-XXXXXX";
+    int fd = mkstemp(path);
+    if (fd < 0)
+        return 1;
+    unlink(path);
+    volatile char *p = mmap(NULL, 4096, PROT_READ, MAP_SHARED, fd, 0);
+    if (p == MAP_FAILED)
+        return 1;
+    return p[0];
+}
+
+static int fork_exit(void)
+{
+    pid_t pid = fork();
+    if (pid == 0) {
+        leak(55);                           /* the child's own: never reported */
+        _exit(0);
+    }
+    int st;
+    waitpid(pid, &st, 0);
+    printf("hostile_abnormal: child status %d\n", WIFEXITED(st) ? WEXITSTATUS(st) : -1);
+    return 0;
+}
+
+static int vfork_exit(void)
+{
+    pid_t pid = vfork();
+    if (pid == 0)
+        _exit(7);                           /* shares our memory: must touch nothing */
+    int st;
+    waitpid(pid, &st, 0);
+    printf("hostile_abnormal: vfork child status %d\n", WIFEXITED(st) ? WEXITSTATUS(st) : -1);
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    const char *m = argc > 1 ? argv[1] : "segv";
+    struct rlimit no_core = { 0, 0 };
+    setrlimit(RLIMIT_CORE, &no_core);       /* the same natively and preloaded */
+    leak(77);
+    scrub_stack();
+    printf("hostile_abnormal: %s\n", m);
+    fflush(stdout);
+    volatile int zero = 0, seven = 7;
+    if (!strcmp(m, "segv"))
+        *(volatile int *)(uintptr_t)zero = 1;
+    else if (!strcmp(m, "bus"))
+        return bus();
+    else if (!strcmp(m, "fpe"))
+        return seven / zero;
+    else if (!strcmp(m, "ill"))
+        __builtin_trap();
+    else if (!strcmp(m, "abort"))
+        abort();
+    else if (!strcmp(m, "kill"))
+        kill(getpid(), SIGSEGV);
+    else if (!strcmp(m, "own")) {
+        signal(SIGSEGV, own_handler);
+        *(volatile int *)(uintptr_t)zero = 1;
+    } else if (!strcmp(m, "_exit"))
+        _exit(5);
+    else if (!strcmp(m, "_Exit"))
+        _Exit(6);
+    else if (!strcmp(m, "fork_exit"))
+        return fork_exit();
+    else if (!strcmp(m, "vfork_exit"))
+        return vfork_exit();
+    return 0;
+}

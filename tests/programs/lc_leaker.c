@@ -1,0 +1,77 @@
+/* lc_leaker: leakcheck's test program.  lc_leaker [BYTES [STATUS [EXTRA...]]]
+ * leaks BYTES (0: nothing) in leak_here(), keeps a 64-byte block reachable
+ * from a global, and exits with STATUS.  EXTRA words add more:
+ *   second  7 more bytes lost in leak_second()
+ *   list    a lost 3-node list: 1 block definitely, 2 indirectly lost
+ *   dup     a lost strdup() copy: the allocation's caller is libc's strdup */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+char *volatile sink;
+void *volatile keep;                      /* still reachable at exit */
+
+struct node { struct node *next; char pad[24]; };
+
+static __attribute__((noinline)) void scrub_stack(void)
+{
+    volatile char pad[16384];             /* wipe stale pointer copies (conservative scan) */
+    for (size_t i = 0; i < sizeof pad; i++)
+        pad[i] = 0;
+}
+
+static __attribute__((noinline)) void leak_here(size_t n)
+{
+    sink = malloc(n);                     /* @lc-leak */
+    sink[0] = 1;
+    sink = NULL;
+}
+
+static __attribute__((noinline)) void leak_second(void)
+{
+    sink = malloc(7);                     /* @lc-second */
+    sink[0] = 1;
+    sink = NULL;
+}
+
+static __attribute__((noinline)) void leak_list(void)
+{
+    struct node *head = NULL;
+    for (int i = 0; i < 3; i++) {
+        struct node *n = malloc(sizeof *n);   /* @lc-list */
+        n->next = head;
+        head = n;
+    }
+    sink = (char *)head;
+    sink = NULL;
+}
+
+static __attribute__((noinline)) void leak_dup(void)
+{
+    sink = strdup("lost through libc");   /* @lc-dup */
+    sink = NULL;
+}
+
+static __attribute__((noinline)) void keep_reachable(void)
+{
+    keep = malloc(64);                    /* @lc-keep */
+}
+
+int main(int argc, char **argv)
+{
+    size_t bytes = argc > 1 ? strtoul(argv[1], NULL, 10) : 10;
+    int status = argc > 2 ? atoi(argv[2]) : 0;
+    keep_reachable();
+    if (bytes)
+        leak_here(bytes);
+    for (int i = 3; i < argc; i++) {
+        if (strcmp(argv[i], "second") == 0)
+            leak_second();
+        else if (strcmp(argv[i], "list") == 0)
+            leak_list();
+        else if (strcmp(argv[i], "dup") == 0)
+            leak_dup();
+    }
+    scrub_stack();
+    return status;
+}

@@ -1,0 +1,268 @@
+/* reach_cases: one heap shape per argument, for the classification corpus
+ * (tests/integration/test_reach.c, which states Valgrind's figures).  No
+ * stdio: its buffer would be one more reachable block.  Pointers that must
+ * be lost are kept only obfuscated (p ^ KEY), and main scrubs its dead
+ * stack before returning, so that no stale copy makes them reachable. */
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#define KEY ((uintptr_t)0x5a5a5a5a5a5a5a5aull)
+
+struct node { struct node *next, *prev; char pad[16]; };     /* 32 bytes */
+struct tree { struct tree *left, *right; char pad[32]; };    /* 48 bytes */
+
+void *g_data_ptr = (void *)1;      /* .data (initialised) */
+void *g_bss_ptr;                   /* .bss */
+char *g_interior;
+char *g_before;
+void *g_zero;
+static volatile uintptr_t g_hidden;
+static volatile int g_ready;
+__thread void *volatile t_main_ptr;        /* global: the stores must stay */
+__thread void *volatile t_thread_ptr;
+static pthread_key_t g_key;
+
+static __attribute__((noinline)) void scrub_stack(void)
+{
+    volatile char pad[65536];
+    for (size_t i = 0; i < sizeof pad; i++) pad[i] = 0;
+}
+
+static __attribute__((noinline)) void hide(void *p) { g_hidden = (uintptr_t)p ^ KEY; }
+
+static void list(void)
+{
+    struct node *head = NULL;
+    for (int i = 0; i < 10; i++) {
+        struct node *n = calloc(1, sizeof *n);   /* @list */
+        n->next = head;
+        head = n;
+    }
+    hide(head);
+}
+
+static struct tree *tree_make(int depth)
+{
+    if (!depth) return NULL;
+    struct tree *t = calloc(1, sizeof *t);       /* @tree */
+    t->left = tree_make(depth - 1);
+    t->right = tree_make(depth - 1);
+    return t;
+}
+
+static void tree(void) { hide(tree_make(3)); }   /* 7 nodes */
+
+static void cycle(void)
+{
+    void **a = calloc(5, 8), **b = calloc(5, 8), **c = calloc(5, 8);   /* @cycle */
+    a[0] = b;
+    b[2] = c;
+    c[4] = a;
+    hide(a);
+}
+
+static void self(void)
+{
+    void **a = calloc(3, 8);                    /* @self */
+    a[1] = a;
+    hide(a);
+}
+
+static void interior(void)
+{
+    g_interior = (char *)malloc(100) + 10;      /* @interior */
+}
+
+static void before(void)
+{
+    g_before = (char *)malloc(64) - 1;          /* @before */
+}
+
+static void zero(void)
+{
+    g_zero = malloc(0);                         /* @zero-kept */
+    hide(malloc(0));                            /* @zero-lost */
+}
+
+static void big(void)
+{
+    void **kept = malloc(64u << 20);            /* @big-kept */
+    kept[(64u << 20) / 8 - 1] = malloc(16);     /* @big-child */
+    g_bss_ptr = kept;
+    hide(malloc(64u << 20));                    /* @big-lost */
+}
+
+static void globals(void)
+{
+    g_data_ptr = malloc(111);                   /* @data */
+    g_bss_ptr = malloc(222);                    /* @bss */
+}
+
+/* ---- threads still running at exit ---------------------------------------- */
+
+static void *stack_thread(void *arg)
+{
+    void *volatile mine = malloc(300);          /* @thread-stack */
+    (void)arg;
+    g_ready = 1;
+    for (;;) pause();
+    return mine;
+}
+
+/* The block's only copy lives in r12 (callee-saved, kept across pause). */
+static void *register_thread(void *arg)
+{
+    (void)arg;
+#if defined(__x86_64__)
+    __asm__ volatile("mov %0, %%r12\n\t"
+                     "xor %1, %%r12\n\t"
+                     "movq $0, %0\n\t"
+                     "movl $1, %2\n\t"
+                     "1: mov $34, %%eax\n\t"      /* SYS_pause */
+                     "syscall\n\t"
+                     "jmp 1b"
+                     : "+m"(g_hidden)
+                     : "r"(KEY), "m"(g_ready)
+                     : "rax", "rcx", "r11", "r12", "memory");
+#endif
+    return NULL;
+}
+
+static void *tls_thread(void *arg)
+{
+    (void)arg;
+    t_thread_ptr = malloc(500);                 /* @tls-thread */
+    g_ready = 1;
+    for (;;) pause();
+    return NULL;
+}
+
+/* Blocks every signal, so it never stops for the check; it keeps mapping
+ * and unmapping memory meanwhile.  Its whole stack is scanned instead. */
+static void *blocked_thread(void *arg)
+{
+    sigset_t all;
+    sigfillset(&all);
+    pthread_sigmask(SIG_BLOCK, &all, NULL);
+    void *volatile mine = malloc(350);          /* @blocked-thread */
+    (void)arg;
+    g_ready = 1;
+    for (;;) {
+        void *m = mmap(NULL, 1 << 16, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (m != MAP_FAILED) munmap(m, 1 << 16);
+        usleep(100);
+    }
+    return mine;
+}
+
+static void start(void *(*fn)(void *))
+{
+    pthread_t t;
+    pthread_attr_t a;
+    pthread_attr_init(&a);
+    pthread_attr_setdetachstate(&a, PTHREAD_CREATE_DETACHED);
+    g_ready = 0;
+    if (pthread_create(&t, &a, fn, NULL)) exit(3);
+    while (!g_ready) usleep(1000);
+}
+
+static void thread_stack(void) { start(stack_thread); }
+
+static void thread_register(void)
+{
+    hide(malloc(400));                          /* @thread-register */
+    start(register_thread);
+}
+
+static void thread_tls(void) { start(tls_thread); }
+
+static void thread_blocked(void) { start(blocked_thread); }
+
+/* ---- thread-local storage, keys, mappings ------------------------------- */
+
+static void tls_main(void) { t_main_ptr = malloc(600); }   /* @tls-main */
+
+static void dyn_tls(void)
+{
+    char path[4096];
+    ssize_t n = readlink("/proc/self/exe", path, sizeof path - 32);
+    if (n <= 0) exit(3);
+    path[n] = 0;
+    strcpy(strrchr(path, '/') + 1, "libreach_dyn.so");
+    void *h = dlopen(path, RTLD_NOW);           /* kept open */
+    void *(*keep)(size_t) = h ? (void *(*)(size_t))dlsym(h, "reach_dyn_keep") : NULL;
+    if (!keep) exit(3);
+    keep(700);                                  /* malloc'd in libreach_dyn.c */
+}
+
+static void setspecific(void)
+{
+    if (pthread_key_create(&g_key, NULL)) exit(3);
+    pthread_setspecific(g_key, malloc(800));    /* @setspecific */
+}
+
+static void anon_mmap(void)
+{
+    void **m = mmap(NULL, 1 << 20, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (m == MAP_FAILED) exit(3);
+    m[(512 << 10) / 8] = malloc(900);           /* @mmap */
+}
+
+/* Pointers left in mappings the scan must not or cannot read: lost. */
+static void unreadable(void)
+{
+    long pg = sysconf(_SC_PAGESIZE);
+    void **none = mmap(NULL, pg, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    void **wo = mmap(NULL, pg, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    void **gone = mmap(NULL, pg, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (none == MAP_FAILED || wo == MAP_FAILED || gone == MAP_FAILED) exit(3);
+    none[0] = malloc(41);                       /* @prot-none */
+    wo[0] = malloc(42);                         /* @write-only */
+    gone[0] = malloc(43);                       /* @unmapped */
+    mprotect(none, pg, PROT_NONE);
+    mprotect(wo, pg, PROT_WRITE);
+    munmap(gone, pg);
+}
+
+/* The pointer survives in this frame after it returns. */
+static __attribute__((noinline)) void dead_frame_leaf(void)
+{
+    void *volatile slots[8];
+    for (int i = 0; i < 8; i++) slots[i] = malloc(50);  /* @dead-frame */
+    for (int i = 0; i < 8; i++) hide(slots[i]);
+}
+
+static void dead_frame(void) { dead_frame_leaf(); }     /* no scrub after */
+
+static const struct { const char *name; void (*fn)(void); int scrub; } cases[] = {
+    { "list", list, 1 }, { "tree", tree, 1 }, { "cycle", cycle, 1 }, { "self", self, 1 },
+    { "interior", interior, 1 }, { "before", before, 1 }, { "zero", zero, 1 },
+    { "big", big, 1 }, { "globals", globals, 1 }, { "thread-stack", thread_stack, 1 },
+    { "thread-register", thread_register, 1 }, { "thread-tls", thread_tls, 1 },
+    { "thread-blocked", thread_blocked, 1 },
+    { "tls-main", tls_main, 1 }, { "dyn-tls", dyn_tls, 1 }, { "setspecific", setspecific, 1 },
+    { "mmap", anon_mmap, 1 }, { "unreadable", unreadable, 1 }, { "dead-frame", dead_frame, 0 },
+};
+
+int main(int argc, char **argv)
+{
+    int scrub = 1;
+    for (int i = 1; i < argc; i++) {
+        size_t k = 0;
+        while (k < sizeof cases / sizeof *cases && strcmp(cases[k].name, argv[i])) k++;
+        if (k == sizeof cases / sizeof *cases) return 2;
+        cases[k].fn();
+        scrub &= cases[k].scrub;
+    }
+    g_hidden = 0;
+    if (scrub) scrub_stack();
+    write(1, "reach_cases: done\n", 18);
+    return 0;
+}
