@@ -1,11 +1,12 @@
 /* reach.c - which never-freed blocks are still reachable, and which are lost.
  *
- * A conservative scan in the manner of Valgrind memcheck's leak check: every
- * aligned pointer-sized word of the roots (writable data of the loaded
- * objects, the current thread's stack and registers) that points into a live
- * block reaches it, and reached blocks are scanned in turn.  Of the blocks
- * never reached, those pointed to from other lost blocks are indirectly lost;
- * each lost structure has exactly one definitely lost block.
+ * A conservative scan with Valgrind memcheck's rules: every aligned
+ * pointer-sized word of the roots (roots.c finds them) that points to a
+ * live block's first byte makes it Reachable, and Reachable blocks are
+ * scanned in turn; a word pointing into a block's middle, or any word of a
+ * Possible block, makes it only Possible ("possibly lost").  Of the blocks
+ * never reached, those pointed to from other lost blocks are indirectly
+ * lost; each lost structure has exactly one definitely lost block.
  *
  * Runs at report time with the table locked and the recursion guard held, so
  * it never mallocs (work memory comes from ll_work_alloc), never uses stdio
@@ -434,6 +435,19 @@ enum mode {
 
 static inline void push(struct scan *s, size_t i) { s->stack[s->top++] = (uint32_t)i; }
 
+/* Valgrind's default heuristics (--leak-check-heuristics=all) for pointers
+ * to a block's 9th byte, which programs keep on purpose, counted as start
+ * pointers: "length64" (the first word holds the size of the rest, as
+ * sqlite does) and "newarray" (operator new[] of a class with a destructor
+ * keeps the element count there, and hands out the address after it). */
+static inline int heuristic_start(const struct ll_block *b, uintptr_t v)
+{
+    if (v != b->ptr + 8 || b->size < 8 || (b->flags & RF_CLIP)) return 0;
+    uint64_t first = *(const uint64_t *)b->ptr;
+    if (first && first == b->size - 8) return 1;
+    return b->fn == LL_FN_NEW_ARRAY && first && (b->size - 8) % first == 0;
+}
+
 static inline void visit(struct scan *s, size_t j, uintptr_t v, enum mode mode,
                          size_t self)
 {
@@ -447,7 +461,9 @@ static inline void visit(struct scan *s, size_t j, uintptr_t v, enum mode mode,
         /* Each block is pushed at most twice: on becoming Possible and on
          * becoming Reachable (then rescanned, as Valgrind does, so what it
          * points to at its start is upgraded too). */
-        if ((v == b->ptr && mode != M_POSSIBLE) || mode == M_REACH_ANY) {
+        int start = v == b->ptr || mode == M_REACH_ANY ||
+                    (mode == M_REACH && heuristic_start(b, v));
+        if (start && mode != M_POSSIBLE) {
             if (f & RF_START) return;
             b->flags = f | RF_START;
         } else {

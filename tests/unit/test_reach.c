@@ -294,6 +294,28 @@ Test(reach, possible_then_reachable_through_other_path)
     cr_expect_eq(kind(d), LL_POSSIBLE);
 }
 
+/* Valgrind's default heuristics: a pointer to byte 8 of a block whose
+ * first word is the size of the rest (length64), or of a new[] block whose
+ * first word divides the rest (newarray), reaches it like a start pointer. */
+Test(reach, length64_and_newarray_heuristics)
+{
+    size_t len = blk(8 + 40), arr = blk(8 + 3 * 24), plain = blk(8 + 3 * 24);
+    *(uint64_t *)H.p[len] = 40;
+    *(uint64_t *)H.p[arr] = 3;
+    *(uint64_t *)H.p[plain] = 3;             /* from malloc: no heuristic */
+    g_roots[0] = (uintptr_t)H.p[len] + 8;
+    g_roots[1] = (uintptr_t)H.p[arr] + 8;
+    g_roots[2] = (uintptr_t)H.p[plain] + 8;
+    snapshot();
+    for (size_t i = 0; i < H.n; i++)
+        if (H.blocks[i].ptr == (uintptr_t)H.p[arr]) H.blocks[i].fn = LL_FN_NEW_ARRAY;
+    struct ll_range r = { (uintptr_t)g_roots, (uintptr_t)(g_roots + 8) };
+    ll_reach_classify_roots(H.blocks, H.n, &r, 1);
+    cr_expect_eq(kind(len), LL_REACHABLE);
+    cr_expect_eq(kind(arr), LL_REACHABLE);
+    cr_expect_eq(kind(plain), LL_POSSIBLE);
+}
+
 /* Lost blocks pointing into a Possible one leave it Possible. */
 Test(reach, lost_block_into_possible_one)
 {

@@ -1,0 +1,155 @@
+/* test_threads.c - stopping threads without ptrace (src/threads.c) and
+ * glibc's thread control blocks (src/tls.c). */
+#include <criterion/criterion.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "ll.h"
+
+static atomic_int g_run, g_count, g_tid;
+
+struct stack { uintptr_t lo, hi; };
+
+static struct stack stack_of(pthread_t t)
+{
+    pthread_attr_t a;
+    void *addr;
+    size_t size;
+    cr_assert(!pthread_getattr_np(t, &a));
+    cr_assert(!pthread_attr_getstack(&a, &addr, &size));
+    pthread_attr_destroy(&a);
+    return (struct stack){ (uintptr_t)addr, (uintptr_t)addr + size };
+}
+
+static void *spin(void *arg)
+{
+    atomic_store(&g_tid, (int)syscall(SYS_gettid));
+    if (arg) {                          /* block the stop signal */
+        sigset_t s;
+        sigemptyset(&s);
+        sigaddset(&s, LL_STOP_SIGNAL);
+        pthread_sigmask(SIG_BLOCK, &s, NULL);
+    }
+    while (atomic_load(&g_run)) atomic_fetch_add(&g_count, 1);
+    return NULL;
+}
+
+static pthread_t start(void *arg)
+{
+    pthread_t t;
+    atomic_store(&g_run, 1);
+    atomic_store(&g_tid, 0);
+    cr_assert(!pthread_create(&t, NULL, spin, arg));
+    while (!atomic_load(&g_tid) || atomic_load(&g_count) < 1000) sched_yield();
+    return t;
+}
+
+static struct ll_stopped *slot(struct ll_stopped *v, size_t n, int tid)
+{
+    for (size_t i = 0; i < n; i++)
+        if (v[i].tid == tid) return &v[i];
+    return NULL;
+}
+
+Test(threads, running_thread_is_stopped_and_resumed)
+{
+    pthread_t t = start(NULL);
+    struct ll_stopped *v;
+    size_t n = ll_stop_threads(&v);
+    struct ll_stopped *s = slot(v, n, atomic_load(&g_tid));
+    cr_assert_not_null(s, "the spinning thread was not listed");
+    cr_assert(atomic_load(&s->stopped), "the spinning thread did not stop");
+    int frozen = atomic_load(&g_count);
+    usleep(20 * 1000);
+    cr_expect_eq(atomic_load(&g_count), frozen, "it ran on while stopped");
+    struct stack st = stack_of(t);
+    cr_expect(s->sp >= st.lo && s->sp < st.hi, "sp %#lx outside its stack [%#lx, %#lx)",
+              (unsigned long)s->sp, (unsigned long)st.lo, (unsigned long)st.hi);
+    cr_expect_eq(s->tcb, (uintptr_t)t, "tcb is its pthread_t");
+    ll_resume_threads();
+    while (atomic_load(&g_count) == frozen) sched_yield();   /* it runs again */
+    atomic_store(&g_run, 0);
+    pthread_join(t, NULL);
+}
+
+Test(threads, thread_blocking_the_signal_is_left_unanswered)
+{
+    pthread_t t = start((void *)1);
+    struct ll_stopped *v;
+    size_t n = ll_stop_threads(&v);     /* returns after the bounded wait */
+    struct ll_stopped *s = slot(v, n, atomic_load(&g_tid));
+    cr_assert_not_null(s);
+    cr_expect_eq(atomic_load(&s->stopped), 0);
+    ll_resume_threads();
+    atomic_store(&g_run, 0);
+    pthread_join(t, NULL);
+}
+
+/* The caller is never in the list (it would wait for itself). */
+Test(threads, caller_is_not_stopped)
+{
+    pthread_t t = start(NULL);
+    struct ll_stopped *v;
+    size_t n = ll_stop_threads(&v);
+    cr_expect_geq(n, 1);
+    cr_expect_null(slot(v, n, (int)syscall(SYS_gettid)));
+    ll_resume_threads();
+    atomic_store(&g_run, 0);
+    pthread_join(t, NULL);
+}
+
+static atomic_int g_handled;
+static void own_handler(int sig) { (void)sig; atomic_fetch_add(&g_handled, 1); }
+
+/* The program's SIGURG handler keeps working after a stop. */
+Test(threads, program_handler_is_chained)
+{
+    signal(LL_STOP_SIGNAL, own_handler);
+    pthread_t t = start(NULL);
+    struct ll_stopped *v;
+    ll_stop_threads(&v);
+    ll_resume_threads();
+    raise(LL_STOP_SIGNAL);
+    cr_expect_eq(atomic_load(&g_handled), 1);
+    atomic_store(&g_run, 0);
+    pthread_join(t, NULL);
+}
+
+/* ---- tls.c ------------------------------------------------------------------ */
+
+static void *check_tcb(void *arg)
+{
+    (void)arg;
+    uintptr_t tcb = (uintptr_t)pthread_self();
+    int ok = ll_tcb_is((const uintptr_t *)tcb, tcb);
+    int off = ll_tcb_tid_offset();
+    ok &= off > 0 && *(const int *)(tcb + (uintptr_t)off) == (int)syscall(SYS_gettid);
+    ok &= ll_tcb_top(tcb) == stack_of(pthread_self()).hi;
+    return (void *)(intptr_t)ok;
+}
+
+Test(tls, tcb_header_tid_and_stack_top_of_a_thread)
+{
+    cr_assert(ll_tcb_supported());
+    pthread_t t;
+    void *ok;
+    cr_assert(!pthread_create(&t, NULL, check_tcb, NULL));
+    pthread_join(t, &ok);
+    cr_expect_eq((intptr_t)ok, 1);
+}
+
+Test(tls, main_thread_tcb_and_dtv)
+{
+    uintptr_t tcb = (uintptr_t)pthread_self();
+    const uintptr_t *w = (const uintptr_t *)tcb;
+    cr_expect(ll_tcb_is(w, tcb));
+    cr_expect(!ll_tcb_is(w, tcb + 64));
+    cr_expect_eq(ll_tcb_dtv_block(w[1]), w[1] - 16, "the DTV starts one entry before");
+    cr_expect_eq(ll_tcb_dtv_block(8), 0);
+    int off = ll_tcb_tid_offset();
+    cr_assert_gt(off, 0);
+    cr_expect_eq(*(const int *)(tcb + (uintptr_t)off), getpid());
+}
