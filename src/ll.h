@@ -5,18 +5,25 @@
  * allocator entry points in interpose.c are exported).  One concern per file:
  *
  *   interpose.c  exported entry points: guard, forward, record - no policy
+ *   exits.c      _exit/_Exit (the report when a process ends that way)
  *   real.c       the next allocator's functions, resolved with dlsym
  *   bootstrap.c  static arena serving allocations made while resolving
  *   mem.c        internal mmap-backed allocator (records, stacks, uthash)
+ *   nursery.c    each thread's youngest blocks, in front of the table
  *   table.c      live-block records in uthash shards, one lock per shard
+ *   internal.c   blocks libleak's own callees got, kept out of the table
  *   stack.c      stack capture and the de-duplicating stack table
  *   unwind.c     the unwinder behind stack capture
  *   symbolize.c  address -> function, file:line, object (libdw, loaded late)
+ *   demangle_rust.c, snippet.c   Rust names; source lines for the report
  *   reach.c      reachability scan and classification
- *   report.c     grouping of leaks; report_text.c, report_json.c format it
+ *   roots.c, exitroot.c, threads.c, tls.c   the roots it starts from
+ *   report.c     grouping of leaks; report_{text,json,html,folded}.c format it
+ *   suppress.c   suppression files (shared with the leakcheck wrapper)
+ *   errors.c     bad frees
+ *   signals.c    the report on a fatal signal
  *   out.c        non-allocating buffered writer and messages
  *   options.c    LIBLEAK_OPTIONS, one table
- *   suppress.c   suppression files (suppress.h; shared with src/leakcheck/)
  *   fork.c       pthread_atfork handlers
  *   libleak.c    lazy initialisation, exit report, order of set-up
  */

@@ -2,8 +2,8 @@
  *
  * Records, stacks and uthash's own tables live here, never in the traced
  * program's heap: they must not be counted, scanned as roots, or recurse
- * into our hooks.  Size classes with free lists, carved from 1 MiB chunks
- * obtained with mmap; requests above the largest class are mapped whole.
+ * into our hooks.  Size classes with free lists, carved from chunks
+ * obtained with mmap (256 KiB); requests above the largest class are mapped whole.
  * Callers give the size back on free (uthash_free passes it too), so blocks
  * carry no header. */
 #include "ll.h"
@@ -54,6 +54,15 @@ static size_t ll_class_size(unsigned c)
     return (size_t)2 * LL_SMALL_MAX << (c - LL_FIRST_LARGE);
 }
 
+/* Every direct mapping is remembered, so that ll_mem_owns can tell the
+ * reachability scan (which treats anonymous mappings as roots) that it is
+ * ours.  There are few: directory pages, large uthash bucket arrays, the
+ * report's work arrays. */
+#define LL_MAX_PAGES 4096
+static struct { uintptr_t lo; size_t size; } ll_pages[LL_MAX_PAGES];
+static size_t ll_npages;
+static ll_lock_t ll_pages_lock;
+
 void *ll_pages_alloc(size_t size)
 {
     size = (size + ll_page_size - 1) & ~(ll_page_size - 1);
@@ -62,6 +71,10 @@ void *ll_pages_alloc(size_t size)
     if (p == MAP_FAILED)
         return NULL;
     atomic_fetch_add(&ll_mapped, size);
+    ll_lock(&ll_pages_lock);
+    if (ll_npages < LL_MAX_PAGES)
+        ll_pages[ll_npages++] = (__typeof__(ll_pages[0])){ (uintptr_t)p, size };
+    ll_unlock(&ll_pages_lock);
     return p;
 }
 
@@ -70,8 +83,25 @@ void ll_pages_free(void *p, size_t size)
     if (!p)
         return;
     size = (size + ll_page_size - 1) & ~(ll_page_size - 1);
+    ll_lock(&ll_pages_lock);
+    for (size_t i = 0; i < ll_npages; i++)
+        if (ll_pages[i].lo == (uintptr_t)p) {
+            ll_pages[i] = ll_pages[--ll_npages];
+            break;
+        }
+    ll_unlock(&ll_pages_lock);
     munmap(p, size);
     atomic_fetch_sub(&ll_mapped, size);
+}
+
+static int ll_pages_own(uintptr_t a)
+{
+    int found = 0;
+    ll_lock(&ll_pages_lock);
+    for (size_t i = 0; i < ll_npages && !found; i++)
+        found = a - ll_pages[i].lo < ll_pages[i].size;
+    ll_unlock(&ll_pages_lock);
+    return found;
 }
 
 static int ll_class_refill(struct ll_class *k)
@@ -137,13 +167,14 @@ int ll_mem_owns(const void *p)
     for (size_t i = 0; i < n; i++)
         if (a - ll_chunks[i] < LL_CHUNK)
             return 1;
-    return 0;
+    return ll_pages_own(a);
 }
 
 /* Fork: hold every class lock across fork() so the child never sees a free
  * list half updated; the child resets them (the holder thread is gone). */
 void ll_mem_fork_prepare(void)
 {
+    ll_lock(&ll_pages_lock);
     ll_lock(&ll_chunks_lock);
     for (unsigned i = 0; i < LL_NCLASS; i++)
         ll_lock(&ll_classes[i].lock);
@@ -154,6 +185,7 @@ void ll_mem_fork_parent(void)
     for (unsigned i = LL_NCLASS; i-- > 0;)
         ll_unlock(&ll_classes[i].lock);
     ll_unlock(&ll_chunks_lock);
+    ll_unlock(&ll_pages_lock);
 }
 
 void ll_mem_fork_child(void)
@@ -161,4 +193,5 @@ void ll_mem_fork_child(void)
     for (unsigned i = 0; i < LL_NCLASS; i++)
         ll_lock_reset(&ll_classes[i].lock);
     ll_lock_reset(&ll_chunks_lock);
+    ll_lock_reset(&ll_pages_lock);
 }

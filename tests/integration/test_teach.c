@@ -349,3 +349,32 @@ Test(teach, folded_lines_outermost_first)
     cr_assert(ll_contains(r.err, "_start;"), "outermost frame first:\n%s", r.err);
     ll_run_free(&r);
 }
+
+/* color=auto on a real terminal: script(1) gives the program a pty.  Colour
+ * by default; none when NO_COLOR is set. */
+static char *run_on_tty(const char *env)
+{
+    static char buf[65536];
+    char cmd[1024];
+    snprintf(cmd, sizeof cmd,
+             "script -qec 'env TERM=xterm %s LD_PRELOAD=%s/libleak.so %s/build/programs/demo_tutorial_leak' /dev/null 2>&1",
+             env, LL_ROOT, LL_ROOT);
+    FILE *f = popen(cmd, "r");
+    cr_assert(f != NULL);
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    buf[n] = 0;
+    pclose(f);
+    return buf;
+}
+
+Test(teach, no_color_on_a_terminal_when_NO_COLOR_is_set)
+{
+    if (system("command -v script >/dev/null 2>&1") != 0)
+        cr_skip_test("script(1) is not installed: no pty to test on");
+    const char *out = run_on_tty("");
+    cr_assert(ll_contains(out, "leak 1 of 1"), "no report on the terminal:\n%s", out);
+    cr_assert(ll_contains(out, "\033["), "no colour on a terminal by default:\n%s", out);
+    out = run_on_tty("NO_COLOR=1");
+    cr_assert(ll_contains(out, "leak 1 of 1"), "no report on the terminal:\n%s", out);
+    cr_assert(!ll_contains(out, "\033["), "colour despite NO_COLOR:\n%s", out);
+}
