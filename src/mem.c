@@ -151,7 +151,14 @@ void ll_mem_free(void *p, size_t size)
         ll_pages_free(p, size);
         return;
     }
-    struct ll_class *k = &ll_classes[ll_class_of(size)];
+    unsigned c = ll_class_of(size);
+    size_t csize = ll_class_size(c);
+    /* A big block (an old uthash bucket array, after its table doubled)
+     * gives its pages back to the OS but its first one, which holds the
+     * free-list link: reuse faults them in again, zeroed. */
+    if (csize >= 2 * ll_page_size)
+        madvise((char *)p + ll_page_size, csize - ll_page_size, MADV_DONTNEED);
+    struct ll_class *k = &ll_classes[c];
     ll_lock(&k->lock);
     *(void **)p = k->free;
     k->free = p;
