@@ -444,7 +444,37 @@ static _Unwind_Reason_Code slow_cb(struct _Unwind_Context *ctx, void *arg)
 #define MAX_FRAME (16u << 20)   /* a frame larger than this means garbage */
 #define MAX_SKIP 256
 
-/* no_sanitize_address: it reads other functions' stack slots on purpose. */
+enum { STEP_OK, STEP_END, STEP_SLOW };
+
+/* One frame up: from (ra, sp, bp) to the caller's, by the cached rule.
+ * no_sanitize_address: it reads other functions' stack slots on purpose. */
+__attribute__((no_sanitize_address, always_inline))
+static inline int step(uintptr_t *ra, uintptr_t *sp, uintptr_t *bp, unsigned flags)
+{
+    uint32_t rule = lookup(*ra, flags);
+    if (ll_unlikely(rule & K_MASK))
+        return (rule & K_MASK) == K_END ? STEP_END : STEP_SLOW;
+    uintptr_t cfa = (rule & R_RBP ? *bp : *sp) + (rule & MAX_OFF);
+    if (ll_unlikely(cfa <= *sp || cfa - *sp > MAX_FRAME || (cfa & 7)))
+        return STEP_END;
+    *ra = *(const uintptr_t *)(cfa - 8);
+    if (rule >> 20)
+        *bp = *(const uintptr_t *)(cfa - 8 * (rule >> 20));
+    *sp = cfa;
+    return *ra < 65536 ? STEP_END : STEP_OK;      /* 0 ends the chain */
+}
+
+/* Redo the whole capture with libgcc (it cannot start from a half-way
+ * state), skipping libleak's frames unless raw. */
+static unsigned slow_capture(uintptr_t *pcs, unsigned max, int skip, int counted)
+{
+    if (counted)
+        atomic_fetch_add_explicit(&ll_unwind_fallbacks, 1, memory_order_relaxed);
+    struct slow s = { pcs, max, 0, 1, skip };
+    _Unwind_Backtrace(slow_cb, &s);
+    return s.n;
+}
+
 __attribute__((noinline, noclone, no_sanitize_address))
 unsigned ll_unwind_ex(uintptr_t *pcs, unsigned max, unsigned flags)
 {
@@ -457,23 +487,15 @@ unsigned ll_unwind_ex(uintptr_t *pcs, unsigned max, unsigned flags)
         ll_unwind_init();
     if (!max)
         return 0;
-    unsigned n = 0, skipped = 0, skipping = !(flags & LL_UW_RAW);
+    int skip = !(flags & LL_UW_RAW);
     if (flags & LL_UW_SLOW)
-        goto slow;
+        return slow_capture(pcs, max, skip, 0);
+    unsigned n = 0, skipped = 0, skipping = skip;
     for (;;) {
-        uint32_t rule = lookup(ra, flags);
-        if (ll_unlikely(rule & K_MASK)) {
-            if ((rule & K_MASK) == K_END) break;
-            goto slow;
-        }
-        uintptr_t cfa = (rule & R_RBP ? bp : sp) + (rule & MAX_OFF);
-        if (ll_unlikely(cfa <= sp || cfa - sp > MAX_FRAME || (cfa & 7)))
-            break;
-        ra = *(const uintptr_t *)(cfa - 8);
-        if (rule >> 20)
-            bp = *(const uintptr_t *)(cfa - 8 * (rule >> 20));
-        sp = cfa;
-        if (ra < 65536)                              /* 0 ends the chain */
+        int r = step(&ra, &sp, &bp, flags);
+        if (r == STEP_SLOW)
+            return slow_capture(pcs, max, skip, 1);
+        if (r == STEP_END)
             break;
         if (ll_unlikely(skipping)) {
             if (ll_self_contains(ra) && ++skipped < MAX_SKIP) continue;
@@ -483,45 +505,28 @@ unsigned ll_unwind_ex(uintptr_t *pcs, unsigned max, unsigned flags)
         if (n == max) break;
     }
     return n;
-slow:;
-    /* Redo the whole capture: libgcc cannot start from our half-way state.
-     * Its first frame is this function's own. */
-    if (!(flags & LL_UW_SLOW))
-        atomic_fetch_add_explicit(&ll_unwind_fallbacks, 1, memory_order_relaxed);
-    struct slow s = { pcs, max, 0, 1, !(flags & LL_UW_RAW) };
-    _Unwind_Backtrace(slow_cb, &s);
-    return s.n;
 }
 
 /* Walk from a frame the caller describes: ra is the first frame recorded,
  * sp the stack pointer it returns with (its callee's CFA), bp its rbp.  The
  * allocator entry points give their own frame this way, so no frame of
- * libleak is walked at all.  A frame that needs libgcc redoes the capture
- * from here, skipping libleak's frames as ll_unwind does. */
+ * libleak is walked at all. */
+__attribute__((no_sanitize_address))
 unsigned ll_unwind_from(uintptr_t *pcs, unsigned max, uintptr_t ra,
                         uintptr_t sp, uintptr_t bp)
 {
     if (ll_unlikely(!atomic_load_explicit(&inited, memory_order_acquire)))
         ll_unwind_init();
     unsigned n = 0;
-    while (n < max && ra >= 65536) {
+    if (ra < 65536)
+        return 0;
+    while (n < max) {
         pcs[n++] = ra;
-        uint32_t rule = lookup(ra, 0);
-        if (ll_unlikely(rule & K_MASK)) {
-            if ((rule & K_MASK) == K_END)
-                break;
-            atomic_fetch_add_explicit(&ll_unwind_fallbacks, 1, memory_order_relaxed);
-            struct slow s = { pcs, max, 0, 1, 1 };
-            _Unwind_Backtrace(slow_cb, &s);
-            return s.n;
-        }
-        uintptr_t cfa = (rule & R_RBP ? bp : sp) + (rule & MAX_OFF);
-        if (ll_unlikely(cfa <= sp || cfa - sp > MAX_FRAME || (cfa & 7)))
+        int r = step(&ra, &sp, &bp, 0);
+        if (r == STEP_SLOW)
+            return slow_capture(pcs, max, 1, 1);
+        if (r == STEP_END)
             break;
-        ra = *(const uintptr_t *)(cfa - 8);
-        if (rule >> 20)
-            bp = *(const uintptr_t *)(cfa - 8 * (rule >> 20));
-        sp = cfa;
     }
     return n;
 }
