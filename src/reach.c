@@ -331,8 +331,11 @@ static void faults_disarm(void)
         ll_msg("%zu memory ranges vanished during the leak check and were skipped", fault_count);
 }
 
-/* Arm s->jb in the caller's frame; true when a fault came back to it. */
-#define FAULTED(s) (fault_jmp = &(s)->jb, sigsetjmp((s)->jb, 1) ? (fault_count++, 1) : 0)
+/* Arm s->jb in the caller's frame; true when a fault came back to it.  No
+ * signal mask is saved (a system call each time, and this is armed once per
+ * lost block): SA_NODEFER keeps SIGSEGV unblocked in the handler, and its
+ * sa_mask is empty, so the jump back leaves the mask as it was. */
+#define FAULTED(s) (fault_jmp = &(s)->jb, sigsetjmp((s)->jb, 0) ? (fault_count++, 1) : 0)
 
 static inline uintptr_t block_end(const struct ll_block *b)
 {

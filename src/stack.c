@@ -83,6 +83,18 @@ static int ll_stk_equal(const struct ll_stk *s, const uintptr_t *pcs, unsigned n
     return s && s->depth == n && memcmp(s->pcs, pcs, n * sizeof(*pcs)) == 0;
 }
 
+/* As in table.c: at most 2 stacks per bucket (uthash alone lets chains
+ * grow to 10 before it doubles, and every probe compares whole stacks). */
+static void ll_sshard_grow(struct ll_sshard *sh)
+{
+    UT_hash_table *t = sh->head->hh.tbl;
+    t->noexpand = 1;
+    if (t->num_items <= 2 * t->num_buckets)
+        return;
+    ll_uthash_oom = 0;
+    HASH_EXPAND_BUCKETS(&sh->head->hh, t, ll_uthash_oom);
+}
+
 static uint32_t ll_stack_find_or_add(const uintptr_t *pcs, unsigned n, uint32_t h)
 {
     struct ll_sshard *sh = &ll_sshards[h >> (32 - LL_SSHARD_BITS)];
@@ -100,6 +112,7 @@ static uint32_t ll_stack_find_or_add(const uintptr_t *pcs, unsigned n, uint32_t 
             /* If uthash cannot grow, s stays published but unindexed: a
              * later capture of the same stack just gets another id. */
             HASH_ADD_BYHASHVALUE(hh, sh->head, pcs, len, h, s);
+            ll_sshard_grow(sh);
         }
     }
     ll_unlock(&sh->lock);
