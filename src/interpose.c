@@ -62,12 +62,6 @@ static void ll_on_alloc(void *p, size_t size, size_t align, unsigned fn,
     errno = saved;
 }
 
-static unsigned ll_dealloc_family(unsigned fn)
-{
-    return fn == LL_FN_NEW ? LL_DEALLOC_DELETE
-         : fn == LL_FN_NEW_ARRAY ? LL_DEALLOC_DELETE_ARRAY : LL_DEALLOC_FREE;
-}
-
 /* Why a pointer we do not know is being freed. */
 static unsigned ll_bad_free_kind(uintptr_t p)
 {
@@ -91,7 +85,7 @@ static int ll_on_free(void *p, unsigned dealloc, uintptr_t caller)
     struct ll_block b;
     ll_guard++;
     if (ll_table_remove((uintptr_t)p, caller, &b)) {
-        if (ll_dealloc_family(b.fn) != dealloc)
+        if (ll_fn_family(b.fn) != dealloc)
             ll_error_report(LL_ERR_MISMATCH, (uintptr_t)p, dealloc);
     } else if (!ll_internal_remove((uintptr_t)p)) {
         ll_error_report(ll_bad_free_kind((uintptr_t)p), (uintptr_t)p, dealloc);
