@@ -37,6 +37,7 @@ void ll_init_slow(void)
         errno = saved;
         return;
     }
+    ll_out_keep_stderr();
     ll_opt_parse(getenv("LIBLEAK_OPTIONS"));
     if (ll_opt.help)
         ll_opt_help();

@@ -297,6 +297,7 @@ struct ll_out {
     char buf[8192];
 };
 void ll_out_init(struct ll_out *o, int fd);
+void ll_out_keep_stderr(void);  /* once at start-up: stderr survives close(2) */
 void ll_out_flush(struct ll_out *o);
 void ll_out_mem(struct ll_out *o, const char *s, size_t n);
 void ll_out_str(struct ll_out *o, const char *s);

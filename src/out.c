@@ -5,6 +5,7 @@
 #include "ll.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <string.h>
 #include <unistd.h>
@@ -16,12 +17,28 @@ void ll_out_init(struct ll_out *o, int fd)
     o->len = 0;
 }
 
+/* A copy of stderr taken at start-up: programs such as ls and sort close
+ * stderr in an atexit handler, before the report is written.  Standard
+ * error is still written through fd 2 whenever it is open, so a program that
+ * redirects its stderr redirects our messages too. */
+static int ll_stderr_copy = -1;
+
+void ll_out_keep_stderr(void)
+{
+    if (ll_stderr_copy < 0)
+        ll_stderr_copy = fcntl(2, F_DUPFD_CLOEXEC, 64);
+}
+
 static void ll_write_all(struct ll_out *o, const char *s, size_t n)
 {
     while (n && !o->failed) {
         ssize_t w = write(o->fd, s, n);
         if (w < 0 && errno == EINTR)
             continue;
+        if (w < 0 && errno == EBADF && o->fd == 2 && ll_stderr_copy >= 0) {
+            o->fd = ll_stderr_copy;     /* the program closed its stderr */
+            continue;
+        }
         if (w <= 0) {
             o->failed = w < 0 ? errno : EIO;
             return;

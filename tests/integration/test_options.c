@@ -238,3 +238,13 @@ Test(options, clean_program_gets_no_diagnostics)
     cr_assert(ll_contains(r.err, "definitely lost: 0"), "text report summary missing or not zero:\n%.2000s", r.err);
     ll_run_free(&r);
 }
+
+/* ls and sort close stderr at exit: the report still reaches it. */
+Test(options, report_survives_a_closed_stderr)
+{
+    struct ll_run r;
+    ll_run_raw(&r, "stderr_closed", 1, NULL, NULL);
+    cr_expect_eq(r.status, 0);
+    cr_expect(ll_contains(r.err, "77 bytes in 1 block"), "no report after close(2):\n%s", r.err);
+    ll_run_free(&r);
+}
