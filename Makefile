@@ -96,6 +96,7 @@ integration: libleak.so $(PROGS) $(BUILD)/test_integration $(BUILD)/leakcheck
 test: deps
 	@$(MAKE) --no-print-directory unit integration
 	@$(MAKE) --no-print-directory unit SAN='-fsanitize=address,undefined -fno-sanitize-recover=all' SAN_TAG=-san
+	@$(MAKE) --no-print-directory test-tsan
 
 # ---- scripts/leakcheck: the CI wrapper (its own program, never preloaded) ------
 LC_SRC := $(wildcard src/leakcheck/*.c)
@@ -112,6 +113,17 @@ check-leaks: deps libleak.so $(PROGS) $(BUILD)/leakcheck
 
 bench-merge: deps $(BUILD)/leakcheck
 	@scripts/bench-merge
+
+# ---- the shared structures under ThreadSanitizer ----------------------------------
+# (Criterion cannot run under TSan - its shared arena collides with TSan's
+# memory layout - so this is a plain program over the src/ objects.)
+TSAN_UNIT := $(BUILD)/unit-tsan
+$(TSAN_UNIT)/stress: tests/tsan/stress.c | deps
+	@$(MAKE) --no-print-directory $(TSAN_UNIT)/libll.a SAN='-fsanitize=thread' SAN_TAG=-tsan
+	$(CC) $(CFLAGS_LIB) -fsanitize=thread -Isrc -o $@ $< $(TSAN_UNIT)/libll.a $(LDLIBS_LIB)
+
+test-tsan: $(TSAN_UNIT)/stress
+	TSAN_OPTIONS=halt_on_error=1:exitcode=66 $(TSAN_UNIT)/stress 100000
 
 # ---- real programs under the preload; fuzzing ------------------------------------
 test-real: deps libleak.so
@@ -147,5 +159,5 @@ deps:
 clean:
 	rm -rf $(BUILD) libleak.so
 
-.PHONY: all unit integration test test-real fuzz check-leaks bench-merge demo bench deps clean
+.PHONY: all unit integration test test-tsan test-real fuzz check-leaks bench-merge demo bench deps clean
 -include $(OBJ:.o=.d) $(UNIT_OBJ:.o=.d)

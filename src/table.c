@@ -235,12 +235,15 @@ static void ll_rec_copy(const struct ll_rec *r, struct ll_block *out)
 static int ll_shard_remove(uintptr_t p, uintptr_t free_pc, struct ll_block *out);
 
 /* This thread's young blocks first (the common case), then the shards, then
- * other threads' young blocks (a block handed to another thread early). */
+ * other threads' young blocks (a block handed to another thread early), then
+ * the shards once more: the block's owner may have moved it from its nursery
+ * to a shard after we looked there.  Blocks only ever move that way, so a
+ * live block is found by the last look at the latest. */
 int ll_table_remove(uintptr_t p, uintptr_t free_pc, struct ll_block *out)
 {
     struct ll_block b;
     if (ll_nursery_take(p, free_pc, &b) || ll_shard_remove(p, free_pc, &b) ||
-        ll_nursery_take_any(p, free_pc, &b)) {
+        ll_nursery_take_any(p, free_pc, &b) || ll_shard_remove(p, free_pc, &b)) {
         ll_live_add(-(int64_t)b.size);
         if (out)
             *out = b;
