@@ -15,6 +15,7 @@ static void ll_fork_prepare(void)
     ll_internal_off = 1;
     ll_table_lock_all();
     ll_stack_fork_prepare();
+    ll_modules_fork_prepare();
     ll_error_fork_prepare();
     ll_internal_fork_prepare();
     ll_mem_fork_prepare();
@@ -25,6 +26,7 @@ static void ll_fork_parent(void)
     ll_mem_fork_parent();
     ll_internal_fork_parent();
     ll_error_fork_parent();
+    ll_modules_fork_parent();
     ll_stack_fork_parent();
     ll_table_unlock_all();
     ll_internal_off = 0;
@@ -36,6 +38,7 @@ static void ll_fork_child(void)
     ll_mem_fork_child();
     ll_internal_fork_child();
     ll_error_fork_child();
+    ll_modules_fork_child();
     ll_stack_fork_child();
     ll_table_reset_locks();
     ll_internal_off = 0;

@@ -202,6 +202,19 @@ void ll_nursery_thread_exit(void);
 void ll_table_insert_shard(const struct ll_block *b);
 void ll_table_thread_exit(void);
 
+/* ---- modules.c: every object ever loaded, kept after dlclose -------------- */
+struct ll_module {
+    uintptr_t base;           /* load bias */
+    uintptr_t lo, hi;         /* one executable segment */
+    char path[256];           /* "" for the main program */
+};
+/* A new stack: remember the objects its addresses lie in. */
+void ll_modules_note(const uintptr_t *pcs, unsigned n);
+size_t ll_modules_get(const struct ll_module **out);
+void ll_modules_fork_prepare(void);
+void ll_modules_fork_parent(void);
+void ll_modules_fork_child(void);
+
 /* ---- stack.c ------------------------------------------------------------- */
 #define LL_STACK_NONE 0u
 /* Capture the caller's stack (libleak's own frames skipped) and intern it;

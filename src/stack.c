@@ -95,7 +95,8 @@ static void ll_sshard_grow(struct ll_sshard *sh)
     HASH_EXPAND_BUCKETS(&sh->head->hh, t, ll_uthash_oom);
 }
 
-static uint32_t ll_stack_find_or_add(const uintptr_t *pcs, unsigned n, uint32_t h)
+static uint32_t ll_stack_find_or_add(const uintptr_t *pcs, unsigned n, uint32_t h,
+                                     int *fresh)
 {
     struct ll_sshard *sh = &ll_sshards[h >> (32 - LL_SSHARD_BITS)];
     struct ll_stk *s;
@@ -113,6 +114,7 @@ static uint32_t ll_stack_find_or_add(const uintptr_t *pcs, unsigned n, uint32_t 
              * later capture of the same stack just gets another id. */
             HASH_ADD_BYHASHVALUE(hh, sh->head, pcs, len, h, s);
             ll_sshard_grow(sh);
+            *fresh = 1;
         }
     }
     ll_unlock(&sh->lock);
@@ -125,9 +127,12 @@ uint32_t ll_stack_intern(const uintptr_t *pcs, unsigned n)
     struct ll_tcache_ent *c = &ll_tcache[h % LL_TCACHE];
     if (c->hash == h && ll_stk_equal(ll_stk_of(c->id), pcs, n))
         return c->id;
-    uint32_t id = ll_stack_find_or_add(pcs, n, h);
+    int fresh = 0;
+    uint32_t id = ll_stack_find_or_add(pcs, n, h, &fresh);
     if (id != LL_STACK_NONE)
         *c = (struct ll_tcache_ent){ h, id };
+    if (fresh)                /* outside the shard lock: it may take the loader's */
+        ll_modules_note(pcs, n);
     return id;
 }
 

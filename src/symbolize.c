@@ -99,7 +99,7 @@ static void table_free(struct table *t)
     X(dwarf_tag) X(dwarf_attr_integrate) X(dwarf_formstring)              \
     X(dwarf_diename) X(dwarf_child) X(dwarf_siblingof) X(dwarf_ranges)    \
     X(dwfl_module_getdwarf) X(elf_getscn) X(gelf_getshdr)                 \
-    X(dwfl_line_comp_dir)
+    X(dwfl_line_comp_dir) X(dwfl_report_begin_add) X(dwfl_report_elf)
 
 static struct {
     void *lib;                /* stays loaded: unloading at exit buys nothing */
@@ -130,6 +130,27 @@ fail:
     return 0;
 }
 
+/* Objects the program loaded and dlclosed before the report (modules.c
+ * remembers them): reported again from their files, at their old address,
+ * where nothing else is mapped now. */
+static void dw_report_closed(Dwfl *d)
+{
+    const struct ll_module *m;
+    size_t n = ll_modules_get(&m);
+    int added = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (m[i].path[0] != '/' || dw.dwfl_addrmodule(d, m[i].lo) ||
+            dw.dwfl_addrmodule(d, m[i].hi - 1))
+            continue;
+        if (!added++)
+            dw.dwfl_report_begin_add(d);
+        const char *base = strrchr(m[i].path, '/');
+        dw.dwfl_report_elf(d, base + 1, m[i].path, -1, m[i].base, false);
+    }
+    if (added)
+        dw.dwfl_report_end(d, NULL, NULL);
+}
+
 /* Report every object mapped in this process to a fresh dwfl. */
 static Dwfl *dw_session(void)
 {
@@ -144,6 +165,7 @@ static Dwfl *dw_session(void)
         dw.dwfl_end(d);
         return NULL;
     }
+    dw_report_closed(d);
     return d;
 }
 

@@ -382,9 +382,8 @@ Test(hostile, own_memory_exhausted_records_dropped_and_counted)
     ll_run_free(&r);
 }
 
-/* Needs the module memory (src/modules.c design in the hostile work's notes):
- * symbolize.c cannot name code that dlclose unmapped. */
-Test(hostile, dlclosed_library_frames_still_named, .disabled = true)
+/* modules.c remembers the library; symbolize.c reports it to libdw again. */
+Test(hostile, dlclosed_library_frames_still_named)
 {
     struct ll_run r;
     ll_run_json(&r, "hostile_dlclose", NULL, NULL);
