@@ -35,6 +35,7 @@ static void ll_fork_parent(void)
 
 static void ll_fork_child(void)
 {
+    ll_inner_held = 0;    /* the locks are reset below, not released */
     ll_mem_fork_child();
     ll_internal_fork_child();
     ll_error_fork_child();

@@ -22,21 +22,21 @@ void ll_internal_add(uintptr_t p)
     if (!e)
         return;
     e->ptr = p;
-    ll_lock(&ll_internal_lock);
+    ll_lock_inner(&ll_internal_lock);
     HASH_ADD(hh, ll_internal, ptr, sizeof(e->ptr), e);
-    ll_unlock(&ll_internal_lock);
+    ll_unlock_inner(&ll_internal_lock);
 }
 
 int ll_internal_remove(uintptr_t p)
 {
     struct ll_ent *e;
-    if (!__atomic_load_n(&ll_internal, __ATOMIC_RELAXED))
-        return 0;
-    ll_lock(&ll_internal_lock);
+    if (ll_internal_off || !__atomic_load_n(&ll_internal, __ATOMIC_RELAXED))
+        return 0;             /* off: this thread holds every lock (fork, report) */
+    ll_lock_inner(&ll_internal_lock);
     HASH_FIND(hh, ll_internal, &p, sizeof(p), e);
     if (e)
         HASH_DELETE(hh, ll_internal, e);
-    ll_unlock(&ll_internal_lock);
+    ll_unlock_inner(&ll_internal_lock);
     if (e)
         ll_mem_free(e, sizeof(*e));
     return e != NULL;

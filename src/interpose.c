@@ -33,7 +33,10 @@ static int ll_pass_real(void)
 /* A block made for libleak's own callees while the program runs. */
 static void *ll_pass_note(void *p)
 {
-    if (p && ll_guard)
+    /* Not inside mem.c or internal.c: then this is a signal handler that
+     * interrupted them, and their lock is taken.  Such a block stays
+     * unknown to libleak. */
+    if (p && ll_guard && !ll_inner_held)
         ll_internal_add((uintptr_t)p);
     return p;
 }
@@ -101,7 +104,7 @@ static void ll_free_any(void *p, unsigned dealloc, uintptr_t caller)
     if (!p || ll_unlikely(ll_boot_owns(p)))
         return;
     if (!ll_active()) {
-        if (ll_guard)
+        if (ll_guard && !ll_inner_held)
             ll_internal_remove((uintptr_t)p);
         if (ll_real.free)
             ll_real.free(p);
@@ -171,7 +174,8 @@ static void *ll_realloc_any(void *p, size_t n, unsigned fn,
         return ll_realloc_boot(p, n, fn);
     if (!ll_active()) {
         if (ll_pass_real()) {
-            int internal = ll_guard && p && ll_internal_remove((uintptr_t)p);
+            int internal = ll_guard && !ll_inner_held && p &&
+                           ll_internal_remove((uintptr_t)p);
             void *q = ll_real.realloc(p, n);
             if (internal && !q && n)
                 ll_internal_add((uintptr_t)p);

@@ -59,6 +59,12 @@ static inline void ll_unlock(ll_lock_t *l) {
     atomic_store_explicit(&l->v, 0, memory_order_release);
 }
 static inline void ll_lock_reset(ll_lock_t *l) { atomic_store(&l->v, 0); }
+/* The locks of mem.c and internal.c, the innermost ones: a signal handler
+ * that allocates while its thread holds one of them (it interrupted
+ * libleak) must not call into mem.c or internal.c. */
+extern __thread __attribute__((tls_model("initial-exec"))) int ll_inner_held;
+static inline void ll_lock_inner(ll_lock_t *l) { ll_inner_held++; ll_lock(l); }
+static inline void ll_unlock_inner(ll_lock_t *l) { ll_unlock(l); ll_inner_held--; }
 
 /* ---- allocating functions, as recorded with each block ----------------- */
 enum ll_fn {

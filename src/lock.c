@@ -7,6 +7,8 @@
 
 #include <sched.h>
 
+LL_TLS int ll_inner_held;
+
 void ll_lock_slow(ll_lock_t *l)
 {
     for (unsigned spins = 0;; spins++) {

@@ -71,10 +71,10 @@ void *ll_pages_alloc(size_t size)
     if (p == MAP_FAILED)
         return NULL;
     atomic_fetch_add(&ll_mapped, size);
-    ll_lock(&ll_pages_lock);
+    ll_lock_inner(&ll_pages_lock);
     if (ll_npages < LL_MAX_PAGES)
         ll_pages[ll_npages++] = (__typeof__(ll_pages[0])){ (uintptr_t)p, size };
-    ll_unlock(&ll_pages_lock);
+    ll_unlock_inner(&ll_pages_lock);
     return p;
 }
 
@@ -83,13 +83,13 @@ void ll_pages_free(void *p, size_t size)
     if (!p)
         return;
     size = (size + ll_page_size - 1) & ~(ll_page_size - 1);
-    ll_lock(&ll_pages_lock);
+    ll_lock_inner(&ll_pages_lock);
     for (size_t i = 0; i < ll_npages; i++)
         if (ll_pages[i].lo == (uintptr_t)p) {
             ll_pages[i] = ll_pages[--ll_npages];
             break;
         }
-    ll_unlock(&ll_pages_lock);
+    ll_unlock_inner(&ll_pages_lock);
     munmap(p, size);
     atomic_fetch_sub(&ll_mapped, size);
 }
@@ -97,10 +97,10 @@ void ll_pages_free(void *p, size_t size)
 static int ll_pages_own(uintptr_t a)
 {
     int found = 0;
-    ll_lock(&ll_pages_lock);
+    ll_lock_inner(&ll_pages_lock);
     for (size_t i = 0; i < ll_npages && !found; i++)
         found = a - ll_pages[i].lo < ll_pages[i].size;
-    ll_unlock(&ll_pages_lock);
+    ll_unlock_inner(&ll_pages_lock);
     return found;
 }
 
@@ -109,13 +109,13 @@ static int ll_class_refill(struct ll_class *k)
     char *c = ll_pages_alloc(LL_CHUNK);
     if (!c)
         return -1;
-    ll_lock(&ll_chunks_lock);
+    ll_lock_inner(&ll_chunks_lock);
     size_t n = atomic_load(&ll_nchunks);
     if (n < LL_MAX_CHUNKS) {
         ll_chunks[n] = (uintptr_t)c;
         atomic_store(&ll_nchunks, n + 1);
     }
-    ll_unlock(&ll_chunks_lock);
+    ll_unlock_inner(&ll_chunks_lock);
     k->cur = c;
     k->end = c + LL_CHUNK;
     return 0;
@@ -129,7 +129,7 @@ void *ll_mem_alloc(size_t size)
     size_t csize = ll_class_size(c);
     struct ll_class *k = &ll_classes[c];
     void *p = NULL;
-    ll_lock(&k->lock);
+    ll_lock_inner(&k->lock);
     if (k->free) {
         p = k->free;
         k->free = *(void **)p;
@@ -137,7 +137,7 @@ void *ll_mem_alloc(size_t size)
         p = k->cur;
         k->cur += csize;
     }
-    ll_unlock(&k->lock);
+    ll_unlock_inner(&k->lock);
     if (p)
         memset(p, 0, csize);
     return p;
@@ -159,10 +159,10 @@ void ll_mem_free(void *p, size_t size)
     if (csize >= 2 * ll_page_size)
         madvise((char *)p + ll_page_size, csize - ll_page_size, MADV_DONTNEED);
     struct ll_class *k = &ll_classes[c];
-    ll_lock(&k->lock);
+    ll_lock_inner(&k->lock);
     *(void **)p = k->free;
     k->free = p;
-    ll_unlock(&k->lock);
+    ll_unlock_inner(&k->lock);
 }
 
 size_t ll_mem_mapped(void) { return atomic_load(&ll_mapped); }
