@@ -100,11 +100,8 @@ static void ll_error_headline(struct ll_out *o, const struct ll_error_rec *e)
         if (e->kind != LL_ERR_MISMATCH)
             ll_out_str(o, " that was already freed");
     }
-    /* A mismatched pair names the block's start: our operator new and
-     * delete both sit on malloc and free, so freeing it is safe. */
-    ll_out_str(o, e->kind == LL_ERR_MISMATCH ? "; freed anyway\n"
-                : e->dealloc_fn == LL_DEALLOC_REALLOC ? "; realloc returned NULL\n"
-                : "; not passed to the allocator\n");
+    ll_out_str(o, e->dealloc_fn == LL_DEALLOC_REALLOC ? "; realloc returned NULL\n"
+                                                      : "; not passed to the allocator\n");
 }
 
 static void ll_error_print(const struct ll_error_rec *e)

@@ -88,8 +88,13 @@ static int ll_on_free(void *p, unsigned dealloc, uintptr_t caller)
     struct ll_block b;
     ll_guard++;
     if (ll_table_remove((uintptr_t)p, caller, &b)) {
-        if (ll_fn_family(b.fn) != dealloc)
+        /* A mismatched pair is a bad free like the others: reported, and the
+         * block kept from the allocator (its record is gone: the program
+         * meant to free it, so it is not reported again as a leak). */
+        if (ll_fn_family(b.fn) != dealloc) {
             ll_error_report(LL_ERR_MISMATCH, (uintptr_t)p, dealloc);
+            ok = 0;
+        }
     } else if (!ll_internal_remove((uintptr_t)p)) {
         ll_error_report(ll_bad_free_kind((uintptr_t)p), (uintptr_t)p, dealloc);
         ok = 0;
