@@ -248,3 +248,27 @@ Test(options, report_survives_a_closed_stderr)
     cr_expect(ll_contains(r.err, "77 bytes in 1 block"), "no report after close(2):\n%s", r.err);
     ll_run_free(&r);
 }
+
+/* The options table in src/options.c is the one source: every option that
+ * help=1 prints has its row in README.md's table. */
+Test(options, readme_lists_every_option)
+{
+    struct ll_run r;
+    ll_run_raw(&r, "clean_stdio", 1, "help=1", NULL);
+    FILE *f = fopen(LL_ROOT "/README.md", "r");
+    cr_assert(f != NULL, "README.md not found");
+    static char readme[1 << 20];
+    readme[fread(readme, 1, sizeof readme - 1, f)] = 0;
+    fclose(f);
+    int seen = 0;
+    for (const char *q = r.err; (q = strstr(q, "libleak:   ")); ) {
+        q += strlen("libleak:   ");
+        size_t n = strcspn(q, "=");
+        char row[128];
+        snprintf(row, sizeof row, "| `%.*s` |", (int)n, q);
+        cr_expect(strstr(readme, row) != NULL, "README.md has no row %s", row);
+        seen++;
+    }
+    cr_expect_geq(seen, 10, "help=1 listed %d options:\n%s", seen, r.err);
+    ll_run_free(&r);
+}
