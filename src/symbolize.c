@@ -131,24 +131,81 @@ fail:
 }
 
 /* Objects the program loaded and dlclosed before the report (modules.c
- * remembers them): reported again from their files, at their old address,
- * where nothing else is mapped now. */
+ * remembers them) are reported again from their files, at their old
+ * address.  Where something else is mapped there now - often libdw itself,
+ * loaded for this report into the hole the closed library left - they go
+ * to a second session, used for the addresses in their range, provided no
+ * stack ever ran through the new occupant (then the address is theirs). */
+static Dwfl *dwfl_old;
+static struct { uintptr_t lo, hi; } shadow[64];
+static size_t nshadow;
+
+static int mod_listed(const char *name, const struct ll_module *m, size_t n)
+{
+    for (size_t i = 0; name && i < n; i++)
+        if (!strcmp(m[i].path, name))
+            return 1;
+    return 0;
+}
+
+/* 0: m's range is free in d; 1: its own object is still there; 2: another
+ * object that no stack used; 3: another object that stacks used. */
+static int range_state(Dwfl *d, const struct ll_module *m, const struct ll_module *all,
+                       size_t n)
+{
+    Dwfl_Module *o = dw.dwfl_addrmodule(d, m->lo);
+    if (!o)
+        o = dw.dwfl_addrmodule(d, m->hi - 1);
+    if (!o)
+        return 0;
+    const char *name = dw.dwfl_module_info(o, NULL, NULL, NULL, NULL, NULL, NULL, NULL);
+    if (name && !strcmp(name, m->path))
+        return 1;
+    return mod_listed(name, all, n) ? 3 : 2;
+}
+
+static void dw_report_into(Dwfl **d, int *begun, const struct ll_module *m)
+{
+    if (!*d && !(*d = dw.dwfl_begin(&dw_callbacks)))
+        return;
+    if (!*begun) {
+        dw.dwfl_report_begin_add(*d);
+        *begun = 1;
+    }
+    const char *base = strrchr(m->path, '/');
+    dw.dwfl_report_elf(*d, base + 1, m->path, -1, m->base, false);
+}
+
 static void dw_report_closed(Dwfl *d)
 {
     const struct ll_module *m;
     size_t n = ll_modules_get(&m);
-    int added = 0;
+    int begun = 0, begun_old = 0;
     for (size_t i = 0; i < n; i++) {
-        if (m[i].path[0] != '/' || dw.dwfl_addrmodule(d, m[i].lo) ||
-            dw.dwfl_addrmodule(d, m[i].hi - 1))
+        if (m[i].path[0] != '/')
             continue;
-        if (!added++)
-            dw.dwfl_report_begin_add(d);
-        const char *base = strrchr(m[i].path, '/');
-        dw.dwfl_report_elf(d, base + 1, m[i].path, -1, m[i].base, false);
+        int st = range_state(d, &m[i], m, n);
+        if (st == 0) {
+            dw_report_into(&d, &begun, &m[i]);
+        } else if (st == 2 && nshadow < sizeof(shadow) / sizeof(shadow[0])) {
+            dw_report_into(&dwfl_old, &begun_old, &m[i]);
+            shadow[nshadow].lo = m[i].lo;
+            shadow[nshadow++].hi = m[i].hi;
+        }
     }
-    if (added)
+    if (begun)
         dw.dwfl_report_end(d, NULL, NULL);
+    if (begun_old)
+        dw.dwfl_report_end(dwfl_old, NULL, NULL);
+}
+
+/* The session that knows pc: the second one inside a closed object's range. */
+static Dwfl *dw_for(uintptr_t pc)
+{
+    for (size_t i = 0; i < nshadow; i++)
+        if (pc - shadow[i].lo < shadow[i].hi - shadow[i].lo)
+            return dwfl_old ? dwfl_old : dwfl;
+    return dwfl;
 }
 
 /* Report every object mapped in this process to a fresh dwfl. */
@@ -490,7 +547,7 @@ static const char *inlined_name(Dwfl_Module *m, struct sym *s, Dwarf_Addr a)
 static int dw_lookup(uintptr_t pc, struct ll_frame *f)
 {
     Dwarf_Addr addr = pc - 1;
-    Dwfl_Module *m = dw.dwfl_addrmodule(dwfl, addr);
+    Dwfl_Module *m = dw.dwfl_addrmodule(dw_for(pc), addr);
     const char *path;
     struct mod *md = m ? mod_get(m, &path) : NULL;
     if (!md)
@@ -584,7 +641,10 @@ void ll_sym_end(void)
 {
     if (dwfl)
         dw.dwfl_end(dwfl);
-    dwfl = NULL;
+    if (dwfl_old)
+        dw.dwfl_end(dwfl_old);
+    dwfl = dwfl_old = NULL;
+    nshadow = 0;
     mods_free();
     for (size_t i = 0; i < names.cap; i++)
         free(((struct name *)names.v)[i].nice);
