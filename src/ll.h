@@ -168,7 +168,6 @@ struct ll_totals {
              live_bytes, dropped;
 };
 void ll_table_totals(struct ll_totals *t);
-size_t ll_table_record_size(void);
 /* Quarantine of recently freed blocks (per shard ring). */
 struct ll_freed {
     uintptr_t ptr;

@@ -27,7 +27,6 @@
 struct ll_nursery {
     ll_lock_t lock;
     unsigned head, n, qpos;
-    int linked;
     struct ll_nursery *next, *prev;
     uint64_t allocs, frees, bytes;
     uint32_t tag[LL_NURSERY] __attribute__((aligned(16)));
@@ -77,7 +76,6 @@ static void ll_ny_link(struct ll_nursery *y)
     if (ll_ny_head)
         ll_ny_head->prev = y;
     ll_ny_head = y;
-    y->linked = 1;
     ll_unlock(&ll_ny_reg);
 }
 
@@ -109,7 +107,6 @@ void ll_nursery_thread_exit(void)
         ll_ny_head = y->next;
     if (y->next)
         y->next->prev = y->prev;
-    y->linked = 0;
     ll_ny_gone_allocs += y->allocs;
     ll_ny_gone_frees += y->frees;
     ll_ny_gone_bytes += y->bytes;
@@ -353,8 +350,7 @@ void ll_nursery_fork_child(void)
             ll_ny_gone_frees += y->frees;
             ll_ny_gone_bytes += y->bytes;
             y->n = 0;
-            y->linked = 0;
-        }
+                }
         y = next;
     }
 }

@@ -397,4 +397,3 @@ void ll_table_totals(struct ll_totals *t)
         t->peak_live_bytes = t->live_bytes;
 }
 
-size_t ll_table_record_size(void) { return sizeof(struct ll_rec); }
