@@ -30,14 +30,33 @@ static int ll_pass_real(void)
            __atomic_load_n(&ll_real.malloc, __ATOMIC_ACQUIRE);
 }
 
+/* Blocks made by a signal handler that interrupted mem.c or internal.c on
+ * this thread (their locks are taken, so the internal set cannot be used):
+ * kept in a small per-thread ring that needs no lock, so that their later
+ * free on this thread is not called a bad free.  The 64 newest are kept. */
+#define LL_ORPHANS 64
+static LL_TLS uintptr_t ll_orphan[LL_ORPHANS];
+static LL_TLS unsigned ll_orphan_pos;
+
+static int ll_orphan_take(uintptr_t p)
+{
+    for (unsigned i = 0; i < LL_ORPHANS; i++)
+        if (ll_orphan[i] == p) {
+            ll_orphan[i] = 0;
+            return 1;
+        }
+    return 0;
+}
+
 /* A block made for libleak's own callees while the program runs. */
 static void *ll_pass_note(void *p)
 {
     /* Not inside mem.c or internal.c: then this is a signal handler that
-     * interrupted them, and their lock is taken.  Such a block stays
-     * unknown to libleak. */
+     * interrupted them, and their lock is taken; the orphan ring keeps it. */
     if (p && ll_guard && !ll_inner_held)
         ll_internal_add((uintptr_t)p);
+    else if (p && ll_guard)
+        ll_orphan[ll_orphan_pos++ % LL_ORPHANS] = (uintptr_t)p;
     return p;
 }
 
@@ -95,7 +114,7 @@ static int ll_on_free(void *p, unsigned dealloc, uintptr_t caller)
             ll_error_report(LL_ERR_MISMATCH, (uintptr_t)p, dealloc);
             ok = 0;
         }
-    } else if (!ll_internal_remove((uintptr_t)p)) {
+    } else if (!ll_internal_remove((uintptr_t)p) && !ll_orphan_take((uintptr_t)p)) {
         ll_error_report(ll_bad_free_kind((uintptr_t)p), (uintptr_t)p, dealloc);
         ok = 0;
     }
