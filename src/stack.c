@@ -12,7 +12,7 @@
 #define LL_SSHARDS (1u << LL_SSHARD_BITS)
 #define LL_DIR_BITS 14                  /* ids per directory page */
 #define LL_DIR_PAGES 4096               /* up to 64M distinct stacks */
-#define LL_TCACHE 256                   /* per-thread recent stacks */
+#define LL_TCACHE 4096                  /* per-thread recent stacks */
 
 struct ll_stk {
     UT_hash_handle hh;
@@ -78,9 +78,15 @@ static int ll_dir_publish(struct ll_stk *s)
     return 0;
 }
 
+/* Inline, not memcmp: stacks are short, and this runs on every malloc. */
 static int ll_stk_equal(const struct ll_stk *s, const uintptr_t *pcs, unsigned n)
 {
-    return s && s->depth == n && memcmp(s->pcs, pcs, n * sizeof(*pcs)) == 0;
+    if (!s || s->depth != n)
+        return 0;
+    uintptr_t d = 0;
+    for (unsigned i = 0; i < n; i++)
+        d |= s->pcs[i] ^ pcs[i];
+    return d == 0;
 }
 
 /* As in table.c: at most 2 stacks per bucket (uthash alone lets chains

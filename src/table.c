@@ -14,7 +14,12 @@
 #define LL_REC_BATCH 12                 /* 12 x 80 bytes = one 960-byte class */
 #define LL_LIVE_BATCH (16 << 10)
 
-/* 80 bytes: the key, the block, and uthash's handle. */
+/* 80 bytes: the key, the block, and uthash's handle.  The shards use
+ * uthash's bucket-level macros (HASH_FIND_IN_BKT, HASH_ADD_TO_BKT,
+ * HASH_DEL_IN_BKT) and not HASH_ADD/HASH_DELETE, which also keep every
+ * record on a list in insertion order: unlinking from that list touches two
+ * more records, two cache misses per free in a big table, for an order we
+ * never use (the report walks the buckets). */
 struct ll_rec {
     uintptr_t ptr;
     size_t size;
@@ -26,7 +31,7 @@ struct ll_rec {
 struct ll_shard {
     ll_lock_t lock;
     unsigned qpos;
-    struct ll_rec *head;
+    UT_hash_table tbl;                  /* buckets made on the first add */
     struct ll_rec *spare;               /* free records, linked through hh.next */
     uint64_t allocs, frees, bytes, dropped;
     struct ll_freed quarantine[LL_QUARANTINE];
@@ -94,6 +99,46 @@ static inline struct ll_shard *ll_shard_of(uintptr_t p)
 
 static inline unsigned ll_bucket_hash(uint64_t h) { return (unsigned)(h >> 24); }
 
+static UT_hash_bucket *ll_bucket_of(struct ll_shard *s, unsigned hv)
+{
+    return &s->tbl.buckets[hv & (s->tbl.num_buckets - 1)];
+}
+
+/* Every record of shard s, bucket by bucket. */
+#define LL_SHARD_EACH(s, r)                                                     \
+    for (unsigned ll_b_ = 0; ll_b_ < ((s)->tbl.buckets ? (s)->tbl.num_buckets : 0); ll_b_++) \
+        for (struct ll_rec *r = (s)->tbl.buckets[ll_b_].hh_head ?               \
+                 ELMT_FROM_HH(&(s)->tbl, (s)->tbl.buckets[ll_b_].hh_head) : NULL; \
+             r; r = r->hh.hh_next ? ELMT_FROM_HH(&(s)->tbl, r->hh.hh_next) : NULL)
+
+static struct ll_rec *ll_shard_find(struct ll_shard *s, uintptr_t p, unsigned hv)
+{
+    struct ll_rec *r;
+    if (!s->tbl.buckets)
+        return NULL;
+    HASH_FIND_IN_BKT(&s->tbl, hh, *ll_bucket_of(s, hv), &p, sizeof(p), hv, r);
+    return r;
+}
+
+#define LL_BUCKETS0 32u
+
+/* The first add: an empty table of LL_BUCKETS0 buckets.  uthash's own
+ * growth is off (noexpand): ll_shard_grow applies our policy. */
+static int ll_shard_make(struct ll_shard *s)
+{
+    UT_hash_bucket *b = ll_mem_alloc(LL_BUCKETS0 * sizeof(*b));
+    if (!b)
+        return -1;
+    memset(b, 0, LL_BUCKETS0 * sizeof(*b));
+    s->tbl.buckets = b;
+    s->tbl.num_buckets = LL_BUCKETS0;
+    s->tbl.log2_num_buckets = 5;
+    s->tbl.hho = offsetof(struct ll_rec, hh);
+    s->tbl.noexpand = 1;
+    s->tbl.signature = HASH_SIGNATURE;
+    return 0;
+}
+
 static struct ll_rec *ll_rec_get(struct ll_shard *s)
 {
     if (!s->spare) {
@@ -127,34 +172,31 @@ static unsigned ll_log2(size_t a)
  * most 16 bytes of buckets per record (8 on average). */
 static void ll_shard_grow(struct ll_shard *s)
 {
-    UT_hash_table *t = s->head->hh.tbl;
-    t->noexpand = 1;                    /* our policy, not uthash's */
+    UT_hash_table *t = &s->tbl;
     if (t->num_items <= 2 * t->num_buckets)
         return;
     ll_uthash_oom = 0;
-    HASH_EXPAND_BUCKETS(&s->head->hh, t, ll_uthash_oom);
+    HASH_EXPAND_BUCKETS(hh, t, ll_uthash_oom);   /* (hh: unused) */
 }
 
 /* Caller holds s->lock.  *delta gets the change in live bytes. */
 static int ll_shard_add(struct ll_shard *s, uint64_t h, const struct ll_block *b,
                         int64_t *delta)
 {
-    struct ll_rec *r;
+    unsigned hv = ll_bucket_hash(h);
+    struct ll_rec *r = ll_shard_find(s, b->ptr, hv);
     *delta = 0;
-    HASH_FIND_BYHASHVALUE(hh, s->head, &b->ptr, sizeof(b->ptr),
-                          ll_bucket_hash(h), r);
     int res = LL_INSERT_DUP;            /* an address we missed the free of */
     if (!r) {
-        if (!(r = ll_rec_get(s)))
+        if ((!s->tbl.buckets && ll_shard_make(s)) || !(r = ll_rec_get(s)))
             return LL_INSERT_OOM;
         r->ptr = b->ptr;
-        ll_uthash_oom = 0;
-        HASH_ADD_BYHASHVALUE(hh, s->head, ptr, sizeof(r->ptr),
-                             ll_bucket_hash(h), r);
-        if (ll_uthash_oom && !r->hh.tbl) {
-            ll_rec_put(s, r);
-            return LL_INSERT_OOM;
-        }
+        r->hh.tbl = &s->tbl;
+        r->hh.key = &r->ptr;
+        r->hh.keylen = sizeof(r->ptr);
+        r->hh.hashv = hv;
+        HASH_ADD_TO_BKT(*ll_bucket_of(s, hv), hh, &r->hh, ll_uthash_oom);
+        s->tbl.num_items++;
         ll_shard_grow(s);
         res = LL_INSERT_OK;
         r->size = 0;
@@ -256,14 +298,15 @@ static int ll_shard_remove(uintptr_t p, uintptr_t free_pc, struct ll_block *out)
 {
     uint64_t h = ll_ptr_hash(p);
     struct ll_shard *s = ll_shard_of(p);
-    struct ll_rec *r;
+    unsigned hv = ll_bucket_hash(h);
     ll_lock(&s->lock);
-    HASH_FIND_BYHASHVALUE(hh, s->head, &p, sizeof(p), ll_bucket_hash(h), r);
+    struct ll_rec *r = ll_shard_find(s, p, hv);
     if (!r) {
         ll_unlock(&s->lock);
         return 0;
     }
-    HASH_DELETE(hh, s->head, r);
+    HASH_DEL_IN_BKT(*ll_bucket_of(s, hv), &r->hh);
+    s->tbl.num_items--;
     s->frees++;
     if (out)
         ll_rec_copy(r, out);
@@ -281,9 +324,8 @@ int ll_table_lookup(uintptr_t p, struct ll_block *out)
 {
     uint64_t h = ll_ptr_hash(p);
     struct ll_shard *s = ll_shard_of(p);
-    struct ll_rec *r;
     ll_lock(&s->lock);
-    HASH_FIND_BYHASHVALUE(hh, s->head, &p, sizeof(p), ll_bucket_hash(h), r);
+    struct ll_rec *r = ll_shard_find(s, p, ll_bucket_hash(h));
     if (r && out)
         ll_rec_copy(r, out);
     ll_unlock(&s->lock);
@@ -315,11 +357,10 @@ int ll_table_find_containing(uintptr_t p, struct ll_block *out)
     for (unsigned i = 0; i < LL_SHARDS && !found; i++) {
         struct ll_shard *s = &ll_shards[i];
         ll_lock(&s->lock);
-        for (struct ll_rec *r = s->head; r; r = r->hh.next)
-            if (p > r->ptr && p - r->ptr < r->size) {
+        LL_SHARD_EACH(s, r)
+            if (!found && p > r->ptr && p - r->ptr < r->size) {
                 ll_rec_copy(r, out);
                 found = 1;
-                break;
             }
         ll_unlock(&s->lock);
     }
@@ -363,7 +404,7 @@ struct ll_block *ll_table_snapshot(size_t *count)
     ll_table_lock_all();
     size_t n = ll_nursery_count();
     for (unsigned i = 0; i < LL_SHARDS; i++)
-        n += HASH_COUNT(ll_shards[i].head);
+        n += ll_shards[i].tbl.num_items;
     struct ll_block *v = ll_pages_alloc((n + 1) * sizeof(*v));
     if (!v) {
         *count = 0;
@@ -373,7 +414,7 @@ struct ll_block *ll_table_snapshot(size_t *count)
     ll_nursery_each(ll_snap_add, &sn);
     size_t k = sn.k;
     for (unsigned i = 0; i < LL_SHARDS; i++)
-        for (struct ll_rec *r = ll_shards[i].head; r; r = r->hh.next)
+        LL_SHARD_EACH(&ll_shards[i], r)
             ll_rec_copy(r, &v[k++]);
     *count = k;
     return v;

@@ -82,7 +82,7 @@ int ll_self_contains(uintptr_t pc)
  * with the tag, so tag + index identify ra.  Rule bits: 0-16 CFA offset (low,
  * so the hot path needs one AND), 17 CFA base is RBP, 18-19 kind, 20-30 n
  * such that the caller's RBP is at CFA-8n (0: RBP unchanged). */
-#define CBITS 14
+#define CBITS 16
 #define CSIZE (1u << CBITS)
 #define RBITS 31
 #define RMASK ((1ull << RBITS) - 1)
@@ -90,7 +90,7 @@ enum { K_SIMPLE = 0, K_END = 1u << 18, K_COMPLEX = 2u << 18, K_MASK = 3u << 18 }
 #define MAX_OFF ((1u << 17) - 1)
 #define R_RBP (1u << 17)
 #define MAX_SLOT ((1u << 11) - 1)
-static _Atomic uint64_t cache[CSIZE];      /* 128 KiB of .bss, touched lazily */
+static _Atomic uint64_t cache[CSIZE];      /* 512 KiB of .bss, touched lazily */
 
 void ll_unwind_flush(void)
 {
