@@ -243,6 +243,36 @@ int ll_self_contains(uintptr_t pc);     /* pc inside libleak's own code */
 unsigned ll_unwind_from(uintptr_t *pcs, unsigned max, uintptr_t ra,
                         uintptr_t sp, uintptr_t bp);
 
+/* What a walk from (ra, sp, bp) depended on: the walk is a function of
+ * those registers and of the stack words it read, so when every word it
+ * used still holds the same value, a new walk would give the same frames.
+ * Only words whose value mattered are kept: a saved rbp that no later rule
+ * used is left out, or code using rbp as a plain register would never
+ * match.  n = LL_MEMO_NONE: the walk cannot be replayed (libgcc made it, or
+ * it needed more than LL_MEMO_READS words). */
+#define LL_MEMO_READS 24
+#define LL_MEMO_NONE 0xffu
+struct ll_uw_memo {
+    uintptr_t ra, sp, bp;
+    uint8_t n, need_sp, need_bp, depth;
+    uint32_t id;                        /* the stack it gave (stack.c) */
+    struct { uintptr_t at, v; } rd[LL_MEMO_READS];
+};
+unsigned ll_unwind_memo(uintptr_t *pcs, unsigned max, uintptr_t ra,
+                        uintptr_t sp, uintptr_t bp, struct ll_uw_memo *m);
+/* 1 if the walk m describes would give the same frames from here. */
+static inline int ll_unwind_replay(const struct ll_uw_memo *m, uintptr_t ra,
+                                   uintptr_t sp, uintptr_t bp, unsigned depth)
+{
+    if (m->ra != ra || m->depth != depth || m->n == LL_MEMO_NONE ||
+        (m->need_sp && m->sp != sp) || (m->need_bp && m->bp != bp))
+        return 0;
+    for (unsigned i = 0; i < m->n; i++)
+        if (*(const uintptr_t *)m->rd[i].at != m->rd[i].v)
+            return 0;
+    return 1;
+}
+
 /* ---- symbolize.c --------------------------------------------------------- */
 struct ll_frame {
     uintptr_t pc;             /* return address as captured */

@@ -149,11 +149,24 @@ uint32_t ll_stack_capture(void)
     return ll_stack_intern(pcs, n);
 }
 
+/* Each thread remembers its last walks (by the caller's return address).
+ * A call site that allocates again from the same stack, as a loop does, is
+ * recognised by comparing the stack words the last walk depended on,
+ * without walking or hashing: a few loads instead of a rule lookup per
+ * frame and the interning of the whole stack. */
+#define LL_MEMOS 32
+static LL_TLS struct ll_uw_memo ll_memo[LL_MEMOS];
+
 uint32_t ll_stack_capture_from(const struct ll_caller *c)
 {
+    unsigned depth = (unsigned)ll_opt.depth;
+    struct ll_uw_memo *m = &ll_memo[(c->ra ^ c->ra >> 9) % LL_MEMOS];
+    if (ll_unwind_replay(m, c->ra, c->sp, c->bp, depth) && m->id)
+        return m->id;
     uintptr_t pcs[LL_MAX_DEPTH];
-    unsigned n = ll_unwind_from(pcs, (unsigned)ll_opt.depth, c->ra, c->sp, c->bp);
-    return ll_stack_intern(pcs, n);
+    unsigned n = ll_unwind_memo(pcs, depth, c->ra, c->sp, c->bp, m);
+    m->id = ll_stack_intern(pcs, n);
+    return m->id;
 }
 
 unsigned ll_stack_get(uint32_t id, const uintptr_t **pcs)

@@ -531,6 +531,74 @@ unsigned ll_unwind_from(uintptr_t *pcs, unsigned max, uintptr_t ra,
     return n;
 }
 
+/* ll_unwind_from, noting in m what the walk depended on (see ll.h).  The
+ * steps are those of step(), spelled out to track where rbp came from:
+ * from the caller (bp_at < 0) or from the stack word rd[bp_at], kept
+ * tentatively (1 bit in keep) until a rule uses rbp as its CFA base. */
+__attribute__((no_sanitize_address))
+unsigned ll_unwind_memo(uintptr_t *pcs, unsigned max, uintptr_t ra,
+                        uintptr_t sp, uintptr_t bp, struct ll_uw_memo *m)
+{
+    if (ll_unlikely(!atomic_load_explicit(&inited, memory_order_acquire)))
+        ll_unwind_init();
+    struct { uintptr_t at, v; } rd[2 * LL_MAX_DEPTH];
+    uint64_t keep[2] = { 0, 0 };
+    unsigned n = 0, k = 0;
+    int bp_at = -1;
+    *m = (struct ll_uw_memo){ .ra = ra, .sp = sp, .bp = bp, .depth = (uint8_t)max };
+    if (ra < 65536)
+        return 0;
+    pcs[n++] = ra;
+    while (n < max) {
+        uint32_t rule = lookup(ra, 0);
+        if (ll_unlikely(rule & K_MASK)) {
+            if ((rule & K_MASK) != K_END) {
+                m->n = LL_MEMO_NONE;
+                return slow_capture(pcs, max, 1, 1);
+            }
+            break;
+        }
+        m->need_sp = 1;
+        uintptr_t base = sp;
+        if (rule & R_RBP) {
+            base = bp;
+            if (bp_at < 0)
+                m->need_bp = 1;
+            else
+                keep[bp_at >> 6] |= 1ull << (bp_at & 63);
+        }
+        uintptr_t cfa = base + (rule & MAX_OFF);
+        if (ll_unlikely(cfa <= sp || cfa - sp > MAX_FRAME || (cfa & 7)))
+            break;
+        ra = *(const uintptr_t *)(cfa - 8);
+        rd[k].at = cfa - 8;
+        rd[k].v = ra;
+        keep[k >> 6] |= 1ull << (k & 63);
+        k++;
+        if (rule >> 20) {
+            rd[k].at = cfa - 8 * (rule >> 20);
+            rd[k].v = bp = *(const uintptr_t *)rd[k].at;
+            bp_at = (int)k++;
+        }
+        sp = cfa;
+        if (ra < 65536)
+            break;
+        pcs[n++] = ra;
+    }
+    unsigned j = 0;
+    for (unsigned i = 0; i < k; i++)
+        if (keep[i >> 6] >> (i & 63) & 1) {
+            if (j == LL_MEMO_READS) {
+                m->n = LL_MEMO_NONE;
+                return n;
+            }
+            m->rd[j].at = rd[i].at;
+            m->rd[j++].v = rd[i].v;
+        }
+    m->n = (uint8_t)j;
+    return n;
+}
+
 unsigned ll_unwind(uintptr_t *pcs, unsigned max)
 {
     return ll_unwind_ex(pcs, max, 0);

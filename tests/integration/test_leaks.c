@@ -214,3 +214,36 @@ Test(leaks, clean_stdio_reports_nothing_lost)
     LL_EQ(ll_int(totals, "dropped_records"), 0, "totals.dropped_records");
     ll_run_free(&r);
 }
+
+/* The per-thread replay of a call site's last walk (stack.c) must see a
+ * different path even when the site, the stack pointer and the next frame
+ * are the same: four paths, four stacks, each with its own count. */
+Test(leaks, one_site_four_paths_four_stacks)
+{
+    struct ll_run r;
+    ll_run_json(&r, "memo_paths", NULL, NULL);
+    LL_EQ(r.status, 0, "exit status");
+    ll_check_schema(r.json);
+    const char *src = LL_SRC("memo_paths.c");
+    json_t *g[8];
+    size_t n = ll_leaks_at(r.json, "definitely_lost", src, ll_line("memo_paths.c", "@leak"), g, 8);
+    LL_EQ(n, 4, "leak groups at the site; groups:\n%s", ll_describe_leaks(r.json));
+    struct { const char *m1, *m2; long long blocks; } want[] = {
+        { "@a", NULL, 40 }, { "@b", NULL, 30 }, { "@mid", "@x", 20 }, { "@mid", "@y", 10 } };
+    for (size_t w = 0; w < 4; w++) {
+        int found = 0;
+        for (size_t i = 0; i < n; i++) {
+            json_t *st = ll_arr(g[i], "stack");
+            if (!ll_frame_at(json_array_get(st, 1), src, ll_line("memo_paths.c", want[w].m1)))
+                continue;
+            if (want[w].m2 && !ll_frame_at(json_array_get(st, 2), src, ll_line("memo_paths.c", want[w].m2)))
+                continue;
+            LL_EQ(ll_int(g[i], "blocks"), want[w].blocks, "blocks by path %s %s", want[w].m1,
+                  want[w].m2 ? want[w].m2 : "");
+            found++;
+        }
+        LL_EQ(found, 1, "groups for path %s %s; groups:\n%s", want[w].m1, want[w].m2 ? want[w].m2 : "",
+              ll_describe_leaks(r.json));
+    }
+    ll_run_free(&r);
+}
