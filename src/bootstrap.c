@@ -8,11 +8,10 @@
 
 #include <string.h>
 
-#define LL_BOOT_SIZE (256u << 10)
 
 struct ll_boot_hdr { size_t size; size_t pad; };
 
-static char ll_boot_arena[LL_BOOT_SIZE] __attribute__((aligned(4096)));
+char ll_boot_arena[LL_BOOT_SIZE] __attribute__((aligned(4096)));
 static atomic_size_t ll_boot_used;
 
 void *ll_boot_alloc(size_t size, size_t align)
@@ -31,11 +30,6 @@ void *ll_boot_alloc(size_t size, size_t align)
     uintptr_t p = (base + align - 1) & ~(uintptr_t)(align - 1);
     ((struct ll_boot_hdr *)p)[-1].size = size;
     return (void *)p;        /* static storage: already zero */
-}
-
-int ll_boot_owns(const void *p)
-{
-    return (uintptr_t)p - (uintptr_t)ll_boot_arena < LL_BOOT_SIZE;
 }
 
 size_t ll_boot_size(const void *p)

@@ -36,12 +36,6 @@ const char *ll_fn_name(unsigned fn)
     return fn < LL_FN_COUNT ? ll_fn_names[fn] : "?";
 }
 
-unsigned ll_fn_family(unsigned fn)
-{
-    return fn == LL_FN_NEW ? LL_DEALLOC_DELETE
-         : fn == LL_FN_NEW_ARRAY ? LL_DEALLOC_DELETE_ARRAY : LL_DEALLOC_FREE;
-}
-
 /* Fill in what is known of the block p belonged to: a live block it points
  * into, or the recently freed block it names. */
 static void ll_error_block(struct ll_error_rec *e)

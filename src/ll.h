@@ -74,7 +74,6 @@ enum ll_fn {
 };
 const char *ll_fn_name(unsigned fn);
 /* Which deallocator family a function belongs to: 0 free, 1 delete, 2 delete[]. */
-unsigned ll_fn_family(unsigned fn);
 
 /* ---- per-thread state --------------------------------------------------- */
 /* Recursion guard: non-zero while this thread runs libleak's own code, so
@@ -111,7 +110,12 @@ int ll_real_resolve(void);   /* 0 on success */
 
 /* ---- bootstrap.c -------------------------------------------------------- */
 void *ll_boot_alloc(size_t size, size_t align);
-int ll_boot_owns(const void *p);
+#define LL_BOOT_SIZE (256u << 10)
+extern char ll_boot_arena[LL_BOOT_SIZE];
+static inline int ll_boot_owns(const void *p)   /* inline: every free asks */
+{
+    return (uintptr_t)p - (uintptr_t)ll_boot_arena < LL_BOOT_SIZE;
+}
 size_t ll_boot_size(const void *p);
 
 /* ---- mem.c: internal allocator; callers pass the size back on free ------ */
@@ -425,6 +429,14 @@ size_t ll_error_count(void);
 const struct ll_error_rec *ll_error_get(size_t i);
 enum ll_dealloc { LL_DEALLOC_FREE, LL_DEALLOC_DELETE, LL_DEALLOC_DELETE_ARRAY,
                   LL_DEALLOC_REALLOC, LL_DEALLOC_COUNT };
+/* The deallocation family a block made by fn must be freed with (inline:
+ * every free asks). */
+static inline unsigned ll_fn_family(unsigned fn)
+{
+    return fn == LL_FN_NEW ? LL_DEALLOC_DELETE
+         : fn == LL_FN_NEW_ARRAY ? LL_DEALLOC_DELETE_ARRAY : LL_DEALLOC_FREE;
+}
+
 extern const char *const ll_dealloc_name[LL_DEALLOC_COUNT];
 void ll_error_fork_prepare(void);
 void ll_error_fork_parent(void);
