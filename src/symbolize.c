@@ -9,7 +9,8 @@
  * Per pc, libdw gives the module, the line and (from DWARF) the inlined
  * function; function symbols come from our own sorted copy of each
  * module's symbol table, because dwfl_module_addrinfo scans the whole table
- * on every call.
+ * on every call.  DWARF is read only where it is cheap or wanted: see
+ * "which objects get DWARF" below.
  *
  * A session runs in one thread, with ll_guard set by the caller, so plain
  * malloc/free here go untracked to the real allocator.
@@ -99,7 +100,8 @@ static void table_free(struct table *t)
     X(dwarf_tag) X(dwarf_attr_integrate) X(dwarf_formstring)              \
     X(dwarf_diename) X(dwarf_child) X(dwarf_siblingof) X(dwarf_ranges)    \
     X(dwfl_module_getdwarf) X(elf_getscn) X(gelf_getshdr)                 \
-    X(dwfl_line_comp_dir) X(dwfl_report_begin_add) X(dwfl_report_elf)
+    X(dwfl_line_comp_dir) X(dwfl_report_begin_add) X(dwfl_report_elf)     \
+    X(dwfl_build_id_find_debuginfo)
 
 static struct {
     void *lib;                /* stays loaded: unloading at exit buys nothing */
@@ -208,11 +210,57 @@ static Dwfl *dw_for(uintptr_t pc)
     return dwfl;
 }
 
+/* ---- separate debug files, never from the network ----------------------
+ * dwfl_standard_find_debuginfo's last resort is debuginfod: for every
+ * stripped object without a local debug file (git, libsqlite3, ...) it
+ * dlopens libdebuginfod, which maps libcurl, gnutls, kerberos and 20 more
+ * libraries (~20 ms and MBs of RSS at every exit), and with DEBUGINFOD_URLS
+ * set it downloads whole debug files.  So: the build-id file that distros
+ * install (/usr/lib/debug/.build-id/xx/...), and the standard search by
+ * .gnu_debuglink name only when a file it could find exists. */
+static int debug_file_in(const char *file, const char *link)
+{
+    static const char *const where[] = { "%.*s/%s", "%.*s/.debug/%s",
+                                         "/usr/lib/debug%.*s/%s" };
+    const char *slash = strrchr(file, '/');
+    char path[4096];
+    for (size_t i = 0; slash && i < sizeof where / sizeof where[0]; i++) {
+        snprintf(path, sizeof path, where[i], (int)(slash - file), file, link);
+        if (access(path, F_OK) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+static int debuglink_exists(const char *file, const char *link)
+{
+    if (!link || !file)
+        return 0;
+    if (link[0] == '/')       /* a dwz file (.gnu_debugaltlink) */
+        return access(link, F_OK) == 0;
+    char *canon = realpath(file, NULL);     /* /lib -> /usr/lib */
+    int found = debug_file_in(file, link) || (canon && debug_file_in(canon, link));
+    free(canon);
+    return found;
+}
+
+static int find_debuginfo(Dwfl_Module *m, void **ud, const char *name,
+                          Dwarf_Addr base, const char *file, const char *link,
+                          GElf_Word crc, char **out)
+{
+    int fd = dw.dwfl_build_id_find_debuginfo(m, ud, name, base, file, link,
+                                             crc, out);
+    if (fd >= 0 || !debuglink_exists(file, link))
+        return fd;
+    return dw.dwfl_standard_find_debuginfo(m, ud, name, base, file, link,
+                                           crc, out);
+}
+
 /* Report every object mapped in this process to a fresh dwfl. */
 static Dwfl *dw_session(void)
 {
     dw_callbacks.find_elf = dw.dwfl_linux_proc_find_elf;
-    dw_callbacks.find_debuginfo = dw.dwfl_standard_find_debuginfo;
+    dw_callbacks.find_debuginfo = find_debuginfo;
     Dwfl *d = dw.dwfl_begin(&dw_callbacks);
     if (!d)
         return NULL;
@@ -305,6 +353,7 @@ struct sym {
 struct mod {
     struct mod *next;
     uintptr_t bias;           /* load bias: run-time minus link-time address */
+    int dwarf;                /* lines and inlined functions from libdw */
     size_t n;
     struct sym *syms;         /* sorted by lo, one per address */
 };
@@ -386,6 +435,27 @@ static void mod_symbols(Dwfl_Module *m, struct mod *md)
     md->n = syms_finish(md->syms, k);
 }
 
+/* ---- which objects get DWARF ----------------------------------------------
+ * The first time libdw reads any DWARF of a file, it decompresses all of
+ * its .debug_* sections.  For libc's debug file from libc6-dbg (which
+ * Valgrind pulls in) that is ~60 ms and ~25 MB of RSS in every process that
+ * reports, for "malloc.c:3287" in frames whose source nobody opens.  So
+ * objects whose DWARF comes from a distribution's debug package (a file
+ * under /usr/lib/debug, found when their stripped symbol table sent libdw
+ * looking for it) are named from symbol tables alone - that file's .symtab
+ * included: it is not compressed, and libc's static functions keep their
+ * names.  DWARF in the object's own file (built with -g), in a debug file
+ * of the user's own next to it, or for the main program stays. */
+static const char *main_program(void);
+
+static int wants_dwarf(Dwfl_Module *m)
+{
+    const char *file = NULL, *debug = NULL, *exe = main_program();
+    dw.dwfl_module_info(m, NULL, NULL, NULL, NULL, NULL, &file, &debug);
+    return !debug || strncmp(debug, "/usr/lib/debug/", 15) != 0 ||
+           (file && exe && !strcmp(file, exe));
+}
+
 /* Our data for module m, made on first use; *path gets its file name. */
 static struct mod *mod_get(Dwfl_Module *m, const char **path)
 {
@@ -402,6 +472,7 @@ static struct mod *mod_get(Dwfl_Module *m, const char **path)
     GElf_Addr bias;
     md->bias = dw.dwfl_module_getelf(m, &bias) ? bias : start;
     mod_symbols(m, md);
+    md->dwarf = wants_dwarf(m);     /* after the symbols: see above */
     md->next = mods, mods = md;
     return *ud = md;
 }
@@ -542,6 +613,26 @@ static const char *inlined_name(Dwfl_Module *m, struct sym *s, Dwarf_Addr a)
     return best ? best->name : NULL;
 }
 
+/* The line of addr, and the function inlined there, into f. */
+static void dw_line(Dwfl_Module *m, struct sym *s, Dwarf_Addr addr,
+                    struct ll_frame *f)
+{
+    Dwfl_Line *line = dw.dwfl_module_getsrc(m, addr);
+    Dwarf_Addr la;
+    int lineno = 0, col = 0;
+    const char *file = line ? dw.dwfl_lineinfo(line, &la, &lineno, &col,
+                                               NULL, NULL) : NULL;
+    if (!file || lineno <= 0)
+        return;
+    f->file = file, f->line = lineno;
+    /* for source snippets: where the file is, and where the call is */
+    f->column = col > 0 ? col : 0;
+    f->comp_dir = dw.dwfl_line_comp_dir(line);
+    const char *inl = s ? inlined_name(m, s, addr) : NULL;
+    if (inl)
+        f->function = inl;
+}
+
 /* Returns 0 when libdw knows no module or symbol table for pc: then, and
  * only then, dladdr may know more (it scans every dynamic symbol). */
 static int dw_lookup(uintptr_t pc, struct ll_frame *f)
@@ -555,20 +646,8 @@ static int dw_lookup(uintptr_t pc, struct ll_frame *f)
     f->object = path, f->offset = pc - md->bias;
     struct sym *s = mod_symbol(md, addr);
     f->function = s ? s->name : NULL;
-    Dwfl_Line *line = dw.dwfl_module_getsrc(m, addr);
-    Dwarf_Addr la;
-    int lineno = 0, col = 0;
-    const char *file = line ? dw.dwfl_lineinfo(line, &la, &lineno, &col,
-                                               NULL, NULL) : NULL;
-    if (file && lineno > 0) {
-        f->file = file, f->line = lineno;
-        /* for source snippets: where the file is, and where the call is */
-        f->column = col > 0 ? col : 0;
-        f->comp_dir = dw.dwfl_line_comp_dir(line);
-        const char *inl = s ? inlined_name(m, s, addr) : NULL;
-        if (inl)
-            f->function = inl;
-    }
+    if (md->dwarf)
+        dw_line(m, s, addr, f);
     return md->n > 0;
 }
 

@@ -165,6 +165,24 @@ Test(symbolize, libc_function)
     cr_assert(strstr(f.function, "qsort"), "function %s", f.function);
 }
 
+/* Criterion's library is stripped and has no debug file here: named from
+ * .dynsym, without libdw falling back on debuginfod, which would map
+ * libcurl, gnutls and twenty more libraries in every reporting process (or
+ * download the debug file). */
+Test(symbolize, stripped_object_without_debuginfod)
+{
+    void *lib = dlopen("libcriterion.so.3", RTLD_NOW | RTLD_NOLOAD);
+    cr_assert_not_null(lib);
+    void *p = dlsym(lib, "cr_malloc");
+    cr_assert_not_null(p);
+    struct ll_frame f;
+    ll_sym_lookup((uintptr_t)p + 1, &f);
+    cr_assert_not_null(f.function);
+    cr_assert_str_eq(f.function, "cr_malloc");
+    cr_assert_null(dlopen("libdebuginfod.so.1", RTLD_NOW | RTLD_NOLOAD),
+                   "libdebuginfod was loaded");
+}
+
 Test(symbolize, garbage_pcs)
 {
     static const uintptr_t bad[] = {
