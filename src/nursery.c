@@ -1,48 +1,58 @@
 /* nursery.c - a per-thread front for the table of live blocks.
  *
  * Most blocks die young, freed soon by the thread that made them.  Each
- * thread keeps its newest blocks in a small array of its own (in TLS) and
- * moves them to the sharded uthash table only when they outlive
- * LL_NURSERY newer allocations.  A young block's malloc/free pair then
- * touches no shared cache line and no uthash bucket.
+ * thread keeps its newest blocks in a ring of its own and moves them to the
+ * sharded uthash table only when they outlive LL_NURSERY newer
+ * allocations.  A young block's malloc/free pair then touches no shared
+ * cache line and no uthash bucket.  The ring is large enough for the
+ * window of a typical allocation pattern (a block replaced within ~2000
+ * allocations stays here), so it is indexed: an open-addressing table of
+ * 32-bit entries, slot + 1 in the low half and 16 bits of the address's
+ * hash in the high half, so a probe rarely touches the ring and a deletion
+ * (backward shift) never does.
  *
- * The array still has a lock, because other threads may look in: a free of
- * a block made by this thread, the exit report, fork.  Its owner almost
+ * The nursery is allocated from mem.c on the thread's first allocation
+ * (65 KB: TLS would give every thread that cost, even those that never
+ * allocate; mem.c pages are not roots for the leak scan) and only the index
+ * is cleared: ring slots at or above `filled` have never been written.
+ *
+ * The nursery still has a lock, because other threads may look in: a free
+ * of a block made by this thread, the exit report, fork.  Its owner almost
  * always takes it uncontended.  Lock order: registry, nursery, shard. */
 #include "ll.h"
 
 #include <pthread.h>
 #include <string.h>
-#if defined(__SSE2__)
-#include <emmintrin.h>
-#endif
 
-#define LL_NURSERY 32                   /* a power of two */
+#define LL_NURSERY 1920                 /* ring slots (fits one 64 KiB class) */
+#define LL_NIDX_BITS 12
+#define LL_NIDX (1u << LL_NIDX_BITS)    /* index entries: load <= 0.47 */
 #define LL_NQUARANTINE 64               /* recent frees kept per thread */
 
-/* A ring: each add takes the next slot, and a block still in that slot has
- * outlived LL_NURSERY newer ones, so it moves to the table.  Freed slots
- * hold 0.  A lookup compares 32-bit tags of the addresses, four at a time,
- * and checks the full address only where a tag matches. */
 struct ll_nursery {
     ll_lock_t lock;
-    unsigned head, n, qpos;
+    unsigned head, n, filled, qpos;
     struct ll_nursery *next, *prev;
     uint64_t allocs, frees, bytes;
-    uint32_t tag[LL_NURSERY] __attribute__((aligned(16)));
-    struct ll_block ent[LL_NURSERY];
+    uint32_t idx[LL_NIDX];
     struct ll_freed quarantine[LL_NQUARANTINE];
+    struct ll_block ent[LL_NURSERY];
 };
 
 enum { LL_NY_NEW, LL_NY_LIVE, LL_NY_GONE };
 
-static inline uint32_t ll_ny_tag(uintptr_t p) { return (uint32_t)(p >> 4); }
-
-static LL_TLS struct ll_nursery ll_ny;
+static LL_TLS struct ll_nursery *ll_ny;
 static LL_TLS int ll_ny_state;
 static struct ll_nursery *ll_ny_head;
 static ll_lock_t ll_ny_reg;
 static uint64_t ll_ny_gone_allocs, ll_ny_gone_frees, ll_ny_gone_bytes;
+
+/* 16 hash bits; the top LL_NIDX_BITS of them are the home position. */
+static inline uint32_t ll_ny_hash(uintptr_t p)
+{
+    return (uint32_t)(((uint64_t)p * 0x9e3779b97f4a7c15ull) >> 48);
+}
+static inline unsigned ll_ny_home(uint32_t h16) { return h16 >> (16 - LL_NIDX_BITS); }
 
 /* Threads announce themselves once, so that their exit is seen (a pthread
  * key destructor; setting one of the first 32 keys needs no allocation). */
@@ -81,20 +91,20 @@ static void ll_ny_link(struct ll_nursery *y)
 
 static void ll_ny_spill_all(struct ll_nursery *y)
 {
-    for (unsigned i = 0; i < LL_NURSERY; i++)
+    for (unsigned i = 0; i < y->filled; i++)
         if (y->ent[i].ptr) {
             ll_table_insert_shard(&y->ent[i]);
             y->ent[i].ptr = 0;
-            y->tag[i] = 0;
         }
+    memset(y->idx, 0, sizeof(y->idx));
     y->n = 0;
 }
 
-/* The calling thread is exiting: its blocks go to the table and its array
- * leaves the registry before glibc reuses the TLS memory it lives in. */
+/* The calling thread is exiting: its blocks go to the table and its
+ * nursery leaves the registry, then goes back to mem.c. */
 void ll_nursery_thread_exit(void)
 {
-    struct ll_nursery *y = &ll_ny;
+    struct ll_nursery *y = ll_ny;
     if (ll_ny_state != LL_NY_LIVE)
         return;
     ll_ny_state = LL_NY_GONE;
@@ -112,52 +122,85 @@ void ll_nursery_thread_exit(void)
     ll_ny_gone_bytes += y->bytes;
     ll_unlock(&y->lock);
     ll_unlock(&ll_ny_reg);
+    ll_ny = NULL;
+    ll_mem_free(y, sizeof(*y));
 }
 
-/* Bit j set where tag[g + j] == t, for 16 slots from g. */
-static unsigned ll_ny_match16(const struct ll_nursery *y, unsigned g, uint32_t t)
+/* Index position of p, or -1. */
+static int ll_ny_pos(const struct ll_nursery *y, uintptr_t p)
 {
-    unsigned m = 0;
-#if defined(__SSE2__)
-    __m128i key = _mm_set1_epi32((int)t);
-    for (unsigned j = 0; j < 16; j += 4) {
-        __m128i v = _mm_load_si128((const __m128i *)&y->tag[g + j]);
-        m |= (unsigned)_mm_movemask_ps(_mm_castsi128_ps(_mm_cmpeq_epi32(v, key))) << j;
+    uint32_t h = ll_ny_hash(p);
+    for (unsigned j = ll_ny_home(h);; j = (j + 1) & (LL_NIDX - 1)) {
+        uint32_t e = y->idx[j];
+        if (!e)
+            return -1;
+        if (e >> 16 == h && y->ent[(e & 0xffff) - 1].ptr == p)
+            return (int)j;
     }
-#else
-    for (unsigned j = 0; j < 16; j++)
-        m |= (unsigned)(y->tag[g + j] == t) << j;
-#endif
-    return m;
 }
 
 static int ll_ny_find(const struct ll_nursery *y, uintptr_t p)
 {
-    if (!y->n || !p)                    /* empty slots hold address 0 */
+    if (!y || !y->n || !p)
         return -1;
-    uint32_t t = ll_ny_tag(p);
-    for (unsigned g = 0; g < LL_NURSERY; g += 16)
-        for (unsigned m = ll_ny_match16(y, g, t); m; m &= m - 1) {
-            unsigned i = g + (unsigned)__builtin_ctz(m);
-            if (y->ent[i].ptr == p)
-                return (int)i;
+    int j = ll_ny_pos(y, p);
+    return j < 0 ? -1 : (int)(y->idx[j] & 0xffff) - 1;
+}
+
+/* Empty index position j, moving later entries of its cluster back so
+ * that every entry stays reachable from its home (no tombstones). */
+static void ll_ny_unindex(struct ll_nursery *y, unsigned j)
+{
+    const unsigned mask = LL_NIDX - 1;
+    y->idx[j] = 0;
+    for (unsigned k = (j + 1) & mask;; k = (k + 1) & mask) {
+        uint32_t e = y->idx[k];
+        if (!e)
+            return;
+        unsigned home = ll_ny_home(e >> 16);
+        if (((k - home) & mask) >= ((k - j) & mask)) {
+            y->idx[j] = e;
+            y->idx[k] = 0;
+            j = k;
         }
-    return -1;
+    }
+}
+
+static void ll_ny_index(struct ll_nursery *y, uintptr_t p, unsigned slot)
+{
+    uint32_t h = ll_ny_hash(p);
+    unsigned j = ll_ny_home(h);
+    while (y->idx[j])
+        j = (j + 1) & (LL_NIDX - 1);
+    y->idx[j] = h << 16 | (slot + 1);
+}
+
+/* The calling thread's nursery, made on its first allocation; NULL if it
+ * has none (exiting, or out of memory), and the caller uses the table. */
+static struct ll_nursery *ll_ny_mine(void)
+{
+    if (ll_likely(ll_ny_state == LL_NY_LIVE))
+        return ll_ny;
+    if (ll_ny_state == LL_NY_GONE || !ll_thread_register())
+        return NULL;
+    struct ll_nursery *y = ll_mem_alloc(sizeof(*y));
+    if (!y)
+        return NULL;
+    memset(y, 0, offsetof(struct ll_nursery, ent));    /* the ring: see filled */
+    ll_ny = y;
+    ll_ny_state = LL_NY_LIVE;
+    ll_ny_link(y);
+    return y;
 }
 
 /* Keep b in this thread's nursery: LL_INSERT_OK, or LL_INSERT_DUP when the
  * address was already there (a free we never saw) and *old_size says how
- * big it was; -1 if this thread has none (it is exiting), and the caller
- * uses the table. */
+ * big it was; -1 if this thread has none, and the caller uses the table. */
 int ll_nursery_add(const struct ll_block *b, size_t *old_size)
 {
-    struct ll_nursery *y = &ll_ny;
-    if (ll_unlikely(ll_ny_state != LL_NY_LIVE)) {
-        if (ll_ny_state == LL_NY_GONE || !ll_thread_register())
-            return -1;
-        ll_ny_state = LL_NY_LIVE;
-        ll_ny_link(y);
-    }
+    struct ll_nursery *y = ll_ny_mine();
+    if (ll_unlikely(!y))
+        return -1;
     ll_lock(&y->lock);
     int dup = ll_ny_find(y, b->ptr);
     if (ll_unlikely(dup >= 0)) {
@@ -168,13 +211,19 @@ int ll_nursery_add(const struct ll_block *b, size_t *old_size)
         ll_unlock(&y->lock);
         return LL_INSERT_DUP;
     }
-    unsigned i = y->head++ % LL_NURSERY;
-    if (y->ent[i].ptr)      /* moved under our lock: never missing in between */
-        ll_table_insert_shard(&y->ent[i]);
-    else
+    unsigned i = y->head;
+    y->head = i + 1 == LL_NURSERY ? 0 : i + 1;
+    if (i >= y->filled) {
+        y->filled = i + 1;
         y->n++;
-    y->tag[i] = ll_ny_tag(b->ptr);
+    } else if (y->ent[i].ptr) { /* moved under our lock: never missing in between */
+        ll_ny_unindex(y, (unsigned)ll_ny_pos(y, y->ent[i].ptr));
+        ll_table_insert_shard(&y->ent[i]);
+    } else {
+        y->n++;
+    }
     y->ent[i] = *b;
+    ll_ny_index(y, b->ptr, i);
     y->allocs++;
     y->bytes += b->size;
     ll_unlock(&y->lock);
@@ -185,9 +234,12 @@ int ll_nursery_add(const struct ll_block *b, size_t *old_size)
 static int ll_ny_take(struct ll_nursery *y, uintptr_t p, uintptr_t free_pc,
                       struct ll_block *out)
 {
-    int i = ll_ny_find(y, p);
-    if (i < 0)
+    if (!y->n || !p)
         return 0;
+    int j = ll_ny_pos(y, p);
+    if (j < 0)
+        return 0;
+    int i = (int)(y->idx[j] & 0xffff) - 1;
     if (out)
         *out = y->ent[i];
     if (free_pc)
@@ -195,7 +247,7 @@ static int ll_ny_take(struct ll_nursery *y, uintptr_t p, uintptr_t free_pc,
             .ptr = p, .size = y->ent[i].size, .free_pc = free_pc,
             .alloc_stack = y->ent[i].stack, .fn = y->ent[i].fn };
     y->ent[i].ptr = 0;
-    y->tag[i] = 0;
+    ll_ny_unindex(y, (unsigned)j);
     y->n--;
     y->frees++;
     return 1;
@@ -204,7 +256,7 @@ static int ll_ny_take(struct ll_nursery *y, uintptr_t p, uintptr_t free_pc,
 /* The common free: a young block of this thread. */
 int ll_nursery_take(uintptr_t p, uintptr_t free_pc, struct ll_block *out)
 {
-    struct ll_nursery *y = &ll_ny;
+    struct ll_nursery *y = ll_ny;
     if (ll_ny_state != LL_NY_LIVE)
         return 0;
     ll_lock(&y->lock);
@@ -233,7 +285,7 @@ int ll_nursery_take_any(uintptr_t p, uintptr_t free_pc, struct ll_block *out)
 void ll_nursery_each(void (*fn)(const struct ll_block *, void *), void *arg)
 {
     for (struct ll_nursery *y = ll_ny_head; y; y = y->next)
-        for (unsigned i = 0; i < LL_NURSERY; i++)
+        for (unsigned i = 0; i < y->filled; i++)
             if (y->ent[i].ptr)
                 fn(&y->ent[i], arg);
 }
@@ -253,7 +305,7 @@ int ll_nursery_find_containing(uintptr_t p, struct ll_block *out)
     ll_lock(&ll_ny_reg);
     for (struct ll_nursery *y = ll_ny_head; y && !found; y = y->next) {
         ll_lock(&y->lock);
-        for (unsigned i = 0; i < LL_NURSERY && !found; i++)
+        for (unsigned i = 0; i < y->filled && !found; i++)
             if (y->ent[i].ptr && p > y->ent[i].ptr &&
                 p - y->ent[i].ptr < y->ent[i].size) {
                 *out = y->ent[i];
@@ -329,9 +381,8 @@ void ll_nursery_unlock_all(void)
     ll_unlock(&ll_ny_reg);
 }
 
-/* In a fork child the other threads are gone, and glibc will reuse their
- * stacks - and the TLS our arrays live in - for new threads.  Their blocks
- * are still the child's: move them to the table and drop the arrays. */
+/* In a fork child the other threads are gone; their blocks are still the
+ * child's: move them to the table and drop those threads' nurseries. */
 void ll_nursery_fork_child(void)
 {
     ll_lock_reset(&ll_ny_reg);
@@ -340,17 +391,16 @@ void ll_nursery_fork_child(void)
     while (y) {
         struct ll_nursery *next = y->next;
         ll_lock_reset(&y->lock);
-        if (y == &ll_ny) {
+        if (y == ll_ny) {
             y->next = ll_ny_head;
             y->prev = NULL;
             ll_ny_head = y;
-        } else {
+        } else {        /* its memory stays: mem.c's locks may not be reset yet */
             ll_ny_spill_all(y);
             ll_ny_gone_allocs += y->allocs;
             ll_ny_gone_frees += y->frees;
             ll_ny_gone_bytes += y->bytes;
-            y->n = 0;
-                }
+        }
         y = next;
     }
 }

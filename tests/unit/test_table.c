@@ -386,3 +386,39 @@ Test(table, live_bytes_of_an_exited_thread)
     cr_expect_eq(tt.live_bytes, 0, "live %llu (as signed %lld) once all are freed",
                  (unsigned long long)tt.live_bytes, (long long)tt.live_bytes);
 }
+
+/* Many more live blocks than one thread's nursery holds, freed in a random
+ * order while more arrive, with addresses that crowd its index (nearby
+ * 16-byte steps): each remove must find its block, wherever it lives by
+ * then (nursery or shard), and nothing may be left over. */
+Test(table, nursery_overflow_and_random_frees_lose_nothing)
+{
+    enum { N = 20000 };
+    static uintptr_t live[N];
+    size_t n = 0;
+    unsigned seed = 12345;
+    uintptr_t next = 0x7f0000000000;
+    for (int step = 0; step < 200000; step++) {
+        seed = seed * 1103515245u + 12345u;
+        if (n < N && (n == 0 || (seed >> 16) % 3 != 0)) {
+            next += 16 * (1 + (seed >> 8) % 4);
+            cr_assert_eq(ll_table_insert(next, 16, 16, LL_FN_MALLOC, 1), LL_INSERT_OK);
+            live[n++] = next;
+        } else {
+            size_t k = (seed >> 4) % n;
+            struct ll_block b;
+            cr_assert(ll_table_remove(live[k], 0, &b), "block %zu of %zu not found", k, n);
+            cr_assert_eq(b.ptr, live[k]);
+            live[k] = live[--n];
+        }
+    }
+    for (size_t k = 0; k < n; k++)
+        cr_assert(ll_table_lookup(live[k], NULL), "live block %zu lost", k);
+    size_t count;
+    struct ll_block *v = snapshot(&count);
+    cr_assert_eq(count, n);
+    free(v);
+    while (n)
+        cr_assert(ll_table_remove(live[--n], 0, NULL));
+    cr_assert_eq(totals().live_bytes, 0);
+}
