@@ -149,18 +149,21 @@ uint32_t ll_stack_capture(void)
     return ll_stack_intern(pcs, n);
 }
 
-/* Each thread remembers its last walks (by the caller's return address).
+/* Each thread remembers its last walks (by the caller's return address and
+ * stack pointer: one site reached at several depths keeps one per depth).
  * A call site that allocates again from the same stack, as a loop does, is
  * recognised by comparing the stack words the last walk depended on,
  * without walking or hashing: a few loads instead of a rule lookup per
  * frame and the interning of the whole stack. */
-#define LL_MEMOS 32
+#define LL_MEMO_BITS 5
+#define LL_MEMOS (1u << LL_MEMO_BITS)
 static LL_TLS struct ll_uw_memo ll_memo[LL_MEMOS];
 
 uint32_t ll_stack_capture_from(const struct ll_caller *c)
 {
     unsigned depth = (unsigned)ll_opt.depth;
-    struct ll_uw_memo *m = &ll_memo[(c->ra ^ c->ra >> 9) % LL_MEMOS];
+    uintptr_t k = (c->ra ^ c->sp >> 3) * 0x9e3779b97f4a7c15ull;
+    struct ll_uw_memo *m = &ll_memo[k >> (64 - LL_MEMO_BITS)];
     if (ll_unwind_replay(m, c->ra, c->sp, c->bp, depth) && m->id)
         return m->id;
     uintptr_t pcs[LL_MAX_DEPTH];
