@@ -1,37 +1,42 @@
 /* nursery.c - a per-thread front for the table of live blocks.
  *
  * Most blocks die young, freed soon by the thread that made them.  Each
- * thread keeps its newest blocks in a ring of its own and moves them to the
- * sharded uthash table only when they outlive LL_NURSERY newer
- * allocations.  A young block's malloc/free pair then touches no shared
- * cache line and no uthash bucket.  The ring is large enough for the
- * window of a typical allocation pattern (a block replaced within ~2000
- * allocations stays here), so it is indexed: an open-addressing table of
- * 32-bit entries, slot + 1 in the low half and 16 bits of the address's
- * hash in the high half, so a probe rarely touches the ring and a deletion
- * (backward shift) never does.
+ * thread keeps its young blocks in a nursery of its own, and a block moves
+ * to the sharded uthash table only when the nursery is full (LL_NURSERY
+ * live blocks): then a clock hand moves one out.  A young block's
+ * malloc/free pair touches no shared cache line and no uthash bucket, and a
+ * new block takes the slot freed last, still in cache.  The nursery holds
+ * the window of a typical allocation pattern (up to ~2000 young blocks per
+ * thread), so it is indexed: an open-addressing table of 32-bit entries,
+ * slot + 1 in the low half and 16 bits of the address's hash in the high
+ * half, so a probe rarely touches the slots and a deletion (backward
+ * shift) never does.
  *
  * The nursery is allocated from mem.c on the thread's first allocation
  * (65 KB: TLS would give every thread that cost, even those that never
  * allocate; mem.c pages are not roots for the leak scan) and only the index
- * is cleared: ring slots at or above `filled` have never been written.
+ * is cleared: slots at or above `filled` have never been written.
  *
  * The nursery still has a lock, because other threads may look in: a free
  * of a block made by this thread, the exit report, fork.  Its owner almost
- * always takes it uncontended.  Lock order: registry, nursery, shard. */
+ * always takes it uncontended (an owner-only fast path that skipped the
+ * atomic, with membarrier(2) on the rare other side, measured no faster).
+ * Lock order: registry, nursery, shard. */
 #include "ll.h"
 
 #include <pthread.h>
 #include <string.h>
 
-#define LL_NURSERY 1920                 /* ring slots (fits one 64 KiB class) */
+#define LL_NURSERY 1920                 /* slots (all fits one 64 KiB class) */
 #define LL_NIDX_BITS 12
 #define LL_NIDX (1u << LL_NIDX_BITS)    /* index entries: load <= 0.47 */
 #define LL_NQUARANTINE 64               /* recent frees kept per thread */
 
 struct ll_nursery {
     ll_lock_t lock;
-    unsigned head, n, filled, qpos;
+    unsigned n, filled, qpos;
+    unsigned free_slot;                 /* last freed slot + 1, 0: none */
+    unsigned hand;                      /* next to move out when full */
     struct ll_nursery *next, *prev;
     uint64_t allocs, frees, bytes;
     uint32_t idx[LL_NIDX];
@@ -97,7 +102,7 @@ static void ll_ny_spill_all(struct ll_nursery *y)
             y->ent[i].ptr = 0;
         }
     memset(y->idx, 0, sizeof(y->idx));
-    y->n = 0;
+    y->n = y->filled = y->free_slot = y->hand = 0;
 }
 
 /* The calling thread is exiting: its blocks go to the table and its
@@ -186,7 +191,7 @@ static struct ll_nursery *ll_ny_mine(void)
     struct ll_nursery *y = ll_mem_alloc(sizeof(*y));
     if (!y)
         return NULL;
-    memset(y, 0, offsetof(struct ll_nursery, ent));    /* the ring: see filled */
+    memset(y, 0, offsetof(struct ll_nursery, ent));    /* the slots: see filled */
     ll_ny = y;
     ll_ny_state = LL_NY_LIVE;
     ll_ny_link(y);
@@ -211,16 +216,20 @@ int ll_nursery_add(const struct ll_block *b, size_t *old_size)
         ll_unlock(&y->lock);
         return LL_INSERT_DUP;
     }
-    unsigned i = y->head;
-    y->head = i + 1 == LL_NURSERY ? 0 : i + 1;
-    if (i >= y->filled) {
-        y->filled = i + 1;
+    unsigned i;
+    if (y->free_slot) {                 /* the slot freed last: still in cache */
+        i = y->free_slot - 1;
+        y->free_slot = (unsigned)y->ent[i].size;
         y->n++;
-    } else if (y->ent[i].ptr) { /* moved under our lock: never missing in between */
+    } else if (y->filled < LL_NURSERY) {
+        i = y->filled++;
+        y->n++;
+    } else {                            /* full: the hand moves one block on */
+        i = y->hand;
+        y->hand = i + 1 == LL_NURSERY ? 0 : i + 1;
+        /* moved while we hold the nursery: never missing in between */
         ll_ny_unindex(y, (unsigned)ll_ny_pos(y, y->ent[i].ptr));
         ll_table_insert_shard(&y->ent[i]);
-    } else {
-        y->n++;
     }
     y->ent[i] = *b;
     ll_ny_index(y, b->ptr, i);
@@ -247,6 +256,8 @@ static int ll_ny_take(struct ll_nursery *y, uintptr_t p, uintptr_t free_pc,
             .ptr = p, .size = y->ent[i].size, .free_pc = free_pc,
             .alloc_stack = y->ent[i].stack, .fn = y->ent[i].fn };
     y->ent[i].ptr = 0;
+    y->ent[i].size = y->free_slot;      /* free slots form a list */
+    y->free_slot = (unsigned)i + 1;
     ll_ny_unindex(y, (unsigned)j);
     y->n--;
     y->frees++;
