@@ -171,13 +171,19 @@ static void ll_ny_unindex(struct ll_nursery *y, unsigned j)
     }
 }
 
-static void ll_ny_index(struct ll_nursery *y, uintptr_t p, unsigned slot)
+/* One probe for an add: p's index position if it is there (*found = 1),
+ * else the empty position where it would go. */
+static unsigned ll_ny_probe(const struct ll_nursery *y, uintptr_t p, uint32_t h,
+                            int *found)
 {
-    uint32_t h = ll_ny_hash(p);
     unsigned j = ll_ny_home(h);
-    while (y->idx[j])
-        j = (j + 1) & (LL_NIDX - 1);
-    y->idx[j] = h << 16 | (slot + 1);
+    for (uint32_t e; (e = y->idx[j]); j = (j + 1) & (LL_NIDX - 1))
+        if (e >> 16 == h && y->ent[(e & 0xffff) - 1].ptr == p) {
+            *found = 1;
+            return j;
+        }
+    *found = 0;
+    return j;
 }
 
 /* The calling thread's nursery, made on its first allocation; NULL if it
@@ -207,10 +213,13 @@ int ll_nursery_add(const struct ll_block *b, size_t *old_size)
     if (ll_unlikely(!y))
         return -1;
     ll_lock(&y->lock);
-    int dup = ll_ny_find(y, b->ptr);
-    if (ll_unlikely(dup >= 0)) {
-        *old_size = y->ent[dup].size;
-        y->ent[dup] = *b;
+    uint32_t h = ll_ny_hash(b->ptr);
+    int dup;
+    unsigned j = ll_ny_probe(y, b->ptr, h, &dup);
+    if (ll_unlikely(dup)) {
+        unsigned d = (y->idx[j] & 0xffff) - 1;
+        *old_size = y->ent[d].size;
+        y->ent[d] = *b;
         y->allocs++;
         y->bytes += b->size;
         ll_unlock(&y->lock);
@@ -230,9 +239,10 @@ int ll_nursery_add(const struct ll_block *b, size_t *old_size)
         /* moved while we hold the nursery: never missing in between */
         ll_ny_unindex(y, (unsigned)ll_ny_pos(y, y->ent[i].ptr));
         ll_table_insert_shard(&y->ent[i]);
+        j = ll_ny_probe(y, b->ptr, h, &dup);    /* the shift may have moved it */
     }
     y->ent[i] = *b;
-    ll_ny_index(y, b->ptr, i);
+    y->idx[j] = h << 16 | (i + 1);
     y->allocs++;
     y->bytes += b->size;
     ll_unlock(&y->lock);

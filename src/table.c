@@ -83,11 +83,6 @@ static inline void ll_live_add(int64_t d)
         ll_live_publish();
 }
 
-static inline uint64_t ll_ptr_hash(uintptr_t p)
-{
-    return (uint64_t)p * 0x9e3779b97f4a7c15ull;
-}
-
 /* The shard is chosen by the 64 KiB region of the address, not by the
  * address itself: allocators give each thread its own arena, so a thread's
  * blocks fall into shards that other threads rarely touch, and the shard's
@@ -97,7 +92,17 @@ static inline struct ll_shard *ll_shard_of(uintptr_t p)
     return &ll_shards[((uint64_t)(p >> 16) * 0x9e3779b97f4a7c15ull) >> (64 - LL_SHARD_BITS)];
 }
 
-static inline unsigned ll_bucket_hash(uint64_t h) { return (unsigned)(h >> 24); }
+/* The bucket hash keeps neighbours together: each 1 KiB stretch of
+ * addresses maps to 16 consecutive buckets (one per 64 bytes), starting at
+ * a hash of the stretch.  Blocks allocated one after another, which leave a
+ * nursery in about that order, then share bucket cache lines, and their
+ * records (taken in turn from the shard's free list) lie side by side: in
+ * a table of a million blocks, most inserts hit the cache. */
+static inline unsigned ll_bucket_hash(uintptr_t p)
+{
+    uint32_t run = (uint32_t)(((uint64_t)(p >> 10) * 0x9e3779b97f4a7c15ull) >> 32);
+    return run + (unsigned)((p >> 6) & 15);
+}
 
 static UT_hash_bucket *ll_bucket_of(struct ll_shard *s, unsigned hv)
 {
@@ -180,10 +185,9 @@ static void ll_shard_grow(struct ll_shard *s)
 }
 
 /* Caller holds s->lock.  *delta gets the change in live bytes. */
-static int ll_shard_add(struct ll_shard *s, uint64_t h, const struct ll_block *b,
+static int ll_shard_add(struct ll_shard *s, unsigned hv, const struct ll_block *b,
                         int64_t *delta)
 {
-    unsigned hv = ll_bucket_hash(h);
     struct ll_rec *r = ll_shard_find(s, b->ptr, hv);
     *delta = 0;
     int res = LL_INSERT_DUP;            /* an address we missed the free of */
@@ -221,11 +225,11 @@ int ll_table_insert(uintptr_t p, size_t size, size_t align, unsigned fn,
         ll_live_add((int64_t)size - (int64_t)old);
         return res;
     }
-    uint64_t h = ll_ptr_hash(p);
+    unsigned hv = ll_bucket_hash(p);
     struct ll_shard *s = ll_shard_of(p);
     int64_t delta;
     ll_lock(&s->lock);
-    res = ll_shard_add(s, h, &b, &delta);
+    res = ll_shard_add(s, hv, &b, &delta);
     s->allocs++;
     s->bytes += size;
     if (res == LL_INSERT_OOM)
@@ -239,22 +243,22 @@ int ll_table_insert(uintptr_t p, size_t size, size_t align, unsigned fn,
 /* A block leaving a nursery: already counted, live bytes unchanged. */
 void ll_table_insert_shard(const struct ll_block *b)
 {
-    uint64_t h = ll_ptr_hash(b->ptr);
+    unsigned hv = ll_bucket_hash(b->ptr);
     struct ll_shard *s = ll_shard_of(b->ptr);
     int64_t delta;
     ll_lock(&s->lock);
-    if (ll_shard_add(s, h, b, &delta) == LL_INSERT_OOM)
+    if (ll_shard_add(s, hv, b, &delta) == LL_INSERT_OOM)
         s->dropped++;
     ll_unlock(&s->lock);
 }
 
 void ll_table_restore(const struct ll_block *b)
 {
-    uint64_t h = ll_ptr_hash(b->ptr);
+    unsigned hv = ll_bucket_hash(b->ptr);
     struct ll_shard *s = ll_shard_of(b->ptr);
     int64_t delta;
     ll_lock(&s->lock);
-    int res = ll_shard_add(s, h, b, &delta);
+    int res = ll_shard_add(s, hv, b, &delta);
     s->frees--;                         /* undo the count of the removal */
     if (res == LL_INSERT_OOM)
         s->dropped++;
@@ -296,9 +300,8 @@ int ll_table_remove(uintptr_t p, uintptr_t free_pc, struct ll_block *out)
 
 static int ll_shard_remove(uintptr_t p, uintptr_t free_pc, struct ll_block *out)
 {
-    uint64_t h = ll_ptr_hash(p);
+    unsigned hv = ll_bucket_hash(p);
     struct ll_shard *s = ll_shard_of(p);
-    unsigned hv = ll_bucket_hash(h);
     ll_lock(&s->lock);
     struct ll_rec *r = ll_shard_find(s, p, hv);
     if (!r) {
@@ -322,10 +325,10 @@ static int ll_shard_remove(uintptr_t p, uintptr_t free_pc, struct ll_block *out)
 
 int ll_table_lookup(uintptr_t p, struct ll_block *out)
 {
-    uint64_t h = ll_ptr_hash(p);
+    unsigned hv = ll_bucket_hash(p);
     struct ll_shard *s = ll_shard_of(p);
     ll_lock(&s->lock);
-    struct ll_rec *r = ll_shard_find(s, p, ll_bucket_hash(h));
+    struct ll_rec *r = ll_shard_find(s, p, hv);
     if (r && out)
         ll_rec_copy(r, out);
     ll_unlock(&s->lock);
