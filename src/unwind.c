@@ -545,7 +545,13 @@ unsigned ll_unwind_memo(uintptr_t *pcs, unsigned max, uintptr_t ra,
     uint64_t keep[2] = { 0, 0 };
     unsigned n = 0, k = 0;
     int bp_at = -1;
-    *m = (struct ll_uw_memo){ .ra = ra, .sp = sp, .bp = bp, .depth = (uint8_t)max };
+    m->ra = ra;                         /* not a struct assignment: rd[] */
+    m->sp = sp;                         /* need not be cleared */
+    m->bp = bp;
+    m->n = 0;
+    m->need_sp = m->need_bp = 0;
+    m->depth = (uint8_t)max;
+    m->id = 0;
     if (ra < 65536)
         return 0;
     pcs[n++] = ra;
