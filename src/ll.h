@@ -210,6 +210,7 @@ void ll_nursery_thread_exit(void);
 /* table.c's side of it */
 void ll_table_insert_shard(const struct ll_block *b);
 void ll_table_thread_exit(void);
+void ll_stack_thread_exit(void);        /* frees the thread's caches */
 
 /* ---- modules.c: every object ever loaded, kept after dlclose -------------- */
 struct ll_module {

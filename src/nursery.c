@@ -70,6 +70,7 @@ static void ll_thread_exit(void *arg)
     ll_guard++;
     ll_nursery_thread_exit();
     ll_table_thread_exit();
+    ll_stack_thread_exit();
     ll_guard--;
 }
 

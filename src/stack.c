@@ -32,7 +32,49 @@ static ll_lock_t ll_dir_lock;
 static atomic_uint ll_next_id = 1;      /* 0 is LL_STACK_NONE */
 
 struct ll_tcache_ent { uint32_t hash, id; };
-static LL_TLS struct ll_tcache_ent ll_tcache[LL_TCACHE];
+
+/* Each thread remembers its last walks (by the caller's return address and
+ * stack pointer: one site reached at several depths keeps one per depth).
+ * A call site that allocates again from the same stack, as a loop does, is
+ * recognised by comparing the stack words the last walk depended on,
+ * without walking or hashing: a few loads instead of a rule lookup per
+ * frame and the interning of the whole stack. */
+#define LL_MEMO_BITS 5
+#define LL_MEMOS (1u << LL_MEMO_BITS)
+
+/* A thread's caches (45 KB) live in mem.c, not in static TLS: glibc carves
+ * each thread's static TLS out of its stack, and with them there a thread
+ * asking for a 16 or 32 KiB stack could not be created (EINVAL).  Made on
+ * the thread's first capture; NULL once it has exited or if memory ran out,
+ * and captures then go without. */
+struct ll_tstate {
+    struct ll_uw_memo memo[LL_MEMOS];
+    struct ll_tcache_ent tcache[LL_TCACHE];   /* any content: hits are verified */
+};
+static LL_TLS struct ll_tstate *ll_ts;
+static LL_TLS int ll_ts_tried;
+
+static struct ll_tstate *ll_ts_get(void)
+{
+    if (ll_likely(ll_ts != NULL) || ll_ts_tried)
+        return ll_ts;
+    ll_ts_tried = 1;
+    struct ll_tstate *t = ll_mem_alloc(sizeof(*t));
+    if (t)
+        for (unsigned i = 0; i < LL_MEMOS; i++) {
+            t->memo[i].ra = 0;          /* never a return address */
+            t->memo[i].n = LL_MEMO_NONE;
+        }
+    return ll_ts = t;
+}
+
+void ll_stack_thread_exit(void)
+{
+    struct ll_tstate *t = ll_ts;
+    ll_ts = NULL;
+    if (t)
+        ll_mem_free(t, sizeof(*t));
+}
 
 static uint32_t ll_pcs_hash(const uintptr_t *pcs, unsigned n)
 {
@@ -130,12 +172,13 @@ static uint32_t ll_stack_find_or_add(const uintptr_t *pcs, unsigned n, uint32_t 
 uint32_t ll_stack_intern(const uintptr_t *pcs, unsigned n)
 {
     uint32_t h = ll_pcs_hash(pcs, n);
-    struct ll_tcache_ent *c = &ll_tcache[h % LL_TCACHE];
-    if (c->hash == h && ll_stk_equal(ll_stk_of(c->id), pcs, n))
+    struct ll_tstate *t = ll_ts_get();
+    struct ll_tcache_ent *c = t ? &t->tcache[h % LL_TCACHE] : NULL;
+    if (c && c->hash == h && ll_stk_equal(ll_stk_of(c->id), pcs, n))
         return c->id;
     int fresh = 0;
     uint32_t id = ll_stack_find_or_add(pcs, n, h, &fresh);
-    if (id != LL_STACK_NONE)
+    if (c && id != LL_STACK_NONE)
         *c = (struct ll_tcache_ent){ h, id };
     if (fresh)                /* outside the shard lock: it may take the loader's */
         ll_modules_note(pcs, n);
@@ -149,27 +192,21 @@ uint32_t ll_stack_capture(void)
     return ll_stack_intern(pcs, n);
 }
 
-/* Each thread remembers its last walks (by the caller's return address and
- * stack pointer: one site reached at several depths keeps one per depth).
- * A call site that allocates again from the same stack, as a loop does, is
- * recognised by comparing the stack words the last walk depended on,
- * without walking or hashing: a few loads instead of a rule lookup per
- * frame and the interning of the whole stack. */
-#define LL_MEMO_BITS 5
-#define LL_MEMOS (1u << LL_MEMO_BITS)
-static LL_TLS struct ll_uw_memo ll_memo[LL_MEMOS];
-
 uint32_t ll_stack_capture_from(const struct ll_caller *c)
 {
     unsigned depth = (unsigned)ll_opt.depth;
+    uintptr_t pcs[LL_MAX_DEPTH];
+    struct ll_tstate *t = ll_ts_get();
+    if (ll_unlikely(!t))
+        return ll_stack_intern(pcs, ll_unwind_from(pcs, depth, c->ra, c->sp, c->bp));
     uintptr_t k = (c->ra ^ c->sp >> 3) * 0x9e3779b97f4a7c15ull;
-    struct ll_uw_memo *m = &ll_memo[k >> (64 - LL_MEMO_BITS)];
+    struct ll_uw_memo *m = &t->memo[k >> (64 - LL_MEMO_BITS)];
     if (ll_unwind_replay(m, c->ra, c->sp, c->bp, depth) && m->id)
         return m->id;
-    uintptr_t pcs[LL_MAX_DEPTH];
     unsigned n = ll_unwind_memo(pcs, depth, c->ra, c->sp, c->bp, m);
-    m->id = ll_stack_intern(pcs, n);
-    return m->id;
+    uint32_t id = ll_stack_intern(pcs, n);
+    m->id = id;
+    return id;
 }
 
 unsigned ll_stack_get(uint32_t id, const uintptr_t **pcs)

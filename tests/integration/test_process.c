@@ -84,3 +84,15 @@ Test(process, fork_child_each_process_writes_its_report)
     }
     ll_run_free(&r);
 }
+
+/* libleak's static TLS comes out of every thread's stack: it must stay
+ * small enough for threads asking for PTHREAD_STACK_MIN or 32 KiB. */
+Test(process, threads_with_small_stacks_are_created)
+{
+    struct ll_run r;
+    ll_run_json(&r, "small_stacks", NULL, NULL);
+    LL_EQ(r.status, 0, "exit status");
+    LL_STREQ(r.out, "small_stacks: 16384 bytes: ok\nsmall_stacks: 32768 bytes: ok\n", "stdout");
+    LL_EQ(ll_summary_bytes(r.json, "definitely_lost"), 0, "definitely lost bytes");
+    ll_run_free(&r);
+}
