@@ -129,17 +129,23 @@ void *ll_mem_alloc(size_t size)
     size_t csize = ll_class_size(c);
     struct ll_class *k = &ll_classes[c];
     void *p = NULL;
+    size_t dirty = 0;
     ll_lock_inner(&k->lock);
     if (k->free) {
         p = k->free;
         k->free = *(void **)p;
+        /* only the first page of a big freed block was kept (ll_mem_free) */
+        dirty = csize >= 2 * ll_page_size ? ll_page_size : csize;
     } else if ((size_t)(k->end - k->cur) >= csize || ll_class_refill(k) == 0) {
-        p = k->cur;
+        p = k->cur;             /* never used: still the zero pages of mmap */
         k->cur += csize;
     }
     ll_unlock_inner(&k->lock);
-    if (p)
-        memset(p, 0, csize);
+    /* Clear no more than was written: a page touched here would count in
+     * the program's RSS even if the caller never uses it (a thread's
+     * 64 KiB nursery, mostly). */
+    if (dirty)
+        memset(p, 0, dirty);
     return p;
 }
 
@@ -156,8 +162,9 @@ void ll_mem_free(void *p, size_t size)
     /* A big block (an old uthash bucket array, after its table doubled)
      * gives its pages back to the OS but its first one, which holds the
      * free-list link: reuse faults them in again, zeroed. */
-    if (csize >= 2 * ll_page_size)
-        madvise((char *)p + ll_page_size, csize - ll_page_size, MADV_DONTNEED);
+    if (csize >= 2 * ll_page_size &&
+        madvise((char *)p + ll_page_size, csize - ll_page_size, MADV_DONTNEED) != 0)
+        memset((char *)p + ll_page_size, 0, csize - ll_page_size);  /* still zero after */
     struct ll_class *k = &ll_classes[c];
     ll_lock_inner(&k->lock);
     *(void **)p = k->free;

@@ -13,9 +13,10 @@
  * shift) never does.
  *
  * The nursery is allocated from mem.c on the thread's first allocation
- * (65 KB: TLS would give every thread that cost, even those that never
- * allocate; mem.c pages are not roots for the leak scan) and only the index
- * is cleared: slots at or above `filled` have never been written.
+ * (65 KB: static TLS would take that from every thread's stack, even those
+ * that never allocate; mem.c pages are not roots for the leak scan, and
+ * they come zeroed without being touched, so a thread's RSS grows only
+ * with the slots it uses).  Slots at or above `filled` were never used.
  *
  * The nursery still has a lock, because other threads may look in: a free
  * of a block made by this thread, the exit report, fork.  Its owner almost
@@ -198,7 +199,6 @@ static struct ll_nursery *ll_ny_mine(void)
     struct ll_nursery *y = ll_mem_alloc(sizeof(*y));
     if (!y)
         return NULL;
-    memset(y, 0, offsetof(struct ll_nursery, ent));    /* the slots: see filled */
     ll_ny = y;
     ll_ny_state = LL_NY_LIVE;
     ll_ny_link(y);

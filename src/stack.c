@@ -59,13 +59,7 @@ static struct ll_tstate *ll_ts_get(void)
     if (ll_likely(ll_ts != NULL) || ll_ts_tried)
         return ll_ts;
     ll_ts_tried = 1;
-    struct ll_tstate *t = ll_mem_alloc(sizeof(*t));
-    if (t)
-        for (unsigned i = 0; i < LL_MEMOS; i++) {
-            t->memo[i].ra = 0;          /* never a return address */
-            t->memo[i].n = LL_MEMO_NONE;
-        }
-    return ll_ts = t;
+    return ll_ts = ll_mem_alloc(sizeof(struct ll_tstate));   /* zeroed: ra 0 never matches */
 }
 
 void ll_stack_thread_exit(void)

@@ -6,6 +6,8 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/mman.h>
 
 #include "ll.h"
 
@@ -225,4 +227,24 @@ Test(mem, threads_keep_their_blocks_intact)
     for (unsigned i = 0; i < THREADS; i++)
         cr_expect_eq(w[i].errors, 0, "thread %u: %d corrupted or bad blocks",
                      i, w[i].errors);
+}
+
+/* A block carved from a new chunk is already zero (mmap): handing it out
+ * must not touch its pages, or a thread's 64 KiB nursery would add 64 KiB
+ * to the program's RSS whether it is used or not. */
+Test(mem, fresh_block_pages_are_not_touched)
+{
+    size_t n = 60000, page = (size_t)sysconf(_SC_PAGESIZE);
+    unsigned char *p = ll_mem_alloc(n);
+    cr_assert_not_null(p);
+    uintptr_t lo = (uintptr_t)p & ~(page - 1);
+    size_t len = ((uintptr_t)p + n - lo + page - 1) & ~(page - 1);
+    unsigned char vec[64];
+    cr_assert_leq(len / page, sizeof vec);
+    cr_assert_eq(mincore((void *)lo, len, vec), 0);
+    size_t resident = 0;
+    for (size_t i = 0; i < len / page; i++)
+        resident += vec[i] & 1;
+    cr_expect_eq(resident, 0, "%zu of %zu pages touched", resident, len / page);
+    cr_expect(all_zero(p, n), "fresh block not zero");
 }
