@@ -12,7 +12,7 @@
 #define LL_SSHARDS (1u << LL_SSHARD_BITS)
 #define LL_DIR_BITS 14                  /* ids per directory page */
 #define LL_DIR_PAGES 4096               /* up to 64M distinct stacks */
-#define LL_TCACHE 4096                  /* per-thread recent stacks */
+#define LL_TCACHE 8192                  /* per-thread recent stacks */
 
 struct ll_stk {
     UT_hash_handle hh;
@@ -42,14 +42,14 @@ struct ll_tcache_ent { uint32_t hash, id; };
 #define LL_MEMO_BITS 5
 #define LL_MEMOS (1u << LL_MEMO_BITS)
 
-/* A thread's caches (45 KB) live in mem.c, not in static TLS: glibc carves
+/* A thread's caches (77 KB) live in mem.c, not in static TLS: glibc carves
  * each thread's static TLS out of its stack, and with them there a thread
  * asking for a 16 or 32 KiB stack could not be created (EINVAL).  Made on
  * the thread's first capture; NULL once it has exited or if memory ran out,
  * and captures then go without. */
 struct ll_tstate {
     struct ll_uw_memo memo[LL_MEMOS];
-    struct ll_tcache_ent tcache[LL_TCACHE];   /* any content: hits are verified */
+    struct ll_tcache_ent *tcache;       /* LL_TCACHE entries (a 64 KiB block) */
 };
 static LL_TLS struct ll_tstate *ll_ts;
 static LL_TLS int ll_ts_tried;
@@ -59,15 +59,22 @@ static struct ll_tstate *ll_ts_get(void)
     if (ll_likely(ll_ts != NULL) || ll_ts_tried)
         return ll_ts;
     ll_ts_tried = 1;
-    return ll_ts = ll_mem_alloc(sizeof(struct ll_tstate));   /* zeroed: ra 0 never matches */
+    struct ll_tstate *t = ll_mem_alloc(sizeof(*t));  /* zeroed: ra 0 never matches */
+    if (t && !(t->tcache = ll_mem_alloc(LL_TCACHE * sizeof(*t->tcache)))) {
+        ll_mem_free(t, sizeof(*t));
+        t = NULL;
+    }
+    return ll_ts = t;
 }
 
 void ll_stack_thread_exit(void)
 {
     struct ll_tstate *t = ll_ts;
     ll_ts = NULL;
-    if (t)
+    if (t) {
+        ll_mem_free(t->tcache, LL_TCACHE * sizeof(*t->tcache));
         ll_mem_free(t, sizeof(*t));
+    }
 }
 
 static uint32_t ll_pcs_hash(const uintptr_t *pcs, unsigned n)
