@@ -188,6 +188,18 @@ static unsigned ll_ny_probe(const struct ll_nursery *y, uintptr_t p, uint32_t h,
     return j;
 }
 
+/* The nursery is full: move the block under the hand to the table (while
+ * we hold the nursery, so it is never missing in between); its slot is
+ * returned.  Out of line, like every rare path of the hooks. */
+static __attribute__((noinline)) unsigned ll_ny_evict(struct ll_nursery *y)
+{
+    unsigned i = y->hand;
+    y->hand = i + 1 == LL_NURSERY ? 0 : i + 1;
+    ll_ny_unindex(y, (unsigned)ll_ny_pos(y, y->ent[i].ptr));
+    ll_table_insert_shard(&y->ent[i]);
+    return i;
+}
+
 /* The calling thread's nursery, made on its first allocation; NULL if it
  * has none (exiting, or out of memory), and the caller uses the table. */
 static struct ll_nursery *ll_ny_mine(void)
@@ -235,11 +247,7 @@ int ll_nursery_add(const struct ll_block *b, size_t *old_size)
         i = y->filled++;
         y->n++;
     } else {                            /* full: the hand moves one block on */
-        i = y->hand;
-        y->hand = i + 1 == LL_NURSERY ? 0 : i + 1;
-        /* moved while we hold the nursery: never missing in between */
-        ll_ny_unindex(y, (unsigned)ll_ny_pos(y, y->ent[i].ptr));
-        ll_table_insert_shard(&y->ent[i]);
+        i = ll_ny_evict(y);
         j = ll_ny_probe(y, b->ptr, h, &dup);    /* the shift may have moved it */
     }
     y->ent[i] = *b;
