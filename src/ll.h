@@ -73,7 +73,6 @@ enum ll_fn {
     LL_FN_PVALLOC, LL_FN_NEW, LL_FN_NEW_ARRAY, LL_FN_COUNT
 };
 const char *ll_fn_name(unsigned fn);
-/* Which deallocator family a function belongs to: 0 free, 1 delete, 2 delete[]. */
 
 /* ---- per-thread state --------------------------------------------------- */
 /* Recursion guard: non-zero while this thread runs libleak's own code, so
@@ -245,10 +244,13 @@ void ll_unwind_init(void);
  * first frame outside libleak; returns how many (<= max). */
 unsigned ll_unwind(uintptr_t *pcs, unsigned max);
 int ll_self_contains(uintptr_t pc);     /* pc inside libleak's own code */
-unsigned ll_unwind_from(uintptr_t *pcs, unsigned max, uintptr_t ra,
-                        uintptr_t sp, uintptr_t bp);
 
-/* What a walk from (ra, sp, bp) depended on: the walk is a function of
+/* A walk from a frame the caller describes: ra is the first frame recorded,
+ * sp the stack pointer it returns with (its callee's CFA), bp its rbp.  The
+ * allocator entry points give their own frame this way, so no frame of
+ * libleak is walked.
+ *
+ * What a walk from (ra, sp, bp) depended on: the walk is a function of
  * those registers and of the stack words it read, so when every word it
  * used still holds the same value, a new walk would give the same frames.
  * Only words whose value mattered are kept: a saved rbp that no later rule

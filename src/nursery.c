@@ -133,22 +133,32 @@ void ll_nursery_thread_exit(void)
     ll_mem_free(y, sizeof(*y));
 }
 
+/* p's index position if it is there (*found = 1), else the empty
+ * position where it would go (h is p's ll_ny_hash). */
+static unsigned ll_ny_probe(const struct ll_nursery *y, uintptr_t p, uint32_t h,
+                            int *found)
+{
+    unsigned j = ll_ny_home(h);
+    for (uint32_t e; (e = y->idx[j]); j = (j + 1) & (LL_NIDX - 1))
+        if (e >> 16 == h && y->ent[(e & 0xffff) - 1].ptr == p) {
+            *found = 1;
+            return j;
+        }
+    *found = 0;
+    return j;
+}
+
 /* Index position of p, or -1. */
 static int ll_ny_pos(const struct ll_nursery *y, uintptr_t p)
 {
-    uint32_t h = ll_ny_hash(p);
-    for (unsigned j = ll_ny_home(h);; j = (j + 1) & (LL_NIDX - 1)) {
-        uint32_t e = y->idx[j];
-        if (!e)
-            return -1;
-        if (e >> 16 == h && y->ent[(e & 0xffff) - 1].ptr == p)
-            return (int)j;
-    }
+    int found;
+    unsigned j = ll_ny_probe(y, p, ll_ny_hash(p), &found);
+    return found ? (int)j : -1;
 }
 
 static int ll_ny_find(const struct ll_nursery *y, uintptr_t p)
 {
-    if (!y || !y->n || !p)
+    if (!y->n || !p)
         return -1;
     int j = ll_ny_pos(y, p);
     return j < 0 ? -1 : (int)(y->idx[j] & 0xffff) - 1;
@@ -171,21 +181,6 @@ static void ll_ny_unindex(struct ll_nursery *y, unsigned j)
             j = k;
         }
     }
-}
-
-/* One probe for an add: p's index position if it is there (*found = 1),
- * else the empty position where it would go. */
-static unsigned ll_ny_probe(const struct ll_nursery *y, uintptr_t p, uint32_t h,
-                            int *found)
-{
-    unsigned j = ll_ny_home(h);
-    for (uint32_t e; (e = y->idx[j]); j = (j + 1) & (LL_NIDX - 1))
-        if (e >> 16 == h && y->ent[(e & 0xffff) - 1].ptr == p) {
-            *found = 1;
-            return j;
-        }
-    *found = 0;
-    return j;
 }
 
 /* The nursery is full: move the block under the hand to the table (while

@@ -198,8 +198,10 @@ uint32_t ll_stack_capture_from(const struct ll_caller *c)
     unsigned depth = (unsigned)ll_opt.depth;
     uintptr_t pcs[LL_MAX_DEPTH];
     struct ll_tstate *t = ll_ts_get();
-    if (ll_unlikely(!t))
-        return ll_stack_intern(pcs, ll_unwind_from(pcs, depth, c->ra, c->sp, c->bp));
+    if (ll_unlikely(!t)) {
+        struct ll_uw_memo scratch;
+        return ll_stack_intern(pcs, ll_unwind_memo(pcs, depth, c->ra, c->sp, c->bp, &scratch));
+    }
     uintptr_t k = (c->ra ^ c->sp >> 3) * 0x9e3779b97f4a7c15ull;
     struct ll_uw_memo *m = &t->memo[k >> (64 - LL_MEMO_BITS)];
     if (ll_unwind_replay(m, c->ra, c->sp, c->bp, depth) && m->id)

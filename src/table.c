@@ -18,8 +18,8 @@
  * uthash's bucket-level macros (HASH_FIND_IN_BKT, HASH_ADD_TO_BKT,
  * HASH_DEL_IN_BKT) and not HASH_ADD/HASH_DELETE, which also keep every
  * record on a list in insertion order: unlinking from that list touches two
- * more records, two cache misses per free in a big table, for an order we
- * never use (the report walks the buckets). */
+ * more records per free, for an order we never use (the report walks the
+ * buckets). */
 struct ll_rec {
     uintptr_t ptr;
     size_t size;
@@ -131,10 +131,9 @@ static struct ll_rec *ll_shard_find(struct ll_shard *s, uintptr_t p, unsigned hv
  * growth is off (noexpand): ll_shard_grow applies our policy. */
 static int ll_shard_make(struct ll_shard *s)
 {
-    UT_hash_bucket *b = ll_mem_alloc(LL_BUCKETS0 * sizeof(*b));
+    UT_hash_bucket *b = ll_mem_alloc(LL_BUCKETS0 * sizeof(*b));  /* zeroed */
     if (!b)
         return -1;
-    memset(b, 0, LL_BUCKETS0 * sizeof(*b));
     s->tbl.buckets = b;
     s->tbl.num_buckets = LL_BUCKETS0;
     s->tbl.log2_num_buckets = 5;

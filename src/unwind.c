@@ -507,34 +507,11 @@ unsigned ll_unwind_ex(uintptr_t *pcs, unsigned max, unsigned flags)
     return n;
 }
 
-/* Walk from a frame the caller describes: ra is the first frame recorded,
- * sp the stack pointer it returns with (its callee's CFA), bp its rbp.  The
- * allocator entry points give their own frame this way, so no frame of
- * libleak is walked at all. */
-__attribute__((no_sanitize_address))
-unsigned ll_unwind_from(uintptr_t *pcs, unsigned max, uintptr_t ra,
-                        uintptr_t sp, uintptr_t bp)
-{
-    if (ll_unlikely(!atomic_load_explicit(&inited, memory_order_acquire)))
-        ll_unwind_init();
-    unsigned n = 0;
-    if (ra < 65536)
-        return 0;
-    while (n < max) {
-        pcs[n++] = ra;
-        int r = step(&ra, &sp, &bp, 0);
-        if (r == STEP_SLOW)
-            return slow_capture(pcs, max, 1, 1);
-        if (r == STEP_END)
-            break;
-    }
-    return n;
-}
-
-/* ll_unwind_from, noting in m what the walk depended on (see ll.h).  The
- * steps are those of step(), spelled out to track where rbp came from:
- * from the caller (bp_at < 0) or from the stack word rd[bp_at], kept
- * tentatively (1 bit in keep) until a rule uses rbp as its CFA base. */
+/* The walk from a frame the caller describes (see ll.h), noting in m what
+ * it depended on.  The steps are those of step(), spelled out to track
+ * where rbp came from: from the caller (bp_at < 0) or from the stack word
+ * rd[bp_at], kept tentatively (1 bit in keep) until a rule uses rbp as its
+ * CFA base. */
 __attribute__((no_sanitize_address))
 unsigned ll_unwind_memo(uintptr_t *pcs, unsigned max, uintptr_t ra,
                         uintptr_t sp, uintptr_t bp, struct ll_uw_memo *m)
