@@ -62,11 +62,11 @@ PROGS    := $(PROG_C:tests/programs/%.c=$(BUILD)/programs/%) \
             $(PROG_LIB:tests/programs/%.c=$(BUILD)/programs/%.so)
 PROG_CFLAGS := -g -O2 -Wall -Wno-unused-result -Wno-free-nonheap-object
 
-$(BUILD)/programs/%: tests/programs/%.c
+$(BUILD)/programs/%: tests/programs/%.c tests/programs/scrub.h
 	@mkdir -p $(@D)
 	$(CC) -std=gnu11 $(PROG_CFLAGS) -o $@ $< -pthread -ldl
 
-$(BUILD)/programs/%: tests/programs/%.cc
+$(BUILD)/programs/%: tests/programs/%.cc tests/programs/scrub.h
 	@mkdir -p $(@D)
 	$(CXX) -std=gnu++17 $(PROG_CFLAGS) -o $@ $< -pthread -ldl
 

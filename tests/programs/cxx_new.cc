@@ -19,12 +19,7 @@ Widget *volatile keep_widget;
 CacheLine *volatile keep_line;
 void *volatile scratch;
 
-static __attribute__((noinline)) void scrub_stack()
-{
-    volatile char pad[16384];             // wipe stale pointer copies (conservative scan)
-    for (unsigned i = 0; i < sizeof pad; i++)
-        pad[i] = 0;
-}
+#include "scrub.h"
 
 static __attribute__((noinline)) void balanced()
 {

@@ -16,12 +16,7 @@ static __attribute__((noinline, noclone)) void recurse(int n)
     depth_reached++;                    /* work after the call: no tail call, a real frame */
 }
 
-static __attribute__((noinline)) void scrub_stack(void)
-{
-    volatile char pad[16384];           /* wipe stale pointer copies (conservative scan) */
-    for (size_t i = 0; i < sizeof pad; i++)
-        pad[i] = 0;
-}
+#include "scrub.h"
 
 int main(int argc, char **argv)
 {

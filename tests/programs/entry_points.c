@@ -27,12 +27,7 @@ static volatile size_t all_ones = SIZE_MAX;
 
 static int is_aligned(const void *p, size_t a) { return ((uintptr_t)p & (a - 1)) == 0; }
 
-static __attribute__((noinline)) void scrub_stack(void)
-{
-    volatile char pad[16384];                    /* wipe stale pointer copies (conservative scan) */
-    for (size_t i = 0; i < sizeof pad; i++)
-        pad[i] = 0;
-}
+#include "scrub.h"
 
 static __attribute__((noinline)) void leak_one_of_each(void)
 {

@@ -16,12 +16,7 @@
 
 char *volatile sink;
 
-static __attribute__((noinline)) void scrub_stack(void)
-{
-    volatile char pad[16384];               /* wipe stale pointer copies (conservative scan) */
-    for (size_t i = 0; i < sizeof pad; i++)
-        pad[i] = 0;
-}
+#include "scrub.h"
 
 static __attribute__((noinline)) void leak(size_t n)
 {

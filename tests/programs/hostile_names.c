@@ -6,12 +6,7 @@
 
 char *volatile sink;
 
-static __attribute__((noinline)) void scrub_stack(void)
-{
-    volatile char pad[16384];               /* wipe stale pointer copies (conservative scan) */
-    for (size_t i = 0; i < sizeof pad; i++)
-        pad[i] = 0;
-}
+#include "scrub.h"
 
 /* The symbol is written in quotes in the assembly, so it may hold control
  * bytes, DEL and invalid UTF-8 (gas rejects quotes and backslashes in it;

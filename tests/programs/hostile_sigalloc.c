@@ -18,12 +18,7 @@ static void *kept[64];
 static atomic_int nkept;
 void *volatile leaked[5];
 
-static __attribute__((noinline)) void scrub_stack(void)
-{
-    volatile char pad[16384];               /* wipe stale pointer copies (conservative scan) */
-    for (size_t i = 0; i < sizeof pad; i++)
-        pad[i] = 0;
-}
+#include "scrub.h"
 
 static void handler(int sig)
 {

@@ -13,6 +13,8 @@ void *volatile keep;                      /* still reachable at exit */
 
 struct node { struct node *next; char pad[24]; };
 
+/* Its own copy, not scrub.h: test_leakcheck.c compiles this file out of the
+ * tree (baseline_survives_line_shifts). */
 static __attribute__((noinline)) void scrub_stack(void)
 {
     volatile char pad[16384];             /* wipe stale pointer copies (conservative scan) */

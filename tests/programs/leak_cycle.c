@@ -21,12 +21,7 @@ static __attribute__((noinline)) struct node *new_node(const char *name)
     return n;
 }
 
-static __attribute__((noinline)) void scrub_stack(void)
-{
-    volatile char pad[16384];       /* wipe stale pointer copies (conservative scan) */
-    for (size_t i = 0; i < sizeof pad; i++)
-        pad[i] = 0;
-}
+#include "scrub.h"
 
 int main(void)
 {

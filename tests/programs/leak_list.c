@@ -28,12 +28,7 @@ static __attribute__((noinline)) long sum(const struct node *n)
     return s;
 }
 
-static __attribute__((noinline)) void scrub_stack(void)
-{
-    volatile char pad[16384];       /* wipe stale pointer copies (conservative scan) */
-    for (size_t i = 0; i < sizeof pad; i++)
-        pad[i] = 0;
-}
+#include "scrub.h"
 
 int main(void)
 {

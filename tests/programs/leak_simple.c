@@ -7,12 +7,7 @@ char *volatile sink;
 
 /* libleak scans stacks conservatively.  Wipe the dead stack area below main so a
  * stale copy of the dropped pointer cannot make the lost block look reachable. */
-static __attribute__((noinline)) void scrub_stack(void)
-{
-    volatile char pad[16384];
-    for (size_t i = 0; i < sizeof pad; i++)
-        pad[i] = 0;
-}
+#include "scrub.h"
 
 int main(void)
 {

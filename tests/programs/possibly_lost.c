@@ -5,12 +5,7 @@
 
 char *g_cursor;                     /* points 10 bytes into a 100-byte block */
 
-static __attribute__((noinline)) void scrub_stack(void)
-{
-    volatile char pad[16384];       /* wipe stale copies of the start pointer (conservative scan) */
-    for (size_t i = 0; i < sizeof pad; i++)
-        pad[i] = 0;
-}
+#include "scrub.h"
 
 int main(void)
 {

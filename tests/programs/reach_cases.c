@@ -29,11 +29,8 @@ __thread void *volatile t_main_ptr;        /* global: the stores must stay */
 __thread void *volatile t_thread_ptr;
 static pthread_key_t g_key;
 
-static __attribute__((noinline)) void scrub_stack(void)
-{
-    volatile char pad[65536];
-    for (size_t i = 0; i < sizeof pad; i++) pad[i] = 0;
-}
+#define LL_SCRUB_BYTES 65536
+#include "scrub.h"
 
 static __attribute__((noinline)) void hide(void *p) { g_hidden = (uintptr_t)p ^ KEY; }
 

@@ -7,12 +7,7 @@
 
 void *volatile leaked[NTHREADS];            /* each thread parks its leak here */
 
-static __attribute__((noinline)) void scrub_stack(void)
-{
-    volatile char pad[16384];               /* wipe stale pointer copies (conservative scan) */
-    for (size_t i = 0; i < sizeof pad; i++)
-        pad[i] = 0;
-}
+#include "scrub.h"
 
 static void *worker(void *arg)
 {
