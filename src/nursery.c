@@ -290,19 +290,39 @@ int ll_nursery_take(uintptr_t p, uintptr_t free_pc, struct ll_block *out)
     return found;
 }
 
-/* A block made by another thread and still young there (slow path: only
- * after the table did not know p). */
-int ll_nursery_take_any(uintptr_t p, uintptr_t free_pc, struct ll_block *out)
+/* Ask every thread's nursery in turn, each under its lock, until one
+ * answers: the slow paths (a block freed by another thread, the error
+ * reports) all search this way. */
+struct ll_ny_query {
+    uintptr_t p, free_pc;
+    void *out;              /* struct ll_block or struct ll_freed */
+};
+
+static int ll_ny_search(int (*ask)(struct ll_nursery *, struct ll_ny_query *),
+                        struct ll_ny_query *q)
 {
     int found = 0;
     ll_lock(&ll_ny_reg);
     for (struct ll_nursery *y = ll_ny_head; y && !found; y = y->next) {
         ll_lock(&y->lock);
-        found = ll_ny_take(y, p, free_pc, out);
+        found = ask(y, q);
         ll_unlock(&y->lock);
     }
     ll_unlock(&ll_ny_reg);
     return found;
+}
+
+static int ll_ny_ask_take(struct ll_nursery *y, struct ll_ny_query *q)
+{
+    return ll_ny_take(y, q->p, q->free_pc, q->out);
+}
+
+/* A block made by another thread and still young there (slow path: only
+ * after the table did not know p). */
+int ll_nursery_take_any(uintptr_t p, uintptr_t free_pc, struct ll_block *out)
+{
+    struct ll_ny_query q = { p, free_pc, out };
+    return ll_ny_search(ll_ny_ask_take, &q);
 }
 
 /* Visit every young block of every thread, with all nurseries locked
@@ -323,61 +343,54 @@ size_t ll_nursery_count(void)
     return n;
 }
 
-/* Error path: look everywhere, one nursery at a time. */
+/* Error path: a pointer into the middle of a young block. */
+static int ll_ny_ask_containing(struct ll_nursery *y, struct ll_ny_query *q)
+{
+    for (unsigned i = 0; i < y->filled; i++)
+        if (y->ent[i].ptr && q->p > y->ent[i].ptr && q->p - y->ent[i].ptr < y->ent[i].size) {
+            *(struct ll_block *)q->out = y->ent[i];
+            return 1;
+        }
+    return 0;
+}
+
 int ll_nursery_find_containing(uintptr_t p, struct ll_block *out)
 {
-    int found = 0;
-    ll_lock(&ll_ny_reg);
-    for (struct ll_nursery *y = ll_ny_head; y && !found; y = y->next) {
-        ll_lock(&y->lock);
-        for (unsigned i = 0; i < y->filled && !found; i++)
-            if (y->ent[i].ptr && p > y->ent[i].ptr &&
-                p - y->ent[i].ptr < y->ent[i].size) {
-                *out = y->ent[i];
-                found = 1;
-            }
-        ll_unlock(&y->lock);
-    }
-    ll_unlock(&ll_ny_reg);
-    return found;
+    struct ll_ny_query q = { p, 0, out };
+    return ll_ny_search(ll_ny_ask_containing, &q);
+}
+
+static int ll_ny_ask_lookup(struct ll_nursery *y, struct ll_ny_query *q)
+{
+    int i = ll_ny_find(y, q->p);
+    if (i >= 0 && q->out)
+        *(struct ll_block *)q->out = y->ent[i];
+    return i >= 0;
 }
 
 int ll_nursery_lookup(uintptr_t p, struct ll_block *out)
 {
-    int found = 0;
-    ll_lock(&ll_ny_reg);
-    for (struct ll_nursery *y = ll_ny_head; y && !found; y = y->next) {
-        ll_lock(&y->lock);
-        int i = ll_ny_find(y, p);
-        if (i >= 0) {
-            if (out)
-                *out = y->ent[i];
-            found = 1;
+    struct ll_ny_query q = { p, 0, out };
+    return ll_ny_search(ll_ny_ask_lookup, &q);
+}
+
+/* Newest first, so a reused-then-refreed address names its last life. */
+static int ll_ny_ask_quarantine(struct ll_nursery *y, struct ll_ny_query *q)
+{
+    for (unsigned i = 0; i < LL_NQUARANTINE; i++) {
+        const struct ll_freed *f = &y->quarantine[(y->qpos - 1 - i) % LL_NQUARANTINE];
+        if (f->ptr == q->p && f->free_pc) {
+            *(struct ll_freed *)q->out = *f;
+            return 1;
         }
-        ll_unlock(&y->lock);
     }
-    ll_unlock(&ll_ny_reg);
-    return found;
+    return 0;
 }
 
 int ll_nursery_quarantine_find(uintptr_t p, struct ll_freed *out)
 {
-    int found = 0;
-    ll_lock(&ll_ny_reg);
-    for (struct ll_nursery *y = ll_ny_head; y && !found; y = y->next) {
-        ll_lock(&y->lock);
-        for (unsigned i = 0; i < LL_NQUARANTINE && !found; i++) {
-            const struct ll_freed *q =
-                &y->quarantine[(y->qpos - 1 - i) % LL_NQUARANTINE];
-            if (q->ptr == p && q->free_pc) {
-                *out = *q;
-                found = 1;
-            }
-        }
-        ll_unlock(&y->lock);
-    }
-    ll_unlock(&ll_ny_reg);
-    return found;
+    struct ll_ny_query q = { p, 0, out };
+    return ll_ny_search(ll_ny_ask_quarantine, &q);
 }
 
 void ll_nursery_totals(struct ll_totals *t)
