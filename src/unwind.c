@@ -509,30 +509,36 @@ unsigned ll_unwind_ex(uintptr_t *pcs, unsigned max, unsigned flags)
 
 /* The walk from a frame the caller describes (see ll.h), noting in m what
  * it depended on.  The steps are those of step(), spelled out to track
- * where rbp came from: from the caller (bp_at < 0) or from the stack word
- * rd[bp_at], kept tentatively (1 bit in keep) until a rule uses rbp as its
- * CFA base. */
+ * where rbp came from: from the caller, or from a stack word read by an
+ * earlier frame's rule.  That read is held back (pend) until a rule uses
+ * rbp as its CFA base, and forgotten if another frame restores rbp first:
+ * code that uses rbp as a plain register saves garbage there. */
 __attribute__((no_sanitize_address))
 unsigned ll_unwind_memo(uintptr_t *pcs, unsigned max, uintptr_t ra,
                         uintptr_t sp, uintptr_t bp, struct ll_uw_memo *m)
 {
     if (ll_unlikely(!atomic_load_explicit(&inited, memory_order_acquire)))
         ll_unwind_init();
-    struct { uintptr_t at, v; } rd[2 * LL_MAX_DEPTH];
-    uint64_t keep[2] = { 0, 0 };
-    unsigned n = 0, k = 0;
-    int bp_at = -1;
+    unsigned n = 0, j = 0;
+    uintptr_t pend_at = 0;              /* where rbp was read, 0: from the caller */
     m->ra = ra;                         /* not a struct assignment: rd[] */
     m->sp = sp;                         /* need not be cleared */
     m->bp = bp;
-    m->n = 0;
     m->need_sp = m->need_bp = 0;
     m->depth = (uint8_t)max;
     m->id = 0;
+    m->n = 0;
     if (ra < 65536)
         return 0;
     pcs[n++] = ra;
     while (n < max) {
+        if (ll_unlikely(j + 2 > LL_MEMO_READS)) {
+            m->n = LL_MEMO_NONE;        /* too many words to check: walk on */
+            int r = STEP_OK;
+            while (n < max && (r = step(&ra, &sp, &bp, 0)) == STEP_OK)
+                pcs[n++] = ra;
+            return r == STEP_SLOW ? slow_capture(pcs, max, 1, 1) : n;
+        }
         uint32_t rule = lookup(ra, 0);
         if (ll_unlikely(rule & K_MASK)) {
             if ((rule & K_MASK) != K_END) {
@@ -545,39 +551,29 @@ unsigned ll_unwind_memo(uintptr_t *pcs, unsigned max, uintptr_t ra,
         uintptr_t base = sp;
         if (rule & R_RBP) {
             base = bp;
-            if (bp_at < 0)
+            if (!pend_at) {
                 m->need_bp = 1;
-            else
-                keep[bp_at >> 6] |= 1ull << (bp_at & 63);
+            } else if (pend_at != 1) {
+                m->rd[j].at = pend_at;
+                m->rd[j++].v = bp;
+                pend_at = 1;            /* kept already */
+            }
         }
         uintptr_t cfa = base + (rule & MAX_OFF);
         if (ll_unlikely(cfa <= sp || cfa - sp > MAX_FRAME || (cfa & 7)))
             break;
         ra = *(const uintptr_t *)(cfa - 8);
-        rd[k].at = cfa - 8;
-        rd[k].v = ra;
-        keep[k >> 6] |= 1ull << (k & 63);
-        k++;
+        m->rd[j].at = cfa - 8;
+        m->rd[j++].v = ra;
         if (rule >> 20) {
-            rd[k].at = cfa - 8 * (rule >> 20);
-            rd[k].v = bp = *(const uintptr_t *)rd[k].at;
-            bp_at = (int)k++;
+            pend_at = cfa - 8 * (rule >> 20);
+            bp = *(const uintptr_t *)pend_at;
         }
         sp = cfa;
         if (ra < 65536)
             break;
         pcs[n++] = ra;
     }
-    unsigned j = 0;
-    for (unsigned i = 0; i < k; i++)
-        if (keep[i >> 6] >> (i & 63) & 1) {
-            if (j == LL_MEMO_READS) {
-                m->n = LL_MEMO_NONE;
-                return n;
-            }
-            m->rd[j].at = rd[i].at;
-            m->rd[j++].v = rd[i].v;
-        }
     m->n = (uint8_t)j;
     return n;
 }
