@@ -34,21 +34,24 @@ static atomic_uint ll_next_id = 1;      /* 0 is LL_STACK_NONE */
 struct ll_tcache_ent { uint32_t hash, id; };
 
 /* Each thread remembers its last walks (by the caller's return address and
- * stack pointer: one site reached at several depths keeps one per depth).
+ * stack pointer: one site reached at several depths keeps one per depth,
+ * and up to LL_MEMO_WAYS for paths that reach it at the same depth).
  * A call site that allocates again from the same stack, as a loop does, is
  * recognised by comparing the stack words the last walk depended on,
  * without walking or hashing: a few loads instead of a rule lookup per
  * frame and the interning of the whole stack. */
-#define LL_MEMO_BITS 5
+#define LL_MEMO_BITS 4
 #define LL_MEMOS (1u << LL_MEMO_BITS)
+#define LL_MEMO_WAYS 4
 
-/* A thread's caches (77 KB) live in mem.c, not in static TLS: glibc carves
+/* A thread's caches (91 KB) live in mem.c, not in static TLS: glibc carves
  * each thread's static TLS out of its stack, and with them there a thread
  * asking for a 16 or 32 KiB stack could not be created (EINVAL).  Made on
  * the thread's first capture; NULL once it has exited or if memory ran out,
  * and captures then go without. */
 struct ll_tstate {
-    struct ll_uw_memo memo[LL_MEMOS];
+    struct ll_uw_memo memo[LL_MEMOS][LL_MEMO_WAYS];
+    uint8_t victim[LL_MEMOS];           /* next way to overwrite, per set */
     struct ll_tcache_ent *tcache;       /* LL_TCACHE entries (a 64 KiB block) */
 };
 static LL_TLS struct ll_tstate *ll_ts;
@@ -79,13 +82,13 @@ void ll_stack_thread_exit(void)
 
 static uint32_t ll_pcs_hash(const uintptr_t *pcs, unsigned n)
 {
+    /* One multiply per frame; the high half, where every frame's bits
+     * have mixed, is folded in once at the end. */
     uint64_t h = 0x9e3779b97f4a7c15ull ^ n;
-    for (unsigned i = 0; i < n; i++) {
-        h ^= pcs[i];
-        h *= 0xff51afd7ed558ccdull;
-        h ^= h >> 32;
-    }
-    return (uint32_t)h | 1;             /* 0 marks an empty cache slot */
+    for (unsigned i = 0; i < n; i++)
+        h = (h ^ pcs[i]) * 0xff51afd7ed558ccdull;
+    h ^= h >> 29;
+    return (uint32_t)(h ^ h >> 32) | 1; /* 0 marks an empty cache slot */
 }
 
 static struct ll_stk *ll_stk_of(uint32_t id)
@@ -203,9 +206,12 @@ uint32_t ll_stack_capture_from(const struct ll_caller *c)
         return ll_stack_intern(pcs, ll_unwind_memo(pcs, depth, c->ra, c->sp, c->bp, &scratch));
     }
     uintptr_t k = (c->ra ^ c->sp >> 3) * 0x9e3779b97f4a7c15ull;
-    struct ll_uw_memo *m = &t->memo[k >> (64 - LL_MEMO_BITS)];
-    if (ll_unwind_replay(m, c->ra, c->sp, c->bp, depth) && m->id)
-        return m->id;
+    unsigned set = (unsigned)(k >> (64 - LL_MEMO_BITS));
+    struct ll_uw_memo *m = t->memo[set];
+    for (unsigned w = 0; w < LL_MEMO_WAYS; w++)
+        if (ll_unwind_replay(&m[w], c->ra, c->sp, c->bp, depth) && m[w].id)
+            return m[w].id;
+    m = &m[t->victim[set]++ % LL_MEMO_WAYS];
     unsigned n = ll_unwind_memo(pcs, depth, c->ra, c->sp, c->bp, m);
     uint32_t id = ll_stack_intern(pcs, n);
     m->id = id;
