@@ -193,7 +193,10 @@ struct ll_caller { uintptr_t ra, sp, bp; };
 /* ---- nursery.c: each thread's young blocks, in front of the table -------- */
 void ll_nursery_init(void);
 int ll_thread_register(void);            /* 1 if the thread's exit will be seen */
-int ll_nursery_add(const struct ll_block *b, size_t *old_size);
+/* Both keep the thread's live-byte count (ll_live_note); -1 from add: this
+ * thread has no nursery, and the caller uses the table. */
+int ll_nursery_add(uintptr_t p, size_t size, uint32_t stack, unsigned fn,
+                   unsigned align_log2);
 int ll_nursery_take(uintptr_t p, uintptr_t free_pc, struct ll_block *out);
 int ll_nursery_take_any(uintptr_t p, uintptr_t free_pc, struct ll_block *out);
 int ll_nursery_lookup(uintptr_t p, struct ll_block *out);
@@ -208,6 +211,23 @@ void ll_nursery_fork_child(void);
 void ll_nursery_thread_exit(void);
 /* table.c's side of it */
 void ll_table_insert_shard(const struct ll_block *b);
+/* Live bytes are summed per thread and published in batches: an atomic on
+ * every call would make all threads fight over one cache line.  hw keeps
+ * the highest point since the last publication, so the peak stays exact
+ * for one thread and within LL_LIVE_BATCH per other thread.  The caller's
+ * thread must be registered (ll_thread_register), so that its share is
+ * handed over when it exits. */
+#define LL_LIVE_BATCH (16 << 10)
+extern LL_TLS int64_t ll_live_delta, ll_live_hw;
+void ll_live_publish(void);
+static inline void ll_live_note(int64_t d)
+{
+    int64_t v = ll_live_delta += d;
+    if (v > ll_live_hw)
+        ll_live_hw = v;
+    if (ll_unlikely((uint64_t)(v + LL_LIVE_BATCH) > 2 * LL_LIVE_BATCH))
+        ll_live_publish();
+}
 void ll_table_thread_exit(void);
 void ll_stack_thread_exit(void);        /* frees the thread's caches */
 

@@ -135,8 +135,8 @@ void ll_nursery_thread_exit(void)
 
 /* p's index position if it is there (*found = 1), else the empty
  * position where it would go (h is p's ll_ny_hash). */
-static unsigned ll_ny_probe(const struct ll_nursery *y, uintptr_t p, uint32_t h,
-                            int *found)
+static inline __attribute__((always_inline))
+unsigned ll_ny_probe(const struct ll_nursery *y, uintptr_t p, uint32_t h, int *found)
 {
     unsigned j = ll_ny_home(h);
     for (uint32_t e; (e = y->idx[j]); j = (j + 1) & (LL_NIDX - 1))
@@ -149,7 +149,8 @@ static unsigned ll_ny_probe(const struct ll_nursery *y, uintptr_t p, uint32_t h,
 }
 
 /* Index position of p, or -1. */
-static int ll_ny_pos(const struct ll_nursery *y, uintptr_t p)
+static inline __attribute__((always_inline))
+int ll_ny_pos(const struct ll_nursery *y, uintptr_t p)
 {
     int found;
     unsigned j = ll_ny_probe(y, p, ll_ny_hash(p), &found);
@@ -166,7 +167,8 @@ static int ll_ny_find(const struct ll_nursery *y, uintptr_t p)
 
 /* Empty index position j, moving later entries of its cluster back so
  * that every entry stays reachable from its home (no tombstones). */
-static void ll_ny_unindex(struct ll_nursery *y, unsigned j)
+static inline __attribute__((always_inline))
+void ll_ny_unindex(struct ll_nursery *y, unsigned j)
 {
     const unsigned mask = LL_NIDX - 1;
     y->idx[j] = 0;
@@ -212,29 +214,24 @@ static struct ll_nursery *ll_ny_mine(void)
     return y;
 }
 
-/* Keep b in this thread's nursery: LL_INSERT_OK, or LL_INSERT_DUP when the
- * address was already there (a free we never saw) and *old_size says how
- * big it was; -1 if this thread has none, and the caller uses the table. */
-int ll_nursery_add(const struct ll_block *b, size_t *old_size)
+/* Keep a block in this thread's nursery: LL_INSERT_OK, or LL_INSERT_DUP
+ * when the address was already there (a free we never saw); -1 if this
+ * thread has none, and the caller uses the table. */
+int ll_nursery_add(uintptr_t p, size_t size, uint32_t stack, unsigned fn,
+                   unsigned align_log2)
 {
     struct ll_nursery *y = ll_ny_mine();
     if (ll_unlikely(!y))
         return -1;
     ll_lock(&y->lock);
-    uint32_t h = ll_ny_hash(b->ptr);
+    uint32_t h = ll_ny_hash(p);
     int dup;
-    unsigned j = ll_ny_probe(y, b->ptr, h, &dup);
+    unsigned j = ll_ny_probe(y, p, h, &dup), i;
+    int64_t delta = (int64_t)size;
     if (ll_unlikely(dup)) {
-        unsigned d = (y->idx[j] & 0xffff) - 1;
-        *old_size = y->ent[d].size;
-        y->ent[d] = *b;
-        y->allocs++;
-        y->bytes += b->size;
-        ll_unlock(&y->lock);
-        return LL_INSERT_DUP;
-    }
-    unsigned i;
-    if (y->free_slot) {                 /* the slot freed last: still in cache */
+        i = (y->idx[j] & 0xffff) - 1;
+        delta -= (int64_t)y->ent[i].size;
+    } else if (y->free_slot) {          /* the slot freed last: still in cache */
         i = y->free_slot - 1;
         y->free_slot = (unsigned)y->ent[i].size;
         y->n++;
@@ -243,19 +240,21 @@ int ll_nursery_add(const struct ll_block *b, size_t *old_size)
         y->n++;
     } else {                            /* full: the hand moves one block on */
         i = ll_ny_evict(y);
-        j = ll_ny_probe(y, b->ptr, h, &dup);    /* the shift may have moved it */
+        j = ll_ny_probe(y, p, h, &dup); /* the shift may have moved it */
     }
-    y->ent[i] = *b;
+    y->ent[i] = (struct ll_block){ .ptr = p, .size = size, .stack = stack,
+                                   .fn = (uint8_t)fn, .align_log2 = (uint8_t)align_log2 };
     y->idx[j] = h << 16 | (i + 1);
     y->allocs++;
-    y->bytes += b->size;
+    y->bytes += size;
     ll_unlock(&y->lock);
-    return LL_INSERT_OK;
+    ll_live_note(delta);
+    return dup ? LL_INSERT_DUP : LL_INSERT_OK;
 }
 
 /* Remove p from y (locked by the caller); 1 if it was there. */
-static int ll_ny_take(struct ll_nursery *y, uintptr_t p, uintptr_t free_pc,
-                      struct ll_block *out)
+static inline __attribute__((always_inline))
+int ll_ny_take(struct ll_nursery *y, uintptr_t p, uintptr_t free_pc, struct ll_block *out)
 {
     if (!y->n || !p)
         return 0;
@@ -284,10 +283,16 @@ int ll_nursery_take(uintptr_t p, uintptr_t free_pc, struct ll_block *out)
     struct ll_nursery *y = ll_ny;
     if (ll_ny_state != LL_NY_LIVE)
         return 0;
+    struct ll_block b;
     ll_lock(&y->lock);
-    int found = ll_ny_take(y, p, free_pc, out);
+    int found = ll_ny_take(y, p, free_pc, &b);
     ll_unlock(&y->lock);
-    return found;
+    if (!found)
+        return 0;
+    ll_live_note(-(int64_t)b.size);
+    if (out)
+        *out = b;
+    return 1;
 }
 
 /* Ask every thread's nursery in turn, each under its lock, until one

@@ -12,7 +12,6 @@
 #define LL_SHARDS (1u << LL_SHARD_BITS)
 #define LL_QUARANTINE 64                /* recent frees per shard */
 #define LL_REC_BATCH 12                 /* 12 x 80 bytes = one 960-byte class */
-#define LL_LIVE_BATCH (16 << 10)
 
 /* 80 bytes: the key, the block, and uthash's handle.  The shards use
  * uthash's bucket-level macros (HASH_FIND_IN_BKT, HASH_ADD_TO_BKT,
@@ -40,15 +39,11 @@ struct ll_shard {
 LL_TLS int ll_uthash_oom;
 static struct ll_shard ll_shards[LL_SHARDS];
 
-/* Live bytes are summed per thread and published in batches: an atomic on
- * every call would make all threads fight over one cache line.  hw keeps the
- * highest point since the last publication, so the peak stays exact for one
- * thread and within LL_LIVE_BATCH per other thread. */
-static LL_TLS int64_t ll_live_delta, ll_live_hw;
+LL_TLS int64_t ll_live_delta, ll_live_hw;
 static _Atomic int64_t ll_live;
 static _Atomic int64_t ll_peak;
 
-static void ll_live_publish(void)
+void ll_live_publish(void)
 {
     int64_t base = atomic_fetch_add(&ll_live, ll_live_delta);
     int64_t cand = base + ll_live_hw, peak = atomic_load(&ll_peak);
@@ -70,17 +65,15 @@ void ll_table_init(void)
     ll_nursery_init();
 }
 
-static inline void ll_live_add(int64_t d)
+/* The shard path's accounting: its thread may have no nursery, which
+ * would have registered it. */
+static void ll_live_add(int64_t d)
 {
     if (ll_unlikely(!ll_live_registered)) {
         ll_live_registered = 1;
         ll_thread_register();
     }
-    ll_live_delta += d;
-    if (ll_live_delta > ll_live_hw)
-        ll_live_hw = ll_live_delta;
-    if (ll_live_delta > LL_LIVE_BATCH || ll_live_delta < -LL_LIVE_BATCH)
-        ll_live_publish();
+    ll_live_note(d);
 }
 
 /* The shard is chosen by the 64 KiB region of the address, not by the
@@ -235,14 +228,13 @@ static __attribute__((noinline)) int ll_table_insert_shard_new(const struct ll_b
 int ll_table_insert(uintptr_t p, size_t size, size_t align, unsigned fn,
                     uint32_t stack)
 {
+    unsigned alog = ll_log2(align);
+    int res = ll_nursery_add(p, size, stack, fn, alog);
+    if (ll_likely(res >= 0))
+        return res;
     struct ll_block b = { .ptr = p, .size = size, .stack = stack,
-                          .fn = (uint8_t)fn, .align_log2 = (uint8_t)ll_log2(align) };
-    size_t old = 0;
-    int res = ll_nursery_add(&b, &old);
-    if (ll_unlikely(res < 0))
-        return ll_table_insert_shard_new(&b);
-    ll_live_add((int64_t)size - (int64_t)old);
-    return res;
+                          .fn = (uint8_t)fn, .align_log2 = (uint8_t)alog };
+    return ll_table_insert_shard_new(&b);
 }
 
 /* A block leaving a nursery: already counted, live bytes unchanged. */
@@ -291,22 +283,24 @@ static int ll_shard_remove(uintptr_t p, uintptr_t free_pc, struct ll_block *out)
  * to a shard after we looked there.  Blocks only ever move that way, so a
  * live block is found by the last look at the latest. */
 static __attribute__((noinline)) int ll_table_remove_far(uintptr_t p, uintptr_t free_pc,
-                                                        struct ll_block *b)
-{
-    return ll_shard_remove(p, free_pc, b) || ll_nursery_take_any(p, free_pc, b) ||
-           ll_shard_remove(p, free_pc, b);
-}
-
-int ll_table_remove(uintptr_t p, uintptr_t free_pc, struct ll_block *out)
+                                                        struct ll_block *out)
 {
     struct ll_block b;
-    if (ll_likely(ll_nursery_take(p, free_pc, &b)) || ll_table_remove_far(p, free_pc, &b)) {
+    if (ll_shard_remove(p, free_pc, &b) || ll_nursery_take_any(p, free_pc, &b) ||
+        ll_shard_remove(p, free_pc, &b)) {
         ll_live_add(-(int64_t)b.size);
         if (out)
             *out = b;
         return 1;
     }
     return 0;
+}
+
+int ll_table_remove(uintptr_t p, uintptr_t free_pc, struct ll_block *out)
+{
+    if (ll_likely(ll_nursery_take(p, free_pc, out)))
+        return 1;
+    return ll_table_remove_far(p, free_pc, out);
 }
 
 static int ll_shard_remove(uintptr_t p, uintptr_t free_pc, struct ll_block *out)
