@@ -150,11 +150,10 @@ struct ll_block {             /* a flat copy of a record, for the report */
 };
 enum ll_insert_result { LL_INSERT_OK, LL_INSERT_DUP, LL_INSERT_OOM };
 void ll_table_init(void);     /* once, at initialisation */
-int ll_table_insert(uintptr_t p, size_t size, size_t align, unsigned fn,
-                    uint32_t stack);
-/* Remove p's record; 1 if it was live (fills *out), 0 if unknown.  A
- * non-zero free_pc also puts it in the quarantine of recent frees. */
-int ll_table_remove(uintptr_t p, uintptr_t free_pc, struct ll_block *out);
+/* ll_table_insert and ll_table_remove (after the nursery, below) record a
+ * block and remove p's record: 1 if it was live (fills *out), 0 if
+ * unknown.  A non-zero free_pc also puts it in the quarantine of recent
+ * frees. */
 /* Put back a record removed by ll_table_remove (a failed realloc). */
 void ll_table_restore(const struct ll_block *b);
 int ll_table_lookup(uintptr_t p, struct ll_block *out);
@@ -211,6 +210,29 @@ void ll_nursery_fork_child(void);
 void ll_nursery_thread_exit(void);
 /* table.c's side of it */
 void ll_table_insert_shard(const struct ll_block *b);
+int ll_table_insert_far(uintptr_t p, size_t size, unsigned align_log2, unsigned fn,
+                        uint32_t stack);
+int ll_table_remove_far(uintptr_t p, uintptr_t free_pc, struct ll_block *out);
+
+/* Inline, so that a call with a constant alignment folds its log2. */
+static inline unsigned ll_log2(size_t a)
+{
+    return a ? 63u - (unsigned)__builtin_clzll(a) : 0;
+}
+
+/* Young blocks go to this thread's nursery; the shards take the rest. */
+static inline int ll_table_insert(uintptr_t p, size_t size, size_t align, unsigned fn,
+                                  uint32_t stack)
+{
+    int res = ll_nursery_add(p, size, stack, fn, ll_log2(align));
+    return ll_likely(res >= 0) ? res : ll_table_insert_far(p, size, ll_log2(align), fn, stack);
+}
+
+/* This thread's young blocks first: the common case. */
+static inline int ll_table_remove(uintptr_t p, uintptr_t free_pc, struct ll_block *out)
+{
+    return ll_likely(ll_nursery_take(p, free_pc, out)) || ll_table_remove_far(p, free_pc, out);
+}
 /* Live bytes are summed per thread and published in batches: an atomic on
  * every call would make all threads fight over one cache line.  hw keeps
  * the highest point since the last publication, so the peak stays exact

@@ -283,16 +283,13 @@ int ll_nursery_take(uintptr_t p, uintptr_t free_pc, struct ll_block *out)
     struct ll_nursery *y = ll_ny;
     if (ll_ny_state != LL_NY_LIVE)
         return 0;
-    struct ll_block b;
+    struct ll_block tmp, *b = out ? out : &tmp;
     ll_lock(&y->lock);
-    int found = ll_ny_take(y, p, free_pc, &b);
+    int found = ll_ny_take(y, p, free_pc, b);
     ll_unlock(&y->lock);
-    if (!found)
-        return 0;
-    ll_live_note(-(int64_t)b.size);
-    if (out)
-        *out = b;
-    return 1;
+    if (found)
+        ll_live_note(-(int64_t)b->size);
+    return found;
 }
 
 /* Ask every thread's nursery in turn, each under its lock, until one

@@ -158,11 +158,6 @@ static void ll_rec_put(struct ll_shard *s, struct ll_rec *r)
     s->spare = r;
 }
 
-static unsigned ll_log2(size_t a)
-{
-    return a ? 63u - (unsigned)__builtin_clzll(a) : 0;
-}
-
 /* uthash grows a table only when one bucket's chain reaches 10, which lets
  * the average chain reach several records, each a cache miss on lookup.  We
  * keep the load at most 2 records per bucket instead: short chains, and at
@@ -224,16 +219,12 @@ static __attribute__((noinline)) int ll_table_insert_shard_new(const struct ll_b
     return res;
 }
 
-/* Young blocks go to this thread's nursery; the shards take the rest. */
-int ll_table_insert(uintptr_t p, size_t size, size_t align, unsigned fn,
-                    uint32_t stack)
+/* A block of a thread without a nursery. */
+int ll_table_insert_far(uintptr_t p, size_t size, unsigned align_log2, unsigned fn,
+                        uint32_t stack)
 {
-    unsigned alog = ll_log2(align);
-    int res = ll_nursery_add(p, size, stack, fn, alog);
-    if (ll_likely(res >= 0))
-        return res;
     struct ll_block b = { .ptr = p, .size = size, .stack = stack,
-                          .fn = (uint8_t)fn, .align_log2 = (uint8_t)alog };
+                          .fn = (uint8_t)fn, .align_log2 = (uint8_t)align_log2 };
     return ll_table_insert_shard_new(&b);
 }
 
@@ -277,13 +268,12 @@ static void ll_rec_copy(const struct ll_rec *r, struct ll_block *out)
 
 static int ll_shard_remove(uintptr_t p, uintptr_t free_pc, struct ll_block *out);
 
-/* This thread's young blocks first (the common case), then the shards, then
+/* Not among this thread's young blocks: the shards, then
  * other threads' young blocks (a block handed to another thread early), then
  * the shards once more: the block's owner may have moved it from its nursery
  * to a shard after we looked there.  Blocks only ever move that way, so a
  * live block is found by the last look at the latest. */
-static __attribute__((noinline)) int ll_table_remove_far(uintptr_t p, uintptr_t free_pc,
-                                                        struct ll_block *out)
+int ll_table_remove_far(uintptr_t p, uintptr_t free_pc, struct ll_block *out)
 {
     struct ll_block b;
     if (ll_shard_remove(p, free_pc, &b) || ll_nursery_take_any(p, free_pc, &b) ||
@@ -294,13 +284,6 @@ static __attribute__((noinline)) int ll_table_remove_far(uintptr_t p, uintptr_t 
         return 1;
     }
     return 0;
-}
-
-int ll_table_remove(uintptr_t p, uintptr_t free_pc, struct ll_block *out)
-{
-    if (ll_likely(ll_nursery_take(p, free_pc, out)))
-        return 1;
-    return ll_table_remove_far(p, free_pc, out);
 }
 
 static int ll_shard_remove(uintptr_t p, uintptr_t free_pc, struct ll_block *out)
