@@ -10,7 +10,9 @@
  * thread), so it is indexed: an open-addressing table of 32-bit entries,
  * slot + 1 in the low half and 16 bits of the address's hash in the high
  * half, so a probe rarely touches the slots and a deletion (backward
- * shift) never does.
+ * shift) never does.  The newest block waits outside the index (last)
+ * until the next one comes: if it dies first, as a temporary buffer does,
+ * it never enters.
  *
  * The nursery is allocated from mem.c on the thread's first allocation
  * (65 KB: static TLS would take that from every thread's stack, even those
@@ -40,6 +42,7 @@ struct ll_nursery {
     unsigned hand;                      /* next to move out when full */
     struct ll_nursery *next, *prev;
     uint64_t allocs, frees, bytes;
+    struct ll_block last;               /* the newest block, not indexed; ptr 0: none */
     uint32_t idx[LL_NIDX];
     struct ll_freed quarantine[LL_NQUARANTINE];
     struct ll_block ent[LL_NURSERY];
@@ -98,6 +101,10 @@ static void ll_ny_link(struct ll_nursery *y)
 
 static void ll_ny_spill_all(struct ll_nursery *y)
 {
+    if (y->last.ptr) {
+        ll_table_insert_shard(&y->last);
+        y->last.ptr = 0;
+    }
     for (unsigned i = 0; i < y->filled; i++)
         if (y->ent[i].ptr) {
             ll_table_insert_shard(&y->ent[i]);
@@ -157,12 +164,15 @@ int ll_ny_pos(const struct ll_nursery *y, uintptr_t p)
     return found ? (int)j : -1;
 }
 
-static int ll_ny_find(const struct ll_nursery *y, uintptr_t p)
+/* p's block in y, the newest or an indexed one; NULL if not there. */
+static const struct ll_block *ll_ny_find(const struct ll_nursery *y, uintptr_t p)
 {
-    if (!y->n || !p)
-        return -1;
-    int j = ll_ny_pos(y, p);
-    return j < 0 ? -1 : (int)(y->idx[j] & 0xffff) - 1;
+    if (!p)
+        return NULL;
+    if (y->last.ptr == p)
+        return &y->last;
+    int j = y->n ? ll_ny_pos(y, p) : -1;
+    return j < 0 ? NULL : &y->ent[(y->idx[j] & 0xffff) - 1];
 }
 
 /* Empty index position j, moving later entries of its cluster back so
@@ -214,24 +224,14 @@ static struct ll_nursery *ll_ny_mine(void)
     return y;
 }
 
-/* Keep a block in this thread's nursery: LL_INSERT_OK, or LL_INSERT_DUP
- * when the address was already there (a free we never saw); -1 if this
- * thread has none, and the caller uses the table. */
-int ll_nursery_add(uintptr_t p, size_t size, uint32_t stack, unsigned fn,
-                   unsigned align_log2)
+/* Index the block that was the newest (not p: every add checked that no
+ * other block has its address), at a free slot. */
+static void ll_ny_put(struct ll_nursery *y, const struct ll_block *b)
 {
-    struct ll_nursery *y = ll_ny_mine();
-    if (ll_unlikely(!y))
-        return -1;
-    ll_lock(&y->lock);
-    uint32_t h = ll_ny_hash(p);
+    uint32_t h = ll_ny_hash(b->ptr);
     int dup;
-    unsigned j = ll_ny_probe(y, p, h, &dup), i;
-    int64_t delta = (int64_t)size;
-    if (ll_unlikely(dup)) {
-        i = (y->idx[j] & 0xffff) - 1;
-        delta -= (int64_t)y->ent[i].size;
-    } else if (y->free_slot) {          /* the slot freed last: still in cache */
+    unsigned i;
+    if (y->free_slot) {                 /* the slot freed last: still in cache */
         i = y->free_slot - 1;
         y->free_slot = (unsigned)y->ent[i].size;
         y->n++;
@@ -240,34 +240,85 @@ int ll_nursery_add(uintptr_t p, size_t size, uint32_t stack, unsigned fn,
         y->n++;
     } else {                            /* full: the hand moves one block on */
         i = ll_ny_evict(y);
-        j = ll_ny_probe(y, p, h, &dup); /* the shift may have moved it */
     }
-    y->ent[i] = (struct ll_block){ .ptr = p, .size = size, .stack = stack,
-                                   .fn = (uint8_t)fn, .align_log2 = (uint8_t)align_log2 };
-    y->idx[j] = h << 16 | (i + 1);
+    y->ent[i] = *b;
+    y->idx[ll_ny_probe(y, b->ptr, h, &dup)] = h << 16 | (i + 1);
+}
+
+/* Keep a block in this thread's nursery: LL_INSERT_OK, or LL_INSERT_DUP
+ * when the address was already there (a free we never saw); -1 if this
+ * thread has none, and the caller uses the table.
+ *
+ * The newest block is held apart (last), not indexed: many blocks die
+ * before the next is born (a buffer used and freed, a realloc), and their
+ * free then needs no hash, no probe and no index update.  The block is
+ * indexed when the next one comes. */
+int ll_nursery_add(uintptr_t p, size_t size, uint32_t stack, unsigned fn,
+                   unsigned align_log2)
+{
+    struct ll_nursery *y = ll_ny_mine();
+    if (ll_unlikely(!y))
+        return -1;
+    struct ll_block b = { .ptr = p, .size = size, .stack = stack,
+                          .fn = (uint8_t)fn, .align_log2 = (uint8_t)align_log2 };
+    int64_t delta = (int64_t)size;
+    int res = LL_INSERT_OK;
+    ll_lock(&y->lock);
+    if (y->n) {                         /* p may be indexed already */
+        int dup;
+        unsigned j = ll_ny_probe(y, p, ll_ny_hash(p), &dup);
+        if (ll_unlikely(dup)) {
+            unsigned i = (y->idx[j] & 0xffff) - 1;
+            delta -= (int64_t)y->ent[i].size;
+            y->ent[i] = b;
+            res = LL_INSERT_DUP;
+            goto out;
+        }
+    }
+    if (ll_unlikely(y->last.ptr == p)) {
+        delta -= (int64_t)y->last.size;
+        res = LL_INSERT_DUP;
+    } else if (y->last.ptr) {
+        ll_ny_put(y, &y->last);
+    }
+    y->last = b;
+out:
     y->allocs++;
     y->bytes += size;
     ll_unlock(&y->lock);
     ll_live_note(delta);
-    return dup ? LL_INSERT_DUP : LL_INSERT_OK;
+    return res;
+}
+
+/* A block leaving: copied out, and noted among the recent frees. */
+static inline void ll_ny_quarantine(struct ll_nursery *y, const struct ll_block *b,
+                                    uintptr_t free_pc, struct ll_block *out)
+{
+    if (out)
+        *out = *b;
+    if (free_pc)
+        y->quarantine[y->qpos++ % LL_NQUARANTINE] = (struct ll_freed){
+            .ptr = b->ptr, .size = b->size, .free_pc = free_pc,
+            .alloc_stack = b->stack, .fn = b->fn };
 }
 
 /* Remove p from y (locked by the caller); 1 if it was there. */
 static inline __attribute__((always_inline))
 int ll_ny_take(struct ll_nursery *y, uintptr_t p, uintptr_t free_pc, struct ll_block *out)
 {
+    if (y->last.ptr == p && p) {
+        ll_ny_quarantine(y, &y->last, free_pc, out);
+        y->last.ptr = 0;
+        y->frees++;
+        return 1;
+    }
     if (!y->n || !p)
         return 0;
     int j = ll_ny_pos(y, p);
     if (j < 0)
         return 0;
     int i = (int)(y->idx[j] & 0xffff) - 1;
-    if (out)
-        *out = y->ent[i];
-    if (free_pc)
-        y->quarantine[y->qpos++ % LL_NQUARANTINE] = (struct ll_freed){
-            .ptr = p, .size = y->ent[i].size, .free_pc = free_pc,
-            .alloc_stack = y->ent[i].stack, .fn = y->ent[i].fn };
+    ll_ny_quarantine(y, &y->ent[i], free_pc, out);
     y->ent[i].ptr = 0;
     y->ent[i].size = y->free_slot;      /* free slots form a list */
     y->free_slot = (unsigned)i + 1;
@@ -331,29 +382,38 @@ int ll_nursery_take_any(uintptr_t p, uintptr_t free_pc, struct ll_block *out)
  * (ll_nursery_lock_all held). */
 void ll_nursery_each(void (*fn)(const struct ll_block *, void *), void *arg)
 {
-    for (struct ll_nursery *y = ll_ny_head; y; y = y->next)
+    for (struct ll_nursery *y = ll_ny_head; y; y = y->next) {
+        if (y->last.ptr)
+            fn(&y->last, arg);
         for (unsigned i = 0; i < y->filled; i++)
             if (y->ent[i].ptr)
                 fn(&y->ent[i], arg);
+    }
 }
 
 size_t ll_nursery_count(void)
 {
     size_t n = 0;
     for (struct ll_nursery *y = ll_ny_head; y; y = y->next)
-        n += y->n;
+        n += y->n + (y->last.ptr != 0);
     return n;
 }
 
 /* Error path: a pointer into the middle of a young block. */
+static int ll_ny_contains(const struct ll_block *b, uintptr_t p)
+{
+    return b->ptr && p > b->ptr && p - b->ptr < b->size;
+}
+
 static int ll_ny_ask_containing(struct ll_nursery *y, struct ll_ny_query *q)
 {
-    for (unsigned i = 0; i < y->filled; i++)
-        if (y->ent[i].ptr && q->p > y->ent[i].ptr && q->p - y->ent[i].ptr < y->ent[i].size) {
-            *(struct ll_block *)q->out = y->ent[i];
-            return 1;
-        }
-    return 0;
+    const struct ll_block *b = ll_ny_contains(&y->last, q->p) ? &y->last : NULL;
+    for (unsigned i = 0; i < y->filled && !b; i++)
+        if (ll_ny_contains(&y->ent[i], q->p))
+            b = &y->ent[i];
+    if (b)
+        *(struct ll_block *)q->out = *b;
+    return b != NULL;
 }
 
 int ll_nursery_find_containing(uintptr_t p, struct ll_block *out)
@@ -364,10 +424,10 @@ int ll_nursery_find_containing(uintptr_t p, struct ll_block *out)
 
 static int ll_ny_ask_lookup(struct ll_nursery *y, struct ll_ny_query *q)
 {
-    int i = ll_ny_find(y, q->p);
-    if (i >= 0 && q->out)
-        *(struct ll_block *)q->out = y->ent[i];
-    return i >= 0;
+    const struct ll_block *b = ll_ny_find(y, q->p);
+    if (b && q->out)
+        *(struct ll_block *)q->out = *b;
+    return b != NULL;
 }
 
 int ll_nursery_lookup(uintptr_t p, struct ll_block *out)

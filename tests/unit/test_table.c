@@ -115,6 +115,55 @@ Test(table, duplicate_insert_replaces)
     cr_expect_eq(ll_table_remove(p, 0, NULL), 0, "a second record was left");
 }
 
+/* The nursery holds its newest block apart from its index: a duplicate of
+ * an older, indexed block must be found as well. */
+Test(table, duplicate_of_an_older_block_replaces)
+{
+    uintptr_t p = A(0x21000), q = A(0x22000);
+    cr_assert_eq(ll_table_insert(p, 10, 16, LL_FN_MALLOC, 1), LL_INSERT_OK);
+    cr_assert_eq(ll_table_insert(q, 10, 16, LL_FN_MALLOC, 1), LL_INSERT_OK);
+    cr_assert_eq(ll_table_insert(p, 30, 16, LL_FN_MALLOC, 3), LL_INSERT_DUP);
+    size_t n;
+    free(snapshot(&n));
+    cr_expect_eq(n, 2, "%zu records for two addresses", n);
+    struct ll_block b;
+    cr_assert(ll_table_remove(p, 0, &b));
+    cr_expect_eq(b.size, 30);
+    cr_expect_eq(b.stack, 3);
+    cr_expect_eq(ll_table_remove(p, 0, NULL), 0, "a second record was left");
+    cr_expect_eq(ll_table_remove(q, 0, NULL), 1);
+    cr_expect_eq(totals().live_bytes, 0);
+}
+
+static void *remove_elsewhere(void *arg)
+{
+    return (void *)(uintptr_t)ll_table_remove((uintptr_t)arg, 0x1234, NULL);
+}
+
+/* Every search sees the newest block: lookup, a pointer into it, a free by
+ * another thread, then the quarantine. */
+Test(table, newest_block_is_seen_by_every_search)
+{
+    uintptr_t p = A(0x23000);
+    ll_table_insert(A(0x24000), 8, 16, LL_FN_MALLOC, 1);
+    ll_table_insert(p, 64, 16, LL_FN_MALLOC, 2);
+    struct ll_block b;
+    cr_assert(ll_table_lookup(p, &b));
+    cr_expect_eq(b.stack, 2);
+    cr_assert(ll_table_find_containing(p + 10, &b));
+    cr_expect_eq(b.ptr, p);
+    pthread_t t;
+    void *ret;
+    cr_assert_eq(pthread_create(&t, NULL, remove_elsewhere, (void *)p), 0);
+    pthread_join(t, &ret);
+    cr_expect_eq((uintptr_t)ret, 1, "another thread's free did not find the newest block");
+    cr_expect_not(ll_table_lookup(p, NULL));
+    struct ll_freed f;
+    cr_assert(ll_quarantine_find(p, &f));
+    cr_expect_eq(f.free_pc, 0x1234);
+    cr_expect_eq(f.size, 64);
+}
+
 /* A duplicate means the old block's free was missed: the new size is live,
  * the old one is not. */
 Test(table, duplicate_insert_keeps_live_bytes_right)
