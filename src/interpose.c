@@ -73,8 +73,9 @@ static void *ll_pass_alloc(size_t n, size_t align)
 
 /* After a successful allocation: capture the stack and insert the record.
  * errno is kept as the real call left it (success must not change it). */
-static void ll_on_alloc(void *p, size_t size, size_t align, unsigned fn,
-                        const struct ll_caller *c)
+static inline __attribute__((always_inline))
+void ll_on_alloc(void *p, size_t size, size_t align, unsigned fn,
+                 const struct ll_caller *c)
 {
     int saved = errno;
     ll_guard++;
