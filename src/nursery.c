@@ -34,6 +34,7 @@
 #define LL_NIDX_BITS 12
 #define LL_NIDX (1u << LL_NIDX_BITS)    /* index entries: load <= 0.47 */
 #define LL_NQUARANTINE 64               /* recent frees kept per thread */
+#define LL_LIFO_MAX 8                   /* how long a pattern is remembered */
 
 struct ll_nursery {
     ll_lock_t lock;
@@ -43,6 +44,7 @@ struct ll_nursery {
     struct ll_nursery *next, *prev;
     uint64_t allocs, frees, bytes;
     struct ll_block last;               /* the newest block, not indexed; ptr 0: none */
+    int lifo;                           /* > 0: newest blocks often die first */
     uint32_t idx[LL_NIDX];
     struct ll_freed quarantine[LL_NQUARANTINE];
     struct ll_block ent[LL_NURSERY];
@@ -224,13 +226,13 @@ static struct ll_nursery *ll_ny_mine(void)
     return y;
 }
 
-/* Index the block that was the newest (not p: every add checked that no
- * other block has its address), at a free slot. */
-static void ll_ny_put(struct ll_nursery *y, const struct ll_block *b)
+/* Index b (not there yet) at a free slot; j is the empty index position
+ * where its probe ended (h its hash). */
+static void ll_ny_insert(struct ll_nursery *y, const struct ll_block *b, uint32_t h,
+                         unsigned j)
 {
-    uint32_t h = ll_ny_hash(b->ptr);
-    int dup;
     unsigned i;
+    int dup;
     if (y->free_slot) {                 /* the slot freed last: still in cache */
         i = y->free_slot - 1;
         y->free_slot = (unsigned)y->ent[i].size;
@@ -240,9 +242,19 @@ static void ll_ny_put(struct ll_nursery *y, const struct ll_block *b)
         y->n++;
     } else {                            /* full: the hand moves one block on */
         i = ll_ny_evict(y);
+        j = ll_ny_probe(y, b->ptr, h, &dup);    /* the shift may have moved it */
     }
     y->ent[i] = *b;
-    y->idx[ll_ny_probe(y, b->ptr, h, &dup)] = h << 16 | (i + 1);
+    y->idx[j] = h << 16 | (i + 1);
+}
+
+/* Index the block that was the newest (every add checked that no other
+ * block has its address). */
+static void ll_ny_put(struct ll_nursery *y, const struct ll_block *b)
+{
+    uint32_t h = ll_ny_hash(b->ptr);
+    int dup;
+    ll_ny_insert(y, b, h, ll_ny_probe(y, b->ptr, h, &dup));
 }
 
 /* Keep a block in this thread's nursery: LL_INSERT_OK, or LL_INSERT_DUP
@@ -262,27 +274,29 @@ int ll_nursery_add(uintptr_t p, size_t size, uint32_t stack, unsigned fn,
     struct ll_block b = { .ptr = p, .size = size, .stack = stack,
                           .fn = (uint8_t)fn, .align_log2 = (uint8_t)align_log2 };
     int64_t delta = (int64_t)size;
-    int res = LL_INSERT_OK;
+    int res = LL_INSERT_OK, dup = 0;
+    uint32_t h = ll_ny_hash(p);
     ll_lock(&y->lock);
-    if (y->n) {                         /* p may be indexed already */
-        int dup;
-        unsigned j = ll_ny_probe(y, p, ll_ny_hash(p), &dup);
-        if (ll_unlikely(dup)) {
-            unsigned i = (y->idx[j] & 0xffff) - 1;
-            delta -= (int64_t)y->ent[i].size;
-            y->ent[i] = b;
-            res = LL_INSERT_DUP;
-            goto out;
-        }
-    }
-    if (ll_unlikely(y->last.ptr == p)) {
+    unsigned j = y->n ? ll_ny_probe(y, p, h, &dup) : ll_ny_home(h);
+    if (ll_unlikely(dup)) {             /* p was indexed already */
+        unsigned i = (y->idx[j] & 0xffff) - 1;
+        delta -= (int64_t)y->ent[i].size;
+        y->ent[i] = b;
+        res = LL_INSERT_DUP;
+    } else if (ll_unlikely(y->last.ptr == p)) {
         delta -= (int64_t)y->last.size;
         res = LL_INSERT_DUP;
-    } else if (y->last.ptr) {
+        y->last = b;
+    } else if (!y->last.ptr) {
+        y->last = b;
+    } else if (y->lifo > 0) {           /* the newest lived on: index it */
+        y->lifo--;
         ll_ny_put(y, &y->last);
+        y->last = b;
+    } else {                            /* blocks die in no order: index b */
+        y->lifo -= y->lifo > -LL_LIFO_MAX;
+        ll_ny_insert(y, &b, h, j);
     }
-    y->last = b;
-out:
     y->allocs++;
     y->bytes += size;
     ll_unlock(&y->lock);
@@ -309,6 +323,7 @@ int ll_ny_take(struct ll_nursery *y, uintptr_t p, uintptr_t free_pc, struct ll_b
     if (y->last.ptr == p && p) {
         ll_ny_quarantine(y, &y->last, free_pc, out);
         y->last.ptr = 0;
+        y->lifo += y->lifo < LL_LIFO_MAX;
         y->frees++;
         return 1;
     }
