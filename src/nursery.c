@@ -263,8 +263,11 @@ static void ll_ny_put(struct ll_nursery *y, const struct ll_block *b)
  *
  * The newest block is held apart (last), not indexed: many blocks die
  * before the next is born (a buffer used and freed, a realloc), and their
- * free then needs no hash, no probe and no index update.  The block is
- * indexed when the next one comes. */
+ * free then needs no hash, no probe and no index update.  While that pays
+ * (lifo > 0: frees of the held block outnumber the blocks that outlived
+ * it), the held block is indexed when the next one comes; while blocks die
+ * in no order, a new block goes straight into the index, with the probe
+ * its duplicate check made, and the held place is left as it is. */
 int ll_nursery_add(uintptr_t p, size_t size, uint32_t stack, unsigned fn,
                    unsigned align_log2)
 {
