@@ -44,7 +44,7 @@ struct ll_tcache_ent { uint32_t hash, id; };
 #define LL_MEMOS (1u << LL_MEMO_BITS)
 #define LL_MEMO_WAYS 4
 
-/* A thread's caches (91 KB) live in mem.c, not in static TLS: glibc carves
+/* A thread's caches (90 KiB) live in mem.c, not in static TLS: glibc carves
  * each thread's static TLS out of its stack, and with them there a thread
  * asking for a 16 or 32 KiB stack could not be created (EINVAL).  Made on
  * the thread's first capture; NULL once it has exited or if memory ran out,
