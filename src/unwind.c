@@ -446,6 +446,12 @@ static _Unwind_Reason_Code slow_cb(struct _Unwind_Context *ctx, void *arg)
 
 enum { STEP_OK, STEP_END, STEP_SLOW };
 
+/* The sanity bounds on a CFA computed from sp's frame (see the top). */
+static inline int cfa_sane(uintptr_t cfa, uintptr_t sp)
+{
+    return cfa > sp && cfa - sp <= MAX_FRAME && !(cfa & 7);
+}
+
 /* One frame up: from (ra, sp, bp) to the caller's, by the cached rule.
  * no_sanitize_address: it reads other functions' stack slots on purpose. */
 __attribute__((no_sanitize_address, always_inline))
@@ -455,7 +461,7 @@ static inline int step(uintptr_t *ra, uintptr_t *sp, uintptr_t *bp, unsigned fla
     if (ll_unlikely(rule & K_MASK))
         return (rule & K_MASK) == K_END ? STEP_END : STEP_SLOW;
     uintptr_t cfa = (rule & R_RBP ? *bp : *sp) + (rule & MAX_OFF);
-    if (ll_unlikely(cfa <= *sp || cfa - *sp > MAX_FRAME || (cfa & 7)))
+    if (ll_unlikely(!cfa_sane(cfa, *sp)))
         return STEP_END;
     *ra = *(const uintptr_t *)(cfa - 8);
     if (rule >> 20)
@@ -560,7 +566,7 @@ unsigned ll_unwind_memo(uintptr_t *pcs, unsigned max, uintptr_t ra,
             }
         }
         uintptr_t cfa = base + (rule & MAX_OFF);
-        if (ll_unlikely(cfa <= sp || cfa - sp > MAX_FRAME || (cfa & 7)))
+        if (ll_unlikely(!cfa_sane(cfa, sp)))
             break;
         ra = *(const uintptr_t *)(cfa - 8);
         m->rd[j].at = cfa - 8;
