@@ -8,7 +8,6 @@
 
 #include <string.h>
 
-
 struct ll_boot_hdr { size_t size; size_t pad; };
 
 char ll_boot_arena[LL_BOOT_SIZE] __attribute__((aligned(4096)));

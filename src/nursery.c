@@ -323,14 +323,16 @@ static inline void ll_ny_quarantine(struct ll_nursery *y, const struct ll_block 
 static inline __attribute__((always_inline))
 int ll_ny_take(struct ll_nursery *y, uintptr_t p, uintptr_t free_pc, struct ll_block *out)
 {
-    if (y->last.ptr == p && p) {
+    if (!p)                             /* empty places hold address 0 */
+        return 0;
+    if (y->last.ptr == p) {
         ll_ny_quarantine(y, &y->last, free_pc, out);
         y->last.ptr = 0;
         y->lifo += y->lifo < LL_LIFO_MAX;
         y->frees++;
         return 1;
     }
-    if (!y->n || !p)
+    if (!y->n)
         return 0;
     int j = ll_ny_pos(y, p);
     if (j < 0)

@@ -200,32 +200,26 @@ static int ll_shard_add(struct ll_shard *s, unsigned hv, const struct ll_block *
     return res;
 }
 
-/* A thread without a nursery (exiting, or out of memory) goes to a shard.
- * Out of line: the common path above it then saves fewer registers. */
-static __attribute__((noinline)) int ll_table_insert_shard_new(const struct ll_block *b)
+/* A block of a thread without a nursery (exiting, or out of memory): a
+ * shard takes it.  Out of line (ll.h inlines the nursery path). */
+int ll_table_insert_far(uintptr_t p, size_t size, unsigned align_log2, unsigned fn,
+                        uint32_t stack)
 {
-    unsigned hv = ll_bucket_hash(b->ptr);
-    struct ll_shard *s = ll_shard_of(b->ptr);
+    struct ll_block b = { .ptr = p, .size = size, .stack = stack,
+                          .fn = (uint8_t)fn, .align_log2 = (uint8_t)align_log2 };
+    unsigned hv = ll_bucket_hash(p);
+    struct ll_shard *s = ll_shard_of(p);
     int64_t delta;
     ll_lock(&s->lock);
-    int res = ll_shard_add(s, hv, b, &delta);
+    int res = ll_shard_add(s, hv, &b, &delta);
     s->allocs++;
-    s->bytes += b->size;
+    s->bytes += size;
     if (res == LL_INSERT_OOM)
         s->dropped++;
     ll_unlock(&s->lock);
     if (delta)
         ll_live_add(delta);
     return res;
-}
-
-/* A block of a thread without a nursery. */
-int ll_table_insert_far(uintptr_t p, size_t size, unsigned align_log2, unsigned fn,
-                        uint32_t stack)
-{
-    struct ll_block b = { .ptr = p, .size = size, .stack = stack,
-                          .fn = (uint8_t)fn, .align_log2 = (uint8_t)align_log2 };
-    return ll_table_insert_shard_new(&b);
 }
 
 /* A block leaving a nursery: already counted, live bytes unchanged. */
