@@ -149,8 +149,13 @@ fuzz: deps $(FUZZ)
 demo: deps libleak.so $(PROGS)
 	@scripts/demo
 
-bench: deps libleak.so
+bench: deps libleak.so $(BUILD)/bench/forward.so
 	@scripts/bench
+
+# For scripts/bench: libleak's interposer with recording compiled out.
+$(BUILD)/bench/forward.so: $(SRC) src/ll.h | deps
+	@mkdir -p $(@D)
+	$(CC) $(filter-out -MMD -MP,$(CFLAGS_LIB)) -DLL_FORWARD_ONLY $(LDFLAGS_LIB) -o $@ $(SRC) $(LDLIBS_LIB)
 
 # Install missing Debian packages (once; scripts/install-deps is idempotent).
 deps:

@@ -15,6 +15,15 @@
 #define LL_ALIGN_DEFAULT alignof(max_align_t)
 #define LL_CALLER ((uintptr_t)__builtin_return_address(0))
 
+/* scripts/bench also builds a copy with -DLL_FORWARD_ONLY: the same entry
+ * points, guard and forwarding, but no block recorded, so that what
+ * interposing alone costs is measured beside what recording adds. */
+#ifdef LL_FORWARD_ONLY
+#define LL_RECORDS 0
+#else
+#define LL_RECORDS 1
+#endif
+
 /* Active: initialised, not yet reported, and not inside libleak itself. */
 static inline int ll_active(void)
 {
@@ -77,6 +86,8 @@ static inline __attribute__((always_inline))
 void ll_on_alloc(void *p, size_t size, size_t align, unsigned fn,
                  const struct ll_caller *c)
 {
+    if (!LL_RECORDS)
+        return;
     int saved = errno;
     ll_guard++;
     uint32_t stack = ll_stack_capture_from(c);
@@ -103,6 +114,8 @@ static unsigned ll_bad_free_kind(uintptr_t p)
  * kept from the real allocator, so the program survives it. */
 static int ll_on_free(void *p, unsigned dealloc, uintptr_t caller)
 {
+    if (!LL_RECORDS)
+        return 1;
     int saved = errno;
     int ok = 1;
     struct ll_block b;
@@ -197,6 +210,8 @@ static void *ll_realloc_any(void *p, size_t n, unsigned fn,
 {
     if (ll_unlikely(p && ll_boot_owns(p)))
         return ll_realloc_boot(p, n, fn);
+    if (!LL_RECORDS && ll_active())
+        return ll_real.realloc(p, n);
     if (!ll_active()) {
         if (ll_pass_real()) {
             int internal = ll_guard && !ll_inner_held && p &&
