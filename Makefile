@@ -97,6 +97,7 @@ test: deps
 	@$(MAKE) --no-print-directory unit integration
 	@$(MAKE) --no-print-directory unit SAN='-fsanitize=address,undefined -fno-sanitize-recover=all' SAN_TAG=-san
 	@$(MAKE) --no-print-directory test-tsan
+	@$(MAKE) --no-print-directory test-forward
 
 # ---- scripts/leakcheck: the CI wrapper (its own program, never preloaded) ------
 LC_SRC := $(wildcard src/leakcheck/*.c)
@@ -152,10 +153,16 @@ demo: deps libleak.so $(PROGS)
 bench: deps libleak.so $(BUILD)/bench/forward.so
 	@scripts/bench
 
-# For scripts/bench: libleak's interposer with recording compiled out.
+# For scripts/bench: libleak's interposer with recording compiled out.  It
+# must still keep the allocator's contract: entry_points checks every entry
+# point under it (a failed check exits non-zero).
 $(BUILD)/bench/forward.so: $(SRC) src/ll.h | deps
 	@mkdir -p $(@D)
 	$(CC) $(filter-out -MMD -MP,$(CFLAGS_LIB)) -DLL_FORWARD_ONLY $(LDFLAGS_LIB) -o $@ $(SRC) $(LDLIBS_LIB)
+
+test-forward: $(BUILD)/bench/forward.so $(BUILD)/programs/entry_points
+	LD_PRELOAD=$(CURDIR)/$(BUILD)/bench/forward.so LIBLEAK_OPTIONS=output=/dev/null \
+	    $(BUILD)/programs/entry_points
 
 # Install missing Debian packages (once; scripts/install-deps is idempotent).
 deps:
@@ -164,5 +171,5 @@ deps:
 clean:
 	rm -rf $(BUILD) libleak.so
 
-.PHONY: all unit integration test test-tsan test-real fuzz check-leaks bench-merge demo bench deps clean
+.PHONY: all unit integration test test-tsan test-forward test-real fuzz check-leaks bench-merge demo bench deps clean
 -include $(OBJ:.o=.d) $(UNIT_OBJ:.o=.d)
