@@ -150,13 +150,13 @@ fuzz: deps $(FUZZ)
 demo: deps libleak.so $(PROGS)
 	@scripts/demo
 
-bench: deps libleak.so $(BUILD)/bench/forward.so
+bench: deps libleak.so
 	@scripts/bench
 
-# For scripts/bench: libleak's interposer with recording compiled out.  It
-# must still keep the allocator's contract: entry_points checks every entry
-# point under it (a failed check exits non-zero).
-$(BUILD)/bench/forward.so: $(SRC) src/ll.h | deps
+# For scripts/bench (which builds it): libleak's interposer with recording
+# compiled out.  It must still keep the allocator's contract: entry_points
+# checks every entry point under it (a failed check exits non-zero).
+$(BUILD)/bench/forward.so: $(SRC) $(wildcard src/*.h) | deps
 	@mkdir -p $(@D)
 	$(CC) $(filter-out -MMD -MP,$(CFLAGS_LIB)) -DLL_FORWARD_ONLY $(LDFLAGS_LIB) -o $@ $(SRC) $(LDLIBS_LIB)
 
