@@ -160,8 +160,16 @@ $(BUILD)/bench/forward.so: $(SRC) $(wildcard src/*.h) | deps
 	@mkdir -p $(@D)
 	$(CC) $(filter-out -MMD -MP,$(CFLAGS_LIB)) -DLL_FORWARD_ONLY $(LDFLAGS_LIB) -o $@ $(SRC) $(LDLIBS_LIB)
 
-test-forward: $(BUILD)/bench/forward.so $(BUILD)/programs/entry_points
+# The same with one bare uthash record per block (tests/bench/floor.c).
+$(BUILD)/bench/floor.so: $(SRC) $(wildcard src/*.h) tests/bench/floor.c | deps
+	@mkdir -p $(@D)
+	$(CC) $(filter-out -MMD -MP,$(CFLAGS_LIB)) -DLL_FORWARD_ONLY -DLL_UTHASH_FLOOR $(LDFLAGS_LIB) \
+	    -o $@ $(SRC) tests/bench/floor.c $(LDLIBS_LIB)
+
+test-forward: $(BUILD)/bench/forward.so $(BUILD)/bench/floor.so $(BUILD)/programs/entry_points
 	LD_PRELOAD=$(CURDIR)/$(BUILD)/bench/forward.so LIBLEAK_OPTIONS=output=/dev/null \
+	    $(BUILD)/programs/entry_points
+	LD_PRELOAD=$(CURDIR)/$(BUILD)/bench/floor.so LIBLEAK_OPTIONS=output=/dev/null \
 	    $(BUILD)/programs/entry_points
 
 # Install missing Debian packages (once; scripts/install-deps is idempotent).

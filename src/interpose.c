@@ -15,13 +15,25 @@
 #define LL_ALIGN_DEFAULT alignof(max_align_t)
 #define LL_CALLER ((uintptr_t)__builtin_return_address(0))
 
-/* scripts/bench also builds a copy with -DLL_FORWARD_ONLY: the same entry
+/* scripts/bench also builds two copies.  -DLL_FORWARD_ONLY: the same entry
  * points, guard and forwarding, but no block recorded, so that what
- * interposing alone costs is measured beside what recording adds. */
+ * interposing alone costs is measured beside what recording adds.  With
+ * -DLL_UTHASH_FLOOR as well, each block gets one bare uthash record and
+ * nothing more (tests/bench/floor.c): the floor under any design that keeps
+ * one.  In libleak.so the LL_FLOOR_ hooks are empty. */
 #ifdef LL_FORWARD_ONLY
 #define LL_RECORDS 0
 #else
 #define LL_RECORDS 1
+#endif
+#ifdef LL_UTHASH_FLOOR
+void ll_floor_add(uintptr_t p, size_t size, uintptr_t caller);
+void ll_floor_del(uintptr_t p);
+#define LL_FLOOR_ADD(p, size, caller) ll_floor_add((uintptr_t)(p), (size), (caller))
+#define LL_FLOOR_DEL(p) ll_floor_del((uintptr_t)(p))
+#else
+#define LL_FLOOR_ADD(p, size, caller) ((void)0)
+#define LL_FLOOR_DEL(p) ((void)0)
 #endif
 
 /* Active: initialised, not yet reported, and not inside libleak itself. */
@@ -86,8 +98,10 @@ static inline __attribute__((always_inline))
 void ll_on_alloc(void *p, size_t size, size_t align, unsigned fn,
                  const struct ll_caller *c)
 {
-    if (!LL_RECORDS)
+    if (!LL_RECORDS) {
+        LL_FLOOR_ADD(p, size, c->ra);
         return;
+    }
     int saved = errno;
     ll_guard++;
     uint32_t stack = ll_stack_capture_from(c);
@@ -114,8 +128,10 @@ static unsigned ll_bad_free_kind(uintptr_t p)
  * kept from the real allocator, so the program survives it. */
 static int ll_on_free(void *p, unsigned dealloc, uintptr_t caller)
 {
-    if (!LL_RECORDS)
+    if (!LL_RECORDS) {
+        LL_FLOOR_DEL(p);
         return 1;
+    }
     int saved = errno;
     int ok = 1;
     struct ll_block b;
@@ -210,8 +226,14 @@ static void *ll_realloc_any(void *p, size_t n, unsigned fn,
 {
     if (ll_unlikely(p && ll_boot_owns(p)))
         return ll_realloc_boot(p, n, fn);
-    if (!LL_RECORDS && ll_active())
-        return ll_real.realloc(p, n);
+    if (!LL_RECORDS && ll_active()) {
+        if (p)
+            LL_FLOOR_DEL(p);
+        void *q = ll_real.realloc(p, n);
+        if (q || (p && n))          /* a failed realloc keeps the old block */
+            LL_FLOOR_ADD(q ? q : p, n, c->ra);
+        return q;
+    }
     if (!ll_active()) {
         if (ll_pass_real()) {
             int internal = ll_guard && !ll_inner_held && p &&
