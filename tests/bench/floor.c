@@ -1,23 +1,23 @@
-/* floor.c - the least a uthash table of live blocks can cost (scripts/bench).
+/* floor.c - what a bare uthash table of live blocks costs (scripts/bench).
  *
  * Built into build/bench/floor.so with libleak's interposer and
  * -DLL_UTHASH_FLOOR: every block gets one record (address, size, caller)
- * in a uthash table, as the design asks, and nothing else is done - no
- * stack beyond the caller, no per-thread nursery, no quarantine, no counters,
- * no report.  The tables are sharded by address with a spinlock each (the
+ * in a uthash table, as the design asks, and nothing else is done: no stack
+ * beyond the caller, no per-thread nursery, no quarantine, no counters, no
+ * report.  The tables are sharded by address with a spinlock each (the
  * least that keeps them right when one thread frees another's block), and
- * use uthash's own macros with a one-multiply hash of the address.
+ * use uthash the cheapest way libleak knows, as table.c does: the
+ * bucket-level macros (no insertion-order list to keep), a one-multiply
+ * hash of the address, at most 2 records per bucket.
  *
- * What this build costs against native is a floor under any design that
- * keeps a uthash record per live block: a target below it cannot be met by
- * tuning what surrounds the table. */
-#define HASH_FUNCTION(key, len, hv) \
-    ((hv) = (unsigned)((*(const uintptr_t *)(key) >> 4) * 0x9e3779b97f4a7c15ull >> 32))
+ * Its cost against native is what the table alone takes; libleak's own
+ * figures can then be read against it. */
 #define HASH_KEYCMP(a, b, n) (*(const uintptr_t *)(a) != *(const uintptr_t *)(b))
 #include "../../src/ll_uthash.h"
 
 #define LL_FLOOR_SHARDS 64
 #define LL_FLOOR_BATCH 64
+#define LL_FLOOR_BUCKETS0 1024u
 
 struct ll_floor_rec {
     uintptr_t ptr;
@@ -26,13 +26,10 @@ struct ll_floor_rec {
     UT_hash_handle hh;
 };
 
-/* uthash frees a table when its last item goes, and makes it again on the
- * next add: a malloc/free loop would pay for both each time.  A sentinel
- * record (address 1, never a block's) keeps every table alive. */
 struct ll_floor_shard {
     ll_lock_t lock;
-    struct ll_floor_rec *head, *spare;
-    struct ll_floor_rec sentinel;
+    UT_hash_table tbl;
+    struct ll_floor_rec *spare;
 } __attribute__((aligned(64)));
 
 static struct ll_floor_shard ll_floor[LL_FLOOR_SHARDS];
@@ -40,6 +37,29 @@ static struct ll_floor_shard ll_floor[LL_FLOOR_SHARDS];
 static struct ll_floor_shard *ll_floor_of(uintptr_t p)
 {
     return &ll_floor[((uint64_t)(p >> 16) * 0x9e3779b97f4a7c15ull) >> 58];
+}
+
+static unsigned ll_floor_hash(uintptr_t p)
+{
+    return (unsigned)(((uint64_t)(p >> 4) * 0x9e3779b97f4a7c15ull) >> 32);
+}
+
+static UT_hash_bucket *ll_floor_bucket(struct ll_floor_shard *s, unsigned hv)
+{
+    return &s->tbl.buckets[hv & (s->tbl.num_buckets - 1)];
+}
+
+static int ll_floor_make(struct ll_floor_shard *s)
+{
+    s->tbl.buckets = ll_mem_alloc(LL_FLOOR_BUCKETS0 * sizeof(UT_hash_bucket));
+    if (!s->tbl.buckets)
+        return -1;
+    s->tbl.num_buckets = LL_FLOOR_BUCKETS0;
+    s->tbl.log2_num_buckets = 10;
+    s->tbl.hho = offsetof(struct ll_floor_rec, hh);
+    s->tbl.noexpand = 1;
+    s->tbl.signature = HASH_SIGNATURE;
+    return 0;
 }
 
 static struct ll_floor_rec *ll_floor_get(struct ll_floor_shard *s)
@@ -61,19 +81,21 @@ static struct ll_floor_rec *ll_floor_get(struct ll_floor_shard *s)
 void ll_floor_add(uintptr_t p, size_t size, uintptr_t caller)
 {
     struct ll_floor_shard *s = ll_floor_of(p);
+    unsigned hv = ll_floor_hash(p);
     ll_lock(&s->lock);
-    if (ll_unlikely(!s->head)) {
-        s->sentinel.ptr = 1;
-        HASH_ADD(hh, s->head, ptr, sizeof(s->sentinel.ptr), &s->sentinel);
-    }
-    struct ll_floor_rec *r = ll_floor_get(s);
-    if (r) {
-        *r = (struct ll_floor_rec){ .ptr = p, .size = size, .caller = caller };
-        ll_uthash_oom = 0;
-        HASH_ADD(hh, s->head, ptr, sizeof(r->ptr), r);
-        if (ll_uthash_oom) {
-            r->hh.next = s->spare;
-            s->spare = r;
+    struct ll_floor_rec *r;
+    if ((s->tbl.buckets || !ll_floor_make(s)) && (r = ll_floor_get(s))) {
+        r->ptr = p;
+        r->size = size;
+        r->caller = caller;
+        r->hh.tbl = &s->tbl;
+        r->hh.key = &r->ptr;
+        r->hh.keylen = sizeof(r->ptr);
+        r->hh.hashv = hv;
+        HASH_ADD_TO_BKT(*ll_floor_bucket(s, hv), hh, &r->hh, ll_uthash_oom);
+        if (++s->tbl.num_items > 2 * s->tbl.num_buckets) {
+            ll_uthash_oom = 0;
+            HASH_EXPAND_BUCKETS(hh, &s->tbl, ll_uthash_oom);
         }
     }
     ll_unlock(&s->lock);
@@ -82,11 +104,14 @@ void ll_floor_add(uintptr_t p, size_t size, uintptr_t caller)
 void ll_floor_del(uintptr_t p)
 {
     struct ll_floor_shard *s = ll_floor_of(p);
-    struct ll_floor_rec *r;
+    unsigned hv = ll_floor_hash(p);
+    struct ll_floor_rec *r = NULL;
     ll_lock(&s->lock);
-    HASH_FIND(hh, s->head, &p, sizeof(p), r);
+    if (s->tbl.buckets)
+        HASH_FIND_IN_BKT(&s->tbl, hh, *ll_floor_bucket(s, hv), &p, sizeof(p), hv, r);
     if (r) {
-        HASH_DELETE(hh, s->head, r);
+        HASH_DEL_IN_BKT(*ll_floor_bucket(s, hv), &r->hh);
+        s->tbl.num_items--;
         r->hh.next = s->spare;
         s->spare = r;
     }
