@@ -207,3 +207,28 @@ Test(stack, capture_honours_depth)
     const uintptr_t *pcs;
     cr_expect_eq(ll_stack_get(id, &pcs), 1);
 }
+
+/* depth=1 goes through a per-thread cache of return addresses (1,024
+ * entries): 4,096 callers must each keep their own stack, the caller alone,
+ * whatever the stack pointer, after the cache has overwritten them. */
+Test(stack, depth_one_is_the_caller, .timeout = 30)
+{
+    ll_unwind_init();
+    ll_opt.depth = 1;
+    enum { N = 4096 };
+    static uint32_t ids[N];
+    for (unsigned pass = 0; pass < 3; pass++)
+        for (unsigned i = 0; i < N; i++) {
+            uintptr_t ra = 0x500000 + (uintptr_t)i * 0x40;
+            struct ll_caller c = { ra, 0x7ff00000 - 64 * pass, 0 };
+            uint32_t id = ll_stack_capture_from(&c);
+            if (pass == 0) {
+                ids[i] = id;
+                expect_stack(id, &ra, 1);
+            } else {
+                cr_assert_eq(id, ids[i], "caller %#lx, pass %u: id %u, then %u",
+                             (unsigned long)ra, pass, ids[i], id);
+            }
+        }
+    cr_expect_eq(ll_stack_count(), N);
+}
