@@ -118,44 +118,22 @@ static struct ll_rec *ll_shard_find(struct ll_shard *s, uintptr_t p, unsigned hv
     return r;
 }
 
-#define LL_BUCKETS0 32u
+#define LL_BUCKETS0_LOG2 5u             /* 32 buckets at the first add */
 
-/* The first add: an empty table of LL_BUCKETS0 buckets.  uthash's own
- * growth is off (noexpand): ll_shard_grow applies our policy. */
 static int ll_shard_make(struct ll_shard *s)
 {
-    UT_hash_bucket *b = ll_mem_alloc(LL_BUCKETS0 * sizeof(*b));  /* zeroed */
-    if (!b)
-        return -1;
-    s->tbl.buckets = b;
-    s->tbl.num_buckets = LL_BUCKETS0;
-    s->tbl.log2_num_buckets = 5;
-    s->tbl.hho = offsetof(struct ll_rec, hh);
-    s->tbl.noexpand = 1;
-    s->tbl.signature = HASH_SIGNATURE;
-    return 0;
+    return ll_uthash_make(&s->tbl, LL_BUCKETS0_LOG2, offsetof(struct ll_rec, hh));
 }
 
 static struct ll_rec *ll_rec_get(struct ll_shard *s)
 {
-    if (!s->spare) {
-        struct ll_rec *b = ll_mem_alloc(sizeof(*b) * LL_REC_BATCH);
-        if (!b)
-            return NULL;
-        for (unsigned i = 0; i < LL_REC_BATCH; i++) {
-            b[i].hh.next = s->spare;
-            s->spare = &b[i];
-        }
-    }
-    struct ll_rec *r = s->spare;
-    s->spare = r->hh.next;
-    return r;
+    return ll_uthash_rec_get((void **)&s->spare, sizeof(struct ll_rec),
+                             offsetof(struct ll_rec, hh), LL_REC_BATCH);
 }
 
 static void ll_rec_put(struct ll_shard *s, struct ll_rec *r)
 {
-    r->hh.next = s->spare;
-    s->spare = r;
+    ll_uthash_rec_put((void **)&s->spare, offsetof(struct ll_rec, hh), r);
 }
 
 /* uthash grows a table only when one bucket's chain reaches 10, which lets

@@ -6,9 +6,9 @@
  * beyond the caller, no per-thread nursery, no quarantine, no counters, no
  * report.  The tables are sharded by address with a spinlock each (the
  * least that keeps them right when one thread frees another's block), and
- * use uthash the cheapest way libleak knows, as table.c does: the
- * bucket-level macros (no insertion-order list to keep), a one-multiply
- * hash of the address, at most 2 records per bucket.
+ * use uthash the cheapest way libleak knows, through table.c's helpers
+ * in ll_uthash.h: the bucket-level macros (no insertion-order list to
+ * keep), a one-multiply hash of the address, at most 2 records per bucket.
  *
  * Its cost against native is what the table alone takes; libleak's own
  * figures can then be read against it. */
@@ -17,7 +17,8 @@
 
 #define LL_FLOOR_SHARDS 64
 #define LL_FLOOR_BATCH 64
-#define LL_FLOOR_BUCKETS0 1024u
+#define LL_FLOOR_BUCKETS0_LOG2 10u
+#define LL_FLOOR_HHO offsetof(struct ll_floor_rec, hh)
 
 struct ll_floor_rec {
     uintptr_t ptr;
@@ -49,42 +50,16 @@ static UT_hash_bucket *ll_floor_bucket(struct ll_floor_shard *s, unsigned hv)
     return &s->tbl.buckets[hv & (s->tbl.num_buckets - 1)];
 }
 
-static int ll_floor_make(struct ll_floor_shard *s)
-{
-    s->tbl.buckets = ll_mem_alloc(LL_FLOOR_BUCKETS0 * sizeof(UT_hash_bucket));
-    if (!s->tbl.buckets)
-        return -1;
-    s->tbl.num_buckets = LL_FLOOR_BUCKETS0;
-    s->tbl.log2_num_buckets = 10;
-    s->tbl.hho = offsetof(struct ll_floor_rec, hh);
-    s->tbl.noexpand = 1;
-    s->tbl.signature = HASH_SIGNATURE;
-    return 0;
-}
-
-static struct ll_floor_rec *ll_floor_get(struct ll_floor_shard *s)
-{
-    if (!s->spare) {
-        struct ll_floor_rec *b = ll_mem_alloc(sizeof(*b) * LL_FLOOR_BATCH);
-        if (!b)
-            return NULL;
-        for (unsigned i = 0; i < LL_FLOOR_BATCH; i++) {
-            b[i].hh.next = s->spare;
-            s->spare = &b[i];
-        }
-    }
-    struct ll_floor_rec *r = s->spare;
-    s->spare = r->hh.next;
-    return r;
-}
-
 void ll_floor_add(uintptr_t p, size_t size, uintptr_t caller)
 {
     struct ll_floor_shard *s = ll_floor_of(p);
     unsigned hv = ll_floor_hash(p);
     ll_lock(&s->lock);
     struct ll_floor_rec *r;
-    if ((s->tbl.buckets || !ll_floor_make(s)) && (r = ll_floor_get(s))) {
+    if ((s->tbl.buckets ||
+         !ll_uthash_make(&s->tbl, LL_FLOOR_BUCKETS0_LOG2, LL_FLOOR_HHO)) &&
+        (r = ll_uthash_rec_get((void **)&s->spare, sizeof(*r), LL_FLOOR_HHO,
+                               LL_FLOOR_BATCH))) {
         r->ptr = p;
         r->size = size;
         r->caller = caller;
@@ -112,8 +87,7 @@ void ll_floor_del(uintptr_t p)
     if (r) {
         HASH_DEL_IN_BKT(*ll_floor_bucket(s, hv), &r->hh);
         s->tbl.num_items--;
-        r->hh.next = s->spare;
-        s->spare = r;
+        ll_uthash_rec_put((void **)&s->spare, LL_FLOOR_HHO, r);
     }
     ll_unlock(&s->lock);
 }
