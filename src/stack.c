@@ -222,15 +222,20 @@ uint32_t ll_stack_capture(void)
     return ll_stack_intern(pcs, n);
 }
 
+/* A walk from c's frame, noted in m, and its stack's id. */
+static uint32_t ll_stack_walk(const struct ll_caller *c, unsigned depth, struct ll_uw_memo *m)
+{
+    uintptr_t pcs[LL_MAX_DEPTH];
+    return ll_stack_intern(pcs, ll_unwind_memo(pcs, depth, c->ra, c->sp, c->bp, m));
+}
+
 uint32_t ll_stack_capture_from(const struct ll_caller *c)
 {
     unsigned depth = (unsigned)ll_opt.depth;
-    uintptr_t pcs[LL_MAX_DEPTH];
+    struct ll_uw_memo scratch;
     struct ll_tstate *t = ll_ts_get();
-    if (ll_unlikely(!t)) {
-        struct ll_uw_memo scratch;
-        return ll_stack_intern(pcs, ll_unwind_memo(pcs, depth, c->ra, c->sp, c->bp, &scratch));
-    }
+    if (ll_unlikely(!t))
+        return ll_stack_walk(c, depth, &scratch);
     if (depth == 1) {
         /* The stack is the caller alone, a function of ra: a direct-mapped
          * cache of return addresses serves it (the memo's key has sp in it,
@@ -238,9 +243,7 @@ uint32_t ll_stack_capture_from(const struct ll_caller *c)
         unsigned i = (unsigned)((c->ra * 0x9e3779b97f4a7c15ull) >> (64 - LL_CALLER_BITS));
         if (ll_likely(t->caller[i].ra == c->ra && t->caller[i].id))
             return t->caller[i].id;
-        struct ll_uw_memo scratch;
-        uint32_t id = ll_stack_intern(pcs, ll_unwind_memo(pcs, 1, c->ra, c->sp, c->bp,
-                                                          &scratch));
+        uint32_t id = ll_stack_walk(c, 1, &scratch);
         t->caller[i].ra = c->ra;
         t->caller[i].id = id;
         return id;
@@ -252,10 +255,7 @@ uint32_t ll_stack_capture_from(const struct ll_caller *c)
         if (ll_unwind_replay(&m[w], c->ra, c->sp, c->bp, depth) && m[w].id)
             return m[w].id;
     m = &m[t->victim[set]++ % LL_MEMO_WAYS];
-    unsigned n = ll_unwind_memo(pcs, depth, c->ra, c->sp, c->bp, m);
-    uint32_t id = ll_stack_intern(pcs, n);
-    m->id = id;
-    return id;
+    return m->id = ll_stack_walk(c, depth, m);
 }
 
 unsigned ll_stack_get(uint32_t id, const uintptr_t **pcs)
