@@ -19,8 +19,8 @@
  * points, guard and forwarding, but no block recorded, so that what
  * interposing alone costs is measured beside what recording adds.  With
  * -DLL_UTHASH_FLOOR as well, each block gets one bare uthash record and
- * nothing more (tests/bench/floor.c): the floor under any design that keeps
- * one.  In libleak.so the LL_FLOOR_ hooks are empty. */
+ * nothing more (tests/bench/floor.c): what the table alone costs.  In
+ * libleak.so the LL_FLOOR_ hooks are empty. */
 #ifdef LL_FORWARD_ONLY
 #define LL_RECORDS 0
 #else
