@@ -1,7 +1,8 @@
 /* fork.c - keep libleak's locks consistent across fork().
  *
- * prepare takes every lock in one fixed order (table shards, stack table,
- * errors, internal allocator: the order in which code nests them), so no
+ * prepare takes every lock in one fixed order (nurseries, table shards,
+ * stack table, modules, errors, internal blocks, then mem.c's: the order in
+ * which code nests them; tests/unit/test_fork.c forks against it), so no
  * other thread is inside a half-updated structure when the address space
  * is copied.  The parent releases them; the child resets them instead,
  * because the threads that would have released them do not exist there. */

@@ -184,22 +184,25 @@ int ll_mem_owns(const void *p)
     return ll_pages_own(a);
 }
 
-/* Fork: hold every class lock across fork() so the child never sees a free
- * list half updated; the child resets them (the holder thread is gone). */
+/* Fork: hold every lock across fork() so the child never sees a free list
+ * half updated; the child resets them (the holder thread is gone).  The
+ * class locks come first: a class lock is held while its refill maps a
+ * chunk (ll_class_refill takes the page and chunk list locks), so taking
+ * those two first deadlocks against a thread that is refilling. */
 void ll_mem_fork_prepare(void)
 {
-    ll_lock(&ll_pages_lock);
-    ll_lock(&ll_chunks_lock);
     for (unsigned i = 0; i < LL_NCLASS; i++)
         ll_lock(&ll_classes[i].lock);
+    ll_lock(&ll_chunks_lock);
+    ll_lock(&ll_pages_lock);
 }
 
 void ll_mem_fork_parent(void)
 {
+    ll_unlock(&ll_pages_lock);
+    ll_unlock(&ll_chunks_lock);
     for (unsigned i = LL_NCLASS; i-- > 0;)
         ll_unlock(&ll_classes[i].lock);
-    ll_unlock(&ll_chunks_lock);
-    ll_unlock(&ll_pages_lock);
 }
 
 void ll_mem_fork_child(void)

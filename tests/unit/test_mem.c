@@ -248,3 +248,42 @@ Test(mem, fresh_block_pages_are_not_touched)
     cr_expect_eq(resident, 0, "%zu of %zu pages touched", resident, len / page);
     cr_expect(all_zero(p, n), "fresh block not zero");
 }
+
+/* fork() takes every lock of mem.c (ll_mem_fork_prepare) in the order the
+ * code nests them.  A size class's lock is held while a new chunk is
+ * mapped, which takes the page and chunk list locks: taking those two
+ * first deadlocked a fork against a thread that was refilling a class.
+ * Here two threads refill the 64 KiB class (4 blocks per chunk) while the
+ * main thread takes and releases everything, as fork does.  The blocks are
+ * never touched, so the mappings cost address space only. */
+#define REFILLS 4000
+static atomic_int refillers;
+
+static void *refill(void *arg)
+{
+    (void)arg;
+    static __thread void *kept[4 * REFILLS];
+    for (unsigned i = 0; i < 4 * REFILLS; i++)
+        kept[i] = ll_mem_alloc(64u << 10);
+    atomic_fetch_sub(&refillers, 1);
+    for (unsigned i = 0; i < 4 * REFILLS; i++)
+        ll_mem_free(kept[i], 64u << 10);
+    return NULL;
+}
+
+Test(mem, fork_handlers_and_refills_do_not_deadlock, .timeout = 60)
+{
+    pthread_t t[2];
+    atomic_store(&refillers, 2);
+    for (unsigned i = 0; i < 2; i++)
+        cr_assert_eq(pthread_create(&t[i], NULL, refill, NULL), 0);
+    unsigned rounds = 0;
+    while (atomic_load(&refillers) > 0) {
+        ll_mem_fork_prepare();
+        ll_mem_fork_parent();
+        rounds++;
+    }
+    for (unsigned i = 0; i < 2; i++)
+        pthread_join(t[i], NULL);
+    cr_expect_gt(rounds, 0);
+}
