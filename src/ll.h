@@ -63,8 +63,22 @@ static inline void ll_lock_reset(ll_lock_t *l) { atomic_store(&l->v, 0); }
  * that allocates while its thread holds one of them (it interrupted
  * libleak) must not call into mem.c or internal.c. */
 extern __thread __attribute__((tls_model("initial-exec"))) int ll_inner_held;
-static inline void ll_lock_inner(ll_lock_t *l) { ll_inner_held++; ll_lock(l); }
-static inline void ll_unlock_inner(ll_lock_t *l) { ll_unlock(l); ll_inner_held--; }
+/* A leak check asked this thread to stop while it held one (threads.c). */
+extern __thread __attribute__((tls_model("initial-exec"))) int ll_stop_pending;
+void ll_stop_deferred(void);
+static inline void ll_lock_inner(ll_lock_t *l) {
+    ll_inner_held++;
+    atomic_signal_fence(memory_order_seq_cst);  /* counted before, as a handler sees it */
+    ll_lock(l);
+}
+static inline void ll_unlock_inner(ll_lock_t *l) {
+    ll_unlock(l);
+    atomic_signal_fence(memory_order_seq_cst);
+    ll_inner_held--;
+    atomic_signal_fence(memory_order_seq_cst);  /* a handler after this sees 0 */
+    if (ll_unlikely(ll_stop_pending) && !ll_inner_held)
+        ll_stop_deferred();
+}
 
 /* ---- allocating functions, as recorded with each block ----------------- */
 enum ll_fn {
@@ -366,6 +380,7 @@ int ll_exit_root(uintptr_t *sp, uintptr_t regs[LL_EXIT_REGS]);
 struct ll_stopped {
     pid_t tid;
     atomic_int stopped;       /* its handler saved sp and tcb, and waits */
+    atomic_int declined;      /* its handler found it inside mem.c: ask again */
     int gone;                 /* exited before it could be signalled */
     uintptr_t sp;             /* its stack pointer when interrupted, less the red zone */
     uintptr_t tcb;            /* its pthread_self() */

@@ -17,6 +17,11 @@
  * their whole stack mapping and says so.  Nothing here allocates, takes a
  * lock another thread could hold, or waits without a bound.
  *
+ * A thread interrupted while it holds a lock of mem.c is not held there:
+ * the scan itself asks mem.c which pages are libleak's, and would wait on
+ * it.  Its handler only notes the stop as pending, and the thread stops
+ * itself as it releases its last such lock (ll_unlock_inner).
+ *
  * The signal is SIGURG: its default action is to do nothing, so one that
  * arrives late (a thread had it blocked) is harmless; gdb and strace pass
  * it on without stopping the program.  The handler stays installed after
@@ -76,6 +81,20 @@ static void ll_stop_save(struct ll_stopped *s, void *uc)
 }
 #endif
 
+/* Note where the thread is, then wait until the scan is done. */
+static void ll_stop_here(struct ll_stopped *s, void *uc)
+{
+    atomic_fetch_add(&ll_stop_inside, 1);
+    ll_stop_save(s, uc);
+    s->tcb = (uintptr_t)pthread_self(); /* reads %fs: signal-safe */
+    atomic_store_explicit(&s->stopped, 1, memory_order_release);
+    /* The bound only guards against a stopper that died; it resumes us. */
+    struct timespec t = { 0, 100 * 1000 * 1000 };
+    for (int i = 0; i < 600 && !atomic_load(&ll_stop_release); i++)
+        ll_futex(&ll_stop_release, FUTEX_WAIT, 0, &t);
+    atomic_fetch_sub(&ll_stop_inside, 1);
+}
+
 /* Async-signal-safe: syscalls, atomics and plain stores only. */
 static void ll_stop_handler(int sig, siginfo_t *si, void *uc)
 {
@@ -92,15 +111,26 @@ static void ll_stop_handler(int sig, siginfo_t *si, void *uc)
         }
         return;
     }
-    atomic_fetch_add(&ll_stop_inside, 1);
-    ll_stop_save(s, uc);
-    s->tcb = (uintptr_t)pthread_self(); /* reads %fs: signal-safe */
-    atomic_store_explicit(&s->stopped, 1, memory_order_release);
-    /* The bound only guards against a stopper that died; it resumes us. */
-    struct timespec t = { 0, 100 * 1000 * 1000 };
-    for (int i = 0; i < 600 && !atomic_load(&ll_stop_release); i++)
-        ll_futex(&ll_stop_release, FUTEX_WAIT, 0, &t);
-    atomic_fetch_sub(&ll_stop_inside, 1);
+    if (ll_inner_held)
+        ll_stop_pending = 1;
+    else
+        ll_stop_here(s, uc);
+    errno = saved;
+}
+
+/* The thread left mem.c with a stop pending: it stops now, with the
+ * registers it has here (the program's are in them or saved in the frames
+ * below sp, which the scan reads). */
+void ll_stop_deferred(void)
+{
+    int saved = errno;
+    ll_stop_pending = 0;
+    struct ll_stopped *s = NULL;
+    if (atomic_load(&ll_stop_active))
+        s = ll_stop_slot((pid_t)syscall(SYS_gettid));
+    ucontext_t uc;
+    if (s && !atomic_load(&s->stopped) && getcontext(&uc) == 0)
+        ll_stop_here(s, &uc);
     errno = saved;
 }
 

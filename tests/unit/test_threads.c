@@ -101,6 +101,53 @@ Test(threads, caller_is_not_stopped)
     pthread_join(t, NULL);
 }
 
+/* A thread that holds a lock of mem.c when the stop reaches it is let go
+ * on and stopped again once it has left: the scan takes mem.c's page lock,
+ * so a thread stopped inside would hold the scan up until its handler's
+ * bound ran out.  Here the thread is inside nearly all the time, and each
+ * stop must find it outside. */
+static atomic_int g_inside;
+
+static void *in_and_out(void *arg)
+{
+    (void)arg;
+    static ll_lock_t lock;
+    atomic_store(&g_tid, (int)syscall(SYS_gettid));
+    while (atomic_load(&g_run)) {
+        ll_lock_inner(&lock);
+        atomic_store(&g_inside, 1);
+        for (int i = 0; i < 2000; i++) atomic_fetch_add(&g_count, 1);
+        atomic_store(&g_inside, 0);
+        ll_unlock_inner(&lock);
+        atomic_fetch_add(&g_count, 1);
+    }
+    return NULL;
+}
+
+Test(threads, thread_inside_mem_is_stopped_outside)
+{
+    pthread_t t;
+    atomic_store(&g_run, 1);
+    cr_assert(!pthread_create(&t, NULL, in_and_out, NULL));
+    while (!atomic_load(&g_tid) || atomic_load(&g_count) < 10000) sched_yield();
+    int stopped = 0, outside = 0;
+    for (int round = 0; round < 20; round++) {
+        struct ll_stopped *v;
+        size_t n = ll_stop_threads(&v);
+        struct ll_stopped *s = slot(v, n, atomic_load(&g_tid));
+        cr_assert_not_null(s);
+        if (atomic_load(&s->stopped)) {
+            stopped++;
+            outside += !atomic_load(&g_inside);
+        }
+        ll_resume_threads();
+    }
+    atomic_store(&g_run, 0);
+    pthread_join(t, NULL);
+    cr_expect_eq(stopped, 20, "stopped in %d of 20 rounds", stopped);
+    cr_expect_eq(outside, stopped, "stopped inside mem.c in %d rounds", stopped - outside);
+}
+
 static atomic_int g_handled;
 static void own_handler(int sig) { (void)sig; atomic_fetch_add(&g_handled, 1); }
 
