@@ -1,6 +1,6 @@
 #!/bin/sh
 # gen_c.sh N > big.c: a large C file for the gcc -O2 workload.
-n=${1:-1500}
+n=${1:-400}
 i=0
 echo '#include <string.h>'
 while [ "$i" -lt "$n" ]; do
