@@ -380,7 +380,6 @@ int ll_exit_root(uintptr_t *sp, uintptr_t regs[LL_EXIT_REGS]);
 struct ll_stopped {
     pid_t tid;
     atomic_int stopped;       /* its handler saved sp and tcb, and waits */
-    atomic_int declined;      /* its handler found it inside mem.c: ask again */
     int gone;                 /* exited before it could be signalled */
     uintptr_t sp;             /* its stack pointer when interrupted, less the red zone */
     uintptr_t tcb;            /* its pthread_self() */

@@ -17,9 +17,9 @@
  * their whole stack mapping and says so.  Nothing here allocates, takes a
  * lock another thread could hold, or waits without a bound.
  *
- * A thread interrupted while it holds a lock of mem.c is not held there:
- * the scan itself asks mem.c which pages are libleak's, and would wait on
- * it.  Its handler only notes the stop as pending, and the thread stops
+ * A thread interrupted while it holds a lock of mem.c or internal.c
+ * (ll_inner_held) is not held there: the scan itself asks mem.c which
+ * pages are libleak's, and would wait on it.  Its handler only notes the stop as pending, and the thread stops
  * itself as it releases its last such lock (ll_unlock_inner).
  *
  * The signal is SIGURG: its default action is to do nothing, so one that
@@ -118,9 +118,10 @@ static void ll_stop_handler(int sig, siginfo_t *si, void *uc)
     errno = saved;
 }
 
-/* The thread left mem.c with a stop pending: it stops now, with the
- * registers it has here (the program's are in them or saved in the frames
- * below sp, which the scan reads). */
+/* The thread let go of its last inner lock with a stop pending: it stops
+ * now, with the registers it has here (the program's are in them, or were
+ * saved by the frames between here and the program's code, all above sp,
+ * which the scan reads). */
 void ll_stop_deferred(void)
 {
     int saved = errno;
