@@ -10,7 +10,10 @@
  * thread), so it is indexed: an open-addressing table of 32-bit entries,
  * slot + 1 in the low half and 16 bits of the address's hash in the high
  * half, so a probe rarely touches the slots and a deletion (backward
- * shift) never does.  The newest block waits outside the index (last)
+ * shift) never does.  (A table of 16-byte entries holding the blocks
+ * themselves, one cache line per probe and no slots, measured slower:
+ * 615 instructions per churn operation against 586 at depth=1, and 6-16%
+ * more CPU time on churn.)  The newest block waits outside the index (last)
  * until the next one comes: if it dies first, as a temporary buffer does,
  * it never enters.
  *
