@@ -143,7 +143,14 @@ void ll_out_json_str(struct ll_out *o, const char *str)
     const unsigned char *s = (const unsigned char *)str;
     ll_out_mem(o, "\"", 1);
     while (*s) {
+        const unsigned char *run = s;   /* printable ASCII goes out in runs */
+        while (*s >= 0x20 && *s < 0x7f && *s != '"' && *s != '\\')
+            s++;
+        if (s > run)
+            ll_out_mem(o, (const char *)run, (size_t)(s - run));
         unsigned c = *s;
+        if (!c)
+            break;
         if (c == '"' || c == '\\') {
             char e[2] = { '\\', (char)c };
             ll_out_mem(o, e, 2);
@@ -153,8 +160,6 @@ void ll_out_json_str(struct ll_out *o, const char *str)
                           "0123456789abcdef"[c & 15] };
             ll_out_mem(o, e, 6);
             s++;
-        } else if (c < 0x80) {
-            ll_out_mem(o, (const char *)s++, 1);
         } else {
             size_t n = ll_utf8_len(s);
             if (n) {
