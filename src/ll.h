@@ -346,11 +346,20 @@ struct ll_frame {
     uintptr_t offset;         /* pc - object load base */
     int column;               /* source column of the call, 0 when unknown */
     const char *comp_dir;     /* compilation directory, for a relative file */
+    int inlined;              /* from ll_sym_frames: inlined into the next frame */
+    unsigned ncallers;        /* the functions this code was inlined into, */
+    const struct ll_frame *callers; /* innermost first, each at its call */
 };
+#define LL_SYM_INLINED 16     /* inlined calls followed per pc, at most */
 /* Begin a symbolization session (loads libdw if it can); strings it returns
  * stay valid until ll_sym_end(). */
 void ll_sym_begin(void);
 void ll_sym_lookup(uintptr_t pc, struct ll_frame *out);
+/* The logical frames at pc, innermost first: the function whose code is
+ * there (inlined, perhaps: then inlined = 1), then each function it was
+ * inlined into, at the line of the call; the last is the function that
+ * owns the machine code.  Returns how many (1 to max, for max > 0). */
+unsigned ll_sym_frames(uintptr_t pc, struct ll_frame *out, unsigned max);
 void ll_sym_end(void);
 /* demangle_rust.c: a legacy Rust name ("_ZN...17h<hash>E") without its
  * hash, from the real malloc; NULL if raw is not one. */
@@ -502,6 +511,10 @@ void ll_error_fork_parent(void);
 void ll_error_fork_child(void);
 /* Frame printing shared by the formatters and the error messages. */
 void ll_text_stack(struct ll_out *o, uint32_t stack, const char *indent);
+/* A stack's logical frames (ll_sym_frames of each pc), innermost first;
+ * returns how many (at most max). */
+#define LL_FRAMES_MAX (4 * LL_MAX_DEPTH)
+unsigned ll_stack_frames(uint32_t stack, struct ll_frame *out, unsigned max);
 void ll_json_stack(struct ll_out *o, uint32_t stack);
 
 /* ---- snippet.c: source lines around a call, for the reports -------------- */

@@ -133,16 +133,11 @@ static void ll_supp_warn(void *ctx, const char *file, int line, const char *why)
 /* Index of the suppression matching any frame of g's stack, or -1. */
 static long ll_group_suppressed(const struct ll_supp_set *s, const struct ll_group *g)
 {
-    const uintptr_t *pcs;
-    unsigned n = ll_stack_get(g->stack, &pcs);
-    struct ll_supp_frame fr[LL_MAX_DEPTH];
-    if (n > LL_MAX_DEPTH)
-        n = LL_MAX_DEPTH;
-    for (unsigned i = 0; i < n; i++) {
-        struct ll_frame f;
-        ll_sym_lookup(pcs[i], &f);
-        fr[i] = (struct ll_supp_frame){ f.function, f.file, f.object };
-    }
+    static struct ll_frame f[LL_FRAMES_MAX];    /* one report at a time */
+    static struct ll_supp_frame fr[LL_FRAMES_MAX];
+    unsigned n = ll_stack_frames(g->stack, f, LL_FRAMES_MAX);
+    for (unsigned i = 0; i < n; i++)
+        fr[i] = (struct ll_supp_frame){ f[i].function, f[i].file, f[i].object };
     return ll_supp_find(s, fr, n);
 }
 
@@ -225,17 +220,25 @@ int ll_report_write(void)
 
 /* ---- frames, shared by the formatters -------------------------------------- */
 
-void ll_text_stack(struct ll_out *o, uint32_t stack, const char *indent)
+unsigned ll_stack_frames(uint32_t stack, struct ll_frame *out, unsigned max)
 {
     const uintptr_t *pcs;
-    unsigned n = ll_stack_get(stack, &pcs);
+    unsigned n = ll_stack_get(stack, &pcs), k = 0;
+    for (unsigned i = 0; i < n && k < max; i++)
+        k += ll_sym_frames(pcs[i], out + k, max - k);
+    return k;
+}
+
+void ll_text_stack(struct ll_out *o, uint32_t stack, const char *indent)
+{
+    static struct ll_frame fr[LL_FRAMES_MAX];   /* one report at a time */
+    unsigned n = ll_stack_frames(stack, fr, LL_FRAMES_MAX);
     if (n == 0) {
         ll_out_str(o, indent);
         ll_out_str(o, "(no stack)\n");
     }
     for (unsigned i = 0; i < n; i++) {
-        struct ll_frame f;
-        ll_sym_lookup(pcs[i], &f);
+        const struct ll_frame f = fr[i];
         ll_out_str(o, indent);
         ll_out_str(o, "#");
         ll_out_u64(o, i);
@@ -253,7 +256,7 @@ void ll_text_stack(struct ll_out *o, uint32_t stack, const char *indent)
             ll_out_str(o, base ? base + 1 : f.object);
             ll_out_str(o, "+");
             ll_out_hex(o, f.offset);
-            ll_out_str(o, ")");
+            ll_out_str(o, f.inlined ? ", inlined)" : ")");
         }
         ll_out_str(o, "\n");
     }
@@ -261,23 +264,23 @@ void ll_text_stack(struct ll_out *o, uint32_t stack, const char *indent)
 
 void ll_json_stack(struct ll_out *o, uint32_t stack)
 {
-    const uintptr_t *pcs;
-    unsigned n = ll_stack_get(stack, &pcs);
+    static struct ll_frame fr[LL_FRAMES_MAX];   /* one report at a time */
+    unsigned n = ll_stack_frames(stack, fr, LL_FRAMES_MAX);
     ll_out_str(o, "[");
     for (unsigned i = 0; i < n; i++) {
-        struct ll_frame f;
-        ll_sym_lookup(pcs[i], &f);
+        const struct ll_frame *f = &fr[i];
         ll_out_str(o, i ? ", {\"function\": " : "{\"function\": ");
-        ll_out_json_str(o, f.function);
+        ll_out_json_str(o, f->function);
         ll_out_str(o, ", \"file\": ");
-        ll_out_json_str(o, f.file);
+        ll_out_json_str(o, f->file);
         ll_out_str(o, ", \"line\": ");
-        ll_out_u64(o, (uint64_t)(f.line > 0 ? f.line : 0));
+        ll_out_u64(o, (uint64_t)(f->line > 0 ? f->line : 0));
         ll_out_str(o, ", \"object\": ");
-        ll_out_json_str(o, f.object);
+        ll_out_json_str(o, f->object);
         ll_out_str(o, ", \"offset\": \"");
-        ll_out_hex(o, f.offset);
-        ll_out_str(o, "\"}");
+        ll_out_hex(o, f->offset);
+        /* only where true: most frames are not, and the report stays small */
+        ll_out_str(o, f->inlined ? "\", \"inlined\": true}" : "\"}");
     }
     ll_out_str(o, "]");
 }

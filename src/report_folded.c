@@ -16,20 +16,18 @@ static void ll_folded_name(struct ll_out *o, const char *s)
     }
 }
 
-static void ll_folded_frame(struct ll_out *o, uintptr_t pc)
+static void ll_folded_frame(struct ll_out *o, const struct ll_frame *f)
 {
-    struct ll_frame f;
-    ll_sym_lookup(pc, &f);
-    if (f.function) {
-        ll_folded_name(o, f.function);
+    if (f->function) {
+        ll_folded_name(o, f->function);
         return;
     }
     /* unnamed code: the object and offset still tell frames apart */
-    const char *base = f.object ? strrchr(f.object, '/') : NULL;
+    const char *base = f->object ? strrchr(f->object, '/') : NULL;
     ll_out_str(o, "??? (");
-    ll_folded_name(o, base ? base + 1 : f.object ? f.object : "?");
+    ll_folded_name(o, base ? base + 1 : f->object ? f->object : "?");
     ll_out_str(o, "+");
-    ll_out_hex(o, f.offset);
+    ll_out_hex(o, f->offset);
     ll_out_str(o, ")");
 }
 
@@ -39,10 +37,10 @@ void ll_report_folded(struct ll_out *o, const struct ll_report *r)
         const struct ll_group *g = &r->groups[i];
         if (g->kind == LL_REACHABLE && !ll_opt.show_reachable)
             continue;
-        const uintptr_t *pcs;
-        unsigned n = ll_stack_get(g->stack, &pcs);
+        static struct ll_frame fr[LL_FRAMES_MAX];   /* one report at a time */
+        unsigned n = ll_stack_frames(g->stack, fr, LL_FRAMES_MAX);
         for (unsigned k = n; k-- > 0;) {
-            ll_folded_frame(o, pcs[k]);
+            ll_folded_frame(o, &fr[k]);
             ll_out_str(o, ";");
         }
         ll_out_str(o, ll_fn_name(g->fn));

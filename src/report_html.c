@@ -66,14 +66,12 @@ static uint32_t ll_fg_child(struct ll_fg *t, uint32_t parent, const char *name)
  * allocating function as the leaf. */
 static void ll_fg_add(struct ll_fg *t, const struct ll_group *g)
 {
-    const uintptr_t *pcs;
-    unsigned n = ll_stack_get(g->stack, &pcs), top = 0;
+    static struct ll_frame fr[LL_FRAMES_MAX];   /* one report at a time */
+    unsigned n = ll_stack_frames(g->stack, fr, LL_FRAMES_MAX), top = 0;
     for (; top < n; top++) {
-        struct ll_frame f;
-        ll_sym_lookup(pcs[top], &f);
-        if (ll_frame_is_startup(&f))
+        if (ll_frame_is_startup(&fr[top]))
             break;
-        if (ll_frame_is_bottom(&f)) {
+        if (ll_frame_is_bottom(&fr[top])) {
             top++;
             break;
         }
@@ -81,12 +79,9 @@ static void ll_fg_add(struct ll_fg *t, const struct ll_group *g)
     uint32_t at = 0;
     t->v[0].bytes += g->bytes;
     for (unsigned k = top, d = 1; ; k--, d++) {
-        struct ll_frame f;
         const char *name = ll_fn_name(g->fn);
-        if (k > 0) {
-            ll_sym_lookup(pcs[k - 1], &f);
-            name = f.function ? f.function : "???";
-        }
+        if (k > 0)
+            name = fr[k - 1].function ? fr[k - 1].function : "???";
         if (!(at = ll_fg_child(t, at, name)))
             return;
         t->v[at].bytes += g->bytes;
@@ -227,12 +222,11 @@ static void ll_html_snippet(struct ll_out *o, const struct ll_snippet *s)
 
 static void ll_html_frames(struct ll_out *o, uint32_t stack)
 {
-    const uintptr_t *pcs;
-    unsigned n = ll_stack_get(stack, &pcs);
+    static struct ll_frame fr[LL_FRAMES_MAX];   /* one report at a time */
+    unsigned n = ll_stack_frames(stack, fr, LL_FRAMES_MAX);
     ll_out_str(o, "<ol class=\"stack\" start=\"0\">");
     for (unsigned i = 0; i < n; i++) {
-        struct ll_frame f;
-        ll_sym_lookup(pcs[i], &f);
+        const struct ll_frame f = fr[i];
         ll_out_str(o, ll_frame_is_startup(&f) ? "<li class=\"startup\"><code>"
                                               : "<li><code>");
         ll_html_esc(o, f.function ? f.function : "???");
@@ -244,6 +238,8 @@ static void ll_html_frames(struct ll_out *o, uint32_t stack)
             ll_out_u64(o, (uint64_t)f.line);
             ll_out_str(o, "</span>");
         }
+        if (f.inlined)
+            ll_out_str(o, " <span class=\"file\">(inlined)</span>");
         ll_out_str(o, "</li>");
     }
     ll_out_str(o, "</ol>\n");

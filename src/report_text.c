@@ -90,7 +90,7 @@ static void ll_text_frame(struct ll_out *o, unsigned i, const struct ll_frame *f
         ll_out_str(o, base ? base + 1 : f->object);
         ll_out_str(o, "+");
         ll_out_hex(o, f->offset);
-        ll_out_str(o, ")");
+        ll_out_str(o, f->inlined ? ", inlined)" : ")");
         ll_out_str(o, st->reset);
     }
     ll_out_str(o, "\n");
@@ -99,14 +99,13 @@ static void ll_text_frame(struct ll_out *o, unsigned i, const struct ll_frame *f
 /* The stack, innermost call first, down to main. */
 static void ll_text_frames(struct ll_out *o, uint32_t stack, const struct ll_style *st)
 {
-    const uintptr_t *pcs;
-    unsigned n = ll_stack_get(stack, &pcs);
+    static struct ll_frame fr[LL_FRAMES_MAX];   /* one report at a time */
+    unsigned n = ll_stack_frames(stack, fr, LL_FRAMES_MAX);
     ll_out_str(o, "  called from (innermost first):\n");
     if (n == 0)
         ll_out_str(o, "    (no stack)\n");
     for (unsigned i = 0; i < n; i++) {
-        struct ll_frame f;
-        ll_sym_lookup(pcs[i], &f);
+        const struct ll_frame f = fr[i];
         int startup = ll_frame_is_startup(&f);
         if (!startup)
             ll_text_frame(o, i, &f, st);

@@ -196,10 +196,10 @@ int ll_frame_is_startup(const struct ll_frame *f)
 int ll_site_snippet(uint32_t stack, const char *hint, struct ll_frame *f,
                     struct ll_snippet *s)
 {
-    const uintptr_t *pcs;
-    unsigned n = ll_stack_get(stack, &pcs);
+    static struct ll_frame fr[LL_FRAMES_MAX];   /* one report at a time */
+    unsigned n = ll_stack_frames(stack, fr, LL_FRAMES_MAX);
     for (unsigned i = 0; i < n; i++) {
-        ll_sym_lookup(pcs[i], f);
+        *f = fr[i];
         if (ll_frame_is_startup(f))
             break;
         if (ll_snippet_read(f, hint, s))

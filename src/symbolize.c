@@ -7,7 +7,10 @@
  * out lives until ll_sym_end() (dwfl's own strings live until dwfl_end).
  *
  * Per pc, libdw gives the module, the line and (from DWARF) the inlined
- * function; function symbols come from our own sorted copy of each
+ * function, and the functions it was inlined into with the line of each
+ * call (ll_frame.callers, as addr2line -i lists them: a student's helper
+ * inlined into main at -O2 would otherwise hide main); function symbols
+ * come from our own sorted copy of each
  * module's symbol table, because dwfl_module_addrinfo scans the whole table
  * on every call.  DWARF is read only where it is cheap or wanted: see
  * "which objects get DWARF" below.
@@ -101,7 +104,8 @@ static void table_free(struct table *t)
     X(dwarf_diename) X(dwarf_child) X(dwarf_siblingof) X(dwarf_ranges)    \
     X(dwfl_module_getdwarf) X(elf_getscn) X(gelf_getshdr)                 \
     X(dwfl_line_comp_dir) X(dwfl_report_begin_add) X(dwfl_report_elf)     \
-    X(dwfl_build_id_find_debuginfo)
+    X(dwfl_build_id_find_debuginfo) X(dwarf_formudata)                   \
+    X(dwarf_getsrcfiles) X(dwarf_filesrc)
 
 static struct {
     void *lib;                /* stays loaded: unloading at exit buys nothing */
@@ -341,7 +345,13 @@ static const char *nice_name(const char *raw)
 /* ---- per-module function symbols ----------------------------------------
  * dwfl_module_addrinfo scans the whole symbol table on every call (30 s for
  * 100,000 pcs in libc); a sorted copy per module answers in log n. */
-struct span { Dwarf_Addr lo, hi; const char *name; unsigned depth; };
+struct span {
+    Dwarf_Addr lo, hi;
+    const char *name;
+    unsigned depth;
+    const char *call_file;    /* where the caller calls it: NULL if unknown */
+    int call_line, call_col;
+};
 struct sym {
     uintptr_t lo, size;
     const char *name;
@@ -512,7 +522,8 @@ static void mods_free(void)
 
 /* ---- inlined functions ----------------------------------------------------
  * The line table describes the innermost inlined function at a pc; name
- * that function too, or "f at g.h:12" would mix two functions.  Each
+ * that function too, or "f at g.h:12" would mix two functions, and list
+ * the functions around it, each at its DW_AT_call_file:call_line.  Each
  * function's inlined calls are flattened once into address spans: asking
  * libdw per pc (dwarf_getscopes, dwarf_haspc) costs microseconds each. */
 /* The (linkage) name of a function DIE or its abstract origin. */
@@ -526,12 +537,27 @@ static const char *die_name(Dwarf_Die *die)
     return s ? s : dw.dwarf_diename(die);
 }
 
-struct spans { struct span *v; int n, cap; };
+struct spans { struct span *v; int n, cap; Dwarf_Files *files; size_t nfiles; };
+
+/* An unsigned attribute of die, 0 if absent. */
+static Dwarf_Word die_udata(Dwarf_Die *die, unsigned name)
+{
+    Dwarf_Attribute a;
+    Dwarf_Word w = 0;
+    if (!dw.dwarf_attr_integrate(die, name, &a) || dw.dwarf_formudata(&a, &w) != 0)
+        return 0;
+    return w;
+}
 
 static void spans_add(struct spans *sp, Dwarf_Die *die, unsigned depth)
 {
     Dwarf_Addr base, lo, hi;
     const char *name = die_name(die);
+    Dwarf_Word fi = die_udata(die, DW_AT_call_file);
+    const char *call_file = sp->files && fi < sp->nfiles
+                            ? dw.dwarf_filesrc(sp->files, fi, NULL, NULL) : NULL;
+    int call_line = (int)die_udata(die, DW_AT_call_line);
+    int call_col = (int)die_udata(die, DW_AT_call_column);
     for (ptrdiff_t o = 0;
          name && (o = dw.dwarf_ranges(die, o, &base, &lo, &hi)) > 0;) {
         if (sp->n == sp->cap) {
@@ -541,7 +567,9 @@ static void spans_add(struct spans *sp, Dwarf_Die *die, unsigned depth)
                 return;
             sp->v = v, sp->cap = cap;
         }
-        sp->v[sp->n++] = (struct span){ lo, hi, name, depth };
+        sp->v[sp->n++] = (struct span){ lo, hi, name, depth, call_file,
+                                        call_line > 0 ? call_line : 0,
+                                        call_col > 0 ? call_col : 0 };
     }
 }
 
@@ -582,15 +610,20 @@ static int function_die(Dwarf_Die *parent, Dwarf_Addr a, Dwarf_Die *out)
 /* Read the inlined calls of the function around a (DWARF address). */
 static void spans_read(struct sym *s, Dwarf_Die *cu, Dwarf_Addr a)
 {
-    struct spans sp = { NULL, 0, 0 };
+    struct spans sp = { NULL, 0, 0, NULL, 0 };
     Dwarf_Die fn;
+    if (dw.dwarf_getsrcfiles(cu, &sp.files, &sp.nfiles) != 0)
+        sp.files = NULL;
     if (function_die(cu, a, &fn))
         spans_walk(&sp, &fn, 0);
     s->spans = sp.v, s->nspans = sp.n;
 }
 
 /* ---- libdw lookup ------------------------------------------------------------ */
-static const char *inlined_name(Dwfl_Module *m, struct sym *s, Dwarf_Addr a)
+/* The inlined calls around a (DWARF address, module bias not yet taken
+ * off) into in[], outermost first; returns how many (at most max). */
+static int inlined_chain(Dwfl_Module *m, struct sym *s, Dwarf_Addr a,
+                         const struct span **in, int max)
 {
     if (s->nspans < 0) {
         Dwarf_Addr bias;
@@ -600,17 +633,41 @@ static const char *inlined_name(Dwfl_Module *m, struct sym *s, Dwarf_Addr a)
             spans_read(s, cu, a - bias);
     }
     if (s->nspans == 0)
-        return NULL;
+        return 0;
     Dwarf_Addr bias;
     dw.dwfl_module_getdwarf(m, &bias);
     a -= bias;
-    const struct span *best = NULL;     /* the deepest one containing a */
-    for (int i = 0; i < s->nspans; i++) {
-        const struct span *p = &s->spans[i];
-        if (a >= p->lo && a < p->hi && (!best || p->depth > best->depth))
-            best = p;
+    int n = 0;
+    for (int i = 0; i < s->nspans && n < max; i++)
+        if (a >= s->spans[i].lo && a < s->spans[i].hi)
+            in[n++] = &s->spans[i];
+    for (int i = 1; i < n; i++)                 /* by depth: a handful */
+        for (int k = i; k > 0 && in[k - 1]->depth > in[k]->depth; k--) {
+            const struct span *t = in[k];
+            in[k] = in[k - 1], in[k - 1] = t;
+        }
+    return n;
+}
+
+/* The functions the code at f was inlined into, innermost first, each at
+ * the line of its call: f->callers, the last being the function that owns
+ * the machine code (its symbol).  Held until ll_sym_end(). */
+static void inlined_callers(struct ll_frame *f, const struct span **in, int n,
+                            const char *owner)
+{
+    struct ll_frame *c = calloc((size_t)n, sizeof *c);
+    if (!c)
+        return;
+    for (int j = 0; j < n; j++) {               /* in[n - 1 - j] calls f's j-th caller */
+        const struct span *callee = in[n - 1 - j];
+        c[j] = (struct ll_frame){ .pc = f->pc, .object = f->object, .offset = f->offset,
+                                  .comp_dir = f->comp_dir, .file = callee->call_file,
+                                  .line = callee->call_line, .column = callee->call_col,
+                                  .function = nice_name(j + 1 < n ? in[n - 2 - j]->name
+                                                                  : owner) };
     }
-    return best ? best->name : NULL;
+    f->callers = c;
+    f->ncallers = (unsigned)n;
 }
 
 /* The line of addr, and the function inlined there, into f. */
@@ -628,9 +685,12 @@ static void dw_line(Dwfl_Module *m, struct sym *s, Dwarf_Addr addr,
     /* for source snippets: where the file is, and where the call is */
     f->column = col > 0 ? col : 0;
     f->comp_dir = dw.dwfl_line_comp_dir(line);
-    const char *inl = s ? inlined_name(m, s, addr) : NULL;
-    if (inl)
-        f->function = inl;
+    const struct span *in[LL_SYM_INLINED];
+    int n = s ? inlined_chain(m, s, addr, in, LL_SYM_INLINED) : 0;
+    if (n > 0) {
+        f->function = in[n - 1]->name;
+        inlined_callers(f, in, n, s->name);
+    }
 }
 
 /* Returns 0 when libdw knows no module or symbol table for pc: then, and
@@ -696,12 +756,27 @@ void ll_sym_lookup(uintptr_t pc, struct ll_frame *out)
     int fresh;
     struct ll_frame *f = pc && session ? table_slot(&frames, pc, &fresh)
                                        : NULL;
-    if (!f)
+    if (!f) {
         resolve(pc, out);
-    else if (fresh)
+        free((void *)out->callers);     /* nothing would free them later */
+        out->callers = NULL, out->ncallers = 0;
+    } else if (fresh)
         resolve(pc, f);
     if (f)
         *out = *f;
+}
+
+unsigned ll_sym_frames(uintptr_t pc, struct ll_frame *out, unsigned max)
+{
+    if (max == 0)
+        return 0;
+    ll_sym_lookup(pc, &out[0]);
+    unsigned n = 1;
+    for (unsigned j = 0; j < out[0].ncallers && n < max; j++)
+        out[n++] = out[0].callers[j];
+    for (unsigned i = 0; i < n; i++)
+        out[i].inlined = i + 1 < n;
+    return n;
 }
 
 /* ---- the session --------------------------------------------------------- */
@@ -728,6 +803,8 @@ void ll_sym_end(void)
     for (size_t i = 0; i < names.cap; i++)
         free(((struct name *)names.v)[i].nice);
     table_free(&names);
+    for (size_t i = 0; i < frames.cap; i++)
+        free((void *)((struct ll_frame *)frames.v)[i].callers);
     table_free(&frames);
     session = 0;
 }

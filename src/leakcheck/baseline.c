@@ -29,6 +29,15 @@ static void lc_sig_add(char **s, size_t *len, size_t *cap, const char *fn, const
  * are known depends on the machine's debug packages, and the program's
  * frames are what identify the site.  A stack entirely inside them (a
  * leak in /bin/sh) is named by function@object instead. */
+/* One frame per return address: a function inlined into the next frame
+ * ("inlined": true) stands for the address, as in reports before libleak
+ * listed the functions code was inlined into, so that baselines written
+ * then still match. */
+static int lc_sig_skip(const json_t *stack, size_t i)
+{
+    return i > 0 && json_is_true(json_object_get(json_array_get(stack, i - 1), "inlined"));
+}
+
 char *lc_signature(const json_t *stack)
 {
     size_t cap = 256, len = 0, i, n = 0;
@@ -36,14 +45,18 @@ char *lc_signature(const json_t *stack)
     const json_t *f;
     json_array_foreach(stack, i, f) {
         const char *obj = lc_fstr(f, "object"), *file = lc_fstr(f, "file");
-        if (n == LC_SIG_FRAMES || lc_system_object(obj))
+        if (n == LC_SIG_FRAMES || lc_system_object(obj) || lc_sig_skip(stack, i))
             continue;
         lc_sig_add(&s, &len, &cap, lc_fstr(f, "function"), lc_basename(file ? file : obj));
         n++;
     }
+    size_t k = 0;
     json_array_foreach(stack, i, f) {
-        if (n || i == LC_SIG_FRAMES)
+        if (n || k == LC_SIG_FRAMES)
             break;
+        if (lc_sig_skip(stack, i))
+            continue;
+        k++;
         lc_sig_add(&s, &len, &cap, lc_fstr(f, "function"), lc_basename(lc_fstr(f, "object")));
     }
     return s;

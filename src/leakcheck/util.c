@@ -101,7 +101,8 @@ void lc_frame_text(FILE *f, const json_t *frame)
     if (file)
         fprintf(f, " %s:%ld", file, lc_fint(frame, "line"));
     if (obj)
-        fprintf(f, " (%s+%s)", lc_basename(obj), off ? off : "?");
+        fprintf(f, " (%s+%s%s)", lc_basename(obj), off ? off : "?",
+                json_is_true(json_object_get(frame, "inlined")) ? ", inlined" : "");
 }
 
 void lc_xml_escaped(FILE *f, const char *s)

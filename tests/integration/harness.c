@@ -451,6 +451,12 @@ static void check_stack(const json_t *stack, const char *what)
         json_t *off = json_object_get(f, "offset");
         cr_assert(json_is_string(off), "%s: frame %zu: \"offset\" must be a string", what, i);
         ll_addr(json_string_value(off));
+        /* present only where true, and never on the last frame: an
+         * inlined function's caller follows it, at the same address */
+        json_t *inl = json_object_get(f, "inlined");
+        cr_assert(!inl || (json_is_true(inl) && i + 1 < json_array_size(stack) &&
+                           json_equal(off, json_object_get(json_array_get(stack, i + 1), "offset"))),
+                  "%s: frame %zu: \"inlined\" must be true, and the next frame at its offset", what, i);
     }
 }
 

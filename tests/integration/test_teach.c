@@ -124,6 +124,27 @@ Test(teach, lost_list_one_definite_four_indirect)
     ll_run_free(&r);
 }
 
+/* build() is inlined into main at -O2: the stack lists both, build first
+ * (marked inlined) at its malloc, then main at the line that calls it,
+ * where one return address stands for the two. */
+Test(teach, inlined_function_is_listed_with_its_caller)
+{
+    struct ll_run r;
+    ll_run_json(&r, "demo_list", NULL, NULL);
+    const json_t *stack = ll_get(site(r.json, "definitely_lost", "demo_list.c", "@node"), "stack");
+    const json_t *f0 = json_array_get(stack, 0), *f1 = json_array_get(stack, 1);
+    cr_assert(f0 && f1, "two frames at least: %s", json_dumps(stack, 0));
+    LL_STREQ(ll_str(f0, "function"), "build", "frame 0");
+    cr_assert(json_is_true(json_object_get(f0, "inlined")), "build is inlined: %s",
+              json_dumps(f0, 0));
+    LL_STREQ(ll_str(f1, "function"), "main", "frame 1");
+    LL_STREQ(ll_str(f1, "file"), LL_SRC("demo_list.c"), "frame 1 file");
+    LL_EQ(ll_int(f1, "line"), ll_line("demo_list.c", "@build"), "frame 1: the call of build");
+    cr_assert(!json_object_get(f1, "inlined"), "main owns the code: %s", json_dumps(f1, 0));
+    LL_STREQ(ll_str(f0, "offset"), ll_str(f1, "offset"), "one return address");
+    ll_run_free(&r);
+}
+
 Test(teach, lost_cycle_one_definite_two_indirect)
 {
     struct ll_run r;

@@ -33,7 +33,7 @@ static long sum(const struct node *n)
 
 int main(void)
 {
-    struct node *list = build(5);
+    struct node *list = build(5);  /* @build */
     printf("sum = %ld\n", sum(list));
     list = NULL;                  /* the head's only pointer is gone */
     return 0;
