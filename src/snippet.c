@@ -191,21 +191,36 @@ int ll_frame_is_startup(const struct ll_frame *f)
     return 0;
 }
 
+static int ll_under_usr(const char *path)
+{
+    return path && strncmp(path, "/usr/", 5) == 0 && strncmp(path, "/usr/local/", 11) != 0;
+}
+
+/* Source installed under /usr (not /usr/local) is the system's: C++'s
+ * library headers (readable, and where every std:: container allocates),
+ * Rust's library sources. */
+static int ll_frame_is_system(const struct ll_frame *f)
+{
+    return ll_under_usr(f->file) || (f->file && f->file[0] != '/' && ll_under_usr(f->comp_dir));
+}
+
 /* The first frame whose source can be read: the program's own code, not
- * the allocator's or the standard library's. */
+ * the allocator's or the standard library's; a system header's only when
+ * the stack has nothing else. */
 int ll_site_snippet(uint32_t stack, const char *hint, struct ll_frame *f,
                     struct ll_snippet *s)
 {
     static struct ll_frame fr[LL_FRAMES_MAX];   /* one report at a time */
     unsigned n = ll_stack_frames(stack, fr, LL_FRAMES_MAX);
-    for (unsigned i = 0; i < n; i++) {
-        *f = fr[i];
-        if (ll_frame_is_startup(f))
-            break;
-        if (ll_snippet_read(f, hint, s))
-            return 1;
-        if (ll_frame_is_bottom(f))
-            break;
-    }
+    for (int system = 0; system < 2; system++)
+        for (unsigned i = 0; i < n; i++) {
+            *f = fr[i];
+            if (ll_frame_is_startup(f))
+                break;
+            if ((system || !ll_frame_is_system(f)) && ll_snippet_read(f, hint, s))
+                return 1;
+            if (ll_frame_is_bottom(f))
+                break;
+        }
     return 0;
 }

@@ -145,6 +145,43 @@ Test(teach, inlined_function_is_listed_with_its_caller)
     ll_run_free(&r);
 }
 
+/* C++: the vector object is definitely lost, the buffer the library
+ * allocated for it indirectly; the buffer's site is the push_back line in
+ * the program, not the library header where operator new is called. */
+Test(teach, cxx_vector_buffer_site_is_the_programs_own_line)
+{
+    struct ll_run r;
+    ll_run_json(&r, "demo_vector", NULL, NULL);
+    LL_STREQ(r.out, "last = 25\n", "stdout");
+    expect_lost(r.json, 24, 32, "demo_vector");
+    expect_group(site(r.json, "definitely_lost", "demo_vector.cc", "@vector"), 24, 1, 16,
+                 "operator new", "the vector");
+    json_t *buf = NULL;
+    size_t i;
+    json_t *g;
+    json_array_foreach(ll_get(r.json, "leaks"), i, g)
+        if (strcmp(ll_str(g, "kind"), "indirectly_lost") == 0)
+            buf = g;
+    cr_assert(buf, "no indirectly lost group:\n%s", ll_describe_leaks(r.json));
+    expect_group(buf, 32, 1, 16, "operator new", "the buffer");
+    int push = 0;
+    json_array_foreach(ll_get(buf, "stack"), i, g)
+        push |= ll_frame_at(g, LL_SRC("demo_vector.cc"), ll_line("demo_vector.cc", "@push"));
+    cr_assert(push, "the buffer's stack passes the push_back line");
+    ll_run_free(&r);
+
+    ll_run_raw(&r, "demo_vector", 1, "color=never", NULL);
+    char where[128];
+    snprintf(where, sizeof where, "allocated by operator new (alignment 16) in squares at %s:%d",
+             LL_SRC("demo_vector.cc"), ll_line("demo_vector.cc", "@push"));
+    cr_assert(ll_contains(r.err, where), "the buffer's site is the program's line '%s':\n%s",
+              where, r.err);
+    snprintf(where, sizeof where, "> %d |", ll_line("demo_vector.cc", "@push"));
+    cr_assert(ll_contains(r.err, where), "its source line is shown:\n%s", r.err);
+    cr_assert(!ll_contains(r.err, " in std::"), "no site in the library:\n%s", r.err);
+    ll_run_free(&r);
+}
+
 Test(teach, lost_cycle_one_definite_two_indirect)
 {
     struct ll_run r;
