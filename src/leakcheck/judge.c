@@ -46,19 +46,34 @@ int lc_system_object(const char *obj)
     return 0;
 }
 
+/* A source file installed under /usr (not /usr/local): a library header,
+ * compiled into the program (C++'s containers allocate in them). */
+static int lc_system_file(const char *file)
+{
+    return strncmp(file, "/usr/", 5) == 0 && strncmp(file, "/usr/local/", 11) != 0;
+}
+
+/* The program's own frame, as the text report's site: the first with a
+ * file in the program's objects and not under /usr; else the first in the
+ * program's objects; else the first with a file. */
 size_t lc_own_frame(const json_t *stack)
 {
-    size_t i, any = (size_t)-1;
+    size_t i, obj = (size_t)-1, any = (size_t)-1;
     const json_t *f;
     json_array_foreach(stack, i, f) {
-        if (!lc_fstr(f, "file"))
+        const char *file = lc_fstr(f, "file");
+        if (!file)
             continue;
-        if (!lc_system_object(lc_fstr(f, "object")))
-            return i;
+        if (!lc_system_object(lc_fstr(f, "object"))) {
+            if (!lc_system_file(file))
+                return i;
+            if (obj == (size_t)-1)
+                obj = i;
+        }
         if (any == (size_t)-1)
             any = i;
     }
-    return any != (size_t)-1 ? any : 0;
+    return obj != (size_t)-1 ? obj : any != (size_t)-1 ? any : 0;
 }
 
 static long lc_site_supp(const struct lc_merge *m, const struct lc_site *s)

@@ -249,6 +249,30 @@ Test(leakcheck, json_merged_report)
     lc_free(&r);
 }
 
+/* C++: the vector's buffer is allocated in a library header compiled into
+ * the program; its SARIF result is at the program's push_back line. */
+Test(leakcheck, sarif_result_skips_library_headers)
+{
+    struct lc r;
+    LC(&r, "--sarif", "{dir}/r.sarif", "--", LL_PROGRAMS "/demo_vector");
+    LL_EQ(r.status, 23, "exit status; stderr:\n%s", r.err);
+    json_t *d = ll_load_json(lc_path(&r, "r.sarif"));
+    json_t *results = ll_arr(json_array_get(ll_arr(d, "runs"), 0), "results");
+    LL_EQ(json_array_size(results), 2, "the vector and its buffer");
+    int push = ll_line("demo_vector.cc", "@push"), found = 0;
+    size_t i;
+    json_t *res;
+    json_array_foreach(results, i, res) {
+        json_t *loc = ll_get(json_array_get(ll_arr(res, "locations"), 0), "physicalLocation");
+        const char *uri = ll_str(ll_get(loc, "artifactLocation"), "uri");
+        cr_assert(ll_contains(uri, "demo_vector.cc"), "result %zu at %s, not in the program", i, uri);
+        found += ll_int(ll_get(loc, "region"), "startLine") == push;
+    }
+    LL_EQ(found, 1, "one result (the buffer) at the push_back line %d", push);
+    json_decref(d);
+    lc_free(&r);
+}
+
 Test(leakcheck, sarif_result_per_site_at_own_code)
 {
     struct lc r;
