@@ -421,6 +421,8 @@ void ll_out_keep_stderr(void);  /* once at start-up: stderr survives close(2) */
 void ll_out_flush(struct ll_out *o);
 void ll_out_mem(struct ll_out *o, const char *s, size_t n);
 void ll_out_str(struct ll_out *o, const char *s);
+/* A string literal, without strlen at run time. */
+#define ll_out_lit(o, lit) ll_out_mem((o), "" lit, sizeof(lit) - 1)
 void ll_out_u64(struct ll_out *o, uint64_t v);
 void ll_out_i64(struct ll_out *o, int64_t v);
 void ll_out_hex(struct ll_out *o, uint64_t v);           /* 0x... */

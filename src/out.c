@@ -134,6 +134,11 @@ static size_t ll_utf8_len(const unsigned char *s)
 
 /* JSON string: quotes, backslashes and control bytes escaped; invalid UTF-8
  * becomes U+FFFD, so the document stays valid whatever a name holds. */
+/* Bytes a JSON string holds as they are: printable ASCII but '"' and '\\'. */
+static const unsigned char ll_json_plain[256] = {
+    [0x20 ... 0x21] = 1, [0x23 ... 0x5b] = 1, [0x5d ... 0x7e] = 1,   /* '"' 0x22, '\\' 0x5c */
+};
+
 void ll_out_json_str(struct ll_out *o, const char *str)
 {
     if (!str) {
@@ -144,7 +149,7 @@ void ll_out_json_str(struct ll_out *o, const char *str)
     ll_out_mem(o, "\"", 1);
     while (*s) {
         const unsigned char *run = s;   /* printable ASCII goes out in runs */
-        while (*s >= 0x20 && *s < 0x7f && *s != '"' && *s != '\\')
+        while (ll_json_plain[*s])
             s++;
         if (s > run)
             ll_out_mem(o, (const char *)run, (size_t)(s - run));

@@ -269,18 +269,23 @@ void ll_json_stack(struct ll_out *o, uint32_t stack)
     ll_out_str(o, "[");
     for (unsigned i = 0; i < n; i++) {
         const struct ll_frame *f = &fr[i];
-        ll_out_str(o, i ? ", {\"function\": " : "{\"function\": ");
+        if (i)
+            ll_out_lit(o, ", ");
+        ll_out_lit(o, "{\"function\": ");
         ll_out_json_str(o, f->function);
-        ll_out_str(o, ", \"file\": ");
+        ll_out_lit(o, ", \"file\": ");
         ll_out_json_str(o, f->file);
-        ll_out_str(o, ", \"line\": ");
+        ll_out_lit(o, ", \"line\": ");
         ll_out_u64(o, (uint64_t)(f->line > 0 ? f->line : 0));
-        ll_out_str(o, ", \"object\": ");
+        ll_out_lit(o, ", \"object\": ");
         ll_out_json_str(o, f->object);
-        ll_out_str(o, ", \"offset\": \"");
+        ll_out_lit(o, ", \"offset\": \"");
         ll_out_hex(o, f->offset);
         /* only where true: most frames are not, and the report stays small */
-        ll_out_str(o, f->inlined ? "\", \"inlined\": true}" : "\"}");
+        if (f->inlined)
+            ll_out_lit(o, "\", \"inlined\": true}");
+        else
+            ll_out_lit(o, "\"}");
     }
     ll_out_str(o, "]");
 }

@@ -23,6 +23,7 @@
 #include <dlfcn.h>
 #include <dwarf.h>
 #include <elfutils/libdwfl.h>
+#include <limits.h>
 #include <link.h>
 #include <stdlib.h>
 #include <string.h>
@@ -538,26 +539,27 @@ static const char *die_name(Dwarf_Die *die)
 }
 
 struct spans { struct span *v; int n, cap; Dwarf_Files *files; size_t nfiles; };
+#define LL_SPAN_DEPTH 64      /* nesting of inlined calls and blocks read */
 
-/* An unsigned attribute of die, 0 if absent. */
-static Dwarf_Word die_udata(Dwarf_Die *die, unsigned name)
+/* An unsigned attribute of die into *w; 0 if it has none. */
+static int die_udata(Dwarf_Die *die, unsigned name, Dwarf_Word *w)
 {
     Dwarf_Attribute a;
-    Dwarf_Word w = 0;
-    if (!dw.dwarf_attr_integrate(die, name, &a) || dw.dwarf_formudata(&a, &w) != 0)
-        return 0;
-    return w;
+    *w = 0;
+    return dw.dwarf_attr_integrate(die, name, &a) && dw.dwarf_formudata(&a, w) == 0;
 }
 
 static void spans_add(struct spans *sp, Dwarf_Die *die, unsigned depth)
 {
     Dwarf_Addr base, lo, hi;
     const char *name = die_name(die);
-    Dwarf_Word fi = die_udata(die, DW_AT_call_file);
-    const char *call_file = sp->files && fi < sp->nfiles
-                            ? dw.dwarf_filesrc(sp->files, fi, NULL, NULL) : NULL;
-    int call_line = (int)die_udata(die, DW_AT_call_line);
-    int call_col = (int)die_udata(die, DW_AT_call_column);
+    Dwarf_Word fi, line, col;
+    /* the index as DWARF writes it: dwarf_filesrc counts the same way */
+    const char *call_file = die_udata(die, DW_AT_call_file, &fi) && sp->files &&
+                            fi < sp->nfiles ? dw.dwarf_filesrc(sp->files, fi, NULL, NULL)
+                                            : NULL;
+    int call_line = die_udata(die, DW_AT_call_line, &line) && line < INT_MAX ? (int)line : 0;
+    int call_col = die_udata(die, DW_AT_call_column, &col) && col < INT_MAX ? (int)col : 0;
     for (ptrdiff_t o = 0;
          name && (o = dw.dwarf_ranges(die, o, &base, &lo, &hi)) > 0;) {
         if (sp->n == sp->cap) {
@@ -568,15 +570,14 @@ static void spans_add(struct spans *sp, Dwarf_Die *die, unsigned depth)
             sp->v = v, sp->cap = cap;
         }
         sp->v[sp->n++] = (struct span){ lo, hi, name, depth, call_file,
-                                        call_line > 0 ? call_line : 0,
-                                        call_col > 0 ? call_col : 0 };
+                                        call_line, call_col };
     }
 }
 
 static void spans_walk(struct spans *sp, Dwarf_Die *die, unsigned depth)
 {
     Dwarf_Die c;
-    if (depth > 64 || dw.dwarf_child(die, &c) != 0)
+    if (depth > LL_SPAN_DEPTH || dw.dwarf_child(die, &c) != 0)
         return;
     do {
         int tag = dw.dwarf_tag(&c);
@@ -621,7 +622,8 @@ static void spans_read(struct sym *s, Dwarf_Die *cu, Dwarf_Addr a)
 
 /* ---- libdw lookup ------------------------------------------------------------ */
 /* The inlined calls around a (DWARF address, module bias not yet taken
- * off) into in[], outermost first; returns how many (at most max). */
+ * off) into in[], outermost first; returns how many.  Past max, the
+ * innermost max are kept: frame 0's line is the innermost function's. */
 static int inlined_chain(Dwfl_Module *m, struct sym *s, Dwarf_Addr a,
                          const struct span **in, int max)
 {
@@ -637,16 +639,20 @@ static int inlined_chain(Dwfl_Module *m, struct sym *s, Dwarf_Addr a,
     Dwarf_Addr bias;
     dw.dwfl_module_getdwarf(m, &bias);
     a -= bias;
+    const struct span *all[LL_SPAN_DEPTH + 2];  /* one per depth at most */
     int n = 0;
-    for (int i = 0; i < s->nspans && n < max; i++)
+    for (int i = 0; i < s->nspans && n < LL_SPAN_DEPTH + 2; i++)
         if (a >= s->spans[i].lo && a < s->spans[i].hi)
-            in[n++] = &s->spans[i];
+            all[n++] = &s->spans[i];
     for (int i = 1; i < n; i++)                 /* by depth: a handful */
-        for (int k = i; k > 0 && in[k - 1]->depth > in[k]->depth; k--) {
-            const struct span *t = in[k];
-            in[k] = in[k - 1], in[k - 1] = t;
+        for (int k = i; k > 0 && all[k - 1]->depth > all[k]->depth; k--) {
+            const struct span *t = all[k];
+            all[k] = all[k - 1], all[k - 1] = t;
         }
-    return n;
+    int skip = n > max ? n - max : 0;
+    for (int i = skip; i < n; i++)
+        in[i - skip] = all[i];
+    return n - skip;
 }
 
 /* The functions the code at f was inlined into, innermost first, each at
