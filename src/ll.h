@@ -518,6 +518,7 @@ void ll_text_stack(struct ll_out *o, uint32_t stack, const char *indent);
 #define LL_FRAMES_MAX (4 * LL_MAX_DEPTH)
 unsigned ll_stack_frames(uint32_t stack, struct ll_frame *out, unsigned max);
 void ll_json_stack(struct ll_out *o, uint32_t stack);
+void ll_json_stack_end(void);  /* the report is written: drop its texts */
 
 /* ---- snippet.c: source lines around a call, for the reports -------------- */
 #define LL_SNIP_BEFORE 2      /* lines shown before the call's line */

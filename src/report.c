@@ -262,30 +262,114 @@ void ll_text_stack(struct ll_out *o, uint32_t stack, const char *indent)
     }
 }
 
+/* One frame's JSON object. */
+static void ll_json_frame(struct ll_out *o, const struct ll_frame *f)
+{
+    ll_out_lit(o, "{\"function\": ");
+    ll_out_json_str(o, f->function);
+    ll_out_lit(o, ", \"file\": ");
+    ll_out_json_str(o, f->file);
+    ll_out_lit(o, ", \"line\": ");
+    ll_out_u64(o, (uint64_t)(f->line > 0 ? f->line : 0));
+    ll_out_lit(o, ", \"object\": ");
+    ll_out_json_str(o, f->object);
+    ll_out_lit(o, ", \"offset\": \"");
+    ll_out_hex(o, f->offset);
+    /* only where true: most frames are not, and the report stays small */
+    if (f->inlined)
+        ll_out_lit(o, "\", \"inlined\": true}");
+    else
+        ll_out_lit(o, "\"}");
+}
+
+/* Each return address's frames as JSON text, made once per report: one
+ * address recurs in many stacks (100,000 stacks of 16 frames may hold a
+ * few thousand), and its text is then copied.  Open addressing by pc. */
+struct ll_jpc { uintptr_t pc; char *text; size_t len; };
+static struct ll_jpc *ll_jpc;
+static size_t ll_jpc_cap, ll_jpc_used;
+
+static size_t ll_jpc_home(uintptr_t pc, size_t cap)
+{
+    return (size_t)((pc * 0x9e3779b97f4a7c15ull) >> 32) & (cap - 1);
+}
+
+/* pc's entry (text NULL when new); NULL without memory. */
+static struct ll_jpc *ll_jpc_slot(uintptr_t pc)
+{
+    if (2 * (ll_jpc_used + 1) > ll_jpc_cap) {
+        size_t cap = ll_jpc_cap ? 2 * ll_jpc_cap : 4096;
+        struct ll_jpc *v = calloc(cap, sizeof(*v));
+        if (!v)
+            return NULL;
+        for (size_t i = 0; i < ll_jpc_cap; i++) {
+            size_t j = ll_jpc_home(ll_jpc[i].pc, cap);
+            while (ll_jpc[i].pc && v[j].pc)
+                j = (j + 1) & (cap - 1);
+            if (ll_jpc[i].pc)
+                v[j] = ll_jpc[i];
+        }
+        free(ll_jpc);
+        ll_jpc = v, ll_jpc_cap = cap;
+    }
+    size_t j = ll_jpc_home(pc, ll_jpc_cap);
+    while (ll_jpc[j].pc && ll_jpc[j].pc != pc)
+        j = (j + 1) & (ll_jpc_cap - 1);
+    if (!ll_jpc[j].pc) {
+        ll_jpc[j].pc = pc;
+        ll_jpc_used++;
+    }
+    return &ll_jpc[j];
+}
+
+static void ll_json_pc(struct ll_out *o, uintptr_t pc)
+{
+    struct ll_jpc *e = pc ? ll_jpc_slot(pc) : NULL;
+    if (e && e->text) {
+        ll_out_mem(o, e->text, e->len);
+        return;
+    }
+    static struct ll_frame fr[LL_SYM_INLINED + 1];      /* one report at a time */
+    static struct ll_out tmp;
+    unsigned n = ll_sym_frames(pc, fr, LL_SYM_INLINED + 1);
+    ll_out_init(&tmp, -1);      /* text past its buffer fails: written directly */
+    for (unsigned i = 0; i < n && !tmp.failed; i++) {
+        if (i)
+            ll_out_lit(&tmp, ", ");
+        ll_json_frame(&tmp, &fr[i]);
+    }
+    if (tmp.failed) {
+        for (unsigned i = 0; i < n; i++) {
+            if (i)
+                ll_out_lit(o, ", ");
+            ll_json_frame(o, &fr[i]);
+        }
+        return;
+    }
+    ll_out_mem(o, tmp.buf, tmp.len);
+    if (e && (e->text = malloc(tmp.len)) != NULL) {
+        memcpy(e->text, tmp.buf, tmp.len);
+        e->len = tmp.len;
+    }
+}
+
 void ll_json_stack(struct ll_out *o, uint32_t stack)
 {
-    static struct ll_frame fr[LL_FRAMES_MAX];   /* one report at a time */
-    unsigned n = ll_stack_frames(stack, fr, LL_FRAMES_MAX);
-    ll_out_str(o, "[");
+    const uintptr_t *pcs;
+    unsigned n = ll_stack_get(stack, &pcs);
+    ll_out_lit(o, "[");
     for (unsigned i = 0; i < n; i++) {
-        const struct ll_frame *f = &fr[i];
         if (i)
             ll_out_lit(o, ", ");
-        ll_out_lit(o, "{\"function\": ");
-        ll_out_json_str(o, f->function);
-        ll_out_lit(o, ", \"file\": ");
-        ll_out_json_str(o, f->file);
-        ll_out_lit(o, ", \"line\": ");
-        ll_out_u64(o, (uint64_t)(f->line > 0 ? f->line : 0));
-        ll_out_lit(o, ", \"object\": ");
-        ll_out_json_str(o, f->object);
-        ll_out_lit(o, ", \"offset\": \"");
-        ll_out_hex(o, f->offset);
-        /* only where true: most frames are not, and the report stays small */
-        if (f->inlined)
-            ll_out_lit(o, "\", \"inlined\": true}");
-        else
-            ll_out_lit(o, "\"}");
+        ll_json_pc(o, pcs[i]);
     }
-    ll_out_str(o, "]");
+    ll_out_lit(o, "]");
+}
+
+void ll_json_stack_end(void)
+{
+    for (size_t i = 0; i < ll_jpc_cap; i++)
+        free(ll_jpc[i].text);
+    free(ll_jpc);
+    ll_jpc = NULL, ll_jpc_cap = ll_jpc_used = 0;
 }

@@ -136,4 +136,5 @@ void ll_report_json(struct ll_out *o, const struct ll_report *r)
     ll_out_str(o, "],\n \"suppressions\": [");
     ll_json_suppressions(o, r->supp);
     ll_out_str(o, "]}\n");
+    ll_json_stack_end();
 }
