@@ -249,6 +249,14 @@ Test(leakcheck, json_merged_report)
     lc_free(&r);
 }
 
+/* A SARIF result's first location: its file, and its line in *line. */
+static const char *lc_result_at(const json_t *res, long long *line)
+{
+    json_t *loc = ll_get(json_array_get(ll_arr(res, "locations"), 0), "physicalLocation");
+    *line = ll_int(ll_get(loc, "region"), "startLine");
+    return ll_str(ll_get(loc, "artifactLocation"), "uri");
+}
+
 /* C++: the vector's buffer is allocated in a library header compiled into
  * the program; its SARIF result is at the program's push_back line. */
 Test(leakcheck, sarif_result_skips_library_headers)
@@ -263,10 +271,10 @@ Test(leakcheck, sarif_result_skips_library_headers)
     size_t i;
     json_t *res;
     json_array_foreach(results, i, res) {
-        json_t *loc = ll_get(json_array_get(ll_arr(res, "locations"), 0), "physicalLocation");
-        const char *uri = ll_str(ll_get(loc, "artifactLocation"), "uri");
+        long long line;
+        const char *uri = lc_result_at(res, &line);
         cr_assert(ll_contains(uri, "demo_vector.cc"), "result %zu at %s, not in the program", i, uri);
-        found += ll_int(ll_get(loc, "region"), "startLine") == push;
+        found += line == push;
     }
     LL_EQ(found, 1, "one result (the buffer) at the push_back line %d", push);
     json_decref(d);
@@ -288,10 +296,10 @@ Test(leakcheck, sarif_result_per_site_at_own_code)
     size_t i;
     json_t *res;
     json_array_foreach(results, i, res) {
-        json_t *loc = ll_get(json_array_get(ll_arr(res, "locations"), 0), "physicalLocation");
-        const char *uri = ll_str(ll_get(loc, "artifactLocation"), "uri");
+        long long line;
+        const char *uri = lc_result_at(res, &line);
         cr_assert(ll_contains(uri, "lc_leaker.c"), "result %zu at %s, not in the program", i, uri);
-        if (ll_int(ll_get(loc, "region"), "startLine") != dup_line)
+        if (line != dup_line)
             continue;
         found = 1;
         /* strdup (libc) allocated it: the result is at its caller, and the
