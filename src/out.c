@@ -132,12 +132,13 @@ static size_t ll_utf8_len(const unsigned char *s)
     return n;
 }
 
-/* JSON string: quotes, backslashes and control bytes escaped; invalid UTF-8
- * becomes U+FFFD, so the document stays valid whatever a name holds. */
 /* Bytes a JSON string holds as they are: printable ASCII but '"' and '\\'. */
 static const unsigned char ll_json_plain[256] = {
     [0x20 ... 0x21] = 1, [0x23 ... 0x5b] = 1, [0x5d ... 0x7e] = 1,   /* '"' 0x22, '\\' 0x5c */
 };
+
+/* JSON string: quotes, backslashes and control bytes escaped; invalid UTF-8
+ * becomes U+FFFD, so the document stays valid whatever a name holds. */
 
 void ll_out_json_str(struct ll_out *o, const char *str)
 {

@@ -19,8 +19,9 @@
  *
  * A thread interrupted while it holds a lock of mem.c or internal.c
  * (ll_inner_held) is not held there: the scan itself asks mem.c which
- * pages are libleak's, and would wait on it.  Its handler only notes the stop as pending, and the thread stops
- * itself as it releases its last such lock (ll_unlock_inner).
+ * pages are libleak's, and would wait on it.  Its handler only notes the
+ * stop as pending, and the thread stops itself as it releases its last
+ * such lock (ll_unlock_inner).
  *
  * The signal is SIGURG: its default action is to do nothing, so one that
  * arrives late (a thread had it blocked) is harmless; gdb and strace pass

@@ -25,10 +25,6 @@ static void lc_sig_add(char **s, size_t *len, size_t *cap, const char *fn, const
     free(part);
 }
 
-/* System libraries' frames are left out: whether libc's own file names
- * are known depends on the machine's debug packages, and the program's
- * frames are what identify the site.  A stack entirely inside them (a
- * leak in /bin/sh) is named by function@object instead. */
 /* One frame per return address: a function inlined into the next frame
  * ("inlined": true) stands for the address, as in reports before libleak
  * listed the functions code was inlined into, so that baselines written
@@ -38,6 +34,10 @@ static int lc_sig_skip(const json_t *stack, size_t i)
     return i > 0 && json_is_true(json_object_get(json_array_get(stack, i - 1), "inlined"));
 }
 
+/* System libraries' frames are left out: whether libc's own file names
+ * are known depends on the machine's debug packages, and the program's
+ * frames are what identify the site.  A stack entirely inside them (a
+ * leak in /bin/sh) is named by function@object instead. */
 char *lc_signature(const json_t *stack)
 {
     size_t cap = 256, len = 0, i, n = 0;
