@@ -513,10 +513,11 @@ void ll_error_fork_parent(void);
 void ll_error_fork_child(void);
 /* Frame printing shared by the formatters and the error messages. */
 void ll_text_stack(struct ll_out *o, uint32_t stack, const char *indent);
-/* A stack's logical frames (ll_sym_frames of each pc), innermost first;
- * returns how many (at most max). */
+/* A stack's logical frames (ll_sym_frames of each pc), innermost first,
+ * *n of them, in one buffer valid until the next call (reports and error
+ * messages are written one at a time). */
 #define LL_FRAMES_MAX (4 * LL_MAX_DEPTH)
-unsigned ll_stack_frames(uint32_t stack, struct ll_frame *out, unsigned max);
+const struct ll_frame *ll_stack_frames(uint32_t stack, unsigned *n);
 void ll_json_stack(struct ll_out *o, uint32_t stack);
 void ll_json_stack_end(void);  /* the report is written: drop its texts */
 

@@ -133,9 +133,9 @@ static void ll_supp_warn(void *ctx, const char *file, int line, const char *why)
 /* Index of the suppression matching any frame of g's stack, or -1. */
 static long ll_group_suppressed(const struct ll_supp_set *s, const struct ll_group *g)
 {
-    static struct ll_frame f[LL_FRAMES_MAX];    /* one report at a time */
-    static struct ll_supp_frame fr[LL_FRAMES_MAX];
-    unsigned n = ll_stack_frames(g->stack, f, LL_FRAMES_MAX);
+    static struct ll_supp_frame fr[LL_FRAMES_MAX];  /* one report at a time */
+    unsigned n;
+    const struct ll_frame *f = ll_stack_frames(g->stack, &n);
     for (unsigned i = 0; i < n; i++)
         fr[i] = (struct ll_supp_frame){ f[i].function, f[i].file, f[i].object };
     return ll_supp_find(s, fr, n);
@@ -220,19 +220,21 @@ int ll_report_write(void)
 
 /* ---- frames, shared by the formatters -------------------------------------- */
 
-unsigned ll_stack_frames(uint32_t stack, struct ll_frame *out, unsigned max)
+const struct ll_frame *ll_stack_frames(uint32_t stack, unsigned *n)
 {
+    static struct ll_frame fr[LL_FRAMES_MAX];
     const uintptr_t *pcs;
-    unsigned n = ll_stack_get(stack, &pcs), k = 0;
-    for (unsigned i = 0; i < n && k < max; i++)
-        k += ll_sym_frames(pcs[i], out + k, max - k);
-    return k;
+    unsigned np = ll_stack_get(stack, &pcs), k = 0;
+    for (unsigned i = 0; i < np && k < LL_FRAMES_MAX; i++)
+        k += ll_sym_frames(pcs[i], fr + k, LL_FRAMES_MAX - k);
+    *n = k;
+    return fr;
 }
 
 void ll_text_stack(struct ll_out *o, uint32_t stack, const char *indent)
 {
-    static struct ll_frame fr[LL_FRAMES_MAX];   /* one report at a time */
-    unsigned n = ll_stack_frames(stack, fr, LL_FRAMES_MAX);
+    unsigned n;
+    const struct ll_frame *fr = ll_stack_frames(stack, &n);
     if (n == 0) {
         ll_out_str(o, indent);
         ll_out_str(o, "(no stack)\n");

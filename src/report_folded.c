@@ -37,8 +37,8 @@ void ll_report_folded(struct ll_out *o, const struct ll_report *r)
         const struct ll_group *g = &r->groups[i];
         if (g->kind == LL_REACHABLE && !ll_opt.show_reachable)
             continue;
-        static struct ll_frame fr[LL_FRAMES_MAX];   /* one report at a time */
-        unsigned n = ll_stack_frames(g->stack, fr, LL_FRAMES_MAX);
+        unsigned n;
+        const struct ll_frame *fr = ll_stack_frames(g->stack, &n);
         for (unsigned k = n; k-- > 0;) {
             ll_folded_frame(o, &fr[k]);
             ll_out_str(o, ";");

@@ -66,8 +66,8 @@ static uint32_t ll_fg_child(struct ll_fg *t, uint32_t parent, const char *name)
  * allocating function as the leaf. */
 static void ll_fg_add(struct ll_fg *t, const struct ll_group *g)
 {
-    static struct ll_frame fr[LL_FRAMES_MAX];   /* one report at a time */
-    unsigned n = ll_stack_frames(g->stack, fr, LL_FRAMES_MAX), top = 0;
+    unsigned n, top = 0;
+    const struct ll_frame *fr = ll_stack_frames(g->stack, &n);
     for (; top < n; top++) {
         if (ll_frame_is_startup(&fr[top]))
             break;
@@ -222,8 +222,8 @@ static void ll_html_snippet(struct ll_out *o, const struct ll_snippet *s)
 
 static void ll_html_frames(struct ll_out *o, uint32_t stack)
 {
-    static struct ll_frame fr[LL_FRAMES_MAX];   /* one report at a time */
-    unsigned n = ll_stack_frames(stack, fr, LL_FRAMES_MAX);
+    unsigned n;
+    const struct ll_frame *fr = ll_stack_frames(stack, &n);
     ll_out_str(o, "<ol class=\"stack\" start=\"0\">");
     for (unsigned i = 0; i < n; i++) {
         const struct ll_frame f = fr[i];

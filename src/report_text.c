@@ -99,8 +99,8 @@ static void ll_text_frame(struct ll_out *o, unsigned i, const struct ll_frame *f
 /* The stack, innermost call first, down to main. */
 static void ll_text_frames(struct ll_out *o, uint32_t stack, const struct ll_style *st)
 {
-    static struct ll_frame fr[LL_FRAMES_MAX];   /* one report at a time */
-    unsigned n = ll_stack_frames(stack, fr, LL_FRAMES_MAX);
+    unsigned n;
+    const struct ll_frame *fr = ll_stack_frames(stack, &n);
     ll_out_str(o, "  called from (innermost first):\n");
     if (n == 0)
         ll_out_str(o, "    (no stack)\n");

@@ -210,8 +210,8 @@ static int ll_frame_is_system(const struct ll_frame *f)
 int ll_site_snippet(uint32_t stack, const char *hint, struct ll_frame *f,
                     struct ll_snippet *s)
 {
-    static struct ll_frame fr[LL_FRAMES_MAX];   /* one report at a time */
-    unsigned n = ll_stack_frames(stack, fr, LL_FRAMES_MAX);
+    unsigned n;
+    const struct ll_frame *fr = ll_stack_frames(stack, &n);
     for (int system = 0; system < 2; system++)
         for (unsigned i = 0; i < n; i++) {
             *f = fr[i];
