@@ -389,7 +389,9 @@ int ll_exit_root(uintptr_t *sp, uintptr_t regs[LL_EXIT_REGS]);
 struct ll_stopped {
     pid_t tid;
     atomic_int stopped;       /* its handler saved sp and tcb, and waits */
+    int held;                 /* stopped when the wait ended: what the scan reads */
     int gone;                 /* exited before it could be signalled */
+    int blocked;              /* silent, and blocks the signal: the wait ended early */
     uintptr_t sp;             /* its stack pointer when interrupted, less the red zone */
     uintptr_t tcb;            /* its pthread_self() */
     uintptr_t regs[18];       /* its general registers then (LL_STOP_REGS) */

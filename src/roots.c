@@ -163,11 +163,13 @@ static int add_dtv(struct ll_roots *roots, int memfd, uintptr_t tcb)
     return d ? ll_ranges_add(&roots->words, d, d + 1) : 0;
 }
 
-static int is_known(const struct ll_stopped *th, size_t nth, pid_t tid)
+#define LL_BLOCKED_WHY " (it blocks SIGURG, the signal that stops threads)"
+
+static const struct ll_stopped *slot_of(const struct ll_stopped *th, size_t nth, pid_t tid)
 {
     for (size_t i = 0; i < nth; i++)
-        if (th[i].tid == tid) return atomic_load(&th[i].stopped) ? 1 : -1;
-    return 0;
+        if (th[i].tid == tid) return &th[i];
+    return NULL;
 }
 
 /* A TCB at t (copied in w) that no stopped thread owns: an exited thread's,
@@ -183,10 +185,11 @@ static int other_tcb(struct ll_roots *roots, struct ll_ranges *excl,
     int32_t tid = 0;
     if (off < 0 || ll_peek(memfd, t + (uintptr_t)off, &tid, sizeof tid) != sizeof tid)
         return add_dtv(roots, memfd, t);
-    if (tid == (int32_t)syscall(SYS_gettid) || is_known(th, nth, tid) > 0) return 0;
+    const struct ll_stopped *s = slot_of(th, nth, tid);
+    if (tid == (int32_t)syscall(SYS_gettid) || (s && s->held)) return 0;
     if (tid > 0) {                      /* glibc: <= 0 once it exited (FREE_P) */
-        ll_msg("thread %d did not stop for the leak check; its whole stack was scanned",
-               (int)tid);
+        ll_msg("thread %d did not stop for the leak check%s; its whole stack was scanned",
+               (int)tid, s && s->blocked ? LL_BLOCKED_WHY : "");
         return add_dtv(roots, memfd, t) | add_self_tls(holes, t);
     }
     uintptr_t owned[OWNED_MAX];
@@ -335,9 +338,10 @@ static int roots_add_threads(struct gather *g, const struct ll_stopped *th, size
 {
     int err = 0;
     for (size_t i = 0; i < nth; i++) {
-        if (!atomic_load(&th[i].stopped)) {
+        if (!th[i].held) {
             if (!th[i].gone && !ll_tcb_supported())
-                ll_msg("thread %d did not stop for the leak check", (int)th[i].tid);
+                ll_msg("thread %d did not stop for the leak check%s", (int)th[i].tid,
+                       th[i].blocked ? LL_BLOCKED_WHY : "");
             continue;
         }
         err |= roots_add_stack(&g->roots, &g->skip, &g->maps, th[i].sp, th[i].tcb);

@@ -12,10 +12,17 @@
  * the kernel pushed below the red zone is only partly written (XSAVE skips
  * unused components), so dead frames' stale pointers survive in it.
  *
- * Threads that block the signal, or do not answer within LL_STOP_WAIT_MS
- * (stuck in uninterruptible sleep), are left running; reach.c then scans
- * their whole stack mapping and says so.  Nothing here allocates, takes a
- * lock another thread could hold, or waits without a bound.
+ * Threads that do not answer within LL_STOP_WAIT_MS (stuck in
+ * uninterruptible sleep) are left running; reach.c then scans their whole
+ * stack mapping and says so.  So are threads that block the signal, but
+ * they are not waited for: once LL_STOP_BLOCKED_MS have passed and every
+ * thread still silent blocks it (its mask in /proc/self/task/TID/stat),
+ * the wait ends.  Worker threads that block every signal are common (xz,
+ * node, daemons that sigwait in one thread), and half a second at every
+ * exit was their cost.  The grace covers the moments in which glibc
+ * blocks all signals itself (creating a thread, spawning a process).
+ * Nothing here allocates, takes a lock another thread could hold, or
+ * waits without a bound.
  *
  * A thread interrupted while it holds a lock of mem.c or internal.c
  * (ll_inner_held) is not held there: the scan itself asks mem.c which
@@ -44,11 +51,13 @@
 #include <unistd.h>
 
 #define LL_STOP_WAIT_MS 500
+#define LL_STOP_BLOCKED_MS 10           /* see ll_stop_none_coming */
 #define LL_STOP_MAX 4096
 
 static struct ll_stopped ll_stopped[LL_STOP_MAX];
 static size_t ll_nstopped;
 static atomic_int ll_stop_active;       /* handlers answer only while set */
+static atomic_int ll_stop_closed;       /* the wait is over: a late one does not stop */
 static atomic_int ll_stop_release;      /* futex word: 1 when they may go */
 static atomic_int ll_stop_inside;       /* handlers not yet returned */
 static int ll_stop_installed;
@@ -112,10 +121,14 @@ static void ll_stop_handler(int sig, siginfo_t *si, void *uc)
         }
         return;
     }
-    if (ll_inner_held)
-        ll_stop_pending = 1;
-    else
-        ll_stop_here(s, uc);
+    /* Once the wait is over the scan counts this thread as running (its
+     * whole stack is read): stopping it then would change nothing. */
+    if (!atomic_load(&ll_stop_closed)) {
+        if (ll_inner_held)
+            ll_stop_pending = 1;
+        else
+            ll_stop_here(s, uc);
+    }
     errno = saved;
 }
 
@@ -128,7 +141,7 @@ void ll_stop_deferred(void)
     int saved = errno;
     ll_stop_pending = 0;
     struct ll_stopped *s = NULL;
-    if (atomic_load(&ll_stop_active))
+    if (atomic_load(&ll_stop_active) && !atomic_load(&ll_stop_closed))
         s = ll_stop_slot((pid_t)syscall(SYS_gettid));
     ucontext_t uc;
     if (s && !atomic_load(&s->stopped) && getcontext(&uc) == 0)
@@ -149,10 +162,13 @@ static int ll_stop_install(void)
     return 0;
 }
 
-/* "Z" (zombie) and "X" (dead) threads never run a handler. */
-static int ll_task_alive(pid_t tid)
+/* Field 3 (state) and field 32 (blocked signals: 1-31, in decimal) of
+ * /proc/self/task/TID/stat; 0 if it cannot be read. */
+_Static_assert(LL_STOP_SIGNAL < 32, "stat shows the blocked mask of signals 1-31 only");
+
+static int ll_task_stat(pid_t tid, char *state, uint64_t *blocked)
 {
-    char path[64], buf[256];
+    char path[64], buf[1024];
     struct ll_out o;
     ll_out_init(&o, -1);
     ll_out_str(&o, "/proc/self/task/");
@@ -167,7 +183,35 @@ static int ll_task_alive(pid_t tid)
     if (n <= 0) return 0;
     buf[n] = 0;
     const char *p = strrchr(buf, ')');  /* the name may hold spaces */
-    return p && p[1] == ' ' && p[2] != 'Z' && p[2] != 'X';
+    if (!p || p[1] != ' ') return 0;
+    *state = p[2];
+    p += 2;
+    for (int field = 3; field < 32; field++) {
+        p = strchr(p, ' ');
+        if (!p) return 0;
+        p++;
+    }
+    uint64_t v = 0;
+    for (; *p >= '0' && *p <= '9'; p++) v = v * 10 + (uint64_t)(*p - '0');
+    *blocked = v;
+    return 1;
+}
+
+/* "Z" (zombie) and "X" (dead) threads never run a handler. */
+static int ll_task_alive(pid_t tid)
+{
+    char state;
+    uint64_t blocked;
+    return ll_task_stat(tid, &state, &blocked) && state != 'Z' && state != 'X';
+}
+
+/* Alive, and not blocking the stop signal: it will answer, sooner or later. */
+static int ll_task_may_answer(pid_t tid)
+{
+    char state;
+    uint64_t blocked;
+    return ll_task_stat(tid, &state, &blocked) && state != 'Z' && state != 'X' &&
+           !(blocked >> (LL_STOP_SIGNAL - 1) & 1);
 }
 
 /* Add each thread of /proc/self/task not yet listed; returns how many. */
@@ -202,15 +246,32 @@ static uint64_t ll_now_ms(void)
     return (uint64_t)t.tv_sec * 1000 + (uint64_t)t.tv_nsec / 1000000;
 }
 
+/* Every thread not yet stopped blocks the signal (or is gone): waiting on
+ * would only delay the exit.  Each one is marked. */
+static int ll_stop_none_coming(size_t from)
+{
+    for (size_t i = from; i < ll_nstopped; i++) {
+        struct ll_stopped *s = &ll_stopped[i];
+        if (!atomic_load(&s->stopped) && !s->gone && ll_task_may_answer(s->tid))
+            return 0;
+    }
+    for (size_t i = from; i < ll_nstopped; i++)
+        ll_stopped[i].blocked = !atomic_load(&ll_stopped[i].stopped) && !ll_stopped[i].gone;
+    return 1;
+}
+
 static size_t ll_stop_wait(size_t from)
 {
-    uint64_t deadline = ll_now_ms() + LL_STOP_WAIT_MS;
+    uint64_t start = ll_now_ms(), deadline = start + LL_STOP_WAIT_MS;
     size_t answered = 0;
     for (;;) {
         answered = 0;
         for (size_t i = from; i < ll_nstopped; i++)
             answered += atomic_load_explicit(&ll_stopped[i].stopped, memory_order_acquire) != 0;
-        if (answered == ll_nstopped - from || ll_now_ms() >= deadline) return answered;
+        if (answered == ll_nstopped - from) return answered;
+        uint64_t now = ll_now_ms();
+        if (now >= deadline || (now >= start + LL_STOP_BLOCKED_MS && ll_stop_none_coming(from)))
+            return answered;
         struct timespec t = { 0, 500 * 1000 };
         nanosleep(&t, NULL);
     }
@@ -221,6 +282,7 @@ size_t ll_stop_threads(struct ll_stopped **out)
     pid_t self = (pid_t)syscall(SYS_gettid), pid = getpid();
     ll_nstopped = 0;
     atomic_store(&ll_stop_release, 0);
+    atomic_store(&ll_stop_closed, 0);
     *out = ll_stopped;
     if (!ll_stop_list(self)) return 0;  /* single-threaded: nothing to do */
     if (ll_stop_install()) return ll_nstopped;     /* all "unanswered" */
@@ -235,6 +297,11 @@ size_t ll_stop_threads(struct ll_stopped **out)
         from = ll_nstopped;
         ll_stop_list(self);
     }
+    /* From here on the answers are fixed: a thread is either held or scanned
+     * whole as a running one, never both or neither. */
+    atomic_store(&ll_stop_closed, 1);
+    for (size_t i = 0; i < ll_nstopped; i++)
+        ll_stopped[i].held = atomic_load(&ll_stopped[i].stopped) != 0;
     return ll_nstopped;
 }
 

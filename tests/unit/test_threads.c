@@ -62,6 +62,8 @@ Test(threads, running_thread_is_stopped_and_resumed)
     struct ll_stopped *s = slot(v, n, atomic_load(&g_tid));
     cr_assert_not_null(s, "the spinning thread was not listed");
     cr_assert(atomic_load(&s->stopped), "the spinning thread did not stop");
+    cr_expect(s->held, "stopped, but the scan would not read it as held");
+    cr_expect(!s->blocked, "it does not block the signal");
     int frozen = atomic_load(&g_count);
     usleep(20 * 1000);
     cr_expect_eq(atomic_load(&g_count), frozen, "it ran on while stopped");
@@ -75,17 +77,73 @@ Test(threads, running_thread_is_stopped_and_resumed)
     pthread_join(t, NULL);
 }
 
+/* Its mask says it blocks the signal: it is marked so (and the wait for it
+ * ends after a short grace instead of half a second). */
 Test(threads, thread_blocking_the_signal_is_left_unanswered)
 {
     pthread_t t = start((void *)1);
     struct ll_stopped *v;
-    size_t n = ll_stop_threads(&v);     /* returns after the bounded wait */
+    size_t n = ll_stop_threads(&v);
     struct ll_stopped *s = slot(v, n, atomic_load(&g_tid));
     cr_assert_not_null(s);
     cr_expect_eq(atomic_load(&s->stopped), 0);
+    cr_expect(!s->held);
+    cr_expect(s->blocked, "not marked as blocking the signal");
     ll_resume_threads();
     atomic_store(&g_run, 0);
     pthread_join(t, NULL);
+}
+
+/* A thread that unblocks the signal once the wait is over gets it late,
+ * while the others are still held: it must not stop then (the scan counts
+ * it as running), nor pass the signal to the program's handler. */
+static atomic_int g_unblock;
+
+static void *unblock_later(void *arg)
+{
+    (void)arg;
+    sigset_t s;
+    sigemptyset(&s);
+    sigaddset(&s, LL_STOP_SIGNAL);
+    pthread_sigmask(SIG_BLOCK, &s, NULL);
+    atomic_store(&g_tid, (int)syscall(SYS_gettid));
+    while (atomic_load(&g_run)) {
+        if (atomic_load(&g_unblock) == 1) {
+            pthread_sigmask(SIG_UNBLOCK, &s, NULL);     /* the late signal runs here */
+            atomic_store(&g_unblock, 2);
+        }
+        atomic_fetch_add(&g_count, 1);
+    }
+    return NULL;
+}
+
+static atomic_int g_foreign;
+static void count_foreign(int sig) { (void)sig; atomic_fetch_add(&g_foreign, 1); }
+
+Test(threads, late_answer_does_not_stop_the_thread, .timeout = 30)
+{
+    signal(LL_STOP_SIGNAL, count_foreign);
+    pthread_t t;
+    atomic_store(&g_run, 1);
+    atomic_store(&g_tid, 0);
+    cr_assert(!pthread_create(&t, NULL, unblock_later, NULL));
+    while (!atomic_load(&g_tid) || atomic_load(&g_count) < 1000) sched_yield();
+    struct ll_stopped *v;
+    size_t n = ll_stop_threads(&v);
+    struct ll_stopped *s = slot(v, n, atomic_load(&g_tid));
+    cr_assert_not_null(s);
+    cr_assert(!s->held && s->blocked);
+    atomic_store(&g_unblock, 1);
+    while (atomic_load(&g_unblock) != 2) sched_yield();
+    int after = atomic_load(&g_count);
+    while (atomic_load(&g_count) < after + 100000) sched_yield();   /* it runs on */
+    cr_expect(!atomic_load(&s->stopped), "it stopped after the wait was over");
+    cr_expect(!s->held);
+    cr_expect_eq(atomic_load(&g_foreign), 0, "the program's handler got libleak's signal");
+    ll_resume_threads();
+    atomic_store(&g_run, 0);
+    pthread_join(t, NULL);
+    signal(LL_STOP_SIGNAL, SIG_DFL);
 }
 
 /* The caller is never in the list (it would wait for itself). */
