@@ -391,7 +391,7 @@ struct ll_stopped {
     atomic_int stopped;       /* its handler saved sp and tcb, and waits */
     int held;                 /* stopped when the wait ended: what the scan reads */
     int gone;                 /* exited before it could be signalled */
-    int blocked;              /* silent, and blocks the signal: the wait ended early */
+    int blocked;              /* blocks the signal or sigwaits for it: never sent it */
     uintptr_t sp;             /* its stack pointer when interrupted, less the red zone */
     uintptr_t tcb;            /* its pthread_self() */
     uintptr_t regs[18];       /* its general registers then (LL_STOP_REGS) */

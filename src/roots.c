@@ -163,7 +163,7 @@ static int add_dtv(struct ll_roots *roots, int memfd, uintptr_t tcb)
     return d ? ll_ranges_add(&roots->words, d, d + 1) : 0;
 }
 
-#define LL_BLOCKED_WHY " (it blocks SIGURG, the signal that stops threads)"
+#define LL_BLOCKED_WHY " (it blocks SIGURG, the signal that stops threads, or sigwaits for it)"
 
 static const struct ll_stopped *slot_of(const struct ll_stopped *th, size_t nth, pid_t tid)
 {

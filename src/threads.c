@@ -14,15 +14,13 @@
  *
  * Threads that do not answer within LL_STOP_WAIT_MS (stuck in
  * uninterruptible sleep) are left running; reach.c then scans their whole
- * stack mapping and says so.  So are threads that block the signal, but
- * they are not waited for: once LL_STOP_BLOCKED_MS have passed and every
- * thread still silent blocks it (its mask in /proc/self/task/TID/stat),
- * the wait ends.  Worker threads that block every signal are common (xz,
- * node, daemons that sigwait in one thread), and half a second at every
- * exit was their cost.  The grace covers the moments in which glibc
- * blocks all signals itself (creating a thread, spawning a process).
- * Nothing here allocates, takes a lock another thread could hold, or
- * waits without a bound.
+ * stack mapping and says so.  So are threads that block the signal or wait
+ * for it in sigwait() (ll_task_answers), but they are neither sent it nor
+ * waited for.  Worker threads that block every signal are common (xz,
+ * node, servers that sigwait in one thread): each such process used to
+ * exit half a second late, and its sigwait loop or signalfd got our
+ * signal as if it were the program's.  Nothing here allocates, takes a
+ * lock another thread could hold, or waits without a bound.
  *
  * A thread interrupted while it holds a lock of mem.c or internal.c
  * (ll_inner_held) is not held there: the scan itself asks mem.c which
@@ -44,14 +42,15 @@
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 #include <time.h>
 #include <ucontext.h>
 #include <unistd.h>
 
 #define LL_STOP_WAIT_MS 500
-#define LL_STOP_BLOCKED_MS 10           /* see ll_stop_none_coming */
 #define LL_STOP_MAX 4096
 
 static struct ll_stopped ll_stopped[LL_STOP_MAX];
@@ -162,26 +161,35 @@ static int ll_stop_install(void)
     return 0;
 }
 
+/* /proc/self/task/TID/NAME into buf, NUL-terminated; 0 if it cannot be read. */
+static int ll_task_read(pid_t tid, const char *name, char *buf, size_t size)
+{
+    char path[64];
+    struct ll_out o;
+    ll_out_init(&o, -1);
+    ll_out_str(&o, "/proc/self/task/");
+    ll_out_u64(&o, (uint64_t)tid);
+    ll_out_str(&o, "/");
+    ll_out_str(&o, name);
+    memcpy(path, o.buf, o.len);
+    path[o.len] = 0;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return 0;
+    ssize_t n = read(fd, buf, size - 1);
+    close(fd);
+    if (n <= 0) return 0;
+    buf[n] = 0;
+    return 1;
+}
+
 /* Field 3 (state) and field 32 (blocked signals: 1-31, in decimal) of
  * /proc/self/task/TID/stat; 0 if it cannot be read. */
 _Static_assert(LL_STOP_SIGNAL < 32, "stat shows the blocked mask of signals 1-31 only");
 
 static int ll_task_stat(pid_t tid, char *state, uint64_t *blocked)
 {
-    char path[64], buf[1024];
-    struct ll_out o;
-    ll_out_init(&o, -1);
-    ll_out_str(&o, "/proc/self/task/");
-    ll_out_u64(&o, (uint64_t)tid);
-    ll_out_str(&o, "/stat");
-    memcpy(path, o.buf, o.len);
-    path[o.len] = 0;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return 0;
-    ssize_t n = read(fd, buf, sizeof buf - 1);
-    close(fd);
-    if (n <= 0) return 0;
-    buf[n] = 0;
+    char buf[1024];
+    if (!ll_task_read(tid, "stat", buf, sizeof buf)) return 0;
     const char *p = strrchr(buf, ')');  /* the name may hold spaces */
     if (!p || p[1] != ' ') return 0;
     *state = p[2];
@@ -197,21 +205,34 @@ static int ll_task_stat(pid_t tid, char *state, uint64_t *blocked)
     return 1;
 }
 
-/* "Z" (zombie) and "X" (dead) threads never run a handler. */
-static int ll_task_alive(pid_t tid)
+/* A thread in sigwait(), sigwaitinfo() or sigtimedwait() for the signal:
+ * the kernel unblocks what it waits for, so its mask does not show it, but
+ * the signal would end its wait instead of running our handler.  The set
+ * is read from /proc/self/task/TID/syscall's first argument, through
+ * process_vm_readv: the thread may have left the call and its stack gone. */
+static int ll_task_sigwaits(pid_t tid)
 {
-    char state;
-    uint64_t blocked;
-    return ll_task_stat(tid, &state, &blocked) && state != 'Z' && state != 'X';
+    char buf[256], *end;
+    if (!ll_task_read(tid, "syscall", buf, sizeof buf)) return 0;
+    long nr = strtol(buf, &end, 10);
+    if (end == buf || nr != SYS_rt_sigtimedwait || *end != ' ') return 0;
+    uint64_t set = 0, at = strtoull(end + 1, NULL, 16);
+    struct iovec local = { &set, sizeof set }, remote = { (void *)(uintptr_t)at, sizeof set };
+    if (process_vm_readv(getpid(), &local, 1, &remote, 1, 0) != (ssize_t)sizeof set) return 0;
+    return set >> (LL_STOP_SIGNAL - 1) & 1;
 }
 
-/* Alive, and not blocking the stop signal: it will answer, sooner or later. */
-static int ll_task_may_answer(pid_t tid)
+/* "Z" (zombie) and "X" (dead) threads never run a handler (0); threads
+ * that block the signal, or wait for it in sigwait(), would not run it
+ * either (-1), and are not sent it: it would stay pending, or reach the
+ * program as its own (a signalfd, a sigwait loop). */
+static int ll_task_answers(pid_t tid)
 {
     char state;
     uint64_t blocked;
-    return ll_task_stat(tid, &state, &blocked) && state != 'Z' && state != 'X' &&
-           !(blocked >> (LL_STOP_SIGNAL - 1) & 1);
+    if (!ll_task_stat(tid, &state, &blocked) || state == 'Z' || state == 'X') return 0;
+    if (blocked >> (LL_STOP_SIGNAL - 1) & 1 || ll_task_sigwaits(tid)) return -1;
+    return 1;
 }
 
 /* Add each thread of /proc/self/task not yet listed; returns how many. */
@@ -228,10 +249,12 @@ static size_t ll_stop_list(pid_t self)
             off += d->d_reclen;
             pid_t tid = 0;
             for (const char *c = d->d_name; *c >= '0' && *c <= '9'; c++) tid = tid * 10 + (*c - '0');
-            if (tid <= 0 || tid == self || ll_stop_slot(tid) || ll_nstopped == LL_STOP_MAX ||
-                !ll_task_alive(tid))
+            if (tid <= 0 || tid == self || ll_stop_slot(tid) || ll_nstopped == LL_STOP_MAX)
                 continue;
-            ll_stopped[ll_nstopped++] = (struct ll_stopped){ .tid = tid };
+            int answers = ll_task_answers(tid);
+            if (!answers)
+                continue;
+            ll_stopped[ll_nstopped++] = (struct ll_stopped){ .tid = tid, .blocked = answers < 0 };
             added++;
         }
     }
@@ -246,32 +269,16 @@ static uint64_t ll_now_ms(void)
     return (uint64_t)t.tv_sec * 1000 + (uint64_t)t.tv_nsec / 1000000;
 }
 
-/* Every thread not yet stopped blocks the signal (or is gone): waiting on
- * would only delay the exit.  Each one is marked. */
-static int ll_stop_none_coming(size_t from)
+/* Until every thread sent the signal has answered, or LL_STOP_WAIT_MS. */
+static void ll_stop_wait(size_t from)
 {
-    for (size_t i = from; i < ll_nstopped; i++) {
-        struct ll_stopped *s = &ll_stopped[i];
-        if (!atomic_load(&s->stopped) && !s->gone && ll_task_may_answer(s->tid))
-            return 0;
-    }
-    for (size_t i = from; i < ll_nstopped; i++)
-        ll_stopped[i].blocked = !atomic_load(&ll_stopped[i].stopped) && !ll_stopped[i].gone;
-    return 1;
-}
-
-static size_t ll_stop_wait(size_t from)
-{
-    uint64_t start = ll_now_ms(), deadline = start + LL_STOP_WAIT_MS;
-    size_t answered = 0;
+    uint64_t deadline = ll_now_ms() + LL_STOP_WAIT_MS;
     for (;;) {
-        answered = 0;
+        size_t pending = 0;
         for (size_t i = from; i < ll_nstopped; i++)
-            answered += atomic_load_explicit(&ll_stopped[i].stopped, memory_order_acquire) != 0;
-        if (answered == ll_nstopped - from) return answered;
-        uint64_t now = ll_now_ms();
-        if (now >= deadline || (now >= start + LL_STOP_BLOCKED_MS && ll_stop_none_coming(from)))
-            return answered;
+            pending += !ll_stopped[i].blocked && !ll_stopped[i].gone &&
+                       !atomic_load_explicit(&ll_stopped[i].stopped, memory_order_acquire);
+        if (!pending || ll_now_ms() >= deadline) return;
         struct timespec t = { 0, 500 * 1000 };
         nanosleep(&t, NULL);
     }
@@ -291,7 +298,8 @@ size_t ll_stop_threads(struct ll_stopped **out)
     size_t from = 0;
     for (int round = 0; round < 4 && from < ll_nstopped; round++) {
         for (size_t i = from; i < ll_nstopped; i++)
-            if (syscall(SYS_tgkill, pid, ll_stopped[i].tid, LL_STOP_SIGNAL))
+            if (!ll_stopped[i].blocked &&
+                syscall(SYS_tgkill, pid, ll_stopped[i].tid, LL_STOP_SIGNAL))
                 ll_stopped[i].gone = 1;
         ll_stop_wait(from);
         from = ll_nstopped;

@@ -3,6 +3,8 @@
 #include <criterion/criterion.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <stdatomic.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -77,8 +79,22 @@ Test(threads, running_thread_is_stopped_and_resumed)
     pthread_join(t, NULL);
 }
 
-/* Its mask says it blocks the signal: it is marked so (and the wait for it
- * ends after a short grace instead of half a second). */
+/* The signals pending for thread tid alone (SigPnd in its status). */
+static unsigned long long pending_of(int tid)
+{
+    char path[64], line[256];
+    unsigned long long v = 0;
+    snprintf(path, sizeof path, "/proc/self/task/%d/status", tid);
+    FILE *f = fopen(path, "r");
+    cr_assert_not_null(f);
+    while (fgets(line, sizeof line, f))
+        if (sscanf(line, "SigPnd: %llx", &v) == 1) break;
+    fclose(f);
+    return v;
+}
+
+/* Its mask says it blocks the signal: it is marked so, and neither sent
+ * the signal nor waited for. */
 Test(threads, thread_blocking_the_signal_is_left_unanswered)
 {
     pthread_t t = start((void *)1);
@@ -89,14 +105,68 @@ Test(threads, thread_blocking_the_signal_is_left_unanswered)
     cr_expect_eq(atomic_load(&s->stopped), 0);
     cr_expect(!s->held);
     cr_expect(s->blocked, "not marked as blocking the signal");
+    cr_expect(!(pending_of(s->tid) >> (LL_STOP_SIGNAL - 1) & 1),
+              "the signal was sent: it waits, pending, for the thread to unblock it");
     ll_resume_threads();
     atomic_store(&g_run, 0);
     pthread_join(t, NULL);
 }
 
-/* A thread that unblocks the signal once the wait is over gets it late,
- * while the others are still held: it must not stop then (the scan counts
- * it as running), nor pass the signal to the program's handler. */
+/* A thread in sigwait() for a set that holds the signal: the signal would
+ * end its wait (the program would get it) rather than stop it, so it is
+ * not sent.  Its wait is ended by SIGUSR1 afterwards, which must be the
+ * signal it got. */
+static atomic_int g_got;
+
+static void *sigwaiter(void *arg)
+{
+    sigset_t *set = arg;
+    atomic_store(&g_tid, (int)syscall(SYS_gettid));
+    int sig = 0;
+    sigwait(set, &sig);
+    atomic_store(&g_got, sig);
+    return NULL;
+}
+
+Test(threads, thread_in_sigwait_is_not_sent_the_signal, .timeout = 30)
+{
+    static sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, LL_STOP_SIGNAL);
+    sigaddset(&set, SIGUSR1);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);     /* the waiter inherits it */
+    pthread_t t;
+    atomic_store(&g_tid, 0);
+    cr_assert(!pthread_create(&t, NULL, sigwaiter, &set));
+    pthread_sigmask(SIG_UNBLOCK, &set, NULL);   /* the caller's own mask: back */
+    while (!atomic_load(&g_tid)) sched_yield();
+    int tid = atomic_load(&g_tid);
+    /* Its mask shows the waited-for signals unblocked once it is inside. */
+    for (;;) {
+        char path[64], buf[64] = "";
+        snprintf(path, sizeof path, "/proc/self/task/%d/syscall", tid);
+        FILE *f = fopen(path, "r");
+        cr_assert_not_null(f);
+        cr_assert_not_null(fgets(buf, sizeof buf, f));
+        fclose(f);
+        if (atoi(buf) == SYS_rt_sigtimedwait) break;
+        sched_yield();
+    }
+    struct ll_stopped *v;
+    size_t n = ll_stop_threads(&v);
+    struct ll_stopped *s = slot(v, n, tid);
+    cr_assert_not_null(s);
+    cr_expect(s->blocked, "not marked as waiting for the signal");
+    cr_expect(!s->held);
+    ll_resume_threads();
+    syscall(SYS_tgkill, getpid(), tid, SIGUSR1);
+    pthread_join(t, NULL);
+    cr_expect_eq(atomic_load(&g_got), SIGUSR1, "sigwait returned signal %d", atomic_load(&g_got));
+}
+
+/* A signal of ours that reaches a thread after the wait is over (here sent
+ * by hand, then unblocked) must not stop it: the scan counts it as running.
+ * Nor may it go to the program's handler. */
 static atomic_int g_unblock;
 
 static void *unblock_later(void *arg)
@@ -133,6 +203,7 @@ Test(threads, late_answer_does_not_stop_the_thread, .timeout = 30)
     struct ll_stopped *s = slot(v, n, atomic_load(&g_tid));
     cr_assert_not_null(s);
     cr_assert(!s->held && s->blocked);
+    syscall(SYS_tgkill, getpid(), s->tid, LL_STOP_SIGNAL);    /* late, as if delayed */
     atomic_store(&g_unblock, 1);
     while (atomic_load(&g_unblock) != 2) sched_yield();
     int after = atomic_load(&g_count);
