@@ -401,6 +401,16 @@ struct ll_stopped {
  * ll_resume_threads().  Bounded: a thread that does not answer is left. */
 size_t ll_stop_threads(struct ll_stopped **out);
 void ll_resume_threads(void);
+/* What the last leak check could not do as usual, for the report rather
+ * than for stderr: threads it left running (their whole stacks scanned)
+ * and memory that vanished while it read it.  roots.c and reach.c fill it. */
+struct ll_check_notes {
+    unsigned running;         /* threads that did not stop */
+    unsigned blocking;        /* of them: they block the signal or sigwait for it */
+    int first_tid;            /* one of them, to name */
+    size_t vanished;          /* memory ranges skipped */
+};
+extern struct ll_check_notes ll_check_notes;
 
 /* ---- tls.c: glibc's thread control blocks (reach section) ----------------- */
 int ll_tcb_supported(void);
@@ -433,6 +443,10 @@ void ll_out_bytes_human(struct ll_out *o, uint64_t v);   /* 1,234 */
 /* One-line message on stderr with the "libleak: " prefix; printf subset
  * (%s %d %u %zu %lu %llu %x %p %%), never allocates. */
 void ll_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* ll_check_notes, one line per note between prefix and end (roots.c);
+ * _msg writes them to stderr, for a report format with no place for them. */
+void ll_check_notes_write(struct ll_out *o, const char *prefix, const char *end);
+void ll_check_notes_msg(void);
 
 /* ---- options.c ----------------------------------------------------------- */
 enum ll_format { LL_FORMAT_TEXT, LL_FORMAT_JSON, LL_FORMAT_HTML, LL_FORMAT_FOLDED };

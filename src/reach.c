@@ -327,8 +327,7 @@ static void faults_disarm(void)
     fault_jmp = NULL;
     sigaction(SIGSEGV, &fault_old[0], NULL);
     sigaction(SIGBUS, &fault_old[1], NULL);
-    if (fault_count)
-        ll_msg("%zu memory ranges vanished during the leak check and were skipped", fault_count);
+    ll_check_notes.vanished += fault_count;
 }
 
 /* Arm s->jb in the caller's frame; true when a fault came back to it.  No

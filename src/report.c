@@ -86,8 +86,10 @@ static void ll_report_emit(struct ll_out *o, const struct ll_report *r)
         ll_report_json(o, r);
     else if (ll_opt.format == LL_FORMAT_HTML)
         ll_report_html(o, r);
-    else if (ll_opt.format == LL_FORMAT_FOLDED)
+    else if (ll_opt.format == LL_FORMAT_FOLDED) {
         ll_report_folded(o, r);
+        ll_check_notes_msg();           /* the format has no place for them */
+    }
     else
         ll_report_text(o, r);
     ll_out_flush(o);

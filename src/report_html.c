@@ -381,6 +381,7 @@ static void ll_html_summary(struct ll_out *o, const struct ll_report *r)
     ll_out_str(o, " bytes allocated, peak ");
     ll_out_bytes_human(o, r->totals.peak_live_bytes);
     ll_out_str(o, " bytes live.</p>\n");
+    ll_check_notes_write(o, "<p class=\"note\">Note: ", ".</p>\n");
 }
 
 /* Counts what the browser actually rendered: a test reads them back. */

@@ -119,6 +119,10 @@ void ll_report_json(struct ll_out *o, const struct ll_report *r)
     ll_json_u64(o, "metadata_bytes", r->meta_bytes, 0);
     ll_json_u64(o, "distinct_stacks", ll_stack_count(), 0);
     ll_json_u64(o, "dropped_records", t->dropped, 1);
+    ll_out_str(o, "},\n \"check\": {");
+    ll_json_u64(o, "threads_not_stopped", ll_check_notes.running, 0);
+    ll_json_u64(o, "threads_blocking_signal", ll_check_notes.blocking, 0);
+    ll_json_u64(o, "ranges_vanished", ll_check_notes.vanished, 1);
     ll_out_str(o, "},\n \"leaks\": [");
     int first = 1;
     for (size_t i = 0; i < r->ngroups; i++) {

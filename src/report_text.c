@@ -322,6 +322,7 @@ static void ll_text_figures(struct ll_out *o, const struct ll_report *r, size_t 
     ll_out_str(o, "  libleak's own memory: ");
     ll_out_bytes_human(o, r->meta_bytes);
     ll_out_str(o, " bytes\n");
+    ll_check_notes_write(o, "  note: ", "\n");
 }
 
 static int ll_text_listed(const struct ll_group *g)

@@ -35,6 +35,7 @@
 #include "reach.h"
 
 #include <dlfcn.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <link.h>
 #include <pthread.h>
@@ -163,7 +164,56 @@ static int add_dtv(struct ll_roots *roots, int memfd, uintptr_t tcb)
     return d ? ll_ranges_add(&roots->words, d, d + 1) : 0;
 }
 
-#define LL_BLOCKED_WHY " (it blocks SIGURG, the signal that stops threads, or sigwaits for it)"
+struct ll_check_notes ll_check_notes;
+
+/* A thread left running: its whole stack is scanned, and the report says so. */
+static void note_running(const struct ll_stopped *s, pid_t tid)
+{
+    if (!ll_check_notes.running++)
+        ll_check_notes.first_tid = (int)tid;
+    ll_check_notes.blocking += s && s->blocked;
+}
+
+/* One line per note, between prefix and end. */
+void ll_check_notes_write(struct ll_out *o, const char *prefix, const char *end)
+{
+    const struct ll_check_notes *c = &ll_check_notes;
+    if (c->running) {
+        ll_out_str(o, prefix);
+        if (c->running == 1) {
+            ll_out_str(o, "thread ");
+            ll_out_i64(o, c->first_tid);
+            ll_out_str(o, " did not stop for the leak check");
+            if (c->blocking)
+                ll_out_str(o, " (it blocks SIGURG, the signal that stops threads, or "
+                              "sigwaits for it)");
+            ll_out_str(o, "; its whole stack was scanned");
+        } else {
+            ll_out_u64(o, c->running);
+            ll_out_str(o, " threads did not stop for the leak check (");
+            ll_out_u64(o, c->blocking);
+            ll_out_str(o, " of them block SIGURG, the signal that stops threads, or "
+                          "sigwait for it); their whole stacks were scanned");
+        }
+        ll_out_str(o, end);
+    }
+    if (c->vanished) {
+        ll_out_str(o, prefix);
+        ll_out_u64(o, c->vanished);
+        ll_out_str(o, " memory ranges vanished during the leak check and were skipped");
+        ll_out_str(o, end);
+    }
+}
+
+void ll_check_notes_msg(void)
+{
+    struct ll_out o;
+    int saved = errno;
+    ll_out_init(&o, 2);
+    ll_check_notes_write(&o, "libleak: ", "\n");
+    ll_out_flush(&o);
+    errno = saved;
+}
 
 static const struct ll_stopped *slot_of(const struct ll_stopped *th, size_t nth, pid_t tid)
 {
@@ -188,8 +238,7 @@ static int other_tcb(struct ll_roots *roots, struct ll_ranges *excl,
     const struct ll_stopped *s = slot_of(th, nth, tid);
     if (tid == (int32_t)syscall(SYS_gettid) || (s && s->held)) return 0;
     if (tid > 0) {                      /* glibc: <= 0 once it exited (FREE_P) */
-        ll_msg("thread %d did not stop for the leak check%s; its whole stack was scanned",
-               (int)tid, s && s->blocked ? LL_BLOCKED_WHY : "");
+        note_running(s, tid);
         return add_dtv(roots, memfd, t) | add_self_tls(holes, t);
     }
     uintptr_t owned[OWNED_MAX];
@@ -340,8 +389,7 @@ static int roots_add_threads(struct gather *g, const struct ll_stopped *th, size
     for (size_t i = 0; i < nth; i++) {
         if (!th[i].held) {
             if (!th[i].gone && !ll_tcb_supported())
-                ll_msg("thread %d did not stop for the leak check%s", (int)th[i].tid,
-                       th[i].blocked ? LL_BLOCKED_WHY : "");
+                note_running(&th[i], th[i].tid);
             continue;
         }
         err |= roots_add_stack(&g->roots, &g->skip, &g->maps, th[i].sp, th[i].tcb);
@@ -370,6 +418,7 @@ static void gather_free(struct gather *g)
 void ll_reach_classify(struct ll_block *blocks, size_t n)
 {
     uintptr_t regs[NREGS], xregs[LL_EXIT_REGS], sp;
+    ll_check_notes = (struct ll_check_notes){ 0 };
     if (!n) return;
     SPILL_REGISTERS(regs);
     CURRENT_SP(sp);

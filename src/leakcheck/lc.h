@@ -99,6 +99,7 @@ struct lc_proc {
     uint64_t bytes[LC_NKINDS], blocks[LC_NKINDS];   /* unsuppressed */
     uint64_t supp_bytes, supp_blocks;
     size_t nerrors;
+    uint64_t unstopped;          /* threads its leak check could not stop */
     struct lc_psite *sites;
     size_t nsites;
     int fails;

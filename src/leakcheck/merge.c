@@ -191,6 +191,8 @@ static int lc_merge_report(struct lc_merge *m, json_t *j)
                            .report = j };
     p->cmdline = lc_cmdline(json_object_get(j, "command"));
     p->nerrors = json_array_size(json_object_get(j, "errors"));
+    p->unstopped = (uint64_t)json_integer_value(
+        json_object_get(json_object_get(j, "check"), "threads_not_stopped"));
     lc_proc_counts(p, summary);
     return 0;
 }

@@ -24,11 +24,12 @@ static json_t *lc_procs_json(const struct lc_merge *m)
     json_t *a = json_array();
     for (size_t i = 0; i < m->nprocs; i++) {
         const struct lc_proc *p = &m->procs[i];
-        json_array_append_new(a, json_pack("{s:I,s:O,s:o,s:I,s:b}",
+        json_array_append_new(a, json_pack("{s:I,s:O,s:o,s:I,s:I,s:b}",
             "pid", (json_int_t)p->pid,
             "command", json_object_get(p->report, "command"),
             "summary", lc_kinds_json(p->bytes, p->blocks, p->supp_bytes, p->supp_blocks),
-            "errors", (json_int_t)p->nerrors, "fails", p->fails));
+            "errors", (json_int_t)p->nerrors,
+            "threads_not_stopped", (json_int_t)p->unstopped, "fails", p->fails));
     }
     return a;
 }

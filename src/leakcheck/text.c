@@ -43,8 +43,8 @@ static void lc_text_procs(FILE *f, const struct lc_result *r)
         for (int k = 0; k < LC_NKINDS; k++)
             lc_count(f, p->bytes[k], p->blocks[k]);
         lc_count(f, p->supp_bytes, p->supp_blocks);
-        fprintf(f, "  %s%s%s\n", p->cmdline, p->nerrors ? "  [bad frees]" : "",
-                p->fails ? "  [FAILS]" : "");
+        fprintf(f, "  %s%s%s%s\n", p->cmdline, p->nerrors ? "  [bad frees]" : "",
+                p->unstopped ? "  [threads not stopped]" : "", p->fails ? "  [FAILS]" : "");
     }
     if (hidden)
         fprintf(f, "  ... and %zu processes that lost nothing (--verbose lists them)\n", hidden);

@@ -495,6 +495,11 @@ void ll_check_schema(const json_t *report)
     cr_assert_geq(ll_int(totals, "allocations"), ll_int(totals, "frees"),
                   "totals: more frees (%lld) than allocations (%lld)",
                   ll_int(totals, "frees"), ll_int(totals, "allocations"));
+    json_t *check = ll_get(report, "check");
+    cr_assert_geq(ll_int(check, "threads_blocking_signal"), 0, "check: negative");
+    cr_assert_geq(ll_int(check, "threads_not_stopped"), ll_int(check, "threads_blocking_signal"),
+                  "check: more threads blocking the signal than threads not stopped");
+    cr_assert_geq(ll_int(check, "ranges_vanished"), 0, "check: negative");
 
     long long sum_bytes[4] = { 0 }, sum_blocks[4] = { 0 };
     long long prev[4] = { -1, -1, -1, -1 };   /* per kind: see test_leaks.c for the global order */

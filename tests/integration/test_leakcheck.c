@@ -249,6 +249,21 @@ Test(leakcheck, json_merged_report)
     lc_free(&r);
 }
 
+/* A process whose leak check left a thread running (it blocks every
+ * signal) is tagged in the text and counted in the merged JSON. */
+Test(leakcheck, process_with_a_thread_not_stopped_is_tagged)
+{
+    struct lc r;
+    LC(&r, "--json", "{dir}/m.json", "--", LL_PROGRAMS "/reach_cases", "thread-blocked");
+    LL_EQ(r.status, 0, "exit status; stderr:\n%s", r.err);
+    cr_assert(ll_contains(r.err, "[threads not stopped]"), "stderr:\n%s", r.err);
+    json_t *m = ll_load_json(lc_path(&r, "m.json"));
+    json_t *p = json_array_get(ll_arr(m, "processes"), 0);
+    LL_EQ(ll_int(p, "threads_not_stopped"), 1, "threads_not_stopped");
+    json_decref(m);
+    lc_free(&r);
+}
+
 /* A SARIF result's first location: its file, and its line in *line. */
 static const char *lc_result_at(const json_t *res, long long *line)
 {

@@ -20,7 +20,8 @@ static void run_clean(const char *prog, const char *const *args, const char *out
     }
     LL_EQ(json_array_size(ll_arr(r.json, "leaks")), 0, "%s: listed groups:\n%s", prog,
           ll_describe_leaks(r.json));
-    cr_assert(!ll_contains(r.err, "did not stop"), "%s: a thread did not stop:\n%s", prog, r.err);
+    LL_EQ(ll_int(ll_get(r.json, "check"), "threads_not_stopped"), 0, "%s: threads that did not stop",
+          prog);
     ll_run_free(&r);
 }
 
