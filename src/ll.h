@@ -443,7 +443,7 @@ void ll_out_bytes_human(struct ll_out *o, uint64_t v);   /* 1,234 */
 /* One-line message on stderr with the "libleak: " prefix; printf subset
  * (%s %d %u %zu %lu %llu %x %p %%), never allocates. */
 void ll_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-/* ll_check_notes, one line per note between prefix and end (roots.c);
+/* ll_check_notes, one line per note between prefix and end (report.c);
  * _msg writes them to stderr, for a report format with no place for them. */
 void ll_check_notes_write(struct ll_out *o, const char *prefix, const char *end);
 void ll_check_notes_msg(void);

@@ -80,6 +80,48 @@ static int ll_report_open(char *path, size_t cap)
     return open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 }
 
+/* The leak check's notes (ll_check_notes), one line each between prefix
+ * and end: the formatters put them in the report. */
+void ll_check_notes_write(struct ll_out *o, const char *prefix, const char *end)
+{
+    const struct ll_check_notes *c = &ll_check_notes;
+    if (c->running) {
+        ll_out_str(o, prefix);
+        if (c->running == 1) {
+            ll_out_str(o, "thread ");
+            ll_out_i64(o, c->first_tid);
+            ll_out_str(o, " did not stop for the leak check");
+            if (c->blocking)
+                ll_out_str(o, " (it blocks SIGURG, the signal that stops threads, or "
+                              "sigwaits for it)");
+            ll_out_str(o, "; its whole stack was scanned");
+        } else {
+            ll_out_u64(o, c->running);
+            ll_out_str(o, " threads did not stop for the leak check (");
+            ll_out_u64(o, c->blocking);
+            ll_out_str(o, " of them block SIGURG, the signal that stops threads, or "
+                          "sigwait for it); their whole stacks were scanned");
+        }
+        ll_out_str(o, end);
+    }
+    if (c->vanished) {
+        ll_out_str(o, prefix);
+        ll_out_u64(o, c->vanished);
+        ll_out_str(o, " memory ranges vanished during the leak check and were skipped");
+        ll_out_str(o, end);
+    }
+}
+
+void ll_check_notes_msg(void)
+{
+    struct ll_out o;
+    int saved = errno;
+    ll_out_init(&o, 2);
+    ll_check_notes_write(&o, "libleak: ", "\n");
+    ll_out_flush(&o);
+    errno = saved;
+}
+
 static void ll_report_emit(struct ll_out *o, const struct ll_report *r)
 {
     if (ll_opt.format == LL_FORMAT_JSON)
@@ -89,8 +131,7 @@ static void ll_report_emit(struct ll_out *o, const struct ll_report *r)
     else if (ll_opt.format == LL_FORMAT_FOLDED) {
         ll_report_folded(o, r);
         ll_check_notes_msg();           /* the format has no place for them */
-    }
-    else
+    } else
         ll_report_text(o, r);
     ll_out_flush(o);
 }

@@ -35,7 +35,6 @@
 #include "reach.h"
 
 #include <dlfcn.h>
-#include <errno.h>
 #include <fcntl.h>
 #include <link.h>
 #include <pthread.h>
@@ -172,47 +171,6 @@ static void note_running(const struct ll_stopped *s, pid_t tid)
     if (!ll_check_notes.running++)
         ll_check_notes.first_tid = (int)tid;
     ll_check_notes.blocking += s && s->blocked;
-}
-
-/* One line per note, between prefix and end. */
-void ll_check_notes_write(struct ll_out *o, const char *prefix, const char *end)
-{
-    const struct ll_check_notes *c = &ll_check_notes;
-    if (c->running) {
-        ll_out_str(o, prefix);
-        if (c->running == 1) {
-            ll_out_str(o, "thread ");
-            ll_out_i64(o, c->first_tid);
-            ll_out_str(o, " did not stop for the leak check");
-            if (c->blocking)
-                ll_out_str(o, " (it blocks SIGURG, the signal that stops threads, or "
-                              "sigwaits for it)");
-            ll_out_str(o, "; its whole stack was scanned");
-        } else {
-            ll_out_u64(o, c->running);
-            ll_out_str(o, " threads did not stop for the leak check (");
-            ll_out_u64(o, c->blocking);
-            ll_out_str(o, " of them block SIGURG, the signal that stops threads, or "
-                          "sigwait for it); their whole stacks were scanned");
-        }
-        ll_out_str(o, end);
-    }
-    if (c->vanished) {
-        ll_out_str(o, prefix);
-        ll_out_u64(o, c->vanished);
-        ll_out_str(o, " memory ranges vanished during the leak check and were skipped");
-        ll_out_str(o, end);
-    }
-}
-
-void ll_check_notes_msg(void)
-{
-    struct ll_out o;
-    int saved = errno;
-    ll_out_init(&o, 2);
-    ll_check_notes_write(&o, "libleak: ", "\n");
-    ll_out_flush(&o);
-    errno = saved;
 }
 
 static const struct ll_stopped *slot_of(const struct ll_stopped *th, size_t nth, pid_t tid)
