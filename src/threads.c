@@ -45,7 +45,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
-#include <sys/uio.h>
 #include <time.h>
 #include <ucontext.h>
 #include <unistd.h>
@@ -208,8 +207,9 @@ static int ll_task_stat(pid_t tid, char *state, uint64_t *blocked)
 /* A thread in sigwait(), sigwaitinfo() or sigtimedwait() for the signal:
  * the kernel unblocks what it waits for, so its mask does not show it, but
  * the signal would end its wait instead of running our handler.  The set
- * is read from /proc/self/task/TID/syscall's first argument, through
- * process_vm_readv: the thread may have left the call and its stack gone. */
+ * is at /proc/self/task/TID/syscall's first argument, read through
+ * /proc/self/mem (as roots.c reads): the thread may have left the call
+ * since, and the memory gone. */
 static int ll_task_sigwaits(pid_t tid)
 {
     char buf[256], *end;
@@ -217,9 +217,11 @@ static int ll_task_sigwaits(pid_t tid)
     long nr = strtol(buf, &end, 10);
     if (end == buf || nr != SYS_rt_sigtimedwait || *end != ' ') return 0;
     uint64_t set = 0, at = strtoull(end + 1, NULL, 16);
-    struct iovec local = { &set, sizeof set }, remote = { (void *)(uintptr_t)at, sizeof set };
-    if (process_vm_readv(getpid(), &local, 1, &remote, 1, 0) != (ssize_t)sizeof set) return 0;
-    return set >> (LL_STOP_SIGNAL - 1) & 1;
+    int fd = open("/proc/self/mem", O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return 0;
+    size_t got = ll_peek(fd, (uintptr_t)at, &set, sizeof set);
+    close(fd);
+    return got == sizeof set && (set >> (LL_STOP_SIGNAL - 1) & 1);
 }
 
 /* "Z" (zombie) and "X" (dead) threads never run a handler (0); threads
