@@ -391,6 +391,7 @@ struct ll_stopped {
     atomic_int stopped;       /* its handler saved sp and tcb, and waits */
     int held;                 /* stopped when the wait ended: what the scan reads */
     int gone;                 /* exited before it could be signalled */
+    int masks;                /* its mask blocks the signal: looked at again */
     int blocked;              /* blocks the signal or sigwaits for it: never sent it */
     uintptr_t sp;             /* its stack pointer when interrupted, less the red zone */
     uintptr_t tcb;            /* its pthread_self() */

@@ -16,7 +16,7 @@
  * uninterruptible sleep) are left running; reach.c then scans their whole
  * stack mapping and says so.  So are threads that block the signal or wait
  * for it in sigwait() (ll_task_answers), but they are neither sent it nor
- * waited for.  Worker threads that block every signal are common (xz,
+ * waited for beyond a short look (ll_stop_recheck).  Worker threads that block every signal are common (xz,
  * node, servers that sigwait in one thread): each such process used to
  * exit half a second late, and its sigwait loop or signalfd got our
  * signal as if it were the program's.  Nothing here allocates, takes a
@@ -50,6 +50,7 @@
 #include <unistd.h>
 
 #define LL_STOP_WAIT_MS 500
+#define LL_STOP_MASK_MS 10              /* see ll_stop_recheck */
 #define LL_STOP_MAX 4096
 
 static struct ll_stopped ll_stopped[LL_STOP_MAX];
@@ -224,17 +225,18 @@ static int ll_task_sigwaits(pid_t tid)
     return got == sizeof set && (set >> (LL_STOP_SIGNAL - 1) & 1);
 }
 
-/* "Z" (zombie) and "X" (dead) threads never run a handler (0); threads
- * that block the signal, or wait for it in sigwait(), would not run it
- * either (-1), and are not sent it: it would stay pending, or reach the
- * program as its own (a signalfd, a sigwait loop). */
+/* Whether thread tid would run our handler if sent the signal now. */
+enum { LL_TASK_DEAD, LL_TASK_ANSWERS, LL_TASK_MASKS, LL_TASK_SIGWAITS };
+
 static int ll_task_answers(pid_t tid)
 {
     char state;
     uint64_t blocked;
-    if (!ll_task_stat(tid, &state, &blocked) || state == 'Z' || state == 'X') return 0;
-    if (blocked >> (LL_STOP_SIGNAL - 1) & 1 || ll_task_sigwaits(tid)) return -1;
-    return 1;
+    if (!ll_task_stat(tid, &state, &blocked) || state == 'Z' || state == 'X')
+        return LL_TASK_DEAD;            /* never runs a handler again */
+    if (blocked >> (LL_STOP_SIGNAL - 1) & 1)
+        return LL_TASK_MASKS;
+    return ll_task_sigwaits(tid) ? LL_TASK_SIGWAITS : LL_TASK_ANSWERS;
 }
 
 /* Add each thread of /proc/self/task not yet listed; returns how many. */
@@ -254,9 +256,11 @@ static size_t ll_stop_list(pid_t self)
             if (tid <= 0 || tid == self || ll_stop_slot(tid) || ll_nstopped == LL_STOP_MAX)
                 continue;
             int answers = ll_task_answers(tid);
-            if (!answers)
+            if (answers == LL_TASK_DEAD)
                 continue;
-            ll_stopped[ll_nstopped++] = (struct ll_stopped){ .tid = tid, .blocked = answers < 0 };
+            ll_stopped[ll_nstopped++] = (struct ll_stopped){
+                .tid = tid, .masks = answers == LL_TASK_MASKS,
+                .blocked = answers == LL_TASK_SIGWAITS };
             added++;
         }
     }
@@ -272,15 +276,47 @@ static uint64_t ll_now_ms(void)
 }
 
 /* Until every thread sent the signal has answered, or LL_STOP_WAIT_MS. */
-static void ll_stop_wait(size_t from)
+static void ll_stop_send(struct ll_stopped *s, pid_t pid)
 {
-    uint64_t deadline = ll_now_ms() + LL_STOP_WAIT_MS;
+    if (syscall(SYS_tgkill, pid, s->tid, LL_STOP_SIGNAL))
+        s->gone = 1;
+}
+
+/* A thread whose mask blocked the signal: it may be in one of the moments
+ * glibc blocks every signal (creating a thread, spawning a process, a
+ * handler running), so its mask is read again until LL_STOP_MASK_MS have
+ * passed; once it lets the signal in, it is sent it.  After that it counts
+ * as blocking. */
+static void ll_stop_recheck(struct ll_stopped *s, pid_t pid, int last)
+{
+    int answers = ll_task_answers(s->tid);
+    if (answers == LL_TASK_MASKS && !last)
+        return;
+    s->masks = 0;
+    if (answers == LL_TASK_ANSWERS)
+        ll_stop_send(s, pid);
+    else if (answers == LL_TASK_DEAD)
+        s->gone = 1;
+    else
+        s->blocked = 1;
+}
+
+/* Until every thread sent the signal has answered (or LL_STOP_WAIT_MS),
+ * and no masked one is left to look at again. */
+static void ll_stop_wait(size_t from, pid_t pid)
+{
+    uint64_t start = ll_now_ms(), deadline = start + LL_STOP_WAIT_MS;
     for (;;) {
+        uint64_t now = ll_now_ms();
         size_t pending = 0;
-        for (size_t i = from; i < ll_nstopped; i++)
-            pending += !ll_stopped[i].blocked && !ll_stopped[i].gone &&
-                       !atomic_load_explicit(&ll_stopped[i].stopped, memory_order_acquire);
-        if (!pending || ll_now_ms() >= deadline) return;
+        for (size_t i = from; i < ll_nstopped; i++) {
+            struct ll_stopped *s = &ll_stopped[i];
+            if (s->masks)
+                ll_stop_recheck(s, pid, now >= start + LL_STOP_MASK_MS);
+            pending += s->masks || (!s->blocked && !s->gone &&
+                       !atomic_load_explicit(&s->stopped, memory_order_acquire));
+        }
+        if (!pending || now >= deadline) return;
         struct timespec t = { 0, 500 * 1000 };
         nanosleep(&t, NULL);
     }
@@ -300,10 +336,9 @@ size_t ll_stop_threads(struct ll_stopped **out)
     size_t from = 0;
     for (int round = 0; round < 4 && from < ll_nstopped; round++) {
         for (size_t i = from; i < ll_nstopped; i++)
-            if (!ll_stopped[i].blocked &&
-                syscall(SYS_tgkill, pid, ll_stopped[i].tid, LL_STOP_SIGNAL))
-                ll_stopped[i].gone = 1;
-        ll_stop_wait(from);
+            if (!ll_stopped[i].blocked && !ll_stopped[i].masks)
+                ll_stop_send(&ll_stopped[i], pid);
+        ll_stop_wait(from, pid);
         from = ll_nstopped;
         ll_stop_list(self);
     }

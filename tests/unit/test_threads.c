@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <stdatomic.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "ll.h"
@@ -107,6 +108,59 @@ Test(threads, thread_blocking_the_signal_is_left_unanswered)
     cr_expect(s->blocked, "not marked as blocking the signal");
     cr_expect(!(pending_of(s->tid) >> (LL_STOP_SIGNAL - 1) & 1),
               "the signal was sent: it waits, pending, for the thread to unblock it");
+    ll_resume_threads();
+    atomic_store(&g_run, 0);
+    pthread_join(t, NULL);
+}
+
+/* A thread that blocks the signal only for a moment (as glibc does while it
+ * creates a thread or spawns a process) is looked at again, sent the signal
+ * once it lets it in, and stopped.  Here it lets it in half a millisecond
+ * after the stop began, well inside the 10 ms the stopper keeps looking. */
+static atomic_llong g_unblock_at_ns;
+
+static long long now_ns(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return t.tv_sec * 1000000000ll + t.tv_nsec;
+}
+
+static void *masked_for_a_moment(void *arg)
+{
+    (void)arg;
+    sigset_t s;
+    sigemptyset(&s);
+    sigaddset(&s, LL_STOP_SIGNAL);
+    pthread_sigmask(SIG_BLOCK, &s, NULL);
+    atomic_store(&g_tid, (int)syscall(SYS_gettid));
+    int masked = 1;
+    while (atomic_load(&g_run)) {
+        long long at = atomic_load(&g_unblock_at_ns);
+        if (masked && at && now_ns() >= at) {
+            pthread_sigmask(SIG_UNBLOCK, &s, NULL);
+            masked = 0;
+        }
+        atomic_fetch_add(&g_count, 1);
+    }
+    return NULL;
+}
+
+Test(threads, thread_masking_the_signal_for_a_moment_is_stopped, .timeout = 30)
+{
+    pthread_t t;
+    atomic_store(&g_run, 1);
+    atomic_store(&g_tid, 0);
+    atomic_store(&g_unblock_at_ns, 0);
+    cr_assert(!pthread_create(&t, NULL, masked_for_a_moment, NULL));
+    while (!atomic_load(&g_tid) || atomic_load(&g_count) < 1000) sched_yield();
+    atomic_store(&g_unblock_at_ns, now_ns() + 500 * 1000);
+    struct ll_stopped *v;
+    size_t n = ll_stop_threads(&v);
+    struct ll_stopped *s = slot(v, n, atomic_load(&g_tid));
+    cr_assert_not_null(s);
+    cr_expect(s->held, "not stopped once it let the signal in");
+    cr_expect(!s->blocked);
     ll_resume_threads();
     atomic_store(&g_run, 0);
     pthread_join(t, NULL);
