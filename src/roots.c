@@ -341,6 +341,16 @@ struct gather {
 };
 
 /* The other threads' stacks (stopped ones), and their DTVs. */
+/* The main thread did not stop (the check runs on another): its stack is
+ * the [stack] mapping, which the anonymous-mapping pass that covers other
+ * running threads' stacks does not read.  The whole mapping is a root; the
+ * auxiliary vector's strings (AT_EXECFN) lie at its top. */
+static int add_main_stack(struct gather *g)
+{
+    const struct ll_range *m = mapping_of(&g->maps, (uintptr_t)getauxval(AT_EXECFN));
+    return m ? roots_add_stack(&g->roots, &g->skip, &g->maps, m->lo, 0) : 0;
+}
+
 static int roots_add_threads(struct gather *g, const struct ll_stopped *th, size_t nth)
 {
     int err = 0;
@@ -348,6 +358,8 @@ static int roots_add_threads(struct gather *g, const struct ll_stopped *th, size
         if (!th[i].held) {
             if (!th[i].gone && !ll_tcb_supported())
                 note_running(&th[i], th[i].tid);
+            if (!th[i].gone && th[i].tid == getpid())
+                err |= add_main_stack(g);
             continue;
         }
         err |= roots_add_stack(&g->roots, &g->skip, &g->maps, th[i].sp, th[i].tcb);

@@ -245,6 +245,31 @@ Test(reach, thread_blocking_the_signal_is_scanned_whole_with_a_note)
     ll_run_free(&r);
 }
 
+/* The check runs on a worker while the main thread blocks every signal
+ * (in sigwait(), or pause()): main's stack, the [stack] mapping, is still
+ * scanned whole, so the block only its frame points to is reachable.
+ * valgrind: 4,321 bytes still reachable, 0 lost. */
+static void main_not_stopped(const char *mode)
+{
+    struct ll_run r;
+    const char *args[] = { mode, NULL };
+    ll_run_json(&r, "main_sigwait", "show_reachable=1", args);
+    LL_EQ(r.status, 0, "%s: exit status; stderr:\n%.2000s", mode, r.err);
+    LL_STREQ(r.out, "main_sigwait: done\n", "%s: stdout", mode);
+    ll_check_schema(r.json);
+    LL_EQ(ll_summary_bytes(r.json, "definitely_lost"), 0, "%s: lost; groups:\n%s", mode,
+          ll_describe_leaks(r.json));
+    long long n = 0;
+    LL_EQ(ll_bytes_at(r.json, "still_reachable", LL_SRC("main_sigwait.c"),
+                      ll_line("main_sigwait.c", "@main-kept"), &n), 4321,
+          "%s: reachable at @main-kept; groups:\n%s", mode, ll_describe_leaks(r.json));
+    LL_EQ(not_stopped(&r), 1, "%s: threads that did not stop", mode);
+    ll_run_free(&r);
+}
+
+Test(reach, main_thread_in_sigwait_keeps_its_stack_a_root) { main_not_stopped("sigwait"); }
+Test(reach, main_thread_in_pause_keeps_its_stack_a_root) { main_not_stopped("pause"); }
+
 /* The text report says it in its summary. */
 Test(reach, text_report_notes_the_thread_that_did_not_stop)
 {
