@@ -27,15 +27,23 @@ static struct stack stack_of(pthread_t t)
     return (struct stack){ (uintptr_t)addr, (uintptr_t)addr + size };
 }
 
+/* The calling thread blocks the stop signal (s: that signal alone) and
+ * publishes its tid. */
+static void block_stop_signal(sigset_t *s)
+{
+    sigemptyset(s);
+    sigaddset(s, LL_STOP_SIGNAL);
+    pthread_sigmask(SIG_BLOCK, s, NULL);
+    atomic_store(&g_tid, (int)syscall(SYS_gettid));
+}
+
 static void *spin(void *arg)
 {
-    atomic_store(&g_tid, (int)syscall(SYS_gettid));
-    if (arg) {                          /* block the stop signal */
-        sigset_t s;
-        sigemptyset(&s);
-        sigaddset(&s, LL_STOP_SIGNAL);
-        pthread_sigmask(SIG_BLOCK, &s, NULL);
-    }
+    sigset_t s;
+    if (arg)
+        block_stop_signal(&s);
+    else
+        atomic_store(&g_tid, (int)syscall(SYS_gettid));
     while (atomic_load(&g_run)) atomic_fetch_add(&g_count, 1);
     return NULL;
 }
@@ -130,10 +138,7 @@ static void *masked_for_a_moment(void *arg)
 {
     (void)arg;
     sigset_t s;
-    sigemptyset(&s);
-    sigaddset(&s, LL_STOP_SIGNAL);
-    pthread_sigmask(SIG_BLOCK, &s, NULL);
-    atomic_store(&g_tid, (int)syscall(SYS_gettid));
+    block_stop_signal(&s);
     int masked = 1;
     while (atomic_load(&g_run)) {
         long long at = atomic_load(&g_unblock_at_ns);
@@ -227,10 +232,7 @@ static void *unblock_later(void *arg)
 {
     (void)arg;
     sigset_t s;
-    sigemptyset(&s);
-    sigaddset(&s, LL_STOP_SIGNAL);
-    pthread_sigmask(SIG_BLOCK, &s, NULL);
-    atomic_store(&g_tid, (int)syscall(SYS_gettid));
+    block_stop_signal(&s);
     while (atomic_load(&g_run)) {
         if (atomic_load(&g_unblock) == 1) {
             pthread_sigmask(SIG_UNBLOCK, &s, NULL);     /* the late signal runs here */
