@@ -48,6 +48,7 @@
 #define HEAP_BLOCKS 64                     /* more blocks: an allocator's mapping */
 #define ANON_MAX ((uintptr_t)64 << 30)     /* larger: a reservation, not data */
 #define OWNED_MAX 256
+#define TOUCHED_MIN ((uintptr_t)256 << 10)  /* smaller mappings are read whole */
 
 /* ---- loaded objects ------------------------------------------------------ */
 
@@ -268,10 +269,41 @@ static size_t block_at(const struct ll_block *b, size_t n, uintptr_t a)
     return i;
 }
 
+/* add_minus for the runs of [lo, hi) whose pages hold data: present or
+ * swapped out, in /proc/self/pagemap (pmfd; -1: all of it).  A page of an
+ * anonymous mapping that was never written reads as zeros, and a thread's
+ * stack is mostly such pages: a thousand threads that did not stop have 8
+ * GiB of stack mappings, and reading them whole took seconds. */
+static int add_touched_minus(struct ll_ranges *out, int pmfd, uintptr_t lo, uintptr_t hi,
+                             const struct ll_range *skip, size_t n)
+{
+    if (pmfd < 0 || hi - lo < TOUCHED_MIN) return add_minus(out, lo, hi, skip, n);
+    uint64_t e[512];
+    uintptr_t run = lo, p = lo;
+    int in = 0;
+    while (p < hi) {
+        size_t k = (hi - p) / 4096 < 512 ? (hi - p) / 4096 : 512;
+        if (pread(pmfd, e, k * sizeof *e, (off_t)(p / 4096 * sizeof *e)) != (ssize_t)(k * sizeof *e))
+            return add_minus(out, in ? run : p, hi, skip, n);   /* unreadable: the rest whole */
+        for (size_t i = 0; i < k; i++, p += 4096) {
+            int data = (e[i] >> 62) != 0;                       /* bit 63 present, 62 swapped */
+            if (data && !in) run = p;
+            else if (!data && in && add_minus(out, run, p, skip, n)) return -1;
+            in = data;
+        }
+    }
+    return in ? add_minus(out, run, hi, skip, n) : 0;
+}
+
 /* One anonymous mapping: skipped whole when it is an allocator's, else
- * added minus what is excluded and minus the few blocks it holds. */
-static int add_anon(struct ll_roots *roots, uintptr_t lo, uintptr_t hi,
-                    const struct ll_ranges *skip, const struct ll_block *b, size_t n)
+ * added minus what is excluded and minus the few blocks it holds.  pieces
+ * is scratch the caller keeps for all mappings: scratch freed while roots
+ * are gathered stays mapped until the end (ll_work_free), so one set per
+ * mapping would use up ll_work_alloc's slots in a process with a thousand
+ * threads, and the check would be given up. */
+static int add_anon(struct ll_roots *roots, struct ll_ranges *pieces, int pmfd,
+                    uintptr_t lo, uintptr_t hi, const struct ll_ranges *skip,
+                    const struct ll_block *b, size_t n)
 {
     size_t first = block_at(b, n, lo), last = block_at(b, n, hi);
     if (hi - lo > ANON_MAX) return 0;   /* ASan's 15 TiB shadow, a JVM's or Go's arena */
@@ -279,11 +311,10 @@ static int add_anon(struct ll_roots *roots, uintptr_t lo, uintptr_t hi,
     struct ll_range blocks[HEAP_BLOCKS];
     for (size_t i = first; i < last; i++)
         blocks[i - first] = (struct ll_range){ b[i].ptr, b[i].ptr + b[i].size };
-    struct ll_ranges pieces = { 0 };
-    int err = add_minus(&pieces, lo, hi, skip->v, skip->n);
-    for (size_t k = 0; k < pieces.n && !err; k++)
-        err = add_minus(&roots->any, pieces.v[k].lo, pieces.v[k].hi, blocks, last - first);
-    ll_ranges_free(&pieces);
+    pieces->n = 0;
+    int err = add_touched_minus(pieces, pmfd, lo, hi, skip->v, skip->n);
+    for (size_t k = 0; k < pieces->n && !err; k++)
+        err = add_minus(&roots->any, pieces->v[k].lo, pieces->v[k].hi, blocks, last - first);
     return err;
 }
 
@@ -291,9 +322,13 @@ static int roots_add_anon(struct ll_roots *roots, const struct ll_ranges *anon,
                           struct ll_ranges *skip, const struct ll_block *b, size_t n)
 {
     sort_ranges(skip);
+    struct ll_ranges pieces = { 0 };
+    int pmfd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
     int err = 0;
     for (size_t k = 0; k < anon->n && !err; k++)
-        err = add_anon(roots, anon->v[k].lo, anon->v[k].hi, skip, b, n);
+        err = add_anon(roots, &pieces, pmfd, anon->v[k].lo, anon->v[k].hi, skip, b, n);
+    if (pmfd >= 0) close(pmfd);
+    ll_ranges_free(&pieces);
     return err;
 }
 

@@ -270,6 +270,24 @@ static void main_not_stopped(const char *mode)
 Test(reach, main_thread_in_sigwait_keeps_its_stack_a_root) { main_not_stopped("sigwait"); }
 Test(reach, main_thread_in_pause_keeps_its_stack_a_root) { main_not_stopped("pause"); }
 
+/* 600 threads that cannot be stopped: 600 stack mappings to read whole.
+ * The check must not run out of scratch and give up (it did past about
+ * 500), and the block main dropped is definitely lost. */
+Test(reach, six_hundred_unstoppable_threads_still_classified)
+{
+    struct ll_run r;
+    ll_run_json(&r, "many_threads", NULL, NULL);
+    LL_EQ(r.status, 0, "exit status; stderr:\n%.2000s", r.err);
+    ll_check_schema(r.json);
+    cr_assert(!ll_contains(r.err, "skipped"), "stderr:\n%.2000s", r.err);
+    long long n = 0;
+    LL_EQ(ll_bytes_at(r.json, "definitely_lost", LL_SRC("many_threads.c"),
+                      ll_line("many_threads.c", "@dropped"), &n), 77,
+          "lost at @dropped; groups:\n%s", ll_describe_leaks(r.json));
+    LL_EQ(not_stopped(&r), 600, "threads that did not stop");
+    ll_run_free(&r);
+}
+
 /* The text report says it in its summary. */
 Test(reach, text_report_notes_the_thread_that_did_not_stop)
 {
