@@ -277,15 +277,17 @@ static size_t block_at(const struct ll_block *b, size_t n, uintptr_t a)
 static int add_touched_minus(struct ll_ranges *out, int pmfd, uintptr_t lo, uintptr_t hi,
                              const struct ll_range *skip, size_t n)
 {
-    if (pmfd < 0 || hi - lo < TOUCHED_MIN) return add_minus(out, lo, hi, skip, n);
+    const uintptr_t pg = ll_page_size;  /* one pagemap entry per page */
+    if (pmfd < 0 || hi - lo < TOUCHED_MIN || lo % pg || hi % pg)
+        return add_minus(out, lo, hi, skip, n);
     uint64_t e[512];
     uintptr_t run = lo, p = lo;
     int in = 0;
     while (p < hi) {
-        size_t k = (hi - p) / 4096 < 512 ? (hi - p) / 4096 : 512;
-        if (pread(pmfd, e, k * sizeof *e, (off_t)(p / 4096 * sizeof *e)) != (ssize_t)(k * sizeof *e))
+        size_t k = (hi - p) / pg < 512 ? (hi - p) / pg : 512;
+        if (pread(pmfd, e, k * sizeof *e, (off_t)(p / pg * sizeof *e)) != (ssize_t)(k * sizeof *e))
             return add_minus(out, in ? run : p, hi, skip, n);   /* unreadable: the rest whole */
-        for (size_t i = 0; i < k; i++, p += 4096) {
+        for (size_t i = 0; i < k; i++, p += pg) {
             int data = (e[i] >> 62) != 0;                       /* bit 63 present, 62 swapped */
             if (data && !in) run = p;
             else if (!data && in && add_minus(out, run, p, skip, n)) return -1;
