@@ -280,11 +280,11 @@ static int add_touched_minus(struct ll_ranges *out, int pmfd, uintptr_t lo, uint
     const uintptr_t pg = ll_page_size;  /* one pagemap entry per page */
     if (pmfd < 0 || hi - lo < TOUCHED_MIN || lo % pg || hi % pg)
         return add_minus(out, lo, hi, skip, n);
-    uint64_t e[512];
+    uint64_t e[64];                     /* small: the exiting thread's stack may be */
     uintptr_t run = lo, p = lo;
     int in = 0;
     while (p < hi) {
-        size_t k = (hi - p) / pg < 512 ? (hi - p) / pg : 512;
+        size_t k = (hi - p) / pg < 64 ? (hi - p) / pg : 64;
         if (pread(pmfd, e, k * sizeof *e, (off_t)(p / pg * sizeof *e)) != (ssize_t)(k * sizeof *e))
             return add_minus(out, in ? run : p, hi, skip, n);   /* unreadable: the rest whole */
         for (size_t i = 0; i < k; i++, p += pg) {
@@ -295,6 +295,21 @@ static int add_touched_minus(struct ll_ranges *out, int pmfd, uintptr_t lo, uint
         }
     }
     return in ? add_minus(out, run, hi, skip, n) : 0;
+}
+
+/* /proc/self/pagemap, if it describes this address space: the page of
+ * `here` (this frame, in use) must read present.  Under qemu-user it
+ * describes the host's, and would make every page of ours look unused. */
+static int pagemap_open(uintptr_t here)
+{
+    int fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+    uint64_t e = 0;
+    if (fd >= 0 && (pread(fd, &e, sizeof e, (off_t)(here / ll_page_size * sizeof e)) !=
+                    (ssize_t)sizeof e || !(e >> 63))) {
+        close(fd);
+        fd = -1;
+    }
+    return fd;
 }
 
 /* One anonymous mapping: skipped whole when it is an allocator's, else
@@ -325,7 +340,7 @@ static int roots_add_anon(struct ll_roots *roots, const struct ll_ranges *anon,
 {
     sort_ranges(skip);
     struct ll_ranges pieces = { 0 };
-    int pmfd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+    int pmfd = pagemap_open((uintptr_t)&pieces);
     int err = 0;
     for (size_t k = 0; k < anon->n && !err; k++)
         err = add_anon(roots, &pieces, pmfd, anon->v[k].lo, anon->v[k].hi, skip, b, n);
