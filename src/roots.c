@@ -269,6 +269,13 @@ static size_t block_at(const struct ll_block *b, size_t n, uintptr_t a)
     return i;
 }
 
+/* The /proc/self/pagemap entries of k pages, from the one holding a. */
+static int pagemap_read(int pmfd, uintptr_t a, uint64_t *e, size_t k)
+{
+    off_t at = (off_t)(a / ll_page_size * sizeof *e);
+    return pread(pmfd, e, k * sizeof *e, at) == (ssize_t)(k * sizeof *e);
+}
+
 /* add_minus for the runs of [lo, hi) whose pages hold data: present or
  * swapped out, in /proc/self/pagemap (pmfd; -1: all of it).  A page of an
  * anonymous mapping that was never written reads as zeros, and a thread's
@@ -285,7 +292,7 @@ static int add_touched_minus(struct ll_ranges *out, int pmfd, uintptr_t lo, uint
     int in = 0;
     while (p < hi) {
         size_t k = (hi - p) / pg < 64 ? (hi - p) / pg : 64;
-        if (pread(pmfd, e, k * sizeof *e, (off_t)(p / pg * sizeof *e)) != (ssize_t)(k * sizeof *e))
+        if (!pagemap_read(pmfd, p, e, k))
             return add_minus(out, in ? run : p, hi, skip, n);   /* unreadable: the rest whole */
         for (size_t i = 0; i < k; i++, p += pg) {
             int data = (e[i] >> 62) != 0;                       /* bit 63 present, 62 swapped */
@@ -304,8 +311,7 @@ static int pagemap_open(uintptr_t here)
 {
     int fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
     uint64_t e = 0;
-    if (fd >= 0 && (pread(fd, &e, sizeof e, (off_t)(here / ll_page_size * sizeof e)) !=
-                    (ssize_t)sizeof e || !(e >> 63))) {
+    if (fd >= 0 && (!pagemap_read(fd, here, &e, 1) || !(e >> 63))) {
         close(fd);
         fd = -1;
     }
@@ -392,7 +398,6 @@ struct gather {
     int memfd;
 };
 
-/* The other threads' stacks (stopped ones), and their DTVs. */
 /* The main thread did not stop (the check runs on another): its stack is
  * the [stack] mapping, which the anonymous-mapping pass that covers other
  * running threads' stacks does not read.  The whole mapping is a root; the
@@ -403,6 +408,7 @@ static int add_main_stack(struct gather *g)
     return m ? roots_add_stack(&g->roots, &g->skip, &g->maps, m->lo, 0) : 0;
 }
 
+/* The other threads' stacks (stopped ones), and their DTVs. */
 static int roots_add_threads(struct gather *g, const struct ll_stopped *th, size_t nth)
 {
     int err = 0;

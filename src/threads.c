@@ -16,11 +16,12 @@
  * uninterruptible sleep) are left running; reach.c then scans their whole
  * stack mapping and says so.  So are threads that block the signal or wait
  * for it in sigwait() (ll_task_answers), but they are neither sent it nor
- * waited for beyond a short look (ll_stop_recheck).  Worker threads that block every signal are common (xz,
- * node, servers that sigwait in one thread): each such process used to
- * exit half a second late, and its sigwait loop or signalfd got our
- * signal as if it were the program's.  Nothing here allocates, takes a
- * lock another thread could hold, or waits without a bound.
+ * waited for beyond a short look (ll_stop_recheck).  Worker threads that
+ * block every signal are common (xz, node, servers that sigwait in one
+ * thread): each such process used to exit half a second late, and its
+ * sigwait loop or signalfd got our signal as if it were the program's.
+ * Nothing here allocates, takes a lock another thread could hold, or waits
+ * without a bound.
  *
  * A thread interrupted while it holds a lock of mem.c or internal.c
  * (ll_inner_held) is not held there: the scan itself asks mem.c which
@@ -275,7 +276,6 @@ static uint64_t ll_now_ms(void)
     return (uint64_t)t.tv_sec * 1000 + (uint64_t)t.tv_nsec / 1000000;
 }
 
-/* Until every thread sent the signal has answered, or LL_STOP_WAIT_MS. */
 static void ll_stop_send(struct ll_stopped *s, pid_t pid)
 {
     if (syscall(SYS_tgkill, pid, s->tid, LL_STOP_SIGNAL))
