@@ -7,6 +7,8 @@
 
 #include <stddef.h>
 #include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 struct ll_options ll_opt;
 
@@ -123,6 +125,45 @@ static void ll_kinds_format(int mask, char *buf, size_t cap)
 }
 
 /* Store value v (length n) for option d; -1 if it is not acceptable. */
+/* The directory the process started in, with a '/' at its end; "" if it
+ * cannot be named (deleted, unreachable, too long).  The system call, not
+ * libc's getcwd(), whose fallback allocates. */
+static const char *ll_start_dir(void)
+{
+    static char dir[sizeof(ll_opt.output)];
+    if (dir[0])
+        return dir;
+    long n = syscall(SYS_getcwd, dir, sizeof(dir) - 1);
+    if (n < 2 || dir[0] != '/') {
+        dir[0] = 0;
+        return dir;
+    }
+    if (dir[n - 2] != '/') {            /* n counts the NUL; "/" needs none */
+        dir[n - 1] = '/';
+        dir[n] = 0;
+    }
+    return dir;
+}
+
+/* A path option.  A relative one is taken from the directory the process
+ * started in, not the one it ends in: the report and the suppressions are
+ * opened at exit, and a program that changed directory meanwhile (a
+ * daemon, make -C, a script's cd) would put its report somewhere else.
+ * Kept relative if the two do not fit together. */
+static int ll_opt_path(char *field, const char *v, size_t n)
+{
+    if (n >= sizeof(ll_opt.output))
+        return -1;
+    const char *dir = n && v[0] != '/' ? ll_start_dir() : "";
+    size_t k = strlen(dir);
+    if (k + n >= sizeof(ll_opt.output))
+        k = 0;
+    memcpy(field, dir, k);
+    memcpy(field + k, v, n);
+    field[k + n] = 0;
+    return 0;
+}
+
 static int ll_opt_set(const struct ll_optdef *d, const char *v, size_t n)
 {
     char *field = (char *)&ll_opt + d->off;
@@ -151,11 +192,7 @@ static int ll_opt_set(const struct ll_optdef *d, const char *v, size_t n)
     case LL_OPT_KINDS:
         return ll_parse_kinds(v, n, (int *)field);
     case LL_OPT_PATH:
-        if (n >= sizeof(ll_opt.output))
-            return -1;
-        memcpy(field, v, n);
-        field[n] = 0;
-        return 0;
+        return ll_opt_path(field, v, n);
     }
     return -1;
 }

@@ -2,6 +2,7 @@
 #include "harness.h"
 
 #include <string.h>
+#include <unistd.h>
 
 Test(options, exitcode_replaces_status_when_blocks_are_lost)
 {
@@ -84,6 +85,29 @@ Test(options, text_report_to_output_file)
     snprintf(where, sizeof where, "leak_list.c:%d", ll_line("leak_list.c", "@node"));
     cr_assert(ll_contains(buf, where), "report file lacks \"%s\":\n%.3000s", where, buf);
     cr_assert(!ll_contains(r.err, "definitely lost"), "report went to stderr too:\n%.2000s", r.err);
+    ll_run_free(&r);
+}
+
+/* output=report.json, relative: the program starts in a directory of its
+ * own and ends in /, and the report is in the first. */
+Test(options, relative_output_path_is_the_start_directory)
+{
+    char dir[] = "/tmp/ll-start-XXXXXX", path[64];
+    cr_assert_not_null(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/report.json", dir);
+    const char *args[] = { dir, NULL };
+    struct ll_run r;
+    ll_run_raw(&r, "leak_chdir", 1, "format=json:output=report.json", args);
+    LL_EQ(r.status, 0, "exit status; stderr:\n%.2000s", r.err);
+    LL_STREQ(r.out, "leak_chdir: done\n", "stdout");
+    cr_assert_eq(access(path, R_OK), 0, "no report in the start directory %s; stderr:\n%.2000s",
+                 dir, r.err);
+    json_t *j = ll_load_json(path);
+    LL_EQ(ll_summary_bytes(j, "definitely_lost"), 24, "definitely lost bytes");
+    cr_expect_neq(access("/report.json", F_OK), 0, "a report was written to /");
+    json_decref(j);
+    unlink(path);
+    rmdir(dir);
     ll_run_free(&r);
 }
 

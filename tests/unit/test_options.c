@@ -4,6 +4,8 @@
  * returned warning count and, through fd 2 redirected to a memfd, the text
  * of the warnings (ll_msg writes straight to fd 2, not through stdio). */
 #include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -141,6 +143,48 @@ Test(options, output_path_lengths)
     s[8 + 4094] = 'p';                      /* 4096 bytes: no room for the NUL */
     s[8 + 4095] = 0;
     expect_one_warning(s, "option output");
+}
+
+/* A relative path means the directory the process started in (the first
+ * parse), not the one it is in when the report is written. */
+Test(options, relative_paths_are_taken_from_the_start_directory)
+{
+    char dir[] = "/tmp/ll-opt-XXXXXX", want[64];
+    cr_assert_not_null(mkdtemp(dir));
+    cr_assert_eq(chdir(dir), 0);
+    cr_assert_eq(parse("output=r.%p.json:suppressions=../s.supp"), 0, "%s", err);
+    snprintf(want, sizeof want, "%s/r.%%p.json", dir);
+    cr_expect_str_eq(ll_opt.output, want);
+    snprintf(want, sizeof want, "%s/../s.supp", dir);
+    cr_expect_str_eq(ll_opt.suppressions, want);
+
+    cr_assert_eq(chdir("/"), 0);
+    cr_assert_eq(rmdir(dir), 0);
+    cr_assert_eq(parse("output=x.txt:suppressions=/etc/s.supp"), 0, "%s", err);
+    snprintf(want, sizeof want, "%s/x.txt", dir);
+    cr_expect_str_eq(ll_opt.output, want);
+    cr_expect_str_eq(ll_opt.suppressions, "/etc/s.supp");
+}
+
+Test(options, relative_path_from_the_root_directory)
+{
+    cr_assert_eq(chdir("/"), 0);
+    cr_assert_eq(parse("output=x.txt"), 0, "%s", err);
+    cr_expect_str_eq(ll_opt.output, "/x.txt");
+}
+
+/* A relative path that fits alone but not after the directory is kept as
+ * it is, with no warning. */
+Test(options, long_relative_path_is_kept_relative)
+{
+    static char s[8 + 4096];
+    cr_assert_eq(chdir("/tmp"), 0);
+    memcpy(s, "output=", 7);
+    memset(s + 7, 'p', 4095);
+    s[7 + 4095] = 0;
+    cr_assert_eq(parse(s), 0, "%.200s", err);
+    cr_expect_eq(strlen(ll_opt.output), 4095);
+    cr_expect_eq(ll_opt.output[0], 'p');
 }
 
 /* ---- one warning each, default kept ----------------------------------------- */
