@@ -29,6 +29,16 @@
  * stop as pending, and the thread stops itself as it releases its last
  * such lock (ll_unlock_inner).
  *
+ * A handler interrupts a blocking system call that SA_RESTART does not
+ * restart (pause, poll, select, epoll_wait, nanosleep, sigsuspend): it
+ * would return EINTR to a program that never sees such a signal natively,
+ * and a thread waiting in pause() while another calls exit() would go on
+ * and end the process itself.  So the handler restarts it, as the kernel
+ * does for SA_RESTART: pc back over the syscall instruction, the call's
+ * number back in rax (ll_stop_restart).  The number is the one
+ * /proc/self/task/TID/syscall showed when the thread was listed, trusted
+ * only if the pc, sp and six arguments shown then are the interrupted ones.
+ *
  * The signal is SIGURG: its default action is to do nothing, so one that
  * arrives late (a thread had it blocked) is harmless; gdb and strace pass
  * it on without stopping the program.  The handler stays installed after
@@ -91,6 +101,33 @@ static void ll_stop_save(struct ll_stopped *s, void *uc)
 }
 #endif
 
+#if defined(__x86_64__)
+/* The stop interrupted the system call the thread was listed in, and the
+ * kernel will return EINTR from it: make it restart instead (see the top).
+ * A call it had left since shows another pc, sp or argument. */
+static void ll_stop_restart(const struct ll_stopped *s, void *uc)
+{
+    greg_t *g = ((ucontext_t *)uc)->uc_mcontext.gregs;
+    static const int arg[6] = { REG_RDI, REG_RSI, REG_RDX, REG_R10, REG_R8, REG_R9 };
+    if (s->sc_nr < 0 || g[REG_RAX] != -EINTR || (uintptr_t)g[REG_RIP] != s->sc[7] ||
+        (uintptr_t)g[REG_RSP] != s->sc[6])
+        return;
+    for (int i = 0; i < 6; i++)
+        if ((uintptr_t)g[arg[i]] != s->sc[i]) return;
+    const unsigned char *pc = (const unsigned char *)g[REG_RIP];
+    if (pc[-2] != 0x0f || pc[-1] != 0x05)   /* syscall */
+        return;
+    g[REG_RAX] = s->sc_nr;
+    g[REG_RIP] -= 2;
+}
+#else
+static void ll_stop_restart(const struct ll_stopped *s, void *uc)
+{
+    (void)s;
+    (void)uc;
+}
+#endif
+
 /* Note where the thread is, then wait until the scan is done. */
 static void ll_stop_here(struct ll_stopped *s, void *uc)
 {
@@ -121,6 +158,7 @@ static void ll_stop_handler(int sig, siginfo_t *si, void *uc)
         }
         return;
     }
+    ll_stop_restart(s, uc);
     /* Once the wait is over the scan counts this thread as running (its
      * whole stack is read): stopping it then would change nothing. */
     if (!atomic_load(&ll_stop_closed)) {
@@ -206,19 +244,34 @@ static int ll_task_stat(pid_t tid, char *state, uint64_t *blocked)
     return 1;
 }
 
+/* The system call thread tid is in, from /proc/self/task/TID/syscall
+ * ("nr arg1 ... arg6 sp pc"; "running", or "-1 sp pc" outside one):
+ * s->sc_nr is -1 unless all nine numbers were read. */
+static void ll_task_syscall(pid_t tid, struct ll_stopped *s)
+{
+    char buf[256], *p = buf, *end;
+    s->sc_nr = -1;
+    if (!ll_task_read(tid, "syscall", buf, sizeof buf)) return;
+    long nr = strtol(p, &end, 10);
+    if (end == p || nr < 0) return;
+    for (int i = 0; i < 8; i++) {
+        p = end;
+        if (*p != ' ') return;
+        s->sc[i] = (uintptr_t)strtoull(p + 1, &end, 16);
+        if (end == p + 1) return;
+    }
+    s->sc_nr = nr;
+}
+
 /* A thread in sigwait(), sigwaitinfo() or sigtimedwait() for the signal:
  * the kernel unblocks what it waits for, so its mask does not show it, but
  * the signal would end its wait instead of running our handler.  The set
- * is at /proc/self/task/TID/syscall's first argument, read through
- * /proc/self/mem (as roots.c reads): the thread may have left the call
- * since, and the memory gone. */
-static int ll_task_sigwaits(pid_t tid)
+ * is at the call's first argument, read through /proc/self/mem (as roots.c
+ * reads): the thread may have left the call since, and the memory gone. */
+static int ll_task_sigwaits(const struct ll_stopped *s)
 {
-    char buf[256], *end;
-    if (!ll_task_read(tid, "syscall", buf, sizeof buf)) return 0;
-    long nr = strtol(buf, &end, 10);
-    if (end == buf || nr != SYS_rt_sigtimedwait || *end != ' ') return 0;
-    uint64_t set = 0, at = strtoull(end + 1, NULL, 16);
+    if (s->sc_nr != SYS_rt_sigtimedwait) return 0;
+    uint64_t set = 0, at = s->sc[0];
     int fd = open("/proc/self/mem", O_RDONLY | O_CLOEXEC);
     if (fd < 0) return 0;
     size_t got = ll_peek(fd, (uintptr_t)at, &set, sizeof set);
@@ -226,18 +279,21 @@ static int ll_task_sigwaits(pid_t tid)
     return got == sizeof set && (set >> (LL_STOP_SIGNAL - 1) & 1);
 }
 
-/* Whether thread tid would run our handler if sent the signal now. */
+/* Whether thread s->tid would run our handler if sent the signal now;
+ * notes the system call it is in. */
 enum { LL_TASK_DEAD, LL_TASK_ANSWERS, LL_TASK_MASKS, LL_TASK_SIGWAITS };
 
-static int ll_task_answers(pid_t tid)
+static int ll_task_answers(struct ll_stopped *s)
 {
     char state;
     uint64_t blocked;
-    if (!ll_task_stat(tid, &state, &blocked) || state == 'Z' || state == 'X')
+    s->sc_nr = -1;
+    if (!ll_task_stat(s->tid, &state, &blocked) || state == 'Z' || state == 'X')
         return LL_TASK_DEAD;            /* never runs a handler again */
     if (blocked >> (LL_STOP_SIGNAL - 1) & 1)
         return LL_TASK_MASKS;
-    return ll_task_sigwaits(tid) ? LL_TASK_SIGWAITS : LL_TASK_ANSWERS;
+    ll_task_syscall(s->tid, s);
+    return ll_task_sigwaits(s) ? LL_TASK_SIGWAITS : LL_TASK_ANSWERS;
 }
 
 /* Add each thread of /proc/self/task not yet listed; returns how many. */
@@ -256,12 +312,14 @@ static size_t ll_stop_list(pid_t self)
             for (const char *c = d->d_name; *c >= '0' && *c <= '9'; c++) tid = tid * 10 + (*c - '0');
             if (tid <= 0 || tid == self || ll_stop_slot(tid) || ll_nstopped == LL_STOP_MAX)
                 continue;
-            int answers = ll_task_answers(tid);
+            struct ll_stopped *s = &ll_stopped[ll_nstopped];
+            *s = (struct ll_stopped){ .tid = tid };
+            int answers = ll_task_answers(s);
             if (answers == LL_TASK_DEAD)
                 continue;
-            ll_stopped[ll_nstopped++] = (struct ll_stopped){
-                .tid = tid, .masks = answers == LL_TASK_MASKS,
-                .blocked = answers == LL_TASK_SIGWAITS };
+            s->masks = answers == LL_TASK_MASKS;
+            s->blocked = answers == LL_TASK_SIGWAITS;
+            ll_nstopped++;
             added++;
         }
     }
@@ -289,7 +347,7 @@ static void ll_stop_send(struct ll_stopped *s, pid_t pid)
  * as blocking. */
 static void ll_stop_recheck(struct ll_stopped *s, pid_t pid, int last)
 {
-    int answers = ll_task_answers(s->tid);
+    int answers = ll_task_answers(s);
     if (answers == LL_TASK_MASKS && !last)
         return;
     s->masks = 0;

@@ -320,3 +320,26 @@ static void under(const char *tool)
 
 Test(reach, under_strace_f) { under("strace"); }
 Test(reach, under_gdb_batch) { under("gdb"); }
+
+/* A worker calls exit(3) while main waits in poll(): main is stopped for
+ * the check, and its poll() must not return EINTR for it (natively it never
+ * returns; main would print and end the process with status 0).  Its
+ * block is reachable from its frame; the worker's is lost.  valgrind: 40
+ * definitely lost, 333 still reachable. */
+Test(reach, main_thread_in_poll_is_stopped_without_eintr)
+{
+    struct ll_run r;
+    ll_run_json(&r, "exit_while_main_waits", "show_reachable=1", NULL);
+    LL_EQ(r.status, 3, "exit status; stdout: %s; stderr:\n%.2000s", r.out, r.err);
+    LL_STREQ(r.out, "", "stdout");
+    ll_check_schema(r.json);
+    long long n = 0;
+    LL_EQ(ll_bytes_at(r.json, "definitely_lost", LL_SRC("exit_while_main_waits.c"),
+                      ll_line("exit_while_main_waits.c", "@dropped"), &n), 40,
+          "lost at @dropped; groups:\n%s", ll_describe_leaks(r.json));
+    LL_EQ(ll_bytes_at(r.json, "still_reachable", LL_SRC("exit_while_main_waits.c"),
+                      ll_line("exit_while_main_waits.c", "@kept"), &n), 333,
+          "reachable at @kept; groups:\n%s", ll_describe_leaks(r.json));
+    LL_EQ(not_stopped(&r), 0, "threads that did not stop");
+    ll_run_free(&r);
+}

@@ -1,11 +1,15 @@
 /* test_threads.c - stopping threads without ptrace (src/threads.c) and
  * glibc's thread control blocks (src/tls.c). */
 #include <criterion/criterion.h>
+#include <errno.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <stdatomic.h>
+#include <sys/epoll.h>
+#include <sys/select.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -384,4 +388,97 @@ Test(tls, main_thread_tcb_and_dtv)
     int off = ll_tcb_tid_offset();
     cr_assert_gt(off, 0);
     cr_expect_eq(*(const int *)(tcb + (uintptr_t)off), getpid());
+}
+
+/* A thread blocked in a call that SA_RESTART does not restart is stopped
+ * and resumed without the call returning: the program never asked for a
+ * signal, so natively it would not see EINTR.  Each waiter reports what its
+ * call returned; only the program's own SIGUSR1, sent after the resume,
+ * may end the wait. */
+enum { W_PAUSE, W_POLL, W_SELECT, W_NANOSLEEP, W_EPOLL, W_SIGSUSPEND, W_COUNT };
+static const char *const w_name[W_COUNT] = { "pause", "poll", "select", "nanosleep",
+                                             "epoll_wait", "sigsuspend" };
+static atomic_int w_tid[W_COUNT], w_done[W_COUNT], w_errno[W_COUNT];
+
+static void on_usr1(int sig) { (void)sig; }
+
+static void *waiter(void *arg)
+{
+    int k = (int)(intptr_t)arg, r = 0;
+    int fds[2];
+    cr_assert(!pipe(fds));
+    atomic_store(&w_tid[k], (int)syscall(SYS_gettid));
+    if (k == W_PAUSE) {
+        r = pause();
+    } else if (k == W_POLL) {
+        struct pollfd p = { fds[0], POLLIN, 0 };
+        r = poll(&p, 1, 60 * 1000);
+    } else if (k == W_SELECT) {
+        fd_set in;
+        FD_ZERO(&in);
+        FD_SET(fds[0], &in);
+        r = select(fds[0] + 1, &in, NULL, NULL, NULL);
+    } else if (k == W_NANOSLEEP) {
+        struct timespec t = { 60, 0 };
+        r = nanosleep(&t, NULL);
+    } else if (k == W_EPOLL) {
+        int ep = epoll_create1(0);
+        struct epoll_event e = { .events = EPOLLIN }, out;
+        epoll_ctl(ep, EPOLL_CTL_ADD, fds[0], &e);
+        r = epoll_wait(ep, &out, 1, -1);
+        close(ep);
+    } else {
+        sigset_t none;
+        sigemptyset(&none);
+        r = sigsuspend(&none);
+    }
+    atomic_store(&w_errno[k], r < 0 ? errno : 0);
+    atomic_store(&w_done[k], 1);
+    close(fds[0]);
+    close(fds[1]);
+    return NULL;
+}
+
+/* Thread tid is inside a system call (its /proc syscall line is a number
+ * other than -1). */
+static int in_syscall(int tid)
+{
+    char path[64], buf[64] = "";
+    snprintf(path, sizeof path, "/proc/self/task/%d/syscall", tid);
+    FILE *f = fopen(path, "r");
+    cr_assert_not_null(f);
+    cr_assert_not_null(fgets(buf, sizeof buf, f));
+    fclose(f);
+    return buf[0] >= '0' && buf[0] <= '9';
+}
+
+Test(threads, blocking_calls_are_not_interrupted_by_the_stop, .timeout = 30)
+{
+    struct sigaction sa = { .sa_handler = on_usr1 };
+    sigaction(SIGUSR1, &sa, NULL);
+    pthread_t t[W_COUNT];
+    for (int k = 0; k < W_COUNT; k++)
+        cr_assert(!pthread_create(&t[k], NULL, waiter, (void *)(intptr_t)k));
+    for (int k = 0; k < W_COUNT; k++)
+        while (!atomic_load(&w_tid[k]) || !in_syscall(atomic_load(&w_tid[k])))
+            sched_yield();
+    struct ll_stopped *v;
+    size_t n = ll_stop_threads(&v);
+    for (int k = 0; k < W_COUNT; k++) {
+        struct ll_stopped *s = slot(v, n, atomic_load(&w_tid[k]));
+        cr_assert_not_null(s, "%s: not listed", w_name[k]);
+        cr_expect(s->held, "%s: not stopped", w_name[k]);
+    }
+    ll_resume_threads();
+    usleep(50 * 1000);                  /* a call that returned has said so by now */
+    for (int k = 0; k < W_COUNT; k++)
+        cr_expect(!atomic_load(&w_done[k]), "%s returned (errno %d) after the stop",
+                  w_name[k], atomic_load(&w_errno[k]));
+    /* The program's own signal still ends each wait with EINTR. */
+    for (int k = 0; k < W_COUNT; k++) {
+        syscall(SYS_tgkill, getpid(), atomic_load(&w_tid[k]), SIGUSR1);
+        pthread_join(t[k], NULL);
+        cr_expect_eq(atomic_load(&w_errno[k]), EINTR, "%s: errno %d after SIGUSR1",
+                     w_name[k], atomic_load(&w_errno[k]));
+    }
 }

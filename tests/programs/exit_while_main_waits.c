@@ -1,0 +1,44 @@
+/* exit_while_main_waits: the main thread waits in poll() on a pipe nobody
+ * writes to, holding the only pointer to a block in a local; a worker drops
+ * a block of its own and calls exit(3).  Natively poll() never returns: the
+ * process ends with status 3.  libleak stops main for the leak check, and
+ * main's poll() must not return EINTR because of it (it would print, then
+ * end the process itself with another status). */
+#include <errno.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+char *volatile sink;
+
+#include "scrub.h"
+
+static void *worker(void *arg)
+{
+    (void)arg;
+    usleep(50 * 1000);
+    sink = malloc(40);  /* @dropped */
+    memset(sink, 2, 40);
+    sink = NULL;
+    scrub_stack();
+    exit(3);
+}
+
+int main(void)
+{
+    int fds[2];
+    if (pipe(fds))
+        return 1;
+    char *volatile kept = malloc(333);  /* @kept: still reachable, from main's frame */
+    memset(kept, 1, 333);
+    pthread_t t;
+    pthread_create(&t, NULL, worker, NULL);
+    struct pollfd p = { fds[0], POLLIN, 0 };
+    int r = poll(&p, 1, -1);
+    printf("exit_while_main_waits: poll returned %d (%s)\n", r, r < 0 ? strerror(errno) : "");
+    free(kept);
+    return 0;
+}
