@@ -8,7 +8,8 @@
  * scan is done.  The handler copies the interrupted general registers out
  * of its ucontext and notes the interrupted stack pointer: the stack is
  * scanned from there less the 128-byte red zone a leaf function may use
- * (as Valgrind does), not from the handler's own frame - the signal frame
+ * (as Valgrind does; not for a thread inside a system call, see
+ * ll_stop_save), not from the handler's own frame - the signal frame
  * the kernel pushed below the red zone is only partly written (XSAVE skips
  * unused components), so dead frames' stale pointers survive in it.
  *
@@ -86,53 +87,72 @@ static struct ll_stopped *ll_stop_slot(pid_t tid)
 }
 
 #if defined(__x86_64__)
-static void ll_stop_save(struct ll_stopped *s, void *uc)
+/* The thread was interrupted inside the system call it was listed in: the
+ * pc, sp and six arguments /proc showed then are the interrupted ones (a
+ * call it had left since shows others). */
+static int ll_stop_in_call(const struct ll_stopped *s, const void *uc)
+{
+    const greg_t *g = ((const ucontext_t *)uc)->uc_mcontext.gregs;
+    static const int arg[6] = { REG_RDI, REG_RSI, REG_RDX, REG_R10, REG_R8, REG_R9 };
+    if (s->sc_nr < 0 || (uintptr_t)g[REG_RIP] != s->sc[7] || (uintptr_t)g[REG_RSP] != s->sc[6])
+        return 0;
+    for (int i = 0; i < 6; i++)
+        if ((uintptr_t)g[arg[i]] != s->sc[i]) return 0;
+    return 1;
+}
+
+/* The 128 bytes below sp are a leaf function's red zone, scanned as live,
+ * unless the thread sits in a system call: the function that made it is a
+ * libc wrapper (asm, or C that calls others, so no red zone), and what lies
+ * below its sp is dead - often a copy of the last block malloc returned,
+ * left by our own hook's frames, which would keep a lost block reachable. */
+static void ll_stop_save(struct ll_stopped *s, void *uc, int in_call)
 {
     const greg_t *g = ((const ucontext_t *)uc)->uc_mcontext.gregs;
     for (int i = 0; i < LL_STOP_REGS; i++) s->regs[i] = (uintptr_t)g[i];
-    s->sp = (uintptr_t)g[REG_RSP] - 128;
+    s->sp = (uintptr_t)g[REG_RSP] - (in_call ? 0 : 128);
 }
-#else
-/* Unknown ucontext layout: scan from here, signal frame included. */
-static void ll_stop_save(struct ll_stopped *s, void *uc)
-{
-    (void)uc;
-    s->sp = (uintptr_t)__builtin_frame_address(0);
-}
-#endif
 
-#if defined(__x86_64__)
 /* The stop interrupted the system call the thread was listed in, and the
- * kernel will return EINTR from it: make it restart instead (see the top).
- * A call it had left since shows another pc, sp or argument. */
-static void ll_stop_restart(const struct ll_stopped *s, void *uc)
+ * kernel returns EINTR from it: make it restart instead (see the top). */
+static void ll_stop_restart(const struct ll_stopped *s, void *uc, int in_call)
 {
     greg_t *g = ((ucontext_t *)uc)->uc_mcontext.gregs;
-    static const int arg[6] = { REG_RDI, REG_RSI, REG_RDX, REG_R10, REG_R8, REG_R9 };
-    if (s->sc_nr < 0 || g[REG_RAX] != -EINTR || (uintptr_t)g[REG_RIP] != s->sc[7] ||
-        (uintptr_t)g[REG_RSP] != s->sc[6])
-        return;
-    for (int i = 0; i < 6; i++)
-        if ((uintptr_t)g[arg[i]] != s->sc[i]) return;
     const unsigned char *pc = (const unsigned char *)g[REG_RIP];
-    if (pc[-2] != 0x0f || pc[-1] != 0x05)   /* syscall */
+    if (!in_call || g[REG_RAX] != -EINTR || pc[-2] != 0x0f || pc[-1] != 0x05)  /* syscall */
         return;
     g[REG_RAX] = s->sc_nr;
     g[REG_RIP] -= 2;
 }
 #else
-static void ll_stop_restart(const struct ll_stopped *s, void *uc)
+static int ll_stop_in_call(const struct ll_stopped *s, const void *uc)
 {
     (void)s;
     (void)uc;
+    return 0;
+}
+
+/* Unknown ucontext layout: scan from here, signal frame included. */
+static void ll_stop_save(struct ll_stopped *s, void *uc, int in_call)
+{
+    (void)uc;
+    (void)in_call;
+    s->sp = (uintptr_t)__builtin_frame_address(0);
+}
+
+static void ll_stop_restart(const struct ll_stopped *s, void *uc, int in_call)
+{
+    (void)s;
+    (void)uc;
+    (void)in_call;
 }
 #endif
 
 /* Note where the thread is, then wait until the scan is done. */
-static void ll_stop_here(struct ll_stopped *s, void *uc)
+static void ll_stop_here(struct ll_stopped *s, void *uc, int in_call)
 {
     atomic_fetch_add(&ll_stop_inside, 1);
-    ll_stop_save(s, uc);
+    ll_stop_save(s, uc, in_call);
     s->tcb = (uintptr_t)pthread_self(); /* reads %fs: signal-safe */
     atomic_store_explicit(&s->stopped, 1, memory_order_release);
     /* The bound only guards against a stopper that died; it resumes us. */
@@ -158,14 +178,15 @@ static void ll_stop_handler(int sig, siginfo_t *si, void *uc)
         }
         return;
     }
-    ll_stop_restart(s, uc);
+    int in_call = ll_stop_in_call(s, uc);
+    ll_stop_restart(s, uc, in_call);
     /* Once the wait is over the scan counts this thread as running (its
      * whole stack is read): stopping it then would change nothing. */
     if (!atomic_load(&ll_stop_closed)) {
         if (ll_inner_held)
             ll_stop_pending = 1;
         else
-            ll_stop_here(s, uc);
+            ll_stop_here(s, uc, in_call);
     }
     errno = saved;
 }
@@ -183,7 +204,7 @@ void ll_stop_deferred(void)
         s = ll_stop_slot((pid_t)syscall(SYS_gettid));
     ucontext_t uc;
     if (s && !atomic_load(&s->stopped) && getcontext(&uc) == 0)
-        ll_stop_here(s, &uc);
+        ll_stop_here(s, &uc, 0);
     errno = saved;
 }
 
