@@ -434,6 +434,8 @@ struct ll_out {
 void ll_out_init(struct ll_out *o, int fd);
 void ll_out_keep_stderr(void);  /* once at start-up: stderr survives close(2) */
 void ll_out_flush(struct ll_out *o);
+/* Unbuffered, for a signal handler whose stack may be small. */
+void ll_out_direct(int fd, const char *s, size_t n);
 void ll_out_mem(struct ll_out *o, const char *s, size_t n);
 void ll_out_str(struct ll_out *o, const char *s);
 /* A string literal, without strlen at run time. */

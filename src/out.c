@@ -6,8 +6,11 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 void ll_out_init(struct ll_out *o, int fd)
@@ -29,23 +32,56 @@ void ll_out_keep_stderr(void)
         ll_stderr_copy = fcntl(2, F_DUPFD_CLOEXEC, 64);
 }
 
-static void ll_write_all(struct ll_out *o, const char *s, size_t n)
+/* Write all of s to *fd; 0, or the errno of the failure.  *fd becomes the
+ * copy of stderr when the program closed fd 2. */
+static int ll_write_loop(int *fd, const char *s, size_t n)
 {
-    while (n && !o->failed) {
-        ssize_t w = write(o->fd, s, n);
+    while (n) {
+        ssize_t w = write(*fd, s, n);
         if (w < 0 && errno == EINTR)
             continue;
-        if (w < 0 && errno == EBADF && o->fd == 2 && ll_stderr_copy >= 0) {
-            o->fd = ll_stderr_copy;     /* the program closed its stderr */
+        if (w < 0 && errno == EBADF && *fd == 2 && ll_stderr_copy >= 0) {
+            *fd = ll_stderr_copy;       /* the program closed its stderr */
             continue;
         }
-        if (w <= 0) {
-            o->failed = w < 0 ? errno : EIO;
-            return;
-        }
+        if (w <= 0)
+            return w < 0 ? errno : EIO;
         s += w;
         n -= (size_t)w;
     }
+    return 0;
+}
+
+/* A write to a pipe nobody reads raises SIGPIPE, which would kill a program
+ * that lives natively (`prog 2>&1 | head -1`): a report nobody can read is
+ * lost, and the program ends as it would have.  SIGPIPE is blocked for this
+ * thread while we write; the one our write raised is taken back before the
+ * mask is restored, unless one was already pending (the program's own). */
+static int ll_write_nopipe(int *fd, const char *s, size_t n)
+{
+    sigset_t pipe_set, old, pending;
+    sigemptyset(&pipe_set);
+    sigaddset(&pipe_set, SIGPIPE);
+    pthread_sigmask(SIG_BLOCK, &pipe_set, &old);
+    sigpending(&pending);
+    int failed = ll_write_loop(fd, s, n);
+    if (failed == EPIPE && !sigismember(&pending, SIGPIPE)) {
+        static const struct timespec now = { 0, 0 };
+        sigtimedwait(&pipe_set, NULL, &now);
+    }
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    return failed;
+}
+
+static void ll_write_all(struct ll_out *o, const char *s, size_t n)
+{
+    if (n && !o->failed)
+        o->failed = ll_write_nopipe(&o->fd, s, n);
+}
+
+void ll_out_direct(int fd, const char *s, size_t n)
+{
+    (void)ll_write_nopipe(&fd, s, n);
 }
 
 void ll_out_flush(struct ll_out *o)

@@ -84,9 +84,7 @@ static void ll_sig_watchdog(int alrm)
     (void)alrm;
     static const char m[] = "libleak: the report at the signal did not finish in "
                             "time; the process dies without it\n";
-    if (write(2, m, sizeof(m) - 1) < 0) {
-        /* nothing else to do */
-    }
+    ll_out_direct(2, m, sizeof(m) - 1);
     struct sigaction sa;
     memset(&sa, 0, sizeof(sa));
     sa.sa_handler = SIG_DFL;

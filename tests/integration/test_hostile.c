@@ -352,6 +352,26 @@ Test(hostile, output_unwritable) { output_falls_back("/proc/version", "Input/out
 Test(hostile, output_is_a_directory) { output_falls_back("/tmp", "Is a directory"); }
 Test(hostile, output_device_full) { output_falls_back("/dev/full", "No space left on device"); }
 
+/* The report to a stderr nobody reads is lost; the program ends as it does
+ * natively (exit 3, stdout flushed by exit() after the report), not of
+ * SIGPIPE.  With output=FILE unwritable, the one line saying so and the
+ * fallback report go to the same pipe. */
+static void broken_pipe(const char *options)
+{
+    struct ll_run n, r;
+    ll_run_raw(&n, "stderr_broken_pipe", 0, NULL, NULL);
+    ll_run_raw(&r, "stderr_broken_pipe", 1, options, NULL);
+    LL_EQ(n.status, 3, "natively: exit status");
+    LL_EQ(r.signaled, 0, "%s: killed by signal %d", options ? options : "default", r.sig);
+    LL_EQ(r.status, 3, "%s: exit status", options ? options : "default");
+    LL_STREQ(r.out, n.out, "%s: stdout preloaded vs native", options ? options : "default");
+    ll_run_free(&n);
+    ll_run_free(&r);
+}
+
+Test(hostile, stderr_broken_pipe_no_sigpipe) { broken_pipe(NULL); }
+Test(hostile, stderr_broken_pipe_output_falls_back) { broken_pipe("output=/proc/version"); }
+
 Test(hostile, hostile_names_keep_the_json_valid)
 {
     struct ll_run r;

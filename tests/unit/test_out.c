@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -193,6 +194,68 @@ Test(out, dev_full_sets_failed)
     ll_out_flush(&O);                      /* the buffered path too */
     cr_expect_eq(O.failed, ENOSPC, "failed = %d (%s)", O.failed, strerror(O.failed));
     close(fd);
+}
+
+/* A pipe whose reader is gone: the write fails with EPIPE and raises
+ * SIGPIPE, which libleak must neither let through nor leave pending. */
+static int broken_pipe(void)
+{
+    int p[2];
+    cr_assert_eq(pipe(p), 0);
+    close(p[0]);
+    return p[1];
+}
+
+static int sigpipe_pending(void)
+{
+    sigset_t s;
+    sigpending(&s);
+    return sigismember(&s, SIGPIPE);
+}
+
+static void block_sigpipe(int how)
+{
+    sigset_t s;
+    sigemptyset(&s);
+    sigaddset(&s, SIGPIPE);
+    sigprocmask(how, &s, NULL);
+}
+
+Test(out, broken_pipe_fails_without_sigpipe)
+{
+    signal(SIGPIPE, SIG_DFL);           /* a SIGPIPE would end the test */
+    ll_out_init(&O, broken_pipe());
+    ll_out_str(&O, "lost");
+    ll_out_flush(&O);
+    cr_expect_eq(O.failed, EPIPE, "failed = %d (%s)", O.failed, strerror(O.failed));
+    sigset_t m;
+    sigprocmask(SIG_SETMASK, NULL, &m);
+    cr_expect(!sigismember(&m, SIGPIPE), "SIGPIPE left blocked");
+    ll_out_direct(O.fd, "x", 1);        /* the unbuffered writer too */
+    close(O.fd);
+}
+
+Test(out, broken_pipe_leaves_no_sigpipe_pending)
+{
+    block_sigpipe(SIG_BLOCK);           /* the program blocks it itself */
+    ll_out_init(&O, broken_pipe());
+    ll_out_str(&O, "lost");
+    ll_out_flush(&O);
+    cr_expect_eq(O.failed, EPIPE);
+    cr_expect(!sigpipe_pending(), "our SIGPIPE left pending for the program");
+    close(O.fd);
+}
+
+Test(out, broken_pipe_keeps_the_programs_pending_sigpipe)
+{
+    block_sigpipe(SIG_BLOCK);
+    raise(SIGPIPE);                     /* the program's own, still to come */
+    ll_out_init(&O, broken_pipe());
+    ll_out_str(&O, "lost");
+    ll_out_flush(&O);
+    cr_expect_eq(O.failed, EPIPE);
+    cr_expect(sigpipe_pending(), "the program's pending SIGPIPE was taken");
+    close(O.fd);
 }
 
 /* ---- JSON strings ------------------------------------------------------------------ */
