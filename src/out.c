@@ -10,6 +10,7 @@
 #include <signal.h>
 #include <stdarg.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -26,10 +27,49 @@ void ll_out_init(struct ll_out *o, int fd)
  * redirects its stderr redirects our messages too. */
 static int ll_stderr_copy = -1;
 
+/* What the copy was when it was taken.  A program that closes every fd
+ * closes the copy too, and the next file it opens may get its number: the
+ * copy is used only while it is still the same open file. */
+struct ll_fd_id {
+    dev_t dev, rdev;
+    ino_t ino;
+    mode_t type;
+    int access;                 /* O_ACCMODE: F_SETFL cannot change it */
+    int cloexec;                /* ours has it, a program's open rarely */
+};
+static struct ll_fd_id ll_stderr_id;
+
+static int ll_fd_id(int fd, struct ll_fd_id *id)
+{
+    struct stat st;
+    int fl = fcntl(fd, F_GETFL), fdfl = fcntl(fd, F_GETFD);
+    if (fl < 0 || fdfl < 0 || fstat(fd, &st) != 0)
+        return -1;
+    *id = (struct ll_fd_id){ .dev = st.st_dev, .rdev = st.st_rdev, .ino = st.st_ino,
+                             .type = st.st_mode & S_IFMT, .access = fl & O_ACCMODE,
+                             .cloexec = fdfl & FD_CLOEXEC };
+    return 0;
+}
+
 void ll_out_keep_stderr(void)
 {
-    if (ll_stderr_copy < 0)
-        ll_stderr_copy = fcntl(2, F_DUPFD_CLOEXEC, 64);
+    if (ll_stderr_copy >= 0)
+        return;
+    int fd = fcntl(2, F_DUPFD_CLOEXEC, 64);
+    if (fd >= 0 && ll_fd_id(fd, &ll_stderr_id) != 0) {
+        close(fd);
+        fd = -1;
+    }
+    ll_stderr_copy = fd;
+}
+
+static int ll_stderr_copy_intact(void)
+{
+    struct ll_fd_id now, *was = &ll_stderr_id;
+    return ll_stderr_copy >= 0 && ll_fd_id(ll_stderr_copy, &now) == 0 &&
+           now.dev == was->dev && now.rdev == was->rdev && now.ino == was->ino &&
+           now.type == was->type && now.access == was->access &&
+           now.cloexec == was->cloexec;
 }
 
 /* Write all of s to *fd; 0, or the errno of the failure.  *fd becomes the
@@ -40,7 +80,7 @@ static int ll_write_loop(int *fd, const char *s, size_t n)
         ssize_t w = write(*fd, s, n);
         if (w < 0 && errno == EINTR)
             continue;
-        if (w < 0 && errno == EBADF && *fd == 2 && ll_stderr_copy >= 0) {
+        if (w < 0 && errno == EBADF && *fd == 2 && ll_stderr_copy_intact()) {
             *fd = ll_stderr_copy;       /* the program closed its stderr */
             continue;
         }

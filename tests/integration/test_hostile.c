@@ -372,6 +372,29 @@ static void broken_pipe(const char *options)
 Test(hostile, stderr_broken_pipe_no_sigpipe) { broken_pipe(NULL); }
 Test(hostile, stderr_broken_pipe_output_falls_back) { broken_pipe("output=/proc/version"); }
 
+/* A daemon closes every fd, libleak's copy of stderr at fd 64 among them,
+ * and its data file gets fd 64: the report must not be appended to it. */
+Test(hostile, stderr_copy_reused_by_program_left_alone)
+{
+    char path[] = "/tmp/ll-fd64-XXXXXX";
+    int fd = mkstemp(path);
+    cr_assert(fd >= 0, "mkstemp");
+    close(fd);
+    const char *args[] = { path, NULL };
+    struct ll_run r;
+    ll_run_raw(&r, "stderr_fd_reused", 1, NULL, args);
+    LL_EQ(r.status, 0, "exit status");
+    LL_STREQ(r.out, "stderr_fd_reused: data on fd 64\n", "stdout");
+    char data[4096];
+    FILE *f = fopen(path, "r");
+    cr_assert_not_null(f, "%s", path);
+    data[fread(data, 1, sizeof data - 1, f)] = 0;
+    fclose(f);
+    unlink(path);
+    LL_STREQ(data, "program data on fd 64\n", "the program's data file");
+    ll_run_free(&r);
+}
+
 Test(hostile, hostile_names_keep_the_json_valid)
 {
     struct ll_run r;

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "ll.h"
@@ -256,6 +257,63 @@ Test(out, broken_pipe_keeps_the_programs_pending_sigpipe)
     cr_expect_eq(O.failed, EPIPE);
     cr_expect(sigpipe_pending(), "the program's pending SIGPIPE was taken");
     close(O.fd);
+}
+
+/* ---- the copy of stderr ---------------------------------------------------------- */
+static void msg_copy(void) { ll_msg("via the copy"); }
+
+/* Each test runs in its own process, so the copy is taken here, from fd 2
+ * pointed at a memfd (returned); *copy is the fd libleak keeps. */
+static int keep_stderr_on(int *copy)
+{
+    int fd = memfd_create("stderr", 0), saved = dup(2);
+    cr_assert(fd >= 0 && saved >= 0);
+    dup2(fd, 2);
+    ll_out_keep_stderr();
+    dup2(saved, 2);
+    close(saved);
+    struct stat want, st;
+    cr_assert_eq(fstat(fd, &want), 0);
+    for (*copy = 64; *copy < 1024; (*copy)++)
+        if (fstat(*copy, &st) == 0 && st.st_dev == want.st_dev && st.st_ino == want.st_ino)
+            return fd;
+    cr_assert_fail("no copy of stderr at fd >= 64");
+    return -1;
+}
+
+/* ll_msg with fd 2 closed. */
+static void closed_stderr_msg(void)
+{
+    int saved = dup(2);
+    close(2);
+    msg_copy();
+    dup2(saved, 2);
+    close(saved);
+}
+
+Test(out, closed_stderr_goes_to_the_copy)
+{
+    int copy, fd = keep_stderr_on(&copy);
+    closed_stderr_msg();
+    ssize_t n = pread(fd, got, sizeof got - 1, 0);
+    got[n > 0 ? n : 0] = 0;
+    cr_expect_str_eq(got, "libleak: via the copy\n");
+    close(fd);
+}
+
+Test(out, copy_replaced_by_another_file_is_not_written)
+{
+    int copy, fd = keep_stderr_on(&copy);
+    int other = memfd_create("program's file", 0);
+    cr_assert(other >= 0);
+    /* The program closed the copy and its next open got the fd (close-on-exec
+     * like ours: only the file tells them apart). */
+    cr_assert_eq(dup3(other, copy, O_CLOEXEC), copy);
+    closed_stderr_msg();
+    ssize_t n = pread(other, got, sizeof got - 1, 0);
+    cr_expect_eq(n, 0, "the program's file received %zd bytes", n);
+    close(other);
+    close(fd);
 }
 
 /* ---- JSON strings ------------------------------------------------------------------ */
