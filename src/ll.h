@@ -271,7 +271,8 @@ void ll_stack_thread_exit(void);        /* frees the thread's caches */
 struct ll_module {
     uintptr_t base;           /* load bias */
     uintptr_t lo, hi;         /* one executable segment */
-    char path[256];           /* "" for the main program */
+    uint64_t name_hash;       /* of the loader's name for it */
+    char path[256];           /* absolute if it could be; "" for the main program */
 };
 /* A new stack: remember the objects its addresses lie in. */
 void ll_modules_note(const uintptr_t *pcs, unsigned n);

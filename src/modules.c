@@ -8,8 +8,10 @@
  * dl_iterate_phdr (which takes the loader's lock) is rarely called. */
 #include "ll.h"
 
+#include <fcntl.h>
 #include <link.h>
 #include <string.h>
+#include <unistd.h>
 
 #define LL_MAX_MODULES 1024
 
@@ -25,13 +27,71 @@ static int ll_mods_known(uintptr_t pc, size_t n)
     return 0;
 }
 
+/* FNV-1a: entries are found again by the loader's name, which their path
+ * may no longer be (ll_mods_file). */
+static uint64_t ll_mods_hash(const char *s)
+{
+    uint64_t h = 0xcbf29ce484222325u;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 0x100000001b3u;
+    return h;
+}
+
+/* Parse "lo-hi " at the start of a maps line; 1 if it holds a. */
+static int ll_maps_line_has(const char *s, const char *eol, uintptr_t a)
+{
+    uintptr_t v[2] = { 0, 0 };
+    for (int k = 0; k < 2; k++, s++)
+        for (; s < eol && *s != '-' && *s != ' '; s++) {
+            unsigned c = (unsigned char)*s | 0x20;
+            v[k] = v[k] << 4 | (c <= '9' ? c - '0' : c - 'a' + 10);
+        }
+    return v[0] < v[1] && a - v[0] < v[1] - v[0];
+}
+
+/* The file mapped at a, from /proc/self/maps, into out (n bytes): 0 if
+ * found, absolute and fitting.  Static buffer: the caller holds
+ * ll_mods_lock.  Raw reads, no stdio: this runs inside malloc. */
+static int ll_mods_file(uintptr_t a, char *out, size_t n)
+{
+    static char buf[8192];            /* a whole line: PATH_MAX and some */
+    int fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    int found = -1;
+    size_t len = 0;
+    ssize_t r;
+    while (found && (r = read(fd, buf + len, sizeof(buf) - len)) > 0) {
+        len += (size_t)r;
+        char *s = buf, *eol;
+        while (found && (eol = memchr(s, '\n', len - (size_t)(s - buf)))) {
+            if (ll_maps_line_has(s, eol, a)) {
+                char *path = memchr(s, '/', (size_t)(eol - s));
+                found = path && (size_t)(eol - path) < n ? 0 : -2;
+                if (!found) {
+                    memcpy(out, path, (size_t)(eol - path));
+                    out[eol - path] = 0;
+                }
+            }
+            s = eol + 1;
+        }
+        len -= (size_t)(s - buf);     /* keep the partial last line */
+        memmove(buf, s, len);
+        if (len == sizeof(buf))
+            break;                    /* a line longer than any path */
+    }
+    close(fd);
+    return found;
+}
+
 static void ll_mods_add(const struct dl_phdr_info *info, uintptr_t lo, uintptr_t hi)
 {
+    const char *name = info->dlpi_name ? info->dlpi_name : "";
+    uint64_t h = ll_mods_hash(name);
     size_t n = atomic_load(&ll_nmods);
     for (size_t i = 0; i < n; i++)
         if (ll_mods[i].lo == lo && ll_mods[i].base == info->dlpi_addr &&
-            !strncmp(ll_mods[i].path, info->dlpi_name ? info->dlpi_name : "",
-                     sizeof(ll_mods[i].path) - 1))
+            ll_mods[i].name_hash == h)
             return;
     if (n == LL_MAX_MODULES)
         return;
@@ -39,7 +99,13 @@ static void ll_mods_add(const struct dl_phdr_info *info, uintptr_t lo, uintptr_t
     m->base = info->dlpi_addr;
     m->lo = lo;
     m->hi = hi;
-    strncpy(m->path, info->dlpi_name ? info->dlpi_name : "", sizeof(m->path) - 1);
+    m->name_hash = h;
+    /* A relative name (dlopen("./libx.so"), or found through a relative
+     * LD_LIBRARY_PATH entry) is relative to the directory that was current
+     * at load time, which the program may have left since: the kernel's
+     * name for the mapping is the one that still finds the file at exit. */
+    if (name[0] == '/' || !name[0] || ll_mods_file(lo, m->path, sizeof(m->path)))
+        strncpy(m->path, name, sizeof(m->path) - 1);
     atomic_store_explicit(&ll_nmods, n + 1, memory_order_release);
 }
 

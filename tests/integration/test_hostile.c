@@ -425,14 +425,39 @@ Test(hostile, own_memory_exhausted_records_dropped_and_counted)
     ll_run_free(&r);
 }
 
-/* modules.c remembers the library; symbolize.c reports it to libdw again. */
-Test(hostile, dlclosed_library_frames_still_named)
+/* The leak in libhostile_leak.so, run as hostile_dlclose args: its top frame
+ * is named, object included (its path while loaded, its file name once
+ * closed). */
+static void dlclose_leak_named(const char *const *args)
 {
     struct ll_run r;
-    ll_run_json(&r, "hostile_dlclose", NULL, NULL);
+    ll_run_json(&r, "hostile_dlclose", NULL, args);
     LL_EQ(r.status, 0, "exit status");
     json_t *g = ll_leak_at(r.json, "definitely_lost", LL_SRC("libhostile_leak.c"),
                            ll_line("libhostile_leak.c", "@lib-leak"));
-    LL_STREQ(ll_str(ll_top_frame(ll_arr(g, "stack")), "function"), "hostile_lib_leak", "function");
+    json_t *top = ll_top_frame(ll_arr(g, "stack"));
+    LL_STREQ(ll_str(top, "function"), "hostile_lib_leak", "function");
+    const char *obj = ll_str(top, "object");
+    size_t k = obj ? strlen(obj) : 0;
+    cr_assert(k >= 18 && !strcmp(obj + k - 18, "libhostile_leak.so"),
+              "object: expected a name ending in libhostile_leak.so, got %s", obj ? obj : "null");
     ll_run_free(&r);
+}
+
+/* modules.c remembers the library; symbolize.c reports it to libdw again. */
+Test(hostile, dlclosed_library_frames_still_named)
+{
+    dlclose_leak_named(NULL);
+}
+
+/* Loaded as "./libhostile_leak.so", then chdir("/"): the remembered name
+ * must still find the file at exit. */
+Test(hostile, dlclosed_relative_library_frames_still_named)
+{
+    dlclose_leak_named((const char *const[]){ "relative", NULL });
+}
+
+Test(hostile, relative_library_kept_frames_named)
+{
+    dlclose_leak_named((const char *const[]){ "relative", "keep", NULL });
 }
