@@ -296,6 +296,20 @@ LL_EXPORT void *reallocarray(void *p, size_t n, size_t size)
 
 static int ll_pow2(size_t a) { return a && !(a & (a - 1)); }
 
+/* The alignment glibc's memalign gives (and its aligned_alloc before 2.38):
+ * malloc's at least, one that is not a power of two rounded up to one. */
+static size_t ll_align_given(size_t align)
+{
+    if (align <= LL_ALIGN_DEFAULT)
+        return LL_ALIGN_DEFAULT;
+    if (ll_pow2(align) || align > SIZE_MAX / 2 + 1)
+        return align;             /* the latter is refused: never recorded */
+    size_t a = align - 1;
+    for (unsigned s = 1; s < sizeof(a) * 8; s <<= 1)
+        a |= a >> s;
+    return a + 1;
+}
+
 LL_EXPORT int posix_memalign(void **out, size_t align, size_t n)
 {
     if (!ll_pow2(align) || align % sizeof(void *))
@@ -308,49 +322,41 @@ LL_EXPORT int posix_memalign(void **out, size_t align, size_t n)
         return 0;
     }
     struct ll_caller c = LL_CALLER_FRAME();
-    int saved = errno;
+    /* errno as the real call leaves it: glibc's sets ENOMEM on failure too. */
     int r = ll_real.posix_memalign(out, align, n);
     if (r == 0)
         ll_on_alloc(*out, n, align, LL_FN_POSIX_MEMALIGN, &c);
-    errno = saved;
     return r;
 }
 
-/* The aligned calls that return a pointer share one body. */
-static void *ll_aligned(void *(*real)(size_t, size_t), size_t align, size_t n,
-                        unsigned fn, const struct ll_caller *c)
+/* The aligned calls that return a pointer share one body.  The real
+ * function decides what align it accepts; got is the alignment a block it
+ * returns has, which is recorded. */
+static void *ll_aligned(void *(*real)(size_t, size_t), size_t align, size_t got,
+                        size_t n, unsigned fn, const struct ll_caller *c)
 {
     if (!ll_active())
-        return ll_pass_alloc(n, align);
+        return ll_pass_real() ? ll_pass_note(real(align, n)) : ll_pass_alloc(n, got);
     void *p = real(align, n);
     if (p)
-        ll_on_alloc(p, n, align, fn, c);
+        ll_on_alloc(p, n, got, fn, c);
     return p;
 }
 
+/* glibc before 2.38 rounds an alignment that is not a power of two up, as
+ * memalign does; later ones fail with EINVAL.  Forwarded as it is, so the
+ * program sees what its libc does.  A power of two is recorded as asked. */
 LL_EXPORT void *aligned_alloc(size_t align, size_t n)
 {
-    if (!ll_pow2(align)) {    /* glibc 2.36 rejects these; so do we, always */
-        errno = EINVAL;
-        return NULL;
-    }
     struct ll_caller c = LL_CALLER_FRAME();
-    return ll_aligned(ll_real.aligned_alloc, align, n, LL_FN_ALIGNED_ALLOC, &c);
+    size_t got = ll_pow2(align) ? align : ll_align_given(align);
+    return ll_aligned(ll_real.aligned_alloc, align, got, n, LL_FN_ALIGNED_ALLOC, &c);
 }
 
 LL_EXPORT void *memalign(size_t align, size_t n)
 {
-    /* memalign rounds a bad alignment up (glibc); record what it gives. */
-    size_t a = align <= LL_ALIGN_DEFAULT ? LL_ALIGN_DEFAULT : align;
-    while (!ll_pow2(a))
-        a = (a | (a >> 1) | (a >> 2) | (a >> 4) | (a >> 8) | (a >> 16) | (a >> 32)) + 1;
-    if (!ll_active())
-        return ll_pass_alloc(n, a);
     struct ll_caller c = LL_CALLER_FRAME();
-    void *p = ll_real.memalign(align, n);
-    if (p)
-        ll_on_alloc(p, n, a, LL_FN_MEMALIGN, &c);
-    return p;
+    return ll_aligned(ll_real.memalign, align, ll_align_given(align), n, LL_FN_MEMALIGN, &c);
 }
 
 static void *ll_real_valloc(size_t align, size_t n) { (void)align; return ll_real.valloc(n); }
@@ -359,13 +365,13 @@ static void *ll_real_pvalloc(size_t align, size_t n) { (void)align; return ll_re
 LL_EXPORT void *valloc(size_t n)
 {
     struct ll_caller c = LL_CALLER_FRAME();
-    return ll_aligned(ll_real_valloc, ll_page_size, n, LL_FN_VALLOC, &c);
+    return ll_aligned(ll_real_valloc, ll_page_size, ll_page_size, n, LL_FN_VALLOC, &c);
 }
 
 LL_EXPORT void *pvalloc(size_t n)
 {
     struct ll_caller c = LL_CALLER_FRAME();
-    return ll_aligned(ll_real_pvalloc, ll_page_size, n, LL_FN_PVALLOC, &c);
+    return ll_aligned(ll_real_pvalloc, ll_page_size, ll_page_size, n, LL_FN_PVALLOC, &c);
 }
 
 LL_EXPORT size_t malloc_usable_size(void *p)
@@ -397,7 +403,7 @@ static void *ll_new_try(size_t n, size_t align, unsigned fn,
                         const struct ll_caller *c)
 {
     if (align > LL_ALIGN_DEFAULT)
-        return ll_aligned(ll_real.memalign, align, n, fn, c);
+        return ll_aligned(ll_real.memalign, align, ll_align_given(align), n, fn, c);
     if (!ll_active())
         return ll_pass_alloc(n, 0);
     void *p = ll_real.malloc(n);

@@ -1,12 +1,23 @@
 /* test_entry.c - every allocation entry point, C and C++. */
 #include "harness.h"
 
+#include <gnu/libc-version.h>
+#include <stdio.h>
 #include <string.h>
 
 struct expect {
     const char *marker, *function;
     long long bytes, alignment;
 };
+
+/* glibc before 2.38 rounds aligned_alloc's alignment up to a power of two
+ * (memalign's rule); later ones refuse one that is not. */
+static int aligned_alloc_rounds(void)
+{
+    int major, minor;
+    return sscanf(gnu_get_libc_version(), "%d.%d", &major, &minor) == 2 &&
+           (major < 2 || (major == 2 && minor < 38));
+}
 
 Test(entry, entry_points_contract_and_one_leak_each)
 {
@@ -26,9 +37,12 @@ Test(entry, entry_points_contract_and_one_leak_each)
         { "@memalign", "memalign", 200, 128 },
         { "@valloc", "valloc", 300, 4096 },
         { "@pvalloc", "pvalloc", 4096, 4096 },
+        /* the alignment the block got, 24 rounded up: 24 would not be true */
+        { "@aligned_alloc24", "aligned_alloc", 48, 32 },
     };
+    size_t nwant = sizeof want / sizeof want[0] - !aligned_alloc_rounds();
     long long total = 0;
-    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+    for (size_t i = 0; i < nwant; i++) {
         int line = ll_line("entry_points.c", want[i].marker);
         json_t *g = ll_leak_at(r.json, "definitely_lost", LL_SRC("entry_points.c"), line);
         LL_STREQ(ll_str(g, "function"), want[i].function, "%s: function", want[i].marker);
@@ -42,7 +56,7 @@ Test(entry, entry_points_contract_and_one_leak_each)
     /* nothing else: the realloc(p, 0), realloc(NULL, n), malloc(0) and
      * errno-check blocks were all freed */
     LL_EQ(ll_summary_bytes(r.json, "definitely_lost"), total, "definitely lost bytes; groups:\n%s", ll_describe_leaks(r.json));
-    LL_EQ(ll_summary_blocks(r.json, "definitely_lost"), 9, "definitely lost blocks");
+    LL_EQ(ll_summary_blocks(r.json, "definitely_lost"), nwant, "definitely lost blocks");
     LL_EQ(ll_summary_blocks(r.json, "indirectly_lost"), 0, "indirectly lost blocks");
     LL_EQ(ll_summary_blocks(r.json, "possibly_lost"), 0, "possibly lost blocks");
     LL_EQ(ll_leaks_at(r.json, NULL, LL_SRC("entry_points.c"), ll_line("entry_points.c", "@realloc0"), NULL, 0), 0,
