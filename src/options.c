@@ -240,7 +240,7 @@ static void ll_opt_warn_value(const struct ll_optdef *d, const char *v, size_t n
     char shown[64], cur[48];
     const char *keep = ll_opt_current(d, cur, sizeof(cur));
     ll_opt_shown(v, n, shown, sizeof(shown));
-    const char *want = d->type == LL_OPT_BOOL ? "0 or 1"
+    const char *want = d->type == LL_OPT_BOOL ? "0 or 1 (or yes/no, true/false)"
                      : d->type == LL_OPT_ENUM ? ll_enum_expected(d)
                      : d->type == LL_OPT_PATH ? "a path shorter than 4096 bytes"
                      : d->type == LL_OPT_KINDS ? "definite, indirect, possible, "

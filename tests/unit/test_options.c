@@ -218,6 +218,18 @@ Test(options, bad_bool)
 {
     expect_one_warning("show_reachable=2", "option show_reachable");
     expect_one_warning("help=maybe", "option help");
+    cr_expect(strstr(err, "yes/no, true/false") != NULL, "the words accepted are not named: %s", err);
+}
+
+/* The words a yes/no option takes besides 0 and 1. */
+Test(options, bool_words)
+{
+    cr_assert_eq(parse("show_reachable=yes:signals=false:immediate_exit=no"), 0, "%s", err);
+    cr_expect_eq(ll_opt.show_reachable, 1);
+    cr_expect_eq(ll_opt.signals, 0);
+    cr_expect_eq(ll_opt.immediate_exit, 0);
+    cr_assert_eq(parse("show_reachable=true"), 0, "%s", err);
+    cr_expect_eq(ll_opt.show_reachable, 1);
 }
 
 Test(options, missing_equals)
