@@ -1,13 +1,15 @@
 /* exitroot.c - where the exiting thread's live stack begins.
  *
- * The report runs inside exit(), below the frames of exit's own machinery
- * (exit, __run_exit_handlers, _dl_fini, our destructor).  Those frames are
+ * The report runs inside exit() or quick_exit(), below the frames of their
+ * own machinery (exit, __run_exit_handlers, _dl_fini, our destructor; or
+ * quick_exit, __run_exit_handlers, our at_quick_exit handler).  Those frames are
  * laid over the dead frames of everything the program called before, and
  * their unused slots still hold stale pointers - among them our own malloc
  * hook's copies of the blocks it just returned.  Scanning them would call a
  * leaked block reachable.  So the exiting thread's stack is scanned from
- * the frame that called exit(), and the registers that frame held when it
- * called (recovered by unwinding through exit's CFI) are roots too.
+ * the frame that called exit() (or quick_exit()), and the registers that
+ * frame held when it called (recovered by unwinding through the CFI) are
+ * roots too.
  * Valgrind gets the same answer because its own code never runs on the
  * program's stack. */
 #include "ll.h"
@@ -21,7 +23,7 @@
 static const int ll_saved_regs[LL_EXIT_REGS] = { 3, 6, 12, 13, 14, 15 };
 
 struct ll_exit_walk {
-    uintptr_t lo, hi;                   /* exit()'s code */
+    uintptr_t lo[2], hi[2];             /* exit()'s and quick_exit()'s code */
     int found;                          /* 1: exit seen, 2: caller read */
     uintptr_t sp;
     uintptr_t *regs;
@@ -37,23 +39,35 @@ static _Unwind_Reason_Code ll_exit_step(struct _Unwind_Context *ctx, void *arg)
         w->found = 2;
         return _URC_END_OF_STACK;
     }
-    if (ip - 1 >= w->lo && ip - 1 < w->hi) {
+    if (ip - 1 - w->lo[0] < w->hi[0] - w->lo[0] ||
+        ip - 1 - w->lo[1] < w->hi[1] - w->lo[1]) {
         w->sp = _Unwind_GetCFA(ctx);    /* the caller's stack pointer */
         w->found = 1;
     }
     return ip ? _URC_NO_REASON : _URC_END_OF_STACK;
 }
 
-int ll_exit_root(uintptr_t *sp, uintptr_t regs[LL_EXIT_REGS])
+/* The code of the function name, from its symbol; 0 if unknown. */
+static int ll_code_of(const char *name, uintptr_t *lo, uintptr_t *hi)
 {
-    void *e = dlsym(RTLD_DEFAULT, "exit");
+    void *f = dlsym(RTLD_DEFAULT, name);
     Dl_info info;
     const ElfW(Sym) *sym = NULL;
-    if (!e || !dladdr1(e, &info, (void **)&sym, RTLD_DL_SYMENT) || !sym ||
+    if (!f || !dladdr1(f, &info, (void **)&sym, RTLD_DL_SYMENT) || !sym ||
         !sym->st_size)
+        return 0;
+    *lo = (uintptr_t)f;
+    *hi = (uintptr_t)f + sym->st_size;
+    return 1;
+}
+
+int ll_exit_root(uintptr_t *sp, uintptr_t regs[LL_EXIT_REGS])
+{
+    struct ll_exit_walk w = { .regs = regs };
+    int known = ll_code_of("exit", &w.lo[0], &w.hi[0]);
+    known |= ll_code_of("quick_exit", &w.lo[1], &w.hi[1]);
+    if (!known)
         return -1;
-    struct ll_exit_walk w = { .lo = (uintptr_t)e, .hi = (uintptr_t)e + sym->st_size,
-                              .regs = regs };
     _Unwind_Backtrace(ll_exit_step, &w);
     if (w.found != 2)
         return -1;

@@ -1,5 +1,5 @@
 /* exits.c - _exit() and _Exit(): documented API, exported like the
- * allocator entry points (README "Abnormal ends").
+ * allocator entry points (README "Abnormal ends"); and quick_exit().
  *
  * A process that ends with _exit skips the ELF destructors and with them
  * the exit report.  What a user wants depends on who calls it:
@@ -19,6 +19,31 @@
 
 #include <stdlib.h>
 #include <unistd.h>
+
+/* quick_exit() runs the at_quick_exit handlers, then glibc's internal
+ * _exit, which the hook below never sees: without help no report at all.
+ * It is C11's other normal end, so it is treated as exit() is, not as
+ * _exit(): the report comes after the program's handlers (they are its
+ * cleanup, as atexit handlers are exit's), every process that was not
+ * vfork'd gets one, fork children included, and immediate_exit does not
+ * apply (it exists for _exit, the idiom for "skip all cleanup").  Our
+ * handler is registered when libleak is loaded, before the program can
+ * register its own; handlers run last registered first, so it runs after
+ * them.  The status is the program's unless exitcode=N applies; stdio is
+ * not flushed, as quick_exit would not have flushed it. */
+static void ll_quick_exit_report(void)
+{
+    if (atomic_load(&ll_state) != LL_READY || !ll_is_own_process() ||
+        !ll_report_claim())
+        return;
+    if (ll_abnormal_report() && ll_opt.exitcode)
+        ll_exit_real(ll_opt.exitcode);
+}
+
+__attribute__((constructor)) static void ll_quick_exit_install(void)
+{
+    at_quick_exit(ll_quick_exit_report);
+}
 
 /* regs: the caller's callee-saved registers (rbx, rbp, r12-r15), saved by
  * the entry stub below; sp: the caller's stack pointer after the call.

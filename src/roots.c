@@ -439,7 +439,8 @@ static void gather_free(struct gather *g)
     if (g->memfd >= 0) close(g->memfd);
 }
 
-/* Inside exit() (the exit report), the live stack starts at exit's caller,
+/* Inside exit() or quick_exit() (the exit report), the live stack starts at
+ * its caller,
  * and the registers are the ones that caller held (see exitroot.c): exit's
  * and libleak's frames lie over stale pointers.  Elsewhere (unit tests, a
  * report on demand) they are this thread's own. */

@@ -136,6 +136,41 @@ Test(hostile, exitcode_applies_at_underscore_exit)
     ll_run_free(&r);
 }
 
+#define QEX "hostile_quick_exit"
+
+/* The leak is reported after the at_quick_exit handler ran (the block it
+ * freed is in no group, not even a reachable one); stdout as native. */
+static void quick_exit_run(const char *extra, int status, const struct ll_run *n)
+{
+    struct ll_run r;
+    ll_run_json(&r, QEX, extra, NULL);
+    LL_EQ(r.exited, 1, "%s: exited normally (signal %d)", extra, r.sig);
+    LL_EQ(r.status, status, "%s: exit status; stderr:\n%.2000s", extra, r.err);
+    LL_STREQ(r.out, n->out, "%s: stdout preloaded vs native", extra);
+    ll_check_schema(r.json);
+    long long blocks;
+    LL_EQ(ll_bytes_at(r.json, "definitely_lost", LL_SRC(QEX ".c"), ll_line(QEX ".c", "@leak"), &blocks),
+          77, "%s: definitely lost bytes at @leak; groups:\n%s", extra, ll_describe_leaks(r.json));
+    LL_EQ(blocks, 1, "%s: blocks at @leak", extra);
+    json_t *g[1];
+    LL_EQ(ll_leaks_at(r.json, NULL, LL_SRC(QEX ".c"), ll_line(QEX ".c", "@kept"), g, 1), 0,
+          "%s: groups at @kept (the handler freed it before the report); groups:\n%s",
+          extra, ll_describe_leaks(r.json));
+    ll_run_free(&r);
+}
+
+Test(hostile, quick_exit_reports_after_its_handlers)
+{
+    struct ll_run n;
+    ll_run_raw(&n, QEX, 0, NULL, NULL);
+    LL_EQ(n.status, 9, "natively: exit status");
+    cr_assert(ll_contains(n.out, "handler"), "natively: the handler did not run:\n%s", n.out);
+    quick_exit_run("show_reachable=1", 9, &n);
+    quick_exit_run("immediate_exit=0", 9, &n);    /* quick_exit is no _exit */
+    quick_exit_run("exitcode=42", 42, &n);
+    ll_run_free(&n);
+}
+
 Test(hostile, fork_child_underscore_exit_not_reported)
 {
     const char *args[] = { "fork_exit", NULL };
