@@ -50,7 +50,7 @@ static _Unwind_Reason_Code ll_exit_step(struct _Unwind_Context *ctx, void *arg)
 /* The code of the function name, from its symbol; 0 if unknown. */
 static int ll_code_of(const char *name, uintptr_t *lo, uintptr_t *hi)
 {
-    void *f = dlsym(RTLD_DEFAULT, name);
+    void *f = dlsym(RTLD_NEXT, name);   /* libc's: exits.c wraps both */
     Dl_info info;
     const ElfW(Sym) *sym = NULL;
     if (!f || !dladdr1(f, &info, (void **)&sym, RTLD_DL_SYMENT) || !sym ||

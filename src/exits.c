@@ -1,5 +1,8 @@
 /* exits.c - _exit() and _Exit(): documented API, exported like the
- * allocator entry points (README "Abnormal ends"); and quick_exit().
+ * allocator entry points (README "Abnormal ends"); quick_exit(), whose
+ * report comes from an at_quick_exit handler; and exit() and quick_exit()
+ * themselves, wrapped only so that one thread at a time runs them
+ * (ll_end_enter, signals.c).
  *
  * A process that ends with _exit skips the ELF destructors and with them
  * the exit report.  What a user wants depends on who calls it:
@@ -14,9 +17,10 @@
  * after the exit report the state is LL_DONE and this passes through too.
  *
  * Kept out of the unit-test library (the Makefile filters it out): a test
- * binary must not have its own _exit replaced. */
+ * binary must not have its own exit or _exit replaced. */
 #include "ll.h"
 
+#include <dlfcn.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -40,9 +44,47 @@ static void ll_quick_exit_report(void)
         ll_exit_real(ll_opt.exitcode);
 }
 
-__attribute__((constructor)) static void ll_quick_exit_install(void)
+/* ---- exit() and quick_exit(): one thread at a time (ll_end_enter) ------ */
+typedef void (*ll_end_fn)(int);
+static ll_end_fn ll_next_exit, ll_next_quick_exit;
+
+/* libc's function name; resolved at load, or here if an end came first. */
+static ll_end_fn ll_next_end(ll_end_fn *slot, const char *name)
+{
+    ll_end_fn f = __atomic_load_n(slot, __ATOMIC_ACQUIRE);
+    if (!f) {
+        ll_guard++;                 /* dlsym may allocate */
+        *(void **)&f = dlsym(RTLD_NEXT, name);
+        ll_guard--;
+        __atomic_store_n(slot, f, __ATOMIC_RELEASE);
+    }
+    return f;
+}
+
+LL_EXPORT void exit(int status)
+{
+    ll_end_enter();
+    ll_end_fn f = ll_next_end(&ll_next_exit, "exit");
+    if (f)
+        f(status);
+    ll_exit_real(status);           /* no libc exit: cannot happen */
+}
+
+LL_EXPORT void quick_exit(int status)
+{
+    ll_end_enter();
+    ll_end_fn f = ll_next_end(&ll_next_quick_exit, "quick_exit");
+    if (f)
+        f(status);
+    ll_exit_real(status);
+}
+
+/* At load: no dlsym later in a vfork child or a signal handler. */
+__attribute__((constructor)) static void ll_exits_install(void)
 {
     at_quick_exit(ll_quick_exit_report);
+    (void)ll_next_end(&ll_next_exit, "exit");
+    (void)ll_next_end(&ll_next_quick_exit, "quick_exit");
 }
 
 /* regs: the caller's callee-saved registers (rbx, rbp, r12-r15), saved by

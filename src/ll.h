@@ -5,7 +5,7 @@
  * allocator entry points in interpose.c are exported).  One concern per file:
  *
  *   interpose.c  exported entry points: guard, forward, record - no policy
- *   exits.c      _exit/_Exit (the report when a process ends that way)
+ *   exits.c      _exit/_Exit, quick_exit, exit (one thread at a time)
  *   real.c       the next allocator's functions, resolved with dlsym
  *   bootstrap.c  static arena serving allocations made while resolving
  *   mem.c        internal mmap-backed allocator (records, stacks, uthash)
@@ -570,6 +570,9 @@ int ll_frame_is_startup(const struct ll_frame *f);
 /* ---- signals.c, exits.c: abnormal ends ----------------------------------- */
 void ll_abnormal_init(void);  /* at initialisation: handlers, _exit */
 int ll_report_claim(void);    /* 1 for the first caller: it writes the report */
+/* At exit() and quick_exit(): returns, or blocks for good when another
+ * thread is ending the process already (signals.c). */
+void ll_end_enter(void);
 int ll_abnormal_report(void); /* the report outside exit(); ll_report_write's value */
 int ll_is_own_process(void);  /* not a vfork/posix_spawn child */
 int ll_is_fork_child(void);

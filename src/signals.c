@@ -39,9 +39,48 @@ static pid_t ll_own_pid;
 static int ll_forked;               /* this process is a fork() child */
 static void (*ll_real_exit)(int);   /* the next _exit */
 
+/* The thread that ends the process: the first to enter exit() or
+ * quick_exit() (exits.c) or to claim the report; pid << 32 | tid, so that
+ * a fork child's copy, naming its parent, counts as free. */
+static _Atomic uint64_t ll_ender;
+
+/* 1 if this thread ends the process (now or already), 0 if another does. */
+static int ll_end_take(void)
+{
+    uint64_t me = (uint64_t)syscall(SYS_getpid) << 32 | (uint32_t)syscall(SYS_gettid);
+    uint64_t cur = atomic_load(&ll_ender);
+    while (cur != me) {
+        if (cur && cur >> 32 == me >> 32)
+            return 0;
+        if (atomic_compare_exchange_weak(&ll_ender, &cur, me))
+            return 1;
+    }
+    return 1;                       /* exit() again, from an atexit handler */
+}
+
+/* glibc 2.36 lets two threads run exit() at once: the one that does not
+ * run our destructor reaches glibc's internal _exit (no hook sees it) and
+ * ends the process in the middle of the other's report.  Newer glibc
+ * (BZ 31997) and musl serialize exit(): a second caller blocks for good,
+ * and the first one's exit ends the process.  So here.  The wait is
+ * pause(), which runs signal handlers: the leak check stops this thread
+ * with one (threads.c) to read its stack.  Not in a vfork child (it shares
+ * our memory), and not on a thread inside libleak (a handler that
+ * interrupted it): it may hold locks the report needs, and must not wait. */
+void ll_end_enter(void)
+{
+    if (ll_guard || !ll_is_own_process() || ll_end_take())
+        return;
+    for (;;)
+        pause();
+}
+
 int ll_report_claim(void)
 {
     int expect = 0;
+    /* A later exit() on another thread waits for this report; returning
+     * from main reaches exit() inside libc, unseen, so the report marks it. */
+    (void)ll_end_take();
     return atomic_compare_exchange_strong(&ll_reporting, &expect, 1);
 }
 

@@ -171,6 +171,25 @@ Test(hostile, quick_exit_reports_after_its_handlers)
     ll_run_free(&n);
 }
 
+/* The second exit() waits for the first one's report, and answers its
+ * thread stop meanwhile.  Without the wait no run had a report. */
+Test(hostile, two_threads_exit_at_once_one_report)
+{
+    for (int k = 0; k < 5; k++) {
+        struct ll_run r;
+        ll_run_json(&r, "hostile_exit_race", NULL, NULL);
+        LL_EQ(r.exited, 1, "run %d: exited normally (signal %d)", k, r.sig);
+        LL_EQ(r.status, 4, "run %d: exit status", k);
+        ll_check_schema(r.json);
+        LL_EQ(ll_bytes_at(r.json, "definitely_lost", LL_SRC("hostile_exit_race.c"),
+                          ll_line("hostile_exit_race.c", "@leak"), NULL), 88,
+              "run %d: main's leak; groups:\n%s", k, ll_describe_leaks(r.json));
+        LL_EQ(ll_int(ll_get(r.json, "check"), "threads_not_stopped"), 0,
+              "run %d: threads the leak check could not stop", k);
+        ll_run_free(&r);
+    }
+}
+
 Test(hostile, fork_child_underscore_exit_not_reported)
 {
     const char *args[] = { "fork_exit", NULL };
