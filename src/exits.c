@@ -38,7 +38,7 @@
 static void ll_quick_exit_report(void)
 {
     if (atomic_load(&ll_state) != LL_READY || !ll_is_own_process() ||
-        !ll_report_claim())
+        !ll_report_claim() || ll_end_interrupted("quick_exit()", 0))
         return;
     if (ll_abnormal_report() && ll_opt.exitcode)
         ll_exit_real(ll_opt.exitcode);
@@ -94,9 +94,9 @@ __attribute__((noreturn, used)) void ll_immediate_exit(int status, uintptr_t *re
                                                        uintptr_t sp)
 {
     int lost = 0;
-    if (ll_opt.immediate_exit && !ll_guard && ll_is_own_process() &&
-        !ll_is_fork_child() && atomic_load(&ll_state) == LL_READY &&
-        ll_report_claim()) {
+    if (ll_opt.immediate_exit && ll_is_own_process() && !ll_is_fork_child() &&
+        atomic_load(&ll_state) == LL_READY && ll_report_claim() &&
+        !ll_end_interrupted("_exit()", 0)) {
         if (regs) {
             ll_live_root.nregs = 6;
             for (unsigned i = 0; i < 6; i++)

@@ -64,6 +64,8 @@ void ll_finish(void)
 {
     if (atomic_load(&ll_state) != LL_READY || !ll_report_claim())
         return;           /* one report per process: a signal's came first */
+    if (ll_end_interrupted("exit()", 0))
+        return;           /* a handler's exit() on a thread inside libleak */
     ll_guard++;
     ll_internal_off = 1;  /* the report holds the table locks */
     int saved = errno;

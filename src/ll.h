@@ -573,6 +573,9 @@ int ll_report_claim(void);    /* 1 for the first caller: it writes the report */
 /* At exit() and quick_exit(): returns, or blocks for good when another
  * thread is ending the process already (signals.c). */
 void ll_end_enter(void);
+/* The thread was inside libleak when a handler ended the process (end:
+ * "exit()", "SIGSEGV"...): says so on stderr and returns 1; no report. */
+int ll_end_interrupted(const char *end, int signal);
 int ll_abnormal_report(void); /* the report outside exit(); ll_report_write's value */
 int ll_is_own_process(void);  /* not a vfork/posix_spawn child */
 int ll_is_fork_child(void);

@@ -11,7 +11,7 @@
  * The report from a handler is not async-signal-safe in general: the
  * crashing thread may hold a lock of the real allocator.  Two guards bound
  * the damage: no report when the thread was inside libleak itself (it may
- * hold our locks), and a watchdog (alarm) that ends the process with the
+ * hold our locks; ll_end_interrupted says so), and a watchdog (alarm) that ends the process with the
  * original signal if the report has not finished in LL_SIG_TIMEOUT s. */
 #include "ll.h"
 
@@ -56,6 +56,21 @@ static int ll_end_take(void)
             return 1;
     }
     return 1;                       /* exit() again, from an atexit handler */
+}
+
+/* A signal handler that ends the process (exit(), quick_exit(), _exit(),
+ * or the fatal signal itself) on a thread that was inside libleak's own
+ * code (ll_guard): its tables may be mid-update and their locks held by
+ * this very thread, so the leak check would read garbage or wait for good
+ * on a lock.  No report, then: one line says why, and the process ends as
+ * it would have.  end names the end, signal says it is a fatal signal. */
+int ll_end_interrupted(const char *end, int signal)
+{
+    if (!ll_guard)
+        return 0;
+    ll_msg("%s %s malloc or free; no leak report (libleak's tables were mid-update)", end,
+           signal ? "arrived inside" : "was called from a signal handler that interrupted");
+    return 1;
 }
 
 /* glibc 2.36 lets two threads run exit() at once: the one that does not
@@ -188,10 +203,10 @@ static void ll_sig_handler(int sig, siginfo_t *info, void *uc)
 {
     (void)info;
     int saved = errno;
-    /* Inside libleak (it may hold its own locks), in a vfork child (it
-     * shares the parent's memory) or after the report: just die. */
-    if (!ll_guard && ll_is_own_process() &&
-        atomic_load(&ll_state) == LL_READY && ll_report_claim()) {
+    /* In a vfork child (it shares the parent's memory), after the report
+     * or inside libleak (it may hold its own locks): just die. */
+    if (ll_is_own_process() && atomic_load(&ll_state) == LL_READY &&
+        ll_report_claim() && !ll_end_interrupted(ll_sig_name(sig), 1)) {
         ll_sig_arm_watchdog(sig);
         ll_sig_root(uc);
         ll_msg("%s: writing the report, then the process dies of the signal "

@@ -190,6 +190,55 @@ Test(hostile, two_threads_exit_at_once_one_report)
     }
 }
 
+#define HEX "hostile_handler_exit"
+
+/* exit() from a handler that interrupted libleak's malloc hook: no leak
+ * check (its tables may be mid-update, their locks held by this thread:
+ * it hung), one line saying why, and the program's status. */
+Test(hostile, exit_from_handler_inside_malloc_no_report)
+{
+    const char *args[] = { "in_malloc", NULL };
+    struct ll_run r;
+    ll_run_raw(&r, HEX, 1, "format=json:output={dir}/report.json:exitcode=42", args);
+    LL_EQ(r.exited, 1, "exited normally (signal %d); stderr:\n%.2000s", r.sig, r.err);
+    LL_EQ(r.status, 5, "exit status (the handler's); stderr:\n%.2000s", r.err);
+    LL_EQ(ll_count_lines(r.err, "exit() was called from a signal handler that interrupted "
+                         "malloc or free; no leak report"), 1,
+          "the one line saying why; stderr:\n%.2000s", r.err);
+    LL_EQ(ll_count_lines(r.err, "libleak"), 1, "libleak's lines on stderr:\n%.2000s", r.err);
+    cr_assert(!has_report(&r), "a report was written");
+    ll_run_free(&r);
+}
+
+/* The same fault without a handler of the program's: libleak's SIGSEGV
+ * handler skips its report alike and says so. */
+Test(hostile, fatal_signal_inside_malloc_no_report)
+{
+    const char *args[] = { "in_malloc_die", NULL };
+    struct ll_run r;
+    ll_run_raw(&r, HEX, 1, "format=json:output={dir}/report.json", args);
+    LL_EQ(r.signaled, 1, "killed by a signal (exit %d); stderr:\n%.2000s", r.status, r.err);
+    LL_EQ(r.sig, SIGSEGV, "signal");
+    LL_EQ(ll_count_lines(r.err, "SIGSEGV arrived inside malloc or free; no leak report"), 1,
+          "the one line saying why; stderr:\n%.2000s", r.err);
+    cr_assert(!has_report(&r), "a report was written");
+    ll_run_free(&r);
+}
+
+/* exit() from a handler that interrupted the program's own code: the
+ * usual report. */
+Test(hostile, exit_from_handler_in_program_reports)
+{
+    const char *args[] = { "in_program", NULL };
+    struct ll_run r;
+    ll_run_json(&r, HEX, NULL, args);
+    LL_EQ(r.status, 5, "exit status; stderr:\n%.2000s", r.err);
+    ll_check_schema(r.json);
+    LL_EQ(ll_bytes_at(r.json, "definitely_lost", LL_SRC(HEX ".c"), ll_line(HEX ".c", "@leak"), NULL),
+          77, "definitely lost bytes at @leak; groups:\n%s", ll_describe_leaks(r.json));
+    ll_run_free(&r);
+}
+
 Test(hostile, fork_child_underscore_exit_not_reported)
 {
     const char *args[] = { "fork_exit", NULL };
