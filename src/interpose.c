@@ -36,6 +36,15 @@ void ll_floor_del(uintptr_t p);
 #define LL_FLOOR_DEL(p) ((void)0)
 #endif
 
+/* A call into the real allocator for a tracked call, marked (ll_in_real). */
+#define LL_REAL(call)                                                      \
+    ({                                                                     \
+        ll_in_real++;                                                      \
+        __typeof__(call) ll_r_ = (call);                                   \
+        ll_in_real--;                                                      \
+        ll_r_;                                                             \
+    })
+
 /* Active: initialised, not yet reported, and not inside libleak itself. */
 static inline int ll_active(void)
 {
@@ -164,8 +173,11 @@ static void ll_free_any(void *p, unsigned dealloc, uintptr_t caller)
             ll_real.free(p);
         return;
     }
-    if (ll_on_free(p, dealloc, caller))
+    if (ll_on_free(p, dealloc, caller)) {
+        ll_in_real++;
         ll_real.free(p);
+        ll_in_real--;
+    }
 }
 
 /* ---- C ------------------------------------------------------------------ */
@@ -175,7 +187,7 @@ LL_EXPORT void *malloc(size_t n)
     if (!ll_active())
         return ll_pass_alloc(n, 0);
     struct ll_caller c = LL_CALLER_FRAME();
-    void *p = ll_real.malloc(n);
+    void *p = LL_REAL(ll_real.malloc(n));
     if (ll_likely(p != NULL))
         ll_on_alloc(p, n, LL_ALIGN_DEFAULT, LL_FN_MALLOC, &c);
     return p;
@@ -197,7 +209,7 @@ LL_EXPORT void *calloc(size_t n, size_t size)
         return ll_pass_real() ? ll_pass_note(ll_real.calloc(n, size))
                               : ll_pass_alloc(total, 0);
     struct ll_caller c = LL_CALLER_FRAME();
-    void *p = ll_real.calloc(n, size);
+    void *p = LL_REAL(ll_real.calloc(n, size));
     if (ll_likely(p != NULL))
         ll_on_alloc(p, total, LL_ALIGN_DEFAULT, LL_FN_CALLOC, &c);
     return p;
@@ -229,7 +241,7 @@ static void *ll_realloc_any(void *p, size_t n, unsigned fn,
     if (!LL_RECORDS && ll_active()) {
         if (p)
             LL_FLOOR_DEL(p);
-        void *q = ll_real.realloc(p, n);
+        void *q = LL_REAL(ll_real.realloc(p, n));
         if (q || (p && n))          /* a failed realloc keeps the old block */
             LL_FLOOR_ADD(q ? q : p, n, c->ra);
         return q;
@@ -264,7 +276,7 @@ static void *ll_realloc_any(void *p, size_t n, unsigned fn,
             return NULL;
         }
     }
-    void *q = ll_real.realloc(p, n);
+    void *q = LL_REAL(ll_real.realloc(p, n));
     if (q)
         ll_on_alloc(q, n, LL_ALIGN_DEFAULT, fn, c);
     else if (p && n) {
@@ -323,7 +335,7 @@ LL_EXPORT int posix_memalign(void **out, size_t align, size_t n)
     }
     struct ll_caller c = LL_CALLER_FRAME();
     /* errno as the real call leaves it: glibc's sets ENOMEM on failure too. */
-    int r = ll_real.posix_memalign(out, align, n);
+    int r = LL_REAL(ll_real.posix_memalign(out, align, n));
     if (r == 0)
         ll_on_alloc(*out, n, align, LL_FN_POSIX_MEMALIGN, &c);
     return r;
@@ -337,7 +349,7 @@ static void *ll_aligned(void *(*real)(size_t, size_t), size_t align, size_t got,
 {
     if (!ll_active())
         return ll_pass_real() ? ll_pass_note(real(align, n)) : ll_pass_alloc(n, got);
-    void *p = real(align, n);
+    void *p = LL_REAL(real(align, n));
     if (p)
         ll_on_alloc(p, n, got, fn, c);
     return p;
@@ -406,7 +418,7 @@ static void *ll_new_try(size_t n, size_t align, unsigned fn,
         return ll_aligned(ll_real.memalign, align, ll_align_given(align), n, fn, c);
     if (!ll_active())
         return ll_pass_alloc(n, 0);
-    void *p = ll_real.malloc(n);
+    void *p = LL_REAL(ll_real.malloc(n));
     if (ll_likely(p != NULL))
         ll_on_alloc(p, n, LL_ALIGN_DEFAULT, fn, c);
     return p;

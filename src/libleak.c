@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 LL_TLS int ll_guard;
+LL_TLS int ll_in_real;
 atomic_int ll_state = LL_UNINIT;
 size_t ll_page_size = 4096;
 char **ll_argv;

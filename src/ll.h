@@ -93,6 +93,11 @@ const char *ll_fn_name(unsigned fn);
  * every allocation made meanwhile (by us, the unwinder, the symbolizer,
  * dlsym, dlopen) goes straight to the real allocator untracked. */
 extern LL_TLS int ll_guard;
+/* Non-zero while this thread is inside the real allocator for a tracked
+ * call (interpose.c): a signal handler that ends the process from there
+ * must not run the report, which allocates while glibc's arena is
+ * mid-update and its lock is this thread's (ll_end_interrupted). */
+extern LL_TLS int ll_in_real;
 
 /* ---- global state ------------------------------------------------------- */
 enum ll_state { LL_UNINIT, LL_INITIALISING, LL_READY, LL_DONE };
