@@ -101,6 +101,19 @@ static void *ll_pass_alloc(size_t n, size_t align)
     return p;
 }
 
+/* errno's address, asked once per thread: __errno_location() is a call
+ * through the PLT, twice per malloc/free pair otherwise (the address of a
+ * thread's errno never changes, and a fork child keeps it). */
+static LL_TLS int *ll_errno_at;
+
+static inline int *ll_errno(void)
+{
+    int *e = ll_errno_at;
+    if (ll_unlikely(!e))
+        e = ll_errno_at = &errno;
+    return e;
+}
+
 /* After a successful allocation: capture the stack and insert the record.
  * errno is kept as the real call left it (success must not change it). */
 static inline __attribute__((always_inline))
@@ -111,12 +124,12 @@ void ll_on_alloc(void *p, size_t size, size_t align, unsigned fn,
         LL_FLOOR_ADD(p, size, c->ra);
         return;
     }
-    int saved = errno;
+    int *e = ll_errno(), saved = *e;
     ll_guard++;
     uint32_t stack = ll_stack_capture_from(c);
     ll_table_insert((uintptr_t)p, size, align, fn, stack);
     ll_guard--;
-    errno = saved;
+    *e = saved;
 }
 
 /* Why a pointer we do not know is being freed. */
@@ -141,7 +154,7 @@ static int ll_on_free(void *p, unsigned dealloc, uintptr_t caller)
         LL_FLOOR_DEL(p);
         return 1;
     }
-    int saved = errno;
+    int *e = ll_errno(), saved = *e;
     int ok = 1;
     struct ll_block b;
     ll_guard++;
@@ -158,7 +171,7 @@ static int ll_on_free(void *p, unsigned dealloc, uintptr_t caller)
         ok = 0;
     }
     ll_guard--;
-    errno = saved;
+    *e = saved;
     return ok;
 }
 
