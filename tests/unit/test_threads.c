@@ -191,6 +191,19 @@ static void *sigwaiter(void *arg)
     return NULL;
 }
 
+/* The system call thread tid is in, as /proc shows it; -1 outside one
+ * ("running" reads as -1 too). */
+static int syscall_of(int tid)
+{
+    char path[64], buf[64] = "";
+    snprintf(path, sizeof path, "/proc/self/task/%d/syscall", tid);
+    FILE *f = fopen(path, "r");
+    cr_assert_not_null(f);
+    cr_assert_not_null(fgets(buf, sizeof buf, f));
+    fclose(f);
+    return buf[0] >= '0' && buf[0] <= '9' ? atoi(buf) : -1;
+}
+
 Test(threads, thread_in_sigwait_is_not_sent_the_signal, .timeout = 30)
 {
     static sigset_t set;
@@ -205,16 +218,7 @@ Test(threads, thread_in_sigwait_is_not_sent_the_signal, .timeout = 30)
     while (!atomic_load(&g_tid)) sched_yield();
     int tid = atomic_load(&g_tid);
     /* Its mask shows the waited-for signals unblocked once it is inside. */
-    for (;;) {
-        char path[64], buf[64] = "";
-        snprintf(path, sizeof path, "/proc/self/task/%d/syscall", tid);
-        FILE *f = fopen(path, "r");
-        cr_assert_not_null(f);
-        cr_assert_not_null(fgets(buf, sizeof buf, f));
-        fclose(f);
-        if (atoi(buf) == SYS_rt_sigtimedwait) break;
-        sched_yield();
-    }
+    while (syscall_of(tid) != SYS_rt_sigtimedwait) sched_yield();
     struct ll_stopped *v;
     size_t n = ll_stop_threads(&v);
     struct ll_stopped *s = slot(v, n, tid);
@@ -439,19 +443,6 @@ static void *waiter(void *arg)
     return NULL;
 }
 
-/* Thread tid is inside a system call (its /proc syscall line is a number
- * other than -1). */
-static int in_syscall(int tid)
-{
-    char path[64], buf[64] = "";
-    snprintf(path, sizeof path, "/proc/self/task/%d/syscall", tid);
-    FILE *f = fopen(path, "r");
-    cr_assert_not_null(f);
-    cr_assert_not_null(fgets(buf, sizeof buf, f));
-    fclose(f);
-    return buf[0] >= '0' && buf[0] <= '9';
-}
-
 Test(threads, blocking_calls_are_not_interrupted_by_the_stop, .timeout = 30)
 {
     struct sigaction sa = { .sa_handler = on_usr1 };
@@ -460,7 +451,7 @@ Test(threads, blocking_calls_are_not_interrupted_by_the_stop, .timeout = 30)
     for (int k = 0; k < W_COUNT; k++)
         cr_assert(!pthread_create(&t[k], NULL, waiter, (void *)(intptr_t)k));
     for (int k = 0; k < W_COUNT; k++)
-        while (!atomic_load(&w_tid[k]) || !in_syscall(atomic_load(&w_tid[k])))
+        while (!atomic_load(&w_tid[k]) || syscall_of(atomic_load(&w_tid[k])) < 0)
             sched_yield();
     struct ll_stopped *v;
     size_t n = ll_stop_threads(&v);
