@@ -567,6 +567,9 @@ int ll_snippet_read(const struct ll_frame *f, const char *hint, struct ll_snippe
  * main); fills f with that frame.  0 when there is none. */
 int ll_site_snippet(uint32_t stack, const char *hint, struct ll_frame *f,
                     struct ll_snippet *s);
+/* The frame that names a site shown without a snippet (ll_site_snippet's
+ * choice had its source been readable); 0 when no frame has a name. */
+int ll_site_frame(uint32_t stack, struct ll_frame *f);
 /* main (or Rust's runtime entry): the last frame of the program's own. */
 int ll_frame_is_bottom(const struct ll_frame *f);
 /* libc's or Rust's start-up code, below main. */

@@ -259,6 +259,7 @@ static void ll_html_site(struct ll_out *o, const struct ll_group *g, size_t no)
     struct ll_frame f;
     int have = no <= LL_HTML_SNIPPETS &&
                ll_site_snippet(g->stack, ll_fn_name(g->fn), &f, &snip);
+    int where = have || ll_site_frame(g->stack, &f);
     ll_out_str(o, "<tr class=\"site ");
     ll_out_str(o, ll_kind_json[g->kind]);
     ll_out_str(o, "\"><td>");
@@ -274,10 +275,13 @@ static void ll_html_site(struct ll_out *o, const struct ll_group *g, size_t no)
     ll_out_str(o, "</code></td><td class=\"num\">");
     ll_out_u64(o, (uint64_t)1 << g->align_log2);
     ll_out_str(o, "</td><td>");
-    if (have) {
+    if (where) {
         ll_out_str(o, "<code>");
         ll_html_esc(o, f.function ? f.function : "???");
-        ll_out_str(o, "</code> ");
+        ll_out_str(o, "</code>");
+    }
+    if (where && f.file) {
+        ll_out_str(o, " ");
         ll_html_esc(o, f.file);
         ll_out_str(o, ":");
         ll_out_u64(o, (uint64_t)f.line);

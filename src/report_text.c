@@ -243,7 +243,8 @@ static void ll_text_group(struct ll_out *o, const struct ll_group *g,
     ll_text_headline(o, g, ts);
     int have = ts->site <= LL_TEXT_SNIPPETS &&
                ll_site_snippet(g->stack, ll_text_hint(g->fn), &f, &snip);
-    ll_text_where(o, g, have ? &f : NULL, ts->st);
+    int where = have || ll_site_frame(g->stack, &f);
+    ll_text_where(o, g, where ? &f : NULL, ts->st);
     if (have)
         ll_text_snippet(o, &snip, ts->st);
     ll_text_frames(o, g->stack, ts->st);

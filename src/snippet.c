@@ -204,11 +204,11 @@ static int ll_frame_is_system(const struct ll_frame *f)
     return ll_under_usr(f->file) || (f->file && f->file[0] != '/' && ll_under_usr(f->comp_dir));
 }
 
-/* The first frame whose source can be read: the program's own code, not
- * the allocator's or the standard library's; a system header's only when
- * the stack has nothing else. */
-int ll_site_snippet(uint32_t stack, const char *hint, struct ll_frame *f,
-                    struct ll_snippet *s)
+/* The first frame of a site's stack that ok() accepts, the program's own
+ * code first (not the allocator's or the standard library's), a system
+ * header's only when the stack has nothing else; never below main. */
+static int ll_site_pick(uint32_t stack, int (*ok)(const struct ll_frame *, void *),
+                        void *arg, struct ll_frame *f)
 {
     unsigned n;
     const struct ll_frame *fr = ll_stack_frames(stack, &n);
@@ -217,10 +217,49 @@ int ll_site_snippet(uint32_t stack, const char *hint, struct ll_frame *f,
             *f = fr[i];
             if (ll_frame_is_startup(f))
                 break;
-            if ((system || !ll_frame_is_system(f)) && ll_snippet_read(f, hint, s))
+            if ((system || !ll_frame_is_system(f)) && ok(f, arg))
                 return 1;
             if (ll_frame_is_bottom(f))
                 break;
         }
     return 0;
+}
+
+struct ll_snip_want {
+    const char *hint;
+    struct ll_snippet *s;
+};
+
+static int ll_readable(const struct ll_frame *f, void *arg)
+{
+    struct ll_snip_want *w = arg;
+    return ll_snippet_read(f, w->hint, w->s);
+}
+
+static int ll_has_file(const struct ll_frame *f, void *arg)
+{
+    (void)arg;
+    return f->file != NULL;
+}
+
+static int ll_has_function(const struct ll_frame *f, void *arg)
+{
+    (void)arg;
+    return f->function != NULL;
+}
+
+int ll_site_snippet(uint32_t stack, const char *hint, struct ll_frame *f,
+                    struct ll_snippet *s)
+{
+    struct ll_snip_want w = { hint, s };
+    return ll_site_pick(stack, ll_readable, &w, f);
+}
+
+/* Where a site is, when no snippet is shown (its source cannot be read, or
+ * the report is past its snippets): the frame a snippet would have come
+ * from, had its file been readable; else the first with a name. */
+int ll_site_frame(uint32_t stack, struct ll_frame *f)
+{
+    return ll_site_pick(stack, ll_has_file, NULL, f) ||
+           ll_site_pick(stack, ll_has_function, NULL, f);
 }

@@ -89,6 +89,22 @@ static void run_html(struct ll_run *r, const char *const *args, char **html)
     *html = read_file(path);
 }
 
+/* The "where" cell names the site even when its source cannot be read. */
+Test(html, where_without_readable_source)
+{
+    struct ll_run r;
+    const char *args[] = { "leak", NULL };
+    ll_run_raw(&r, "leak_no_source", 1, "format=html:output={dir}/report.html", args);
+    LL_EQ(r.status, 0, "exit status");
+    char path[128];
+    snprintf(path, sizeof path, "%s/report.html", r.dir);
+    char *html = read_file(path);
+    cr_assert(ll_contains(html, "<td><code>main</code> " LL_ROOT "/gone_source.c:500</td>"),
+              "where cell missing:\n%.3000s", html);
+    free(html);
+    ll_run_free(&r);
+}
+
 Test(html, self_contained_and_escaped)
 {
     struct ll_run r;

@@ -385,6 +385,21 @@ Test(teach, colour_only_when_asked_or_on_a_terminal)
     ll_run_free(&r);
 }
 
+/* A site whose source cannot be read gets no snippet, but its headline
+ * still names the function and the line (it used to stop after the
+ * alignment); so do sites past the first 20, which get no snippet either. */
+Test(teach, site_without_readable_source_still_named)
+{
+    struct ll_run r;
+    const char *args[] = { "leak", NULL };
+    ll_run_raw(&r, "leak_no_source", 1, "color=never", args);
+    LL_EQ(r.status, 0, "exit status");
+    cr_assert(ll_contains(r.err, "allocated by malloc (alignment 16) in main at " LL_ROOT "/gone_source.c:500\n"),
+              "where line:\n%s", r.err);
+    cr_assert(!ll_contains(r.err, " > 500 |"), "a snippet of a file that does not exist:\n%s", r.err);
+    ll_run_free(&r);
+}
+
 Test(teach, rust_text_report_is_demangled_with_source)
 {
     need_rust_program("rust_alloc");
