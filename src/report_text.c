@@ -192,7 +192,10 @@ static void ll_text_headline(struct ll_out *o, const struct ll_group *g,
     const struct ll_style *st = ts->st;
     ll_out_str(o, "\n");
     ll_out_str(o, st->kind[g->kind]);
-    ll_out_str(o, "leak ");
+    /* Still-reachable blocks are listed (show_reachable=1) but are no leak:
+     * the line that explains the kind says so, and the headline must not
+     * contradict it. */
+    ll_out_str(o, g->kind == LL_REACHABLE ? "site " : "leak ");
     ll_out_u64(o, ts->site);
     ll_out_str(o, " of ");
     ll_out_u64(o, ts->sites);

@@ -400,6 +400,19 @@ Test(teach, site_without_readable_source_still_named)
     ll_run_free(&r);
 }
 
+/* With show_reachable=1 a still-reachable block is listed, and its
+ * headline does not call it a leak (the line under it says it is none). */
+Test(teach, reachable_site_is_not_called_a_leak)
+{
+    struct ll_run r;
+    ll_run_raw(&r, "demo_global", 1, "color=never:show_reachable=1", NULL);
+    LL_EQ(r.status, 0, "exit status");
+    cr_assert(ll_contains(r.err, "site 2 of 2 (still reachable): 48 bytes in 1 block were not "
+                                 "freed by exit"), "headline:\n%s", r.err);
+    cr_assert(!ll_contains(r.err, "leak 1 of 2 (still reachable)"), "called a leak:\n%s", r.err);
+    ll_run_free(&r);
+}
+
 Test(teach, rust_text_report_is_demangled_with_source)
 {
     need_rust_program("rust_alloc");
