@@ -31,9 +31,10 @@
  * cleanup, as atexit handlers are exit's), every process that was not
  * vfork'd gets one, fork children included, and immediate_exit does not
  * apply (it exists for _exit, the idiom for "skip all cleanup").  Our
- * handler is registered when libleak is loaded, before the program can
- * register its own; handlers run last registered first, so it runs after
- * them.  The status is the program's unless exitcode=N applies; stdio is
+ * handler is registered by libleak's constructor, before main and before
+ * the constructors of objects loaded after libleak; handlers run last
+ * registered first, so it runs after theirs.  (One registered by a
+ * constructor that ran before ours, a library's, runs after the report.)  The status is the program's unless exitcode=N applies; stdio is
  * not flushed, as quick_exit would not have flushed it. */
 static void ll_quick_exit_report(void)
 {

@@ -402,8 +402,9 @@ struct ll_stopped {
     uintptr_t sp;             /* its stack pointer when interrupted, less the red zone */
     uintptr_t tcb;            /* its pthread_self() */
     uintptr_t regs[18];       /* its general registers then (LL_STOP_REGS) */
-    long sc_nr;               /* the system call it was in when listed, or -1, */
+    long sc_nr;               /* the system call it was in when sent the signal, or -1, */
     uintptr_t sc[8];          /* with its 6 arguments, sp and pc (/proc .../syscall) */
+    int sc_libc;              /* that pc is in the C library's code */
 };
 #define LL_STOP_REGS 18
 /* Stop every other thread; *out lists them (answered or not) until

@@ -20,6 +20,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <string.h>
+#include <time.h>
 #include <ucontext.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -83,18 +84,26 @@ int ll_end_interrupted(const char *end, int signal)
 /* glibc 2.36 lets two threads run exit() at once: the one that does not
  * run our destructor reaches glibc's internal _exit (no hook sees it) and
  * ends the process in the middle of the other's report.  Newer glibc
- * (BZ 31997) and musl serialize exit(): a second caller blocks for good,
- * and the first one's exit ends the process.  So here.  The wait is
- * pause(), which runs signal handlers: the leak check stops this thread
- * with one (threads.c) to read its stack.  Not in a vfork child (it shares
- * our memory), and not on a thread inside libleak (a handler that
- * interrupted it): it may hold locks the report needs, and must not wait. */
+ * (BZ 31997) and musl serialize exit(): a second caller blocks, and the
+ * first one's exit ends the process.  So here, with one difference: until
+ * the report has begun, the wait is bounded (LL_END_WAIT_MS), then the
+ * second exit goes on as glibc 2.36 lets it.  An atexit handler of the
+ * first may be joining this very thread (2.36 ends such a program; waiting
+ * for good would hang it).  Once the report has begun, its writer ends the
+ * process: the wait is for good.  The wait runs signal handlers: the leak
+ * check stops this thread with one (threads.c) to read its stack.  No wait
+ * in a vfork child (it shares our memory), nor on a thread inside libleak
+ * or inside the real allocator (a handler that interrupted them): it may
+ * hold locks the report needs. */
+#define LL_END_WAIT_MS 2000
+
 void ll_end_enter(void)
 {
-    if (ll_guard || !ll_is_own_process() || ll_end_take())
+    if (ll_guard || ll_in_real || !ll_is_own_process() || ll_end_take())
         return;
-    for (;;)
-        pause();
+    struct timespec t = { 0, 10 * 1000 * 1000 };
+    for (int ms = 0; ms < LL_END_WAIT_MS || atomic_load(&ll_reporting); ms += 10)
+        nanosleep(&t, NULL);
 }
 
 int ll_report_claim(void)

@@ -34,11 +34,15 @@
  * restart (pause, poll, select, epoll_wait, nanosleep, sigsuspend): it
  * would return EINTR to a program that never sees such a signal natively,
  * and a thread waiting in pause() while another calls exit() would go on
- * and end the process itself.  So the handler restarts it, as the kernel
- * does for SA_RESTART: pc back over the syscall instruction, the call's
- * number back in rax (ll_stop_restart).  The number is the one
- * /proc/self/task/TID/syscall showed when the thread was listed, trusted
- * only if the pc, sp and six arguments shown then are the interrupted ones.
+ * and end the process itself.  So the handler restarts it the way the
+ * kernel restarts the calls SA_RESTART covers: pc back over the syscall
+ * instruction, the call's number back in rax (ll_stop_restart).  A relative
+ * timeout starts over (the kernel's own restart of a sleep keeps the time
+ * left, which a handler cannot reach).  The number is the one
+ * /proc/self/task/TID/syscall showed just before the signal was sent,
+ * trusted only if the pc, sp and six arguments shown then are the
+ * interrupted ones; and not when a signal of the program's is pending, whose
+ * handler would run next and expect the call to end with EINTR.
  *
  * The signal is SIGURG: its default action is to do nothing, so one that
  * arrives late (a thread had it blocked) is harmless; gdb and strace pass
@@ -48,6 +52,8 @@
 #include "ll.h"
 
 #include <dirent.h>
+#include <elf.h>
+#include <link.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/futex.h>
@@ -86,40 +92,70 @@ static struct ll_stopped *ll_stop_slot(pid_t tid)
     return NULL;
 }
 
+/* Where a stopped thread stands against the system call it was in when it
+ * was sent the signal (ll_stop_in_call). */
+enum { LL_CALL_NONE, LL_CALL_EINTR, LL_CALL_RESTARTED };
+
 #if defined(__x86_64__)
-/* The thread was interrupted inside the system call it was listed in: the
- * pc, sp and six arguments /proc showed then are the interrupted ones (a
- * call it had left since shows others). */
+/* LL_CALL_EINTR: the stop ended that call with EINTR (pc just past it,
+ * rax -EINTR); LL_CALL_RESTARTED: the kernel restarts it itself (SA_RESTART:
+ * pc back on it, rax its number).  Same sp and arguments either way.  A
+ * program's handler that ran on that EINTR just before ours leaves the same
+ * registers: sending the signal right after /proc was read keeps that
+ * window small. */
 static int ll_stop_in_call(const struct ll_stopped *s, const void *uc)
 {
     const greg_t *g = ((const ucontext_t *)uc)->uc_mcontext.gregs;
     static const int arg[6] = { REG_RDI, REG_RSI, REG_RDX, REG_R10, REG_R8, REG_R9 };
-    if (s->sc_nr < 0 || (uintptr_t)g[REG_RIP] != s->sc[7] || (uintptr_t)g[REG_RSP] != s->sc[6])
-        return 0;
+    if (s->sc_nr < 0 || (uintptr_t)g[REG_RSP] != s->sc[6])
+        return LL_CALL_NONE;
     for (int i = 0; i < 6; i++)
-        if ((uintptr_t)g[arg[i]] != s->sc[i]) return 0;
-    return 1;
+        if ((uintptr_t)g[arg[i]] != s->sc[i]) return LL_CALL_NONE;
+    if ((uintptr_t)g[REG_RIP] == s->sc[7] && g[REG_RAX] == -EINTR)
+        return LL_CALL_EINTR;
+    if ((uintptr_t)g[REG_RIP] == s->sc[7] - 2 && g[REG_RAX] == s->sc_nr)
+        return LL_CALL_RESTARTED;
+    return LL_CALL_NONE;
 }
 
 /* The 128 bytes below sp are a leaf function's red zone, scanned as live,
- * unless the thread sits in a system call: the function that made it is a
- * libc wrapper (asm, or C that calls others, so no red zone), and what lies
- * below its sp is dead - often a copy of the last block malloc returned,
- * left by our own hook's frames, which would keep a lost block reachable. */
+ * unless the thread sits in a system call made by the C library: its
+ * wrappers are asm or C that calls others (so no red zone), and what lies
+ * below their sp is dead - often a copy of the last block malloc returned,
+ * left by our own hook's frames, which would keep a lost block reachable.
+ * A system call the program makes itself (inline asm in a leaf function)
+ * keeps its red zone: a live local may be there. */
 static void ll_stop_save(struct ll_stopped *s, void *uc, int in_call)
 {
     const greg_t *g = ((const ucontext_t *)uc)->uc_mcontext.gregs;
     for (int i = 0; i < LL_STOP_REGS; i++) s->regs[i] = (uintptr_t)g[i];
-    s->sp = (uintptr_t)g[REG_RSP] - (in_call ? 0 : 128);
+    s->sp = (uintptr_t)g[REG_RSP] - (in_call && s->sc_libc ? 0 : 128);
 }
 
-/* The stop interrupted the system call the thread was listed in, and the
- * kernel returns EINTR from it: make it restart instead (see the top). */
+/* A signal the thread would take when our handler returns (pending, not
+ * blocked in the interrupted context): its handler is the program's, and
+ * must see the call end with EINTR, as it would have. */
+static int ll_stop_other_pending(const void *uc)
+{
+    sigset_t pending;
+    const sigset_t *mask = &((const ucontext_t *)uc)->uc_sigmask;
+    if (sigpending(&pending))
+        return 1;
+    for (int sig = 1; sig < NSIG; sig++)
+        if (sig != LL_STOP_SIGNAL && sigismember(&pending, sig) == 1 &&
+            sigismember(mask, sig) != 1)
+            return 1;
+    return 0;
+}
+
+/* The stop ended the call the thread was in with EINTR: make it restart
+ * instead (see the top). */
 static void ll_stop_restart(const struct ll_stopped *s, void *uc, int in_call)
 {
     greg_t *g = ((ucontext_t *)uc)->uc_mcontext.gregs;
     const unsigned char *pc = (const unsigned char *)g[REG_RIP];
-    if (!in_call || g[REG_RAX] != -EINTR || pc[-2] != 0x0f || pc[-1] != 0x05)  /* syscall */
+    if (in_call != LL_CALL_EINTR || pc[-2] != 0x0f || pc[-1] != 0x05 ||   /* syscall */
+        ll_stop_other_pending(uc))
         return;
     g[REG_RAX] = s->sc_nr;
     g[REG_RIP] -= 2;
@@ -129,7 +165,7 @@ static int ll_stop_in_call(const struct ll_stopped *s, const void *uc)
 {
     (void)s;
     (void)uc;
-    return 0;
+    return LL_CALL_NONE;
 }
 
 /* Unknown ucontext layout: scan from here, signal frame included. */
@@ -179,7 +215,6 @@ static void ll_stop_handler(int sig, siginfo_t *si, void *uc)
         return;
     }
     int in_call = ll_stop_in_call(s, uc);
-    ll_stop_restart(s, uc, in_call);
     /* Once the wait is over the scan counts this thread as running (its
      * whole stack is read): stopping it then would change nothing. */
     if (!atomic_load(&ll_stop_closed)) {
@@ -188,6 +223,7 @@ static void ll_stop_handler(int sig, siginfo_t *si, void *uc)
         else
             ll_stop_here(s, uc, in_call);
     }
+    ll_stop_restart(s, uc, in_call);    /* after the wait: a signal may have come */
     errno = saved;
 }
 
@@ -265,6 +301,33 @@ static int ll_task_stat(pid_t tid, char *state, uint64_t *blocked)
     return 1;
 }
 
+/* The C library's code, found once before the first stop (the loader's
+ * lock is free then: no thread is held by us): a system call made there
+ * comes from a wrapper (ll_stop_save). */
+static uintptr_t ll_libc_lo, ll_libc_hi;
+
+static int ll_libc_phdr(struct dl_phdr_info *info, size_t size, void *arg)
+{
+    (void)size;
+    uintptr_t at = (uintptr_t)arg;
+    for (int i = 0; i < info->dlpi_phnum; i++) {
+        const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+        uintptr_t lo = info->dlpi_addr + ph->p_vaddr;
+        if (ph->p_type == PT_LOAD && (ph->p_flags & PF_X) && at - lo < ph->p_memsz) {
+            ll_libc_lo = lo;
+            ll_libc_hi = lo + ph->p_memsz;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static void ll_libc_find(void)
+{
+    if (!ll_libc_hi)
+        dl_iterate_phdr(ll_libc_phdr, (void *)(uintptr_t)&pause);
+}
+
 /* The system call thread tid is in, from /proc/self/task/TID/syscall
  * ("nr arg1 ... arg6 sp pc"; "running", or "-1 sp pc" outside one):
  * s->sc_nr is -1 unless all nine numbers were read. */
@@ -282,6 +345,7 @@ static void ll_task_syscall(pid_t tid, struct ll_stopped *s)
         if (end == p + 1) return;
     }
     s->sc_nr = nr;
+    s->sc_libc = s->sc[7] - ll_libc_lo < ll_libc_hi - ll_libc_lo;
 }
 
 /* A thread in sigwait(), sigwaitinfo() or sigtimedwait() for the signal:
@@ -355,8 +419,12 @@ static uint64_t ll_now_ms(void)
     return (uint64_t)t.tv_sec * 1000 + (uint64_t)t.tv_nsec / 1000000;
 }
 
+/* The system call is read again just before the signal goes: the listing
+ * may be long past (thousands of threads), and the handler restarts only
+ * the call shown here. */
 static void ll_stop_send(struct ll_stopped *s, pid_t pid)
 {
+    ll_task_syscall(s->tid, s);
     if (syscall(SYS_tgkill, pid, s->tid, LL_STOP_SIGNAL))
         s->gone = 1;
 }
@@ -408,6 +476,7 @@ size_t ll_stop_threads(struct ll_stopped **out)
     atomic_store(&ll_stop_release, 0);
     atomic_store(&ll_stop_closed, 0);
     *out = ll_stopped;
+    ll_libc_find();
     if (!ll_stop_list(self)) return 0;  /* single-threaded: nothing to do */
     if (ll_stop_install()) return ll_nstopped;     /* all "unanswered" */
     atomic_store(&ll_stop_active, 1);

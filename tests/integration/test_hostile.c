@@ -171,6 +171,22 @@ Test(hostile, quick_exit_reports_after_its_handlers)
     ll_run_free(&n);
 }
 
+/* main's exit() runs an atexit handler that joins a worker, and the worker
+ * calls exit(1): the worker's exit may not wait for main's for good (it
+ * hung), and ends the process as glibc 2.36 does, with a report. */
+Test(hostile, exit_from_a_thread_joined_by_an_atexit_handler)
+{
+    struct ll_run r;
+    ll_run_json(&r, "hostile_exit_join", NULL, NULL);
+    LL_EQ(r.exited, 1, "exited normally (signal %d)", r.sig);
+    LL_EQ(r.status, 1, "exit status");
+    ll_check_schema(r.json);
+    LL_EQ(ll_bytes_at(r.json, "definitely_lost", LL_SRC("hostile_exit_join.c"),
+                      ll_line("hostile_exit_join.c", "@leak"), NULL), 66,
+          "the worker's leak; groups:\n%s", ll_describe_leaks(r.json));
+    ll_run_free(&r);
+}
+
 /* The second exit() waits for the first one's report, and answers its
  * thread stop meanwhile.  Without the wait no run had a report. */
 Test(hostile, two_threads_exit_at_once_one_report)

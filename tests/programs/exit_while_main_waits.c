@@ -1,5 +1,5 @@
-/* exit_while_main_waits: the main thread drops a block, then waits in
- * poll() on a pipe nobody writes to, holding the only pointer to another
+/* exit_while_main_waits [read]: the main thread drops a block, then waits
+ * in poll() (or read(), which SA_RESTART covers) on a pipe nobody writes to, holding the only pointer to another
  * block in a local; a worker drops a block of its own and calls exit(3).  Natively poll() never returns: the
  * process ends with status 3.  libleak stops main for the leak check, and
  * main's poll() must not return EINTR because of it (it would print, then
@@ -27,7 +27,7 @@ static void *worker(void *arg)
     exit(3);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
     int fds[2];
     if (pipe(fds))
@@ -39,9 +39,15 @@ int main(void)
     sink = malloc(56);  /* @main-dropped: lost, though a dead copy may lie below poll's frame */
     memset(sink, 3, 56);
     sink = NULL;
-    struct pollfd p = { fds[0], POLLIN, 0 };
-    int r = poll(&p, 1, -1);
-    printf("exit_while_main_waits: poll returned %d (%s)\n", r, r < 0 ? strerror(errno) : "");
+    int r;
+    if (argc > 1 && strcmp(argv[1], "read") == 0) {
+        char c;
+        r = (int)read(fds[0], &c, 1);
+    } else {
+        struct pollfd p = { fds[0], POLLIN, 0 };
+        r = poll(&p, 1, -1);
+    }
+    printf("exit_while_main_waits: the wait returned %d (%s)\n", r, r < 0 ? strerror(errno) : "");
     free(kept);
     return 0;
 }

@@ -473,3 +473,28 @@ Test(threads, blocking_calls_are_not_interrupted_by_the_stop, .timeout = 30)
                      w_name[k], atomic_load(&w_errno[k]));
     }
 }
+
+/* A signal of the program's that arrives while the thread is held by the
+ * stop runs its handler when the thread is let go, and the call it
+ * interrupted ends with EINTR, as it would have: the stop's restart must
+ * not take that EINTR away (pause() would wait for good: the timeout). */
+Test(threads, program_signal_during_the_stop_still_ends_the_call, .timeout = 30)
+{
+    struct sigaction sa = { .sa_handler = on_usr1 };
+    sigaction(SIGUSR1, &sa, NULL);
+    pthread_t t;
+    cr_assert(!pthread_create(&t, NULL, waiter, (void *)(intptr_t)W_PAUSE));
+    while (!atomic_load(&w_tid[W_PAUSE]) || syscall_of(atomic_load(&w_tid[W_PAUSE])) < 0)
+        sched_yield();
+    int tid = atomic_load(&w_tid[W_PAUSE]);
+    struct ll_stopped *v;
+    size_t n = ll_stop_threads(&v);
+    struct ll_stopped *s = slot(v, n, tid);
+    cr_assert_not_null(s);
+    cr_assert(s->held, "not stopped");
+    syscall(SYS_tgkill, getpid(), tid, SIGUSR1);    /* pending: the stop blocks it */
+    ll_resume_threads();
+    pthread_join(t, NULL);
+    cr_expect_eq(atomic_load(&w_errno[W_PAUSE]), EINTR, "pause: errno %d",
+                 atomic_load(&w_errno[W_PAUSE]));
+}
