@@ -1,20 +1,40 @@
 /* baseline.c - known leak sites that do not fail the gate.
  *
- * A site is known by its signature: function@file for its first
- * LC_SIG_FRAMES frames outside system libraries (the object's name when the
- * file is unknown), with no line numbers, offsets or kind.  Editing code above a leak moves its
- * lines, and a rebuild moves its offsets; neither makes a known leak
- * "new".  The kind is left out because in a lost cycle which block is
- * "definitely" lost depends on addresses. */
+ * A site is known by its signature: function@file for the first
+ * LC_SIG_FRAMES functions of its logical call chain outside system
+ * libraries (the object's name when the file is unknown), with no line
+ * numbers, offsets or kind.  Editing code above a leak moves its lines, and
+ * a rebuild moves its offsets; neither makes a known leak "new".  The kind
+ * is left out because in a lost cycle which block is "definitely" lost
+ * depends on addresses. */
 #include "lc.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
+/* GCC's and LLVM's copies of a function (f.constprop.0, f.isra.0, f.part.0,
+ * f.cold, f.llvm.123; "f() [clone .cold]" in C++) exist only in optimized
+ * builds: the signature names the function they were made from, so that
+ * a -O0 and a -O2 build of the same leak agree. */
+static int lc_sig_fn_len(const char *fn)
+{
+    static const char *const clones[] = { ".constprop.", ".isra.", ".part.", ".cold",
+                                          ".lto_priv.", ".llvm.", " [clone .", NULL };
+    size_t n = strlen(fn);
+    for (int i = 0; clones[i]; i++) {
+        const char *p = strstr(fn, clones[i]);
+        if (p && p > fn && (size_t)(p - fn) < n)
+            n = (size_t)(p - fn);
+    }
+    return (int)n;
+}
+
 static void lc_sig_add(char **s, size_t *len, size_t *cap, const char *fn, const char *where)
 {
-    char *part = lc_printf("%s%s@%s", *len ? " < " : "", fn ? fn : "?", where ? where : "?");
+    fn = fn ? fn : "?";
+    char *part = lc_printf("%s%.*s@%s", *len ? " < " : "", lc_sig_fn_len(fn), fn,
+                           where ? where : "?");
     size_t n = strlen(part);
     if (*len + n + 1 > *cap) {
         *cap = (*len + n + 1) * 2;
@@ -25,19 +45,14 @@ static void lc_sig_add(char **s, size_t *len, size_t *cap, const char *fn, const
     free(part);
 }
 
-/* One frame per return address: a function inlined into the next frame
- * ("inlined": true) stands for the address, as in reports before libleak
- * listed the functions code was inlined into, so that baselines written
- * then still match. */
-static int lc_sig_skip(const json_t *stack, size_t i)
-{
-    return i > 0 && json_is_true(json_object_get(json_array_get(stack, i - 1), "inlined"));
-}
-
-/* System libraries' frames are left out: whether libc's own file names
- * are known depends on the machine's debug packages, and the program's
- * frames are what identify the site.  A stack entirely inside them (a
- * leak in /bin/sh) is named by function@object instead. */
+/* Every frame of the report counts, inlined ones ("inlined": true) and the
+ * functions they were inlined into alike: that is the logical call chain,
+ * the same whether the compiler inlined or not (a -O0 and a -O2 build give
+ * one signature), and a helper inlined into two callers gives two.
+ * System libraries' frames are left out: whether libc's own file names are
+ * known depends on the machine's debug packages, and the program's frames
+ * are what identify the site.  A stack entirely inside them (a leak in
+ * /bin/sh) is named by function@object instead. */
 char *lc_signature(const json_t *stack)
 {
     size_t cap = 256, len = 0, i, n = 0;
@@ -45,18 +60,14 @@ char *lc_signature(const json_t *stack)
     const json_t *f;
     json_array_foreach(stack, i, f) {
         const char *obj = lc_fstr(f, "object"), *file = lc_fstr(f, "file");
-        if (n == LC_SIG_FRAMES || lc_system_object(obj) || lc_sig_skip(stack, i))
+        if (n == LC_SIG_FRAMES || lc_system_object(obj))
             continue;
         lc_sig_add(&s, &len, &cap, lc_fstr(f, "function"), lc_basename(file ? file : obj));
         n++;
     }
-    size_t k = 0;
     json_array_foreach(stack, i, f) {
-        if (n || k == LC_SIG_FRAMES)
+        if (n || i == LC_SIG_FRAMES)
             break;
-        if (lc_sig_skip(stack, i))
-            continue;
-        k++;
         lc_sig_add(&s, &len, &cap, lc_fstr(f, "function"), lc_basename(lc_fstr(f, "object")));
     }
     return s;

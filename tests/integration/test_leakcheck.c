@@ -495,21 +495,6 @@ Test(leakcheck, baseline_known_sites_pass_new_ones_fail)
     lc_free(&r);
 }
 
-/* A baseline names one frame per return address: the functions an inlined
- * one was inlined into (build() into main() in demo_list) are listed in
- * the reports but left out of the signature, so that baselines written
- * before they were listed still match. */
-Test(leakcheck, baseline_signature_ignores_inlined_callers)
-{
-    struct lc r;
-    LC(&r, "--write-baseline", "{dir}/known.txt", "--", LL_PROGRAMS "/demo_list");
-    char *text = lc_slurp(lc_path(&r, "known.txt"));
-    cr_assert(ll_contains(text, "\nbuild@demo_list.c < _start@demo_list\n"), "baseline:\n%s", text);
-    cr_assert(!ll_contains(text, "main@demo_list.c"), "baseline:\n%s", text);
-    free(text);
-    lc_free(&r);
-}
-
 /* The same source with lines inserted above the leak, compiled elsewhere:
  * its leak moves to another line but stays known. */
 Test(leakcheck, baseline_survives_line_shifts)

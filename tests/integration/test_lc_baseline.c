@@ -1,0 +1,222 @@
+/* test_lc_baseline.c - leakcheck's stack signatures (baselines, SARIF
+ * fingerprints), baseline files and --gen-suppressions, on small programs
+ * compiled here at -O0 and -O2 (whether a helper is inlined is what
+ * matters).
+ *
+ * Each test works in its own temporary directory: the sources, the
+ * programs, the baseline and suppression files, and leakcheck's stderr
+ * (err.txt) and --json/--sarif files. */
+#include "harness.h"
+
+#include <stdlib.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define LC_BIN LL_ROOT "/build/leakcheck"
+
+struct lcb {
+    char dir[64];
+    char *err;                /* stderr of the last lcb_run */
+};
+
+static char *lcb_slurp(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return strdup("");
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&buf, &len);
+    char chunk[4096];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+        fwrite(chunk, 1, n, m);
+    fclose(m);
+    fclose(f);
+    return buf;
+}
+
+static void lcb_init(struct lcb *t)
+{
+    memset(t, 0, sizeof *t);
+    strcpy(t->dir, "/tmp/ll-lcb-XXXXXX");
+    cr_assert_not_null(mkdtemp(t->dir), "mkdtemp");
+}
+
+static void lcb_free(struct lcb *t)
+{
+    if (system(ll_fmt("rm -rf '%s'", t->dir)) != 0)
+        fprintf(stderr, "could not remove %s\n", t->dir);
+    free(t->err);
+}
+
+static const char *lcb_path(const struct lcb *t, const char *name)
+{
+    return ll_fmt("%s/%s", t->dir, name);
+}
+
+static void lcb_write(const struct lcb *t, const char *name, const char *text)
+{
+    FILE *f = fopen(lcb_path(t, name), "w");
+    cr_assert_not_null(f, "cannot write %s", lcb_path(t, name));
+    fputs(text, f);
+    fclose(f);
+}
+
+/* cc FLAGS -o prog src.c in the test's directory. */
+static void lcb_cc(const struct lcb *t, const char *src, const char *prog, const char *flags)
+{
+    const char *cmd = ll_fmt("cd %s && cc -g %s -o %s %s", t->dir, flags, prog, src);
+    cr_assert_eq(system(cmd), 0, "%s", cmd);
+}
+
+/* leakcheck ARGS in the test's directory; its exit status, stderr in t->err. */
+static int lcb_run(struct lcb *t, const char *args)
+{
+    free(t->err);
+    const char *err = lcb_path(t, "err.txt");
+    int st = system(ll_fmt("cd %s && %s %s >/dev/null 2>%s", t->dir, LC_BIN, args, err));
+    t->err = lcb_slurp(err);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+/* The merged JSON's site with a frame in function fn. */
+static json_t *lcb_site(json_t *merged, const char *fn)
+{
+    size_t i, k;
+    json_t *s, *f;
+    json_array_foreach(ll_arr(merged, "sites"), i, s)
+        json_array_foreach(ll_arr(s, "stack"), k, f)
+            if (ll_str(f, "function") && strcmp(ll_str(f, "function"), fn) == 0)
+                return s;
+    cr_assert_fail("no site through %s in the merged report", fn);
+    return NULL;
+}
+
+static int lcb_has_inlined(const json_t *site)
+{
+    size_t k;
+    json_t *f;
+    json_array_foreach(ll_arr(site, "stack"), k, f)
+        if (json_is_true(json_object_get(f, "inlined")))
+            return 1;
+    return 0;
+}
+
+/* ---- signatures: the logical call chain ------------------------------------ */
+
+/* xmalloc() is inlined into both callers at -O2; "new" makes parse_args()
+ * leak too. */
+static const char inline_helper_c[] =
+    "#include <stdlib.h>\n"
+    "#include <string.h>\n"
+    "void *volatile sink;\n"
+    "static inline void *xmalloc(size_t n) { void *p = malloc(n); if (!p) abort(); return p; }\n"
+    "__attribute__((noinline)) void load_config(void) { sink = xmalloc(32); sink = 0; }\n"
+    "__attribute__((noinline)) void parse_args(int leak)\n"
+    "{ sink = xmalloc(64); if (!leak) free(sink); sink = 0; }\n"
+    "int main(int argc, char **argv)\n"
+    "{ load_config(); parse_args(argc > 1 && strcmp(argv[1], \"new\") == 0); return 0; }\n";
+
+/* A baseline of load_config()'s leak through the inlined xmalloc() must not
+ * hide a new leak in parse_args() through the same helper. */
+Test(lc_baseline, inlined_helper_keeps_its_callers)
+{
+    struct lcb t;
+    lcb_init(&t);
+    lcb_write(&t, "prog.c", inline_helper_c);
+    lcb_cc(&t, "prog.c", "prog", "-O2");
+    LL_EQ(lcb_run(&t, "--write-baseline known.txt -- ./prog"), 23, "one leak; stderr:\n%s", t.err);
+    char *known = lcb_slurp(lcb_path(&t, "known.txt"));
+    cr_assert(ll_contains(known, "\nxmalloc@prog.c < load_config@prog.c < main@prog.c < _start@prog\n"),
+              "the inlined helper and the function it was inlined into:\n%s", known);
+    free(known);
+    int st = lcb_run(&t, "--baseline known.txt --json m.json --sarif s.sarif -- ./prog new");
+    LL_EQ(st, 23, "the new leak in parse_args fails; stderr:\n%s", t.err);
+    json_t *m = ll_load_json(lcb_path(&t, "m.json"));
+    json_t *fresh = lcb_site(m, "parse_args"), *old = lcb_site(m, "load_config");
+    cr_assert(lcb_has_inlined(fresh), "xmalloc is inlined at -O2, else this test proves nothing");
+    LL_STREQ(ll_str(fresh, "status"), "new", "parse_args' site");
+    LL_STREQ(ll_str(old, "status"), "baseline", "load_config's site");
+    json_decref(m);
+    /* SARIF's fingerprints are the signatures: they must differ too */
+    json_t *sarif = ll_load_json(lcb_path(&t, "s.sarif"));
+    json_t *res = json_object_get(json_array_get(json_object_get(sarif, "runs"), 0), "results");
+    LL_EQ(json_array_size(res), 2, "SARIF results");
+    const char *fp[2];
+    for (size_t i = 0; i < 2; i++)
+        fp[i] = ll_str(ll_get(json_array_get(res, i), "partialFingerprints"),
+                       "libleakStackSignature/v1");
+    cr_assert(strcmp(fp[0], fp[1]) != 0, "both SARIF results fingerprinted \"%s\"", fp[0]);
+    json_decref(sarif);
+    lcb_free(&t);
+}
+
+static const char two_levels_c[] =
+    "#include <stdlib.h>\n"
+    "#include <string.h>\n"
+    "void *volatile sink;\n"
+    "static void *make(size_t n) { void *p = malloc(n); memset(p, 1, n); return p; }\n"
+    "static void *wrap(size_t n) { return make(n); }\n"
+    "int main(void) { sink = wrap(32); sink = 0; return 0; }\n";
+
+/* make() and wrap() are real frames at -O0 and inlined into main() at
+ * -O2: one signature for both builds. */
+Test(lc_baseline, O0_baseline_matches_O2_build)
+{
+    struct lcb t;
+    lcb_init(&t);
+    lcb_write(&t, "inl.c", two_levels_c);
+    lcb_cc(&t, "inl.c", "inl", "-O0");
+    LL_EQ(lcb_run(&t, "--write-baseline known.txt -- ./inl"), 23, "stderr:\n%s", t.err);
+    char *known = lcb_slurp(lcb_path(&t, "known.txt"));
+    cr_assert(ll_contains(known, "\nmake@inl.c < wrap@inl.c < main@inl.c < _start@inl\n"),
+              "baseline:\n%s", known);
+    free(known);
+    lcb_cc(&t, "inl.c", "inl", "-O2");
+    LL_EQ(lcb_run(&t, "--baseline known.txt --json m.json -- ./inl"), 0,
+          "the -O2 build's leak is the known one; stderr:\n%s", t.err);
+    json_t *m = ll_load_json(lcb_path(&t, "m.json"));
+    json_t *s = lcb_site(m, "make");
+    cr_assert(lcb_has_inlined(s), "make is inlined at -O2, else this test proves nothing");
+    LL_STREQ(ll_str(s, "signature"), "make@inl.c < wrap@inl.c < main@inl.c < _start@inl", "-O2");
+    json_decref(m);
+    lcb_free(&t);
+}
+
+/* At -O2 GCC makes mk.constprop.0 of mk(): the signature names mk. */
+Test(lc_baseline, O2_clone_suffix_is_not_signed)
+{
+    struct lcb t;
+    lcb_init(&t);
+    lcb_write(&t, "cl.c",
+              "#include <stdlib.h>\n"
+              "void *volatile sink;\n"
+              "__attribute__((noinline)) static void *mk(size_t n, int keep)\n"
+              "{ void *p = malloc(n); if (keep) sink = p; return p; }\n"
+              "int main(void) { sink = mk(32, 1); sink = 0; return 0; }\n");
+    lcb_cc(&t, "cl.c", "cl", "-O0");
+    LL_EQ(lcb_run(&t, "--write-baseline known.txt -- ./cl"), 23, "stderr:\n%s", t.err);
+    lcb_cc(&t, "cl.c", "cl", "-O2");
+    LL_EQ(lcb_run(&t, "--baseline known.txt --json m.json -- ./cl"), 0,
+          "the -O2 build's leak is the known one; stderr:\n%s", t.err);
+    json_t *m = ll_load_json(lcb_path(&t, "m.json"));
+    const json_t *top = json_array_get(ll_arr(lcb_site(m, "main"), "stack"), 0);
+    cr_assert(ll_contains(ll_str(top, "function"), "mk.constprop."),
+              "GCC cloned mk (got %s), else this test proves nothing", ll_str(top, "function"));
+    json_decref(m);
+    lcb_free(&t);
+}
+
+/* demo_list's build() is inlined into main(): main is in the signature. */
+Test(lc_baseline, signature_lists_the_callers_of_inlined_functions)
+{
+    struct lcb t;
+    lcb_init(&t);
+    lcb_run(&t, "--write-baseline known.txt -- " LL_PROGRAMS "/demo_list");
+    char *known = lcb_slurp(lcb_path(&t, "known.txt"));
+    cr_assert(ll_contains(known, "\nbuild@demo_list.c < main@demo_list.c < _start@demo_list\n"),
+              "baseline:\n%s", known);
+    free(known);
+    lcb_free(&t);
+}
