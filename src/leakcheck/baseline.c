@@ -83,6 +83,27 @@ static char *lc_baseline_line(char *line)
     return *line && *line != '#' ? line : NULL;
 }
 
+static int lc_cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Sorted, each signature once: an entry listed twice (two baselines
+ * concatenated) is one known site, and a copy that no site matched must not
+ * be reported as "no longer seen" when its twin was. */
+static void lc_baseline_unique(struct lc_merge *m)
+{
+    size_t n = 0;
+    qsort(m->baseline, m->nbaseline, sizeof(char *), lc_cmp_str);
+    for (size_t i = 0; i < m->nbaseline; i++) {
+        if (n && strcmp(m->baseline[i], m->baseline[n - 1]) == 0)
+            free(m->baseline[i]);
+        else
+            m->baseline[n++] = m->baseline[i];
+    }
+    m->nbaseline = n;
+}
+
 int lc_baseline_read(struct lc_merge *m, const char *path)
 {
     FILE *f = fopen(path, "re");
@@ -101,13 +122,10 @@ int lc_baseline_read(struct lc_merge *m, const char *path)
     }
     free(buf);
     fclose(f);
+    if (m->nbaseline)
+        lc_baseline_unique(m);
     m->baseline_used = lc_alloc(m->nbaseline + 1);
     return 0;
-}
-
-static int lc_cmp_str(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
 /* Every unsuppressed site of a failing kind, sorted, each signature once,

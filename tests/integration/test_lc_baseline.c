@@ -220,3 +220,25 @@ Test(lc_baseline, signature_lists_the_callers_of_inlined_functions)
     free(known);
     lcb_free(&t);
 }
+
+/* ---- baseline files ------------------------------------------------------------ */
+
+/* Two baselines concatenated: the entry listed twice is one known site, and
+ * neither copy is "no longer seen". */
+Test(lc_baseline, entry_listed_twice_counts_once)
+{
+    struct lcb t;
+    lcb_init(&t);
+    const char *leaker = LL_PROGRAMS "/lc_leaker";
+    lcb_run(&t, ll_fmt("--write-baseline b1.txt -- %s 10", leaker));
+    cr_assert_eq(system(ll_fmt("cd %s && cat b1.txt b1.txt > dup.txt", t.dir)), 0);
+    LL_EQ(lcb_run(&t, ll_fmt("--baseline dup.txt --json m.json -- %s 10", leaker)), 0,
+          "the known leak passes; stderr:\n%s", t.err);
+    cr_assert(ll_contains(t.err, "== baseline: 1 known sites, 0 no longer seen"), "stderr:\n%s", t.err);
+    json_t *m = ll_load_json(lcb_path(&t, "m.json"));
+    json_t *b = ll_get(m, "baseline");
+    LL_EQ(ll_int(b, "entries"), 1, "baseline entries");
+    LL_EQ(json_array_size(ll_arr(b, "unused")), 0, "baseline.unused");
+    json_decref(m);
+    lcb_free(&t);
+}
