@@ -76,6 +76,61 @@ size_t lc_own_frame(const json_t *stack)
     return obj != (size_t)-1 ? obj : any != (size_t)-1 ? any : 0;
 }
 
+/* main (a Rust crate's too) and the C start-up code are in every stack of
+ * the process: a pattern matching them would suppress every leak. */
+static int lc_startup_function(const char *fn)
+{
+    static const char *const names[] = { "main", "_start", "__libc_start_main",
+                                         "__libc_start_call_main", NULL };
+    size_t n = strlen(fn);
+    for (int i = 0; names[i]; i++)
+        if (strcmp(fn, names[i]) == 0)
+            return 1;
+    return n > 6 && strcmp(fn + n - 6, "::main") == 0;
+}
+
+/* An object holding a start-up frame of the stack: a pattern naming it
+ * matches that frame, so every leak of the process. */
+static int lc_startup_object(const json_t *stack, const char *obj)
+{
+    size_t i;
+    const json_t *f;
+    json_array_foreach(stack, i, f) {
+        const char *fn = lc_fstr(f, "function"), *o = lc_fstr(f, "object");
+        if (fn && o && lc_startup_function(fn) && strcmp(o, obj) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+/* A suppression matches any frame's function, file or object, and cannot
+ * combine them or name a line, so the only pattern that singles a site out
+ * is a function the other leaks do not pass through: the first one from the
+ * site's own frame outwards that is neither main nor start-up code (a
+ * function without a name is skipped; system libraries' are taken only if
+ * the site is in one).  Without one, the object of an unnamed site, unless
+ * main is in it too.  NULL when nothing would match only this site (a leak
+ * allocated in main itself: "^main$" would suppress everything). */
+char *lc_supp_pattern(const json_t *stack)
+{
+    size_t own = lc_own_frame(stack), i;
+    const json_t *f;
+    int sys = lc_system_object(lc_fstr(json_array_get(stack, own), "object"));
+    json_array_foreach(stack, i, f) {
+        const char *fn = lc_fstr(f, "function");
+        if (i < own || !fn || (!sys && lc_system_object(lc_fstr(f, "object"))))
+            continue;
+        if (lc_startup_function(fn))
+            break;
+        return lc_printf("^%s$", fn);
+    }
+    const json_t *fr = json_array_get(stack, own);
+    const char *obj = lc_fstr(fr, "object");
+    if (lc_fstr(fr, "function") || !obj || lc_startup_object(stack, obj))
+        return NULL;
+    return lc_strdup(lc_basename(obj));
+}
+
 static long lc_site_supp(const struct lc_merge *m, const struct lc_site *s)
 {
     struct ll_supp_frame fr[128];

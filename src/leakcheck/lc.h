@@ -132,6 +132,9 @@ size_t lc_failing_sites(const struct lc_merge *m);
 /* The frame a site is reported at: the first in the program's own code. */
 size_t lc_own_frame(const json_t *stack);
 int lc_system_object(const char *object);
+/* The --gen-suppressions pattern (after "leak:") matching this site and not
+ * every leak, or NULL if there is none. */
+char *lc_supp_pattern(const json_t *stack);
 
 /* ---- baseline.c -------------------------------------------------------------- */
 char *lc_signature(const json_t *stack);

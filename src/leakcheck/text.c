@@ -174,21 +174,22 @@ void lc_gen_suppressions(FILE *f, const struct lc_merge *m)
         const struct lc_site *s = &m->sites[i];
         if (s->supp >= 0)
             continue;
-        const json_t *fr = json_array_get(s->stack, lc_own_frame(s->stack));
-        const char *fn = lc_fstr(fr, "function");
-        char *line = fn ? lc_printf("leak:^%s$", fn)
-                        : lc_printf("leak:%s", lc_basename(lc_fstr(fr, "object")));
+        char *pat = lc_supp_pattern(s->stack);
         int seen = 0;
-        for (size_t j = 0; j < i && !seen; j++) {   /* each line once */
-            const json_t *g = json_array_get(m->sites[j].stack, lc_own_frame(m->sites[j].stack));
-            seen = m->sites[j].supp < 0 && fn && lc_fstr(g, "function") &&
-                   strcmp(lc_fstr(g, "function"), fn) == 0;
+        for (size_t j = 0; j < i && pat && !seen; j++) {   /* each line once */
+            char *other = m->sites[j].supp < 0 ? lc_supp_pattern(m->sites[j].stack) : NULL;
+            seen = other && strcmp(other, pat) == 0;
+            free(other);
         }
         if (!seen) {
             fprintf(f, "# %s, at ", lc_kind_text[s->kind]);
-            lc_frame_text(f, fr);
-            fprintf(f, "\n%s\n", line);
+            lc_frame_text(f, json_array_get(s->stack, lc_own_frame(s->stack)));
+            if (pat)
+                fprintf(f, "\nleak:%s\n", pat);
+            else
+                fprintf(f, "\n# no pattern matches only this site (all leaks pass through "
+                        "main): list it in a --baseline instead\n");
         }
-        free(line);
+        free(pat);
     }
 }
