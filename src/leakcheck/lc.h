@@ -168,7 +168,18 @@ const char *lc_fstr(const json_t *frame, const char *key);
 long lc_fint(const json_t *frame, const char *key);
 /* "function file:line (object+offset)" for a text line. */
 void lc_frame_text(FILE *f, const json_t *frame);
+/* Text from outside (the command line, file names, suppression and
+ * baseline files) made valid UTF-8: each byte that does not start a valid
+ * sequence becomes U+FFFD, as in libleak's reports. */
+char *lc_utf8(const char *s);
+json_t *lc_json_str(const char *s);          /* json null for NULL */
+/* s as XML character data, made valid UTF-8; characters XML 1.0 forbids
+ * become U+FFFD. */
 void lc_xml_escaped(FILE *f, const char *s);
+/* Dump doc into the what (--json, --sarif) file at path and free it.  doc
+ * is NULL when building it failed: then one message names the file (a
+ * write error is named by lc_close_output).  0, or -1. */
+int lc_write_json(FILE *f, json_t *doc, const char *path, const char *what);
 /* Open an output file before COMMAND runs, so a bad path fails early. */
 FILE *lc_open_output(const char *path, const char *what);
 int lc_close_output(FILE *f, const char *path);

@@ -45,7 +45,8 @@ const char *lc_site_status(const struct lc_site *s)
 
 static json_t *lc_supp_json(const struct ll_supp *s)
 {
-    return json_pack("{s:s,s:s,s:i,s:I,s:I}", "pattern", s->pattern, "file", s->file,
+    return json_pack("{s:o,s:o,s:i,s:I,s:I}", "pattern", lc_json_str(s->pattern),
+                     "file", lc_json_str(s->file),
                      "line", s->line, "blocks", (json_int_t)s->blocks,
                      "bytes", (json_int_t)s->bytes);
 }
@@ -90,7 +91,7 @@ static json_t *lc_head_json(const struct lc_result *r)
 {
     json_t *argv = json_array(), *kinds = json_array();
     for (char **a = r->cfg->argv; a && *a; a++)
-        json_array_append_new(argv, json_string(*a));
+        json_array_append_new(argv, lc_json_str(*a));
     for (int k = 0; k < LC_NKINDS; k++)
         if (r->cfg->fail_on & (1 << k))
             json_array_append_new(kinds, json_string(lc_kind_json[k]));
@@ -115,13 +116,10 @@ int lc_out_json(FILE *f, const struct lc_result *r)
         json_t *unused = json_array();
         for (size_t i = 0; i < m->nbaseline; i++)
             if (!m->baseline_used[i])
-                json_array_append_new(unused, json_string(m->baseline[i]));
-        json_object_set_new(root, "baseline", json_pack("{s:s,s:I,s:o}", "file",
-                            r->cfg->baseline, "entries", (json_int_t)m->nbaseline,
+                json_array_append_new(unused, lc_json_str(m->baseline[i]));
+        json_object_set_new(root, "baseline", json_pack("{s:o,s:I,s:o}", "file",
+                            lc_json_str(r->cfg->baseline), "entries", (json_int_t)m->nbaseline,
                             "unused", unused));
     }
-    int rc = json_dumpf(root, f, JSON_INDENT(1) | JSON_PRESERVE_ORDER);
-    fputc('\n', f);
-    json_decref(root);
-    return rc;
+    return lc_write_json(f, root, r->cfg->json, "--json");
 }

@@ -134,8 +134,8 @@ static json_t *lc_result(const struct lc_site *s, const struct lc_result *r, con
     if (s->supp >= 0) {
         const struct ll_supp *sp = &r->m->supp.v[s->supp];
         char *why = lc_printf("leak:%s (%s:%d)", sp->pattern, sp->file, sp->line);
-        json_object_set_new(res, "suppressions", json_pack("[{s:s,s:s}]", "kind", "external",
-                            "justification", why));
+        json_object_set_new(res, "suppressions", json_pack("[{s:s,s:o}]", "kind", "external",
+                            "justification", lc_json_str(why)));
         free(why);
     }
     json_object_set_new(res, "properties", json_pack("{s:I,s:I,s:I}", "bytes",
@@ -167,8 +167,8 @@ static json_t *lc_invocation(const struct lc_result *r)
         strcat(cmd, a == r->cfg->argv ? "" : " ");
         strcat(cmd, *a);
     }
-    json_t *inv = json_pack("[{s:b,s:i,s:s}]", "executionSuccessful", 1,
-                            "exitCode", r->run->status, "commandLine", cmd);
+    json_t *inv = json_pack("[{s:b,s:i,s:o}]", "executionSuccessful", 1,
+                            "exitCode", r->run->status, "commandLine", lc_json_str(cmd));
     free(cmd);
     return inv;
 }
@@ -197,10 +197,7 @@ int lc_out_sarif(FILE *f, const struct lc_result *r)
     json_t *doc = json_pack("{s:s,s:s,s:[o]}", "$schema",
                             "https://json.schemastore.org/sarif-2.1.0.json",
                             "version", "2.1.0", "runs", run);
-    int rc = json_dumpf(doc, f, JSON_INDENT(1) | JSON_PRESERVE_ORDER);
-    fputc('\n', f);
-    json_decref(doc);
     free(root);
     free(root_uri);
-    return rc;
+    return lc_write_json(f, doc, r->cfg->sarif, "--sarif");
 }

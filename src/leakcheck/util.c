@@ -105,24 +105,90 @@ void lc_frame_text(FILE *f, const json_t *frame)
                 json_is_true(json_object_get(frame, "inlined")) ? ", inlined" : "");
 }
 
+/* Length of the valid UTF-8 sequence at s (1-4), or 0 if there is none:
+ * the same rules as libleak's JSON writer (out.c), so a name is replaced
+ * the same way in the reports and in leakcheck's outputs. */
+static size_t lc_utf8_len(const unsigned char *s)
+{
+    unsigned c = s[0];
+    size_t n = c < 0x80 ? 1 : c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc2 ? 2 : 0;
+    if (c > 0xf4)
+        return 0;
+    for (size_t i = 1; i < n; i++)
+        if ((s[i] & 0xc0) != 0x80)
+            return 0;
+    if ((c == 0xe0 && s[1] < 0xa0) || (c == 0xed && s[1] >= 0xa0) ||
+        (c == 0xf0 && s[1] < 0x90) || (c == 0xf4 && s[1] >= 0x90))
+        return 0;                       /* overlong, surrogate, > U+10FFFF */
+    return n;
+}
+
+#define LC_REPLACEMENT "\xef\xbf\xbd"   /* U+FFFD */
+
+char *lc_utf8(const char *s)
+{
+    const unsigned char *p = (const unsigned char *)(s ? s : "");
+    char *d = lc_alloc(3 * strlen((const char *)p) + 1), *o = d;
+    while (*p) {
+        size_t n = lc_utf8_len(p);
+        memcpy(o, n ? (const char *)p : LC_REPLACEMENT, n ? n : 3);
+        o += n ? n : 3;
+        p += n ? n : 1;
+    }
+    *o = 0;
+    return d;
+}
+
+json_t *lc_json_str(const char *s)
+{
+    if (!s)
+        return json_null();
+    char *u = lc_utf8(s);
+    json_t *j = json_string(u);
+    free(u);
+    return j;
+}
+
+/* XML 1.0 forbids most control characters (even as references) and
+ * U+FFFE, U+FFFF; a parser stops at the first one. */
+static int lc_xml_allowed(const unsigned char *p, size_t n)
+{
+    if (n == 1)
+        return *p >= 0x20 || *p == '\n' || *p == '\t' || *p == '\r';
+    return !(n == 3 && p[0] == 0xef && p[1] == 0xbf && p[2] >= 0xbe);
+}
+
 void lc_xml_escaped(FILE *f, const char *s)
 {
-    for (; s && *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        switch (c) {
+    for (const unsigned char *p = (const unsigned char *)s; p && *p; ) {
+        size_t n = lc_utf8_len(p);
+        switch (n == 1 ? *p : 0) {
         case '<': fputs("&lt;", f); break;
         case '>': fputs("&gt;", f); break;
         case '&': fputs("&amp;", f); break;
         case '"': fputs("&quot;", f); break;
         case '\'': fputs("&apos;", f); break;
         default:
-            /* XML 1.0 forbids most control characters, even escaped. */
-            if (c < 0x20 && c != '\n' && c != '\t' && c != '\r')
-                fputc('?', f);
+            if (n && lc_xml_allowed(p, n))
+                fwrite(p, 1, n, f);
             else
-                fputc(c, f);
+                fputs(LC_REPLACEMENT, f);
         }
+        p += n ? n : 1;
     }
+}
+
+int lc_write_json(FILE *f, json_t *doc, const char *path, const char *what)
+{
+    if (!doc) {
+        lc_err("cannot write the %s file '%s': building it failed (out of memory?)",
+               what, path);
+        return -1;
+    }
+    int rc = json_dumpf(doc, f, JSON_INDENT(1) | JSON_PRESERVE_ORDER);
+    fputc('\n', f);
+    json_decref(doc);
+    return rc;                  /* a write error: lc_close_output names the file */
 }
 
 FILE *lc_open_output(const char *path, const char *what)

@@ -1,0 +1,229 @@
+/* test_lc_output.c - leakcheck's output files (--json, --sarif, --junit)
+ * with hostile text, out-of-tree builds and several sites per process.
+ *
+ * Each run of LL_ROOT/build/leakcheck gets its own temporary directory
+ * ("{dir}" in arguments), which also holds its stdout and stderr. */
+#include "harness.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define LC_BIN LL_ROOT "/build/leakcheck"
+#define LEAKER LL_PROGRAMS "/lc_leaker"
+#define U_FFFD "\xef\xbf\xbd"
+
+struct lco {
+    char dir[64];
+    int status;              /* exit status, or 128+signal */
+    char *err;
+};
+
+static char *lco_slurp(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return strdup("");
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&buf, &len);
+    char chunk[4096];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+        fwrite(chunk, 1, n, m);
+    fclose(m);
+    fclose(f);
+    return buf;
+}
+
+static char *lco_expand(const char *s, const char *dir)
+{
+    char *out = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&out, &len);
+    for (; *s; s++)
+        if (strncmp(s, "{dir}", 5) == 0) {
+            fputs(dir, m);
+            s += 4;
+        } else {
+            fputc(*s, m);
+        }
+    fclose(m);
+    return out;
+}
+
+static void lco_mkdir(struct lco *r)
+{
+    memset(r, 0, sizeof *r);
+    strcpy(r->dir, "/tmp/ll-lco-XXXXXX");
+    cr_assert_not_null(mkdtemp(r->dir), "mkdtemp: %s", strerror(errno));
+}
+
+/* Run argv (NULL-terminated, "{dir}" expanded) in cwd (NULL: r->dir) with
+ * a small fixed environment, in the directory lco_mkdir made. */
+static void lco_exec(struct lco *r, const char *cwd, const char *const *argv)
+{
+    char *args[64];
+    int n = 0;
+    for (; argv[n] && n < 63; n++)
+        args[n] = lco_expand(argv[n], r->dir);
+    args[n] = NULL;
+    char *envp[] = { "PATH=/usr/local/bin:/usr/bin:/bin", "LC_ALL=C", NULL };
+    const char *errp = ll_fmt("%s/stderr.txt", r->dir);
+    fflush(NULL);
+    pid_t pid = fork();
+    cr_assert_neq(pid, -1);
+    if (pid == 0) {
+        int out = open(ll_fmt("%s/stdout.txt", r->dir), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        int err = open(errp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        if (out < 0 || err < 0 || chdir(cwd ? cwd : r->dir) != 0)
+            _exit(126);
+        dup2(out, 1);
+        dup2(err, 2);
+        execve(args[0], args, envp);
+        _exit(127);
+    }
+    int st;
+    cr_assert_eq(waitpid(pid, &st, 0), pid);
+    r->status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+    free(r->err);
+    r->err = lco_slurp(errp);
+    for (int i = 0; i < n; i++)
+        free(args[i]);
+}
+
+/* leakcheck ARGS... in a fresh directory, run from LL_ROOT. */
+#define LCO(r, ...) (lco_mkdir(r), lco_exec((r), LL_ROOT, \
+                     (const char *const[]){ LC_BIN, __VA_ARGS__, NULL }))
+
+static void lco_free(struct lco *r)
+{
+    if (system(ll_fmt("rm -rf '%s'", r->dir)) != 0)
+        fprintf(stderr, "could not remove %s\n", r->dir);
+    free(r->err);
+}
+
+static const char *lco_path(const struct lco *r, const char *name)
+{
+    return ll_fmt("%s/%s", r->dir, name);
+}
+
+static void lco_write(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    cr_assert_not_null(f, "cannot write %s", path);
+    fputs(text, f);
+    fclose(f);
+}
+
+/* ---- text from outside ---------------------------------------------------- */
+
+/* Offset of the first byte that is not valid UTF-8 or starts a character
+ * XML 1.0 forbids, or -1: what xmllint calls "not well-formed". */
+static long lco_xml_bad_char(const char *text)
+{
+    const unsigned char *s = (const unsigned char *)text;
+    for (const unsigned char *p = s; *p; ) {
+        unsigned c = *p, cp;
+        size_t n = c < 0x80 ? 1 : c >= 0xf0 && c <= 0xf4 ? 4 : c >= 0xe0 ? 3 : c >= 0xc2 ? 2 : 0;
+        if (!n || c > 0xf4)
+            return p - s;
+        cp = n == 1 ? c : c & (0x7f >> n);
+        for (size_t i = 1; i < n; i++) {
+            if ((p[i] & 0xc0) != 0x80)
+                return p - s;
+            cp = cp << 6 | (p[i] & 0x3f);
+        }
+        static const unsigned min[5] = { 0, 0, 0x80, 0x800, 0x10000 };
+        if (cp < min[n] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff) ||
+            cp == 0xfffe || cp == 0xffff || (cp < 0x20 && cp != '\t' && cp != '\n' && cp != '\r'))
+            return p - s;
+        p += n;
+    }
+    return -1;
+}
+
+/* An argument that is Latin-1 (a file name "café.txt" from an old
+ * system), one holding U+FFFE and a control character: every output is
+ * still written, with U+FFFD for what cannot be kept, as libleak's own
+ * report does. */
+Test(lc_output, command_line_that_is_not_utf8)
+{
+    struct lco r;
+    LCO(&r, "--json", "{dir}/m.json", "--sarif", "{dir}/r.sarif", "--junit", "{dir}/j.xml",
+        "--", LEAKER, "10", "0", "caf\351.txt", "x\357\277\276y\001z");
+    LL_EQ(r.status, 23, "exit status; stderr:\n%s", r.err);
+    cr_assert(!ll_contains(r.err, "leakcheck: cannot") && !ll_contains(r.err, "failed"),
+              "stderr:\n%s", r.err);
+
+    json_t *m = ll_load_json(lco_path(&r, "m.json"));
+    json_t *cmd = ll_arr(m, "command");
+    LL_EQ(json_array_size(cmd), 5, "--json's command keeps every argument");
+    LL_STREQ(json_string_value(json_array_get(cmd, 3)), "caf" U_FFFD ".txt", "command[3]");
+    json_decref(m);
+
+    json_t *d = ll_load_json(lco_path(&r, "r.sarif"));
+    json_t *inv = json_array_get(ll_arr(json_array_get(ll_arr(d, "runs"), 0), "invocations"), 0);
+    const char *cl = ll_str(inv, "commandLine");
+    cr_assert(ll_contains(cl, " caf" U_FFFD ".txt "), "SARIF commandLine: %s", cl);
+    json_decref(d);
+
+    char *x = lco_slurp(lco_path(&r, "j.xml"));
+    long bad = lco_xml_bad_char(x);
+    cr_assert_eq(bad, -1, "JUnit XML: a character XML forbids at byte %ld:\n%s", bad, x);
+    cr_assert(ll_contains(x, "caf" U_FFFD ".txt x" U_FFFD "y" U_FFFD "z\""),
+              "the test case's name:\n%s", x);
+    free(x);
+    lco_free(&r);
+}
+
+/* Suppression and baseline files: their names (from the command line)
+ * and their lines are not UTF-8 either. */
+Test(lc_output, suppression_and_baseline_files_that_are_not_utf8)
+{
+    struct lco r;
+    lco_mkdir(&r);
+    lco_write(lco_path(&r, "supp\351"), "leak:leak_here\nleak:caf\351\n");
+    lco_write(lco_path(&r, "base\351"), "unused\351@lc_leaker.c\n");
+    lco_exec(&r, NULL, (const char *const[]){ LC_BIN, "--suppressions", "{dir}/supp\351",
+             "--baseline", "{dir}/base\351", "--json", "{dir}/m.json", "--sarif", "{dir}/r.sarif",
+             "--", LEAKER, "10", NULL });
+    LL_EQ(r.status, 0, "the leak is suppressed; stderr:\n%s", r.err);
+
+    json_t *m = ll_load_json(lco_path(&r, "m.json"));
+    json_t *supps = ll_arr(m, "suppressions");
+    LL_EQ(json_array_size(supps), 2, "--json's suppressions");
+    LL_STREQ(ll_str(json_array_get(supps, 1), "pattern"), "caf" U_FFFD, "the unused pattern");
+    cr_assert(ll_contains(ll_str(json_array_get(supps, 0), "file"), "/supp" U_FFFD),
+              "suppression file: %s", ll_str(json_array_get(supps, 0), "file"));
+    json_t *base = ll_get(m, "baseline");
+    cr_assert(ll_contains(ll_str(base, "file"), "/base" U_FFFD), "baseline file: %s",
+              ll_str(base, "file"));
+    LL_STREQ(json_string_value(json_array_get(ll_arr(base, "unused"), 0)),
+             "unused" U_FFFD "@lc_leaker.c", "the unused baseline entry");
+    json_decref(m);
+
+    json_t *d = ll_load_json(lco_path(&r, "r.sarif"));
+    json_t *res = json_array_get(ll_arr(json_array_get(ll_arr(d, "runs"), 0), "results"), 0);
+    const char *why = ll_str(json_array_get(ll_arr(res, "suppressions"), 0), "justification");
+    cr_assert(ll_contains(why, "supp" U_FFFD ":1)"), "SARIF justification: %s", why);
+    json_decref(d);
+    lco_free(&r);
+}
+
+/* An output file that cannot be written costs status 125 and one message
+ * naming it, never a silent 125. */
+Test(lc_output, unwritable_output_is_named)
+{
+    static const char *const opts[] = { "--json", "--sarif", "--junit" };
+    for (size_t i = 0; i < sizeof opts / sizeof opts[0]; i++) {
+        struct lco r;
+        LCO(&r, opts[i], "/dev/full", "--", LEAKER, "0");
+        LL_EQ(r.status, 125, "%s /dev/full; stderr:\n%s", opts[i], r.err);
+        cr_assert(ll_contains(r.err, "'/dev/full'"), "%s: stderr names the file:\n%s",
+                  opts[i], r.err);
+        lco_free(&r);
+    }
+}
