@@ -1,40 +1,91 @@
 /* out_junit.c - --junit FILE: JUnit XML as Jenkins and GitLab read it.
  *
- * A test case per process, a <failure> per failing leak site in it.  The
- * case is named by the command line, not the pid, so a CI server can
- * follow it from run to run; a command run several times gets " #2", ... */
+ * A test case per process; one that leaks fails with one <failure> listing
+ * every failing site in it (the message names them, the body adds their
+ * stacks).  The case is named by the command line, not the pid, so a CI
+ * server can follow it from run to run; a command run several times gets
+ * " #2", ... */
 #include "lc.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-static void lc_junit_failure(FILE *f, const struct lc_site *s, const struct lc_psite *ps)
+/* "10 bytes in 1 block definitely lost, allocated by malloc in f" */
+static void lc_junit_site(FILE *f, const struct lc_site *s, const struct lc_psite *ps)
 {
     char a[32], b[32];
-    const json_t *own = json_array_get(s->stack, lc_own_frame(s->stack));
-    fprintf(f, "      <failure type=\"%s\" message=\"", lc_kind_json[s->kind]);
-    char *msg = lc_printf("%s bytes in %s block%s %s, allocated by %s in %s",
-                          lc_num(ps->bytes, a), lc_num(ps->blocks, b),
-                          ps->blocks == 1 ? "" : "s", lc_kind_text[s->kind],
-                          s->function ? s->function : "?",
-                          lc_fstr(own, "function") ? lc_fstr(own, "function") : "?");
-    lc_xml_escaped(f, msg);
-    free(msg);
-    fputs("\">", f);
+    const char *fn = lc_fstr(json_array_get(s->stack, lc_own_frame(s->stack)), "function");
+    fprintf(f, "%s bytes in %s block%s %s, allocated by %s in %s", lc_num(ps->bytes, a),
+            lc_num(ps->blocks, b), ps->blocks == 1 ? "" : "s", lc_kind_text[s->kind],
+            s->function ? s->function : "?", fn ? fn : "?");
+}
+
+static void lc_junit_stack(FILE *f, const struct lc_site *s)
+{
     size_t i;
     const json_t *fr;
     json_array_foreach(s->stack, i, fr) {
-        char *line = NULL;
-        size_t len = 0;
-        FILE *m = open_memstream(&line, &len);
-        fprintf(m, "#%zu ", i);
-        lc_frame_text(m, fr);
-        fputc('\n', m);
-        fclose(m);
-        lc_xml_escaped(f, line);
-        free(line);
+        fprintf(f, "#%zu ", i);
+        lc_frame_text(f, fr);
+        fputc('\n', f);
     }
+}
+
+/* The failing sites of p: the message lists them, the body adds their
+ * stacks.  Built in memory, then escaped as a whole. */
+static void lc_junit_texts(const struct lc_merge *m, const struct lc_proc *p,
+                           size_t nfail, char **msg, char **body)
+{
+    size_t ml, bl;
+    FILE *mf = open_memstream(msg, &ml), *bf = open_memstream(body, &bl);
+    if (!mf || !bf) {
+        lc_err("out of memory");
+        exit(LC_EXIT_OWN);
+    }
+    if (nfail > 1)
+        fprintf(mf, "%zu leak sites: ", nfail);
+    for (size_t k = 0, n = 0; k < p->nsites; k++) {
+        const struct lc_site *s = &m->sites[p->sites[k].site];
+        if (!s->fails)
+            continue;
+        fputs(n ? "; " : "", mf);
+        lc_junit_site(mf, s, &p->sites[k]);
+        fputs(n++ ? "\n" : "", bf);
+        lc_junit_site(bf, s, &p->sites[k]);
+        fputs(":\n", bf);
+        lc_junit_stack(bf, s);
+    }
+    fclose(mf);
+    fclose(bf);
+}
+
+/* The most severe kind among p's failing sites (definite before indirect). */
+static int lc_junit_kind(const struct lc_merge *m, const struct lc_proc *p)
+{
+    int kind = LC_NKINDS - 1;
+    for (size_t k = 0; k < p->nsites; k++) {
+        const struct lc_site *s = &m->sites[p->sites[k].site];
+        if (s->fails && s->kind < kind)
+            kind = s->kind;
+    }
+    return kind;
+}
+
+/* One <failure> per failing test case, however many sites fail in it:
+ * JUnit readers count failed cases, so failures="" counts cases too and
+ * never exceeds tests="". */
+static void lc_junit_failure(FILE *f, const struct lc_merge *m, const struct lc_proc *p,
+                             size_t nfail)
+{
+    char *msg, *body;
+    lc_junit_texts(m, p, nfail, &msg, &body);
+    fprintf(f, "      <failure type=\"%s\" message=\"", lc_kind_json[lc_junit_kind(m, p)]);
+    lc_xml_escaped(f, msg);
+    fputs("\">", f);
+    lc_xml_escaped(f, body);
     fputs("</failure>\n", f);
+    free(msg);
+    free(body);
 }
 
 static size_t lc_proc_failures(const struct lc_merge *m, const struct lc_proc *p)
@@ -64,9 +115,9 @@ static void lc_junit_case(FILE *f, const struct lc_merge *m, size_t i)
     if (dup)
         fprintf(f, " #%zu", dup + 1);
     fputs("\" time=\"0\">\n", f);
-    for (size_t k = 0; k < p->nsites; k++)
-        if (m->sites[p->sites[k].site].fails)
-            lc_junit_failure(f, &m->sites[p->sites[k].site], &p->sites[k]);
+    size_t nfail = lc_proc_failures(m, p);
+    if (nfail)
+        lc_junit_failure(f, m, p, nfail);
     fprintf(f, "      <system-out>pid %ld; %s bytes definitely lost, %zu bad frees"
             "</system-out>\n", p->pid, lc_num(p->bytes[LC_DEFINITE], a), p->nerrors);
     fputs("    </testcase>\n", f);
@@ -77,7 +128,7 @@ int lc_out_junit(FILE *f, const struct lc_result *r)
     const struct lc_merge *m = r->m;
     size_t failures = 0;
     for (size_t i = 0; i < m->nprocs; i++)
-        failures += lc_proc_failures(m, &m->procs[i]);
+        failures += lc_proc_failures(m, &m->procs[i]) > 0;
     fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
                "<testsuites name=\"leakcheck\" tests=\"%zu\" failures=\"%zu\" errors=\"0\">\n"
                "  <testsuite name=\"leakcheck\" tests=\"%zu\" failures=\"%zu\" errors=\"0\" "

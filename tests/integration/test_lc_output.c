@@ -227,3 +227,57 @@ Test(lc_output, unwritable_output_is_named)
         lco_free(&r);
     }
 }
+
+/* ---- JUnit counts ----------------------------------------------------------- */
+
+/* The number in attribute attr="N" of the first element that has it. */
+static long lco_xml_count(const char *x, const char *attr)
+{
+    const char *p = strstr(x, ll_fmt(" %s=\"", attr));
+    cr_assert_not_null(p, "no %s= in:\n%.400s", attr, x);
+    return strtol(p + strlen(attr) + 3, NULL, 10);
+}
+
+/* A process with two failing sites is one failed test case: failures=
+ * counts cases (never more than tests=), and its one <failure> names both
+ * sites with their stacks. */
+Test(lc_output, junit_one_failure_per_failing_process)
+{
+    struct lco r;
+    LCO(&r, "--junit", "{dir}/j.xml", "--", LEAKER, "10", "0", "second");
+    LL_EQ(r.status, 23, "exit status; stderr:\n%s", r.err);
+    char *x = lco_slurp(lco_path(&r, "j.xml"));
+    LL_EQ(lco_xml_count(x, "tests"), 1, "tests= (one process):\n%s", x);
+    LL_EQ(lco_xml_count(x, "failures"), 1, "failures= (one failed case):\n%s", x);
+    LL_EQ(ll_count_lines(x, "<failure "), 1, "one <failure> in the case:\n%s", x);
+    LL_EQ(ll_count_lines(x, "</failure>"), 1, "one </failure>:\n%s", x);
+    cr_assert(ll_contains(x, "message=\"2 leak sites: 10 bytes in 1 block definitely lost, "
+                             "allocated by malloc in leak_here; 7 bytes in 1 block"),
+              "the message names both sites:\n%s", x);
+    LL_EQ(ll_count_lines(x, "#0 leak_here tests/programs/lc_leaker.c:"), 1, "leak_here's stack:\n%s", x);
+    LL_EQ(ll_count_lines(x, "#0 leak_second tests/programs/lc_leaker.c:"), 1,
+          "leak_second's stack:\n%s", x);
+    free(x);
+    lco_free(&r);
+}
+
+/* Two processes, one clean: tests="2" failures="1". */
+Test(lc_output, junit_counts_failed_cases)
+{
+    struct lco r;
+    LCO(&r, "--junit", "{dir}/j.xml", "--", "/bin/sh", "-c",
+        LEAKER " 10 0 second list; " LEAKER " 0; exit 0");
+    LL_EQ(r.status, 23, "exit status; stderr:\n%s", r.err);
+    char *x = lco_slurp(lco_path(&r, "j.xml"));
+    long tests = lco_xml_count(x, "tests");
+    cr_assert_geq(tests, 2, "tests=:\n%s", x);
+    LL_EQ(lco_xml_count(x, "failures"), 1, "failures= (one failed case):\n%s", x);
+    LL_EQ(ll_count_lines(x, "<failure "), 1, "<failure> elements:\n%s", x);
+    /* four sites (the list has a definite and an indirect one), the
+     * largest first; the type is the most severe kind among them */
+    LL_EQ(ll_count_lines(x, "<failure type=\"definitely_lost\" message=\"4 leak sites: "
+                            "64 bytes in 2 blocks indirectly lost"), 1, "the failure:\n%s", x);
+    LL_EQ(ll_count_lines(x, "<testcase "), tests, "a test case per process:\n%s", x);
+    free(x);
+    lco_free(&r);
+}
