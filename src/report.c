@@ -314,6 +314,12 @@ static void ll_json_frame(struct ll_out *o, const struct ll_frame *f)
     ll_out_json_str(o, f->function);
     ll_out_lit(o, ", \"file\": ");
     ll_out_json_str(o, f->file);
+    /* only for a relative file, which names nothing without it ("../src/x.c"
+     * in an out-of-tree build); leakcheck's SARIF resolves it */
+    if (f->file && f->file[0] != '/' && f->comp_dir && f->comp_dir[0]) {
+        ll_out_lit(o, ", \"comp_dir\": ");
+        ll_out_json_str(o, f->comp_dir);
+    }
     ll_out_lit(o, ", \"line\": ");
     ll_out_u64(o, (uint64_t)(f->line > 0 ? f->line : 0));
     ll_out_lit(o, ", \"object\": ");

@@ -3,8 +3,11 @@
  * One result per leak site, located at its first frame in the program's
  * own code (not libc, the loader or libstdc++), with the whole allocation
  * stack both as a SARIF stack and as a code flow (which is what GitHub
- * renders).  Source paths are made relative to --source-root (default:
- * the current directory) under the base id SRCROOT, as code scanning wants.
+ * renders).  A frame's source file, resolved against the directory it was
+ * compiled in, is made relative to --source-root (default: the current
+ * directory) under the base id SRCROOT, as code scanning wants; a file
+ * outside it is an absolute file:// URI, and so is an object without
+ * source (libc), which is never under SRCROOT.
  * Suppressed sites are included with a SARIF suppression, so dashboards
  * hide them; with --baseline every result carries its baselineState. */
 #include "lc.h"
@@ -45,38 +48,103 @@ static char *lc_uri_path(const char *prefix, const char *path)
     return s;
 }
 
-/* {"uri", "uriBaseId"?} for a file as the report names it. */
-static json_t *lc_artifact(const char *file, const char *root)
+/* path with "." and ".." taken out by hand, for a file that is not here
+ * to realpath (a build made in another directory or container). */
+static char *lc_path_clean(const char *path)
+{
+    char *out = lc_alloc(strlen(path) + 2);
+    size_t n = 0;
+    for (const char *p = path; *p; p += strcspn(p, "/")) {
+        p += strspn(p, "/");
+        size_t len = strcspn(p, "/");
+        if (len == 2 && p[0] == '.' && p[1] == '.') {
+            while (n && out[--n] != '/')
+                ;
+        } else if (len && !(len == 1 && p[0] == '.')) {
+            out[n++] = '/';
+            memcpy(out + n, p, len);
+            n += len;
+        }
+    }
+    out[n ? n : 1] = 0;
+    out[0] = '/';
+    return out;
+}
+
+/* An absolute path as the source root is compared with it: symbolic
+ * links resolved where the file exists. */
+static char *lc_path_abs(const char *path)
+{
+    char buf[PATH_MAX];
+    return realpath(path, buf) ? lc_strdup(buf) : lc_path_clean(path);
+}
+
+/* The frame's source file as an absolute path, or NULL.  DWARF names most
+ * files relative to the directory the compiler ran in, which the report
+ * gives as comp_dir: "../src/x.c" from build/ is the checkout's src/x.c. */
+static char *lc_source_path(const json_t *frame)
+{
+    const char *file = lc_fstr(frame, "file"), *dir = lc_fstr(frame, "comp_dir");
+    if (!file || (file[0] != '/' && (!dir || dir[0] != '/')))
+        return NULL;
+    char *joined = file[0] == '/' ? lc_strdup(file) : lc_printf("%s/%s", dir, file);
+    char *path = lc_path_abs(joined);
+    free(joined);
+    return path;
+}
+
+/* {"uri", "uriBaseId"} under the source root, else an absolute file URI
+ * (a uriBaseId would make it relative to the root). */
+static json_t *lc_artifact_path(const char *path, const char *root)
 {
     size_t rl = strlen(root);
-    json_t *a;
-    char *uri;
-    if (file[0] == '/' && strncmp(file, root, rl) == 0) {
-        uri = lc_uri_path("", file + rl);
-        a = json_pack("{s:s,s:s}", "uri", uri, "uriBaseId", "SRCROOT");
-    } else if (file[0] == '/') {
-        uri = lc_uri_path("file://", file);
-        a = json_pack("{s:s}", "uri", uri);
-    } else {
-        /* DWARF names sources relative to the compile directory, which is
-         * the source root in the usual build; "../x" (libc's) cannot be. */
-        uri = lc_uri_path("", file);
-        a = strncmp(file, "../", 3) ? json_pack("{s:s,s:s}", "uri", uri, "uriBaseId", "SRCROOT")
-                                    : json_pack("{s:s}", "uri", uri);
-    }
+    int inside = strncmp(path, root, rl) == 0 && path[rl];
+    char *uri = lc_uri_path(inside ? "" : "file://", inside ? path + rl : path);
+    json_t *a = inside ? json_pack("{s:s,s:s}", "uri", uri, "uriBaseId", "SRCROOT")
+                       : json_pack("{s:s}", "uri", uri);
     free(uri);
+    return a;
+}
+
+/* The artifact a frame is in, or NULL: its source file (*source set), else
+ * its object by absolute path, never under SRCROOT (a library or the
+ * program's binary is no file of the repository).  An object named
+ * without a path ("libc.so.6") gives none: the location is then only
+ * logical, and the stack frame's module names the object. */
+static json_t *lc_artifact(const json_t *frame, const char *root, int *source)
+{
+    const char *file = lc_fstr(frame, "file"), *obj = lc_fstr(frame, "object");
+    char *path = lc_source_path(frame);
+    json_t *a = NULL;
+    *source = 1;
+    if (path) {
+        a = lc_artifact_path(path, root);
+    } else if (file && file[0] != '/' && strncmp(file, "../", 3)) {
+        /* a report without comp_dir (an older libleak's): the usual
+         * build compiles in the source root */
+        char *uri = lc_uri_path("", file);
+        a = json_pack("{s:s,s:s}", "uri", uri, "uriBaseId", "SRCROOT");
+        free(uri);
+    } else if (obj && obj[0] == '/') {
+        *source = 0;
+        path = lc_path_abs(obj);
+        char *uri = lc_uri_path("file://", path);
+        a = json_pack("{s:s}", "uri", uri);
+        free(uri);
+    }
+    free(path);
     return a;
 }
 
 static json_t *lc_location(const json_t *frame, const char *root)
 {
-    const char *fn = lc_fstr(frame, "function"), *file = lc_fstr(frame, "file");
-    const char *obj = lc_fstr(frame, "object");
+    const char *fn = lc_fstr(frame, "function");
     long line = lc_fint(frame, "line");
-    json_t *loc = json_object();
-    if (file || obj) {
-        json_t *phys = json_pack("{s:o}", "artifactLocation", lc_artifact(file ? file : obj, root));
-        if (file && line > 0)
+    int source;
+    json_t *loc = json_object(), *art = lc_artifact(frame, root, &source);
+    if (art) {
+        json_t *phys = json_pack("{s:o}", "artifactLocation", art);
+        if (source && line > 0)
             json_object_set_new(phys, "region", json_pack("{s:I}", "startLine", (json_int_t)line));
         json_object_set_new(loc, "physicalLocation", phys);
     }
@@ -86,23 +154,47 @@ static json_t *lc_location(const json_t *frame, const char *root)
     return loc;
 }
 
+/* Where a result is: its frame in the program's own code, or if that has
+ * no physical location the next frame (wrapping round) that has one, as
+ * GitHub shows a result only at a physical location. */
+static json_t *lc_result_location(const json_t *stack, const char *root)
+{
+    size_t own = lc_own_frame(stack), n = json_array_size(stack);
+    for (size_t k = 0; k < n; k++) {
+        json_t *loc = lc_location(json_array_get(stack, (own + k) % n), root);
+        if (json_object_get(loc, "physicalLocation"))
+            return loc;
+        json_decref(loc);
+    }
+    return lc_location(json_array_get(stack, own), root);
+}
+
+/* The stack lists every frame; the code flow, which GitHub renders step by
+ * step with the file at each, only the frames that have a physical
+ * location (it needs at least one). */
 static json_t *lc_flows(const json_t *stack, const char *root)
 {
     json_t *frames = json_array(), *steps = json_array();
     size_t i;
     const json_t *f;
     json_array_foreach(stack, i, f) {
-        json_t *fr = json_pack("{s:o}", "location", lc_location(f, root));
+        json_t *loc = lc_location(f, root);
+        json_t *fr = json_pack("{s:O}", "location", loc);
         const char *obj = lc_fstr(f, "object");
         if (obj)
-            json_object_set_new(fr, "module", json_string(lc_basename(obj)));
+            json_object_set_new(fr, "module", lc_json_str(lc_basename(obj)));
         json_array_append_new(frames, fr);
-        json_array_append_new(steps, json_pack("{s:o}", "location", lc_location(f, root)));
+        if (json_object_get(loc, "physicalLocation"))
+            json_array_append_new(steps, json_pack("{s:O}", "location", loc));
+        json_decref(loc);
     }
-    json_t *stacks = json_pack("[{s:{s:s},s:o}]", "message", "text", "allocation stack, "
-                               "innermost first", "frames", frames);
-    json_t *flows = json_pack("[{s:[{s:o}]}]", "threadFlows", "locations", steps);
-    return json_pack("{s:o,s:o}", "stacks", stacks, "codeFlows", flows);
+    json_t *res = json_pack("{s:[{s:{s:s},s:o}]}", "stacks", "message", "text",
+                            "allocation stack, innermost first", "frames", frames);
+    if (json_array_size(steps))
+        json_object_set_new(res, "codeFlows", json_pack("[{s:[{s:O}]}]", "threadFlows",
+                                                        "locations", steps));
+    json_decref(steps);
+    return res;
 }
 
 static const char *lc_level(const struct lc_site *s)
@@ -123,7 +215,7 @@ static json_t *lc_result(const struct lc_site *s, const struct lc_result *r, con
                           fn ? fn : "unknown code", s->nprocs, s->nprocs == 1 ? "" : "es");
     json_t *res = json_pack("{s:s,s:i,s:s,s:{s:s},s:[o],s:{s:s}}",
         "ruleId", lc_rule_id[s->kind], "ruleIndex", s->kind, "level", lc_level(s),
-        "message", "text", msg, "locations", lc_location(own, root),
+        "message", "text", msg, "locations", lc_result_location(s->stack, root),
         "partialFingerprints", "libleakStackSignature/v1", s->signature);
     free(msg);
     json_t *flows = lc_flows(s->stack, root);

@@ -281,3 +281,101 @@ Test(lc_output, junit_counts_failed_cases)
     free(x);
     lco_free(&r);
 }
+
+/* ---- SARIF paths -------------------------------------------------------------- */
+
+/* The first result's artifactLocation. */
+static json_t *lco_result_artifact(json_t *sarif)
+{
+    json_t *res = json_array_get(ll_arr(json_array_get(ll_arr(sarif, "runs"), 0), "results"), 0);
+    json_t *loc = json_array_get(ll_arr(res, "locations"), 0);
+    return ll_get(ll_get(loc, "physicalLocation"), "artifactLocation");
+}
+
+/* Every location of every result (stack frames and code flow steps) names
+ * either the repository's file `own` under SRCROOT, an absolute file URI,
+ * or no artifact; libc's frames are never under SRCROOT. */
+static void lco_check_locations(json_t *sarif, const char *own)
+{
+    size_t i, k;
+    json_t *res, *fr;
+    json_array_foreach(ll_arr(json_array_get(ll_arr(sarif, "runs"), 0), "results"), i, res) {
+        json_t *frames = ll_arr(json_array_get(ll_arr(res, "stacks"), 0), "frames");
+        json_t *steps = ll_arr(json_array_get(ll_arr(json_array_get(ll_arr(res, "codeFlows"), 0),
+                                                     "threadFlows"), 0), "locations");
+        json_t *all[] = { frames, steps };
+        for (size_t a = 0; a < 2; a++)
+            json_array_foreach(all[a], k, fr) {
+                json_t *phys = json_object_get(ll_get(fr, "location"), "physicalLocation");
+                const char *module = json_string_value(json_object_get(fr, "module"));
+                cr_assert(phys || a == 0, "result %zu: code flow step %zu has no file", i, k);
+                if (!phys)
+                    continue;
+                json_t *art = ll_get(phys, "artifactLocation");
+                const char *uri = ll_str(art, "uri");
+                if (json_object_get(art, "uriBaseId")) {
+                    LL_STREQ(ll_str(art, "uriBaseId"), "SRCROOT", "result %zu, frame %zu", i, k);
+                    LL_STREQ(uri, own, "result %zu, %s %zu under SRCROOT", i,
+                             a ? "step" : "frame", k);
+                    cr_assert(!module || strncmp(module, "libc.so", 7) != 0,
+                              "result %zu: libc's frame %zu is under SRCROOT (%s)", i, k, uri);
+                } else {
+                    cr_assert(strncmp(uri, "file:///", 8) == 0,
+                              "result %zu, %s %zu: %s is neither under SRCROOT nor absolute",
+                              i, a ? "step" : "frame", k, uri);
+                }
+            }
+    }
+}
+
+/* cd build && cc ../src/lc_leaker.c: DWARF names the file "../src/lc_leaker.c"
+ * relative to build/; the SARIF result is the checkout's src/lc_leaker.c. */
+Test(lc_output, sarif_out_of_tree_build)
+{
+    struct lco r;
+    lco_mkdir(&r);
+    const char *sh = ll_fmt("cd %s && mkdir -p proj/src proj/build proj/other && "
+                            "cp " LL_SOURCES "/lc_leaker.c proj/src/ && cd proj/build && "
+                            "cc -g -O0 -o lc_leaker ../src/lc_leaker.c", r.dir);
+    cr_assert_eq(system(sh), 0, "%s", sh);
+    const char *proj = ll_fmt("%s/proj", r.dir);
+    lco_exec(&r, proj, (const char *const[]){ LC_BIN, "--sarif", "{dir}/r.sarif", "--json",
+             "{dir}/m.json", "--", "build/lc_leaker", "10", "0", "dup", NULL });
+    LL_EQ(r.status, 23, "exit status; stderr:\n%s", r.err);
+
+    /* the report says where the compiler ran */
+    json_t *m = ll_load_json(lco_path(&r, "m.json"));
+    json_t *f0 = NULL, *site;
+    size_t i;
+    json_array_foreach(ll_arr(m, "sites"), i, site) {
+        json_t *f = json_array_get(ll_arr(site, "stack"), 0);
+        if (ll_str(f, "function") && strcmp(ll_str(f, "function"), "leak_here") == 0)
+            f0 = f;
+    }
+    cr_assert_not_null(f0, "no site at leak_here");
+    LL_STREQ(ll_str(f0, "file"), "../src/lc_leaker.c", "the leak's file as DWARF names it");
+    LL_STREQ(ll_str(f0, "comp_dir"), ll_fmt("%s/build", proj), "its comp_dir");
+    json_decref(m);
+
+    json_t *d = ll_load_json(lco_path(&r, "r.sarif"));
+    json_t *art = lco_result_artifact(d);
+    LL_STREQ(ll_str(art, "uri"), "src/lc_leaker.c", "the result's file");
+    LL_STREQ(ll_str(art, "uriBaseId"), "SRCROOT", "its base");
+    lco_check_locations(d, "src/lc_leaker.c");
+    json_decref(d);
+
+    /* a source root that does not hold the file: an absolute URI */
+    lco_exec(&r, proj, (const char *const[]){ LC_BIN, "--sarif", "{dir}/r2.sarif",
+             "--source-root", "other", "--", "build/lc_leaker", "10", NULL });
+    LL_EQ(r.status, 23, "exit status; stderr:\n%s", r.err);
+    d = ll_load_json(lco_path(&r, "r2.sarif"));
+    art = lco_result_artifact(d);
+    char real[4096];
+    cr_assert_not_null(realpath(proj, real));
+    LL_STREQ(ll_str(art, "uri"), ll_fmt("file://%s/src/lc_leaker.c", real),
+             "the result's file outside --source-root");
+    cr_assert_null(json_object_get(art, "uriBaseId"), "no uriBaseId for an absolute URI");
+    lco_check_locations(d, "(none)");
+    json_decref(d);
+    lco_free(&r);
+}
