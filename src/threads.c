@@ -154,8 +154,10 @@ static void ll_stop_restart(const struct ll_stopped *s, void *uc, int in_call)
 {
     greg_t *g = ((ucontext_t *)uc)->uc_mcontext.gregs;
     const unsigned char *pc = (const unsigned char *)g[REG_RIP];
-    if (in_call != LL_CALL_EINTR || pc[-2] != 0x0f || pc[-1] != 0x05 ||   /* syscall */
-        ll_stop_other_pending(uc))
+    /* close() ends with EINTR having closed the descriptor already: a
+     * restart would close one another thread may have opened since. */
+    if (in_call != LL_CALL_EINTR || s->sc_nr == SYS_close || pc[-2] != 0x0f ||
+        pc[-1] != 0x05 || ll_stop_other_pending(uc))   /* 0f 05: syscall */
         return;
     g[REG_RAX] = s->sc_nr;
     g[REG_RIP] -= 2;

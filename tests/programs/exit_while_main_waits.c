@@ -5,21 +5,42 @@
  * main's poll() must not return EINTR because of it (it would print, then
  * end the process itself with another status). */
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 char *volatile sink;
 
 #include "scrub.h"
 
+static pid_t main_tid;
+
+/* Until main is inside the call it waits in (its /proc syscall line starts
+ * with a number): stopped elsewhere, it would prove nothing. */
+static void wait_for_main(void)
+{
+    char path[64], buf[64];
+    snprintf(path, sizeof path, "/proc/self/task/%d/syscall", (int)main_tid);
+    for (;;) {
+        int fd = open(path, O_RDONLY);
+        ssize_t n = fd < 0 ? -1 : read(fd, buf, sizeof buf - 1);
+        if (fd >= 0)
+            close(fd);
+        if (n > 0 && buf[0] >= '0' && buf[0] <= '9')
+            return;
+        usleep(1000);
+    }
+}
+
 static void *worker(void *arg)
 {
     (void)arg;
-    usleep(50 * 1000);
+    wait_for_main();
     sink = malloc(40);  /* @dropped */
     memset(sink, 2, 40);
     sink = NULL;
@@ -34,6 +55,7 @@ int main(int argc, char **argv)
         return 1;
     char *volatile kept = malloc(333);  /* @kept: still reachable, from main's frame */
     memset(kept, 1, 333);
+    main_tid = (pid_t)syscall(SYS_gettid);
     pthread_t t;
     pthread_create(&t, NULL, worker, NULL);
     sink = malloc(56);  /* @main-dropped: lost, though a dead copy may lie below poll's frame */
