@@ -171,6 +171,24 @@ Test(hostile, quick_exit_reports_after_its_handlers)
     ll_run_free(&n);
 }
 
+/* glibc's malloc aborts on its own corrupted lists; the program's SIGABRT
+ * handler calls exit(7) from inside the real allocator.  No report (it
+ * would allocate there), one line saying why, and status 7 as natively. */
+Test(hostile, exit_from_a_handler_inside_the_real_malloc)
+{
+    struct ll_run r;
+    ll_run_raw(&r, "hostile_abort_in_malloc", 1, "format=json:output={dir}/report.json", NULL);
+    LL_EQ(r.exited, 1, "exited normally (signal %d); stderr:\n%s", r.sig, r.err);
+    LL_EQ(r.status, 7, "exit status; stderr:\n%s", r.err);
+    LL_EQ(ll_count_lines(r.err, "exit() was called from a signal handler that interrupted "
+                                "malloc or free; no leak report (the allocator's lists"), 1,
+          "stderr:\n%s", r.err);
+    char path[128];
+    snprintf(path, sizeof path, "%s/report.json", r.dir);
+    cr_expect_neq(access(path, F_OK), 0, "a report was written");
+    ll_run_free(&r);
+}
+
 /* main's exit() runs an atexit handler that joins a worker, and the worker
  * calls exit(1): the worker's exit may not wait for main's for good (it
  * hung), and ends the process as glibc 2.36 does, with a report. */
