@@ -68,15 +68,17 @@ static void lc_notes(const struct lc_merge *m, const struct lc_run *run)
         top |= m->procs[i].pid == run->pid;
     if (!top)
         lc_err("note: COMMAND's own process (pid %ld) wrote no report: it ended "
-               "through _exit() or a signal (as shells do), so only its children "
+               "through _exit() or a signal (as shells do), or libleak could not "
+               "create the report (see its message above), so only its children "
                "were checked", (long)run->pid);
 }
 
 static int lc_judge_and_report(struct lc_merge *m, struct lc_outputs *o,
                                const struct lc_config *c, struct lc_run *run)
 {
+    /* No summary without every report: its PASS would be a guess. */
     if (lc_merge_dir(m, run->dir, c->children ? 0 : run->pid, run->pid))
-        return LC_EXIT_OWN;
+        return run->status ? run->status : LC_EXIT_OWN;
     lc_merge_sort(m);
     lc_judge(m, c);
     struct lc_result r = { .cfg = c, .m = m, .run = run };

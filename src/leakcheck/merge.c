@@ -235,14 +235,22 @@ int lc_merge_dir(struct lc_merge *m, const char *dir, long only_pid, long top_pi
         char *path = lc_printf("%s/%s", dir, e->d_name);
         json_error_t err;
         json_t *j = json_load_file(path, 0, &err);
-        if (!j || lc_merge_report(m, j) != 0) {
-            lc_err("ignoring the unreadable report %s (%s)", path, j ? "not a libleak report" : err.text);
-            json_decref(j);
+        if (!j) {
+            /* A truncated report (a full disk) is a process whose leaks are
+             * unknown: skipping it would pass the gate on what was lost. */
+            lc_err("cannot read the report %s (%s): that process's leaks are "
+                   "unknown (a full disk? libleak then writes the report to stderr)",
+                   path, err.text);
             m->unreadable++;
+        } else if (lc_merge_report(m, j) != 0) {
+            lc_err("ignoring %s: valid JSON, but not a libleak report", path);
+            json_decref(j);
         }
         free(path);
     }
     closedir(d);
+    if (m->unreadable)
+        return -1;
     qsort(m->procs, m->nprocs, sizeof(*m->procs), lc_cmp_proc);
     /* COMMAND's own process first: it is what the user ran. */
     for (size_t i = 1; i < m->nprocs; i++)

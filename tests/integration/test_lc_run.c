@@ -1,0 +1,197 @@
+/* test_lc_run.c - leakcheck's run of COMMAND: finding and starting it, the
+ * programs it must refuse, the report directory, reading what every process
+ * wrote, and scripts/leakcheck's build.  Each case is a way the gate could
+ * pass without having seen a report (or fail for a reason of its own), so
+ * each checks the exit status first.
+ *
+ * Runs build/leakcheck from LL_ROOT with a small fixed environment; each run
+ * gets a temporary directory ("{dir}" in arguments and environment), which
+ * also holds its stdout and stderr. */
+#include "harness.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+
+#define LR_BIN LL_ROOT "/build/leakcheck"
+#define LR_LEAKER LL_PROGRAMS "/lc_leaker"
+#define LR_NOBODY 65534
+
+struct lr {
+    char dir[64];
+    int status;              /* exit status, or 128+signal */
+    char *out, *err;
+};
+
+static char *lr_slurp(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return strdup("");
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&buf, &len);
+    char chunk[4096];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+        fwrite(chunk, 1, n, m);
+    fclose(m);
+    fclose(f);
+    return buf;
+}
+
+static char *lr_expand(const char *s, const char *dir)
+{
+    char *out = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&out, &len);
+    for (; *s; s++)
+        if (strncmp(s, "{dir}", 5) == 0) {
+            fputs(dir, m);
+            s += 4;
+        } else {
+            fputc(*s, m);
+        }
+    fclose(m);
+    return out;
+}
+
+static void lr_mkdir(struct lr *r)
+{
+    memset(r, 0, sizeof *r);
+    strcpy(r->dir, "/tmp/ll-lr-XXXXXX");
+    cr_assert_not_null(mkdtemp(r->dir), "mkdtemp: %s", strerror(errno));
+    chmod(r->dir, 0755);           /* readable by the user a case runs as */
+}
+
+/* Run argv (NULL-terminated, "{dir}" expanded) in LL_ROOT in r->dir, made
+ * by lr_mkdir, with PATH, LC_ALL and env (may be NULL); as user uid unless
+ * it is -1. */
+static void lr_exec_in(struct lr *r, int uid, const char *const *env,
+                       const char *const *argv)
+{
+    char *args[64], *envp[16];
+    int n = 0, e = 0;
+    for (; argv[n] && n < 63; n++)
+        args[n] = lr_expand(argv[n], r->dir);
+    args[n] = NULL;
+    envp[e++] = "LC_ALL=C";
+    int have_path = 0;
+    for (; env && *env && e < 14; env++) {
+        envp[e++] = lr_expand(*env, r->dir);
+        have_path |= strncmp(*env, "PATH=", 5) == 0;
+    }
+    if (!have_path)
+        envp[e++] = "PATH=/usr/local/bin:/usr/bin:/bin";
+    envp[e] = NULL;
+    char outp[128], errp[128];
+    snprintf(outp, sizeof outp, "%s/stdout.txt", r->dir);
+    snprintf(errp, sizeof errp, "%s/stderr.txt", r->dir);
+    fflush(NULL);
+    pid_t pid = fork();
+    cr_assert_neq(pid, -1);
+    if (pid == 0) {
+        int out = open(outp, O_WRONLY | O_CREAT | O_TRUNC, 0666);
+        int err = open(errp, O_WRONLY | O_CREAT | O_TRUNC, 0666);
+        if (out < 0 || err < 0 || chdir(LL_ROOT) != 0)
+            _exit(120);
+        if (uid >= 0 && (setgroups(0, NULL) || setgid((gid_t)uid) || setuid((uid_t)uid)))
+            _exit(121);
+        dup2(out, 1);
+        dup2(err, 2);
+        execve(args[0], args, envp);
+        _exit(122);
+    }
+    int st;
+    cr_assert_eq(waitpid(pid, &st, 0), pid);
+    r->status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+    cr_assert(r->status < 120 || r->status > 122, "could not start %s (%d)", args[0],
+              r->status);
+    r->out = lr_slurp(outp);
+    r->err = lr_slurp(errp);
+    for (int i = 0; i < n; i++)
+        free(args[i]);
+    for (int i = 1; envp[i]; i++)
+        if (strncmp(envp[i], "PATH=/usr/local", 15) != 0)
+            free(envp[i]);
+}
+
+static void lr_exec(struct lr *r, const char *const *env, const char *const *argv)
+{
+    lr_mkdir(r);
+    lr_exec_in(r, -1, env, argv);
+}
+
+/* leakcheck ARGS... */
+#define LR(r, ...) lr_exec((r), NULL, (const char *const[]){ LR_BIN, __VA_ARGS__, NULL })
+
+static void lr_free(struct lr *r)
+{
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", r->dir);
+    if (system(cmd) != 0)
+        fprintf(stderr, "could not remove %s\n", r->dir);
+    free(r->out);
+    free(r->err);
+}
+
+static const char *lr_path(const struct lr *r, const char *name)
+{
+    return ll_fmt("%s/%s", r->dir, name);
+}
+
+/* ---- reports that cannot be read -------------------------------------------- */
+
+/* A report cut short (libleak on a full disk) is a process whose leaks are
+ * unknown: the gate must not pass on it. */
+Test(lc_run, truncated_report_in_reports_dir_fails)
+{
+    struct lr r;
+    lr_exec(&r, NULL, (const char *const[]){ "/bin/sh", "-c",
+        "mkdir {dir}/r && env LD_PRELOAD=" LL_LIB
+        " LIBLEAK_OPTIONS=format=json:output={dir}/r/10.json " LR_LEAKER " 10 && "
+        "truncate -s 300 {dir}/r/10.json", NULL });
+    LL_EQ(r.status, 0, "writing the report; stderr:\n%s", r.err);
+    struct lr r2;
+    lr_mkdir(&r2);
+    lr_exec_in(&r2, -1, NULL, (const char *const[]){ LR_BIN, "--reports",
+                                                    lr_path(&r, "r"), NULL });
+    LL_EQ(r2.status, 125, "exit status; stderr:\n%s", r2.err);
+    const char *file = ll_fmt("%s/r/10.json", r.dir);
+    cr_assert(ll_contains(r2.err, file), "names %s; stderr:\n%s", file, r2.err);
+    cr_assert(!ll_contains(r2.err, "PASS"), "no verdict; stderr:\n%s", r2.err);
+    lr_free(&r2);
+    lr_free(&r);
+}
+
+/* The same during a run: COMMAND cuts its child's report short, as a full
+ * TMPDIR would. */
+Test(lc_run, truncated_report_during_run_fails)
+{
+    struct lr r;
+    LR(&r, "--", "/bin/sh", "-c",
+       "d=${LIBLEAK_OPTIONS##*output=}; d=${d%%/%p.json*}; " LR_LEAKER " 10 && "
+       "for f in \"$d\"/*.json; do truncate -s 100 \"$f\"; done");
+    LL_EQ(r.status, 125, "exit status; stderr:\n%s", r.err);
+    cr_assert(ll_contains(r.err, "cannot read the report"), "stderr:\n%s", r.err);
+    cr_assert(!ll_contains(r.err, "PASS"), "no verdict; stderr:\n%s", r.err);
+    cr_assert(!ll_contains(r.err, "_exit()"), "does not blame _exit; stderr:\n%s", r.err);
+    lr_free(&r);
+}
+
+/* COMMAND's own failure still wins, as for every other status. */
+Test(lc_run, truncated_report_keeps_command_status)
+{
+    struct lr r;
+    LR(&r, "--", "/bin/sh", "-c",
+       "d=${LIBLEAK_OPTIONS##*output=}; d=${d%%/%p.json*}; " LR_LEAKER " 10; "
+       "for f in \"$d\"/*.json; do truncate -s 0 \"$f\"; done; exit 3");
+    LL_EQ(r.status, 3, "exit status; stderr:\n%s", r.err);
+    cr_assert(ll_contains(r.err, "cannot read the report"), "stderr:\n%s", r.err);
+    lr_free(&r);
+}
