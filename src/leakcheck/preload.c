@@ -1,19 +1,28 @@
 /* preload.c - can LD_PRELOAD work for COMMAND at all?
  *
  * The dynamic loader is what honours LD_PRELOAD: a static program has none
- * (no PT_INTERP program header), and a set-user-ID or set-group-ID program
- * that changes our identity runs in secure-execution mode, where the loader
- * ignores it.  Either way every report would silently be missing and the
- * gate would pass, so leakcheck refuses up front and says why. */
+ * (no PT_INTERP program header), and a program whose exec raises privileges
+ * runs in secure-execution mode (AT_SECURE), where the loader ignores it:
+ * set-user-ID or set-group-ID bits that change our identity, file
+ * capabilities for a user other than root, or any program at all when we
+ * already run with an effective ID that is not our real one.  Either way
+ * every report would silently be missing and the gate would pass, so
+ * leakcheck refuses up front and says why.  (A security module can ask for
+ * secure execution too; that cannot be known beforehand.) */
 #include "lc.h"
 
 #include <elf.h>
+#include <endian.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <linux/capability.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 int lc_resolve(const char *argv0, char *path, size_t cap)
@@ -79,8 +88,48 @@ static int lc_script_interp(int fd, char *interp, size_t cap)
     return 0;
 }
 
-static int lc_check_ids(const char *path, const struct stat *st)
+/* File capabilities that exec would grant: any permitted or inheritable
+ * bit, or the effective flag (the kernel sets AT_SECURE for either unless
+ * the real user is root; counting inheritable bits errs on refusing). */
+static int lc_has_file_caps(int fd)
 {
+    struct vfs_ns_cap_data caps;
+    ssize_t n = fgetxattr(fd, "security.capability", &caps, sizeof caps);
+    if (n < (ssize_t)sizeof(uint32_t))
+        return 0;                     /* ENODATA: none; ENOTSUP: none possible */
+    uint32_t magic = le32toh(caps.magic_etc), bits = magic & VFS_CAP_FLAGS_EFFECTIVE;
+    int words = (magic & VFS_CAP_REVISION_MASK) == VFS_CAP_REVISION_1 ? 1 : 2;
+    for (int i = 0; i < words && n >= (ssize_t)(sizeof(uint32_t) * (1 + 2 * (i + 1))); i++)
+        bits |= le32toh(caps.data[i].permitted) | le32toh(caps.data[i].inheritable);
+    return bits != 0;
+}
+
+static int lc_check_caps(const char *path, int fd)
+{
+    if (getuid() == 0 || !lc_has_file_caps(fd))
+        return 0;
+    lc_err("%s has file capabilities (security.capability): the dynamic loader "
+           "ignores LD_PRELOAD for it, as for a set-user-ID program, so libleak "
+           "cannot check it (run it as root, or a copy without them)", path);
+    return -1;
+}
+
+/* exec ignores set-ID bits (and, on a nosuid mount, file capabilities) where
+ * the kernel would not honour them: no refusal there. */
+static int lc_setid_honoured(int fd, int *caps)
+{
+    struct statvfs vfs;
+    *caps = !(fstatvfs(fd, &vfs) == 0 && (vfs.f_flag & ST_NOSUID));
+    return *caps && prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) != 1;
+}
+
+static int lc_check_ids(const char *path, int fd, const struct stat *st)
+{
+    int caps, setid = lc_setid_honoured(fd, &caps);
+    if (caps && lc_check_caps(path, fd))
+        return -1;
+    if (!setid)
+        return 0;
     if ((st->st_mode & S_ISUID) && st->st_uid != getuid()) {
         lc_err("%s is set-user-ID: the dynamic loader ignores LD_PRELOAD for it, "
                "so libleak cannot check it (run it as its owner, or a copy "
@@ -106,15 +155,19 @@ static int lc_check_depth(const char *path, int depth)
             close(fd);
         return 0;
     }
-    int rc = lc_check_ids(path, &st);
-    int dyn = rc ? 1 : lc_elf_dynamic(fd);
+    /* A script's own set-ID bits and capabilities are ignored by exec, its
+     * interpreter's count: judge the file that is really run. */
+    int dyn = lc_elf_dynamic(fd), rc = 0;
     char interp[PATH_MAX];
-    if (dyn == 0) {
+    int script = dyn < 0 && lc_script_interp(fd, interp, sizeof interp) == 0;
+    if (!script)
+        rc = lc_check_ids(path, fd, &st);
+    if (!rc && dyn == 0) {
         lc_err("%s is statically linked: it has no dynamic loader, so LD_PRELOAD "
                "cannot load libleak into it and no leak can be reported (link it "
                "dynamically to check it)", path);
         rc = -1;
-    } else if (dyn < 0 && depth < 4 && lc_script_interp(fd, interp, sizeof interp) == 0) {
+    } else if (!rc && script && depth < 4) {
         rc = lc_check_depth(interp, depth + 1);   /* a script: its interpreter */
     }
     close(fd);
@@ -123,5 +176,14 @@ static int lc_check_depth(const char *path, int depth)
 
 int lc_check_preloadable(const char *path)
 {
+    /* The kernel compares the new effective IDs with the old real ones, so
+     * from a process whose IDs already differ every exec is secure. */
+    if (geteuid() != getuid() || getegid() != getgid()) {
+        lc_err("leakcheck runs with an effective user or group ID other than its "
+               "real one: every program it starts runs in secure-execution mode, "
+               "where the dynamic loader ignores LD_PRELOAD, so libleak cannot "
+               "check %s (run leakcheck with equal real and effective IDs)", path);
+        return -1;
+    }
     return lc_check_depth(path, 0);
 }

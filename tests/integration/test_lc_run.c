@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -69,10 +70,21 @@ static void lr_mkdir(struct lr *r)
     chmod(r->dir, 0755);           /* readable by the user a case runs as */
 }
 
+/* Child-side identity changes: 0 on success. */
+static int lr_as_nobody(void)
+{
+    return setgroups(0, NULL) || setgid(LR_NOBODY) || setuid(LR_NOBODY);
+}
+
+static int lr_real_nobody(void)            /* effective root, real nobody */
+{
+    return setresuid(LR_NOBODY, 0, 0);
+}
+
 /* Run argv (NULL-terminated, "{dir}" expanded) in LL_ROOT in r->dir, made
- * by lr_mkdir, with PATH, LC_ALL and env (may be NULL); as user uid unless
- * it is -1. */
-static void lr_exec_in(struct lr *r, int uid, const char *const *env,
+ * by lr_mkdir, with PATH, LC_ALL and env (may be NULL); become (may be
+ * NULL) changes the identity it runs with. */
+static void lr_exec_in(struct lr *r, int (*become)(void), const char *const *env,
                        const char *const *argv)
 {
     char *args[64], *envp[16];
@@ -100,7 +112,7 @@ static void lr_exec_in(struct lr *r, int uid, const char *const *env,
         int err = open(errp, O_WRONLY | O_CREAT | O_TRUNC, 0666);
         if (out < 0 || err < 0 || chdir(LL_ROOT) != 0)
             _exit(120);
-        if (uid >= 0 && (setgroups(0, NULL) || setgid((gid_t)uid) || setuid((uid_t)uid)))
+        if (become && become())
             _exit(121);
         dup2(out, 1);
         dup2(err, 2);
@@ -124,7 +136,7 @@ static void lr_exec_in(struct lr *r, int uid, const char *const *env,
 static void lr_exec(struct lr *r, const char *const *env, const char *const *argv)
 {
     lr_mkdir(r);
-    lr_exec_in(r, -1, env, argv);
+    lr_exec_in(r, NULL, env, argv);
 }
 
 /* leakcheck ARGS... */
@@ -159,7 +171,7 @@ Test(lc_run, truncated_report_in_reports_dir_fails)
     LL_EQ(r.status, 0, "writing the report; stderr:\n%s", r.err);
     struct lr r2;
     lr_mkdir(&r2);
-    lr_exec_in(&r2, -1, NULL, (const char *const[]){ LR_BIN, "--reports",
+    lr_exec_in(&r2, NULL, NULL, (const char *const[]){ LR_BIN, "--reports",
                                                     lr_path(&r, "r"), NULL });
     LL_EQ(r2.status, 125, "exit status; stderr:\n%s", r2.err);
     const char *file = ll_fmt("%s/r/10.json", r.dir);
@@ -193,5 +205,71 @@ Test(lc_run, truncated_report_keeps_command_status)
        "for f in \"$d\"/*.json; do truncate -s 0 \"$f\"; done; exit 3");
     LL_EQ(r.status, 3, "exit status; stderr:\n%s", r.err);
     cr_assert(ll_contains(r.err, "cannot read the report"), "stderr:\n%s", r.err);
+    lr_free(&r);
+}
+
+/* ---- programs the loader will not preload ------------------------------------ */
+
+/* A copy of the leaker with CAP_NET_RAW (setcap cap_net_raw+ep), run by
+ * nobody: exec gives it the capability, so it runs in secure-execution mode
+ * and LD_PRELOAD is ignored, as for a set-user-ID program. */
+Test(lc_run, file_capabilities_are_refused)
+{
+    if (geteuid() != 0)
+        cr_skip_test("needs root to give a file capabilities and run as nobody");
+    struct lr r;
+    lr_mkdir(&r);
+    const char *bin = lr_path(&r, "cap_leaker");
+    cr_assert_eq(system(ll_fmt("cp %s %s && chmod 755 %s", LR_LEAKER, bin, bin)), 0);
+    struct vfs_cap { uint32_t magic; uint32_t data[4]; } cap = {
+        0x02000000 | 1, { 1u << 13, 0, 0, 0 } };          /* rev 2, effective, net_raw */
+    if (setxattr(bin, "security.capability", &cap, sizeof cap, 0) != 0)
+        cr_skip_test("setxattr security.capability on %s: %s", bin, strerror(errno));
+    lr_exec_in(&r, lr_as_nobody, NULL, (const char *const[]){ LR_BIN, "--version", NULL });
+    if (r.status != 0)
+        cr_skip_test("nobody cannot run %s (%d): %s", LR_BIN, r.status, r.err);
+    free(r.out);
+    free(r.err);
+    lr_exec_in(&r, lr_as_nobody, NULL, (const char *const[]){ LR_BIN, "--", bin, "10", NULL });
+    LL_EQ(r.status, 125, "exit status; stderr:\n%s", r.err);
+    cr_assert(ll_contains(r.err, "has file capabilities"), "stderr:\n%s", r.err);
+    cr_assert(!ll_contains(r.err, "PASS"), "stderr:\n%s", r.err);
+    /* root's exec of it is not secure: it is checked as usual. */
+    free(r.out);
+    free(r.err);
+    lr_exec_in(&r, NULL, NULL, (const char *const[]){ LR_BIN, "--", bin, "10", NULL });
+    LL_EQ(r.status, 23, "as root; stderr:\n%s", r.err);
+    lr_free(&r);
+}
+
+/* With a real ID that is not the effective one, every exec is secure. */
+Test(lc_run, effective_id_other_than_real_is_refused)
+{
+    if (geteuid() != 0)
+        cr_skip_test("needs root to set a real user ID other than the effective one");
+    struct lr r;
+    lr_mkdir(&r);
+    lr_exec_in(&r, lr_real_nobody, NULL,
+               (const char *const[]){ LR_BIN, "--", LR_LEAKER, "10", NULL });
+    LL_EQ(r.status, 125, "exit status; stderr:\n%s", r.err);
+    cr_assert(ll_contains(r.err, "secure-execution mode"), "stderr:\n%s", r.err);
+    lr_free(&r);
+}
+
+/* exec ignores a script's set-user-ID bit: its interpreter is judged. */
+Test(lc_run, setuid_script_is_judged_by_its_interpreter)
+{
+    if (geteuid() != 0)
+        cr_skip_test("needs root to give a script another owner");
+    struct lr r;
+    lr_mkdir(&r);
+    const char *sh = lr_path(&r, "suid.sh");
+    FILE *f = fopen(sh, "w");
+    cr_assert_not_null(f);
+    fprintf(f, "#!/bin/sh\nexec %s 10\n", LR_LEAKER);
+    fclose(f);
+    cr_assert_eq(system(ll_fmt("chown 65534 %s && chmod 4755 %s", sh, sh)), 0);
+    lr_exec_in(&r, NULL, NULL, (const char *const[]){ LR_BIN, "--", sh, NULL });
+    LL_EQ(r.status, 23, "exit status; stderr:\n%s", r.err);
     lr_free(&r);
 }
