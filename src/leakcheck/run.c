@@ -19,12 +19,24 @@
 
 static volatile sig_atomic_t lc_child_pid;
 
+/* Whether libleak takes dir/%p.json literally: LIBLEAK_OPTIONS splits items
+ * at ':', output= expands every %p, and a relative path is taken from each
+ * process's own starting directory.  Otherwise reports would go astray (to
+ * stderr) and the gate pass without them. */
+static int lc_literal_dir(const char *dir)
+{
+    return dir[0] == '/' && !strchr(dir, ':') && !strstr(dir, "%p") && strlen(dir) <= 3000;
+}
+
 int lc_run_prepare(struct lc_run *r)
 {
     memset(r, 0, sizeof(*r));
+    char real[PATH_MAX];
     const char *tmp = getenv("TMPDIR");
-    /* LIBLEAK_OPTIONS separates items with ':', so the path cannot hold one. */
-    if (!tmp || !*tmp || strchr(tmp, ':') || strlen(tmp) > 3000)
+    if (tmp && *tmp && realpath(tmp, real))
+        tmp = real;
+    /* The directory is private and removed afterwards: any other place will do. */
+    if (!tmp || !lc_literal_dir(tmp))
         tmp = "/tmp";
     snprintf(r->dir, sizeof r->dir, "%s/leakcheck.XXXXXX", tmp);
     if (!mkdtemp(r->dir)) {

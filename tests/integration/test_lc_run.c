@@ -4,7 +4,7 @@
  * pass without having seen a report (or fail for a reason of its own), so
  * each checks the exit status first.
  *
- * Runs build/leakcheck from LL_ROOT with a small fixed environment; each run
+ * Runs build/leakcheck with a small fixed environment; each run
  * gets a temporary directory ("{dir}" in arguments and environment), which
  * also holds its stdout and stderr. */
 #include "harness.h"
@@ -81,7 +81,7 @@ static int lr_real_nobody(void)            /* effective root, real nobody */
     return setresuid(LR_NOBODY, 0, 0);
 }
 
-/* Run argv (NULL-terminated, "{dir}" expanded) in LL_ROOT in r->dir, made
+/* Run argv (NULL-terminated, "{dir}" expanded) in r->dir, made
  * by lr_mkdir, with PATH, LC_ALL and env (may be NULL); become (may be
  * NULL) changes the identity it runs with. */
 static void lr_exec_in(struct lr *r, int (*become)(void), const char *const *env,
@@ -110,7 +110,7 @@ static void lr_exec_in(struct lr *r, int (*become)(void), const char *const *env
     if (pid == 0) {
         int out = open(outp, O_WRONLY | O_CREAT | O_TRUNC, 0666);
         int err = open(errp, O_WRONLY | O_CREAT | O_TRUNC, 0666);
-        if (out < 0 || err < 0 || chdir(LL_ROOT) != 0)
+        if (out < 0 || err < 0 || chdir(r->dir) != 0)
             _exit(120);
         if (become && become())
             _exit(121);
@@ -270,6 +270,47 @@ Test(lc_run, setuid_script_is_judged_by_its_interpreter)
     fclose(f);
     cr_assert_eq(system(ll_fmt("chown 65534 %s && chmod 4755 %s", sh, sh)), 0);
     lr_exec_in(&r, NULL, NULL, (const char *const[]){ LR_BIN, "--", sh, NULL });
+    LL_EQ(r.status, 23, "exit status; stderr:\n%s", r.err);
+    lr_free(&r);
+}
+
+/* ---- the report directory ----------------------------------------------------- */
+
+/* libleak expands %p in output=, so a TMPDIR holding one sent every report
+ * to stderr and the gate passed. */
+Test(lc_run, tmpdir_with_percent_p)
+{
+    struct lr r;
+    lr_mkdir(&r);
+    cr_assert_eq(mkdir(lr_path(&r, "x%p"), 0755), 0);
+    lr_exec_in(&r, NULL, (const char *const[]){ "TMPDIR={dir}/x%p", NULL },
+               (const char *const[]){ LR_BIN, "--", LR_LEAKER, "10", NULL });
+    LL_EQ(r.status, 23, "exit status; stderr:\n%s", r.err);
+    cr_assert(ll_contains(r.err, "FAIL: 1 new leak site"), "stderr:\n%s", r.err);
+    lr_free(&r);
+}
+
+/* A relative TMPDIR is taken from where each process starts: one started
+ * elsewhere lost its report. */
+Test(lc_run, relative_tmpdir)
+{
+    struct lr r;
+    lr_mkdir(&r);
+    lr_exec_in(&r, NULL, (const char *const[]){ "TMPDIR=.", NULL },
+               (const char *const[]){ LR_BIN, "--", "/bin/sh", "-c",
+                                      "cd / && " LR_LEAKER " 10", NULL });
+    LL_EQ(r.status, 23, "exit status; stderr:\n%s", r.err);
+    lr_free(&r);
+}
+
+/* ':' ends an item of LIBLEAK_OPTIONS. */
+Test(lc_run, tmpdir_with_colon)
+{
+    struct lr r;
+    lr_mkdir(&r);
+    cr_assert_eq(mkdir(lr_path(&r, "a:b"), 0755), 0);
+    lr_exec_in(&r, NULL, (const char *const[]){ "TMPDIR={dir}/a:b", NULL },
+               (const char *const[]){ LR_BIN, "--", LR_LEAKER, "10", NULL });
     LL_EQ(r.status, 23, "exit status; stderr:\n%s", r.err);
     lr_free(&r);
 }
