@@ -314,3 +314,26 @@ Test(lc_run, tmpdir_with_colon)
     LL_EQ(r.status, 23, "exit status; stderr:\n%s", r.err);
     lr_free(&r);
 }
+
+/* ---- scripts/leakcheck's build -------------------------------------------------- */
+
+/* Several wrappers at once on a tree not built yet (meson test, ctest -j):
+ * each ran make in it, and some linked half-written objects or ran
+ * build/leakcheck while another make rewrote it. */
+Test(lc_run, parallel_wrappers_on_a_fresh_tree, .timeout = 240)
+{
+    struct lr r;
+    lr_exec(&r, NULL, (const char *const[]){ "/bin/sh", "-c",
+        "mkdir {dir}/t && tar -C " LL_ROOT " --exclude=./.git --exclude=./build "
+        "--exclude=./libleak.so -cf - . | tar -C {dir}/t -xf - || exit 99; "
+        "for i in 1 2 3 4; do "
+        "  ({dir}/t/scripts/leakcheck -- " LR_LEAKER " 10 >/dev/null 2>{dir}/e$i; "
+        "   echo $? >{dir}/s$i) & "
+        "done; wait; cat {dir}/s1 {dir}/s2 {dir}/s3 {dir}/s4", NULL });
+    LL_EQ(r.status, 0, "copying the tree; stderr:\n%s", r.err);
+    char *errs = lr_slurp(lr_path(&r, "e1"));
+    cr_assert_str_eq(r.out, "23\n23\n23\n23\n", "each wrapper's status; the first's stderr:\n%s",
+                     errs);
+    free(errs);
+    lr_free(&r);
+}
