@@ -73,6 +73,8 @@ struct lc_run {
     int stragglers;              /* descendants still running when we stopped waiting */
 };
 int lc_run_prepare(struct lc_run *r);                 /* the temp directory */
+/* 0 once COMMAND ran and its tree ended; -1 if leakcheck failed; 126 or
+ * 127 (after one message) if COMMAND could not be executed. */
 int lc_run_command(struct lc_run *r, const struct lc_config *c, const char *path);
 void lc_run_cleanup(struct lc_run *r);
 

@@ -113,8 +113,8 @@ int main(int argc, char **argv)
     } else if (!rc && lc_run_prepare(&run)) {
         rc = LC_EXIT_OWN;
     } else if (!rc) {
-        rc = lc_run_command(&run, &c, path) ? LC_EXIT_OWN
-                                             : lc_judge_and_report(&m, &o, &c, &run);
+        rc = lc_run_command(&run, &c, path);
+        rc = rc < 0 ? LC_EXIT_OWN : rc ? rc : lc_judge_and_report(&m, &o, &c, &run);
         lc_run_cleanup(&run);
     }
     lc_merge_free(&m);

@@ -25,28 +25,53 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
+/* 0 if execve could run path, else the errno it would fail with: it runs
+ * regular files with an execute bit only (root's access() passes any
+ * directory). */
+static int lc_executable(const char *path)
+{
+    struct stat st;
+    if (stat(path, &st) != 0)
+        return errno;
+    if (!S_ISREG(st.st_mode))
+        return EACCES;
+    return access(path, X_OK) == 0 ? 0 : errno;
+}
+
+/* execvp's search: an entry that is missing, or cannot be run (a directory
+ * of that name, no execute bit), is skipped; the last kind wins the error.
+ * An empty entry is the current directory. */
+static int lc_search(const char *argv0, char *path, size_t cap)
+{
+    const char *p = getenv("PATH");
+    int err = ENOENT;
+    for (p = p ? p : "/usr/local/bin:/usr/bin:/bin"; p;) {
+        const char *colon = strchr(p, ':');
+        int n = colon ? (int)(colon - p) : (int)strlen(p);
+        snprintf(path, cap, "%.*s%s%s", n, p, n ? "/" : "", argv0);
+        int e = lc_executable(path);
+        if (!e)
+            return 0;
+        if (e == EACCES)
+            err = EACCES;
+        p = colon ? colon + 1 : NULL;
+    }
+    return err;
+}
+
 int lc_resolve(const char *argv0, char *path, size_t cap)
 {
+    int err;
     if (strchr(argv0, '/')) {
         snprintf(path, cap, "%s", argv0);
-    } else {
-        const char *p = getenv("PATH");
-        int found = 0;
-        for (p = p ? p : "/usr/local/bin:/usr/bin:/bin"; !found && p;) {
-            const char *colon = strchr(p, ':');
-            int n = colon ? (int)(colon - p) : (int)strlen(p);
-            snprintf(path, cap, "%.*s%s%s", n, p, n ? "/" : "", argv0);
-            found = access(path, X_OK) == 0;
-            p = colon ? colon + 1 : NULL;
-        }
-        if (!found) {
-            lc_err("%s: command not found (PATH searched)", argv0);
-            return 127;
-        }
+        err = lc_executable(path);
+    } else if ((err = lc_search(argv0, path, cap)) == ENOENT) {
+        lc_err("%s: command not found (PATH searched)", argv0);
+        return 127;
     }
-    if (access(path, X_OK) != 0) {
-        lc_err("cannot run '%s': %s", path, strerror(errno));
-        return errno == ENOENT ? 127 : 126;
+    if (err) {
+        lc_err("cannot run '%s': %s", strchr(argv0, '/') ? path : argv0, strerror(err));
+        return err == ENOENT ? 127 : 126;
     }
     return 0;
 }

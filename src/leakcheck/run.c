@@ -8,6 +8,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -165,32 +166,78 @@ static void lc_wait_descendants(struct lc_run *r, double seconds)
     }
 }
 
+/* In the child: exec as execvp does, so a file the kernel cannot run
+ * (ENOEXEC: no #! line) goes to /bin/sh; on failure tell the parent the
+ * errno through fd, which exec closes when it succeeds. */
+static void lc_exec_child(const struct lc_config *c, const char *path, int fd)
+{
+    execv(path, c->argv);
+    if (errno == ENOEXEC) {
+        size_t n = 0;
+        while (c->argv[n])
+            n++;
+        char **sh = calloc(n + 2, sizeof(*sh));
+        if (sh) {
+            sh[0] = "/bin/sh";
+            sh[1] = (char *)path;
+            memcpy(sh + 2, c->argv + 1, n * sizeof(*sh));
+            execv(sh[0], sh);
+        }
+    }
+    int err = errno;
+    ssize_t w = write(fd, &err, sizeof err);   /* the parent says why */
+    _exit(w == (ssize_t)sizeof err ? 127 : 126);
+}
+
+/* The errno of a failed exec in the child, or 0 once it ran COMMAND. */
+static int lc_exec_error(int fd)
+{
+    int err = 0;
+    ssize_t n;
+    while ((n = read(fd, &err, sizeof err)) < 0 && errno == EINTR)
+        ;
+    close(fd);
+    return n == (ssize_t)sizeof err ? err : 0;
+}
+
 int lc_run_command(struct lc_run *r, const struct lc_config *c, const char *path)
 {
+    int pfd[2];
     if (lc_set_env(r, c))
         return -1;
+    if (pipe2(pfd, O_CLOEXEC) != 0) {
+        lc_err("pipe: %s", strerror(errno));
+        return -1;
+    }
     prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
     fflush(NULL);
     pid_t pid = fork();
     if (pid < 0) {
         lc_err("fork: %s", strerror(errno));
+        close(pfd[0]);
+        close(pfd[1]);
         return -1;
     }
-    if (pid == 0) {
-        execv(path, c->argv);
-        lc_err("cannot run '%s': %s", path, strerror(errno));
-        _exit(errno == ENOENT ? 127 : 126);
-    }
+    if (pid == 0)
+        lc_exec_child(c, path, pfd[1]);
+    close(pfd[1]);
     r->pid = pid;
     lc_child_pid = pid;
     lc_signals(1);
+    int err = lc_exec_error(pfd[0]);
     int st = 0;
     while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
         ;
     r->status = lc_status(st);
     r->signaled = WIFSIGNALED(st);
-    lc_wait_descendants(r, c->wait_seconds);
+    if (!err)
+        lc_wait_descendants(r, c->wait_seconds);
     lc_signals(0);
     lc_child_pid = 0;
+    if (err) {
+        /* Nothing ran, so there is nothing to judge: no summary. */
+        lc_err("cannot run '%s': %s", path, strerror(err));
+        return err == ENOENT ? 127 : 126;
+    }
     return 0;
 }

@@ -208,6 +208,74 @@ Test(lc_run, truncated_report_keeps_command_status)
     lr_free(&r);
 }
 
+/* ---- finding and starting COMMAND ---------------------------------------------- */
+
+static void lr_script(const struct lr *r, const char *name, const char *text)
+{
+    const char *path = lr_path(r, name);
+    FILE *f = fopen(path, "w");
+    cr_assert_not_null(f, "cannot write %s", path);
+    fputs(text, f);
+    fclose(f);
+    cr_assert_eq(chmod(path, 0755), 0);
+}
+
+/* env and execvp skip a directory named like the command earlier in PATH. */
+Test(lc_run, path_search_skips_a_directory)
+{
+    struct lr r;
+    lr_mkdir(&r);
+    cr_assert_eq(mkdir(lr_path(&r, "lc_leaker"), 0755), 0);
+    lr_exec_in(&r, NULL, (const char *const[]){ "PATH={dir}:" LL_PROGRAMS ":/usr/bin:/bin", NULL },
+               (const char *const[]){ LR_BIN, "--", "lc_leaker", "10", NULL });
+    LL_EQ(r.status, 23, "exit status; stderr:\n%s", r.err);
+    cr_assert(ll_contains(r.err, "FAIL: 1 new leak site"), "stderr:\n%s", r.err);
+    lr_free(&r);
+}
+
+/* ...and report EACCES (126) when that is all they found. */
+Test(lc_run, path_search_finds_only_a_directory)
+{
+    struct lr r;
+    lr_mkdir(&r);
+    cr_assert_eq(mkdir(lr_path(&r, "lc_leaker"), 0755), 0);
+    lr_exec_in(&r, NULL, (const char *const[]){ "PATH={dir}:/usr/bin:/bin", NULL },
+               (const char *const[]){ LR_BIN, "--", "lc_leaker", "10", NULL });
+    LL_EQ(r.status, 126, "exit status; stderr:\n%s", r.err);
+    cr_assert(ll_contains(r.err, "Permission denied"), "stderr:\n%s", r.err);
+    lr_free(&r);
+}
+
+/* An executable text file without #! runs through /bin/sh, as execvp does. */
+Test(lc_run, script_without_interpreter_line_runs_through_sh)
+{
+    struct lr r;
+    lr_mkdir(&r);
+    lr_script(&r, "nohashbang", "exec " LR_LEAKER " 10\n");
+    lr_exec_in(&r, NULL, NULL,
+               (const char *const[]){ LR_BIN, "--", lr_path(&r, "nohashbang"), NULL });
+    LL_EQ(r.status, 23, "exit status; stderr:\n%s", r.err);
+    cr_assert(ll_contains(r.err, "FAIL: 1 new leak site"), "stderr:\n%s", r.err);
+    lr_free(&r);
+}
+
+/* COMMAND that cannot be executed: its error and 127, not a PASS summary
+ * of nothing with a note blaming _exit(). */
+Test(lc_run, exec_failure_reports_only_the_error)
+{
+    struct lr r;
+    lr_mkdir(&r);
+    lr_script(&r, "badinterp", "#!/nonexistent/interpreter\n");
+    lr_exec_in(&r, NULL, NULL,
+               (const char *const[]){ LR_BIN, "--", lr_path(&r, "badinterp"), NULL });
+    LL_EQ(r.status, 127, "exit status; stderr:\n%s", r.err);
+    cr_assert(ll_contains(r.err, "cannot run"), "stderr:\n%s", r.err);
+    cr_assert(!ll_contains(r.err, "PASS"), "no summary; stderr:\n%s", r.err);
+    cr_assert(!ll_contains(r.err, "process"), "no summary; stderr:\n%s", r.err);
+    LL_EQ(ll_count_lines(r.err, "leakcheck:"), 1, "one message; stderr:\n%s", r.err);
+    lr_free(&r);
+}
+
 /* ---- programs the loader will not preload ------------------------------------ */
 
 /* A copy of the leaker with CAP_NET_RAW (setcap cap_net_raw+ep), run by
