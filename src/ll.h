@@ -22,7 +22,8 @@
  *   suppress.c   suppression files (shared with the leakcheck wrapper)
  *   errors.c     bad frees
  *   signals.c    the report on a fatal signal
- *   out.c        non-allocating buffered writer and messages
+ *   out.c        non-allocating buffered writer and messages (utf8.h: the
+ *                UTF-8 rule it shares with leakcheck)
  *   options.c    LIBLEAK_OPTIONS, one table
  *   fork.c       pthread_atfork handlers
  *   libleak.c    lazy initialisation, exit report, order of set-up

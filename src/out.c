@@ -3,6 +3,7 @@
  * Everything libleak prints goes through here: it may run inside malloc,
  * before stdio exists, or after the program closed its streams. */
 #include "ll.h"
+#include "utf8.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -190,22 +191,6 @@ void ll_out_bytes_human(struct ll_out *o, uint64_t v)
         digits++;
     } while (v /= 10);
     ll_out_mem(o, p, (size_t)(b + sizeof(b) - p));
-}
-
-/* Length of a valid UTF-8 sequence at s (1-4), or 0 if invalid. */
-static size_t ll_utf8_len(const unsigned char *s)
-{
-    unsigned c = s[0];
-    size_t n = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc2 ? 2 : 0;
-    if (c > 0xf4)
-        return 0;
-    for (size_t i = 1; i < n; i++)
-        if ((s[i] & 0xc0) != 0x80)
-            return 0;
-    if ((c == 0xe0 && s[1] < 0xa0) || (c == 0xed && s[1] >= 0xa0) ||
-        (c == 0xf0 && s[1] < 0x90) || (c == 0xf4 && s[1] >= 0x90))
-        return 0;                       /* overlong, surrogate, > U+10FFFF */
-    return n;
 }
 
 /* Bytes a JSON string holds as they are: printable ASCII but '"' and '\\'. */

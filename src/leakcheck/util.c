@@ -1,5 +1,6 @@
 /* util.c - messages, memory, strings for leakcheck. */
 #include "lc.h"
+#include "utf8.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -105,24 +106,6 @@ void lc_frame_text(FILE *f, const json_t *frame)
                 json_is_true(json_object_get(frame, "inlined")) ? ", inlined" : "");
 }
 
-/* Length of the valid UTF-8 sequence at s (1-4), or 0 if there is none:
- * the same rules as libleak's JSON writer (out.c), so a name is replaced
- * the same way in the reports and in leakcheck's outputs. */
-static size_t lc_utf8_len(const unsigned char *s)
-{
-    unsigned c = s[0];
-    size_t n = c < 0x80 ? 1 : c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc2 ? 2 : 0;
-    if (c > 0xf4)
-        return 0;
-    for (size_t i = 1; i < n; i++)
-        if ((s[i] & 0xc0) != 0x80)
-            return 0;
-    if ((c == 0xe0 && s[1] < 0xa0) || (c == 0xed && s[1] >= 0xa0) ||
-        (c == 0xf0 && s[1] < 0x90) || (c == 0xf4 && s[1] >= 0x90))
-        return 0;                       /* overlong, surrogate, > U+10FFFF */
-    return n;
-}
-
 #define LC_REPLACEMENT "\xef\xbf\xbd"   /* U+FFFD */
 
 char *lc_utf8(const char *s)
@@ -130,7 +113,7 @@ char *lc_utf8(const char *s)
     const unsigned char *p = (const unsigned char *)(s ? s : "");
     char *d = lc_alloc(3 * strlen((const char *)p) + 1), *o = d;
     while (*p) {
-        size_t n = lc_utf8_len(p);
+        size_t n = ll_utf8_len(p);
         memcpy(o, n ? (const char *)p : LC_REPLACEMENT, n ? n : 3);
         o += n ? n : 3;
         p += n ? n : 1;
@@ -161,7 +144,7 @@ static int lc_xml_allowed(const unsigned char *p, size_t n)
 void lc_xml_escaped(FILE *f, const char *s)
 {
     for (const unsigned char *p = (const unsigned char *)s; p && *p; ) {
-        size_t n = lc_utf8_len(p);
+        size_t n = ll_utf8_len(p);
         switch (n == 1 ? *p : 0) {
         case '<': fputs("&lt;", f); break;
         case '>': fputs("&gt;", f); break;

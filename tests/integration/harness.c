@@ -39,8 +39,17 @@ static char *slurp(const char *path, size_t *len)
     return buf;
 }
 
-/* Replace every "{dir}" in s by dir. */
-static char *expand(const char *s, const char *dir)
+char *ll_read_or_empty(const char *path)
+{
+    if (access(path, F_OK) != 0) {
+        char *e = strdup("");
+        cr_assert_not_null(e);
+        return e;
+    }
+    return slurp(path, NULL);
+}
+
+char *ll_expand(const char *s, const char *dir)
 {
     size_t cap = strlen(s) + 1, dl = strlen(dir);
     for (const char *p = s; (p = strstr(p, "{dir}")); p += 5)
@@ -97,7 +106,7 @@ void ll_run_raw(struct ll_run *r, const char *prog, int preload,
     if (preload)
         envp[envc++] = "LD_PRELOAD=" LL_LIB;
     if (options) {
-        char *exp = expand(options, r->dir);
+        char *exp = ll_expand(options, r->dir);
         opt_env = malloc(strlen(exp) + sizeof "LIBLEAK_OPTIONS=");
         cr_assert_not_null(opt_env);
         strcpy(opt_env, "LIBLEAK_OPTIONS=");
@@ -561,4 +570,48 @@ const char *ll_fmt(const char *fmt, ...)
         s = NULL;
     va_end(ap);
     return s ? s : fmt;
+}
+
+int ll_exec_in(const char *dir, const char *cwd, char *const *argv, char *const *envp,
+               int (*become)(void))
+{
+    char outp[128], errp[128];
+    snprintf(outp, sizeof outp, "%s/stdout.txt", dir);
+    snprintf(errp, sizeof errp, "%s/stderr.txt", dir);
+    fflush(NULL);
+    pid_t pid = fork();
+    cr_assert_neq(pid, -1, "fork: %s", strerror(errno));
+    if (pid == 0) {
+        int out = open(outp, O_WRONLY | O_CREAT | O_TRUNC, 0666);
+        int err = open(errp, O_WRONLY | O_CREAT | O_TRUNC, 0666);
+        if (out < 0 || err < 0 || chdir(cwd ? cwd : dir) != 0)
+            _exit(120);
+        if (become && become())
+            _exit(121);
+        dup2(out, 1);
+        dup2(err, 2);
+        execve(argv[0], argv, envp);
+        _exit(122);
+    }
+    int st;
+    cr_assert_eq(waitpid(pid, &st, 0), pid);
+    int status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+    cr_assert(status < 120 || status > 122, "could not start %s (%d)", argv[0], status);
+    return status;
+}
+
+void ll_write_text(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    cr_assert_not_null(f, "cannot write %s: %s", path, strerror(errno));
+    fputs(text, f);
+    fclose(f);
+}
+
+void ll_rm_rf(const char *dir)
+{
+    char cmd[160];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    if (system(cmd) != 0)
+        fprintf(stderr, "could not remove %s\n", dir);
 }

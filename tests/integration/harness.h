@@ -61,6 +61,23 @@ void ll_run_json(struct ll_run *r, const char *prog, const char *extra,
 
 void ll_run_free(struct ll_run *r);
 
+/* The whole file, NUL-terminated ("" if it does not exist; fails the test
+ * if it exists and cannot be read).  The caller frees it. */
+char *ll_read_or_empty(const char *path);
+
+/* s with every "{dir}" replaced by dir; the caller frees it. */
+char *ll_expand(const char *s, const char *dir);
+
+/* Run argv[0] with argv and envp in cwd (NULL: dir), its stdout and stderr
+ * in dir/stdout.txt and dir/stderr.txt; become (may be NULL) runs in the
+ * child first (non-zero: the test fails).  The exit status, or 128+signal;
+ * fails the test if the program cannot be started. */
+int ll_exec_in(const char *dir, const char *cwd, char *const *argv, char *const *envp,
+               int (*become)(void));
+
+void ll_write_text(const char *path, const char *text);  /* fails the test if it cannot */
+void ll_rm_rf(const char *dir);
+
 /* Parse a JSON file; fails the test if it cannot be read or parsed. */
 json_t *ll_load_json(const char *path);
 

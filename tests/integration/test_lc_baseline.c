@@ -19,23 +19,6 @@ struct lcb {
     char *err;                /* stderr of the last lcb_run */
 };
 
-static char *lcb_slurp(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return strdup("");
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *m = open_memstream(&buf, &len);
-    char chunk[4096];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        fwrite(chunk, 1, n, m);
-    fclose(m);
-    fclose(f);
-    return buf;
-}
-
 static void lcb_init(struct lcb *t)
 {
     memset(t, 0, sizeof *t);
@@ -76,7 +59,7 @@ static int lcb_run(struct lcb *t, const char *args)
     free(t->err);
     const char *err = lcb_path(t, "err.txt");
     int st = system(ll_fmt("cd %s && %s %s >/dev/null 2>%s", t->dir, LC_BIN, args, err));
-    t->err = lcb_slurp(err);
+    t->err = ll_read_or_empty(err);
     return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
@@ -127,7 +110,7 @@ Test(lc_baseline, inlined_helper_keeps_its_callers)
     lcb_write(&t, "prog.c", inline_helper_c);
     lcb_cc(&t, "prog.c", "prog", "-O2");
     LL_EQ(lcb_run(&t, "--write-baseline known.txt -- ./prog"), 23, "one leak; stderr:\n%s", t.err);
-    char *known = lcb_slurp(lcb_path(&t, "known.txt"));
+    char *known = ll_read_or_empty(lcb_path(&t, "known.txt"));
     cr_assert(ll_contains(known, "\nxmalloc@prog.c < load_config@prog.c < main@prog.c < _start@prog\n"),
               "the inlined helper and the function it was inlined into:\n%s", known);
     free(known);
@@ -169,7 +152,7 @@ Test(lc_baseline, O0_baseline_matches_O2_build)
     lcb_write(&t, "inl.c", two_levels_c);
     lcb_cc(&t, "inl.c", "inl", "-O0");
     LL_EQ(lcb_run(&t, "--write-baseline known.txt -- ./inl"), 23, "stderr:\n%s", t.err);
-    char *known = lcb_slurp(lcb_path(&t, "known.txt"));
+    char *known = ll_read_or_empty(lcb_path(&t, "known.txt"));
     cr_assert(ll_contains(known, "\nmake@inl.c < wrap@inl.c < main@inl.c < _start@inl\n"),
               "baseline:\n%s", known);
     free(known);
@@ -214,7 +197,7 @@ Test(lc_baseline, signature_lists_the_callers_of_inlined_functions)
     struct lcb t;
     lcb_init(&t);
     lcb_run(&t, "--write-baseline known.txt -- " LL_PROGRAMS "/demo_list");
-    char *known = lcb_slurp(lcb_path(&t, "known.txt"));
+    char *known = ll_read_or_empty(lcb_path(&t, "known.txt"));
     cr_assert(ll_contains(known, "\nbuild@demo_list.c < main@demo_list.c < _start@demo_list\n"),
               "baseline:\n%s", known);
     free(known);

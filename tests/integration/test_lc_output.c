@@ -21,39 +21,6 @@ struct lco {
     char *err;
 };
 
-static char *lco_slurp(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return strdup("");
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *m = open_memstream(&buf, &len);
-    char chunk[4096];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        fwrite(chunk, 1, n, m);
-    fclose(m);
-    fclose(f);
-    return buf;
-}
-
-static char *lco_expand(const char *s, const char *dir)
-{
-    char *out = NULL;
-    size_t len = 0;
-    FILE *m = open_memstream(&out, &len);
-    for (; *s; s++)
-        if (strncmp(s, "{dir}", 5) == 0) {
-            fputs(dir, m);
-            s += 4;
-        } else {
-            fputc(*s, m);
-        }
-    fclose(m);
-    return out;
-}
-
 static void lco_mkdir(struct lco *r)
 {
     memset(r, 0, sizeof *r);
@@ -68,28 +35,12 @@ static void lco_exec(struct lco *r, const char *cwd, const char *const *argv)
     char *args[64];
     int n = 0;
     for (; argv[n] && n < 63; n++)
-        args[n] = lco_expand(argv[n], r->dir);
+        args[n] = ll_expand(argv[n], r->dir);
     args[n] = NULL;
     char *envp[] = { "PATH=/usr/local/bin:/usr/bin:/bin", "LC_ALL=C", NULL };
-    const char *errp = ll_fmt("%s/stderr.txt", r->dir);
-    fflush(NULL);
-    pid_t pid = fork();
-    cr_assert_neq(pid, -1);
-    if (pid == 0) {
-        int out = open(ll_fmt("%s/stdout.txt", r->dir), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        int err = open(errp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        if (out < 0 || err < 0 || chdir(cwd ? cwd : r->dir) != 0)
-            _exit(126);
-        dup2(out, 1);
-        dup2(err, 2);
-        execve(args[0], args, envp);
-        _exit(127);
-    }
-    int st;
-    cr_assert_eq(waitpid(pid, &st, 0), pid);
-    r->status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+    r->status = ll_exec_in(r->dir, cwd, args, envp, NULL);
     free(r->err);
-    r->err = lco_slurp(errp);
+    r->err = ll_read_or_empty(ll_fmt("%s/stderr.txt", r->dir));
     for (int i = 0; i < n; i++)
         free(args[i]);
 }
@@ -100,22 +51,13 @@ static void lco_exec(struct lco *r, const char *cwd, const char *const *argv)
 
 static void lco_free(struct lco *r)
 {
-    if (system(ll_fmt("rm -rf '%s'", r->dir)) != 0)
-        fprintf(stderr, "could not remove %s\n", r->dir);
+    ll_rm_rf(r->dir);
     free(r->err);
 }
 
 static const char *lco_path(const struct lco *r, const char *name)
 {
     return ll_fmt("%s/%s", r->dir, name);
-}
-
-static void lco_write(const char *path, const char *text)
-{
-    FILE *f = fopen(path, "w");
-    cr_assert_not_null(f, "cannot write %s", path);
-    fputs(text, f);
-    fclose(f);
 }
 
 /* ---- text from outside ---------------------------------------------------- */
@@ -170,7 +112,7 @@ Test(lc_output, command_line_that_is_not_utf8)
     cr_assert(ll_contains(cl, " caf" U_FFFD ".txt "), "SARIF commandLine: %s", cl);
     json_decref(d);
 
-    char *x = lco_slurp(lco_path(&r, "j.xml"));
+    char *x = ll_read_or_empty(lco_path(&r, "j.xml"));
     long bad = lco_xml_bad_char(x);
     cr_assert_eq(bad, -1, "JUnit XML: a character XML forbids at byte %ld:\n%s", bad, x);
     cr_assert(ll_contains(x, "caf" U_FFFD ".txt x" U_FFFD "y" U_FFFD "z\""),
@@ -185,8 +127,8 @@ Test(lc_output, suppression_and_baseline_files_that_are_not_utf8)
 {
     struct lco r;
     lco_mkdir(&r);
-    lco_write(lco_path(&r, "supp\351"), "leak:leak_here\nleak:caf\351\n");
-    lco_write(lco_path(&r, "base\351"), "unused\351@lc_leaker.c\n");
+    ll_write_text(lco_path(&r, "supp\351"), "leak:leak_here\nleak:caf\351\n");
+    ll_write_text(lco_path(&r, "base\351"), "unused\351@lc_leaker.c\n");
     lco_exec(&r, NULL, (const char *const[]){ LC_BIN, "--suppressions", "{dir}/supp\351",
              "--baseline", "{dir}/base\351", "--json", "{dir}/m.json", "--sarif", "{dir}/r.sarif",
              "--", LEAKER, "10", NULL });
@@ -246,7 +188,7 @@ Test(lc_output, junit_one_failure_per_failing_process)
     struct lco r;
     LCO(&r, "--junit", "{dir}/j.xml", "--", LEAKER, "10", "0", "second");
     LL_EQ(r.status, 23, "exit status; stderr:\n%s", r.err);
-    char *x = lco_slurp(lco_path(&r, "j.xml"));
+    char *x = ll_read_or_empty(lco_path(&r, "j.xml"));
     LL_EQ(lco_xml_count(x, "tests"), 1, "tests= (one process):\n%s", x);
     LL_EQ(lco_xml_count(x, "failures"), 1, "failures= (one failed case):\n%s", x);
     LL_EQ(ll_count_lines(x, "<failure "), 1, "one <failure> in the case:\n%s", x);
@@ -268,7 +210,7 @@ Test(lc_output, junit_counts_failed_cases)
     LCO(&r, "--junit", "{dir}/j.xml", "--", "/bin/sh", "-c",
         LEAKER " 10 0 second list; " LEAKER " 0; exit 0");
     LL_EQ(r.status, 23, "exit status; stderr:\n%s", r.err);
-    char *x = lco_slurp(lco_path(&r, "j.xml"));
+    char *x = ll_read_or_empty(lco_path(&r, "j.xml"));
     long tests = lco_xml_count(x, "tests");
     cr_assert_geq(tests, 2, "tests=:\n%s", x);
     LL_EQ(lco_xml_count(x, "failures"), 1, "failures= (one failed case):\n%s", x);

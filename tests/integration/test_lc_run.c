@@ -29,39 +29,6 @@ struct lr {
     char *out, *err;
 };
 
-static char *lr_slurp(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return strdup("");
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *m = open_memstream(&buf, &len);
-    char chunk[4096];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        fwrite(chunk, 1, n, m);
-    fclose(m);
-    fclose(f);
-    return buf;
-}
-
-static char *lr_expand(const char *s, const char *dir)
-{
-    char *out = NULL;
-    size_t len = 0;
-    FILE *m = open_memstream(&out, &len);
-    for (; *s; s++)
-        if (strncmp(s, "{dir}", 5) == 0) {
-            fputs(dir, m);
-            s += 4;
-        } else {
-            fputc(*s, m);
-        }
-    fclose(m);
-    return out;
-}
-
 static void lr_mkdir(struct lr *r)
 {
     memset(r, 0, sizeof *r);
@@ -90,42 +57,20 @@ static void lr_exec_in(struct lr *r, int (*become)(void), const char *const *env
     char *args[64], *envp[16];
     int n = 0, e = 0;
     for (; argv[n] && n < 63; n++)
-        args[n] = lr_expand(argv[n], r->dir);
+        args[n] = ll_expand(argv[n], r->dir);
     args[n] = NULL;
     envp[e++] = "LC_ALL=C";
     int have_path = 0;
     for (; env && *env && e < 14; env++) {
-        envp[e++] = lr_expand(*env, r->dir);
+        envp[e++] = ll_expand(*env, r->dir);
         have_path |= strncmp(*env, "PATH=", 5) == 0;
     }
     if (!have_path)
         envp[e++] = "PATH=/usr/local/bin:/usr/bin:/bin";
     envp[e] = NULL;
-    char outp[128], errp[128];
-    snprintf(outp, sizeof outp, "%s/stdout.txt", r->dir);
-    snprintf(errp, sizeof errp, "%s/stderr.txt", r->dir);
-    fflush(NULL);
-    pid_t pid = fork();
-    cr_assert_neq(pid, -1);
-    if (pid == 0) {
-        int out = open(outp, O_WRONLY | O_CREAT | O_TRUNC, 0666);
-        int err = open(errp, O_WRONLY | O_CREAT | O_TRUNC, 0666);
-        if (out < 0 || err < 0 || chdir(r->dir) != 0)
-            _exit(120);
-        if (become && become())
-            _exit(121);
-        dup2(out, 1);
-        dup2(err, 2);
-        execve(args[0], args, envp);
-        _exit(122);
-    }
-    int st;
-    cr_assert_eq(waitpid(pid, &st, 0), pid);
-    r->status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-    cr_assert(r->status < 120 || r->status > 122, "could not start %s (%d)", args[0],
-              r->status);
-    r->out = lr_slurp(outp);
-    r->err = lr_slurp(errp);
+    r->status = ll_exec_in(r->dir, NULL, args, envp, become);
+    r->out = ll_read_or_empty(ll_fmt("%s/stdout.txt", r->dir));
+    r->err = ll_read_or_empty(ll_fmt("%s/stderr.txt", r->dir));
     for (int i = 0; i < n; i++)
         free(args[i]);
     for (int i = 1; envp[i]; i++)
@@ -144,10 +89,7 @@ static void lr_exec(struct lr *r, const char *const *env, const char *const *arg
 
 static void lr_free(struct lr *r)
 {
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", r->dir);
-    if (system(cmd) != 0)
-        fprintf(stderr, "could not remove %s\n", r->dir);
+    ll_rm_rf(r->dir);
     free(r->out);
     free(r->err);
 }
@@ -399,7 +341,7 @@ Test(lc_run, parallel_wrappers_on_a_fresh_tree, .timeout = 240)
         "   echo $? >{dir}/s$i) & "
         "done; wait; cat {dir}/s1 {dir}/s2 {dir}/s3 {dir}/s4", NULL });
     LL_EQ(r.status, 0, "copying the tree; stderr:\n%s", r.err);
-    char *errs = lr_slurp(lr_path(&r, "e1"));
+    char *errs = ll_read_or_empty(lr_path(&r, "e1"));
     cr_assert_str_eq(r.out, "23\n23\n23\n23\n", "each wrapper's status; the first's stderr:\n%s",
                      errs);
     free(errs);

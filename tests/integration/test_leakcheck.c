@@ -24,39 +24,6 @@ struct lc {
     char *out, *err;
 };
 
-static char *lc_slurp(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return strdup("");
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *m = open_memstream(&buf, &len);
-    char chunk[4096];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        fwrite(chunk, 1, n, m);
-    fclose(m);
-    fclose(f);
-    return buf;
-}
-
-static char *lc_expand(const char *s, const char *dir)
-{
-    char *out = NULL;
-    size_t len = 0;
-    FILE *m = open_memstream(&out, &len);
-    for (; *s; s++)
-        if (strncmp(s, "{dir}", 5) == 0) {
-            fputs(dir, m);
-            s += 4;
-        } else {
-            fputc(*s, m);
-        }
-    fclose(m);
-    return out;
-}
-
 /* Run argv (NULL-terminated, "{dir}" expanded) in cwd with a small fixed
  * environment plus env (NULL-terminated, may be NULL). */
 static void lc_exec(struct lc *r, const char *cwd, const char *const *env,
@@ -68,34 +35,16 @@ static void lc_exec(struct lc *r, const char *cwd, const char *const *env,
     char *args[64], *envp[16];
     int n = 0, e = 0;
     for (; argv[n] && n < 63; n++)
-        args[n] = lc_expand(argv[n], r->dir);
+        args[n] = ll_expand(argv[n], r->dir);
     args[n] = NULL;
     envp[e++] = "PATH=/usr/local/bin:/usr/bin:/bin";
     envp[e++] = "LC_ALL=C";
     for (; env && *env && e < 15; env++)
-        envp[e++] = lc_expand(*env, r->dir);
+        envp[e++] = ll_expand(*env, r->dir);
     envp[e] = NULL;
-    char outp[128], errp[128];
-    snprintf(outp, sizeof outp, "%s/stdout.txt", r->dir);
-    snprintf(errp, sizeof errp, "%s/stderr.txt", r->dir);
-    fflush(NULL);
-    pid_t pid = fork();
-    cr_assert_neq(pid, -1);
-    if (pid == 0) {
-        int out = open(outp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        int err = open(errp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        if (out < 0 || err < 0 || (cwd && chdir(cwd) != 0))
-            _exit(126);
-        dup2(out, 1);
-        dup2(err, 2);
-        execve(args[0], args, envp);
-        _exit(127);
-    }
-    int st;
-    cr_assert_eq(waitpid(pid, &st, 0), pid);
-    r->status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-    r->out = lc_slurp(outp);
-    r->err = lc_slurp(errp);
+    r->status = ll_exec_in(r->dir, cwd, args, envp, NULL);
+    r->out = ll_read_or_empty(ll_fmt("%s/stdout.txt", r->dir));
+    r->err = ll_read_or_empty(ll_fmt("%s/stderr.txt", r->dir));
     for (int i = 0; i < n; i++)
         free(args[i]);
 }
@@ -105,10 +54,7 @@ static void lc_exec(struct lc *r, const char *cwd, const char *const *env,
 
 static void lc_free(struct lc *r)
 {
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", r->dir);
-    if (system(cmd) != 0)
-        fprintf(stderr, "could not remove %s\n", r->dir);
+    ll_rm_rf(r->dir);
     free(r->out);
     free(r->err);
 }
@@ -116,14 +62,6 @@ static void lc_free(struct lc *r)
 static const char *lc_path(const struct lc *r, const char *name)
 {
     return ll_fmt("%s/%s", r->dir, name);
-}
-
-static void lc_write(const char *path, const char *text)
-{
-    FILE *f = fopen(path, "w");
-    cr_assert_not_null(f, "cannot write %s", path);
-    fputs(text, f);
-    fclose(f);
 }
 
 /* The merged JSON's site whose top own-code frame is function fn. */
@@ -342,7 +280,7 @@ Test(leakcheck, junit_case_per_process_failure_per_site)
     struct lc r;
     LC(&r, "--junit", "{dir}/j.xml", "--", LL_ROOT "/tests/programs/lc_ten_children.sh");
     LL_EQ(r.status, 23, "exit status; stderr:\n%s", r.err);
-    char *x = lc_slurp(lc_path(&r, "j.xml"));
+    char *x = ll_read_or_empty(lc_path(&r, "j.xml"));
     cr_assert(strncmp(x, "<?xml version=\"1.0\"", 19) == 0, "XML declaration:\n%.300s", x);
     LL_EQ(ll_count_lines(x, "<failure type=\"definitely_lost\""), 10, "a failure per leaking child:\n%s", x);
     LL_EQ(ll_count_lines(x, "name=\"" LL_ROOT "/tests/programs/../../build/programs/lc_leaker 3 0\""),
@@ -411,8 +349,8 @@ Test(leakcheck, suppressions_count_and_list_unused)
     char dir[] = "/tmp/ll-lcs-XXXXXX";
     cr_assert_not_null(mkdtemp(dir));
     const char *a = ll_fmt("%s/a.supp", dir), *b = ll_fmt("%s/b.supp", dir);
-    lc_write(a, "# LSan syntax\nleak:^leak_second$\nthis is not a suppression\n");
-    lc_write(b, "leak:lc_leaker.c$\nleak:never_matches_anything\n");
+    ll_write_text(a, "# LSan syntax\nleak:^leak_second$\nthis is not a suppression\n");
+    ll_write_text(b, "leak:lc_leaker.c$\nleak:never_matches_anything\n");
     LC(&r, "--suppressions", a, "--json", "{dir}/m.json", "--", LEAKER, "0", "0", "second");
     LL_EQ(r.status, 0, "the only leak is suppressed; stderr:\n%s", r.err);
     const char *msg = ll_fmt("leakcheck: %s:3: expected leak:PATTERN; line skipped", a);
@@ -478,7 +416,7 @@ Test(leakcheck, baseline_known_sites_pass_new_ones_fail)
     LC(&r, "--write-baseline", "{dir}/known.txt", "--", LEAKER, "10");
     LL_EQ(r.status, 23, "writing a baseline does not change the verdict");
     const char *known = lc_path(&r, "known.txt");
-    char *text = lc_slurp(known);
+    char *text = ll_read_or_empty(known);
     cr_assert(ll_contains(text, "leak_here@lc_leaker.c < main@lc_leaker.c"), "baseline:\n%s", text);
     cr_assert(!ll_contains(text, ":24"), "no line numbers:\n%s", text);
     free(text);
@@ -504,7 +442,7 @@ Test(leakcheck, baseline_survives_line_shifts)
 {
     struct lc r;
     LC(&r, "--write-baseline", "{dir}/known.txt", "--", LEAKER, "10");
-    char *src = lc_slurp(LL_SOURCES "/lc_leaker.c");
+    char *src = ll_read_or_empty(LL_SOURCES "/lc_leaker.c");
     const char *dir = r.dir;
     FILE *f = fopen(ll_fmt("%s/lc_leaker.c", dir), "w");
     fprintf(f, "/* shifted */\n\n\n\n\n%s", src);
@@ -672,7 +610,7 @@ Test(leakcheck_lib, suppressions_file)
     char dir[] = "/tmp/ll-lcl-XXXXXX";
     cr_assert_not_null(mkdtemp(dir));
     const char *supp = ll_fmt("%s/s.supp", dir);
-    lc_write(supp, "leak:^leak_here$\nleak:unused_one\nnot a line\n");
+    ll_write_text(supp, "leak:^leak_here$\nleak:unused_one\nnot a line\n");
     const char *const args[] = { "10", "0", "second", NULL };
     ll_run_json(&lr, "lc_leaker", ll_fmt("exitcode=9:suppressions=%s", supp), args);
     LL_EQ(lr.status, 9, "leak_second is not suppressed");
@@ -707,7 +645,7 @@ static int lc_sh(const struct lc *r, const char *cmd, char **out)
 {
     const char *log = lc_path(r, "sh.log");
     int st = system(ll_fmt("cd %s && (%s) >%s 2>&1", r->dir, cmd, log));
-    *out = lc_slurp(log);
+    *out = ll_read_or_empty(log);
     return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
@@ -729,7 +667,7 @@ Test(leakcheck_snippets, make_check_tests_environment)
     st = lc_sh(&r, "make -C ci check LIBLEAK=" LL_ROOT " 'TESTS_ENVIRONMENT=$(LEAKCHECK)'", &out);
     cr_assert_neq(st, 0, "through leakcheck, leaking test fails make check:\n%s", out);
     cr_assert(ll_contains(out, "FAIL: t_leak (status 23)"), "%s", out);
-    char *junit = lc_slurp(lc_path(&r, "ci/t_leak.junit.xml"));
+    char *junit = ll_read_or_empty(lc_path(&r, "ci/t_leak.junit.xml"));
     LL_EQ(ll_count_lines(junit, "<failure "), 1, "t_leak's JUnit file:\n%s", junit);
     free(junit);
     free(out);
