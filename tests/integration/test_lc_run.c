@@ -347,3 +347,25 @@ Test(lc_run, parallel_wrappers_on_a_fresh_tree, .timeout = 240)
     free(errs);
     lr_free(&r);
 }
+
+/* Without flock(1) the lock is a directory holding the builder's pid.  One
+ * left by a builder that was killed must not hold the next wrapper up (it
+ * waited five minutes, then built without removing it, so every later run
+ * waited again). */
+Test(lc_run, stale_lock_directory_is_removed, .timeout = 60)
+{
+    struct lr r;
+    lr_exec(&r, NULL, (const char *const[]){ "/bin/sh", "-c",
+        "mkdir {dir}/bin && for d in /usr/local/bin /usr/bin /bin; do for f in $d/*; do "
+        "  b=${f##*/}; [ $b = flock ] || [ -e {dir}/bin/$b ] || ln -s $f {dir}/bin/$b; "
+        "done; done; "
+        "sh -c 'exit 0' & wait; dead=$!; "
+        "mkdir -p " LL_ROOT "/build/.leakcheck.lock.d && "
+        "echo $dead >" LL_ROOT "/build/.leakcheck.lock.d/pid || exit 99; "
+        "PATH={dir}/bin " LL_ROOT "/scripts/leakcheck -- " LR_LEAKER " 0 >/dev/null; "
+        "echo $?; [ -e " LL_ROOT "/build/.leakcheck.lock.d ] && echo left; exit 0", NULL });
+    LL_EQ(r.status, 0, "setting up; stderr:\n%s", r.err);
+    cr_assert_str_eq(r.out, "0\n", "the wrapper's status, then whether the lock was left; "
+                                   "stderr:\n%s", r.err);
+    lr_free(&r);
+}
