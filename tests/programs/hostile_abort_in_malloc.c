@@ -22,7 +22,9 @@ int main(void)
     volatile uintptr_t *volatile a = malloc(32);
     free(x);
     free((void *)a);                /* tcache list of 32-byte chunks: a, x */
-    a[0] = 1;                       /* after free: a's link is now odd */
+    /* After free: a's link, stored mangled with its own address (glibc's
+     * safe-linking), now reads as the odd pointer 1. */
+    a[0] = ((uintptr_t)&a[0] >> 12) ^ 1;
     void *volatile b = malloc(32);  /* returns a; the list's head is garbage */
     void *volatile c = malloc(32);  /* "malloc(): unaligned tcache chunk detected" */
     printf("hostile_abort_in_malloc: malloc did not abort (%p %p)\n", b, c);
