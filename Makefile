@@ -101,7 +101,7 @@ test: deps
 
 # ---- scripts/leakcheck: the CI wrapper (its own program, never preloaded) ------
 LC_SRC := $(wildcard src/leakcheck/*.c)
-$(BUILD)/leakcheck: $(LC_SRC) src/suppress.c src/suppress.h src/ll.h src/utf8.h $(wildcard src/leakcheck/*.h) | deps
+$(BUILD)/leakcheck: $(LC_SRC) src/suppress.c src/suppress.h src/sysfile.h src/ll.h src/utf8.h $(wildcard src/leakcheck/*.h) | deps
 	@mkdir -p $(@D)
 	$(CC) -std=gnu11 -O2 -g $(WARN) -D_GNU_SOURCE -Isrc -o $@ $(LC_SRC) src/suppress.c -ljansson
 

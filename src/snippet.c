@@ -6,6 +6,7 @@
  * the call's line and no memory.  Tabs are expanded (tab stops of 8) so a
  * marker printed under the line lines up on any terminal or page. */
 #include "ll.h"
+#include "sysfile.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -191,19 +192,6 @@ int ll_frame_is_startup(const struct ll_frame *f)
     return 0;
 }
 
-static int ll_under_usr(const char *path)
-{
-    return path && strncmp(path, "/usr/", 5) == 0 && strncmp(path, "/usr/local/", 11) != 0;
-}
-
-/* Source installed under /usr (not /usr/local) is the system's: C++'s
- * library headers (readable, and where every std:: container allocates),
- * Rust's library sources. */
-static int ll_frame_is_system(const struct ll_frame *f)
-{
-    return ll_under_usr(f->file) || (f->file && f->file[0] != '/' && ll_under_usr(f->comp_dir));
-}
-
 /* The first frame of a site's stack that ok() accepts, the program's own
  * code first (not the allocator's or the standard library's), a system
  * header's only when the stack has nothing else; never below main. */
@@ -217,7 +205,7 @@ static int ll_site_pick(uint32_t stack, int (*ok)(const struct ll_frame *, void 
             *f = fr[i];
             if (ll_frame_is_startup(f))
                 break;
-            if ((system || !ll_frame_is_system(f)) && ok(f, arg))
+            if ((system || !ll_system_source(f->file, f->comp_dir)) && ok(f, arg))
                 return 1;
             if (ll_frame_is_bottom(f))
                 break;

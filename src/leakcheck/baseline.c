@@ -2,7 +2,8 @@
  *
  * A site is known by its signature: function@file for the first
  * LC_SIG_FRAMES functions of its logical call chain outside system
- * libraries (the object's name when the file is unknown), with no line
+ * libraries and system headers (the object's name when the file is
+ * unknown), with no line
  * numbers, offsets or kind.  Editing code above a leak moves its lines, and
  * a rebuild moves its offsets; neither makes a known leak "new".  The kind
  * is left out because in a lost cycle which block is "definitely" lost
@@ -51,7 +52,9 @@ static void lc_sig_add(char **s, size_t *len, size_t *cap, const char *fn, const
  * one signature), and a helper inlined into two callers gives two.
  * System libraries' frames are left out: whether libc's own file names are
  * known depends on the machine's debug packages, and the program's frames
- * are what identify the site.  A stack entirely inside them (a leak in
+ * are what identify the site.  So are system headers' inlined into the
+ * program: a std::vector's push_back is five of them, which would fill the
+ * slots before the caller and give every vector leak one signature.  A stack entirely inside them (a leak in
  * /bin/sh) is named by function@object instead. */
 char *lc_signature(const json_t *stack)
 {
@@ -60,7 +63,7 @@ char *lc_signature(const json_t *stack)
     const json_t *f;
     json_array_foreach(stack, i, f) {
         const char *obj = lc_fstr(f, "object"), *file = lc_fstr(f, "file");
-        if (n == LC_SIG_FRAMES || lc_system_object(obj))
+        if (n == LC_SIG_FRAMES || lc_system_object(obj) || lc_system_source(f))
             continue;
         lc_sig_add(&s, &len, &cap, lc_fstr(f, "function"), lc_basename(file ? file : obj));
         n++;

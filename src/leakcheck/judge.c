@@ -5,6 +5,7 @@
  * Suppressed bytes move from the processes' kind counts to their
  * suppressed count, as the library does for its own suppressions. */
 #include "lc.h"
+#include "sysfile.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -46,11 +47,12 @@ int lc_system_object(const char *obj)
     return 0;
 }
 
-/* A source file installed under /usr (not /usr/local): a library header,
- * compiled into the program (C++'s containers allocate in them). */
-static int lc_system_file(const char *file)
+/* A frame in a system header or library source, by libleak's own rule
+ * (sysfile.h): C++'s containers allocate in headers compiled into the
+ * program. */
+int lc_system_source(const json_t *frame)
 {
-    return strncmp(file, "/usr/", 5) == 0 && strncmp(file, "/usr/local/", 11) != 0;
+    return ll_system_source(lc_fstr(frame, "file"), lc_fstr(frame, "comp_dir"));
 }
 
 /* The program's own frame, as the text report's site: the first with a
@@ -65,7 +67,7 @@ size_t lc_own_frame(const json_t *stack)
         if (!file)
             continue;
         if (!lc_system_object(lc_fstr(f, "object"))) {
-            if (!lc_system_file(file))
+            if (!lc_system_source(f))
                 return i;
             if (obj == (size_t)-1)
                 obj = i;

@@ -135,6 +135,7 @@ size_t lc_failing_sites(const struct lc_merge *m);
 /* The frame a site is reported at: the first in the program's own code. */
 size_t lc_own_frame(const json_t *stack);
 int lc_system_object(const char *object);
+int lc_system_source(const json_t *frame);      /* a file under /usr, not /usr/local */
 /* The --gen-suppressions pattern (after "leak:") matching this site and not
  * every leak, or NULL if there is none. */
 char *lc_supp_pattern(const json_t *stack);

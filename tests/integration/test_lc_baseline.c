@@ -53,6 +53,13 @@ static void lcb_cc(const struct lcb *t, const char *src, const char *prog, const
     cr_assert_eq(system(cmd), 0, "%s", cmd);
 }
 
+/* g++ FLAGS -o prog src.cc in the test's directory. */
+static void lcb_cxx(const struct lcb *t, const char *src, const char *prog, const char *flags)
+{
+    const char *cmd = ll_fmt("cd %s && g++ -g %s -o %s %s", t->dir, flags, prog, src);
+    cr_assert_eq(system(cmd), 0, "%s", cmd);
+}
+
 /* leakcheck ARGS in the test's directory; its exit status, stderr in t->err. */
 static int lcb_run(struct lcb *t, const char *args)
 {
@@ -201,6 +208,48 @@ Test(lc_baseline, signature_lists_the_callers_of_inlined_functions)
     cr_assert(ll_contains(known, "\nbuild@demo_list.c < main@demo_list.c < _start@demo_list\n"),
               "baseline:\n%s", known);
     free(known);
+    lcb_free(&t);
+}
+
+/* push_back() is five libstdc++ header functions inlined into add() at
+ * -O2, above three of the program's own: the vector's storage of caller_a()
+ * and of caller_b() (freed without its destructor) are two sites. */
+static const char vector_cc[] =
+    "#include <vector>\n"
+    "#include <new>\n"
+    "__attribute__((noinline)) void add(std::vector<int> *v, int x) { v->push_back(x); }\n"
+    "__attribute__((noinline)) void mid1(std::vector<int> *v) { add(v, 1); asm(\"\"); }\n"
+    "__attribute__((noinline)) void mid2(std::vector<int> *v) { mid1(v); asm(\"\"); }\n"
+    "__attribute__((noinline)) void caller_a()\n"
+    "{ auto *v = new std::vector<int>; mid2(v); ::operator delete(v); asm(\"\"); }\n"
+    "__attribute__((noinline)) void caller_b()\n"
+    "{ auto *v = new std::vector<int>; mid2(v); ::operator delete(v); asm(\"\"); }\n"
+    "int main(int argc, char **) { caller_a(); if (argc > 1) caller_b(); return 0; }\n";
+
+/* System headers' frames do not take signature slots: with them, the 8
+ * ended at mid2() and a baseline of caller_a()'s leak hid caller_b()'s. */
+Test(lc_baseline, system_header_frames_are_not_signed)
+{
+    struct lcb t;
+    lcb_init(&t);
+    lcb_write(&t, "vec.cc", vector_cc);
+    lcb_cxx(&t, "vec.cc", "vec", "-O2");
+    LL_EQ(lcb_run(&t, "--write-baseline known.txt -- ./vec"), 23, "one leak; stderr:\n%s", t.err);
+    LL_EQ(lcb_run(&t, "--baseline known.txt --json m.json -- ./vec new"), 23,
+          "the new leak in caller_b fails; stderr:\n%s", t.err);
+    json_t *m = ll_load_json(lcb_path(&t, "m.json"));
+    json_t *fresh = lcb_site(m, "caller_b()"), *old = lcb_site(m, "caller_a()");
+    const json_t *top = json_array_get(ll_arr(fresh, "stack"), 0);
+    cr_assert(json_is_true(json_object_get(top, "inlined")) &&
+              ll_contains(ll_str(top, "file"), "/usr/include/"),
+              "a libstdc++ header is inlined at the top (got %s), else this test proves nothing",
+              ll_str(top, "file"));
+    LL_STREQ(ll_str(fresh, "status"), "new", "caller_b's site");
+    LL_STREQ(ll_str(old, "status"), "baseline", "caller_a's site");
+    cr_assert(ll_contains(ll_str(old, "signature"), ")@vec.cc < caller_a()@vec.cc < main@vec.cc"),
+              "the program's frames only: %s", ll_str(old, "signature"));
+    cr_assert(!ll_contains(ll_str(old, "signature"), ".h"), "%s", ll_str(old, "signature"));
+    json_decref(m);
     lcb_free(&t);
 }
 
