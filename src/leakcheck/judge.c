@@ -78,25 +78,62 @@ size_t lc_own_frame(const json_t *stack)
     return obj != (size_t)-1 ? obj : any != (size_t)-1 ? any : 0;
 }
 
-/* main (a Rust crate's too) and the C start-up code are in every stack of
- * the process: a pattern matching them would suppress every leak. */
-static int lc_startup_function(const char *fn)
+/* main, a Rust crate's too. */
+static int lc_main_function(const char *fn)
 {
-    static const char *const names[] = { "main", "_start", "__libc_start_main",
-                                         "__libc_start_call_main", NULL };
     size_t n = strlen(fn);
+    return strcmp(fn, "main") == 0 || (n > 6 && strcmp(fn + n - 6, "::main") == 0);
+}
+
+/* The C start-up code, which calls main. */
+static int lc_libc_startup(const char *fn)
+{
+    static const char *const names[] = { "_start", "__libc_start_main",
+                                         "__libc_start_call_main", NULL };
     for (int i = 0; names[i]; i++)
         if (strcmp(fn, names[i]) == 0)
             return 1;
-    return n > 6 && strcmp(fn + n - 6, "::main") == 0;
+    return 0;
 }
 
-/* An object holding a start-up frame of the stack: a pattern naming it
- * matches that frame, so every leak of the process. */
+/* main and the C start-up code are in every stack of the process: a
+ * pattern matching them would suppress every leak. */
+static int lc_startup_function(const char *fn)
+{
+    return lc_main_function(fn) || lc_libc_startup(fn);
+}
+
+/* The object the process starts in: main's, even when it is stripped of
+ * its name (the frame the start-up code called); without start-up frames
+ * (a thread's stack, a truncated one), the outermost outside system
+ * libraries'. */
+static const char *lc_entry_object(const json_t *stack)
+{
+    size_t i;
+    const json_t *f;
+    const char *prev = NULL, *outer = NULL;
+    json_array_foreach(stack, i, f) {
+        const char *fn = lc_fstr(f, "function"), *o = lc_fstr(f, "object");
+        if (fn && lc_main_function(fn))
+            return o;
+        if (fn && lc_libc_startup(fn))
+            return prev ? prev : o;
+        prev = o;
+        if (!lc_system_object(o))
+            outer = o;
+    }
+    return outer;
+}
+
+/* An object holding the process's entry frames or a start-up frame: a
+ * pattern naming it matches every stack of the process, so every leak. */
 static int lc_startup_object(const json_t *stack, const char *obj)
 {
     size_t i;
     const json_t *f;
+    const char *entry = lc_entry_object(stack);
+    if (entry && strcmp(entry, obj) == 0)
+        return 1;
     json_array_foreach(stack, i, f) {
         const char *fn = lc_fstr(f, "function"), *o = lc_fstr(f, "object");
         if (fn && o && lc_startup_function(fn) && strcmp(o, obj) == 0)
@@ -111,8 +148,9 @@ static int lc_startup_object(const json_t *stack, const char *obj)
  * site's own frame outwards that is neither main nor start-up code (a
  * function without a name is skipped; system libraries' are taken only if
  * the site is in one).  Without one, the object of an unnamed site, unless
- * main is in it too.  NULL when nothing would match only this site (a leak
- * allocated in main itself: "^main$" would suppress everything). */
+ * the process starts in it (main's, named or stripped).  NULL when nothing
+ * would match only this site (a leak allocated in main itself: "^main$"
+ * would suppress everything; so would a stripped program's name). */
 char *lc_supp_pattern(const json_t *stack)
 {
     size_t own = lc_own_frame(stack), i;

@@ -323,3 +323,27 @@ Test(lc_baseline, gen_suppressions_never_names_main)
     LL_EQ(lcb_run(&t, "--suppressions gen2.supp -- ./prog new"), 0, "round trip; stderr:\n%s", t.err);
     lcb_free(&t);
 }
+
+/* A stripped program's leaks have no function names: its name, the object
+ * main is in, would match every leak of the program, so no such line. */
+Test(lc_baseline, gen_suppressions_never_names_a_stripped_program)
+{
+    struct lcb t;
+    lcb_init(&t);
+    lcb_write(&t, "strip_leak.c",
+              "#include <stdlib.h>\nvoid *volatile sink;\n"
+              "__attribute__((noinline)) void old_leak(void) { sink = malloc(10); sink = 0; }\n"
+              "__attribute__((noinline)) void new_bug(void) { sink = malloc(20); sink = 0; }\n"
+              "int main(int argc, char **argv)\n"
+              "{ (void)argv; old_leak(); if (argc > 1) new_bug(); return 0; }\n");
+    lcb_cc(&t, "strip_leak.c", "strip_leak", "-O0");
+    cr_assert_eq(system(ll_fmt("strip %s", lcb_path(&t, "strip_leak"))), 0, "strip");
+    LL_EQ(lcb_run(&t, "--gen-suppressions -- ./strip_leak"), 23, "stderr:\n%s", t.err);
+    cr_assert(ll_contains(t.err, "(strip_leak+0x"), "the site is unnamed; stderr:\n%s", t.err);
+    cr_assert(!ll_contains(t.err, "\nleak:"), "no pattern; stderr:\n%s", t.err);
+    cr_assert(ll_contains(t.err, "# no pattern matches only this site"), "stderr:\n%s", t.err);
+    lcb_gen_supp(&t, "gen.supp");
+    LL_EQ(lcb_run(&t, "--suppressions gen.supp -- ./strip_leak new"), 23,
+          "the generated file must not suppress new_bug's leak; stderr:\n%s", t.err);
+    lcb_free(&t);
+}
