@@ -5,9 +5,12 @@
  * stack both as a SARIF stack and as a code flow (which is what GitHub
  * renders).  A frame's source file, resolved against the directory it was
  * compiled in, is made relative to --source-root (default: the current
- * directory) under the base id SRCROOT, as code scanning wants; a file
- * outside it is an absolute file:// URI, and so is an object without
- * source (libc), which is never under SRCROOT.
+ * directory) under the base id SRCROOT, as code scanning wants.  A file
+ * no longer where the report says (a build made in another checkout, a
+ * container, under ccache's base_dir) is looked for under the root by the
+ * tail of its path.  A file outside the root, or found nowhere, is an
+ * absolute file:// URI, and so is an object without source (libc), which
+ * is never under SRCROOT.
  * Suppressed sites are included with a SARIF suppression, so dashboards
  * hide them; with --baseline every result carries its baselineState. */
 #include "lc.h"
@@ -15,6 +18,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static const char *const lc_rule_id[LC_NKINDS] = {
@@ -79,16 +83,44 @@ static char *lc_path_abs(const char *path)
     return realpath(path, buf) ? lc_strdup(buf) : lc_path_clean(path);
 }
 
+/* The same file in the source root, or NULL: the longest tail of clean
+ * (an absolute path without "." or "..") naming a regular file there.
+ * "/old/ws/src/x.c" tries "old/ws/src/x.c", "ws/src/x.c", "src/x.c",
+ * "x.c": the longest first, so "cd src && cc x.c" is not taken for a
+ * top-level x.c. */
+static char *lc_path_in_root(const char *clean, const char *root)
+{
+    for (const char *p = clean; p; p = strchr(p + 1, '/')) {
+        char *cand = lc_printf("%s%s", root, p + 1), buf[PATH_MAX];
+        struct stat st;
+        int found = stat(cand, &st) == 0 && S_ISREG(st.st_mode) && realpath(cand, buf);
+        free(cand);
+        if (found)
+            return lc_strdup(buf);
+    }
+    return NULL;
+}
+
 /* The frame's source file as an absolute path, or NULL.  DWARF names most
  * files relative to the directory the compiler ran in, which the report
- * gives as comp_dir: "../src/x.c" from build/ is the checkout's src/x.c. */
-static char *lc_source_path(const json_t *frame)
+ * gives as comp_dir: "../src/x.c" from build/ is the checkout's src/x.c.
+ * Where that path no longer exists, the file under root it most likely
+ * is: a location code scanning can place, rather than the old one. */
+static char *lc_source_path(const json_t *frame, const char *root)
 {
     const char *file = lc_fstr(frame, "file"), *dir = lc_fstr(frame, "comp_dir");
     if (!file || (file[0] != '/' && (!dir || dir[0] != '/')))
         return NULL;
     char *joined = file[0] == '/' ? lc_strdup(file) : lc_printf("%s/%s", dir, file);
-    char *path = lc_path_abs(joined);
+    char buf[PATH_MAX], *path = realpath(joined, buf) ? lc_strdup(buf) : NULL;
+    if (!path) {
+        char *clean = lc_path_clean(joined);
+        path = lc_path_in_root(clean, root);
+        if (path)
+            free(clean);
+        else
+            path = clean;
+    }
     free(joined);
     return path;
 }
@@ -114,7 +146,7 @@ static json_t *lc_artifact_path(const char *path, const char *root)
 static json_t *lc_artifact(const json_t *frame, const char *root, int *source)
 {
     const char *file = lc_fstr(frame, "file"), *obj = lc_fstr(frame, "object");
-    char *path = lc_source_path(frame);
+    char *path = lc_source_path(frame, root);
     json_t *a = NULL;
     *source = 1;
     if (path) {

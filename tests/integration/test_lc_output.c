@@ -321,3 +321,47 @@ Test(lc_output, sarif_out_of_tree_build)
     json_decref(d);
     lco_free(&r);
 }
+
+/* A build whose compile directory is gone (copied to another checkout, a
+ * container's workspace, ccache's base_dir): the result is the file under
+ * SRCROOT that the tail of its old path names, in-tree and out-of-tree,
+ * not a file:// URI of a place code scanning cannot show. */
+Test(lc_output, sarif_build_moved)
+{
+    struct lco r;
+    lco_mkdir(&r);
+    const char *sh = ll_fmt("cd %s && mkdir -p old/src old/build && "
+                            "cp " LL_SOURCES "/lc_leaker.c old/src/ && cd old && "
+                            "cc -g -O0 -o in_tree src/lc_leaker.c && cd build && "
+                            "cc -g -O0 -o out_of_tree ../src/lc_leaker.c && cd ../.. && "
+                            "mv old new && mkdir gone && mv new/build/out_of_tree gone/", r.dir);
+    cr_assert_eq(system(sh), 0, "%s", sh);
+    const char *proj = ll_fmt("%s/new", r.dir);
+    static const char *const progs[] = { "./in_tree", "../gone/out_of_tree" };
+    for (size_t i = 0; i < 2; i++) {
+        lco_exec(&r, proj, (const char *const[]){ LC_BIN, "--sarif", "{dir}/r.sarif", "--",
+                 progs[i], "10", NULL });
+        LL_EQ(r.status, 23, "%s: exit status; stderr:\n%s", progs[i], r.err);
+        json_t *d = ll_load_json(lco_path(&r, "r.sarif"));
+        json_t *art = lco_result_artifact(d);
+        LL_STREQ(ll_str(art, "uri"), "src/lc_leaker.c", "%s: the result's file", progs[i]);
+        LL_STREQ(ll_str(art, "uriBaseId"), "SRCROOT", "%s: its base", progs[i]);
+        lco_check_locations(d, "src/lc_leaker.c");
+        json_decref(d);
+    }
+
+    /* in neither place: the old path, absolute */
+    cr_assert_eq(unlink(ll_fmt("%s/src/lc_leaker.c", proj)), 0);
+    lco_exec(&r, proj, (const char *const[]){ LC_BIN, "--sarif", "{dir}/r.sarif", "--",
+             "./in_tree", "10", NULL });
+    LL_EQ(r.status, 23, "exit status; stderr:\n%s", r.err);
+    json_t *d = ll_load_json(lco_path(&r, "r.sarif"));
+    json_t *art = lco_result_artifact(d);
+    char real[4096];
+    cr_assert_not_null(realpath(r.dir, real));
+    LL_STREQ(ll_str(art, "uri"), ll_fmt("file://%s/old/src/lc_leaker.c", real),
+             "a file found nowhere");
+    cr_assert_null(json_object_get(art, "uriBaseId"), "no uriBaseId for an absolute URI");
+    json_decref(d);
+    lco_free(&r);
+}
