@@ -114,6 +114,8 @@ struct lc_merge {
     size_t *slots, nslots;       /* open-addressing index of sites by key */
     size_t skipped;              /* reports of other processes (--no-children) */
     size_t unreadable;           /* reports that could not be read or parsed */
+    struct { dev_t dev; ino_t ino; } own[4];   /* leakcheck's output files */
+    size_t nown;
     struct ll_supp_set supp;     /* --suppressions, then the library's own */
     size_t nsupp_wrapper;        /* entries before this came from --suppressions */
     uint64_t supp_bytes, supp_blocks;
@@ -121,8 +123,9 @@ struct lc_merge {
     size_t nbaseline;
     unsigned char *baseline_used;
 };
-/* Read every report in dir; only_pid > 0 keeps that process alone.  -1
- * (after a message per file) if the directory or a report cannot be read. */
+/* Read every report in dir but the files in own; only_pid > 0 keeps that
+ * process alone.  -1 (after a message per file) if the directory or a
+ * report cannot be read. */
 int lc_merge_dir(struct lc_merge *m, const char *dir, long only_pid, long top_pid);
 void lc_merge_free(struct lc_merge *m);
 /* Sites sorted largest first (the order every output uses). */

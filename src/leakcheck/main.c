@@ -10,18 +10,32 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 struct lc_outputs {
     FILE *json, *sarif, *junit, *wbase;
 };
 
-static int lc_open_outputs(struct lc_outputs *o, const struct lc_config *c)
+/* An output file the merge must not read as a report: --reports DIR may
+ * hold it (--json DIR/merged.json), emptied by the time the merge runs. */
+static FILE *lc_own_output(struct lc_merge *m, FILE *f)
+{
+    struct stat st;
+    if (f && fstat(fileno(f), &st) == 0) {
+        m->own[m->nown].dev = st.st_dev;
+        m->own[m->nown++].ino = st.st_ino;
+    }
+    return f;
+}
+
+static int lc_open_outputs(struct lc_outputs *o, struct lc_merge *m,
+                           const struct lc_config *c)
 {
     memset(o, 0, sizeof(*o));
-    o->json = lc_open_output(c->json, "--json");
-    o->sarif = lc_open_output(c->sarif, "--sarif");
-    o->junit = lc_open_output(c->junit, "--junit");
-    o->wbase = lc_open_output(c->write_baseline, "--write-baseline");
+    o->json = lc_own_output(m, lc_open_output(c->json, "--json"));
+    o->sarif = lc_own_output(m, lc_open_output(c->sarif, "--sarif"));
+    o->junit = lc_own_output(m, lc_open_output(c->junit, "--junit"));
+    o->wbase = lc_own_output(m, lc_open_output(c->write_baseline, "--write-baseline"));
     return (c->json && !o->json) || (c->sarif && !o->sarif) || (c->junit && !o->junit) ||
            (c->write_baseline && !o->wbase) ? -1 : 0;
 }
@@ -53,7 +67,7 @@ static int lc_setup(struct lc_merge *m, struct lc_outputs *o, const struct lc_co
     int rc = c->reports ? 0 : lc_resolve(c->argv[0], path, cap);
     if (rc)
         return rc;
-    if ((!c->reports && lc_check_preloadable(path)) || lc_open_outputs(o, c))
+    if ((!c->reports && lc_check_preloadable(path)) || lc_open_outputs(o, m, c))
         return LC_EXIT_OWN;
     return 0;
 }

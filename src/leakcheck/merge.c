@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 /* ---- site index ---------------------------------------------------------- */
 
@@ -215,6 +216,19 @@ static int lc_cmp_proc(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
+/* --reports DIR --json DIR/merged.json: our output, opened (so emptied)
+ * before the merge, is no report, and no unreadable one either. */
+static int lc_own_output(const struct lc_merge *m, const char *path)
+{
+    struct stat st;
+    if (!m->nown || stat(path, &st) != 0)
+        return 0;
+    for (size_t i = 0; i < m->nown; i++)
+        if (m->own[i].dev == st.st_dev && m->own[i].ino == st.st_ino)
+            return 1;
+    return 0;
+}
+
 int lc_merge_dir(struct lc_merge *m, const char *dir, long only_pid, long top_pid)
 {
     DIR *d = opendir(dir);
@@ -233,6 +247,10 @@ int lc_merge_dir(struct lc_merge *m, const char *dir, long only_pid, long top_pi
             continue;
         }
         char *path = lc_printf("%s/%s", dir, e->d_name);
+        if (lc_own_output(m, path)) {
+            free(path);
+            continue;
+        }
         json_error_t err;
         json_t *j = json_load_file(path, 0, &err);
         if (!j) {

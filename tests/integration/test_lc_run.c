@@ -150,6 +150,38 @@ Test(lc_run, truncated_report_keeps_command_status)
     lr_free(&r);
 }
 
+/* --reports DIR --json DIR/merged.json: leakcheck's own output, emptied
+ * when it is opened, was merged as an unreadable report (125), and the
+ * empty file it left failed every later run.  A JSON file that is not
+ * ours is still named and ignored. */
+Test(lc_run, reports_dir_holding_own_output)
+{
+    struct lr r;
+    lr_exec(&r, NULL, (const char *const[]){ "/bin/sh", "-c",
+        "mkdir {dir}/r && env LD_PRELOAD=" LL_LIB
+        " LIBLEAK_OPTIONS=format=json:output={dir}/r/10.json " LR_LEAKER " 0 && "
+        "echo '{}' >{dir}/r/other.json", NULL });
+    LL_EQ(r.status, 0, "writing the report; stderr:\n%s", r.err);
+    const char *dir = lr_path(&r, "r");
+    const char *merged = ll_fmt("%s/merged.json", dir);
+    for (int run = 1; run <= 2; run++) {
+        struct lr r2;
+        lr_mkdir(&r2);
+        lr_exec_in(&r2, NULL, NULL, (const char *const[]){ LR_BIN, "--reports", dir,
+                   "--json", merged, "--write-baseline", ll_fmt("%s/b.json", dir), NULL });
+        LL_EQ(r2.status, 0, "run %d: exit status; stderr:\n%s", run, r2.err);
+        cr_assert(!ll_contains(r2.err, "merged.json") && !ll_contains(r2.err, "b.json"),
+                  "run %d: its own outputs are not reports; stderr:\n%s", run, r2.err);
+        cr_assert(ll_contains(r2.err, "other.json: valid JSON, but not a libleak report"),
+                  "run %d: names the foreign file; stderr:\n%s", run, r2.err);
+        json_t *m = ll_load_json(merged);
+        LL_EQ(json_array_size(ll_arr(m, "processes")), 1, "run %d: processes merged", run);
+        json_decref(m);
+        lr_free(&r2);
+    }
+    lr_free(&r);
+}
+
 /* ---- finding and starting COMMAND ---------------------------------------------- */
 
 static void lr_script(const struct lr *r, const char *name, const char *text)
