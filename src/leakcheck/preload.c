@@ -4,7 +4,8 @@
  * (no PT_INTERP program header), and a program whose exec raises privileges
  * runs in secure-execution mode (AT_SECURE), where the loader ignores it:
  * set-user-ID or set-group-ID bits that change our identity, file
- * capabilities for a user other than root, or any program at all when we
+ * capabilities that grant one (or carry the effective flag) for a user
+ * other than root, or any program at all when we
  * already run with an effective ID that is not our real one.  Either way
  * every report would silently be missing and the gate would pass, so
  * leakcheck refuses up front and says why.  (A security module can ask for
@@ -22,6 +23,7 @@
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
+#include <sys/syscall.h>
 #include <sys/xattr.h>
 #include <unistd.h>
 
@@ -113,29 +115,78 @@ static int lc_script_interp(int fd, char *interp, size_t cap)
     return 0;
 }
 
-/* File capabilities that exec would grant: any permitted or inheritable
- * bit, or the effective flag (the kernel sets AT_SECURE for either unless
- * the real user is root; counting inheritable bits errs on refusing). */
-static int lc_has_file_caps(int fd)
+/* The process's capability bounding set (X) and inheritable set (pI), as
+ * exec combines them with a file's; all bits where they cannot be read,
+ * which errs on refusing. */
+static uint64_t lc_bounding_set(void)
+{
+    uint64_t x = 0;
+    int cap = 0, r;
+    for (; cap < 64 && (r = prctl(PR_CAPBSET_READ, cap, 0, 0, 0)) >= 0; cap++)
+        x |= (uint64_t)(r == 1) << cap;
+    return cap ? x : ~(uint64_t)0;
+}
+
+static uint64_t lc_inheritable_set(void)
+{
+    struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
+    struct __user_cap_data_struct d[_LINUX_CAPABILITY_U32S_3];
+    if (syscall(SYS_capget, &h, d) != 0)
+        return ~(uint64_t)0;
+    return d[0].inheritable | (uint64_t)d[1].inheritable << 32;
+}
+
+/* 1 if exec of the file would run it in secure-execution mode for a real
+ * user other than root.  security/commoncap.c: bprm_caps_from_vfs_caps
+ * gives pP' = (X & fP) | (pI & fI) (file capabilities clear the ambient
+ * set), and cap_bprm_creds_from_file sets secureexec when the file's
+ * effective flag is set or pP' is not empty (__cap_grew).  So a file with
+ * inheritable capabilities only, run from a process whose inheritable set
+ * does not share them (the usual case), gains nothing: LD_PRELOAD works.
+ * An extended attribute of the wrong size makes exec fail (EINVAL): it
+ * says so itself.  A revision 3 (user namespace) set is taken as applying
+ * here, which errs on refusing. */
+static int lc_file_caps_raise(int fd)
 {
     struct vfs_ns_cap_data caps;
     ssize_t n = fgetxattr(fd, "security.capability", &caps, sizeof caps);
     if (n < (ssize_t)sizeof(uint32_t))
         return 0;                     /* ENODATA: none; ENOTSUP: none possible */
-    uint32_t magic = le32toh(caps.magic_etc), bits = magic & VFS_CAP_FLAGS_EFFECTIVE;
-    int words = (magic & VFS_CAP_REVISION_MASK) == VFS_CAP_REVISION_1 ? 1 : 2;
-    for (int i = 0; i < words && n >= (ssize_t)(sizeof(uint32_t) * (1 + 2 * (i + 1))); i++)
-        bits |= le32toh(caps.data[i].permitted) | le32toh(caps.data[i].inheritable);
-    return bits != 0;
+    uint32_t magic = le32toh(caps.magic_etc);
+    switch (magic & VFS_CAP_REVISION_MASK) {
+    case VFS_CAP_REVISION_1:
+        if (n != XATTR_CAPS_SZ_1)
+            return 0;
+        caps.data[1].permitted = caps.data[1].inheritable = 0;
+        break;
+    case VFS_CAP_REVISION_2:
+        if (n != XATTR_CAPS_SZ_2)
+            return 0;
+        break;
+    case VFS_CAP_REVISION_3:
+        if (n != XATTR_CAPS_SZ_3)
+            return 0;
+        break;
+    default:
+        return 0;
+    }
+    if (magic & VFS_CAP_FLAGS_EFFECTIVE)
+        return 1;
+    uint64_t fp = le32toh(caps.data[0].permitted) |
+                  (uint64_t)le32toh(caps.data[1].permitted) << 32;
+    uint64_t fi = le32toh(caps.data[0].inheritable) |
+                  (uint64_t)le32toh(caps.data[1].inheritable) << 32;
+    return ((lc_bounding_set() & fp) | (lc_inheritable_set() & fi)) != 0;
 }
 
 static int lc_check_caps(const char *path, int fd)
 {
-    if (getuid() == 0 || !lc_has_file_caps(fd))
+    if (getuid() == 0 || !lc_file_caps_raise(fd))
         return 0;
-    lc_err("%s has file capabilities (security.capability): the dynamic loader "
-           "ignores LD_PRELOAD for it, as for a set-user-ID program, so libleak "
-           "cannot check it (run it as root, or a copy without them)", path);
+    lc_err("%s has file capabilities (security.capability) that exec would "
+           "grant: the dynamic loader ignores LD_PRELOAD for it, as for a "
+           "set-user-ID program, so libleak cannot check it (run it as root, "
+           "or a copy without them)", path);
     return -1;
 }
 

@@ -12,9 +12,11 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <linux/capability.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <sys/xattr.h>
 #include <unistd.h>
@@ -281,6 +283,50 @@ Test(lc_run, file_capabilities_are_refused)
     free(r.err);
     lr_exec_in(&r, NULL, NULL, (const char *const[]){ LR_BIN, "--", bin, "10", NULL });
     LL_EQ(r.status, 23, "as root; stderr:\n%s", r.err);
+    lr_free(&r);
+}
+
+/* nobody whose inheritable set holds CAP_NET_RAW (it survives setuid). */
+static int lr_as_nobody_inheriting_net_raw(void)
+{
+    struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
+    struct __user_cap_data_struct d[_LINUX_CAPABILITY_U32S_3];
+    if (syscall(SYS_capget, &h, d) != 0)
+        return -1;
+    d[0].inheritable |= 1u << CAP_NET_RAW;
+    return syscall(SYS_capset, &h, d) || lr_as_nobody();
+}
+
+/* setcap cap_net_raw+i: exec grants nothing from a process whose
+ * inheritable set lacks CAP_NET_RAW (no secure execution, LD_PRELOAD
+ * works, so it is checked), and CAP_NET_RAW from one that holds it
+ * (secure execution: refused). */
+Test(lc_run, inheritable_file_capabilities)
+{
+    if (geteuid() != 0)
+        cr_skip_test("needs root to give a file capabilities and run as nobody");
+    struct lr r;
+    lr_mkdir(&r);
+    const char *bin = lr_path(&r, "cap_leaker");
+    cr_assert_eq(system(ll_fmt("cp %s %s && chmod 755 %s", LR_LEAKER, bin, bin)), 0);
+    struct vfs_cap { uint32_t magic; uint32_t data[4]; } cap = {
+        0x02000000, { 0, 1u << CAP_NET_RAW, 0, 0 } };     /* rev 2, inheritable net_raw */
+    if (setxattr(bin, "security.capability", &cap, sizeof cap, 0) != 0)
+        cr_skip_test("setxattr security.capability on %s: %s", bin, strerror(errno));
+    lr_exec_in(&r, lr_as_nobody, NULL, (const char *const[]){ LR_BIN, "--version", NULL });
+    if (r.status != 0)
+        cr_skip_test("nobody cannot run %s (%d): %s", LR_BIN, r.status, r.err);
+    free(r.out);
+    free(r.err);
+    lr_exec_in(&r, lr_as_nobody, NULL, (const char *const[]){ LR_BIN, "--", bin, "10", NULL });
+    LL_EQ(r.status, 23, "empty inheritable set; stderr:\n%s", r.err);
+    cr_assert(ll_contains(r.err, "FAIL: 1 new leak site"), "stderr:\n%s", r.err);
+    free(r.out);
+    free(r.err);
+    lr_exec_in(&r, lr_as_nobody_inheriting_net_raw, NULL,
+               (const char *const[]){ LR_BIN, "--", bin, "10", NULL });
+    LL_EQ(r.status, 125, "inheritable CAP_NET_RAW; stderr:\n%s", r.err);
+    cr_assert(ll_contains(r.err, "has file capabilities"), "stderr:\n%s", r.err);
     lr_free(&r);
 }
 
