@@ -364,19 +364,26 @@ Test(lc_run, setuid_script_is_judged_by_its_interpreter)
 
 /* ---- the report directory ----------------------------------------------------- */
 
-/* libleak expands %p in output=, so a TMPDIR holding one sent every report
- * to stderr and the gate passed. */
-Test(lc_run, tmpdir_with_percent_p)
+/* A leak, run with TMPDIR a new directory named name in the run's own:
+ * the gate must see the report and fail with 23. */
+static void lr_tmpdir_case(const char *name)
 {
     struct lr r;
     lr_mkdir(&r);
-    cr_assert_eq(mkdir(lr_path(&r, "x%p"), 0755), 0);
-    lr_exec_in(&r, NULL, (const char *const[]){ "TMPDIR={dir}/x%p", NULL },
+    cr_assert_eq(mkdir(lr_path(&r, name), 0755), 0);
+    lr_exec_in(&r, NULL, (const char *const[]){ ll_fmt("TMPDIR={dir}/%s", name), NULL },
                (const char *const[]){ LR_BIN, "--", LR_LEAKER, "10", NULL });
-    LL_EQ(r.status, 23, "exit status; stderr:\n%s", r.err);
+    LL_EQ(r.status, 23, "TMPDIR %s: exit status; stderr:\n%s", name, r.err);
     cr_assert(ll_contains(r.err, "FAIL: 1 new leak site"), "stderr:\n%s", r.err);
     lr_free(&r);
 }
+
+/* libleak expands %p in output=, so a TMPDIR holding one sent every report
+ * to stderr and the gate passed. */
+Test(lc_run, tmpdir_with_percent_p) { lr_tmpdir_case("x%p"); }
+
+/* ':' ends an item of LIBLEAK_OPTIONS. */
+Test(lc_run, tmpdir_with_colon) { lr_tmpdir_case("a:b"); }
 
 /* A relative TMPDIR is taken from where each process starts: one started
  * elsewhere lost its report. */
@@ -387,18 +394,6 @@ Test(lc_run, relative_tmpdir)
     lr_exec_in(&r, NULL, (const char *const[]){ "TMPDIR=.", NULL },
                (const char *const[]){ LR_BIN, "--", "/bin/sh", "-c",
                                       "cd / && " LR_LEAKER " 10", NULL });
-    LL_EQ(r.status, 23, "exit status; stderr:\n%s", r.err);
-    lr_free(&r);
-}
-
-/* ':' ends an item of LIBLEAK_OPTIONS. */
-Test(lc_run, tmpdir_with_colon)
-{
-    struct lr r;
-    lr_mkdir(&r);
-    cr_assert_eq(mkdir(lr_path(&r, "a:b"), 0755), 0);
-    lr_exec_in(&r, NULL, (const char *const[]){ "TMPDIR={dir}/a:b", NULL },
-               (const char *const[]){ LR_BIN, "--", LR_LEAKER, "10", NULL });
     LL_EQ(r.status, 23, "exit status; stderr:\n%s", r.err);
     lr_free(&r);
 }
