@@ -436,6 +436,7 @@ size_t ll_tcb_dead_owned(int memfd, uintptr_t dtv, uintptr_t *out, size_t max);
 struct ll_out {
     int fd;
     int failed;               /* a write failed: errno of the failure */
+    int plain;                /* fd is a file or a terminal: no SIGPIPE (1), else 0 */
     size_t len;
     char buf[8192];
 };
