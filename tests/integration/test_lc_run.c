@@ -254,6 +254,28 @@ Test(lc_run, exec_failure_reports_only_the_error)
 
 /* ---- programs the loader will not preload ------------------------------------ */
 
+/* In a new run directory, a copy of the leaker with the file capabilities
+ * magic (a struct vfs_cap_data's magic_etc), permitted and inheritable (the
+ * low 32 bits), and a check that nobody can run leakcheck at all; skips the
+ * test when either cannot be done here. */
+static const char *lr_cap_leaker(struct lr *r, uint32_t magic, uint32_t permitted,
+                                 uint32_t inheritable)
+{
+    lr_mkdir(r);
+    const char *bin = lr_path(r, "cap_leaker");
+    cr_assert_eq(system(ll_fmt("cp %s %s && chmod 755 %s", LR_LEAKER, bin, bin)), 0);
+    struct vfs_cap { uint32_t magic; uint32_t data[4]; } cap = {
+        magic, { permitted, inheritable, 0, 0 } };
+    if (setxattr(bin, "security.capability", &cap, sizeof cap, 0) != 0)
+        cr_skip_test("setxattr security.capability on %s: %s", bin, strerror(errno));
+    lr_exec_in(r, lr_as_nobody, NULL, (const char *const[]){ LR_BIN, "--version", NULL });
+    if (r->status != 0)
+        cr_skip_test("nobody cannot run %s (%d): %s", LR_BIN, r->status, r->err);
+    free(r->out);
+    free(r->err);
+    return bin;
+}
+
 /* A copy of the leaker with CAP_NET_RAW (setcap cap_net_raw+ep), run by
  * nobody: exec gives it the capability, so it runs in secure-execution mode
  * and LD_PRELOAD is ignored, as for a set-user-ID program. */
@@ -262,18 +284,8 @@ Test(lc_run, file_capabilities_are_refused)
     if (geteuid() != 0)
         cr_skip_test("needs root to give a file capabilities and run as nobody");
     struct lr r;
-    lr_mkdir(&r);
-    const char *bin = lr_path(&r, "cap_leaker");
-    cr_assert_eq(system(ll_fmt("cp %s %s && chmod 755 %s", LR_LEAKER, bin, bin)), 0);
-    struct vfs_cap { uint32_t magic; uint32_t data[4]; } cap = {
-        0x02000000 | 1, { 1u << 13, 0, 0, 0 } };          /* rev 2, effective, net_raw */
-    if (setxattr(bin, "security.capability", &cap, sizeof cap, 0) != 0)
-        cr_skip_test("setxattr security.capability on %s: %s", bin, strerror(errno));
-    lr_exec_in(&r, lr_as_nobody, NULL, (const char *const[]){ LR_BIN, "--version", NULL });
-    if (r.status != 0)
-        cr_skip_test("nobody cannot run %s (%d): %s", LR_BIN, r.status, r.err);
-    free(r.out);
-    free(r.err);
+    /* rev 2, effective, permitted net_raw */
+    const char *bin = lr_cap_leaker(&r, 0x02000000 | 1, 1u << CAP_NET_RAW, 0);
     lr_exec_in(&r, lr_as_nobody, NULL, (const char *const[]){ LR_BIN, "--", bin, "10", NULL });
     LL_EQ(r.status, 125, "exit status; stderr:\n%s", r.err);
     cr_assert(ll_contains(r.err, "has file capabilities"), "stderr:\n%s", r.err);
@@ -306,18 +318,8 @@ Test(lc_run, inheritable_file_capabilities)
     if (geteuid() != 0)
         cr_skip_test("needs root to give a file capabilities and run as nobody");
     struct lr r;
-    lr_mkdir(&r);
-    const char *bin = lr_path(&r, "cap_leaker");
-    cr_assert_eq(system(ll_fmt("cp %s %s && chmod 755 %s", LR_LEAKER, bin, bin)), 0);
-    struct vfs_cap { uint32_t magic; uint32_t data[4]; } cap = {
-        0x02000000, { 0, 1u << CAP_NET_RAW, 0, 0 } };     /* rev 2, inheritable net_raw */
-    if (setxattr(bin, "security.capability", &cap, sizeof cap, 0) != 0)
-        cr_skip_test("setxattr security.capability on %s: %s", bin, strerror(errno));
-    lr_exec_in(&r, lr_as_nobody, NULL, (const char *const[]){ LR_BIN, "--version", NULL });
-    if (r.status != 0)
-        cr_skip_test("nobody cannot run %s (%d): %s", LR_BIN, r.status, r.err);
-    free(r.out);
-    free(r.err);
+    /* rev 2, inheritable net_raw */
+    const char *bin = lr_cap_leaker(&r, 0x02000000, 0, 1u << CAP_NET_RAW);
     lr_exec_in(&r, lr_as_nobody, NULL, (const char *const[]){ LR_BIN, "--", bin, "10", NULL });
     LL_EQ(r.status, 23, "empty inheritable set; stderr:\n%s", r.err);
     cr_assert(ll_contains(r.err, "FAIL: 1 new leak site"), "stderr:\n%s", r.err);
