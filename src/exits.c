@@ -62,22 +62,22 @@ static ll_end_fn ll_next_end(ll_end_fn *slot, const char *name)
     return f;
 }
 
-LL_EXPORT void exit(int status)
+/* libc's end name (exit or quick_exit), one thread at a time. */
+static __attribute__((noreturn)) void ll_end_through(ll_end_fn *slot, const char *name,
+                                                     int status)
 {
     ll_end_enter();
-    ll_end_fn f = ll_next_end(&ll_next_exit, "exit");
+    ll_end_fn f = ll_next_end(slot, name);
     if (f)
         f(status);
-    ll_exit_real(status);           /* no libc exit: cannot happen */
+    ll_exit_real(status);           /* no libc function: cannot happen */
 }
+
+LL_EXPORT void exit(int status) { ll_end_through(&ll_next_exit, "exit", status); }
 
 LL_EXPORT void quick_exit(int status)
 {
-    ll_end_enter();
-    ll_end_fn f = ll_next_end(&ll_next_quick_exit, "quick_exit");
-    if (f)
-        f(status);
-    ll_exit_real(status);
+    ll_end_through(&ll_next_quick_exit, "quick_exit", status);
 }
 
 /* At load: no dlsym later in a vfork child or a signal handler. */

@@ -89,6 +89,23 @@ enum ll_fn {
 };
 const char *ll_fn_name(unsigned fn);
 
+/* The hex number at s (no prefix), stopping at end or the first other
+ * character, into *out; returns where it stopped.  For /proc/self/maps
+ * lines (reach.c, modules.c). */
+static inline const char *ll_parse_hex(const char *s, const char *end, uintptr_t *out)
+{
+    uintptr_t v = 0;
+    for (; s < end; s++) {
+        unsigned c = (unsigned char)*s, d;
+        if (c - '0' < 10) d = c - '0';
+        else if ((c | 0x20) - 'a' < 6) d = (c | 0x20) - 'a' + 10;
+        else break;
+        v = v << 4 | d;
+    }
+    *out = v;
+    return s;
+}
+
 /* ---- per-thread state --------------------------------------------------- */
 /* Recursion guard: non-zero while this thread runs libleak's own code, so
  * every allocation made meanwhile (by us, the unwinder, the symbolizer,

@@ -40,13 +40,11 @@ static uint64_t ll_mods_hash(const char *s)
 /* Parse "lo-hi " at the start of a maps line; 1 if it holds a. */
 static int ll_maps_line_has(const char *s, const char *eol, uintptr_t a)
 {
-    uintptr_t v[2] = { 0, 0 };
-    for (int k = 0; k < 2; k++, s++)
-        for (; s < eol && *s != '-' && *s != ' '; s++) {
-            unsigned c = (unsigned char)*s | 0x20;
-            v[k] = v[k] << 4 | (c <= '9' ? c - '0' : c - 'a' + 10);
-        }
-    return v[0] < v[1] && a - v[0] < v[1] - v[0];
+    uintptr_t lo, hi = 0;
+    const char *p = ll_parse_hex(s, eol, &lo);
+    if (p < eol && *p == '-')
+        ll_parse_hex(p + 1, eol, &hi);
+    return lo < hi && a - lo < hi - lo;
 }
 
 /* The file mapped at a, from /proc/self/maps, into out (n bytes): 0 if

@@ -124,7 +124,6 @@ static void ll_kinds_format(int mask, char *buf, size_t cap)
     }
 }
 
-/* Store value v (length n) for option d; -1 if it is not acceptable. */
 /* The directory the process started in, with a '/' at its end; "" if it
  * cannot be named (deleted, unreachable, too long).  The system call, not
  * libc's getcwd(), whose fallback allocates. */
@@ -164,6 +163,7 @@ static int ll_opt_path(char *field, const char *v, size_t n)
     return 0;
 }
 
+/* Store value v (length n) for option d; -1 if it is not acceptable. */
 static int ll_opt_set(const struct ll_optdef *d, const char *v, size_t n)
 {
     char *field = (char *)&ll_opt + d->off;

@@ -128,20 +128,6 @@ void ll_ranges_free(struct ll_ranges *r)
 
 /* ---- readable mappings, from /proc/self/maps (ascending, disjoint) ------- */
 
-static const char *parse_hex(const char *s, const char *end, uintptr_t *out)
-{
-    uintptr_t v = 0;
-    for (; s < end; s++) {
-        unsigned c = (unsigned char)*s, d;
-        if (c - '0' < 10) d = c - '0';
-        else if ((c | 0x20) - 'a' < 6) d = (c | 0x20) - 'a' + 10;
-        else break;
-        v = v << 4 | d;
-    }
-    *out = v;
-    return s;
-}
-
 /* The whole file, or NULL: a truncated map would hide readable roots. */
 static char *slurp(const char *path, size_t *len, size_t *cap)
 {
@@ -192,8 +178,8 @@ int ll_maps_read(struct ll_ranges *maps, struct ll_ranges *anon)
         const char *eol = memchr(s, '\n', (size_t)(end - s));
         if (!eol) eol = end;
         uintptr_t lo, hi;
-        const char *p = parse_hex(s, eol, &lo);
-        if (p < eol && *p == '-') p = parse_hex(p + 1, eol, &hi);
+        const char *p = ll_parse_hex(s, eol, &lo);
+        if (p < eol && *p == '-') p = ll_parse_hex(p + 1, eol, &hi);
         else hi = 0;
         if (p + 4 < eol && *p == ' ' && p[1] == 'r') {
             err = ll_ranges_add(maps, lo, hi);
