@@ -148,7 +148,7 @@ static unsigned ll_bad_free_kind(uintptr_t p)
  * same address from the real malloc cannot have its record removed by us.
  * Returns 1 when p may go to the real free; a bad free is reported and
  * kept from the real allocator, so the program survives it. */
-static int ll_on_free(void *p, unsigned dealloc, uintptr_t caller)
+static int ll_on_free(void *p, unsigned dealloc, uintptr_t caller, int far)
 {
     if (!LL_RECORDS) {
         LL_FLOOR_DEL(p);
@@ -158,7 +158,8 @@ static int ll_on_free(void *p, unsigned dealloc, uintptr_t caller)
     int ok = 1;
     struct ll_block b;
     ll_guard++;
-    if (ll_table_remove((uintptr_t)p, caller, &b)) {
+    if (far ? ll_table_remove_far((uintptr_t)p, caller, &b)
+            : ll_table_remove((uintptr_t)p, caller, &b)) {
         /* A mismatched pair is a bad free like the others: reported, and the
          * block kept from the allocator (its record is gone: the program
          * meant to free it, so it is not reported again as a leak). */
@@ -175,7 +176,11 @@ static int ll_on_free(void *p, unsigned dealloc, uintptr_t caller)
     return ok;
 }
 
-static void ll_free_any(void *p, unsigned dealloc, uintptr_t caller)
+/* Every free but the common one: p unknown to this thread's nursery
+ * (own 0: then only the table and other threads' nurseries are left to
+ * ask), or not asked (own -1), or not active. */
+static __attribute__((noinline))
+void ll_free_slow(void *p, unsigned dealloc, uintptr_t caller, int own)
 {
     if (!p || ll_unlikely(ll_boot_owns(p)))
         return;
@@ -186,11 +191,34 @@ static void ll_free_any(void *p, unsigned dealloc, uintptr_t caller)
             ll_real.free(p);
         return;
     }
-    if (ll_on_free(p, dealloc, caller)) {
+    if (ll_on_free(p, dealloc, caller, own == 0)) {
         ll_in_real++;
         ll_real.free(p);
         ll_in_real--;
     }
+}
+
+/* The common free is of a young block of this thread: it is done here,
+ * with nothing to save (no errno: nothing on this path can set it; no copy
+ * of the record).  The guard keeps a signal handler's malloc away from the
+ * nursery's lock. */
+static inline __attribute__((always_inline))
+void ll_free_any(void *p, unsigned dealloc, uintptr_t caller)
+{
+    int own = -1;
+    if (LL_RECORDS && ll_likely(p && !ll_guard) &&
+        ll_likely(atomic_load_explicit(&ll_state, memory_order_acquire) == LL_READY)) {
+        ll_guard++;
+        own = ll_nursery_free_own((uintptr_t)p, caller, dealloc);
+        ll_guard--;
+        if (ll_likely(own > 0)) {
+            ll_in_real++;
+            ll_real.free(p);
+            ll_in_real--;
+            return;
+        }
+    }
+    ll_free_slow(p, dealloc, caller, own);
 }
 
 /* ---- C ------------------------------------------------------------------ */

@@ -234,6 +234,7 @@ int ll_thread_register(void);            /* 1 if the thread's exit will be seen 
 int ll_nursery_add(uintptr_t p, size_t size, uint32_t stack, unsigned fn,
                    unsigned align_log2);
 int ll_nursery_take(uintptr_t p, uintptr_t free_pc, struct ll_block *out);
+int ll_nursery_free_own(uintptr_t p, uintptr_t free_pc, unsigned dealloc);
 int ll_nursery_take_any(uintptr_t p, uintptr_t free_pc, struct ll_block *out);
 int ll_nursery_lookup(uintptr_t p, struct ll_block *out);
 int ll_nursery_find_containing(uintptr_t p, struct ll_block *out);

@@ -322,36 +322,52 @@ static inline void ll_ny_quarantine(struct ll_nursery *y, const struct ll_block 
             .alloc_stack = b->stack, .fn = b->fn };
 }
 
+/* p's record in y (locked by the caller): the newest (*j = -1) or an
+ * indexed one (*j its index position); NULL if p is not there. */
+static inline __attribute__((always_inline))
+struct ll_block *ll_ny_locate(struct ll_nursery *y, uintptr_t p, int *j)
+{
+    *j = -1;
+    if (!p)                             /* empty places hold address 0 */
+        return NULL;
+    if (y->last.ptr == p)
+        return &y->last;
+    if (!y->n || (*j = ll_ny_pos(y, p)) < 0)
+        return NULL;
+    return &y->ent[(y->idx[*j] & 0xffff) - 1];
+}
+
+/* Drop the record ll_ny_locate found. */
+static inline __attribute__((always_inline))
+void ll_ny_drop(struct ll_nursery *y, struct ll_block *b, int j)
+{
+    b->ptr = 0;
+    y->frees++;
+    if (j < 0) {
+        y->lifo += y->lifo < LL_LIFO_MAX;
+        return;
+    }
+    unsigned i = (unsigned)(b - y->ent);
+    b->size = y->free_slot;             /* free slots form a list */
+    y->free_slot = i + 1;
+    ll_ny_unindex(y, (unsigned)j);
+    y->n--;
+}
+
 /* Remove p from y (locked by the caller); 1 if it was there. */
 static inline __attribute__((always_inline))
 int ll_ny_take(struct ll_nursery *y, uintptr_t p, uintptr_t free_pc, struct ll_block *out)
 {
-    if (!p)                             /* empty places hold address 0 */
+    int j;
+    struct ll_block *b = ll_ny_locate(y, p, &j);
+    if (!b)
         return 0;
-    if (y->last.ptr == p) {
-        ll_ny_quarantine(y, &y->last, free_pc, out);
-        y->last.ptr = 0;
-        y->lifo += y->lifo < LL_LIFO_MAX;
-        y->frees++;
-        return 1;
-    }
-    if (!y->n)
-        return 0;
-    int j = ll_ny_pos(y, p);
-    if (j < 0)
-        return 0;
-    int i = (int)(y->idx[j] & 0xffff) - 1;
-    ll_ny_quarantine(y, &y->ent[i], free_pc, out);
-    y->ent[i].ptr = 0;
-    y->ent[i].size = y->free_slot;      /* free slots form a list */
-    y->free_slot = (unsigned)i + 1;
-    ll_ny_unindex(y, (unsigned)j);
-    y->n--;
-    y->frees++;
+    ll_ny_quarantine(y, b, free_pc, out);
+    ll_ny_drop(y, b, j);
     return 1;
 }
 
-/* The common free: a young block of this thread. */
+/* A block of another thread's, or a thread without a nursery. */
 int ll_nursery_take(uintptr_t p, uintptr_t free_pc, struct ll_block *out)
 {
     struct ll_nursery *y = ll_ny;
@@ -364,6 +380,34 @@ int ll_nursery_take(uintptr_t p, uintptr_t free_pc, struct ll_block *out)
     if (found)
         ll_live_note(-(int64_t)b->size);
     return found;
+}
+
+/* The common free: a young block of this thread, freed through the call
+ * its allocator pairs with.  Nothing is copied out.  1: done; 0: p is not
+ * in this thread's nursery; -1: this thread has none, or p's allocator was
+ * of another family.  On 0 and -1 nothing changed. */
+int ll_nursery_free_own(uintptr_t p, uintptr_t free_pc, unsigned dealloc)
+{
+    struct ll_nursery *y = ll_ny;
+    if (ll_unlikely(ll_ny_state != LL_NY_LIVE))
+        return -1;
+    int j, res = 1;
+    ll_lock(&y->lock);
+    struct ll_block *b = ll_ny_locate(y, p, &j);
+    size_t size = 0;
+    if (ll_unlikely(!b))
+        res = 0;
+    else if (ll_unlikely(ll_fn_family(b->fn) != dealloc))
+        res = -1;
+    else {
+        size = b->size;
+        ll_ny_quarantine(y, b, free_pc, NULL);
+        ll_ny_drop(y, b, j);
+    }
+    ll_unlock(&y->lock);
+    if (res > 0)
+        ll_live_note(-(int64_t)size);
+    return res;
 }
 
 /* Ask every thread's nursery in turn, each under its lock, until one
