@@ -104,6 +104,17 @@ static int ll_pages_own(uintptr_t a)
     return found;
 }
 
+/* 1 if a mapping of ours meets [lo, hi): the scan then asks page by page. */
+int ll_mem_overlaps(uintptr_t lo, uintptr_t hi)
+{
+    int found = 0;
+    ll_lock_inner(&ll_pages_lock);
+    for (size_t i = 0; i < ll_npages && !found; i++)
+        found = ll_pages[i].lo < hi && lo < ll_pages[i].lo + ll_pages[i].size;
+    ll_unlock_inner(&ll_pages_lock);
+    return found;
+}
+
 static int ll_class_refill(struct ll_class *k)
 {
     char *c = ll_pages_alloc(LL_CHUNK);

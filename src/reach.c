@@ -56,6 +56,7 @@ enum {
 
 #define WORK_MAX 512
 static struct ll_range work[WORK_MAX];
+static size_t work_top;              /* entries at and above it never used */
 static struct ll_range excluded;     /* the caller's block array */
 static int deferring;                /* keep freed pages mapped until the end */
 
@@ -66,6 +67,7 @@ void *ll_work_alloc(size_t size)
         if (work[i].hi) continue;
         void *p = ll_pages_alloc(size);
         if (p) work[i] = (struct ll_range){ (uintptr_t)p, (uintptr_t)p + size };
+        if (p && i >= work_top) work_top = i + 1;
         return p;
     }
     return NULL;
@@ -85,11 +87,12 @@ void ll_work_begin(void) { deferring = 1; }
 void ll_work_end(void)
 {
     deferring = 0;
-    for (size_t i = 0; i < WORK_MAX; i++)
+    for (size_t i = 0; i < work_top; i++)
         if (work[i].hi) {
             ll_pages_free((void *)work[i].lo, work[i].hi - work[i].lo);
             work[i] = (struct ll_range){ 0, 0 };
         }
+    work_top = 0;
 }
 
 /* libleak's own memory: its allocator's chunks, scratch pages, the blocks'
@@ -97,9 +100,19 @@ void ll_work_end(void)
 static int ours(uintptr_t p)
 {
     if (p - excluded.lo < excluded.hi - excluded.lo) return 1;
-    for (size_t i = 0; i < WORK_MAX; i++)
+    for (size_t i = 0; i < work_top; i++)
         if (p - work[i].lo < work[i].hi - work[i].lo) return 1;
     return ll_mem_owns((const void *)p);
+}
+
+/* 1 if any of libleak's own memory meets [a,b).  Most roots (a library's
+ * data, a stack) hold none, and are then taken whole, not page by page. */
+static int ours_within(uintptr_t a, uintptr_t b)
+{
+    if (excluded.lo < b && a < excluded.hi) return 1;
+    for (size_t i = 0; i < work_top; i++)
+        if (work[i].lo < b && a < work[i].hi) return 1;
+    return ll_mem_overlaps(a, b);
 }
 
 /* ---- growable list of address ranges ------------------------------------ */
@@ -212,6 +225,7 @@ size_t ll_maps_find(const struct ll_ranges *m, uintptr_t a)
 /* Append [a,b) minus libleak's own memory, asked once per 4 KiB page. */
 static int add_not_ours(struct ll_ranges *out, uintptr_t a, uintptr_t b)
 {
+    if (!ours_within(a, b)) return ll_ranges_add(out, a, b);
     uintptr_t run = a;
     for (uintptr_t p = a; p < b;) {
         uintptr_t next = (p | 4095) + 1;
