@@ -43,6 +43,7 @@ static void ll_fork_child(void)
     ll_modules_fork_child();
     ll_stack_fork_child();
     ll_table_reset_locks();
+    ll_tcb_note_main();   /* the forking thread is the child's main thread */
     ll_internal_off = 0;
     ll_guard--;
 }

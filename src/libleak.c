@@ -38,6 +38,7 @@ void ll_init_slow(void)
         errno = saved;
         return;
     }
+    ll_tcb_note_main();
     ll_out_keep_stderr();
     ll_opt_parse(getenv("LIBLEAK_OPTIONS"));
     if (ll_opt.help)

@@ -448,6 +448,8 @@ int ll_tcb_is(const uintptr_t *words, uintptr_t at);   /* a TCB copied from at *
 uintptr_t ll_tcb_dtv_block(uintptr_t dtv);  /* the DTV's start, from tcbhead_t.dtv */
 uintptr_t ll_tcb_top(uintptr_t tcb);        /* end of the thread's stack block */
 int ll_tcb_tid_offset(void);                /* -1 if unknown */
+void ll_tcb_note_main(void);                /* at start-up, and in a fork child */
+uintptr_t ll_tcb_main(void);                /* the main thread's TCB, 0 if unknown */
 size_t ll_peek(int memfd, uintptr_t a, void *buf, size_t n);
 size_t ll_tcb_dead_owned(int memfd, uintptr_t dtv, uintptr_t *out, size_t max);
 

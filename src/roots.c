@@ -215,18 +215,28 @@ static int roots_add_tcbs(struct ll_roots *roots, struct ll_ranges *excl,
                           size_t nth)
 {
     if (!ll_tcb_supported() || memfd < 0) return 0;
-    uintptr_t *w = ll_work_alloc(TCB_SEARCH);
-    int err = !w;
+    uintptr_t *w = ll_work_alloc(TCB_SEARCH), main_tcb = ll_tcb_main();
+    int err = !w, main_seen = 0;
     for (size_t k = 0; w && k < anon->n && !err; k++) {
         uintptr_t lo = anon->v[k].lo, hi = anon->v[k].hi;
         if (hi - lo > TCB_SEARCH) lo = hi - TCB_SEARCH;
         size_t got = ll_peek(memfd, lo, w, hi - lo);
         for (uintptr_t a = (lo + 63) & ~(uintptr_t)63;       /* TCB_ALIGNMENT */
              a + 3 * sizeof *w <= lo + got && !err; a += 64)
-            if (ll_tcb_is(&w[(a - lo) / sizeof *w], a))
+            if (ll_tcb_is(&w[(a - lo) / sizeof *w], a)) {
+                main_seen |= a == main_tcb;
                 err = other_tcb(roots, excl, holes, memfd, &w[(a - lo) / sizeof *w], a,
                                 anon->v[k].lo, th, nth);
+            }
     }
+    /* The main thread's TCB, wherever its mapping has grown: read as the
+     * search would have read it (its mapping's start matters only for an
+     * exited thread's stack, which the main thread does not have). */
+    if (w && !err && !main_seen && main_tcb &&
+        ll_peek(memfd, main_tcb, w, 3 * sizeof *w) == 3 * sizeof *w &&
+        ll_tcb_is(w, main_tcb))
+        err = other_tcb(roots, excl, holes, memfd, w, main_tcb, ll_tcb_top(main_tcb),
+                        th, nth);
     if (w) ll_work_free(w, TCB_SEARCH);
     return err;
 }

@@ -72,6 +72,21 @@ int ll_tcb_tid_offset(void)
     return off;
 }
 
+/* The main thread's TCB, noted at start-up and in a fork child (each runs
+ * on what is then the process's main thread).  ld.so placed it in an
+ * anonymous mapping of its own, but mappings made later next to it merge
+ * with it, and the TCB can end up anywhere in the merged one, past the top
+ * that the search for thread stacks' TCBs reads.  0 if unknown. */
+static uintptr_t ll_main_tcb_at;
+
+void ll_tcb_note_main(void)
+{
+    if (ll_tcb_supported() && (pid_t)syscall(SYS_gettid) == getpid())
+        ll_main_tcb_at = (uintptr_t)pthread_self();
+}
+
+uintptr_t ll_tcb_main(void) { return ll_main_tcb_at; }
+
 /* Read [a, a + n) from our own memory without faulting: what a stale map
  * lists may be gone.  Returns the bytes read. */
 size_t ll_peek(int memfd, uintptr_t a, void *buf, size_t n)
