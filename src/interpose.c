@@ -114,6 +114,23 @@ static inline int *ll_errno(void)
     return e;
 }
 
+/* Our code leaves copies of the block's address in scratch registers, and
+ * the caller may not overwrite them before it blocks in a system call: if
+ * the program has dropped the block meanwhile and the leak check stops that
+ * thread there, its registers are scanned and the copy would keep the block
+ * "still reachable" (Valgrind: definitely lost).  So they are cleared on the
+ * way out; the caller expects nothing in them.  (rax carries the result.) */
+#if defined(__x86_64__)
+#define LL_SCRUB_SCRATCH()                                                  \
+    __asm__ volatile("xor %%ecx, %%ecx\n\txor %%edx, %%edx\n\t"             \
+                     "xor %%esi, %%esi\n\txor %%edi, %%edi\n\t"             \
+                     "xor %%r8d, %%r8d\n\txor %%r9d, %%r9d\n\t"             \
+                     "xor %%r10d, %%r10d\n\txor %%r11d, %%r11d"               \
+                     ::: "rcx", "rdx", "rsi", "rdi", "r8", "r9", "r10", "r11")
+#else
+#define LL_SCRUB_SCRATCH() ((void)0)
+#endif
+
 /* After a successful allocation: capture the stack and insert the record.
  * errno is kept as the real call left it (success must not change it). */
 static inline __attribute__((always_inline))
@@ -130,6 +147,7 @@ void ll_on_alloc(void *p, size_t size, size_t align, unsigned fn,
     ll_table_insert((uintptr_t)p, size, align, fn, stack);
     ll_guard--;
     *e = saved;
+    LL_SCRUB_SCRATCH();
 }
 
 /* Why a pointer we do not know is being freed. */

@@ -110,6 +110,7 @@ static void ll_ny_spill_all(struct ll_nursery *y)
         ll_table_insert_shard(&y->last);
         y->last.ptr = 0;
     }
+
     for (unsigned i = 0; i < y->filled; i++)
         if (y->ent[i].ptr) {
             ll_table_insert_shard(&y->ent[i]);
@@ -271,18 +272,21 @@ static void ll_ny_put(struct ll_nursery *y, const struct ll_block *b)
  * it), the held block is indexed when the next one comes; while blocks die
  * in no order, a new block goes straight into the index, with the probe
  * its duplicate check made, and the held place is left as it is. */
-int ll_nursery_add(uintptr_t p, size_t size, uint32_t stack, unsigned fn,
-                   unsigned align_log2)
+/* The other cases of an add (ll_nursery_add), y locked by the caller
+ * unless meta says otherwise.  Five arguments, so that the call is a jump:
+ * meta is fn, align_log2 << 8 and LL_NY_LOCK_IT. */
+#define LL_NY_LOCK_IT (1u << 16)
+static __attribute__((noinline))
+int ll_ny_add_slow(struct ll_nursery *y, uintptr_t p, size_t size, uint32_t stack,
+                   unsigned meta)
 {
-    struct ll_nursery *y = ll_ny_mine();
-    if (ll_unlikely(!y))
-        return -1;
-    struct ll_block b = { .ptr = p, .size = size, .stack = stack,
-                          .fn = (uint8_t)fn, .align_log2 = (uint8_t)align_log2 };
+    const struct ll_block b = { .ptr = p, .size = size, .stack = stack,
+                                .fn = (uint8_t)meta, .align_log2 = (uint8_t)(meta >> 8) };
+    if (meta & LL_NY_LOCK_IT)
+        ll_lock(&y->lock);
     int64_t delta = (int64_t)size;
     int res = LL_INSERT_OK, dup = 0;
     uint32_t h = ll_ny_hash(p);
-    ll_lock(&y->lock);
     unsigned j = y->n ? ll_ny_probe(y, p, h, &dup) : ll_ny_home(h);
     if (ll_unlikely(dup)) {             /* p was indexed already */
         unsigned i = (y->idx[j] & 0xffff) - 1;
@@ -308,6 +312,64 @@ int ll_nursery_add(uintptr_t p, size_t size, uint32_t stack, unsigned fn,
     ll_unlock(&y->lock);
     ll_live_note(delta);
     return res;
+}
+
+static __attribute__((noinline))
+int ll_ny_add_first(uintptr_t p, size_t size, uint32_t stack, unsigned fn,
+                    unsigned align_log2)
+{
+    return ll_ny_mine() ? ll_nursery_add(p, size, stack, fn, align_log2) : -1;
+}
+
+/* Keep a block in this thread's nursery: LL_INSERT_OK, or LL_INSERT_DUP
+ * when the address was already there (a free we never saw); -1 if this
+ * thread has none, and the caller uses the table.
+ *
+ * The newest block is held apart (last), not indexed: many blocks die
+ * before the next is born (a buffer used and freed, a realloc), and their
+ * free then needs no hash, no probe and no index update.  While that pays
+ * (lifo > 0: frees of the held block outnumber the blocks that outlived
+ * it), the held block is indexed when the next one comes; while blocks die
+ * in no order, a new block goes straight into the index, with the probe
+ * its duplicate check made, and the held place is left as it is.  The
+ * common cases, an empty held place or a free slot, are done here with no
+ * call but in tail position; the others in ll_ny_add_slow. */
+int ll_nursery_add(uintptr_t p, size_t size, uint32_t stack, unsigned fn,
+                   unsigned align_log2)
+{
+    struct ll_nursery *y = ll_ny;
+    if (ll_unlikely(ll_ny_state != LL_NY_LIVE))
+        return ll_ny_add_first(p, size, stack, fn, align_log2);
+    unsigned meta = fn | align_log2 << 8;
+    if (ll_unlikely(atomic_exchange_explicit(&y->lock.v, 1, memory_order_acquire)))
+        return ll_ny_add_slow(y, p, size, stack, meta | LL_NY_LOCK_IT);
+    int dup = 0;
+    uint32_t h = ll_ny_hash(p);
+    unsigned j = y->n ? ll_ny_probe(y, p, h, &dup) : ll_ny_home(h);
+    struct ll_block *to;
+    if (ll_unlikely(dup))
+        return ll_ny_add_slow(y, p, size, stack, meta);
+    if (!y->last.ptr) {
+        to = &y->last;
+    } else if (y->lifo <= 0 && y->free_slot && y->last.ptr != p) {
+        /* blocks die in no order: b goes into the index, at the slot
+         * freed last (ll_ny_insert's common case) */
+        unsigned i = y->free_slot - 1;
+        y->lifo -= y->lifo > -LL_LIFO_MAX;
+        y->free_slot = (unsigned)y->ent[i].size;
+        y->n++;
+        y->idx[j] = h << 16 | (i + 1);
+        to = &y->ent[i];
+    } else {
+        return ll_ny_add_slow(y, p, size, stack, meta);
+    }
+    *to = (struct ll_block){ .ptr = p, .size = size, .stack = stack,
+                             .fn = (uint8_t)fn, .align_log2 = (uint8_t)align_log2 };
+    y->allocs++;
+    y->bytes += size;
+    ll_unlock(&y->lock);
+    ll_live_note((int64_t)size);
+    return LL_INSERT_OK;
 }
 
 /* A block leaving: copied out, and noted among the recent frees. */

@@ -66,10 +66,8 @@ struct ll_tstate {
 static LL_TLS struct ll_tstate *ll_ts;
 static LL_TLS int ll_ts_tried;
 
-static struct ll_tstate *ll_ts_get(void)
+static __attribute__((noinline)) struct ll_tstate *ll_ts_make(void)
 {
-    if (ll_likely(ll_ts != NULL) || ll_ts_tried)
-        return ll_ts;
     ll_ts_tried = 1;
     struct ll_tstate *t = ll_mem_alloc(sizeof(*t));  /* zeroed: ra 0 never matches */
     if (t && !(t->tcache = ll_mem_alloc(LL_TCACHE * sizeof(*t->tcache)))) {
@@ -77,6 +75,13 @@ static struct ll_tstate *ll_ts_get(void)
         t = NULL;
     }
     return ll_ts = t;
+}
+
+static inline struct ll_tstate *ll_ts_get(void)
+{
+    if (ll_likely(ll_ts != NULL) || ll_ts_tried)
+        return ll_ts;
+    return ll_ts_make();
 }
 
 void ll_stack_thread_exit(void)
@@ -229,13 +234,40 @@ static uint32_t ll_stack_walk(const struct ll_caller *c, unsigned depth, struct 
     return ll_stack_intern(pcs, ll_unwind_memo(pcs, depth, c->ra, c->sp, c->bp, m));
 }
 
+/* The paths of a capture that walk, out of line: the common capture then
+ * needs no stack frame of its own (ll_stack_capture_from tail-calls them). */
+static __attribute__((noinline)) uint32_t ll_capture_bare(const struct ll_caller *c,
+                                                          unsigned depth)
+{
+    struct ll_uw_memo scratch;
+    return ll_stack_walk(c, depth, &scratch);
+}
+
+static __attribute__((noinline)) uint32_t ll_capture_caller(struct ll_tstate *t,
+                                                            const struct ll_caller *c,
+                                                            unsigned i)
+{
+    struct ll_uw_memo scratch;
+    uint32_t id = ll_stack_walk(c, 1, &scratch);
+    t->caller[i].ra = c->ra;
+    t->caller[i].id = id;
+    return id;
+}
+
+static __attribute__((noinline)) uint32_t ll_capture_memo(struct ll_tstate *t,
+                                                          const struct ll_caller *c,
+                                                          unsigned depth, unsigned set)
+{
+    struct ll_uw_memo *m = &t->memo[set][t->victim[set]++ % LL_MEMO_WAYS];
+    return m->id = ll_stack_walk(c, depth, m);
+}
+
 uint32_t ll_stack_capture_from(const struct ll_caller *c)
 {
     unsigned depth = (unsigned)ll_opt.depth;
-    struct ll_uw_memo scratch;
     struct ll_tstate *t = ll_ts_get();
     if (ll_unlikely(!t))
-        return ll_stack_walk(c, depth, &scratch);
+        return ll_capture_bare(c, depth);
     if (depth == 1) {
         /* The stack is the caller alone, a function of ra: a direct-mapped
          * cache of return addresses serves it (the memo's key has sp in it,
@@ -243,10 +275,7 @@ uint32_t ll_stack_capture_from(const struct ll_caller *c)
         unsigned i = (unsigned)((c->ra * 0x9e3779b97f4a7c15ull) >> (64 - LL_CALLER_BITS));
         if (ll_likely(t->caller[i].ra == c->ra && t->caller[i].id))
             return t->caller[i].id;
-        uint32_t id = ll_stack_walk(c, 1, &scratch);
-        t->caller[i].ra = c->ra;
-        t->caller[i].id = id;
-        return id;
+        return ll_capture_caller(t, c, i);
     }
     uintptr_t k = (c->ra ^ c->sp >> 3) * 0x9e3779b97f4a7c15ull;
     unsigned set = (unsigned)(k >> (64 - LL_MEMO_BITS));
@@ -254,8 +283,7 @@ uint32_t ll_stack_capture_from(const struct ll_caller *c)
     for (unsigned w = 0; w < LL_MEMO_WAYS; w++)
         if (ll_unwind_replay(&m[w], c->ra, c->sp, c->bp, depth) && m[w].id)
             return m[w].id;
-    m = &m[t->victim[set]++ % LL_MEMO_WAYS];
-    return m->id = ll_stack_walk(c, depth, m);
+    return ll_capture_memo(t, c, depth, set);
 }
 
 unsigned ll_stack_get(uint32_t id, const uintptr_t **pcs)
