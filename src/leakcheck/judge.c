@@ -147,26 +147,46 @@ static int lc_startup_object(const json_t *stack, const char *obj)
  * is a function the other leaks do not pass through: the first one from the
  * site's own frame outwards that is neither main nor start-up code (a
  * function without a name is skipped; system libraries' are taken only if
- * the site is in one).  Without one, the object of an unnamed site, unless
- * the process starts in it (main's, named or stripped).  NULL when nothing
- * would match only this site (a leak allocated in main itself: "^main$"
- * would suppress everything; so would a stripped program's name). */
-char *lc_supp_pattern(const json_t *stack)
+ * the site is in one), nor a helper the caller calls shared (an allocation
+ * wrapper: "^xmalloc$" would hide every later leak made through it).
+ * Returns that frame's index, -1 if there is none; *skipped says whether a
+ * shared helper was passed over. */
+long lc_supp_frame(const json_t *stack, const struct lc_names *shared, int *skipped)
 {
     size_t own = lc_own_frame(stack), i;
     const json_t *f;
     int sys = lc_system_object(lc_fstr(json_array_get(stack, own), "object"));
+    *skipped = 0;
     json_array_foreach(stack, i, f) {
         const char *fn = lc_fstr(f, "function");
         if (i < own || !fn || (!sys && lc_system_object(lc_fstr(f, "object"))))
             continue;
         if (lc_startup_function(fn))
             break;
-        return lc_printf("^%s$", fn);
+        if (lc_names_has(shared, fn)) {
+            *skipped = 1;
+            continue;
+        }
+        return (long)i;
     }
+    return -1;
+}
+
+/* The pattern for lc_supp_frame's frame.  Without one, the object of an
+ * unnamed site, unless the process starts in it (main's, named or
+ * stripped).  NULL when nothing would match only this site (a leak
+ * allocated in main itself: "^main$" would suppress everything; so would a
+ * stripped program's name, or a shared helper's). */
+char *lc_supp_pattern(const json_t *stack, const struct lc_names *shared)
+{
+    int skipped;
+    long i = lc_supp_frame(stack, shared, &skipped);
+    if (i >= 0)
+        return lc_printf("^%s$", lc_fstr(json_array_get(stack, (size_t)i), "function"));
+    size_t own = lc_own_frame(stack);
     const json_t *fr = json_array_get(stack, own);
     const char *obj = lc_fstr(fr, "object");
-    if (lc_fstr(fr, "function") || !obj || lc_startup_object(stack, obj))
+    if (skipped || lc_fstr(fr, "function") || !obj || lc_startup_object(stack, obj))
         return NULL;
     return lc_strdup(lc_basename(obj));
 }

@@ -139,9 +139,16 @@ size_t lc_failing_sites(const struct lc_merge *m);
 size_t lc_own_frame(const json_t *stack);
 int lc_system_object(const char *object);
 int lc_system_source(const json_t *frame);      /* a file under /usr, not /usr/local */
+/* A small set of function names (--gen-suppressions' shared helpers). */
+struct lc_names { const char **v; size_t n, cap; };
+int lc_names_has(const struct lc_names *s, const char *name);
+void lc_names_add(struct lc_names *s, const char *name);    /* not copied */
+void lc_names_free(struct lc_names *s);
 /* The --gen-suppressions pattern (after "leak:") matching this site and not
- * every leak, or NULL if there is none. */
-char *lc_supp_pattern(const json_t *stack);
+ * every leak, or NULL if there is none; the functions in shared (may be
+ * NULL) are passed over.  lc_supp_frame: the frame it names, or -1. */
+long lc_supp_frame(const json_t *stack, const struct lc_names *shared, int *skipped);
+char *lc_supp_pattern(const json_t *stack, const struct lc_names *shared);
 
 /* ---- baseline.c -------------------------------------------------------------- */
 char *lc_signature(const json_t *stack);

@@ -167,17 +167,63 @@ void lc_text(FILE *f, const struct lc_result *r)
     lc_text_verdict(f, r);
 }
 
+/* The frame a site's pattern would name, for telling helpers apart. */
+struct lc_cand { const char *fn, *file; long line; };
+
+static struct lc_cand lc_cand_of(const struct lc_site *s, const struct lc_names *shared)
+{
+    int skipped;
+    long i = lc_supp_frame(s->stack, shared, &skipped);
+    const json_t *f = i >= 0 ? json_array_get(s->stack, (size_t)i) : NULL;
+    return f ? (struct lc_cand){ lc_fstr(f, "function"), lc_fstr(f, "file"), lc_fint(f, "line") }
+             : (struct lc_cand){ NULL, NULL, 0 };
+}
+
+static int lc_cand_same(struct lc_cand a, struct lc_cand b)
+{
+    return a.fn && b.fn && strcmp(a.fn, b.fn) == 0 && a.line == b.line &&
+           strcmp(a.file ? a.file : "", b.file ? b.file : "") == 0;
+}
+
+/* Shared helpers: a function that two reported sites would be named by at
+ * the same line of it (so they differ further out: it was called from two
+ * places, as an allocation wrapper is).  Its name would suppress both and
+ * every later leak made through it, so each site takes the next function
+ * out instead; repeated, for a wrapper of a wrapper.  A function with two
+ * leaking lines of its own is not shared: its name singles both out. */
+static void lc_find_shared(const struct lc_merge *m, struct lc_names *shared)
+{
+    for (int round = 0; round < 8; round++) {
+        size_t before = shared->n;
+        for (size_t i = 0; i < m->nsites; i++) {
+            if (m->sites[i].supp >= 0)
+                continue;
+            struct lc_cand a = lc_cand_of(&m->sites[i], shared);
+            for (size_t j = i + 1; j < m->nsites && a.fn; j++)
+                if (m->sites[j].supp < 0 && lc_cand_same(a, lc_cand_of(&m->sites[j], shared))) {
+                    lc_names_add(shared, a.fn);
+                    break;
+                }
+        }
+        if (shared->n == before)
+            return;
+    }
+}
+
 void lc_gen_suppressions(FILE *f, const struct lc_merge *m)
 {
+    struct lc_names shared = { 0 };
+    lc_find_shared(m, &shared);
     fprintf(f, "== suppressions for the sites above (add to a --suppressions file)\n");
     for (size_t i = 0; i < m->nsites; i++) {
         const struct lc_site *s = &m->sites[i];
         if (s->supp >= 0)
             continue;
-        char *pat = lc_supp_pattern(s->stack);
+        char *pat = lc_supp_pattern(s->stack, &shared);
         int seen = 0;
         for (size_t j = 0; j < i && pat && !seen; j++) {   /* each line once */
-            char *other = m->sites[j].supp < 0 ? lc_supp_pattern(m->sites[j].stack) : NULL;
+            char *other = m->sites[j].supp < 0 ? lc_supp_pattern(m->sites[j].stack, &shared)
+                                               : NULL;
             seen = other && strcmp(other, pat) == 0;
             free(other);
         }
@@ -188,8 +234,10 @@ void lc_gen_suppressions(FILE *f, const struct lc_merge *m)
                 fprintf(f, "\nleak:%s\n", pat);
             else
                 fprintf(f, "\n# no pattern matches only this site (all leaks pass through "
-                        "main): list it in a --baseline instead\n");
+                        "main, or through a helper other sites share): list it in a "
+                        "--baseline instead\n");
         }
         free(pat);
     }
+    lc_names_free(&shared);
 }

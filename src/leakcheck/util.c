@@ -78,6 +78,31 @@ char *lc_printf(const char *fmt, ...)
     return s;
 }
 
+int lc_names_has(const struct lc_names *s, const char *name)
+{
+    for (size_t i = 0; s && name && i < s->n; i++)
+        if (strcmp(s->v[i], name) == 0)
+            return 1;
+    return 0;
+}
+
+void lc_names_add(struct lc_names *s, const char *name)
+{
+    if (lc_names_has(s, name))
+        return;
+    if (s->n == s->cap) {
+        s->cap = s->cap ? 2 * s->cap : 8;
+        s->v = lc_grow(s->v, s->cap * sizeof *s->v);
+    }
+    s->v[s->n++] = name;
+}
+
+void lc_names_free(struct lc_names *s)
+{
+    free(s->v);
+    *s = (struct lc_names){ 0 };
+}
+
 const char *lc_basename(const char *path)
 {
     const char *b = path ? strrchr(path, '/') : NULL;
