@@ -423,6 +423,25 @@ Test(lc_run, parallel_wrappers_on_a_fresh_tree, .timeout = 240)
     lr_free(&r);
 }
 
+/* A builder that hangs holding the flock(1) lock: the next wrapper waited
+ * for it without end.  It now waits LEAKCHECK_LOCK_WAIT seconds, says so,
+ * and goes on.  (The holder here is killed once the wrapper is done.) */
+Test(lc_run, held_build_lock_is_waited_for_a_while_only, .timeout = 60)
+{
+    struct lr r;
+    lr_exec(&r, NULL, (const char *const[]){ "/bin/sh", "-c",
+        "command -v flock >/dev/null || { echo 'no flock'; exit 0; }; "
+        "flock -o " LL_ROOT "/build/.leakcheck.lock sleep 50 </dev/null >/dev/null 2>&1 & "
+        "holder=$!; "
+        "while flock -n " LL_ROOT "/build/.leakcheck.lock true; do sleep 0.1; done; "
+        "LEAKCHECK_LOCK_WAIT=1 " LL_ROOT "/scripts/leakcheck -- " LR_LEAKER " 0 >/dev/null "
+        "2>{dir}/err; echo $?; kill $holder; "
+        "grep -c 'held for 1 seconds; building anyway' {dir}/err; exit 0", NULL });
+    LL_EQ(r.status, 0, "setting up; stderr:\n%s", r.err);
+    cr_assert_str_eq(r.out, "0\n1\n", "the wrapper's status, then its note; stderr:\n%s", r.err);
+    lr_free(&r);
+}
+
 /* Without flock(1) the lock is a directory holding the builder's pid.  One
  * left by a builder that was killed must not hold the next wrapper up (it
  * waited five minutes, then built without removing it, so every later run
