@@ -104,11 +104,18 @@ static int ll_pages_own(uintptr_t a)
     return found;
 }
 
-/* 1 if a mapping of ours meets [lo, hi): the scan then asks page by page. */
+/* 1 if a mapping of ours meets [lo, hi), or may (the list of direct
+ * mappings is full, and ll_mem_owns knows chunks beyond it): the scan then
+ * asks page by page. */
 int ll_mem_overlaps(uintptr_t lo, uintptr_t hi)
 {
+    size_t n = atomic_load(&ll_nchunks);
+    for (size_t i = 0; i < n; i++)
+        if (ll_chunks[i] < hi && lo < ll_chunks[i] + LL_CHUNK)
+            return 1;
     int found = 0;
     ll_lock_inner(&ll_pages_lock);
+    found = ll_npages == LL_MAX_PAGES;
     for (size_t i = 0; i < ll_npages && !found; i++)
         found = ll_pages[i].lo < hi && lo < ll_pages[i].lo + ll_pages[i].size;
     ll_unlock_inner(&ll_pages_lock);

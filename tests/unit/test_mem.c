@@ -172,6 +172,33 @@ Test(mem, pages)
     cr_expect_eq(ll_mem_mapped(), m0);
 }
 
+/* The exit check takes a root range whole when ll_mem_overlaps says none of
+ * our memory is in it, so that answer must cover all of it, even once the
+ * list of direct mappings is full (a process with thousands of threads):
+ * chunks mapped after that were scanned as roots, and the blocks their
+ * records point to read "still reachable". */
+Test(mem, overlaps_covers_what_owns_covers)
+{
+    void *before = ll_mem_alloc(1000), *m = malloc(64);
+    cr_expect(ll_mem_overlaps((uintptr_t)before, (uintptr_t)before + 1));
+    cr_expect_not(ll_mem_overlaps((uintptr_t)m, (uintptr_t)m + 64), "malloc'd %p", m);
+    free(m);
+    enum { FILL = 4200, BLOCKS = 600 };
+    static void *page[FILL], *blk[BLOCKS];
+    for (int i = 0; i < FILL; i++)
+        cr_assert_not_null(page[i] = ll_pages_alloc(1));
+    for (int i = 0; i < BLOCKS; i++) {          /* past the chunk made before */
+        blk[i] = ll_mem_alloc(1000);
+        cr_assert_not_null(blk[i]);
+        uintptr_t a = (uintptr_t)blk[i];
+        cr_assert(ll_mem_owns(blk[i]), "block %d", i);
+        cr_assert(ll_mem_overlaps(a, a + 1000), "block %d at %p: owned, not overlapping", i,
+                  blk[i]);
+    }
+    for (int i = 0; i < FILL; i++)
+        ll_pages_free(page[i], 1);
+}
+
 /* ---- threads -------------------------------------------------------------------- */
 enum { THREADS = 4, OPS = 100000, SLOTS = 512 };
 
