@@ -185,29 +185,58 @@ static int lc_cand_same(struct lc_cand a, struct lc_cand b)
            strcmp(a.file ? a.file : "", b.file ? b.file : "") == 0;
 }
 
-/* Shared helpers: a function that two reported sites would be named by at
- * the same line of it (so they differ further out: it was called from two
- * places, as an allocation wrapper is).  Its name would suppress both and
- * every later leak made through it, so each site takes the next function
- * out instead; repeated, for a wrapper of a wrapper.  A function with two
- * leaking lines of its own is not shared: its name singles both out. */
+/* Shared helpers: a function that two reported sites with different stacks
+ * would be named by at the same line of it (so they differ further out: it
+ * was called from two places, as an allocation wrapper is).  Its name would
+ * suppress both and every later leak made through it, so each site takes
+ * the next function out instead; repeated until no name is shared (a
+ * wrapper of a wrapper), which ends: each round adds a name.  A function
+ * with two leaking lines of its own is not shared: its name singles both
+ * out; nor is one stack reported under two kinds (a lost list's head and
+ * nodes). */
+/* A stack as its frames' places (function, file, line; or object and
+ * offset): the same in every process, unlike return addresses. */
+static char *lc_stack_key(const json_t *stack)
+{
+    char *k = lc_strdup("");
+    size_t i;
+    const json_t *f;
+    json_array_foreach(stack, i, f) {
+        const char *fn = lc_fstr(f, "function"), *file = lc_fstr(f, "file");
+        const char *obj = lc_basename(lc_fstr(f, "object")), *off = lc_fstr(f, "offset");
+        char *n = lc_printf("%s%s@%s:%ld@%s+%s;", k, fn ? fn : "?", file ? file : "",
+                            lc_fint(f, "line"), obj ? obj : "", off ? off : "");
+        free(k);
+        k = n;
+    }
+    return k;
+}
+
 static void lc_find_shared(const struct lc_merge *m, struct lc_names *shared)
 {
-    for (int round = 0; round < 8; round++) {
-        size_t before = shared->n;
-        for (size_t i = 0; i < m->nsites; i++) {
-            if (m->sites[i].supp >= 0)
-                continue;
-            struct lc_cand a = lc_cand_of(&m->sites[i], shared);
-            for (size_t j = i + 1; j < m->nsites && a.fn; j++)
-                if (m->sites[j].supp < 0 && lc_cand_same(a, lc_cand_of(&m->sites[j], shared))) {
-                    lc_names_add(shared, a.fn);
+    struct lc_cand *c = lc_alloc(m->nsites * sizeof *c + 1);
+    char **key = lc_alloc(m->nsites * sizeof *key + 1);
+    for (size_t i = 0; i < m->nsites; i++)
+        key[i] = lc_stack_key(m->sites[i].stack);
+    for (size_t added = 1; added;) {
+        added = 0;
+        for (size_t i = 0; i < m->nsites; i++)
+            c[i] = m->sites[i].supp < 0 ? lc_cand_of(&m->sites[i], shared)
+                                        : (struct lc_cand){ NULL, NULL, 0 };
+        for (size_t i = 0; i < m->nsites; i++)
+            for (size_t j = i + 1; j < m->nsites && c[i].fn; j++)
+                if (lc_cand_same(c[i], c[j]) &&
+                    strcmp(key[i], key[j]) != 0 &&
+                    !lc_names_has(shared, c[i].fn)) {
+                    lc_names_add(shared, c[i].fn);
+                    added = 1;
                     break;
                 }
-        }
-        if (shared->n == before)
-            return;
     }
+    for (size_t i = 0; i < m->nsites; i++)
+        free(key[i]);
+    free(key);
+    free(c);
 }
 
 void lc_gen_suppressions(FILE *f, const struct lc_merge *m)

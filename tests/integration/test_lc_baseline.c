@@ -363,6 +363,33 @@ Test(lc_baseline, gen_suppressions_pass_over_a_shared_wrapper)
     lcb_free(&t);
 }
 
+/* A lost list: its head definitely lost, its nodes indirectly, all made at
+ * one place.  That is two sites (one per kind) with one stack, not a helper
+ * shared by two callers: make_node is named.  (Taken for one, the names
+ * went outwards round after round, to main and no line at all, or, past
+ * eight rounds, to a name that hid unrelated leaks.) */
+Test(lc_baseline, gen_suppressions_one_stack_under_two_kinds)
+{
+    struct lcb t;
+    lcb_init(&t);
+    lcb_write(&t, "list.c",
+              "#include <stdlib.h>\nstruct node { struct node *next; char pad[24]; };\n"
+              "void *volatile sink;\n"
+              "__attribute__((noinline)) struct node *make_node(struct node *next)\n"
+              "{ struct node *n = malloc(sizeof *n); n->next = next; return n; }\n"
+              "__attribute__((noinline)) void build_list(void)\n"
+              "{ struct node *h = 0; for (int i = 0; i < 3; i++) h = make_node(h);\n"
+              "  sink = h; sink = 0; }\n"
+              "int main(void) { build_list(); return 0; }\n");
+    lcb_cc(&t, "list.c", "list", "-O0");
+    LL_EQ(lcb_run(&t, "--gen-suppressions -- ./list"), 23, "stderr:\n%s", t.err);
+    LL_EQ(ll_count_lines(t.err, "leak:^make_node$"), 1, "stderr:\n%s", t.err);
+    cr_assert(!ll_contains(t.err, "# no pattern matches"), "stderr:\n%s", t.err);
+    lcb_gen_supp(&t, "gen.supp");
+    LL_EQ(lcb_run(&t, "--suppressions gen.supp -- ./list"), 0, "round trip; stderr:\n%s", t.err);
+    lcb_free(&t);
+}
+
 /* A stripped program's leaks have no function names: its name, the object
  * main is in, would match every leak of the program, so no such line. */
 Test(lc_baseline, gen_suppressions_never_names_a_stripped_program)
