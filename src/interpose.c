@@ -131,6 +131,24 @@ static inline int *ll_errno(void)
 #define LL_SCRUB_SCRATCH() ((void)0)
 #endif
 
+/* The same for the stack: our callees' frames (and the real allocator's)
+ * held the address just below the caller's stack pointer, and the calls the
+ * caller makes next, down to a system call it blocks in, build frames there
+ * that do not overwrite every slot.  A thread that allocated a block, let
+ * it go, then waited, read "still reachable" (1000 such threads: 914 lost
+ * with the registers cleared alone, 1000 with the 256 bytes below the
+ * caller's frame cleared too, as Valgrind says; about 20 instructions). */
+#define LL_SCRUB_BYTES 256
+typedef long long ll_v2 __attribute__((vector_size(16)));
+static __attribute__((noinline)) void ll_scrub_stack(void)
+{
+    ll_v2 below[LL_SCRUB_BYTES / sizeof(ll_v2)];
+#pragma GCC unroll 16
+    for (size_t i = 0; i < sizeof below / sizeof below[0]; i++)
+        below[i] = (ll_v2){ 0, 0 };
+    __asm__ volatile("" : : "r"(below) : "memory");
+}
+
 /* After a successful allocation: capture the stack and insert the record.
  * errno is kept as the real call left it (success must not change it). */
 static inline __attribute__((always_inline))
@@ -147,6 +165,7 @@ void ll_on_alloc(void *p, size_t size, size_t align, unsigned fn,
     ll_table_insert((uintptr_t)p, size, align, fn, stack);
     ll_guard--;
     *e = saved;
+    ll_scrub_stack();
     LL_SCRUB_SCRATCH();
 }
 
