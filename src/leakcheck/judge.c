@@ -151,25 +151,36 @@ static int lc_startup_object(const json_t *stack, const char *obj)
  * wrapper: "^xmalloc$" would hide every later leak made through it).
  * Returns that frame's index, -1 if there is none; *skipped says whether a
  * shared helper was passed over. */
-long lc_supp_frame(const json_t *stack, const struct lc_names *shared, int *skipped)
+size_t lc_supp_candidates(const json_t *stack, size_t *out)
 {
-    size_t own = lc_own_frame(stack), i;
+    size_t own = lc_own_frame(stack), i, n = 0;
     const json_t *f;
     int sys = lc_system_object(lc_fstr(json_array_get(stack, own), "object"));
-    *skipped = 0;
     json_array_foreach(stack, i, f) {
         const char *fn = lc_fstr(f, "function");
         if (i < own || !fn || (!sys && lc_system_object(lc_fstr(f, "object"))))
             continue;
         if (lc_startup_function(fn))
             break;
-        if (lc_names_has(shared, fn)) {
-            *skipped = 1;
-            continue;
-        }
-        return (long)i;
+        out[n++] = i;
     }
-    return -1;
+    return n;
+}
+
+long lc_supp_frame(const json_t *stack, const struct lc_names *shared, int *skipped)
+{
+    size_t *idx = lc_alloc(json_array_size(stack) * sizeof *idx + 1);
+    size_t n = lc_supp_candidates(stack, idx);
+    long at = -1;
+    *skipped = 0;
+    for (size_t k = 0; k < n && at < 0; k++) {
+        if (lc_names_has(shared, lc_fstr(json_array_get(stack, idx[k]), "function")))
+            *skipped = 1;
+        else
+            at = (long)idx[k];
+    }
+    free(idx);
+    return at;
 }
 
 /* The pattern for lc_supp_frame's frame.  Without one, the object of an

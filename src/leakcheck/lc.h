@@ -140,7 +140,8 @@ size_t lc_own_frame(const json_t *stack);
 int lc_system_object(const char *object);
 int lc_system_source(const json_t *frame);      /* a file under /usr, not /usr/local */
 /* A small set of function names (--gen-suppressions' shared helpers). */
-struct lc_names { const char **v; size_t n, cap; };
+struct lc_name;
+struct lc_names { struct lc_name *head; size_t n; };           /* a uthash set */
 int lc_names_has(const struct lc_names *s, const char *name);
 void lc_names_add(struct lc_names *s, const char *name);    /* not copied */
 void lc_names_free(struct lc_names *s);
@@ -148,6 +149,9 @@ void lc_names_free(struct lc_names *s);
  * every leak, or NULL if there is none; the functions in shared (may be
  * NULL) are passed over.  lc_supp_frame: the frame it names, or -1. */
 long lc_supp_frame(const json_t *stack, const struct lc_names *shared, int *skipped);
+/* The frames lc_supp_frame chooses among, innermost first, into out (room
+ * for every frame of stack); returns how many. */
+size_t lc_supp_candidates(const json_t *stack, size_t *out);
 char *lc_supp_pattern(const json_t *stack, const struct lc_names *shared);
 
 /* ---- baseline.c -------------------------------------------------------------- */

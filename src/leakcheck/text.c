@@ -167,16 +167,24 @@ void lc_text(FILE *f, const struct lc_result *r)
     lc_text_verdict(f, r);
 }
 
-/* The frame a site's pattern would name, for telling helpers apart. */
+/* A frame a site's pattern may name, for telling helpers apart. */
 struct lc_cand { const char *fn, *file; long line; };
 
-static struct lc_cand lc_cand_of(const struct lc_site *s, const struct lc_names *shared)
+/* A site's candidates, innermost first; at: the first not shared yet. */
+struct lc_chain { struct lc_cand *c; size_t n, at; };
+
+static struct lc_chain lc_chain_of(const struct lc_site *s)
 {
-    int skipped;
-    long i = lc_supp_frame(s->stack, shared, &skipped);
-    const json_t *f = i >= 0 ? json_array_get(s->stack, (size_t)i) : NULL;
-    return f ? (struct lc_cand){ lc_fstr(f, "function"), lc_fstr(f, "file"), lc_fint(f, "line") }
-             : (struct lc_cand){ NULL, NULL, 0 };
+    size_t *idx = lc_alloc(json_array_size(s->stack) * sizeof *idx + 1);
+    struct lc_chain ch = { NULL, lc_supp_candidates(s->stack, idx), 0 };
+    ch.c = lc_alloc(ch.n * sizeof *ch.c + 1);
+    for (size_t k = 0; k < ch.n; k++) {
+        const json_t *f = json_array_get(s->stack, idx[k]);
+        ch.c[k] = (struct lc_cand){ lc_fstr(f, "function"), lc_fstr(f, "file"),
+                                    lc_fint(f, "line") };
+    }
+    free(idx);
+    return ch;
 }
 
 static int lc_cand_same(struct lc_cand a, struct lc_cand b)
@@ -212,31 +220,60 @@ static char *lc_stack_key(const json_t *stack)
     return k;
 }
 
+struct lc_cand_ent { struct lc_cand c; const char *key; };
+
+static int lc_strcmp0(const char *a, const char *b)
+{
+    return strcmp(a ? a : "", b ? b : "");
+}
+
+/* Sites by candidate (function, file, line), then by stack. */
+static int lc_cmp_cand(const void *pa, const void *pb)
+{
+    const struct lc_cand_ent *a = pa, *b = pb;
+    int d = lc_strcmp0(a->c.fn, b->c.fn);
+    if (!d)
+        d = lc_strcmp0(a->c.file, b->c.file);
+    if (!d)
+        d = (a->c.line > b->c.line) - (a->c.line < b->c.line);
+    return d ? d : strcmp(a->key, b->key);
+}
+
 static void lc_find_shared(const struct lc_merge *m, struct lc_names *shared)
 {
-    struct lc_cand *c = lc_alloc(m->nsites * sizeof *c + 1);
+    struct lc_cand_ent *e = lc_alloc(m->nsites * sizeof *e + 1);
+    struct lc_chain *ch = lc_alloc(m->nsites * sizeof *ch + 1);
     char **key = lc_alloc(m->nsites * sizeof *key + 1);
     for (size_t i = 0; i < m->nsites; i++)
-        key[i] = lc_stack_key(m->sites[i].stack);
-    for (size_t added = 1; added;) {
+        if (m->sites[i].supp < 0) {
+            key[i] = lc_stack_key(m->sites[i].stack);
+            ch[i] = lc_chain_of(&m->sites[i]);
+        }
+    for (int added = 1; added;) {
         added = 0;
-        for (size_t i = 0; i < m->nsites; i++)
-            c[i] = m->sites[i].supp < 0 ? lc_cand_of(&m->sites[i], shared)
-                                        : (struct lc_cand){ NULL, NULL, 0 };
-        for (size_t i = 0; i < m->nsites; i++)
-            for (size_t j = i + 1; j < m->nsites && c[i].fn; j++)
-                if (lc_cand_same(c[i], c[j]) &&
-                    strcmp(key[i], key[j]) != 0 &&
-                    !lc_names_has(shared, c[i].fn)) {
-                    lc_names_add(shared, c[i].fn);
-                    added = 1;
-                    break;
-                }
+        size_t n = 0;
+        for (size_t i = 0; i < m->nsites; i++) {
+            while (ch[i].at < ch[i].n && lc_names_has(shared, ch[i].c[ch[i].at].fn))
+                ch[i].at++;
+            if (ch[i].at < ch[i].n)
+                e[n++] = (struct lc_cand_ent){ ch[i].c[ch[i].at], key[i] };
+        }
+        qsort(e, n, sizeof *e, lc_cmp_cand);
+        /* sorted, so a candidate's sites are together, its first stack first */
+        for (size_t i = 1; i < n; i++)
+            if (lc_cand_same(e[i].c, e[i - 1].c) && strcmp(e[i].key, e[i - 1].key) != 0 &&
+                !lc_names_has(shared, e[i].c.fn)) {
+                lc_names_add(shared, e[i].c.fn);
+                added = 1;
+            }
     }
-    for (size_t i = 0; i < m->nsites; i++)
+    for (size_t i = 0; i < m->nsites; i++) {
         free(key[i]);
+        free(ch[i].c);
+    }
     free(key);
-    free(c);
+    free(ch);
+    free(e);
 }
 
 void lc_gen_suppressions(FILE *f, const struct lc_merge *m)
@@ -244,18 +281,16 @@ void lc_gen_suppressions(FILE *f, const struct lc_merge *m)
     struct lc_names shared = { 0 };
     lc_find_shared(m, &shared);
     fprintf(f, "== suppressions for the sites above (add to a --suppressions file)\n");
+    struct lc_names printed = { 0 };
+    char **pats = lc_alloc(m->nsites * sizeof *pats + 1);
     for (size_t i = 0; i < m->nsites; i++) {
         const struct lc_site *s = &m->sites[i];
         if (s->supp >= 0)
             continue;
-        char *pat = lc_supp_pattern(s->stack, &shared);
-        int seen = 0;
-        for (size_t j = 0; j < i && pat && !seen; j++) {   /* each line once */
-            char *other = m->sites[j].supp < 0 ? lc_supp_pattern(m->sites[j].stack, &shared)
-                                               : NULL;
-            seen = other && strcmp(other, pat) == 0;
-            free(other);
-        }
+        char *pat = pats[i] = lc_supp_pattern(s->stack, &shared);
+        int seen = pat && lc_names_has(&printed, pat);        /* each line once */
+        if (pat)
+            lc_names_add(&printed, pat);
         if (!seen) {
             fprintf(f, "# %s, at ", lc_kind_text[s->kind]);
             lc_frame_text(f, json_array_get(s->stack, lc_own_frame(s->stack)));
@@ -266,7 +301,10 @@ void lc_gen_suppressions(FILE *f, const struct lc_merge *m)
                         "main, or through a helper other sites share): list it in a "
                         "--baseline instead\n");
         }
-        free(pat);
     }
+    for (size_t i = 0; i < m->nsites; i++)
+        free(pats[i]);
+    free(pats);
+    lc_names_free(&printed);
     lc_names_free(&shared);
 }

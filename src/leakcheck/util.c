@@ -1,5 +1,7 @@
 /* util.c - messages, memory, strings for leakcheck. */
 #include "lc.h"
+
+#include <uthash.h>
 #include "utf8.h"
 
 #include <errno.h>
@@ -78,28 +80,36 @@ char *lc_printf(const char *fmt, ...)
     return s;
 }
 
+struct lc_name {
+    const char *s;
+    UT_hash_handle hh;
+};
+
 int lc_names_has(const struct lc_names *s, const char *name)
 {
-    for (size_t i = 0; s && name && i < s->n; i++)
-        if (strcmp(s->v[i], name) == 0)
-            return 1;
-    return 0;
+    struct lc_name *e = NULL;
+    if (s && name)
+        HASH_FIND(hh, s->head, name, strlen(name), e);
+    return e != NULL;
 }
 
 void lc_names_add(struct lc_names *s, const char *name)
 {
     if (lc_names_has(s, name))
         return;
-    if (s->n == s->cap) {
-        s->cap = s->cap ? 2 * s->cap : 8;
-        s->v = lc_grow(s->v, s->cap * sizeof *s->v);
-    }
-    s->v[s->n++] = name;
+    struct lc_name *e = lc_alloc(sizeof *e);
+    e->s = name;
+    HASH_ADD_KEYPTR(hh, s->head, e->s, strlen(e->s), e);
+    s->n++;
 }
 
 void lc_names_free(struct lc_names *s)
 {
-    free(s->v);
+    struct lc_name *e, *tmp;
+    HASH_ITER(hh, s->head, e, tmp) {
+        HASH_DEL(s->head, e);
+        free(e);
+    }
     *s = (struct lc_names){ 0 };
 }
 
