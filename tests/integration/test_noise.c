@@ -13,15 +13,19 @@ static void run_clean(const char *prog, const char *const *args, const char *out
         LL_STREQ(r.out, out, "%s: stdout", prog);
     ll_check_schema(r.json);
     static const char *const kinds[] = { "definitely_lost", "indirectly_lost", "possibly_lost" };
+    /* what the check saw, for a failure that does not come back */
+    char *check = json_dumps(ll_get(r.json, "check"), JSON_COMPACT);
     for (int k = 0; k < 3; k++) {
-        LL_EQ(ll_summary_bytes(r.json, kinds[k]), 0, "%s: %s bytes; groups:\n%s", prog, kinds[k],
-              ll_describe_leaks(r.json));
+        LL_EQ(ll_summary_bytes(r.json, kinds[k]), 0, "%s: %s bytes; groups:\n%s\ncheck: %s\n"
+              "stderr:\n%.2000s", prog, kinds[k], ll_describe_leaks(r.json),
+              check ? check : "?", r.err);
         LL_EQ(ll_summary_blocks(r.json, kinds[k]), 0, "%s: %s blocks", prog, kinds[k]);
     }
     LL_EQ(json_array_size(ll_arr(r.json, "leaks")), 0, "%s: listed groups:\n%s", prog,
           ll_describe_leaks(r.json));
     LL_EQ(ll_int(ll_get(r.json, "check"), "threads_not_stopped"), 0, "%s: threads that did not stop",
           prog);
+    free(check);
     ll_run_free(&r);
 }
 
