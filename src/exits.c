@@ -34,8 +34,9 @@
  * handler is registered by libleak's constructor, before main and before
  * the constructors of objects loaded after libleak; handlers run last
  * registered first, so it runs after theirs.  (One registered by a
- * constructor that ran before ours, a library's, runs after the report.)  The status is the program's unless exitcode=N applies; stdio is
- * not flushed, as quick_exit would not have flushed it. */
+ * constructor that ran before ours, a library's, runs after the report.)
+ * The status is the program's unless exitcode=N applies; stdio is not
+ * flushed, as quick_exit would not have flushed it. */
 static void ll_quick_exit_report(void)
 {
     if (atomic_load(&ll_state) != LL_READY || !ll_is_own_process() ||

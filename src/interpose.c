@@ -213,6 +213,15 @@ static int ll_on_free(void *p, unsigned dealloc, uintptr_t caller, int far)
     return ok;
 }
 
+/* The real free of a tracked block, marked (ll_in_real) as LL_REAL marks
+ * the calls that return a value. */
+static inline void ll_free_real(void *p)
+{
+    ll_in_real++;
+    ll_real.free(p);
+    ll_in_real--;
+}
+
 /* Every free but the common one: p unknown to this thread's nursery
  * (own 0: then only the table and other threads' nurseries are left to
  * ask), or not asked (own -1), or not active. */
@@ -228,11 +237,8 @@ void ll_free_slow(void *p, unsigned dealloc, uintptr_t caller, int own)
             ll_real.free(p);
         return;
     }
-    if (ll_on_free(p, dealloc, caller, own == 0)) {
-        ll_in_real++;
-        ll_real.free(p);
-        ll_in_real--;
-    }
+    if (ll_on_free(p, dealloc, caller, own == 0))
+        ll_free_real(p);
 }
 
 /* The common free is of a young block of this thread: it is done here,
@@ -249,9 +255,7 @@ void ll_free_any(void *p, unsigned dealloc, uintptr_t caller)
         own = ll_nursery_free_own((uintptr_t)p, caller, dealloc);
         ll_guard--;
         if (ll_likely(own > 0)) {
-            ll_in_real++;
-            ll_real.free(p);
-            ll_in_real--;
+            ll_free_real(p);
             return;
         }
     }

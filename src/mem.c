@@ -94,12 +94,20 @@ void ll_pages_free(void *p, size_t size)
     atomic_fetch_sub(&ll_mapped, size);
 }
 
-static int ll_pages_own(uintptr_t a)
+/* 1 if one of our mappings (a chunk, or a direct mapping listed) meets
+ * [lo, hi); full: the list of direct mappings has no room left, so some
+ * may be missing from it. */
+static int ll_mem_meets(uintptr_t lo, uintptr_t hi, int *full)
 {
+    size_t n = atomic_load(&ll_nchunks);
+    for (size_t i = 0; i < n; i++)
+        if (ll_chunks[i] < hi && lo < ll_chunks[i] + LL_CHUNK)
+            return 1;
     int found = 0;
     ll_lock_inner(&ll_pages_lock);
+    *full = ll_npages == LL_MAX_PAGES;
     for (size_t i = 0; i < ll_npages && !found; i++)
-        found = a - ll_pages[i].lo < ll_pages[i].size;
+        found = ll_pages[i].lo < hi && lo < ll_pages[i].lo + ll_pages[i].size;
     ll_unlock_inner(&ll_pages_lock);
     return found;
 }
@@ -109,17 +117,8 @@ static int ll_pages_own(uintptr_t a)
  * asks page by page. */
 int ll_mem_overlaps(uintptr_t lo, uintptr_t hi)
 {
-    size_t n = atomic_load(&ll_nchunks);
-    for (size_t i = 0; i < n; i++)
-        if (ll_chunks[i] < hi && lo < ll_chunks[i] + LL_CHUNK)
-            return 1;
-    int found = 0;
-    ll_lock_inner(&ll_pages_lock);
-    found = ll_npages == LL_MAX_PAGES;
-    for (size_t i = 0; i < ll_npages && !found; i++)
-        found = ll_pages[i].lo < hi && lo < ll_pages[i].lo + ll_pages[i].size;
-    ll_unlock_inner(&ll_pages_lock);
-    return found;
+    int full = 0;
+    return ll_mem_meets(lo, hi, &full) || full;
 }
 
 static int ll_class_refill(struct ll_class *k)
@@ -194,12 +193,8 @@ size_t ll_mem_mapped(void) { return atomic_load(&ll_mapped); }
 
 int ll_mem_owns(const void *p)
 {
-    uintptr_t a = (uintptr_t)p;
-    size_t n = atomic_load(&ll_nchunks);
-    for (size_t i = 0; i < n; i++)
-        if (a - ll_chunks[i] < LL_CHUNK)
-            return 1;
-    return ll_pages_own(a);
+    int full;
+    return ll_mem_meets((uintptr_t)p, (uintptr_t)p + 1, &full);
 }
 
 /* Fork: hold every lock across fork() so the child never sees a free list

@@ -110,7 +110,6 @@ static void ll_ny_spill_all(struct ll_nursery *y)
         ll_table_insert_shard(&y->last);
         y->last.ptr = 0;
     }
-
     for (unsigned i = 0; i < y->filled; i++)
         if (y->ent[i].ptr) {
             ll_table_insert_shard(&y->ent[i]);
@@ -230,6 +229,15 @@ static struct ll_nursery *ll_ny_mine(void)
     return y;
 }
 
+/* Take the slot freed last (y->free_slot non-zero) for a block to index. */
+static inline unsigned ll_ny_pop_free(struct ll_nursery *y)
+{
+    unsigned i = y->free_slot - 1;
+    y->free_slot = (unsigned)y->ent[i].size;    /* free slots form a list */
+    y->n++;
+    return i;
+}
+
 /* Index b (not there yet) at a free slot; j is the empty index position
  * where its probe ended (h its hash). */
 static void ll_ny_insert(struct ll_nursery *y, const struct ll_block *b, uint32_t h,
@@ -238,9 +246,7 @@ static void ll_ny_insert(struct ll_nursery *y, const struct ll_block *b, uint32_
     unsigned i;
     int dup;
     if (y->free_slot) {                 /* the slot freed last: still in cache */
-        i = y->free_slot - 1;
-        y->free_slot = (unsigned)y->ent[i].size;
-        y->n++;
+        i = ll_ny_pop_free(y);
     } else if (y->filled < LL_NURSERY) {
         i = y->filled++;
         y->n++;
@@ -261,17 +267,6 @@ static void ll_ny_put(struct ll_nursery *y, const struct ll_block *b)
     ll_ny_insert(y, b, h, ll_ny_probe(y, b->ptr, h, &dup));
 }
 
-/* Keep a block in this thread's nursery: LL_INSERT_OK, or LL_INSERT_DUP
- * when the address was already there (a free we never saw); -1 if this
- * thread has none, and the caller uses the table.
- *
- * The newest block is held apart (last), not indexed: many blocks die
- * before the next is born (a buffer used and freed, a realloc), and their
- * free then needs no hash, no probe and no index update.  While that pays
- * (lifo > 0: frees of the held block outnumber the blocks that outlived
- * it), the held block is indexed when the next one comes; while blocks die
- * in no order, a new block goes straight into the index, with the probe
- * its duplicate check made, and the held place is left as it is. */
 /* The other cases of an add (ll_nursery_add), y locked by the caller
  * unless meta says otherwise.  Five arguments, so that the call is a jump:
  * meta is fn, align_log2 << 8 and LL_NY_LOCK_IT. */
@@ -354,10 +349,8 @@ int ll_nursery_add(uintptr_t p, size_t size, uint32_t stack, unsigned fn,
     } else if (y->lifo <= 0 && y->free_slot && y->last.ptr != p) {
         /* blocks die in no order: b goes into the index, at the slot
          * freed last (ll_ny_insert's common case) */
-        unsigned i = y->free_slot - 1;
+        unsigned i = ll_ny_pop_free(y);
         y->lifo -= y->lifo > -LL_LIFO_MAX;
-        y->free_slot = (unsigned)y->ent[i].size;
-        y->n++;
         y->idx[j] = h << 16 | (i + 1);
         to = &y->ent[i];
     } else {

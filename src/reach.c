@@ -95,24 +95,28 @@ void ll_work_end(void)
     work_top = 0;
 }
 
-/* libleak's own memory: its allocator's chunks, scratch pages, the blocks'
- * array.  Asked per page (all are page-aligned). */
-static int ours(uintptr_t p)
-{
-    if (p - excluded.lo < excluded.hi - excluded.lo) return 1;
-    for (size_t i = 0; i < work_top; i++)
-        if (p - work[i].lo < work[i].hi - work[i].lo) return 1;
-    return ll_mem_owns((const void *)p);
-}
-
-/* 1 if any of libleak's own memory meets [a,b).  Most roots (a library's
- * data, a stack) hold none, and are then taken whole, not page by page. */
-static int ours_within(uintptr_t a, uintptr_t b)
+/* The blocks' array or a scratch page meets [a,b). */
+static int ours_here(uintptr_t a, uintptr_t b)
 {
     if (excluded.lo < b && a < excluded.hi) return 1;
     for (size_t i = 0; i < work_top; i++)
         if (work[i].lo < b && a < work[i].hi) return 1;
-    return ll_mem_overlaps(a, b);
+    return 0;
+}
+
+/* libleak's own memory: its allocator's chunks, scratch pages, the blocks'
+ * array.  Asked per page (all are page-aligned). */
+static int ours(uintptr_t p)
+{
+    return ours_here(p, p + 1) || ll_mem_owns((const void *)p);
+}
+
+/* 1 if any of libleak's own memory meets [a,b), or may.  Most roots (a
+ * library's data, a stack) hold none, and are then taken whole, not page by
+ * page. */
+static int ours_within(uintptr_t a, uintptr_t b)
+{
+    return ours_here(a, b) || ll_mem_overlaps(a, b);
 }
 
 /* ---- growable list of address ranges ------------------------------------ */

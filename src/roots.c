@@ -450,9 +450,8 @@ static void gather_free(struct gather *g)
 }
 
 /* Inside exit() or quick_exit() (the exit report), the live stack starts at
- * its caller,
- * and the registers are the ones that caller held (see exitroot.c): exit's
- * and libleak's frames lie over stale pointers.  Elsewhere (unit tests, a
+ * its caller, and the registers are the ones that caller held (see
+ * exitroot.c): exit's and libleak's frames lie over stale pointers.  Elsewhere (unit tests, a
  * report on demand) they are this thread's own. */
 void ll_reach_classify(struct ll_block *blocks, size_t n)
 {

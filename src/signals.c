@@ -11,8 +11,9 @@
  * The report from a handler is not async-signal-safe in general: the
  * crashing thread may hold a lock of the real allocator.  Two guards bound
  * the damage: no report when the thread was inside libleak itself (it may
- * hold our locks; ll_end_interrupted says so), and a watchdog (alarm) that ends the process with the
- * original signal if the report has not finished in LL_SIG_TIMEOUT s. */
+ * hold our locks; ll_end_interrupted says so), and a watchdog (alarm) that
+ * ends the process with the original signal if the report has not finished
+ * in LL_SIG_TIMEOUT s. */
 #include "ll.h"
 
 #include <dlfcn.h>
