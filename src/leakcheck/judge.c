@@ -144,13 +144,9 @@ static int lc_startup_object(const json_t *stack, const char *obj)
 
 /* A suppression matches any frame's function, file or object, and cannot
  * combine them or name a line, so the only pattern that singles a site out
- * is a function the other leaks do not pass through: the first one from the
- * site's own frame outwards that is neither main nor start-up code (a
- * function without a name is skipped; system libraries' are taken only if
- * the site is in one), nor a helper the caller calls shared (an allocation
- * wrapper: "^xmalloc$" would hide every later leak made through it).
- * Returns that frame's index, -1 if there is none; *skipped says whether a
- * shared helper was passed over. */
+ * is a function the other leaks do not pass through.  The candidates, from
+ * the site's own frame outwards, up to main or start-up code: functions
+ * with a name (system libraries' only if the site is in one). */
 size_t lc_supp_candidates(const json_t *stack, size_t *out)
 {
     size_t own = lc_own_frame(stack), i, n = 0;
@@ -167,6 +163,10 @@ size_t lc_supp_candidates(const json_t *stack, size_t *out)
     return n;
 }
 
+/* The first candidate that is not a helper the caller calls shared (an
+ * allocation wrapper: "^xmalloc$" would hide every later leak made through
+ * it): its frame's index, -1 if there is none; *skipped says whether a
+ * shared helper was passed over. */
 long lc_supp_frame(const json_t *stack, const struct lc_names *shared, int *skipped)
 {
     size_t *idx = lc_alloc(json_array_size(stack) * sizeof *idx + 1);

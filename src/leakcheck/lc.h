@@ -141,9 +141,10 @@ int lc_system_object(const char *object);
 int lc_system_source(const json_t *frame);      /* a file under /usr, not /usr/local */
 /* A small set of function names (--gen-suppressions' shared helpers). */
 struct lc_name;
-struct lc_names { struct lc_name *head; size_t n; };           /* a uthash set */
+struct lc_names { struct lc_name *head; };                     /* a uthash set */
 int lc_names_has(const struct lc_names *s, const char *name);
-void lc_names_add(struct lc_names *s, const char *name);    /* not copied */
+/* 1 if name was not there yet; name is not copied. */
+int lc_names_add(struct lc_names *s, const char *name);
 void lc_names_free(struct lc_names *s);
 /* The --gen-suppressions pattern (after "leak:") matching this site and not
  * every leak, or NULL if there is none; the functions in shared (may be

@@ -187,21 +187,17 @@ static struct lc_chain lc_chain_of(const struct lc_site *s)
     return ch;
 }
 
+static int lc_strcmp0(const char *a, const char *b)
+{
+    return strcmp(a ? a : "", b ? b : "");
+}
+
 static int lc_cand_same(struct lc_cand a, struct lc_cand b)
 {
     return a.fn && b.fn && strcmp(a.fn, b.fn) == 0 && a.line == b.line &&
-           strcmp(a.file ? a.file : "", b.file ? b.file : "") == 0;
+           lc_strcmp0(a.file, b.file) == 0;
 }
 
-/* Shared helpers: a function that two reported sites with different stacks
- * would be named by at the same line of it (so they differ further out: it
- * was called from two places, as an allocation wrapper is).  Its name would
- * suppress both and every later leak made through it, so each site takes
- * the next function out instead; repeated until no name is shared (a
- * wrapper of a wrapper), which ends: each round adds a name.  A function
- * with two leaking lines of its own is not shared: its name singles both
- * out; nor is one stack reported under two kinds (a lost list's head and
- * nodes). */
 /* A stack as its frames' places (function, file, line; or object and
  * offset): the same in every process, unlike return addresses. */
 static char *lc_stack_key(const json_t *stack)
@@ -222,11 +218,6 @@ static char *lc_stack_key(const json_t *stack)
 
 struct lc_cand_ent { struct lc_cand c; const char *key; };
 
-static int lc_strcmp0(const char *a, const char *b)
-{
-    return strcmp(a ? a : "", b ? b : "");
-}
-
 /* Sites by candidate (function, file, line), then by stack. */
 static int lc_cmp_cand(const void *pa, const void *pb)
 {
@@ -239,6 +230,15 @@ static int lc_cmp_cand(const void *pa, const void *pb)
     return d ? d : strcmp(a->key, b->key);
 }
 
+/* Shared helpers: a function that two reported sites with different stacks
+ * would be named by at the same line of it (so they differ further out: it
+ * was called from two places, as an allocation wrapper is).  Its name would
+ * suppress both and every later leak made through it, so each site takes
+ * the next function out instead; repeated until no name is shared (a
+ * wrapper of a wrapper), which ends: each round adds a name.  A function
+ * with two leaking lines of its own is not shared: its name singles both
+ * out; nor is one stack reported under two kinds (a lost list's head and
+ * nodes). */
 static void lc_find_shared(const struct lc_merge *m, struct lc_names *shared)
 {
     struct lc_cand_ent *e = lc_alloc(m->nsites * sizeof *e + 1);
@@ -261,11 +261,8 @@ static void lc_find_shared(const struct lc_merge *m, struct lc_names *shared)
         qsort(e, n, sizeof *e, lc_cmp_cand);
         /* sorted, so a candidate's sites are together, its first stack first */
         for (size_t i = 1; i < n; i++)
-            if (lc_cand_same(e[i].c, e[i - 1].c) && strcmp(e[i].key, e[i - 1].key) != 0 &&
-                !lc_names_has(shared, e[i].c.fn)) {
-                lc_names_add(shared, e[i].c.fn);
-                added = 1;
-            }
+            if (lc_cand_same(e[i].c, e[i - 1].c) && strcmp(e[i].key, e[i - 1].key) != 0)
+                added |= lc_names_add(shared, e[i].c.fn);
     }
     for (size_t i = 0; i < m->nsites; i++) {
         free(key[i]);
@@ -288,10 +285,7 @@ void lc_gen_suppressions(FILE *f, const struct lc_merge *m)
         if (s->supp >= 0)
             continue;
         char *pat = pats[i] = lc_supp_pattern(s->stack, &shared);
-        int seen = pat && lc_names_has(&printed, pat);        /* each line once */
-        if (pat)
-            lc_names_add(&printed, pat);
-        if (!seen) {
+        if (!pat || lc_names_add(&printed, pat)) {            /* each line once */
             fprintf(f, "# %s, at ", lc_kind_text[s->kind]);
             lc_frame_text(f, json_array_get(s->stack, lc_own_frame(s->stack)));
             if (pat)

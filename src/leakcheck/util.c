@@ -1,13 +1,12 @@
 /* util.c - messages, memory, strings for leakcheck. */
 #include "lc.h"
-
-#include <uthash.h>
 #include "utf8.h"
 
 #include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <uthash.h>
 
 const char *const lc_kind_json[LC_NKINDS] = {
     "definitely_lost", "indirectly_lost", "possibly_lost", "still_reachable"
@@ -93,14 +92,14 @@ int lc_names_has(const struct lc_names *s, const char *name)
     return e != NULL;
 }
 
-void lc_names_add(struct lc_names *s, const char *name)
+int lc_names_add(struct lc_names *s, const char *name)
 {
     if (lc_names_has(s, name))
-        return;
+        return 0;
     struct lc_name *e = lc_alloc(sizeof *e);
     e->s = name;
     HASH_ADD_KEYPTR(hh, s->head, e->s, strlen(e->s), e);
-    s->n++;
+    return 1;
 }
 
 void lc_names_free(struct lc_names *s)
