@@ -70,6 +70,15 @@ static int lcb_run(struct lcb *t, const char *args)
     return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
+/* The baseline file known.txt that --write-baseline wrote has this line
+ * (given without its newlines); what says what the line shows. */
+static void lcb_expect_known(const struct lcb *t, const char *line, const char *what)
+{
+    char *known = ll_read_or_empty(lcb_path(t, "known.txt"));
+    cr_assert(ll_contains(known, ll_fmt("\n%s\n", line)), "%s:\n%s", what, known);
+    free(known);
+}
+
 /* The merged JSON's site with a frame in function fn. */
 static json_t *lcb_site(json_t *merged, const char *fn)
 {
@@ -117,10 +126,8 @@ Test(lc_baseline, inlined_helper_keeps_its_callers)
     lcb_write(&t, "prog.c", inline_helper_c);
     lcb_cc(&t, "prog.c", "prog", "-O2");
     LL_EQ(lcb_run(&t, "--write-baseline known.txt -- ./prog"), 23, "one leak; stderr:\n%s", t.err);
-    char *known = ll_read_or_empty(lcb_path(&t, "known.txt"));
-    cr_assert(ll_contains(known, "\nxmalloc@prog.c < load_config@prog.c < main@prog.c < _start@prog\n"),
-              "the inlined helper and the function it was inlined into:\n%s", known);
-    free(known);
+    lcb_expect_known(&t, "xmalloc@prog.c < load_config@prog.c < main@prog.c < _start@prog",
+                     "the inlined helper and the function it was inlined into");
     int st = lcb_run(&t, "--baseline known.txt --json m.json --sarif s.sarif -- ./prog new");
     LL_EQ(st, 23, "the new leak in parse_args fails; stderr:\n%s", t.err);
     json_t *m = ll_load_json(lcb_path(&t, "m.json"));
@@ -159,10 +166,7 @@ Test(lc_baseline, O0_baseline_matches_O2_build)
     lcb_write(&t, "inl.c", two_levels_c);
     lcb_cc(&t, "inl.c", "inl", "-O0");
     LL_EQ(lcb_run(&t, "--write-baseline known.txt -- ./inl"), 23, "stderr:\n%s", t.err);
-    char *known = ll_read_or_empty(lcb_path(&t, "known.txt"));
-    cr_assert(ll_contains(known, "\nmake@inl.c < wrap@inl.c < main@inl.c < _start@inl\n"),
-              "baseline:\n%s", known);
-    free(known);
+    lcb_expect_known(&t, "make@inl.c < wrap@inl.c < main@inl.c < _start@inl", "baseline");
     lcb_cc(&t, "inl.c", "inl", "-O2");
     LL_EQ(lcb_run(&t, "--baseline known.txt --json m.json -- ./inl"), 0,
           "the -O2 build's leak is the known one; stderr:\n%s", t.err);
@@ -204,10 +208,7 @@ Test(lc_baseline, signature_lists_the_callers_of_inlined_functions)
     struct lcb t;
     lcb_init(&t);
     lcb_run(&t, "--write-baseline known.txt -- " LL_PROGRAMS "/demo_list");
-    char *known = ll_read_or_empty(lcb_path(&t, "known.txt"));
-    cr_assert(ll_contains(known, "\nbuild@demo_list.c < main@demo_list.c < _start@demo_list\n"),
-              "baseline:\n%s", known);
-    free(known);
+    lcb_expect_known(&t, "build@demo_list.c < main@demo_list.c < _start@demo_list", "baseline");
     lcb_free(&t);
 }
 
