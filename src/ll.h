@@ -166,6 +166,10 @@ void ll_mem_fork_child(void);
 /* Raw pages, for large transient arrays (report time). */
 void *ll_pages_alloc(size_t size);
 void ll_pages_free(void *p, size_t size);
+/* The process is ending (its one report is being written): small page
+ * runs freed from now on stay mapped, which saves a trivial process's exit
+ * a dozen munmap calls; large ones are still returned. */
+void ll_pages_ending(void);
 
 /* ---- internal.c: libleak's callees' blocks, kept out of the tables ------- */
 /* Non-zero on a thread that holds table locks (report, fork). */

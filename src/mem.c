@@ -78,6 +78,11 @@ void *ll_pages_alloc(size_t size)
     return p;
 }
 
+#define LL_PAGES_KEEP (64u << 10)        /* at the end: left mapped up to this */
+static int ll_pages_end;
+
+void ll_pages_ending(void) { ll_pages_end = 1; }
+
 void ll_pages_free(void *p, size_t size)
 {
     if (!p)
@@ -90,7 +95,8 @@ void ll_pages_free(void *p, size_t size)
             break;
         }
     ll_unlock_inner(&ll_pages_lock);
-    munmap(p, size);
+    if (!ll_pages_end || size > LL_PAGES_KEEP)
+        munmap(p, size);
     atomic_fetch_sub(&ll_mapped, size);
 }
 

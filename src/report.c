@@ -220,6 +220,7 @@ int ll_report_write(void)
     struct ll_report r;
     memset(&r, 0, sizeof(r));
     size_t n = 0;
+    ll_pages_ending();
     struct ll_block *v = ll_table_snapshot(&n);   /* shards stay locked */
     if (v) {
         qsort(v, n, sizeof(*v), ll_cmp_ptr);

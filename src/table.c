@@ -33,11 +33,14 @@ struct ll_shard {
     UT_hash_table tbl;                  /* buckets made on the first add */
     struct ll_rec *spare;               /* free records, linked through hh.next */
     uint64_t allocs, frees, bytes, dropped;
-    struct ll_freed quarantine[LL_QUARANTINE];
 } __attribute__((aligned(64)));
 
 LL_TLS int ll_uthash_oom;
 static struct ll_shard ll_shards[LL_SHARDS];
+/* Apart from the shards: taking every shard's lock (the report, fork) then
+ * touches 2 pages, not the 34 that the shards with their quarantines
+ * inside would span, each a page fault in a process that never used them. */
+static struct ll_freed ll_shard_q[LL_SHARDS][LL_QUARANTINE];
 
 LL_TLS int64_t ll_live_delta, ll_live_hw;
 static _Atomic int64_t ll_live;
@@ -274,7 +277,7 @@ static int ll_shard_remove(uintptr_t p, uintptr_t free_pc, struct ll_block *out)
     if (out)
         ll_rec_copy(r, out);
     if (free_pc) {
-        struct ll_freed *q = &s->quarantine[s->qpos++ % LL_QUARANTINE];
+        struct ll_freed *q = &ll_shard_q[s - ll_shards][s->qpos++ % LL_QUARANTINE];
         *q = (struct ll_freed){ .ptr = p, .size = r->size, .free_pc = free_pc,
                                 .alloc_stack = r->stack, .fn = r->fn };
     }
@@ -303,7 +306,7 @@ int ll_quarantine_find(uintptr_t p, struct ll_freed *out)
     for (unsigned i = 0; i < LL_QUARANTINE && !found; i++) {
         /* newest first, so a reused-then-refreed address names its last life */
         const struct ll_freed *q =
-            &s->quarantine[(s->qpos - 1 - i) % LL_QUARANTINE];
+            &ll_shard_q[s - ll_shards][(s->qpos - 1 - i) % LL_QUARANTINE];
         if (q->ptr == p && q->free_pc) {
             *out = *q;
             found = 1;
