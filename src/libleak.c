@@ -8,8 +8,10 @@
 #include "ll.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/auxv.h>
 #include <unistd.h>
 
@@ -19,6 +21,22 @@ atomic_int ll_state = LL_UNINIT;
 size_t ll_page_size = 4096;
 char **ll_argv;
 int ll_argc;
+
+int ll_proc_open(const char *name, int flags)
+{
+    char path[64] = "/proc/thread-self/";
+    size_t n = strlen(path), k = strlen(name);
+    if (n + k >= sizeof path)
+        return -1;
+    memcpy(path + n, name, k + 1);
+    int fd = open(path, flags | O_CLOEXEC);
+    if (fd < 0 && errno == ENOENT) {
+        memcpy(path + 6, "self/", 5);
+        memmove(path + 11, path + n, k + 1);
+        fd = open(path, flags | O_CLOEXEC);
+    }
+    return fd;
+}
 
 void ll_init_slow(void)
 {

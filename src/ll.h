@@ -630,7 +630,12 @@ void ll_fork_install(void);
 void ll_start(int argc, char **argv);
 void ll_finish(void);
 extern size_t ll_page_size;
-extern char **ll_argv;        /* the command line, for the report */
+extern char **ll_argv;
+/* /proc/thread-self/NAME, or /proc/self/NAME without it (Linux < 3.17):
+ * once the main thread has called pthread_exit(), /proc/self/maps reads
+ * empty and /proc/self/mem, pagemap and exe cannot be opened, while the
+ * calling thread's view of the same address space still can. */
+int ll_proc_open(const char *name, int flags);        /* the command line, for the report */
 extern int ll_argc;
 
 #endif

@@ -54,7 +54,7 @@ static int ll_maps_line_has(const char *s, const char *eol, uintptr_t a)
 static int ll_mods_file(uintptr_t a, char *out, size_t n)
 {
     static char buf[8192];            /* a whole line: PATH_MAX and some */
-    int fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
+    int fd = ll_proc_open("maps", O_RDONLY);
     if (fd < 0)
         return -1;
     int found = -1;

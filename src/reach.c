@@ -146,9 +146,9 @@ void ll_ranges_free(struct ll_ranges *r)
 /* ---- readable mappings, from /proc/self/maps (ascending, disjoint) ------- */
 
 /* The whole file, or NULL: a truncated map would hide readable roots. */
-static char *slurp(const char *path, size_t *len, size_t *cap)
+static char *slurp(const char *name, size_t *len, size_t *cap)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    int fd = ll_proc_open(name, O_RDONLY);
     if (fd < 0) return NULL;
     char *buf = NULL;
     ssize_t r = 0;
@@ -188,7 +188,7 @@ static const char *skip_fields(const char *p, const char *eol, int n)
 int ll_maps_read(struct ll_ranges *maps, struct ll_ranges *anon)
 {
     size_t len, cap;
-    char *buf = slurp("/proc/self/maps", &len, &cap);
+    char *buf = slurp("maps", &len, &cap);
     if (!buf) return -1;
     int err = 0;
     for (const char *s = buf, *end = buf + len; s < end && !err;) {

@@ -319,7 +319,7 @@ static int add_touched_minus(struct ll_ranges *out, int pmfd, uintptr_t lo, uint
  * describes the host's, and would make every page of ours look unused. */
 static int pagemap_open(uintptr_t here)
 {
-    int fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+    int fd = ll_proc_open("pagemap", O_RDONLY);
     uint64_t e = 0;
     if (fd >= 0 && (!pagemap_read(fd, here, &e, 1) || !(e >> 63))) {
         close(fd);
@@ -473,7 +473,7 @@ void ll_reach_classify(struct ll_block *blocks, size_t n)
         err = ll_ranges_add(&g.roots.any, (uintptr_t)regs, (uintptr_t)(regs + NREGS));
     err |= roots_add_objects(&g.roots, &g.skip);
     (void)ll_tcb_tid_offset();                  /* found once, before the stop */
-    g.memfd = open("/proc/self/mem", O_RDONLY | O_CLOEXEC);
+    g.memfd = ll_proc_open("mem", O_RDONLY);
     struct ll_stopped *th;
     size_t nth = ll_stop_threads(&th);
     if (ll_maps_read(&g.maps, &g.anon)) { ll_ranges_free(&g.maps); ll_ranges_free(&g.anon); }

@@ -270,7 +270,9 @@ static Dwfl *dw_session(void)
     if (!d)
         return NULL;
     dw.dwfl_report_begin(d);
-    if (dw.dwfl_linux_proc_report(d, getpid()) != 0 ||
+    /* By thread id: /proc/PID/maps reads empty once the main thread has
+     * called pthread_exit() (see ll_proc_open). */
+    if (dw.dwfl_linux_proc_report(d, gettid()) != 0 ||
         dw.dwfl_report_end(d, NULL, NULL) != 0) {
         dw.dwfl_end(d);
         return NULL;
@@ -723,7 +725,9 @@ static const char *main_program(void)
 {
     static char path[4096];   /* the same for the life of the process */
     if (!path[0]) {
-        ssize_t n = readlink("/proc/self/exe", path, sizeof path - 1);
+        ssize_t n = readlink("/proc/thread-self/exe", path, sizeof path - 1);
+        if (n < 0)
+            n = readlink("/proc/self/exe", path, sizeof path - 1);
         path[n > 0 ? n : 0] = '\0';
     }
     return path[0] ? path : NULL;

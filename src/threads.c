@@ -359,7 +359,7 @@ static int ll_task_sigwaits(const struct ll_stopped *s)
 {
     if (s->sc_nr != SYS_rt_sigtimedwait) return 0;
     uint64_t set = 0, at = s->sc[0];
-    int fd = open("/proc/self/mem", O_RDONLY | O_CLOEXEC);
+    int fd = ll_proc_open("mem", O_RDONLY);
     if (fd < 0) return 0;
     size_t got = ll_peek(fd, (uintptr_t)at, &set, sizeof set);
     close(fd);

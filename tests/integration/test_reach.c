@@ -392,3 +392,21 @@ Test(reach, program_syscall_in_a_leaf_keeps_its_red_zone)
           "reachable at @live; groups:\n%s", ll_describe_leaks(r.json));
     ll_run_free(&r);
 }
+
+/* main called pthread_exit(): the check reads the address space through the
+ * thread that is left (/proc/self/... no longer works).  Valgrind: nothing
+ * definitely lost, 31 bytes still reachable. */
+Test(reach, main_thread_gone_by_pthread_exit)
+{
+    struct ll_run r;
+    ll_run_json(&r, "main_pthread_exit", "show_reachable=1:exitcode=23", NULL);
+    LL_EQ(r.status, 0, "exit status; stderr:\n%.2000s", r.err);
+    ll_check_schema(r.json);
+    LL_EQ(ll_summary_bytes(r.json, "definitely_lost"), 0,
+          "definitely lost; groups:\n%s", ll_describe_leaks(r.json));
+    long long n = 0;
+    LL_EQ(ll_bytes_at(r.json, "still_reachable", LL_SRC("main_pthread_exit.c"),
+                      ll_line("main_pthread_exit.c", "@kept"), &n), 31,
+          "reachable at @kept, named; groups:\n%s", ll_describe_leaks(r.json));
+    ll_run_free(&r);
+}
