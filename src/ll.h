@@ -201,9 +201,10 @@ void ll_table_restore(const struct ll_block *b);
 int ll_table_lookup(uintptr_t p, struct ll_block *out);
 /* Block containing p (slow, for error messages only). */
 int ll_table_find_containing(uintptr_t p, struct ll_block *out);
-/* Snapshot: lock every shard, copy all records into a page-allocated array.
- * The shards stay locked until ll_table_unlock_all(). */
-struct ll_block *ll_table_snapshot(size_t *count);
+/* Snapshot: lock every shard, copy all records into a page-allocated array
+ * (NULL if it cannot be mapped); *count blocks and *bytes (if bytes) are
+ * live either way.  The shards stay locked until ll_table_unlock_all(). */
+struct ll_block *ll_table_snapshot(size_t *count, uint64_t *bytes);
 void ll_table_unlock_all(void);
 void ll_table_lock_all(void);
 void ll_table_reset_locks(void);
@@ -443,6 +444,11 @@ struct ll_check_notes {
     unsigned blocking;        /* of them: they block the signal or sigwait for it */
     int first_tid;            /* one of them, to name */
     size_t vanished;          /* memory ranges skipped */
+    /* Out of memory: blocks whose kind could not be decided (counted as
+     * still reachable: nothing is claimed lost without a full scan), and
+     * whether the leaks could not be listed (their kinds are counted). */
+    uint64_t unclassified, unclassified_bytes;
+    int unlisted;
 };
 extern struct ll_check_notes ll_check_notes;
 

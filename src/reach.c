@@ -664,7 +664,12 @@ static void scan_words(struct scan *s, const struct ll_ranges *w, enum mode mode
 void ll_reach_give_up(struct ll_block *blocks, size_t n)
 {
     ll_msg("leak classification skipped: out of memory");
-    for (size_t i = 0; i < n; i++) blocks[i].kind = LL_REACHABLE;
+    ll_check_notes.unclassified = n;
+    ll_check_notes.unclassified_bytes = 0;
+    for (size_t i = 0; i < n; i++) {
+        blocks[i].kind = LL_REACHABLE;
+        ll_check_notes.unclassified_bytes += blocks[i].size;
+    }
 }
 
 void ll_reach_run(struct ll_block *blocks, size_t n, const struct ll_roots *roots,

@@ -41,8 +41,12 @@ static void ll_report_group(struct ll_report *r, struct ll_block *v, size_t n)
     qsort(v, n, sizeof(*v), ll_cmp_group_key);
     r->groups = ll_pages_alloc((n + 1) * sizeof(*r->groups));
     r->ngroups = 0;
-    for (size_t i = 0; i < n && r->groups; i++) {
-        struct ll_group *g = &r->groups[r->ngroups];
+    for (size_t i = 0; i < n; i++) {
+        r->kind_bytes[v[i].kind] += v[i].size;      /* counted even unlisted */
+        r->kind_blocks[v[i].kind]++;
+        if (!r->groups)
+            continue;
+        struct ll_group *g;
         if (i == 0 || ll_cmp_group_key(&v[i - 1], &v[i]) != 0) {
             g = &r->groups[r->ngroups++];
             *g = (struct ll_group){ .kind = v[i].kind, .fn = v[i].fn,
@@ -52,11 +56,11 @@ static void ll_report_group(struct ll_report *r, struct ll_block *v, size_t n)
         }
         g->bytes += v[i].size;
         g->blocks++;
-        r->kind_bytes[v[i].kind] += v[i].size;
-        r->kind_blocks[v[i].kind]++;
     }
     if (r->groups)
         qsort(r->groups, r->ngroups, sizeof(*r->groups), ll_cmp_group);
+    else if (n)
+        ll_check_notes.unlisted = 1;
 }
 
 /* output=PATH with %p replaced by the pid; -1 (errno set) if it fails. */
@@ -108,6 +112,19 @@ void ll_check_notes_write(struct ll_out *o, const char *prefix, const char *end)
         ll_out_str(o, prefix);
         ll_out_u64(o, c->vanished);
         ll_out_str(o, " memory ranges vanished during the leak check and were skipped");
+        ll_out_str(o, end);
+    }
+    if (c->unclassified) {
+        ll_out_str(o, prefix);
+        ll_out_str(o, "libleak ran out of memory: the leak check was not done; ");
+        ll_out_u64(o, c->unclassified);
+        ll_out_str(o, " blocks (");
+        ll_out_u64(o, c->unclassified_bytes);
+        ll_out_str(o, " bytes) are counted as still reachable, unclassified");
+        ll_out_str(o, end);
+    } else if (c->unlisted) {
+        ll_out_str(o, prefix);
+        ll_out_str(o, "libleak ran out of memory: the leaks are counted but not listed");
         ll_out_str(o, end);
     }
 }
@@ -206,9 +223,13 @@ static void ll_report_suppress(struct ll_report *r, struct ll_supp_set *s)
     r->ngroups = keep;
 }
 
-/* The judgement exitcode=N acts on: unsuppressed blocks of a fail_on kind. */
+/* The judgement exitcode=N acts on: unsuppressed blocks of a fail_on kind,
+ * or blocks the check could not classify (out of memory): a gate must not
+ * pass on a check that was not done. */
 static int ll_report_fails(const struct ll_report *r)
 {
+    if (ll_check_notes.unclassified)
+        return 1;
     for (unsigned k = 0; k < LL_KIND_COUNT; k++)
         if ((ll_opt.fail_on & (1 << k)) && r->kind_blocks[k])
             return 1;
@@ -220,11 +241,18 @@ int ll_report_write(void)
     struct ll_report r;
     memset(&r, 0, sizeof(r));
     size_t n = 0;
+    uint64_t live = 0;
     ll_pages_ending();
-    struct ll_block *v = ll_table_snapshot(&n);   /* shards stay locked */
+    struct ll_block *v = ll_table_snapshot(&n, &live);   /* shards stay locked */
     if (v) {
         qsort(v, n, sizeof(*v), ll_cmp_ptr);
         ll_reach_classify(v, n);
+    } else if (n) {             /* no room to copy them: count, claim nothing */
+        ll_msg("leak classification skipped: out of memory");
+        ll_check_notes.unclassified = n;
+        ll_check_notes.unclassified_bytes = live;
+        r.kind_blocks[LL_REACHABLE] = n;
+        r.kind_bytes[LL_REACHABLE] = live;
     }
     ll_table_totals(&r.totals);
     /* From here on the hooks pass through; the scan no longer reads blocks,

@@ -282,7 +282,9 @@ static void ll_text_verdict(struct ll_out *o, const struct ll_report *r,
     ll_out_str(o, "\n");
     ll_out_str(o, st->bold);
     ll_out_str(o, "summary: ");
-    if (blocks == 0) {
+    if (ll_check_notes.unclassified) {
+        ll_out_str(o, "not known: the leak check was not done (out of memory)");
+    } else if (blocks == 0) {
         ll_out_str(o, "no memory was lost");
         ll_out_str(o, r->kind_blocks[LL_REACHABLE] ? " (some was still in use at exit)"
                                                    : ": every block was freed");

@@ -355,34 +355,38 @@ void ll_table_reset_locks(void)
     ll_nursery_fork_child();
 }
 
-struct ll_snap { struct ll_block *v; size_t k; };
+struct ll_snap { struct ll_block *v; size_t k; uint64_t bytes; };
 
 static void ll_snap_add(const struct ll_block *b, void *arg)
 {
     struct ll_snap *sn = arg;
-    sn->v[sn->k] = *b;
-    sn->v[sn->k].kind = sn->v[sn->k].flags = 0;
+    sn->bytes += b->size;
+    if (sn->v) {
+        sn->v[sn->k] = *b;
+        sn->v[sn->k].kind = sn->v[sn->k].flags = 0;
+    }
     sn->k++;
 }
 
-struct ll_block *ll_table_snapshot(size_t *count)
+struct ll_block *ll_table_snapshot(size_t *count, uint64_t *bytes)
 {
     ll_table_lock_all();
     size_t n = ll_nursery_count();
     for (unsigned i = 0; i < LL_SHARDS; i++)
         n += ll_shards[i].tbl.num_items;
     struct ll_block *v = ll_pages_alloc((n + 1) * sizeof(*v));
-    if (!v) {
-        *count = 0;
-        return NULL;
-    }
-    struct ll_snap sn = { v, 0 };
+    struct ll_snap sn = { v, 0, 0 };
     ll_nursery_each(ll_snap_add, &sn);
-    size_t k = sn.k;
     for (unsigned i = 0; i < LL_SHARDS; i++)
-        LL_SHARD_EACH(&ll_shards[i], r)
-            ll_rec_copy(r, &v[k++]);
-    *count = k;
+        LL_SHARD_EACH(&ll_shards[i], r) {
+            if (v)
+                ll_rec_copy(r, &v[sn.k]);
+            sn.k++;
+            sn.bytes += r->size;
+        }
+    *count = sn.k;
+    if (bytes)
+        *bytes = sn.bytes;
     return v;
 }
 

@@ -509,6 +509,9 @@ void ll_check_schema(const json_t *report)
     cr_assert_geq(ll_int(check, "threads_not_stopped"), ll_int(check, "threads_blocking_signal"),
                   "check: more threads blocking the signal than threads not stopped");
     cr_assert_geq(ll_int(check, "ranges_vanished"), 0, "check: negative");
+    cr_assert_geq(ll_int(check, "unclassified_blocks"), 0, "check: negative");
+    cr_assert(ll_int(check, "leaks_unlisted") == 0 || ll_int(check, "leaks_unlisted") == 1,
+              "check: leaks_unlisted is a flag");
 
     long long sum_bytes[4] = { 0 }, sum_blocks[4] = { 0 };
     long long prev[4] = { -1, -1, -1, -1 };   /* per kind: see test_leaks.c for the global order */

@@ -562,6 +562,29 @@ Test(hostile, own_memory_exhausted_records_dropped_and_counted)
     ll_run_free(&r);
 }
 
+/* No memory for the leak check at exit: the report says the check was not
+ * done and counts the blocks, unclassified, and exitcode=N fails the
+ * process (a gate must not pass on a check that was not done). */
+Test(hostile, no_memory_at_exit_check_not_done_and_gate_fails)
+{
+    struct ll_run r;
+    ll_run_json(&r, "hostile_oom_at_exit", "exitcode=23", NULL);
+    LL_EQ(r.status, 23, "exit status; stderr:\n%.2000s", r.err);
+    LL_STREQ(r.out, "hostile_oom_at_exit: limited\n", "stdout");
+    LL_EQ(ll_int(ll_get(r.json, "check"), "unclassified_blocks"), 1001,
+          "unclassified blocks: the 1,000 and stdout's buffer");
+    LL_EQ(ll_summary_bytes(r.json, "definitely_lost"), 0, "nothing claimed lost");
+    LL_EQ(ll_summary_blocks(r.json, "still_reachable"), 1001, "counted");
+    LL_EQ(ll_count_lines(r.err, "leak classification skipped: out of memory"), 1,
+          "one line on stderr:\n%.2000s", r.err);
+    ll_run_free(&r);
+    ll_run_raw(&r, "hostile_oom_at_exit", 1, "format=text:color=never", NULL);
+    cr_assert(ll_contains(r.err, "summary: not known: the leak check was not done"),
+              "verdict; stderr:\n%.2000s", r.err);
+    cr_assert(!ll_contains(r.err, "no memory was lost"), "no false verdict:\n%.2000s", r.err);
+    ll_run_free(&r);
+}
+
 /* The leak in libhostile_leak.so, run as hostile_dlclose args: its top frame
  * is named, object included (its path while loaded, its file name once
  * closed). */

@@ -56,7 +56,7 @@ int main(int argc, char **argv)
     size_t live = 0, n;
     for (unsigned i = 0; i < SLOTS; i++)
         live += atomic_load(&slot[i]) != 0;
-    struct ll_block *v = ll_table_snapshot(&n);
+    struct ll_block *v = ll_table_snapshot(&n, NULL);
     ll_table_unlock_all();
     ll_pages_free(v, (n + 1) * sizeof(*v));
     int ok = n == live;

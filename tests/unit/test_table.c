@@ -35,7 +35,7 @@ static int by_ptr(const void *a, const void *b)
 
 static struct ll_block *snapshot(size_t *n)
 {
-    struct ll_block *v = ll_table_snapshot(n);
+    struct ll_block *v = ll_table_snapshot(n, NULL);
     ll_table_unlock_all();
     cr_assert_not_null(v, "snapshot failed");
     struct ll_block *copy = malloc((*n + 1) * sizeof *copy);
@@ -291,7 +291,7 @@ Test(table, snapshot_has_every_live_record)
 Test(table, empty_snapshot)
 {
     size_t n = 99;
-    struct ll_block *v = ll_table_snapshot(&n);
+    struct ll_block *v = ll_table_snapshot(&n, NULL);
     ll_table_unlock_all();
     cr_expect_not_null(v);
     cr_expect_eq(n, 0);
@@ -309,7 +309,7 @@ static void *insert_one(void *arg)
 Test(table, snapshot_holds_the_locks_until_unlock_all)
 {
     size_t n;
-    struct ll_block *v = ll_table_snapshot(&n);
+    struct ll_block *v = ll_table_snapshot(&n, NULL);
     pthread_t t;
     pthread_create(&t, NULL, insert_one, (void *)A(0x8000));
     usleep(50000);
