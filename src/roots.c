@@ -16,13 +16,13 @@
  *  - anonymous private writable mappings: the program's own mmap regions,
  *    and ld.so's early allocations, among them the main thread's TCB and
  *    static TLS.  Not: mappings over 64 GiB (sanitizer shadows, runtime
- *    reservations: reading them would take hours), mappings that hold more
- *    than a few blocks, or start
- *    a glibc arena heap (64 MiB aligned) - the allocator's own, whose free
- *    chunks hold stale pointers; the blocks themselves (scanned only when
- *    reached); thread stacks (scanned from their stack pointer, since below
- *    it lie dead frames); the cached stacks of exited threads (dead: only
- *    what their TCB owns, see tls.c); libleak's own memory.
+ *    reservations: reading them would take hours), mappings that hold many
+ *    small blocks packed together, or start a glibc arena heap (64 MiB
+ *    aligned) - the allocator's own, whose free chunks hold stale pointers;
+ *    the pages that blocks lie in (a block is scanned only when reached);
+ *    thread stacks (scanned from their stack pointer, since below it lie
+ *    dead frames); the cached stacks of exited threads (dead: only what
+ *    their TCB owns, see tls.c); libleak's own memory.
  *
  * Not scanned, unlike Valgrind: shared mappings (MAP_SHARED, /dev/zero),
  * named anonymous mappings, and file-backed writable mappings that are no
@@ -45,7 +45,7 @@
 #define PAGE_DOWN(a) ((a) & ~(uintptr_t)4095)
 #define PAGE_UP(a) (((a) + 4095) & ~(uintptr_t)4095)
 #define ARENA_HEAP ((uintptr_t)64 << 20)    /* glibc's HEAP_MAX_SIZE, 64-bit */
-#define HEAP_BLOCKS 64                     /* more blocks: an allocator's mapping */
+#define HEAP_BLOCKS 64                     /* more packed blocks: an allocator's mapping */
 #define ANON_MAX ((uintptr_t)64 << 30)     /* larger: a reservation, not data */
 #define OWNED_MAX 256
 #define TOUCHED_MIN ((uintptr_t)256 << 10)  /* smaller mappings are read whole */
@@ -328,26 +328,59 @@ static int pagemap_open(uintptr_t here)
     return fd;
 }
 
-/* One anonymous mapping: skipped whole when it is an allocator's, else
- * added minus what is excluded and minus the few blocks it holds.  pieces
- * is scratch the caller keeps for all mappings: scratch freed while roots
- * are gathered stays mapped until the end (ll_work_free), so one set per
- * mapping would use up ll_work_alloc's slots in a process with a thousand
- * threads, and the check would be given up. */
+/* Append [lo, hi) minus the pages that blocks b[*i..n) (sorted) lie in;
+ * *i moves past the blocks that end by hi, for the next, higher piece. */
+static int add_minus_pages(struct ll_ranges *out, uintptr_t lo, uintptr_t hi,
+                           const struct ll_block *b, size_t n, size_t *i)
+{
+    uintptr_t cur = lo;
+    for (; *i < n && cur < hi; ++*i) {
+        uintptr_t blo = PAGE_DOWN(b[*i].ptr), bhi = PAGE_UP(b[*i].ptr + b[*i].size);
+        if (bhi <= cur) continue;
+        if (blo >= hi) break;
+        if (blo > cur && ll_ranges_add(out, cur, blo)) return -1;
+        cur = bhi;
+        if (cur > hi) break;            /* the block goes on into the next piece */
+    }
+    return cur < hi ? ll_ranges_add(out, cur, hi) : 0;
+}
+
+/* Blocks of b[0..n) (sorted) that share a page with the one before, counted
+ * up to max + 1: small blocks packed together, as an allocator's heap holds
+ * them (jemalloc's, tcmalloc's, glibc's main arena when brk fails). */
+static size_t packed(const struct ll_block *b, size_t n, size_t max)
+{
+    size_t k = 0;
+    for (size_t i = 1; i < n && k <= max; i++)
+        k += PAGE_DOWN(b[i].ptr) < PAGE_UP(b[i - 1].ptr + b[i - 1].size);
+    return k;
+}
+
+/* One anonymous mapping: skipped whole when it is an allocator's heap (a
+ * glibc arena heap, or many small blocks packed together), whose free
+ * chunks hold stale pointers; else added minus what is excluded and minus
+ * the pages its blocks lie in.  The kernel merges adjacent private mappings
+ * into one, so one mapping may hold glibc's mmapped chunks (blocks of 128
+ * KiB and more, each on pages of its own) next to the program's own mmap
+ * regions: the pages no block lies in are the program's.  Arena heaps merge
+ * with no such mapping (glibc maps them MAP_NORESERVE): they start 64 MiB
+ * aligned.  pieces is scratch the caller keeps for all mappings: scratch
+ * freed while roots are gathered stays mapped until the end (ll_work_free),
+ * so one set per mapping would use up ll_work_alloc's slots in a process
+ * with a thousand threads, and the check would be given up. */
 static int add_anon(struct ll_roots *roots, struct ll_ranges *pieces, int pmfd,
                     uintptr_t lo, uintptr_t hi, const struct ll_ranges *skip,
                     const struct ll_block *b, size_t n)
 {
     size_t first = block_at(b, n, lo), last = block_at(b, n, hi);
     if (hi - lo > ANON_MAX) return 0;   /* ASan's 15 TiB shadow, a JVM's or Go's arena */
-    if (last - first > HEAP_BLOCKS || (last > first && lo % ARENA_HEAP == 0)) return 0;
-    struct ll_range blocks[HEAP_BLOCKS];
-    for (size_t i = first; i < last; i++)
-        blocks[i - first] = (struct ll_range){ b[i].ptr, b[i].ptr + b[i].size };
+    if (last > first && (lo % ARENA_HEAP == 0 ||
+                         packed(b + first, last - first, HEAP_BLOCKS) > HEAP_BLOCKS))
+        return 0;
     pieces->n = 0;
     int err = add_touched_minus(pieces, pmfd, lo, hi, skip->v, skip->n);
-    for (size_t k = 0; k < pieces->n && !err; k++)
-        err = add_minus(&roots->any, pieces->v[k].lo, pieces->v[k].hi, blocks, last - first);
+    for (size_t k = 0, i = first; k < pieces->n && !err; k++)
+        err = add_minus_pages(&roots->any, pieces->v[k].lo, pieces->v[k].hi, b, last, &i);
     return err;
 }
 

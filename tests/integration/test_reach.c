@@ -192,6 +192,57 @@ Test(reach, block_reached_only_from_an_anonymous_mmap)
     ll_run_free(&r);
 }
 
+/* One case of tests/programs/reach_anon (exit status 3: its mappings did
+ * not take the shape the case is about). */
+static void anon_case(struct ll_run *r, const char *name)
+{
+    const char *args[] = { name, NULL };
+    ll_run_json(r, "reach_anon", "show_reachable=1", args);
+    LL_EQ(r->status, 0, "%s: exit status; stderr:\n%.2000s", name, r->err);
+    LL_STREQ(r->out, "reach_anon: done\n", "%s: stdout", name);
+    ll_check_schema(r->json);
+}
+
+/* expect_at, for reach_anon.c's markers. */
+static void expect_anon_at(struct ll_run *r, const char *kind, const char *marker,
+                           long long bytes, long long blocks)
+{
+    long long n = 0;
+    long long b = ll_bytes_at(r->json, kind, LL_SRC("reach_anon.c"),
+                              ll_line("reach_anon.c", marker), &n);
+    LL_EQ(b, bytes, "%s bytes at %s; groups:\n%s", kind, marker, ll_describe_leaks(r->json));
+    LL_EQ(n, blocks, "%s blocks at %s", kind, marker);
+}
+
+/* The kernel merges the program's own mmap region with the 70 mmapped
+ * chunks of glibc's big blocks below it into one mapping: the region is
+ * still a root (the mapping was skipped whole as the allocator's heap for
+ * holding more than 64 blocks, and the block read definitely lost).
+ * valgrind: 0/0, 0/0, 0/0, 14,336,040/71 (under it, no merge). */
+Test(reach, mmap_region_merged_with_big_blocks_is_a_root)
+{
+    struct ll_run r;
+    anon_case(&r, "merged");
+    expect_lost(&r, "merged", (struct kinds){ 0, 0, 0, 0, 0, 0 });
+    expect_anon_at(&r, "still_reachable", "@merged-mmap", 40, 1);
+    expect_anon_at(&r, "still_reachable", "@merged-big", 70 * (200 << 10), 70);
+    ll_run_free(&r);
+}
+
+/* A thread's glibc arena heap is no root, though it holds only a few
+ * blocks: a freed chunk there keeps the only, stale, pointer to a block.
+ * valgrind: 24/1, 0/0, 0/0, 800/8 (libleak: 288 bytes more reachable, the
+ * exited thread's DTV, which Valgrind's __libc_freeres had freed). */
+Test(reach, arena_heap_is_no_root)
+{
+    struct ll_run r;
+    anon_case(&r, "arena");
+    expect_lost(&r, "arena", (struct kinds){ 24, 1, 0, 0, 0, 0 });
+    expect_anon_at(&r, "definitely_lost", "@arena-lost", 24, 1);
+    expect_anon_at(&r, "still_reachable", "@arena-kept", 700, 7);
+    ll_run_free(&r);
+}
+
 /* PROT_NONE, write-only and unmapped pages left at exit, each holding the
  * only pointer to a block: skipped without a fault, the blocks lost.
  * valgrind: 126/3, 0/0, 0/0, 0/0 */
