@@ -484,13 +484,30 @@ LL_EXPORT size_t malloc_usable_size(void *p)
 
 typedef void (*ll_new_handler)(void);
 
-/* libstdc++'s functions, looked up only when an allocation fails. */
-static void *ll_cxx_sym(const char *name)
+/* The C++ runtime's functions, looked up only when an allocation fails:
+ * in the global scope (RTLD_DEFAULT), or after libleak (RTLD_NEXT). */
+static void *ll_cxx_sym(void *scope, const char *name)
 {
     ll_guard++;
-    void *f = dlsym(RTLD_DEFAULT, name);
+    void *f = dlsym(scope, name);
     ll_guard--;
     return f;
+}
+
+static ll_new_handler ll_new_handler_get(void)
+{
+    ll_new_handler (*get)(void) =
+        (ll_new_handler (*)(void))ll_cxx_sym(RTLD_DEFAULT, "_ZSt15get_new_handlerv");
+    return get ? get() : NULL;
+}
+
+/* Throws std::bad_alloc through our frames (built with unwind tables);
+ * returns only when there is no C++ runtime. */
+static void ll_throw_bad_alloc(void)
+{
+    void (*thr)(void) = (void (*)(void))ll_cxx_sym(RTLD_DEFAULT, "_ZSt17__throw_bad_allocv");
+    if (thr)
+        thr();
 }
 
 static void *ll_new_try(size_t n, size_t align, unsigned fn,
@@ -506,8 +523,9 @@ static void *ll_new_try(size_t n, size_t align, unsigned fn,
     return p;
 }
 
-static void *ll_new(size_t n, size_t align, unsigned fn, int nothrow,
-                    const struct ll_caller *c)
+/* The throwing operator new: the handler runs until it succeeds, gives up
+ * (none left installed) or throws. */
+static void *ll_new(size_t n, size_t align, unsigned fn, const struct ll_caller *c)
 {
     if (n == 0)
         n = 1;                    /* new returns a unique pointer */
@@ -515,27 +533,49 @@ static void *ll_new(size_t n, size_t align, unsigned fn, int nothrow,
         void *p = ll_new_try(n, align, fn, c);
         if (ll_likely(p != NULL))
             return p;
-        ll_new_handler (*get)(void) =
-            (ll_new_handler (*)(void))ll_cxx_sym("_ZSt15get_new_handlerv");
-        ll_new_handler h = get ? get() : NULL;
-        if (h) {
-            h();
-            continue;
-        }
-        if (nothrow)
-            return NULL;
-        void (*thr)(void) = (void (*)(void))ll_cxx_sym("_ZSt17__throw_bad_allocv");
-        if (thr)
-            thr();                /* does not return */
-        return NULL;
+        ll_new_handler h = ll_new_handler_get();
+        if (!h)
+            break;
+        h();
     }
+    ll_throw_bad_alloc();
+    return NULL;
 }
 
-#define LL_NEW(name, params, n, align, fn, nothrow)                        \
+/* The nothrow operator new.  After a failure with a new-handler installed
+ * the handler must run, and it may throw std::bad_alloc, which must not
+ * leave this noexcept function; C cannot catch it.  So the C++ runtime's
+ * own nothrow operator (next), which in libstdc++ is
+ * `try { return ::operator new(n); } catch (...) { return nullptr; }`,
+ * takes over: its ::operator new is ours (ll_new above), which runs the
+ * handler and records a block that then comes (its stack starts in the
+ * runtime's nothrow operator).  Without a runtime the handler is not
+ * called.  align is 0 for the forms without align_val_t. */
+static void *ll_new_nothrow(size_t n, size_t align, unsigned fn, const char *next,
+                            const void *nothrow, const struct ll_caller *c)
+{
+    void *p = ll_new_try(n ? n : 1, align, fn, c);
+    if (ll_likely(p != NULL) || !ll_new_handler_get())
+        return p;
+    void *f = ll_cxx_sym(RTLD_NEXT, next);
+    if (!f)
+        return NULL;
+    if (align)
+        return ((void *(*)(size_t, size_t, const void *))f)(n, align, nothrow);
+    return ((void *(*)(size_t, const void *))f)(n, nothrow);
+}
+
+#define LL_NEW(name, params, n, align, fn)                                 \
     LL_EXPORT void *name params                                            \
     {                                                                      \
         struct ll_caller c = LL_CALLER_FRAME();                            \
-        return ll_new(n, align, fn, nothrow, &c);                          \
+        return ll_new(n, align, fn, &c);                                   \
+    }
+#define LL_NEW_NOTHROW(name, params, n, align, fn)                         \
+    LL_EXPORT void *name params                                            \
+    {                                                                      \
+        struct ll_caller c = LL_CALLER_FRAME();                            \
+        return ll_new_nothrow(n, align, fn, #name, t, &c);                 \
     }
 #define LL_DELETE(name, params, dealloc) \
     LL_EXPORT void name params { ll_free_any(p, dealloc, LL_CALLER); }
@@ -543,16 +583,16 @@ static void *ll_new(size_t n, size_t align, unsigned fn, int nothrow,
 typedef struct ll_nothrow ll_nothrow;   /* std::nothrow_t, passed by reference */
 
 /* operator new(size_t), new[](size_t), their nothrow and align_val_t forms */
-LL_NEW(_Znwm, (size_t n), n, 0, LL_FN_NEW, 0)
-LL_NEW(_Znam, (size_t n), n, 0, LL_FN_NEW_ARRAY, 0)
-LL_NEW(_ZnwmRKSt9nothrow_t, (size_t n, const ll_nothrow *t), ((void)t, n), 0, LL_FN_NEW, 1)
-LL_NEW(_ZnamRKSt9nothrow_t, (size_t n, const ll_nothrow *t), ((void)t, n), 0, LL_FN_NEW_ARRAY, 1)
-LL_NEW(_ZnwmSt11align_val_t, (size_t n, size_t a), n, a, LL_FN_NEW, 0)
-LL_NEW(_ZnamSt11align_val_t, (size_t n, size_t a), n, a, LL_FN_NEW_ARRAY, 0)
-LL_NEW(_ZnwmSt11align_val_tRKSt9nothrow_t, (size_t n, size_t a, const ll_nothrow *t),
-       ((void)t, n), a, LL_FN_NEW, 1)
-LL_NEW(_ZnamSt11align_val_tRKSt9nothrow_t, (size_t n, size_t a, const ll_nothrow *t),
-       ((void)t, n), a, LL_FN_NEW_ARRAY, 1)
+LL_NEW(_Znwm, (size_t n), n, 0, LL_FN_NEW)
+LL_NEW(_Znam, (size_t n), n, 0, LL_FN_NEW_ARRAY)
+LL_NEW_NOTHROW(_ZnwmRKSt9nothrow_t, (size_t n, const ll_nothrow *t), n, 0, LL_FN_NEW)
+LL_NEW_NOTHROW(_ZnamRKSt9nothrow_t, (size_t n, const ll_nothrow *t), n, 0, LL_FN_NEW_ARRAY)
+LL_NEW(_ZnwmSt11align_val_t, (size_t n, size_t a), n, a, LL_FN_NEW)
+LL_NEW(_ZnamSt11align_val_t, (size_t n, size_t a), n, a, LL_FN_NEW_ARRAY)
+LL_NEW_NOTHROW(_ZnwmSt11align_val_tRKSt9nothrow_t, (size_t n, size_t a, const ll_nothrow *t),
+               n, a, LL_FN_NEW)
+LL_NEW_NOTHROW(_ZnamSt11align_val_tRKSt9nothrow_t, (size_t n, size_t a, const ll_nothrow *t),
+               n, a, LL_FN_NEW_ARRAY)
 
 /* operator delete / delete[]: plain, sized, nothrow, aligned */
 LL_DELETE(_ZdlPv, (void *p), LL_DEALLOC_DELETE)

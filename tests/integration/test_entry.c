@@ -97,3 +97,28 @@ Test(entry, cxx_new_variants)
     LL_EQ(json_array_size(ll_arr(r.json, "errors")), 0, "errors (every delete matched its new)");
     ll_run_free(&r);
 }
+
+/* cxx_new_fail checks operator new's failures itself; under libleak it must
+ * pass them all, exit normally, and leak nothing. */
+static void cxx_new_fail_passes(const char *mode)
+{
+    const char *args[] = { mode, NULL };
+    struct ll_run r;
+    ll_run_json(&r, "cxx_new_fail", NULL, args);
+    LL_EQ(r.signaled, 0, "%s: killed by signal %d; stdout:\n%s\nstderr:\n%.1000s", mode, r.sig, r.out, r.err);
+    cr_assert(ll_contains(r.out, "cxx_new_fail: all "), "%s: the program's own checks failed:\n%s", mode, r.out);
+    LL_EQ(r.status, 0, "%s: exit status; stdout:\n%s", mode, r.out);
+    ll_check_schema(r.json);
+    LL_EQ(ll_summary_blocks(r.json, "definitely_lost"), 0, "%s: definitely lost blocks; groups:\n%s",
+          mode, ll_describe_leaks(r.json));
+    LL_EQ(json_array_size(ll_arr(r.json, "errors")), 0, "%s: errors", mode);
+    ll_run_free(&r);
+}
+
+/* A nothrow new whose handler throws returns nullptr (the exception must
+ * not leave the noexcept operator); one whose handler frees memory gets an
+ * ordinary new[] block. */
+Test(entry, cxx_nothrow_new_with_a_throwing_handler)
+{
+    cxx_new_fail_passes("handler");
+}
