@@ -550,9 +550,10 @@ static void *ll_new(size_t n, size_t align, unsigned fn, const struct ll_caller 
  * takes over: its ::operator new is ours (ll_new above), which runs the
  * handler and records a block that then comes (its stack starts in the
  * runtime's nothrow operator).  Without a runtime the handler is not
- * called.  align is 0 for the forms without align_val_t. */
-static void *ll_new_nothrow(size_t n, size_t align, unsigned fn, const char *next,
-                            const void *nothrow, const struct ll_caller *c)
+ * called.  aligned: an align_val_t form (next takes align too). */
+static void *ll_new_nothrow(size_t n, int aligned, size_t align, unsigned fn,
+                            const char *next, const void *nothrow,
+                            const struct ll_caller *c)
 {
     void *p = ll_new_try(n ? n : 1, align, fn, c);
     if (ll_likely(p != NULL) || !ll_new_handler_get())
@@ -560,22 +561,32 @@ static void *ll_new_nothrow(size_t n, size_t align, unsigned fn, const char *nex
     void *f = ll_cxx_sym(RTLD_NEXT, next);
     if (!f)
         return NULL;
-    if (align)
+    if (aligned)
         return ((void *(*)(size_t, size_t, const void *))f)(n, align, nothrow);
     return ((void *(*)(size_t, const void *))f)(n, nothrow);
 }
 
-#define LL_NEW(name, params, n, align, fn)                                 \
+/* aligned: an align_val_t form.  An alignment that is not a power of two
+ * (0 included) is never a block: libstdc++'s aligned operator new throws
+ * std::bad_alloc at once, no handler called, and its nothrow form then
+ * returns nullptr. */
+#define LL_NEW(name, params, n, aligned, align, fn)                        \
     LL_EXPORT void *name params                                            \
     {                                                                      \
+        if (aligned && ll_unlikely(!ll_pow2(align))) {                     \
+            ll_throw_bad_alloc();                                          \
+            return NULL;                                                   \
+        }                                                                  \
         struct ll_caller c = LL_CALLER_FRAME();                            \
         return ll_new(n, align, fn, &c);                                   \
     }
-#define LL_NEW_NOTHROW(name, params, n, align, fn)                         \
+#define LL_NEW_NOTHROW(name, params, n, aligned, align, fn)                \
     LL_EXPORT void *name params                                            \
     {                                                                      \
+        if (aligned && ll_unlikely(!ll_pow2(align)))                       \
+            return NULL;                                                   \
         struct ll_caller c = LL_CALLER_FRAME();                            \
-        return ll_new_nothrow(n, align, fn, #name, t, &c);                 \
+        return ll_new_nothrow(n, aligned, align, fn, #name, t, &c);        \
     }
 #define LL_DELETE(name, params, dealloc) \
     LL_EXPORT void name params { ll_free_any(p, dealloc, LL_CALLER); }
@@ -583,16 +594,16 @@ static void *ll_new_nothrow(size_t n, size_t align, unsigned fn, const char *nex
 typedef struct ll_nothrow ll_nothrow;   /* std::nothrow_t, passed by reference */
 
 /* operator new(size_t), new[](size_t), their nothrow and align_val_t forms */
-LL_NEW(_Znwm, (size_t n), n, 0, LL_FN_NEW)
-LL_NEW(_Znam, (size_t n), n, 0, LL_FN_NEW_ARRAY)
-LL_NEW_NOTHROW(_ZnwmRKSt9nothrow_t, (size_t n, const ll_nothrow *t), n, 0, LL_FN_NEW)
-LL_NEW_NOTHROW(_ZnamRKSt9nothrow_t, (size_t n, const ll_nothrow *t), n, 0, LL_FN_NEW_ARRAY)
-LL_NEW(_ZnwmSt11align_val_t, (size_t n, size_t a), n, a, LL_FN_NEW)
-LL_NEW(_ZnamSt11align_val_t, (size_t n, size_t a), n, a, LL_FN_NEW_ARRAY)
+LL_NEW(_Znwm, (size_t n), n, 0, 0, LL_FN_NEW)
+LL_NEW(_Znam, (size_t n), n, 0, 0, LL_FN_NEW_ARRAY)
+LL_NEW_NOTHROW(_ZnwmRKSt9nothrow_t, (size_t n, const ll_nothrow *t), n, 0, 0, LL_FN_NEW)
+LL_NEW_NOTHROW(_ZnamRKSt9nothrow_t, (size_t n, const ll_nothrow *t), n, 0, 0, LL_FN_NEW_ARRAY)
+LL_NEW(_ZnwmSt11align_val_t, (size_t n, size_t a), n, 1, a, LL_FN_NEW)
+LL_NEW(_ZnamSt11align_val_t, (size_t n, size_t a), n, 1, a, LL_FN_NEW_ARRAY)
 LL_NEW_NOTHROW(_ZnwmSt11align_val_tRKSt9nothrow_t, (size_t n, size_t a, const ll_nothrow *t),
-               n, a, LL_FN_NEW)
+               n, 1, a, LL_FN_NEW)
 LL_NEW_NOTHROW(_ZnamSt11align_val_tRKSt9nothrow_t, (size_t n, size_t a, const ll_nothrow *t),
-               n, a, LL_FN_NEW_ARRAY)
+               n, 1, a, LL_FN_NEW_ARRAY)
 
 /* operator delete / delete[]: plain, sized, nothrow, aligned */
 LL_DELETE(_ZdlPv, (void *p), LL_DEALLOC_DELETE)

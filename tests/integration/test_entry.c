@@ -122,3 +122,10 @@ Test(entry, cxx_nothrow_new_with_a_throwing_handler)
 {
     cxx_new_fail_passes("handler");
 }
+
+/* An align_val_t that is not a power of two (0, 3, 48): bad_alloc, or
+ * nullptr from the nothrow forms, and no block, as natively. */
+Test(entry, cxx_new_alignment_not_a_power_of_two)
+{
+    cxx_new_fail_passes("alignment");
+}

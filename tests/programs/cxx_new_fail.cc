@@ -1,9 +1,11 @@
 // cxx_new_fail: operator new's failures, checked by the program itself (it
 // prints "cxx_new_fail: all N checks passed" and exits 0 when every one is as
-// libstdc++ makes it natively).  argv[1] picks the checks:
+// libstdc++ makes it natively).  argv[1] picks the checks (none: all):
 //   handler    a nothrow new whose new-handler throws std::bad_alloc returns
 //              nullptr, the throwing one throws, the handler is called until
 //              it gives up; one whose handler frees memory then succeeds
+//   alignment  an alignment that is not a power of two (0, 3, 48) throws
+//              bad_alloc (nullptr from the nothrow forms), no handler called
 // Nothing is leaked.
 #include <cstdint>
 #include <cstdio>
@@ -130,14 +132,52 @@ static void nothrow_handler_succeeds()
     setrlimit(RLIMIT_AS, &r);
 }
 
+static void bad_alignment(std::size_t a)
+{
+    std::set_new_handler(handler_throws);
+    handler_calls = 0;
+    bool threw = false;
+    void *p = nullptr;
+    try {
+        p = ::operator new(small, std::align_val_t(a));
+    } catch (const std::bad_alloc &) {
+        threw = true;
+    }
+    CHECK(threw && !handler_calls, "operator new(16, align %zu): %p, threw %d, %d handler calls (want bad_alloc, 0)",
+          a, p, threw, handler_calls);
+
+    threw = false;
+    p = nullptr;
+    try {
+        p = ::operator new[](small, std::align_val_t(a));
+    } catch (const std::bad_alloc &) {
+        threw = true;
+    }
+    CHECK(threw && !handler_calls, "operator new[](16, align %zu): %p, threw %d, %d calls", a, p, threw, handler_calls);
+
+    p = ::operator new(small, std::align_val_t(a), std::nothrow);
+    CHECK(!p && !handler_calls, "operator new(16, align %zu, nothrow): %p, %d calls (want null, 0)",
+          a, p, handler_calls);
+    p = ::operator new[](small, std::align_val_t(a), std::nothrow);
+    CHECK(!p && !handler_calls, "operator new[](16, align %zu, nothrow): %p, %d calls", a, p, handler_calls);
+    std::set_new_handler(nullptr);
+}
+
 int main(int argc, char **argv)
 {
     const char *m = argc > 1 ? argv[1] : "";
-    if (!std::strcmp(m, "handler")) {
+    int all = !*m;
+    if (all || !std::strcmp(m, "handler")) {
         nothrow_with_throwing_handler();
         nothrow_handler_succeeds();
-    } else {
-        std::printf("usage: cxx_new_fail handler\n");
+    }
+    if (all || !std::strcmp(m, "alignment")) {
+        bad_alignment(3);
+        bad_alignment(0);
+        bad_alignment(48);
+    }
+    if (!checks) {
+        std::printf("usage: cxx_new_fail handler|alignment\n");
         return 2;
     }
     if (failures) {
