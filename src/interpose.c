@@ -425,15 +425,16 @@ LL_EXPORT int posix_memalign(void **out, size_t align, size_t n)
 
 /* The aligned calls that return a pointer share one body.  The real
  * function decides what align it accepts; got is the alignment a block it
- * returns has, which is recorded. */
+ * returns has, and size the bytes the program owns (n asked, but pvalloc's
+ * whole pages), which are recorded. */
 static void *ll_aligned(void *(*real)(size_t, size_t), size_t align, size_t got,
-                        size_t n, unsigned fn, const struct ll_caller *c)
+                        size_t n, size_t size, unsigned fn, const struct ll_caller *c)
 {
     if (!ll_active())
-        return ll_pass_real() ? ll_pass_note(real(align, n)) : ll_pass_alloc(n, got);
+        return ll_pass_real() ? ll_pass_note(real(align, n)) : ll_pass_alloc(size, got);
     void *p = LL_REAL(real(align, n));
     if (p)
-        ll_on_alloc(p, n, got, fn, c);
+        ll_on_alloc(p, size, got, fn, c);
     return p;
 }
 
@@ -444,13 +445,13 @@ LL_EXPORT void *aligned_alloc(size_t align, size_t n)
 {
     struct ll_caller c = LL_CALLER_FRAME();
     size_t got = ll_pow2(align) ? align : ll_align_given(align);
-    return ll_aligned(ll_real.aligned_alloc, align, got, n, LL_FN_ALIGNED_ALLOC, &c);
+    return ll_aligned(ll_real.aligned_alloc, align, got, n, n, LL_FN_ALIGNED_ALLOC, &c);
 }
 
 LL_EXPORT void *memalign(size_t align, size_t n)
 {
     struct ll_caller c = LL_CALLER_FRAME();
-    return ll_aligned(ll_real.memalign, align, ll_align_given(align), n, LL_FN_MEMALIGN, &c);
+    return ll_aligned(ll_real.memalign, align, ll_align_given(align), n, n, LL_FN_MEMALIGN, &c);
 }
 
 static void *ll_real_valloc(size_t align, size_t n) { (void)align; return ll_real.valloc(n); }
@@ -459,13 +460,24 @@ static void *ll_real_pvalloc(size_t align, size_t n) { (void)align; return ll_re
 LL_EXPORT void *valloc(size_t n)
 {
     struct ll_caller c = LL_CALLER_FRAME();
-    return ll_aligned(ll_real_valloc, ll_page_size, ll_page_size, n, LL_FN_VALLOC, &c);
+    return ll_aligned(ll_real_valloc, ll_page_size, ll_page_size, n, n, LL_FN_VALLOC, &c);
 }
 
+/* pvalloc gives whole pages, all the program's: a pointer into the
+ * rounded-up part keeps the block.  pvalloc(0) is recorded as 0 bytes:
+ * glibc 2.36 rounds with `& -(pagesize - 1)`, which turns 0 into 1, and the
+ * block has 24 usable bytes, not a page.  A size whose rounding overflows
+ * fails (SIZE_MAX: the bootstrap arena refuses it too). */
 LL_EXPORT void *pvalloc(size_t n)
 {
     struct ll_caller c = LL_CALLER_FRAME();
-    return ll_aligned(ll_real_pvalloc, ll_page_size, ll_page_size, n, LL_FN_PVALLOC, &c);
+    size_t size;
+    if (__builtin_add_overflow(n, ll_page_size - 1, &size))
+        size = SIZE_MAX;
+    else
+        size &= ~(ll_page_size - 1);
+    return ll_aligned(ll_real_pvalloc, ll_page_size, ll_page_size, n, size,
+                      LL_FN_PVALLOC, &c);
 }
 
 LL_EXPORT size_t malloc_usable_size(void *p)
@@ -514,7 +526,7 @@ static void *ll_new_try(size_t n, size_t align, unsigned fn,
                         const struct ll_caller *c)
 {
     if (align > LL_ALIGN_DEFAULT)
-        return ll_aligned(ll_real.memalign, align, ll_align_given(align), n, fn, c);
+        return ll_aligned(ll_real.memalign, align, ll_align_given(align), n, n, fn, c);
     if (!ll_active())
         return ll_pass_alloc(n, 0);
     void *p = LL_REAL(ll_real.malloc(n));

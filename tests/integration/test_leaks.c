@@ -173,6 +173,30 @@ Test(leaks, possibly_lost_interior_pointer_only)
     ll_run_free(&r);
 }
 
+/* pvalloc's block is its whole pages: a pointer past the size asked, into
+ * the rounded-up part, still keeps it possibly lost (not definitely). */
+Test(leaks, pvalloc_block_is_whole_pages)
+{
+    struct ll_run r;
+    ll_run_json(&r, "pvalloc_pages", NULL, NULL);
+    LL_EQ(r.status, 0, "exit status");
+    LL_STREQ(r.out, "pvalloc_pages: ab\n", "stdout");
+    ll_check_schema(r.json);
+    LL_EQ(ll_summary_blocks(r.json, "definitely_lost"), 0, "definitely lost blocks; groups:\n%s", ll_describe_leaks(r.json));
+    LL_EQ(ll_summary_blocks(r.json, "possibly_lost"), 2, "possibly lost blocks");
+    static const struct { const char *marker; long long bytes; } want[] = {
+        { "@pvalloc100", 4096 }, { "@pvalloc4097", 8192 },
+    };
+    for (size_t i = 0; i < 2; i++) {
+        json_t *g = ll_leak_at(r.json, "possibly_lost", LL_SRC("pvalloc_pages.c"),
+                               ll_line("pvalloc_pages.c", want[i].marker));
+        LL_EQ(ll_int(g, "bytes"), want[i].bytes, "%s: bytes", want[i].marker);
+        LL_STREQ(ll_str(g, "function"), "pvalloc", "%s: function", want[i].marker);
+        LL_EQ(ll_int(g, "alignment"), 4096, "%s: alignment", want[i].marker);
+    }
+    ll_run_free(&r);
+}
+
 Test(leaks, calloc_realloc_chain_reports_final_realloc)
 {
     struct ll_run r;
