@@ -489,6 +489,22 @@ LL_EXPORT size_t malloc_usable_size(void *p)
     return ll_real.malloc_usable_size ? ll_real.malloc_usable_size(p) : 0;
 }
 
+/* glibc's other names for the same functions, which some programs call
+ * (Valgrind replaces them too): the same entry points, so that a block from
+ * __libc_malloc freed with free, or from malloc with __libc_free, is one
+ * allocator's.  cfree is a compat symbol (old binaries only).  libleak
+ * itself never asks for these names (real.c resolves the plain ones). */
+#define LL_ALIAS(name, target) \
+    LL_EXPORT __typeof__(target) name __attribute__((alias(#target)))
+LL_ALIAS(__libc_malloc, malloc);
+LL_ALIAS(__libc_free, free);
+LL_ALIAS(__libc_calloc, calloc);
+LL_ALIAS(__libc_realloc, realloc);
+LL_ALIAS(__libc_memalign, memalign);
+LL_ALIAS(__libc_valloc, valloc);
+LL_ALIAS(__libc_pvalloc, pvalloc);
+LL_ALIAS(cfree, free);
+
 /* ---- C++ operator new / delete -------------------------------------------
  * Mangled names, so this file stays C.  new keeps operator new's failure
  * behaviour: call the installed new-handler until it succeeds, then throw

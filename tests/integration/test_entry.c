@@ -129,3 +129,79 @@ Test(entry, cxx_new_alignment_not_a_power_of_two)
 {
     cxx_new_fail_passes("alignment");
 }
+
+/* glibc's __libc_* names and cfree are malloc's and free's entry points:
+ * blocks cross between the names with no bad free, and a leak through one
+ * is reported with its plain counterpart's name. */
+Test(entry, libc_names_are_the_same_entry_points)
+{
+    struct ll_run r;
+    ll_run_json(&r, "libc_names", NULL, NULL);
+    LL_STREQ(r.out, "libc_names: all checks passed\n", "stdout");
+    LL_EQ(r.status, 0, "exit status");
+    ll_check_schema(r.json);
+    LL_EQ(json_array_size(ll_arr(r.json, "errors")), 0, "errors (free of __libc_malloc's block, "
+          "__libc_free and cfree of malloc's); stderr:\n%.2000s", r.err);
+    static const struct expect want[] = {
+        { "@libc_malloc", "malloc", 11, 16 },
+        { "@libc_calloc", "calloc", 21, 16 },
+        { "@libc_memalign", "memalign", 200, 128 },
+        { "@libc_realloc", "realloc", 29, 16 },
+    };
+    long long total = 0;
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+        json_t *g = ll_leak_at(r.json, "definitely_lost", LL_SRC("libc_names.c"),
+                               ll_line("libc_names.c", want[i].marker));
+        LL_STREQ(ll_str(g, "function"), want[i].function, "%s: function", want[i].marker);
+        LL_EQ(ll_int(g, "bytes"), want[i].bytes, "%s: bytes", want[i].marker);
+        LL_EQ(ll_int(g, "alignment"), want[i].alignment, "%s: alignment", want[i].marker);
+        total += want[i].bytes;
+    }
+    /* nothing else: the blocks freed by the other name are gone */
+    LL_EQ(ll_summary_bytes(r.json, "definitely_lost"), total, "definitely lost bytes; groups:\n%s",
+          ll_describe_leaks(r.json));
+    ll_run_free(&r);
+}
+
+/* libleak.so is built with hidden visibility: it exports the documented
+ * entry points (README's list) and nothing else. */
+Test(entry, exports_only_the_entry_points)
+{
+    static const char *const want[] = {
+        "_Exit", "_exit", "exit", "quick_exit",
+        "malloc", "free", "calloc", "realloc", "reallocarray", "posix_memalign",
+        "aligned_alloc", "memalign", "valloc", "pvalloc", "malloc_usable_size",
+        "__libc_malloc", "__libc_free", "__libc_calloc", "__libc_realloc",
+        "__libc_memalign", "__libc_valloc", "__libc_pvalloc", "cfree",
+        "_Znwm", "_Znam", "_ZnwmRKSt9nothrow_t", "_ZnamRKSt9nothrow_t",
+        "_ZnwmSt11align_val_t", "_ZnamSt11align_val_t",
+        "_ZnwmSt11align_val_tRKSt9nothrow_t", "_ZnamSt11align_val_tRKSt9nothrow_t",
+        "_ZdlPv", "_ZdaPv", "_ZdlPvm", "_ZdaPvm", "_ZdlPvRKSt9nothrow_t", "_ZdaPvRKSt9nothrow_t",
+        "_ZdlPvSt11align_val_t", "_ZdaPvSt11align_val_t", "_ZdlPvmSt11align_val_t",
+        "_ZdaPvmSt11align_val_t", "_ZdlPvSt11align_val_tRKSt9nothrow_t",
+        "_ZdaPvSt11align_val_tRKSt9nothrow_t",
+    };
+    size_t nwant = sizeof want / sizeof want[0];
+    FILE *f = popen("nm -D --defined-only --format=posix " LL_LIB, "r");
+    cr_assert_not_null(f, "popen nm");
+    char line[512], extra[4096] = "";
+    size_t found = 0, nextra = 0;
+    while (fgets(line, sizeof line, f)) {
+        char name[256], type;
+        if (sscanf(line, "%255s %c", name, &type) != 2 || type == 'A')
+            continue;             /* version definitions, if any */
+        int known = 0;
+        for (size_t i = 0; i < nwant && !known; i++)
+            known = !strcmp(name, want[i]);
+        if (known)
+            found++;
+        else if (strlen(extra) + strlen(name) + 2 < sizeof extra) {
+            strcat(extra, " ");
+            strcat(extra, name);
+            nextra++;
+        }
+    }
+    LL_EQ(pclose(f), 0, "nm's exit status");
+    LL_EQ(nextra, 0, "symbols exported beyond the entry points:%s", extra);
+    LL_EQ(found, nwant, "entry points exported");
+}
