@@ -94,8 +94,10 @@ static void ll_error_headline(struct ll_out *o, const struct ll_error_rec *e)
         if (e->kind != LL_ERR_MISMATCH)
             ll_out_str(o, " that was already freed");
     }
-    ll_out_str(o, e->dealloc_fn == LL_DEALLOC_REALLOC ? "; realloc returned NULL\n"
-                                                      : "; not passed to the allocator\n");
+    ll_out_str(o, e->kind == LL_ERR_INVALID_REALLOC ? "; realloc returned NULL\n"
+                  : e->dealloc_fn == LL_DEALLOC_REALLOC
+                  ? "; not passed to the allocator (its bytes were moved to a new block)\n"
+                  : "; not passed to the allocator\n");
 }
 
 static void ll_error_print(const struct ll_error_rec *e)
@@ -139,6 +141,8 @@ static int ll_error_unjudged(unsigned kind)
     return 1;
 }
 
+static void ll_error_add(const struct ll_error_rec *e);
+
 void ll_error_report(unsigned kind, uintptr_t p, unsigned dealloc_fn)
 {
     if (ll_error_unjudged(kind))
@@ -146,13 +150,27 @@ void ll_error_report(unsigned kind, uintptr_t p, unsigned dealloc_fn)
     struct ll_error_rec e = { .kind = (uint8_t)kind, .dealloc_fn = (uint8_t)dealloc_fn,
                               .ptr = p, .block = p, .stack = ll_stack_capture() };
     ll_error_block(&e);
+    ll_error_add(&e);
+}
+
+void ll_error_report_block(unsigned kind, const struct ll_block *b, unsigned dealloc_fn)
+{
+    struct ll_error_rec e = { .kind = (uint8_t)kind, .dealloc_fn = (uint8_t)dealloc_fn,
+                              .fn = b->fn, .has_block = 1, .ptr = b->ptr, .block = b->ptr,
+                              .size = b->size, .stack = ll_stack_capture(),
+                              .alloc_stack = b->stack };
+    ll_error_add(&e);
+}
+
+static void ll_error_add(const struct ll_error_rec *e)
+{
     ll_lock(&ll_errors_lock);
     size_t nth = ll_nerrors_total++;
     if (ll_nerrors < LL_MAX_ERRORS)
-        ll_errors[ll_nerrors++] = e;
+        ll_errors[ll_nerrors++] = *e;
     ll_unlock(&ll_errors_lock);
     if (nth < LL_MAX_PRINTED)
-        ll_error_print(&e);
+        ll_error_print(e);
     else if (nth == LL_MAX_PRINTED)
         ll_msg("more than %d bad frees: the rest are counted, not printed",
                LL_MAX_PRINTED);

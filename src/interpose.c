@@ -315,6 +315,37 @@ static void *ll_realloc_boot(void *p, size_t n, unsigned fn)
     return q;
 }
 
+/* realloc of a block from new or new[] (its record just removed): a
+ * mismatched pair, reported as free reports one, and the block is kept
+ * from the allocator (the program meant to free it: not a leak either).
+ * Its bytes move to a new block from malloc, so the program goes on as
+ * realloc promises; if there is none, the old block keeps its record, as
+ * after any failed realloc. */
+static __attribute__((noinline))
+void *ll_realloc_mismatch(void *p, size_t n, const struct ll_block *old, unsigned fn,
+                          const struct ll_caller *c)
+{
+    int saved = errno;
+    ll_guard++;
+    ll_error_report_block(LL_ERR_MISMATCH, old, LL_DEALLOC_REALLOC);
+    ll_guard--;
+    errno = saved;
+    if (n == 0)
+        return NULL;              /* realloc(p, 0) frees p (glibc returns NULL) */
+    void *q = LL_REAL(ll_real.malloc(n));
+    if (!q) {
+        saved = errno;
+        ll_guard++;
+        ll_table_restore(old);
+        ll_guard--;
+        errno = saved;
+        return NULL;
+    }
+    memcpy(q, p, old->size < n ? old->size : n);
+    ll_on_alloc(q, n, LL_ALIGN_DEFAULT, fn, c);
+    return q;
+}
+
 static void *ll_realloc_any(void *p, size_t n, unsigned fn,
                             const struct ll_caller *c)
 {
@@ -357,6 +388,8 @@ static void *ll_realloc_any(void *p, size_t n, unsigned fn,
             errno = ENOMEM;
             return NULL;
         }
+        if (ll_unlikely(ll_fn_family(old.fn) != LL_DEALLOC_FREE))
+            return ll_realloc_mismatch(p, n, &old, fn, c);
     }
     void *q = LL_REAL(ll_real.realloc(p, n));
     if (q)

@@ -465,6 +465,37 @@ Test(hostile, realloc_of_a_freed_pointer)
     ll_run_free(&r);
 }
 
+/* realloc (and reallocarray) of a block from new[] or new is a mismatched
+ * pair, reported as free's is; the old block is kept from the allocator
+ * (not a leak either) and its bytes move to a new block, so the program
+ * goes on with its data. */
+Test(hostile, realloc_of_a_new_block)
+{
+    const char *args[] = { "realloc_new", NULL };
+    struct ll_run r;
+    ll_run_json(&r, "hostile_badfree", NULL, args);
+    LL_EQ(r.status, 0, "exit status");
+    cr_assert(ll_contains(r.out, "survived realloc of new[] and new, contents kept"), "stdout:\n%s", r.out);
+    ll_check_schema(r.json);
+    LL_EQ(json_array_size(ll_arr(r.json, "errors")), 2, "errors");
+    static const struct { const char *by, *at, *alloc; long long size; } want[] = {
+        { "operator new[]", "@realloc-new-array", "@new-array", 16 },
+        { "operator new", "@reallocarray-new", "@new-one", 4 },
+    };
+    for (size_t i = 0; i < 2; i++) {
+        json_t *e = json_array_get(ll_arr(r.json, "errors"), i);
+        LL_STREQ(ll_str(e, "kind"), "mismatched_free", "errors[%zu].kind", i);
+        LL_STREQ(ll_str(e, "function"), "realloc", "errors[%zu].function", i);
+        LL_STREQ(ll_str(e, "allocated_by"), want[i].by, "errors[%zu].allocated_by", i);
+        LL_EQ(ll_int(e, "size"), want[i].size, "errors[%zu].size", i);
+        ll_assert_top(ll_get(e, "stack"), LL_SRC("hostile_badfree.cc"), ll_line("hostile_badfree.cc", want[i].at), want[i].at);
+        ll_assert_top(ll_get(e, "allocated"), LL_SRC("hostile_badfree.cc"), ll_line("hostile_badfree.cc", want[i].alloc), want[i].alloc);
+    }
+    cr_assert(ll_contains(r.err, "mismatched free: realloc("), "stderr:\n%.2000s", r.err);
+    LL_EQ(ll_summary_blocks(r.json, "definitely_lost"), 0, "definitely lost blocks; groups:\n%s", ll_describe_leaks(r.json));
+    ll_run_free(&r);
+}
+
 /* ---- bad output, hostile names, out of memory ------------------------------------------ */
 
 static void output_falls_back(const char *path, const char *why)

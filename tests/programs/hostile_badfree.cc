@@ -1,6 +1,7 @@
 // hostile_badfree: the bad frees test_errors.c does not cover, one per run:
-// argv[1] = new_delete_array (new / delete[]) or realloc_freed (realloc of a
-// freed pointer).  The program must go on after each.
+// argv[1] = new_delete_array (new / delete[]), realloc_freed (realloc of a
+// freed pointer) or realloc_new (realloc of a new[] block, reallocarray of a
+// new one).  The program must go on after each.
 #pragma GCC diagnostic ignored "-Wuse-after-free"  // the bug is the point
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,6 +27,20 @@ static void realloc_freed()
     free(q);
 }
 
+static void realloc_new()
+{
+    int *a = new int[4]{ 1, 2, 3, 4 };      // @new-array
+    keep = a;
+    int *b = (int *)realloc(keep, 64);      // @realloc-new-array
+    int *c = new int(9);                    // @new-one
+    keep = c;
+    int *d = (int *)reallocarray(keep, 8, sizeof(int));  // @reallocarray-new
+    printf("hostile_badfree: survived realloc of new[] and new, contents %s\n",
+           b && d && b[3] == 4 && d[0] == 9 ? "kept" : "lost");
+    free(b);
+    free(d);
+}
+
 int main(int argc, char **argv)
 {
     const char *m = argc > 1 ? argv[1] : "";
@@ -33,5 +48,7 @@ int main(int argc, char **argv)
         new_delete_array();
     else if (!strcmp(m, "realloc_freed"))
         realloc_freed();
+    else if (!strcmp(m, "realloc_new"))
+        realloc_new();
     return 0;
 }
