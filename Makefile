@@ -155,7 +155,8 @@ bench: deps libleak.so
 
 # For scripts/bench (which builds it): libleak's interposer with recording
 # compiled out.  It must still keep the allocator's contract: entry_points
-# checks every entry point under it (a failed check exits non-zero).
+# checks every C entry point under it, cxx_new_fail operator new's failures
+# (a failed check exits non-zero).
 $(BUILD)/bench/forward.so: $(SRC) $(wildcard src/*.h) | deps
 	@mkdir -p $(@D)
 	$(CC) $(filter-out -MMD -MP,$(CFLAGS_LIB)) -DLL_FORWARD_ONLY $(LDFLAGS_LIB) -o $@ $(SRC) $(LDLIBS_LIB)
@@ -166,11 +167,12 @@ $(BUILD)/bench/floor.so: $(SRC) $(wildcard src/*.h) tests/bench/floor.c | deps
 	$(CC) $(filter-out -MMD -MP,$(CFLAGS_LIB)) -DLL_FORWARD_ONLY -DLL_UTHASH_FLOOR $(LDFLAGS_LIB) \
 	    -o $@ $(SRC) tests/bench/floor.c $(LDLIBS_LIB)
 
-test-forward: $(BUILD)/bench/forward.so $(BUILD)/bench/floor.so $(BUILD)/programs/entry_points
-	LD_PRELOAD=$(CURDIR)/$(BUILD)/bench/forward.so LIBLEAK_OPTIONS=output=/dev/null \
-	    $(BUILD)/programs/entry_points
-	LD_PRELOAD=$(CURDIR)/$(BUILD)/bench/floor.so LIBLEAK_OPTIONS=output=/dev/null \
-	    $(BUILD)/programs/entry_points
+test-forward: $(BUILD)/bench/forward.so $(BUILD)/bench/floor.so $(BUILD)/programs/entry_points \
+              $(BUILD)/programs/cxx_new_fail
+	@set -e; for so in forward floor; do for p in entry_points cxx_new_fail; do \
+	  echo "== $$p under $$so.so"; \
+	  LD_PRELOAD=$(CURDIR)/$(BUILD)/bench/$$so.so LIBLEAK_OPTIONS=output=/dev/null \
+	    $(BUILD)/programs/$$p; done; done
 
 # Install missing Debian packages (once; scripts/install-deps is idempotent).
 deps:
