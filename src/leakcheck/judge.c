@@ -232,9 +232,35 @@ static int lc_in_baseline(struct lc_merge *m, const char *sig)
     return hit != NULL;
 }
 
+/* Blocks of a failing kind in p's summary that none of its sites lists:
+ * the library lists still-reachable blocks only with show_reachable=1, but
+ * always counts them.  Listed sites cannot tell where they are, so they
+ * fail the process and cannot be baselined or suppressed. */
+static void lc_proc_unlisted(struct lc_merge *m, struct lc_proc *pr, int fail_on)
+{
+    uint64_t bytes[LC_NKINDS] = { 0 }, blocks[LC_NKINDS] = { 0 };
+    for (size_t i = 0; i < pr->nsites; i++) {
+        const struct lc_site *s = &m->sites[pr->sites[i].site];
+        if (s->supp >= 0)
+            continue;
+        bytes[s->kind] += pr->sites[i].bytes;
+        blocks[s->kind] += pr->sites[i].blocks;
+    }
+    for (int k = 0; k < LC_NKINDS; k++) {
+        if (!(fail_on & (1 << k)) || pr->blocks[k] <= blocks[k])
+            continue;
+        pr->unlisted_blocks[k] = pr->blocks[k] - blocks[k];
+        pr->unlisted_bytes[k] = pr->bytes[k] > bytes[k] ? pr->bytes[k] - bytes[k] : 0;
+        m->unlisted_blocks[k] += pr->unlisted_blocks[k];
+        m->unlisted_bytes[k] += pr->unlisted_bytes[k];
+        pr->fails = 1;
+    }
+}
+
 /* One pass over the processes: a suppressed site's bytes move to the
- * process's suppressed count; a failing site fails the process. */
-static void lc_procs_judge(struct lc_merge *m)
+ * process's suppressed count; a failing site fails the process, and so do
+ * unlisted blocks of a failing kind. */
+static void lc_procs_judge(struct lc_merge *m, int fail_on)
 {
     for (size_t p = 0; p < m->nprocs; p++) {
         struct lc_proc *pr = &m->procs[p];
@@ -249,6 +275,7 @@ static void lc_procs_judge(struct lc_merge *m)
             pr->supp_bytes += ps->bytes;
             pr->supp_blocks += ps->blocks;
         }
+        lc_proc_unlisted(m, pr, fail_on);
         m->supp_bytes += pr->supp_bytes;
         m->supp_blocks += pr->supp_blocks;
     }
@@ -269,7 +296,7 @@ void lc_judge(struct lc_merge *m, const struct lc_config *c)
         s->baselined = s->supp < 0 && lc_in_baseline(m, s->signature);
         s->fails = (c->fail_on & (1 << s->kind)) && s->supp < 0 && !s->baselined;
     }
-    lc_procs_judge(m);
+    lc_procs_judge(m, c->fail_on);
 }
 
 size_t lc_failing_sites(const struct lc_merge *m)
@@ -278,4 +305,12 @@ size_t lc_failing_sites(const struct lc_merge *m)
     for (size_t i = 0; i < m->nsites; i++)
         n += m->sites[i].fails;
     return n;
+}
+
+int lc_gate_fails(const struct lc_merge *m)
+{
+    for (int k = 0; k < LC_NKINDS; k++)
+        if (m->unlisted_blocks[k])
+            return 1;
+    return lc_failing_sites(m) != 0;
 }

@@ -104,6 +104,9 @@ struct lc_proc {
     uint64_t unstopped;          /* threads its leak check could not stop */
     struct lc_psite *sites;
     size_t nsites;
+    /* Blocks of a failing kind the summary counts but no site lists (a
+     * report written without show_reachable=1): they fail the process. */
+    uint64_t unlisted_bytes[LC_NKINDS], unlisted_blocks[LC_NKINDS];
     int fails;
 };
 struct lc_merge {
@@ -119,6 +122,7 @@ struct lc_merge {
     struct ll_supp_set supp;     /* --suppressions, then the library's own */
     size_t nsupp_wrapper;        /* entries before this came from --suppressions */
     uint64_t supp_bytes, supp_blocks;
+    uint64_t unlisted_bytes[LC_NKINDS], unlisted_blocks[LC_NKINDS];   /* all processes' */
     char **baseline;             /* signatures from --baseline */
     size_t nbaseline;
     unsigned char *baseline_used;
@@ -135,6 +139,8 @@ void lc_merge_sort(struct lc_merge *m);
 int lc_load_suppressions(struct lc_merge *m, const struct lc_config *c);
 void lc_judge(struct lc_merge *m, const struct lc_config *c);
 size_t lc_failing_sites(const struct lc_merge *m);
+/* Whether the gate fails: a failing site, or unlisted blocks of a failing kind. */
+int lc_gate_fails(const struct lc_merge *m);
 /* The frame a site is reported at: the first in the program's own code. */
 size_t lc_own_frame(const json_t *stack);
 int lc_system_object(const char *object);
@@ -171,6 +177,8 @@ struct lc_result {               /* what every output reports about the run */
 const char *lc_site_status(const struct lc_site *s);   /* "new", "baseline", ... */
 void lc_text(FILE *f, const struct lc_result *r);
 void lc_gen_suppressions(FILE *f, const struct lc_merge *m);
+/* "N bytes still reachable in M blocks, not listed: ..." (no newline) */
+void lc_unlisted_text(FILE *f, int kind, uint64_t bytes, uint64_t blocks);
 int lc_out_json(FILE *f, const struct lc_result *r);
 int lc_out_sarif(FILE *f, const struct lc_result *r);
 int lc_out_junit(FILE *f, const struct lc_result *r);

@@ -96,7 +96,7 @@ static int lc_judge_and_report(struct lc_merge *m, struct lc_outputs *o,
     lc_merge_sort(m);
     lc_judge(m, c);
     struct lc_result r = { .cfg = c, .m = m, .run = run };
-    r.gate = lc_failing_sites(m) ? c->exitcode : 0;
+    r.gate = lc_gate_fails(m) ? c->exitcode : 0;
     r.exit = run->status ? run->status : r.gate;
     lc_text(stderr, &r);
     if (c->gen_supp)

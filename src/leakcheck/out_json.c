@@ -84,6 +84,12 @@ static json_t *lc_summary_json(const struct lc_result *r)
     json_object_set_new(o, "processes", json_integer((json_int_t)m->nprocs));
     json_object_set_new(o, "sites", json_integer((json_int_t)m->nsites));
     json_object_set_new(o, "new_sites", json_integer((json_int_t)lc_failing_sites(m)));
+    json_t *unlisted = json_object();
+    for (int k = 0; k < LC_NKINDS; k++)
+        if (m->unlisted_blocks[k])
+            json_object_set_new(unlisted, lc_kind_json[k],
+                                lc_count_json(m->unlisted_bytes[k], m->unlisted_blocks[k]));
+    json_object_set_new(o, "unlisted", unlisted);
     return o;
 }
 

@@ -32,7 +32,7 @@ static void lc_junit_stack(FILE *f, const struct lc_site *s)
 }
 
 /* The failing sites of p: the message lists them, the body adds their
- * stacks.  Built in memory, then escaped as a whole. */
+ * stacks; then the blocks of failing kinds no site lists.  Built in memory, then escaped as a whole. */
 static void lc_junit_texts(const struct lc_merge *m, const struct lc_proc *p,
                            size_t nfail, char **msg, char **body)
 {
@@ -55,6 +55,14 @@ static void lc_junit_texts(const struct lc_merge *m, const struct lc_proc *p,
         fputs(":\n", bf);
         lc_junit_stack(bf, s);
     }
+    for (int k = 0, n = nfail > 0; k < LC_NKINDS; k++)
+        if (p->unlisted_blocks[k]) {
+            fputs(n ? "; " : "", mf);
+            lc_unlisted_text(mf, k, p->unlisted_bytes[k], p->unlisted_blocks[k]);
+            fputs(n++ ? "\n" : "", bf);
+            lc_unlisted_text(bf, k, p->unlisted_bytes[k], p->unlisted_blocks[k]);
+            fputc('\n', bf);
+        }
     fclose(mf);
     fclose(bf);
 }
@@ -68,6 +76,9 @@ static int lc_junit_kind(const struct lc_merge *m, const struct lc_proc *p)
         if (s->fails && s->kind < kind)
             kind = s->kind;
     }
+    for (int k = 0; k < kind; k++)
+        if (p->unlisted_blocks[k])
+            kind = k;
     return kind;
 }
 
@@ -116,7 +127,7 @@ static void lc_junit_case(FILE *f, const struct lc_merge *m, size_t i)
         fprintf(f, " #%zu", dup + 1);
     fputs("\" time=\"0\">\n", f);
     size_t nfail = lc_proc_failures(m, p);
-    if (nfail)
+    if (p->fails)
         lc_junit_failure(f, m, p, nfail);
     fprintf(f, "      <system-out>pid %ld; %s bytes definitely lost, %zu bad frees"
             "</system-out>\n", p->pid, lc_num(p->bytes[LC_DEFINITE], a), p->nerrors);
@@ -128,7 +139,7 @@ int lc_out_junit(FILE *f, const struct lc_result *r)
     const struct lc_merge *m = r->m;
     size_t failures = 0;
     for (size_t i = 0; i < m->nprocs; i++)
-        failures += lc_proc_failures(m, &m->procs[i]) > 0;
+        failures += m->procs[i].fails != 0;
     fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
                "<testsuites name=\"leakcheck\" tests=\"%zu\" failures=\"%zu\" errors=\"0\">\n"
                "  <testsuite name=\"leakcheck\" tests=\"%zu\" failures=\"%zu\" errors=\"0\" "

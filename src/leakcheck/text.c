@@ -125,10 +125,22 @@ static void lc_text_baseline(FILE *f, const struct lc_merge *m)
                 stale, stale ? " (fixed? regenerate with --write-baseline)" : "");
 }
 
+/* "64 bytes still reachable in 1 block, not listed: run with
+ * show_reachable=1 to see where" */
+void lc_unlisted_text(FILE *f, int kind, uint64_t bytes, uint64_t blocks)
+{
+    char a[32], b[32];
+    fprintf(f, "%s bytes %s in %s block%s, not listed: %s", lc_num(bytes, a),
+            lc_kind_text[kind], lc_num(blocks, b), blocks == 1 ? "" : "s",
+            kind == LC_REACHABLE ? "run with show_reachable=1 to see where"
+                                 : "the reports name no site for them");
+}
+
 static void lc_text_verdict(FILE *f, const struct lc_result *r)
 {
     const struct lc_merge *m = r->m;
     size_t n = lc_failing_sites(m);
+    int fails = lc_gate_fails(m);
     char kinds[64] = "";
     for (int k = 0; k < LC_NKINDS; k++)
         if (r->cfg->fail_on & (1 << k))
@@ -137,14 +149,24 @@ static void lc_text_verdict(FILE *f, const struct lc_result *r)
     if (r->run->status)
         fprintf(f, "leakcheck: COMMAND failed with status %d; exit %d\n", r->run->status,
                 r->exit);
+    /* Each reason for failing on its own line; the last says the exit status. */
+    char end[32] = "\n";
+    if (!r->run->status)
+        snprintf(end, sizeof end, "; exit %d\n", r->exit);
+    int last = -1;
+    for (int k = 0; k < LC_NKINDS; k++)
+        if (m->unlisted_blocks[k])
+            last = k;
     if (n)
-        fprintf(f, "leakcheck: FAIL: %zu new leak site%s of the failing kinds (%s)", n,
-                n == 1 ? "" : "s", kinds);
-    if (n && !r->run->status)
-        fprintf(f, "; exit %d\n", r->exit);
-    else if (n)
-        fputc('\n', f);
-    else
+        fprintf(f, "leakcheck: FAIL: %zu new leak site%s of the failing kinds (%s)%s", n,
+                n == 1 ? "" : "s", kinds, last < 0 ? end : "\n");
+    for (int k = 0; k <= last; k++)
+        if (m->unlisted_blocks[k]) {
+            fputs("leakcheck: FAIL: ", f);
+            lc_unlisted_text(f, k, m->unlisted_bytes[k], m->unlisted_blocks[k]);
+            fputs(k == last ? end : "\n", f);
+        }
+    if (!fails)
         fprintf(f, "leakcheck: PASS: no new leaks of the failing kinds (%s) in %zu process%s\n",
                 kinds, m->nprocs, m->nprocs == 1 ? "" : "es");
 }

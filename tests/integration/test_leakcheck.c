@@ -735,3 +735,55 @@ Test(leakcheck, reports_directory)
     cr_assert(ll_contains(r.err, "give no COMMAND with it"), "stderr:\n%s", r.err);
     lc_free(&r);
 }
+
+/* Reports written without show_reachable=1 count still-reachable blocks in
+ * their summary but list no site for them: --fail-on reachable must still
+ * fail, and say why no site is shown. */
+Test(leakcheck, reports_with_unlisted_reachable_blocks_fail)
+{
+    struct lc r;
+    lc_exec(&r, LL_ROOT, NULL, (const char *const[]){ "/bin/sh", "-c",
+        "mkdir {dir}/r && LD_PRELOAD=" LL_LIB
+        " LIBLEAK_OPTIONS=format=json:output={dir}/r/%p.json " LEAKER " 0 && "
+        LC_BIN " --reports {dir}/r --fail-on reachable --json {dir}/m.json"
+        " --junit {dir}/j.xml", NULL });
+    LL_EQ(r.status, 23, "exit status; stderr:\n%s", r.err);
+    cr_assert(ll_contains(r.err, "FAIL: 64 bytes still reachable in 1 block, not listed: "
+                          "run with show_reachable=1 to see where"), "stderr:\n%s", r.err);
+    cr_assert(ll_contains(r.err, "[FAILS]"), "the process is tagged; stderr:\n%s", r.err);
+    json_t *m = ll_load_json(lc_path(&r, "m.json"));
+    LL_EQ(ll_int(m, "gate"), 23, "gate");
+    json_t *u = ll_get(ll_get(ll_get(m, "summary"), "unlisted"), "still_reachable");
+    LL_EQ(ll_int(u, "bytes"), 64, "unlisted reachable bytes");
+    LL_EQ(ll_int(u, "blocks"), 1, "unlisted reachable blocks");
+    cr_assert(json_is_true(ll_get(json_array_get(ll_arr(m, "processes"), 0), "fails")),
+              "the process fails");
+    json_decref(m);
+    char *x = ll_read_or_empty(lc_path(&r, "j.xml"));
+    cr_assert(ll_contains(x, "failures=\"1\""), "JUnit failures:\n%s", x);
+    cr_assert(ll_contains(x, "<failure type=\"still_reachable\" message=\"64 bytes still "
+                          "reachable in 1 block, not listed"), "JUnit:\n%s", x);
+    free(x);
+    lc_free(&r);
+    /* --fail-on all too; the default kinds do not look at reachable blocks */
+    lc_exec(&r, LL_ROOT, NULL, (const char *const[]){ "/bin/sh", "-c",
+        "mkdir {dir}/r && LD_PRELOAD=" LL_LIB
+        " LIBLEAK_OPTIONS=format=json:output={dir}/r/%p.json " LEAKER " 0 && "
+        LC_BIN " --reports {dir}/r --fail-on all; echo status $?; "
+        LC_BIN " --reports {dir}/r; echo status $?", NULL });
+    cr_assert(ll_contains(r.out, "status 23\nstatus 0\n"), "statuses:\n%s\nstderr:\n%s",
+              r.out, r.err);
+    lc_free(&r);
+}
+
+/* Run mode asks every process for show_reachable=1 when reachable blocks
+ * fail, so the site is listed, not just counted. */
+Test(leakcheck, run_mode_lists_reachable_sites_when_they_fail)
+{
+    struct lc r;
+    LC(&r, "--fail-on", "reachable", "--", LEAKER, "0");
+    LL_EQ(r.status, 23, "exit status; stderr:\n%s", r.err);
+    cr_assert(ll_contains(r.err, "FAIL: 1 new leak site"), "stderr:\n%s", r.err);
+    cr_assert(!ll_contains(r.err, "not listed"), "stderr:\n%s", r.err);
+    lc_free(&r);
+}
