@@ -118,7 +118,8 @@ static int lc_cli_one(struct lc_config *c, int ch, const char *arg)
         return 0;
     case O_WAIT:
         c->wait_seconds = strtod(arg, &end);
-        if (!*arg || *end || c->wait_seconds < 0 || c->wait_seconds > 86400)
+        /* written so that NaN, which every comparison calls false, is refused */
+        if (!*arg || *end || !(c->wait_seconds >= 0 && c->wait_seconds <= 86400))
             return lc_bad("wait", arg, "seconds from 0 to 86400");
         return 0;
     case O_GEN: c->gen_supp = 1; return 0;

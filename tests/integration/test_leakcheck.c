@@ -516,6 +516,8 @@ Test(leakcheck, user_errors_get_one_message)
         { { "--bogus", "--", "/bin/true" }, "unknown option '--bogus'", 125 },
         { { "--json", NULL }, "option '--json' needs a value", 125 },
         { { "--wait", "soon", "--", "/bin/true" }, "bad value 'soon' for --wait", 125 },
+        { { "--wait", "nan", "--", "/bin/true" }, "bad value 'nan' for --wait", 125 },
+        { { "--wait", "inf", "--", "/bin/true" }, "bad value 'inf' for --wait", 125 },
         { { "--" }, "no COMMAND given", 125 },
         { { "--", "no-such-command-xyz" }, "no-such-command-xyz: command not found", 127 },
         { { "--json", "/nonexistent/dir/m.json", "--", "/bin/true" },
