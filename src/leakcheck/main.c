@@ -74,9 +74,6 @@ static int lc_setup(struct lc_merge *m, struct lc_outputs *o, const struct lc_co
 
 static void lc_notes(const struct lc_merge *m, const struct lc_run *run)
 {
-    if (run->stragglers)
-        lc_err("note: some descendants were still running when leakcheck stopped "
-               "waiting (--wait); their reports are missing");
     int top = run->pid == 0;               /* --reports: no top process */
     for (size_t i = 0; i < m->nprocs; i++)
         top |= m->procs[i].pid == run->pid;
@@ -91,6 +88,12 @@ static int lc_judge_and_report(struct lc_merge *m, struct lc_outputs *o,
                                const struct lc_config *c, struct lc_run *run)
 {
     /* No summary without every report: its PASS would be a guess. */
+    if (run->stragglers) {
+        lc_err("descendants of COMMAND were still running %g seconds after it ended "
+               "(--wait): their reports are missing, so the leaks cannot be judged "
+               "(raise --wait, or end them before COMMAND ends)", c->wait_seconds);
+        return run->status ? run->status : LC_EXIT_OWN;
+    }
     if (lc_merge_dir(m, run->dir, c->children ? 0 : run->pid, run->pid))
         return run->status ? run->status : LC_EXIT_OWN;
     lc_merge_sort(m);
