@@ -202,20 +202,21 @@ char *lc_supp_pattern(const json_t *stack, const struct lc_names *shared)
     return lc_strdup(lc_basename(obj));
 }
 
+/* Every frame of the stack counts, however deep: with inlined functions a
+ * report's stack has up to 4 frames per return address (LL_FRAMES_MAX). */
 static long lc_site_supp(const struct lc_merge *m, const struct lc_site *s)
 {
-    struct ll_supp_frame fr[128];
+    struct ll_supp_frame *fr = lc_alloc(json_array_size(s->stack) * sizeof *fr + 1);
     size_t n = 0, i;
     const json_t *f;
-    json_array_foreach(s->stack, i, f) {
-        if (n == sizeof fr / sizeof fr[0])
-            break;
+    json_array_foreach(s->stack, i, f)
         fr[n++] = (struct ll_supp_frame){ lc_fstr(f, "function"), lc_fstr(f, "file"),
                                           lc_fstr(f, "object") };
-    }
     struct ll_supp_set own = m->supp;
     own.n = m->nsupp_wrapper;                    /* the library applied its own */
-    return ll_supp_find(&own, fr, n);
+    long at = ll_supp_find(&own, fr, n);
+    free(fr);
+    return at;
 }
 
 static int lc_cmp_str(const void *a, const void *b)

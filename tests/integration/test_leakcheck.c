@@ -806,3 +806,34 @@ Test(leakcheck, wait_timeout_with_descendants_running_is_not_a_pass)
     LL_EQ(r.status, 3, "a failing COMMAND keeps its status; stderr:\n%s", r.err);
     lc_free(&r);
 }
+
+/* A report's stack holds up to 4 frames per return address (inlined
+ * functions), 256 in all: a --suppressions line matches any of them, the
+ * last too. */
+Test(leakcheck, suppression_matches_a_frame_past_the_128th)
+{
+    struct lc r;
+    lc_exec(&r, LL_ROOT, NULL, (const char *const[]){ "/bin/sh", "-c",
+        "mkdir {dir}/r && LD_PRELOAD=" LL_LIB
+        " LIBLEAK_OPTIONS=format=json:output={dir}/r/1.json " LEAKER " 10", NULL });
+    LL_EQ(r.status, 0, "writing the report; stderr:\n%s", r.err);
+    json_t *rep = ll_load_json(lc_path(&r, "r/1.json"));
+    json_t *stack = ll_arr(json_array_get(ll_arr(rep, "leaks"), 0), "stack");
+    while (json_array_size(stack) < 255)
+        json_array_append_new(stack, json_pack("{s:s,s:n,s:i,s:s,s:s,s:b}",
+            "function", "filler", "file", "line", 0, "object", "/x/deep.so",
+            "offset", "0x10", "inlined", 0));
+    json_array_append_new(stack, json_pack("{s:s,s:n,s:i,s:s,s:s,s:b}",
+        "function", "deep_target", "file", "line", 0, "object", "/x/deep.so",
+        "offset", "0x20", "inlined", 0));
+    cr_assert_eq(json_dump_file(rep, lc_path(&r, "r/1.json"), 0), 0, "rewriting the report");
+    json_decref(rep);
+    ll_write_text(lc_path(&r, "deep.supp"), "leak:^deep_target$\n");
+    struct lc r2;
+    LC(&r2, "--reports", lc_path(&r, "r"), "--suppressions", lc_path(&r, "deep.supp"));
+    LL_EQ(r2.status, 0, "the 256th frame is suppressed; stderr:\n%s", r2.err);
+    cr_assert(ll_contains(r2.err, "leak:^deep_target$"), "stderr:\n%s", r2.err);
+    cr_assert(ll_contains(r2.err, "matched 10 bytes in 1 block"), "stderr:\n%s", r2.err);
+    lc_free(&r2);
+    lc_free(&r);
+}
