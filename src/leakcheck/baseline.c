@@ -123,8 +123,14 @@ int lc_baseline_read(struct lc_merge *m, const char *path)
         m->baseline = lc_grow(m->baseline, (m->nbaseline + 1) * sizeof(char *));
         m->baseline[m->nbaseline++] = lc_strdup(sig);
     }
+    /* A directory opens, then fails to read (EISDIR): not an empty baseline. */
+    int err = ferror(f) ? errno : 0;
     free(buf);
     fclose(f);
+    if (err) {
+        lc_err("cannot read the baseline file '%s': %s", path, strerror(err));
+        return -1;
+    }
     if (m->nbaseline)
         lc_baseline_unique(m);
     m->baseline_used = lc_alloc(m->nbaseline + 1);

@@ -472,6 +472,14 @@ Test(leakcheck, unreadable_baseline)
     LL_EQ(r.status, 125, "exit status");
     cr_assert(ll_contains(r.err, "cannot read the baseline file '/nonexistent/b.txt'"), "stderr:\n%s", r.err);
     lc_free(&r);
+    /* a directory opens, but is no baseline, not even an empty one */
+    LC(&r, "--baseline", "/tmp", "--", LEAKER, "10");
+    LL_EQ(r.status, 125, "a directory as --baseline; stderr:\n%s", r.err);
+    cr_assert(ll_contains(r.err, "cannot read the baseline file '/tmp': Is a directory"),
+              "stderr:\n%s", r.err);
+    LL_EQ(ll_count_lines(r.err, "leakcheck:"), 1, "one message:\n%s", r.err);
+    cr_assert(!ll_contains(r.err, "FAIL"), "COMMAND must not run; stderr:\n%s", r.err);
+    lc_free(&r);
 }
 
 /* ---- what cannot work, and user errors ---------------------------------------- */
