@@ -3,8 +3,10 @@
 #include "lc.h"
 
 #include <getopt.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 static const char lc_usage[] =
 "usage: leakcheck [options] -- COMMAND [ARGS...]\n"
@@ -98,6 +100,16 @@ static int lc_bad(const char *opt, const char *val, const char *want)
     return -1;
 }
 
+/* 0 if path is a directory that realpath resolves (SARIF paths are made
+ * relative to it, so a typo must not turn the root into "/"). */
+static int lc_dir_arg(const char *path)
+{
+    char real[PATH_MAX];
+    struct stat st;
+    return *path && realpath(path, real) && stat(real, &st) == 0 && S_ISDIR(st.st_mode)
+           ? 0 : -1;
+}
+
 /* One option; -1 after a message on a bad value. */
 static int lc_cli_one(struct lc_config *c, int ch, const char *arg)
 {
@@ -128,7 +140,11 @@ static int lc_cli_one(struct lc_config *c, int ch, const char *arg)
     case O_JSON: c->json = arg; return 0;
     case O_SARIF: c->sarif = arg; return 0;
     case O_JUNIT: c->junit = arg; return 0;
-    case O_ROOT: c->source_root = arg; return 0;
+    case O_ROOT:
+        if (lc_dir_arg(arg))
+            return lc_bad("source-root", arg, "an existing directory");
+        c->source_root = arg;
+        return 0;
     case O_REPORTS: c->reports = arg; return 0;
     case O_NOCHILD: c->children = 0; return 0;
     case O_CHILD: c->children = 1; return 0;
