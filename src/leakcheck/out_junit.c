@@ -31,10 +31,42 @@ static void lc_junit_stack(FILE *f, const struct lc_site *s)
     }
 }
 
+static int lc_cmp_psite(const void *a, const void *b)
+{
+    size_t x = ((const struct lc_psite *)a)->site, y = ((const struct lc_psite *)b)->site;
+    return (x > y) - (x < y);
+}
+
+/* p's failing sites, each merged site once with p's bytes and blocks in it
+ * (libleak reports one group per return address: two allocations on one
+ * line are two groups but one site), in the sites' order; how many. */
+static size_t lc_proc_failing(const struct lc_merge *m, const struct lc_proc *p,
+                              struct lc_psite **out)
+{
+    struct lc_psite *v = lc_alloc(p->nsites * sizeof *v + 1);
+    size_t n = 0;
+    for (size_t i = 0; i < p->nsites; i++)
+        if (m->sites[p->sites[i].site].fails)
+            v[n++] = p->sites[i];
+    qsort(v, n, sizeof *v, lc_cmp_psite);
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (k && v[k - 1].site == v[i].site) {
+            v[k - 1].bytes += v[i].bytes;
+            v[k - 1].blocks += v[i].blocks;
+        } else {
+            v[k++] = v[i];
+        }
+    }
+    *out = v;
+    return k;
+}
+
 /* The failing sites of p: the message lists them, the body adds their
- * stacks; then the blocks of failing kinds no site lists.  Built in memory, then escaped as a whole. */
+ * stacks; then the blocks of failing kinds no site lists.  Built in
+ * memory, then escaped as a whole. */
 static void lc_junit_texts(const struct lc_merge *m, const struct lc_proc *p,
-                           size_t nfail, char **msg, char **body)
+                           char **msg, char **body)
 {
     size_t ml, bl;
     FILE *mf = open_memstream(msg, &ml), *bf = open_memstream(body, &bl);
@@ -42,19 +74,20 @@ static void lc_junit_texts(const struct lc_merge *m, const struct lc_proc *p,
         lc_err("out of memory");
         exit(LC_EXIT_OWN);
     }
+    struct lc_psite *v;
+    size_t nfail = lc_proc_failing(m, p, &v);
     if (nfail > 1)
         fprintf(mf, "%zu leak sites: ", nfail);
-    for (size_t k = 0, n = 0; k < p->nsites; k++) {
-        const struct lc_site *s = &m->sites[p->sites[k].site];
-        if (!s->fails)
-            continue;
-        fputs(n ? "; " : "", mf);
-        lc_junit_site(mf, s, &p->sites[k]);
-        fputs(n++ ? "\n" : "", bf);
-        lc_junit_site(bf, s, &p->sites[k]);
+    for (size_t k = 0; k < nfail; k++) {
+        const struct lc_site *s = &m->sites[v[k].site];
+        fputs(k ? "; " : "", mf);
+        lc_junit_site(mf, s, &v[k]);
+        fputs(k ? "\n" : "", bf);
+        lc_junit_site(bf, s, &v[k]);
         fputs(":\n", bf);
         lc_junit_stack(bf, s);
     }
+    free(v);
     for (int k = 0, n = nfail > 0; k < LC_NKINDS; k++)
         if (p->unlisted_blocks[k]) {
             fputs(n ? "; " : "", mf);
@@ -85,11 +118,10 @@ static int lc_junit_kind(const struct lc_merge *m, const struct lc_proc *p)
 /* One <failure> per failing test case, however many sites fail in it:
  * JUnit readers count failed cases, so failures="" counts cases too and
  * never exceeds tests="". */
-static void lc_junit_failure(FILE *f, const struct lc_merge *m, const struct lc_proc *p,
-                             size_t nfail)
+static void lc_junit_failure(FILE *f, const struct lc_merge *m, const struct lc_proc *p)
 {
     char *msg, *body;
-    lc_junit_texts(m, p, nfail, &msg, &body);
+    lc_junit_texts(m, p, &msg, &body);
     fprintf(f, "      <failure type=\"%s\" message=\"", lc_kind_json[lc_junit_kind(m, p)]);
     lc_xml_escaped(f, msg);
     fputs("\">", f);
@@ -97,14 +129,6 @@ static void lc_junit_failure(FILE *f, const struct lc_merge *m, const struct lc_
     fputs("</failure>\n", f);
     free(msg);
     free(body);
-}
-
-static size_t lc_proc_failures(const struct lc_merge *m, const struct lc_proc *p)
-{
-    size_t n = 0;
-    for (size_t i = 0; i < p->nsites; i++)
-        n += m->sites[p->sites[i].site].fails;
-    return n;
 }
 
 /* How many earlier processes ran the same command line. */
@@ -126,9 +150,8 @@ static void lc_junit_case(FILE *f, const struct lc_merge *m, size_t i)
     if (dup)
         fprintf(f, " #%zu", dup + 1);
     fputs("\" time=\"0\">\n", f);
-    size_t nfail = lc_proc_failures(m, p);
     if (p->fails)
-        lc_junit_failure(f, m, p, nfail);
+        lc_junit_failure(f, m, p);
     fprintf(f, "      <system-out>pid %ld; %s bytes definitely lost, %zu bad frees"
             "</system-out>\n", p->pid, lc_num(p->bytes[LC_DEFINITE], a), p->nerrors);
     fputs("    </testcase>\n", f);

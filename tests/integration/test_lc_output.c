@@ -203,6 +203,28 @@ Test(lc_output, junit_one_failure_per_failing_process)
     lco_free(&r);
 }
 
+/* Two allocations on one line are two groups in the report (two return
+ * addresses) but one merged site: JUnit lists it once, with both blocks,
+ * as the text and the JSON do. */
+Test(lc_output, junit_lists_a_merged_site_once)
+{
+    struct lco r;
+    LCO(&r, "--junit", "{dir}/j.xml", "--json", "{dir}/m.json", "--", LEAKER, "0", "0", "pair");
+    LL_EQ(r.status, 23, "exit status; stderr:\n%s", r.err);
+    cr_assert(ll_contains(r.err, "FAIL: 1 new leak site"), "stderr:\n%s", r.err);
+    json_t *m = ll_load_json(lco_path(&r, "m.json"));
+    LL_EQ(ll_int(ll_get(m, "summary"), "sites"), 1, "merged sites in the JSON");
+    json_decref(m);
+    char *x = ll_read_or_empty(lco_path(&r, "j.xml"));
+    cr_assert(!ll_contains(x, "leak sites:"), "one site, not several:\n%s", x);
+    cr_assert(ll_contains(x, "message=\"5 bytes in 2 blocks definitely lost, allocated by "
+                             "malloc in leak_pair\""), "the site with both blocks:\n%s", x);
+    LL_EQ(ll_count_lines(x, "#1 leak_pair tests/programs/lc_leaker.c:"), 1,
+          "its stack once:\n%s", x);
+    free(x);
+    lco_free(&r);
+}
+
 /* Two processes, one clean: tests="2" failures="1". */
 Test(lc_output, junit_counts_failed_cases)
 {

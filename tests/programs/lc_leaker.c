@@ -3,7 +3,9 @@
  * from a global, and exits with STATUS.  EXTRA words add more:
  *   second  7 more bytes lost in leak_second()
  *   list    a lost 3-node list: 1 block definitely, 2 indirectly lost
- *   dup     a lost strdup() copy: the allocation's caller is libc's strdup */
+ *   dup     a lost strdup() copy: the allocation's caller is libc's strdup
+ *   pair    two lost strdup() copies made on one line: two return
+ *           addresses, so two groups in the report, but one site */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,6 +56,11 @@ static __attribute__((noinline)) void leak_dup(void)
     sink = NULL;
 }
 
+static __attribute__((noinline)) void leak_pair(void)
+{
+    sink = strdup("x"); sink = strdup("yy"); sink = NULL;   /* @lc-pair */
+}
+
 static __attribute__((noinline)) void keep_reachable(void)
 {
     keep = malloc(64);                    /* @lc-keep */
@@ -73,6 +80,8 @@ int main(int argc, char **argv)
             leak_list();
         else if (strcmp(argv[i], "dup") == 0)
             leak_dup();
+        else if (strcmp(argv[i], "pair") == 0)
+            leak_pair();
     }
     scrub_stack();
     return status;
