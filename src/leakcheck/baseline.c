@@ -76,6 +76,65 @@ char *lc_signature(const json_t *stack)
     return s;
 }
 
+/* A signature as one line of the file: a backslash, a control character
+ * (a newline in a file name), and a blank at either end or a '#' at the
+ * start (which reading would trim or take for a comment) are escaped:
+ * \\, \n, \r, \t, else \xHH.  Other signatures are written as they are. */
+static void lc_baseline_put(FILE *f, const char *sig)
+{
+    size_t n = strlen(sig);
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)sig[i];
+        int edge = (i == 0 || i == n - 1) && (c == ' ' || (c == '#' && i == 0));
+        if (c == '\\')
+            fputs("\\\\", f);
+        else if (c == '\n')
+            fputs("\\n", f);
+        else if (c == '\r')
+            fputs("\\r", f);
+        else if (c == '\t')
+            fputs("\\t", f);
+        else if (c < 0x20 || c == 0x7f || edge)
+            fprintf(f, "\\x%02x", c);
+        else
+            fputc(c, f);
+    }
+    fputc('\n', f);
+}
+
+static int lc_hex(char c)
+{
+    return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 :
+           c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+}
+
+/* lc_baseline_put's escapes undone in place.  A backslash that starts no
+ * escape stays as it is, so a line written before escaping existed reads
+ * as it always did unless it held one of the escapes. */
+static void lc_baseline_unescape(char *s)
+{
+    char *o = s;
+    while (*s) {
+        if (*s != '\\' || !s[1]) {
+            *o++ = *s++;
+            continue;
+        }
+        static const char names[] = "\\nrt", chars[] = "\\\n\r\t";
+        const char *simple = strchr(names, s[1]);
+        int hex = s[1] == 'x' && lc_hex(s[2]) >= 0 && lc_hex(s[3]) >= 0;
+        if (simple) {
+            *o++ = chars[simple - names];
+            s += 2;
+        } else if (hex && (lc_hex(s[2]) || lc_hex(s[3]))) {         /* not \x00 */
+            *o++ = (char)(lc_hex(s[2]) * 16 + lc_hex(s[3]));
+            s += 4;
+        } else {
+            *o++ = *s++;
+        }
+    }
+    *o = 0;
+}
+
 /* A line without its trailing blanks; NULL for blank lines and comments. */
 static char *lc_baseline_line(char *line)
 {
@@ -121,6 +180,7 @@ int lc_baseline_read(struct lc_merge *m, const char *path)
         if (!sig)
             continue;
         m->baseline = lc_grow(m->baseline, (m->nbaseline + 1) * sizeof(char *));
+        lc_baseline_unescape(sig);
         m->baseline[m->nbaseline++] = lc_strdup(sig);
     }
     /* A directory opens, then fails to read (EISDIR): not an empty baseline. */
@@ -152,7 +212,7 @@ int lc_baseline_write(const struct lc_merge *m, FILE *f)
           "# Regenerate with: leakcheck --write-baseline FILE -- COMMAND\n", f);
     for (size_t i = 0; i < n; i++)
         if (i == 0 || strcmp(v[i], v[i - 1]) != 0)
-            fprintf(f, "%s\n", v[i]);
+            lc_baseline_put(f, v[i]);
     free(v);
     return ferror(f) ? -1 : 0;
 }

@@ -276,6 +276,51 @@ Test(lc_baseline, entry_listed_twice_counts_once)
     lcb_free(&t);
 }
 
+/* A signature holding a newline (a source file named so) or ending in a
+ * blank (a program named so) is escaped in the file, and read back as it
+ * was: the leak written to the baseline is known when it is read. */
+Test(lc_baseline, signature_with_newline_round_trips)
+{
+    struct lcb t;
+    lcb_init(&t);
+    lcb_write(&t, "nl\nleak.c",
+              "#include <stdlib.h>\n"
+              "char *volatile sink;\n"
+              "__attribute__((noinline)) void leak(void) { sink = malloc(9); sink = 0; }\n"
+              "int main(void) { leak(); return 0; }\n");
+    const char *cmd = ll_fmt("cd %s && cc -g -O0 -o 'leak ' \"$(printf 'nl\\nleak.c')\"", t.dir);
+    cr_assert_eq(system(cmd), 0, "%s", cmd);
+    LL_EQ(lcb_run(&t, "--write-baseline known.txt -- './leak '"), 23,
+          "the leak is new; stderr:\n%s", t.err);
+    lcb_expect_known(&t, "leak@nl\\nleak.c < main@nl\\nleak.c < _start@leak\\x20",
+                     "the newline and the trailing blank escaped");
+    LL_EQ(lcb_run(&t, "--baseline known.txt --json m.json -- './leak '"), 0,
+          "the baseline knows the leak; stderr:\n%s", t.err);
+    cr_assert(ll_contains(t.err, "== baseline: 1 known sites, 0 no longer seen"),
+              "stderr:\n%s", t.err);
+    json_t *m = ll_load_json(lcb_path(&t, "m.json"));
+    LL_STREQ(ll_str(lcb_site(m, "leak"), "signature"),
+             "leak@nl\nleak.c < main@nl\nleak.c < _start@leak ", "the signature itself");
+    json_decref(m);
+    lcb_free(&t);
+}
+
+/* A baseline line with a backslash that starts no escape reads as written. */
+Test(lc_baseline, unescaped_backslash_reads_as_written)
+{
+    struct lcb t;
+    lcb_init(&t);
+    lcb_write(&t, "b.txt", "leak_here@lc_leaker.c < main@lc_leaker.c < _start@lc_leaker\n"
+                           "a\\qb@x.c\n");
+    LL_EQ(lcb_run(&t, "--baseline b.txt --json m.json -- " LL_PROGRAMS "/lc_leaker 10"), 0,
+          "known; stderr:\n%s", t.err);
+    json_t *m = ll_load_json(lcb_path(&t, "m.json"));
+    LL_STREQ(json_string_value(json_array_get(ll_arr(ll_get(m, "baseline"), "unused"), 0)),
+             "a\\qb@x.c", "the unused entry");
+    json_decref(m);
+    lcb_free(&t);
+}
+
 /* ---- --gen-suppressions ----------------------------------------------------- */
 
 /* The generated lines of a run, as a suppressions file. */
