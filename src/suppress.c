@@ -173,9 +173,12 @@ int ll_supp_load(struct ll_supp_set *s, const char *path, ll_supp_warn_fn *warn,
     size_t cap = 0;
     int line = 0;
     while (getline(&buf, &cap, f) >= 0) {
-        const char *why = NULL;
+        const char *why = NULL, *text = buf;
         line++;
-        if (ll_supp_parse_line(s, buf, name ? name : "?", line, &why) < 0)
+        /* A UTF-8 byte-order mark, as some Windows editors write, is no text. */
+        if (line == 1 && strncmp(text, "\xef\xbb\xbf", 3) == 0)
+            text += 3;
+        if (ll_supp_parse_line(s, text, name ? name : "?", line, &why) < 0)
             warn(ctx, path, line, why);
     }
     int err = ferror(f) ? errno : 0;

@@ -105,6 +105,27 @@ Test(suppress_parse, file_with_a_bad_line)
     ll_supp_free(&s);
 }
 
+/* A UTF-8 byte-order mark before line 1 is skipped, not a bad line. */
+Test(suppress_parse, file_starting_with_a_bom)
+{
+    char path[] = "/tmp/ll-supp-XXXXXX";
+    int fd = mkstemp(path);
+    cr_assert(fd >= 0);
+    const char text[] = "\xef\xbb\xbfleak:first\nleak:second\n";
+    cr_assert_eq(write(fd, text, sizeof text - 1), (ssize_t)(sizeof text - 1));
+    close(fd);
+    struct ll_supp_set s = { 0 };
+    warned[0] = 0;
+    nwarned = 0;
+    cr_expect_eq(ll_supp_load(&s, path, record_warning, NULL), 0);
+    unlink(path);
+    cr_expect_eq(nwarned, 0, "no warning, got: %s", warned);
+    cr_assert_eq(s.n, 2, "both lines are suppressions");
+    cr_expect_str_eq(s.v[0].pattern, "first");
+    cr_expect_eq(s.v[0].line, 1);
+    ll_supp_free(&s);
+}
+
 Test(suppress_parse, unreadable_file)
 {
     struct ll_supp_set s = { 0 };
