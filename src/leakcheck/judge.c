@@ -277,6 +277,11 @@ static void lc_procs_judge(struct lc_merge *m, int fail_on)
             pr->supp_blocks += ps->blocks;
         }
         lc_proc_unlisted(m, pr, fail_on);
+        if (pr->unclassified) {
+            pr->fails = 1;
+            m->unclassified_procs++;
+            m->unclassified += pr->unclassified;
+        }
         m->supp_bytes += pr->supp_bytes;
         m->supp_blocks += pr->supp_blocks;
     }
@@ -310,6 +315,8 @@ size_t lc_failing_sites(const struct lc_merge *m)
 
 int lc_gate_fails(const struct lc_merge *m)
 {
+    if (m->unclassified_procs)
+        return 1;
     for (int k = 0; k < LC_NKINDS; k++)
         if (m->unlisted_blocks[k])
             return 1;

@@ -107,6 +107,9 @@ struct lc_proc {
     /* Blocks of a failing kind the summary counts but no site lists (a
      * report written without show_reachable=1): they fail the process. */
     uint64_t unlisted_bytes[LC_NKINDS], unlisted_blocks[LC_NKINDS];
+    /* Blocks its leak check could not classify (libleak out of memory):
+     * the check was not done, so the process fails. */
+    uint64_t unclassified;
     int fails;
 };
 struct lc_merge {
@@ -123,6 +126,8 @@ struct lc_merge {
     size_t nsupp_wrapper;        /* entries before this came from --suppressions */
     uint64_t supp_bytes, supp_blocks;
     uint64_t unlisted_bytes[LC_NKINDS], unlisted_blocks[LC_NKINDS];   /* all processes' */
+    size_t unclassified_procs;   /* processes whose check was not done */
+    uint64_t unclassified;       /* their unclassified blocks */
     char **baseline;             /* signatures from --baseline */
     size_t nbaseline;
     unsigned char *baseline_used;
@@ -139,7 +144,8 @@ void lc_merge_sort(struct lc_merge *m);
 int lc_load_suppressions(struct lc_merge *m, const struct lc_config *c);
 void lc_judge(struct lc_merge *m, const struct lc_config *c);
 size_t lc_failing_sites(const struct lc_merge *m);
-/* Whether the gate fails: a failing site, or unlisted blocks of a failing kind. */
+/* Whether the gate fails: a failing site, unlisted blocks of a failing kind,
+ * or a process whose leak check was not done. */
 int lc_gate_fails(const struct lc_merge *m);
 /* The frame a site is reported at: the first in the program's own code. */
 size_t lc_own_frame(const json_t *stack);

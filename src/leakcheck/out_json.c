@@ -90,6 +90,7 @@ static json_t *lc_summary_json(const struct lc_result *r)
             json_object_set_new(unlisted, lc_kind_json[k],
                                 lc_count_json(m->unlisted_bytes[k], m->unlisted_blocks[k]));
     json_object_set_new(o, "unlisted", unlisted);
+    json_object_set_new(o, "unclassified_blocks", json_integer((json_int_t)m->unclassified));
     return o;
 }
 

@@ -96,6 +96,12 @@ static void lc_junit_texts(const struct lc_merge *m, const struct lc_proc *p,
             lc_unlisted_text(bf, k, p->unlisted_bytes[k], p->unlisted_blocks[k]);
             fputc('\n', bf);
         }
+    if (p->unclassified) {
+        fprintf(mf, "%sthe leak check was not done (libleak ran out of memory): %llu blocks "
+                "unclassified", ftell(mf) ? "; " : "", (unsigned long long)p->unclassified);
+        fprintf(bf, "the leak check was not done (libleak ran out of memory): %llu blocks "
+                "unclassified\n", (unsigned long long)p->unclassified);
+    }
     fclose(mf);
     fclose(bf);
 }

@@ -43,8 +43,10 @@ static void lc_text_procs(FILE *f, const struct lc_result *r)
         for (int k = 0; k < LC_NKINDS; k++)
             lc_count(f, p->bytes[k], p->blocks[k]);
         lc_count(f, p->supp_bytes, p->supp_blocks);
-        fprintf(f, "  %s%s%s%s\n", p->cmdline, p->nerrors ? "  [bad frees]" : "",
-                p->unstopped ? "  [threads not stopped]" : "", p->fails ? "  [FAILS]" : "");
+        fprintf(f, "  %s%s%s%s%s\n", p->cmdline, p->nerrors ? "  [bad frees]" : "",
+                p->unstopped ? "  [threads not stopped]" : "",
+                p->unclassified ? "  [check not done: out of memory]" : "",
+                p->fails ? "  [FAILS]" : "");
     }
     if (hidden)
         fprintf(f, "  ... and %zu processes that lost nothing (--verbose lists them)\n", hidden);
@@ -157,9 +159,15 @@ static void lc_text_verdict(FILE *f, const struct lc_result *r)
     for (int k = 0; k < LC_NKINDS; k++)
         if (m->unlisted_blocks[k])
             last = k;
+    int more = last >= 0 || m->unclassified_procs;
     if (n)
         fprintf(f, "leakcheck: FAIL: %zu new leak site%s of the failing kinds (%s)%s", n,
-                n == 1 ? "" : "s", kinds, last < 0 ? end : "\n");
+                n == 1 ? "" : "s", kinds, more ? "\n" : end);
+    if (m->unclassified_procs)
+        fprintf(f, "leakcheck: FAIL: the leak check was not done in %zu process%s (libleak "
+                "ran out of memory): %s blocks unclassified%s", m->unclassified_procs,
+                m->unclassified_procs == 1 ? "" : "es", lc_num(m->unclassified, (char[32]){ 0 }),
+                last >= 0 ? "\n" : end);
     for (int k = 0; k <= last; k++)
         if (m->unlisted_blocks[k]) {
             fputs("leakcheck: FAIL: ", f);

@@ -849,3 +849,27 @@ Test(leakcheck, suppression_matches_a_frame_past_the_128th)
     lc_free(&r2);
     lc_free(&r);
 }
+
+/* A process whose leak check was not done (libleak ran out of memory at
+ * exit) fails the gate, whatever the kinds: a PASS would be a guess. */
+Test(leakcheck, process_whose_check_was_not_done_fails)
+{
+    struct lc r;
+    lc_exec(&r, LL_ROOT, NULL, (const char *const[]){ LC_BIN, "--json", "{dir}/m.json",
+        "--junit", "{dir}/j.xml", "--", LL_ROOT "/build/programs/hostile_oom_at_exit", NULL });
+    LL_EQ(r.status, 23, "exit status; stderr:\n%s", r.err);
+    cr_assert(ll_contains(r.err, "FAIL: the leak check was not done in 1 process (libleak ran "
+                          "out of memory): 1,001 blocks unclassified; exit 23"), "stderr:\n%s", r.err);
+    cr_assert(ll_contains(r.err, "[check not done: out of memory]  [FAILS]"),
+              "the process is tagged; stderr:\n%s", r.err);
+    cr_assert(!ll_contains(r.err, "PASS"), "no pass; stderr:\n%s", r.err);
+    json_t *m = ll_load_json(lc_path(&r, "m.json"));
+    LL_EQ(ll_int(ll_get(m, "summary"), "unclassified_blocks"), 1001, "merged JSON");
+    json_decref(m);
+    char *x = ll_read_or_empty(lc_path(&r, "j.xml"));
+    cr_assert(ll_contains(x, "failures=\"1\""), "JUnit failures:\n%s", x);
+    cr_assert(ll_contains(x, "the leak check was not done (libleak ran out of memory)"),
+              "JUnit:\n%s", x);
+    free(x);
+    lc_free(&r);
+}
