@@ -136,8 +136,8 @@ Test(entry, cxx_new_alignment_not_a_power_of_two)
 Test(entry, libc_names_are_the_same_entry_points)
 {
     struct ll_run r;
-    ll_run_json(&r, "libc_names", NULL, NULL);
-    LL_STREQ(r.out, "libc_names: all checks passed\n", "stdout");
+    ll_run_json(&r, "glibc_names", NULL, NULL);
+    LL_STREQ(r.out, "glibc_names: all checks passed\n", "stdout");
     LL_EQ(r.status, 0, "exit status");
     ll_check_schema(r.json);
     LL_EQ(json_array_size(ll_arr(r.json, "errors")), 0, "errors (free of __libc_malloc's block, "
@@ -150,8 +150,8 @@ Test(entry, libc_names_are_the_same_entry_points)
     };
     long long total = 0;
     for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
-        json_t *g = ll_leak_at(r.json, "definitely_lost", LL_SRC("libc_names.c"),
-                               ll_line("libc_names.c", want[i].marker));
+        json_t *g = ll_leak_at(r.json, "definitely_lost", LL_SRC("glibc_names.c"),
+                               ll_line("glibc_names.c", want[i].marker));
         LL_STREQ(ll_str(g, "function"), want[i].function, "%s: function", want[i].marker);
         LL_EQ(ll_int(g, "bytes"), want[i].bytes, "%s: bytes", want[i].marker);
         LL_EQ(ll_int(g, "alignment"), want[i].alignment, "%s: alignment", want[i].marker);

@@ -1,4 +1,8 @@
-/* libc_names: glibc's other names for the allocator (__libc_malloc, __libc_free, __libc_calloc, __libc_realloc, __libc_memalign, __libc_valloc, __libc_pvalloc, and the compat cfree) are the same entry points as their plain counterparts: blocks cross between the names with no bad free, and a leak through each is reported as its plain counterpart's. */
+/* glibc_names: glibc's other names for the allocator (__libc_malloc,
+ * __libc_free, __libc_calloc, __libc_realloc, __libc_memalign,
+ * __libc_valloc, __libc_pvalloc, and the compat cfree) are the same entry
+ * points as their plain counterparts: blocks cross between the names with no
+ * bad free, and a leak through each is reported as its plain counterpart's. */
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <stdint.h>
@@ -81,6 +85,6 @@ int main(void)
     for (size_t i = 0; i < sizeof kept / sizeof kept[0]; i++)
         kept[i] = NULL;
     scrub_stack();
-    printf("libc_names: %s\n", failures ? "FAILED" : "all checks passed");
+    printf("glibc_names: %s\n", failures ? "FAILED" : "all checks passed");
     return failures != 0;
 }
