@@ -473,6 +473,10 @@ struct ll_out {
 };
 void ll_out_init(struct ll_out *o, int fd);
 void ll_out_keep_stderr(void);  /* once at start-up: stderr survives close(2) */
+/* The fd o writes to, decided at its first write: for fd 2, the stderr the
+ * process started with (fd 2 or the copy of it), or -1 (the output is lost,
+ * never written into a file of the program's own). */
+int ll_out_where(struct ll_out *o);
 void ll_out_flush(struct ll_out *o);
 /* Unbuffered, for a signal handler whose stack may be small. */
 void ll_out_direct(int fd, const char *s, size_t n);

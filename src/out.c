@@ -23,23 +23,25 @@ void ll_out_init(struct ll_out *o, int fd)
     o->len = 0;
 }
 
-/* A copy of stderr taken at start-up: programs such as ls and sort close
- * stderr in an atexit handler, before the report is written.  Standard
- * error is still written through fd 2 whenever it is open, so a program that
- * redirects its stderr redirects our messages too. */
+/* Standard error is what the process was started with: fd 2 as it was
+ * when libleak started, and a copy of it taken then (programs such as ls
+ * and sort close stderr in an atexit handler, before the report is
+ * written).  A program that closes its fds and opens files of its own in
+ * their place (a daemon) may get fd 2 or the copy's number for one of them:
+ * either is written to only while it is still the same open file, so a
+ * program's own file never receives a report. */
 static int ll_stderr_copy = -1;
+static int ll_stderr_taken;     /* ll_out_keep_stderr ran: the two ids below are set */
 
-/* What the copy was when it was taken.  A program that closes every fd
- * closes the copy too, and the next file it opens may get its number: the
- * copy is used only while it is still the same open file. */
 struct ll_fd_id {
+    int valid;                  /* fd was open then */
     dev_t dev, rdev;
     ino_t ino;
     mode_t type;
     int access;                 /* O_ACCMODE: F_SETFL cannot change it */
-    int cloexec;                /* ours has it, a program's open rarely */
+    int cloexec;                /* the copy has it, a program's open rarely */
 };
-static struct ll_fd_id ll_stderr_id;
+static struct ll_fd_id ll_stderr_id, ll_fd2_id;     /* the copy's, fd 2's */
 
 static int ll_fd_id(int fd, struct ll_fd_id *id)
 {
@@ -47,35 +49,54 @@ static int ll_fd_id(int fd, struct ll_fd_id *id)
     int fl = fcntl(fd, F_GETFL), fdfl = fcntl(fd, F_GETFD);
     if (fl < 0 || fdfl < 0 || fstat(fd, &st) != 0)
         return -1;
-    *id = (struct ll_fd_id){ .dev = st.st_dev, .rdev = st.st_rdev, .ino = st.st_ino,
-                             .type = st.st_mode & S_IFMT, .access = fl & O_ACCMODE,
-                             .cloexec = fdfl & FD_CLOEXEC };
+    *id = (struct ll_fd_id){ .valid = 1, .dev = st.st_dev, .rdev = st.st_rdev,
+                             .ino = st.st_ino, .type = st.st_mode & S_IFMT,
+                             .access = fl & O_ACCMODE, .cloexec = fdfl & FD_CLOEXEC };
     return 0;
 }
 
 void ll_out_keep_stderr(void)
 {
-    if (ll_stderr_copy >= 0)
+    if (ll_stderr_taken)
         return;
-    int fd = fcntl(2, F_DUPFD_CLOEXEC, 64);
-    if (fd >= 0 && ll_fd_id(fd, &ll_stderr_id) != 0) {
-        close(fd);
-        fd = -1;
+    if (ll_fd_id(2, &ll_fd2_id) == 0) {
+        int fd = fcntl(2, F_DUPFD_CLOEXEC, 64);
+        if (fd >= 0 && ll_fd_id(fd, &ll_stderr_id) != 0) {
+            close(fd);
+            fd = -1;
+        }
+        ll_stderr_copy = fd;
     }
-    ll_stderr_copy = fd;
+    ll_stderr_taken = 1;
 }
 
-static int ll_stderr_copy_intact(void)
+/* fd is open and still the open file it was when *was was taken. */
+static int ll_fd_same(int fd, const struct ll_fd_id *was)
 {
-    struct ll_fd_id now, *was = &ll_stderr_id;
-    return ll_stderr_copy >= 0 && ll_fd_id(ll_stderr_copy, &now) == 0 &&
+    struct ll_fd_id now;
+    return fd >= 0 && was->valid && ll_fd_id(fd, &now) == 0 &&
            now.dev == was->dev && now.rdev == was->rdev && now.ino == was->ino &&
            now.type == was->type && now.access == was->access &&
            now.cloexec == was->cloexec;
 }
 
+static int ll_stderr_copy_intact(void)
+{
+    return ll_fd_same(ll_stderr_copy, &ll_stderr_id);
+}
+
+/* Where "stderr" is written now: fd 2 while it is the stderr the process
+ * started with (or before start-up, when nothing could have changed it yet),
+ * else the copy while intact, else -1: the output is lost. */
+static int ll_stderr_fd(void)
+{
+    if (!ll_stderr_taken || ll_fd_same(2, &ll_fd2_id))
+        return 2;
+    return ll_stderr_copy_intact() ? ll_stderr_copy : -1;
+}
+
 /* Write all of s to *fd; 0, or the errno of the failure.  *fd becomes the
- * copy of stderr when the program closed fd 2. */
+ * copy of stderr when the program closes fd 2 while we write. */
 static int ll_write_loop(int *fd, const char *s, size_t n)
 {
     while (n) {
@@ -124,17 +145,28 @@ static int ll_plain_file(int fd)
     return fd != 2 && fstat(fd, &st) == 0 && !S_ISFIFO(st.st_mode) && !S_ISSOCK(st.st_mode);
 }
 
+int ll_out_where(struct ll_out *o)
+{
+    if (o->plain < 0 && !o->failed) {   /* not decided yet */
+        if (o->fd == 2 && (o->fd = ll_stderr_fd()) < 0)
+            o->failed = EBADF;
+        else
+            o->plain = ll_plain_file(o->fd);
+    }
+    return o->failed ? -1 : o->fd;
+}
+
 static void ll_write_all(struct ll_out *o, const char *s, size_t n)
 {
-    if (!n || o->failed)
+    if (!n || ll_out_where(o) < 0)
         return;
-    if (o->plain < 0)
-        o->plain = ll_plain_file(o->fd);
     o->failed = o->plain ? ll_write_loop(&o->fd, s, n) : ll_write_nopipe(&o->fd, s, n);
 }
 
 void ll_out_direct(int fd, const char *s, size_t n)
 {
+    if (fd == 2 && (fd = ll_stderr_fd()) < 0)
+        return;
     (void)ll_write_nopipe(&fd, s, n);
 }
 

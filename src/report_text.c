@@ -338,7 +338,7 @@ static int ll_text_listed(const struct ll_group *g)
 
 void ll_report_text(struct ll_out *o, const struct ll_report *r)
 {
-    struct ll_text_state ts = { .st = ll_text_color(o->fd) ? &ll_ansi : &ll_plain };
+    struct ll_text_state ts = { .st = ll_text_color(ll_out_where(o)) ? &ll_ansi : &ll_plain };
     size_t hidden = 0, lost_sites = 0;
     for (size_t i = 0; i < r->ngroups; i++) {
         ts.sites += ll_text_listed(&r->groups[i]);

@@ -563,6 +563,38 @@ Test(hostile, stderr_copy_reused_by_program_left_alone)
     ll_run_free(&r);
 }
 
+/* The program closes stderr and its data file gets fd 2: the report goes to
+ * the copy of stderr libleak kept, never into the data file; with the copy
+ * closed too, it is lost. */
+static void fd2_reused(const char *how)
+{
+    char path[] = "/tmp/ll-fd2-XXXXXX";
+    int fd = mkstemp(path);
+    cr_assert(fd >= 0, "mkstemp");
+    close(fd);
+    const char *args[] = { path, how, NULL };
+    struct ll_run r;
+    ll_run_raw(&r, "stderr_fd2_reused", 1, NULL, args);
+    LL_EQ(r.status, 0, "%s: exit status", how);
+    LL_STREQ(r.out, "stderr_fd2_reused: data on fd 2\n", "%s: stdout", how);
+    char data[4096];
+    FILE *f = fopen(path, "r");
+    cr_assert_not_null(f, "%s", path);
+    data[fread(data, 1, sizeof data - 1, f)] = 0;
+    fclose(f);
+    unlink(path);
+    LL_STREQ(data, "program data on fd 2\n", "%s: the program's data file", how);
+    if (strcmp(how, "every") == 0)
+        LL_STREQ(r.err, "", "%s: stderr (the copy was closed)", how);
+    else
+        cr_expect(ll_contains(r.err, "55 bytes in 1 block"),
+                  "%s: no report on the kept copy of stderr:\n%s", how, r.err);
+    ll_run_free(&r);
+}
+
+Test(hostile, stderr_fd2_reused_by_program_left_alone) { fd2_reused("stderr"); }
+Test(hostile, stderr_fd2_and_copy_reused_report_lost) { fd2_reused("every"); }
+
 Test(hostile, hostile_names_keep_the_json_valid)
 {
     struct ll_run r;
