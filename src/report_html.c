@@ -322,6 +322,7 @@ static const char ll_html_style[] =
     ".kind{padding:.1em .45em;border-radius:4px;color:#fff;white-space:nowrap}\n"
     ".definitely_lost .kind{background:#c62828} .indirectly_lost .kind{background:#ef6c00}\n"
     ".possibly_lost .kind{background:#8e24aa} .still_reachable .kind{background:#00838f}\n"
+    ".suppressed .kind{background:#757575}\n"
     "dl.kinds dt{font-weight:600} dl.kinds dd{margin:0 0 .4em 1.5em}\n"
     "pre.snippet{background:#f6f6f6;padding:.5em;margin:.3em 0;overflow-x:auto}\n"
     "pre.snippet .ln{display:inline-block;width:4em;color:#999;text-align:right;"
@@ -362,7 +363,10 @@ static void ll_html_summary(struct ll_out *o, const struct ll_report *r)
         ll_html_count(o, bytes, blocks);
         ll_out_str(o, " were never freed and can no longer be.</p>\n");
     } else {
-        ll_out_str(o, "No memory was lost.</p>\n");
+        /* suppressed blocks were not freed: they are not "no memory lost" */
+        ll_out_str(o, r->supp_blocks ? "No memory was lost outside the suppressed "
+                                       "blocks.</p>\n"
+                                     : "No memory was lost.</p>\n");
     }
     ll_out_str(o, "<dl class=\"kinds\">\n");
     for (unsigned k = 0; k < LL_KIND_COUNT; k++) {
@@ -375,6 +379,12 @@ static void ll_html_summary(struct ll_out *o, const struct ll_report *r)
         ll_out_str(o, "</dt><dd>");
         ll_out_str(o, ll_html_meaning[k]);
         ll_out_str(o, "</dd>\n");
+    }
+    if (ll_opt.suppressions[0] || r->supp_blocks) {
+        ll_out_str(o, "<dt class=\"suppressed\"><span class=\"kind\">suppressed</span> ");
+        ll_html_count(o, r->supp_bytes, r->supp_blocks);
+        ll_out_str(o, "</dt><dd>a line of the suppressions file matched its stack, "
+                      "whatever its kind: not counted above and not listed.</dd>\n");
     }
     ll_out_str(o, "</dl>\n<p>");
     ll_out_bytes_human(o, r->totals.allocations);

@@ -285,9 +285,14 @@ static void ll_text_verdict(struct ll_out *o, const struct ll_report *r,
     if (ll_check_notes.unclassified) {
         ll_out_str(o, "not known: the leak check was not done (out of memory)");
     } else if (blocks == 0) {
+        /* suppressed blocks were not freed: "every block" would be untrue */
         ll_out_str(o, "no memory was lost");
-        ll_out_str(o, r->kind_blocks[LL_REACHABLE] ? " (some was still in use at exit)"
-                                                   : ": every block was freed");
+        if (r->supp_blocks)
+            ll_out_str(o, " outside the suppressed blocks");
+        if (r->kind_blocks[LL_REACHABLE])
+            ll_out_str(o, " (some was still in use at exit)");
+        else if (!r->supp_blocks)
+            ll_out_str(o, ": every block was freed");
     } else {
         ll_text_count(o, bytes, blocks);
         ll_out_str(o, " were lost, at ");
@@ -307,6 +312,13 @@ static void ll_text_figures(struct ll_out *o, const struct ll_report *r, size_t 
         ll_text_count(o, r->kind_bytes[k], r->kind_blocks[k]);
         if (k == LL_REACHABLE && hidden)
             ll_out_str(o, " (not listed; show_reachable=1 lists them)");
+        ll_out_str(o, "\n");
+    }
+    if (ll_opt.suppressions[0] || r->supp_blocks) {
+        ll_out_str(o, "  suppressed: ");
+        ll_text_count(o, r->supp_bytes, r->supp_blocks);
+        if (r->supp_blocks)
+            ll_out_str(o, " (any kind; not listed, not counted above)");
         ll_out_str(o, "\n");
     }
     const struct ll_totals *t = &r->totals;

@@ -647,6 +647,40 @@ Test(leakcheck_lib, suppressions_file)
     rmdir(dir);
 }
 
+/* The only lost block is suppressed: the text and HTML reports count it
+ * and do not say every block was freed. */
+Test(leakcheck_lib, suppressed_block_in_text_and_html)
+{
+    struct ll_run lr;
+    char dir[] = "/tmp/ll-lcl-XXXXXX";
+    cr_assert_not_null(mkdtemp(dir));
+    const char *supp = ll_fmt("%s/s.supp", dir);
+    ll_write_text(supp, "leak:^leak_here$\n");
+    const char *const only[] = { "10", NULL };
+    ll_run_raw(&lr, "lc_leaker", 1, ll_fmt("suppressions=%s", supp), only);
+    cr_expect(ll_contains(lr.err, "\n  suppressed: 10 bytes in 1 block"),
+              "no suppressed line in the figures:\n%s", lr.err);
+    cr_expect(ll_contains(lr.err, "summary: no memory was lost outside the suppressed blocks"),
+              "verdict:\n%s", lr.err);
+    cr_expect(!ll_contains(lr.err, "every block was freed"), "verdict:\n%s", lr.err);
+    ll_run_free(&lr);
+    ll_run_raw(&lr, "lc_leaker", 1,
+               ll_fmt("suppressions=%s:format=html:output={dir}/r.html", supp), only);
+    char *html = ll_read_or_empty(ll_fmt("%s/r.html", lr.dir));
+    cr_expect(ll_contains(html, "<span class=\"kind\">suppressed</span> 10 bytes in 1 block"),
+              "no suppressed count in the HTML summary:\n%.3000s", html);
+    cr_expect(ll_contains(html, "No memory was lost outside the suppressed blocks."),
+              "HTML verdict:\n%.3000s", html);
+    free(html);
+    ll_run_free(&lr);
+    /* without suppressions, no such line */
+    ll_run_raw(&lr, "lc_leaker", 1, "", only);
+    cr_expect(!ll_contains(lr.err, "suppressed"), "stderr:\n%s", lr.err);
+    ll_run_free(&lr);
+    unlink(supp);
+    rmdir(dir);
+}
+
 /* ---- the README's CI snippets (tests/programs/lc_ci), where the tool exists -- */
 
 static int lc_have(const char *tool)
