@@ -7,7 +7,7 @@
 #include <string.h>
 
 #define LL_MAX_ERRORS 1000
-#define LL_MAX_PRINTED 100
+#define LL_MAX_PRINTED LL_ERRORS_PRINTED
 
 static struct ll_error_rec ll_errors[LL_MAX_ERRORS];
 static size_t ll_nerrors, ll_nerrors_total;
@@ -177,6 +177,14 @@ static void ll_error_add(const struct ll_error_rec *e)
 }
 
 size_t ll_error_count(void) { return ll_nerrors; }
+
+size_t ll_error_total(void)
+{
+    ll_lock(&ll_errors_lock);
+    size_t n = ll_nerrors_total;
+    ll_unlock(&ll_errors_lock);
+    return n;
+}
 
 const struct ll_error_rec *ll_error_get(size_t i)
 {

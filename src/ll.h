@@ -562,7 +562,9 @@ struct ll_error_rec {
     size_t size;
     uint32_t stack, alloc_stack, free_stack;
 };
-size_t ll_error_count(void);
+size_t ll_error_count(void);     /* recorded: the first 1,000 */
+size_t ll_error_total(void);     /* every bad free, the ones past the first 1,000 too */
+#define LL_ERRORS_PRINTED 100    /* the first ones are printed when they happen */
 const struct ll_error_rec *ll_error_get(size_t i);
 enum ll_dealloc { LL_DEALLOC_FREE, LL_DEALLOC_DELETE, LL_DEALLOC_DELETE_ARRAY,
                   LL_DEALLOC_REALLOC, LL_DEALLOC_COUNT };

@@ -118,7 +118,8 @@ void ll_report_json(struct ll_out *o, const struct ll_report *r)
     ll_json_u64(o, "peak_live_bytes", t->peak_live_bytes, 0);
     ll_json_u64(o, "metadata_bytes", r->meta_bytes, 0);
     ll_json_u64(o, "distinct_stacks", ll_stack_count(), 0);
-    ll_json_u64(o, "dropped_records", t->dropped, 1);
+    ll_json_u64(o, "dropped_records", t->dropped, 0);
+    ll_json_u64(o, "bad_frees", ll_error_total(), 1);  /* "errors" lists 1,000 */
     ll_out_str(o, "},\n \"check\": {");
     ll_json_u64(o, "threads_not_stopped", ll_check_notes.running, 0);
     ll_json_u64(o, "threads_blocking_signal", ll_check_notes.blocking, 0);

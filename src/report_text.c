@@ -263,12 +263,15 @@ static void ll_text_command(struct ll_out *o)
 
 static void ll_text_errors(struct ll_out *o)
 {
-    size_t n = ll_error_count();
+    size_t n = ll_error_total();
     if (!n)
         return;
     ll_out_str(o, "  bad frees: ");
-    ll_out_u64(o, n);
-    ll_out_str(o, " (each was reported when it happened)\n");
+    ll_out_bytes_human(o, n);
+    ll_out_str(o, n <= LL_ERRORS_PRINTED
+                      ? " (each was reported when it happened)\n"
+                      : " (the first " LL_STR(LL_ERRORS_PRINTED)
+                        " were reported when they happened)\n");
 }
 
 /* The summary's first line: the verdict in words. */

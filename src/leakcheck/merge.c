@@ -191,7 +191,11 @@ static int lc_merge_report(struct lc_merge *m, json_t *j)
     *p = (struct lc_proc){ .pid = (long)json_integer_value(json_object_get(j, "pid")),
                            .report = j };
     p->cmdline = lc_cmdline(json_object_get(j, "command"));
-    p->nerrors = json_array_size(json_object_get(j, "errors"));
+    /* every bad free; "errors" lists only the first 1,000 (a report from
+     * before totals.bad_frees has the list alone) */
+    json_t *bad = json_object_get(json_object_get(j, "totals"), "bad_frees");
+    p->nerrors = json_is_integer(bad) ? (size_t)json_integer_value(bad)
+                                      : json_array_size(json_object_get(j, "errors"));
     p->unstopped = (uint64_t)json_integer_value(
         json_object_get(json_object_get(j, "check"), "threads_not_stopped"));
     p->unclassified = (uint64_t)json_integer_value(   /* 0 if absent (older reports) */

@@ -498,7 +498,7 @@ void ll_check_schema(const json_t *report)
     json_t *totals = ll_get(report, "totals");
     static const char *const tkeys[] = { "allocations", "frees", "bytes_allocated",
                                          "peak_live_bytes", "metadata_bytes",
-                                         "dropped_records", NULL };
+                                         "dropped_records", "bad_frees", NULL };
     for (size_t k = 0; tkeys[k]; k++)
         cr_assert_geq(ll_int(totals, tkeys[k]), 0, "totals.%s negative", tkeys[k]);
     cr_assert_geq(ll_int(totals, "allocations"), ll_int(totals, "frees"),
@@ -546,6 +546,8 @@ void ll_check_schema(const json_t *report)
               "sum of listed %s groups' blocks vs summary", kinds[k]);
     }
 
+    cr_assert_geq(ll_int(totals, "bad_frees"), (long long)json_array_size(ll_arr(report, "errors")),
+                  "totals.bad_frees: fewer than the errors listed");
     json_array_foreach(ll_arr(report, "errors"), i, g) {
         char what[64];
         snprintf(what, sizeof what, "errors[%zu]", i);

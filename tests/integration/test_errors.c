@@ -126,3 +126,29 @@ Test(errors, mismatched_new_delete_malloc_free)
     }
     ll_run_free(&r);
 }
+
+/* 3,000 bad frees: 100 printed, 1,000 listed, all 3,000 counted (the text
+ * figure, totals.bad_frees, and leakcheck's per-process count). */
+Test(errors, bad_frees_past_the_caps_are_counted)
+{
+    const char *args[] = { "3000", NULL };
+    struct ll_run r;
+    ll_run_json(&r, "many_bad_frees", NULL, args);
+    LL_EQ(r.status, 0, "exit status");
+    ll_check_schema(r.json);
+    LL_EQ(json_array_size(ll_arr(r.json, "errors")), 1000, "errors listed");
+    LL_EQ(ll_int(ll_get(r.json, "totals"), "bad_frees"), 3000, "totals.bad_frees");
+    LL_EQ(ll_count_lines(r.err, "libleak: invalid free"), 100, "bad frees printed");
+    ll_run_free(&r);
+
+    ll_run_raw(&r, "many_bad_frees", 1, "", args);
+    cr_expect(ll_contains(r.err, "\n  bad frees: 3,000 (the first 100 were reported when they happened)\n"),
+              "text figure:\n%s", strstr(r.err, "summary:") ? strstr(r.err, "summary:") : r.err);
+    ll_run_free(&r);
+
+    const char *few[] = { "3", NULL };
+    ll_run_raw(&r, "many_bad_frees", 1, "", few);
+    cr_expect(ll_contains(r.err, "\n  bad frees: 3 (each was reported when it happened)\n"),
+              "text figure:\n%s", strstr(r.err, "summary:") ? strstr(r.err, "summary:") : r.err);
+    ll_run_free(&r);
+}

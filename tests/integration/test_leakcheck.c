@@ -647,6 +647,20 @@ Test(leakcheck_lib, suppressions_file)
     rmdir(dir);
 }
 
+/* A process's bad frees are all counted, not the 1,000 its report lists. */
+Test(leakcheck, bad_frees_counted_past_the_listed_ones)
+{
+    struct lc r;
+    LC(&r, "--json", "{dir}/m.json", "--", LL_PROGRAMS "/many_bad_frees", "1500");
+    LL_EQ(r.status, 0, "exit status; stderr:\n%.2000s", r.err);
+    json_t *m = ll_load_json(lc_path(&r, "m.json"));
+    json_t *p = json_array_get(ll_arr(m, "processes"), 0);
+    cr_assert_not_null(p, "no process in the merged report");
+    LL_EQ(ll_int(p, "errors"), 1500, "processes[0].errors");
+    json_decref(m);
+    lc_free(&r);
+}
+
 /* The only lost block is suppressed: the text and HTML reports count it
  * and do not say every block was freed. */
 Test(leakcheck_lib, suppressed_block_in_text_and_html)
