@@ -261,10 +261,31 @@ static int find_debuginfo(Dwfl_Module *m, void **ud, const char *name,
                                            crc, out);
 }
 
+/* /proc/PID/maps writes a newline in a path as the four bytes "\012" (and
+ * a backslash as itself), so an object whose path holds one is named that
+ * way and its file is not found: then the name with each "\012" read as a
+ * newline is tried. */
+static int find_elf(Dwfl_Module *m, void **ud, const char *name, Dwarf_Addr base,
+                    char **file, Elf **elf)
+{
+    int fd = dw.dwfl_linux_proc_find_elf(m, ud, name, base, file, elf);
+    if (fd >= 0 || *elf || name[0] != '/' || !strstr(name, "\\012"))
+        return fd;
+    char real[4096];
+    size_t k = 0;
+    for (const char *s = name; *s && k + 1 < sizeof real; k++)
+        if (!strncmp(s, "\\012", 4))
+            real[k] = '\n', s += 4;
+        else
+            real[k] = *s++;
+    real[k] = '\0';
+    return dw.dwfl_linux_proc_find_elf(m, ud, real, base, file, elf);
+}
+
 /* Report every object mapped in this process to a fresh dwfl. */
 static Dwfl *dw_session(void)
 {
-    dw_callbacks.find_elf = dw.dwfl_linux_proc_find_elf;
+    dw_callbacks.find_elf = find_elf;
     dw_callbacks.find_debuginfo = find_debuginfo;
     Dwfl *d = dw.dwfl_begin(&dw_callbacks);
     if (!d)

@@ -595,6 +595,34 @@ static void fd2_reused(const char *how)
 Test(hostile, stderr_fd2_reused_by_program_left_alone) { fd2_reused("stderr"); }
 Test(hostile, stderr_fd2_and_copy_reused_report_lost) { fd2_reused("every"); }
 
+/* A program whose path holds a newline (/proc/PID/maps writes it "\012")
+ * still has its frames named. */
+Test(hostile, newline_in_program_path_keeps_symbols)
+{
+    char dir[] = "/tmp/ll-nl-XXXXXX";
+    cr_assert_not_null(mkdtemp(dir), "mkdtemp");
+    const char *prog = ll_fmt("%s/nl\nx", dir);
+    cr_assert_eq(system(ll_fmt("cp '%s/leak_simple' '%s'", LL_PROGRAMS, prog)), 0, "cp");
+    char *argv[] = { (char *)prog, NULL };
+    char *envp[] = { "PATH=/usr/local/bin:/usr/bin:/bin", "LC_ALL=C",
+                     "LD_PRELOAD=" LL_LIB,
+                     (char *)ll_fmt("LIBLEAK_OPTIONS=format=json:output=%s/r.json", dir),
+                     NULL };
+    LL_EQ(ll_exec_in(dir, NULL, argv, envp, NULL), 0, "exit status");
+    json_t *j = ll_load_json(ll_fmt("%s/r.json", dir));
+    LL_EQ(ll_summary_bytes(j, "definitely_lost"), 4, "definitely lost bytes");
+    json_t *g = json_array_get(ll_arr(j, "leaks"), 0);
+    cr_assert_not_null(g, "no leak listed");
+    json_t *top = ll_top_frame(ll_get(g, "stack"));
+    const char *fn = ll_str(top, "function");
+    cr_assert(fn && strcmp(fn, "main") == 0, "top frame's function: %s (object %s)",
+              fn ? fn : "null", ll_str(top, "object") ? ll_str(top, "object") : "null");
+    ll_assert_top(ll_get(g, "stack"), LL_SRC("leak_simple.c"), ll_line("leak_simple.c", "@leak"),
+                  "leak");
+    json_decref(j);
+    ll_rm_rf(dir);
+}
+
 Test(hostile, hostile_names_keep_the_json_valid)
 {
     struct ll_run r;
