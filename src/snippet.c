@@ -179,17 +179,24 @@ int ll_frame_is_bottom(const struct ll_frame *f)
 }
 
 /* libc's start-up frames (main itself may be missing: a function inlined
- * into main is named instead) and Rust's runtime: not the program's code. */
+ * into main is named instead) and Rust's runtime: not the program's code.
+ * libc's by their exact names (a symbol version may follow): a program's
+ * own session_start is not start-up code.  Rust's inside its path
+ * (std::sys_common::backtrace::__rust_begin_short_backtrace<...>). */
 int ll_frame_is_startup(const struct ll_frame *f)
 {
     static const char *const names[] = {
         "__libc_start_call_main", "__libc_start_main", "_start",
-        "__rust_begin_short_backtrace",
     };
-    for (size_t i = 0; f->function && i < sizeof names / sizeof names[0]; i++)
-        if (strstr(f->function, names[i]))
+    if (!f->function)
+        return 0;
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        size_t n = strlen(names[i]);
+        if (strncmp(f->function, names[i], n) == 0 &&
+            (f->function[n] == '\0' || f->function[n] == '@'))
             return 1;
-    return 0;
+    }
+    return strstr(f->function, "__rust_begin_short_backtrace") != NULL;
 }
 
 /* The first frame of a site's stack that ok() accepts, the program's own

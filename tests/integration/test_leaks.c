@@ -271,3 +271,18 @@ Test(leaks, one_site_four_paths_four_stacks)
     }
     ll_run_free(&r);
 }
+
+/* Functions of the program whose names hold "_start" are its own code: the
+ * text report names the site after them and shows them and main; only
+ * libc's own start-up frames are left out. */
+Test(leaks, program_functions_named_start_are_shown)
+{
+    struct ll_run r;
+    ll_run_raw(&r, "leak_start_named", 1, "color=never", NULL);
+    LL_EQ(r.status, 0, "exit status; stderr:\n%.3000s", r.err);
+    cr_assert(ll_contains(r.err, "allocated by malloc (alignment 16) in get_start"),
+              "the site is named; stderr:\n%.3000s", r.err);
+    cr_assert(ll_contains(r.err, "#1 session_start "), "stderr:\n%.3000s", r.err);
+    cr_assert(ll_contains(r.err, "#2 main "), "stderr:\n%.3000s", r.err);
+    ll_run_free(&r);
+}
