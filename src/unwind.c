@@ -432,10 +432,8 @@ static _Unwind_Reason_Code slow_cb(struct _Unwind_Context *ctx, void *arg)
     uintptr_t ip = _Unwind_GetIP(ctx);
     if (s->drop) { s->drop--; return _URC_NO_REASON; }
     if (!ip) return _URC_END_OF_STACK;
-    if (s->skipping) {
-        if (ll_self_contains(ip)) return _URC_NO_REASON;
-        s->skipping = 0;
-    }
+    if (s->skipping && ll_self_contains(ip))   /* anywhere: see ll_unwind_memo */
+        return _URC_NO_REASON;
     s->pcs[s->n++] = ip;
     return s->n < s->max ? _URC_NO_REASON : _URC_END_OF_STACK;
 }
@@ -507,6 +505,8 @@ unsigned ll_unwind_ex(uintptr_t *pcs, unsigned max, unsigned flags)
             if (ll_self_contains(ra) && ++skipped < MAX_SKIP) continue;
             skipping = 0;
         }
+        if (skip && ll_unlikely(ll_self_contains(ra)))
+            continue;                   /* see ll_unwind_memo */
         pcs[n++] = ra;
         if (n == max) break;
     }
@@ -536,13 +536,19 @@ unsigned ll_unwind_memo(uintptr_t *pcs, unsigned max, uintptr_t ra,
     m->n = 0;
     if (ra < 65536)
         return 0;
+    /* libleak's own frames further out are left out too: a wrapper that
+     * calls back into the program (exit() running atexit handlers) would
+     * otherwise show in every stack allocated below it. */
+    const uintptr_t self = atomic_load_explicit(&self_lo, memory_order_relaxed),
+                    self_span = atomic_load_explicit(&self_hi, memory_order_relaxed) - self;
     pcs[n++] = ra;
     while (n < max) {
         if (ll_unlikely(j + 2 > LL_MEMO_READS)) {
             m->n = LL_MEMO_NONE;        /* too many words to check: walk on */
             int r = STEP_OK;
             while (n < max && (r = step(&ra, &sp, &bp, 0)) == STEP_OK)
-                pcs[n++] = ra;
+                if (ll_likely(ra - self >= self_span))
+                    pcs[n++] = ra;
             return r == STEP_SLOW ? slow_capture(pcs, max, 1, 1) : n;
         }
         uint32_t rule = lookup(ra, 0);
@@ -578,7 +584,8 @@ unsigned ll_unwind_memo(uintptr_t *pcs, unsigned max, uintptr_t ra,
         sp = cfa;
         if (ra < 65536)
             break;
-        pcs[n++] = ra;
+        if (ll_likely(ra - self >= self_span))
+            pcs[n++] = ra;
     }
     m->n = (uint8_t)j;
     return n;

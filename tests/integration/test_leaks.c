@@ -286,3 +286,30 @@ Test(leaks, program_functions_named_start_are_shown)
     cr_assert(ll_contains(r.err, "#2 main "), "stderr:\n%.3000s", r.err);
     ll_run_free(&r);
 }
+
+/* A block allocated while exit() runs the atexit handlers: its stack goes
+ * through libleak's exit() wrapper, which is not shown (its frames are no
+ * part of the program, and would use up depth and enter signatures). */
+Test(leaks, exit_wrapper_frames_left_out)
+{
+    struct ll_run r;
+    ll_run_json(&r, "leak_in_atexit", NULL, NULL);
+    LL_EQ(r.status, 0, "exit status; stderr:\n%.2000s", r.err);
+    json_t *g = ll_leak_at(r.json, "definitely_lost", LL_SRC("leak_in_atexit.c"),
+                           ll_line("leak_in_atexit.c", "@leak"));
+    cr_assert(g != NULL, "the leak; groups:\n%s", ll_describe_leaks(r.json));
+    size_t i;
+    json_t *f;
+    int caller = 0;
+    json_array_foreach(ll_arr(g, "stack"), i, f) {
+        const json_t *o = json_object_get(f, "object");
+        cr_assert(!json_is_string(o) || !strstr(json_string_value(o), "libleak"),
+                  "frame %zu is libleak's; groups:\n%s", i, ll_describe_leaks(r.json));
+        const json_t *l = json_object_get(f, "line");
+        caller |= json_is_integer(l) &&
+                  json_integer_value(l) == ll_line("leak_in_atexit.c", "@exit");
+    }
+    cr_assert(caller, "the caller of exit is in the stack; groups:\n%s",
+              ll_describe_leaks(r.json));
+    ll_run_free(&r);
+}

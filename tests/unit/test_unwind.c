@@ -213,10 +213,17 @@ Test(unwind, skips_own_frames)
         while (k < c.n_ref && ll_self_contains(c.ref[k])) k++;
         cr_assert_geq(k, 13, "the chain is in the test binary");
         cr_assert_lt(k, c.n_ref);
-        cr_assert_eq(c.n_ours, c.n_ref - k, "flags %u: %u frames, want %u",
-                     flags, c.n_ours, c.n_ref - k);
+        /* own frames are left out wherever they are (qsort calls back into
+         * the test binary: an exit() wrapper running atexit handlers) */
+        uintptr_t want[64];
+        unsigned nw = 0;
+        for (unsigned i = k; i < c.n_ref && nw < 64; i++)
+            if (!ll_self_contains(c.ref[i]))
+                want[nw++] = c.ref[i];
+        cr_assert_lt(nw, c.n_ref - k, "some own frames lie further out");
+        cr_assert_eq(c.n_ours, nw, "flags %u: %u frames, want %u", flags, c.n_ours, nw);
         for (unsigned i = 0; i < c.n_ours; i++)
-            cr_assert_eq(c.ours[i], c.ref[k + i], "flags %u frame %u", flags, i);
+            cr_assert_eq(c.ours[i], want[i], "flags %u frame %u", flags, i);
     }
 }
 
