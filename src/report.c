@@ -117,10 +117,11 @@ void ll_check_notes_write(struct ll_out *o, const char *prefix, const char *end)
     if (c->unclassified) {
         ll_out_str(o, prefix);
         ll_out_str(o, "libleak ran out of memory: the leak check was not done; ");
-        ll_out_u64(o, c->unclassified);
-        ll_out_str(o, " blocks (");
-        ll_out_u64(o, c->unclassified_bytes);
-        ll_out_str(o, " bytes) are counted as still reachable, unclassified");
+        ll_out_bytes_human(o, c->unclassified);
+        ll_out_str(o, c->unclassified == 1 ? " block (" : " blocks (");
+        ll_out_bytes_human(o, c->unclassified_bytes);
+        ll_out_str(o, c->unclassified == 1 ? " bytes) is counted as still reachable, unclassified"
+                                           : " bytes) are counted as still reachable, unclassified");
         ll_out_str(o, end);
     } else if (c->unlisted) {
         ll_out_str(o, prefix);
@@ -255,6 +256,10 @@ int ll_report_write(void)
         r.kind_bytes[LL_REACHABLE] = live;
     }
     ll_table_totals(&r.totals);
+    /* The peak is published per thread in steps (within 16 KiB a thread):
+     * never below what is still allocated now, which is exact. */
+    if (r.totals.peak_live_bytes < live)
+        r.totals.peak_live_bytes = live;
     /* From here on the hooks pass through; the scan no longer reads blocks,
      * so other threads may free them again. */
     atomic_store(&ll_state, LL_DONE);

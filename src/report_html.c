@@ -388,9 +388,9 @@ static void ll_html_summary(struct ll_out *o, const struct ll_report *r)
     }
     ll_out_str(o, "</dl>\n<p>");
     ll_out_bytes_human(o, r->totals.allocations);
-    ll_out_str(o, " allocations, ");
+    ll_out_str(o, r->totals.allocations == 1 ? " allocation, " : " allocations, ");
     ll_out_bytes_human(o, r->totals.frees);
-    ll_out_str(o, " frees, ");
+    ll_out_str(o, r->totals.frees == 1 ? " free, " : " frees, ");
     ll_out_bytes_human(o, r->totals.bytes_allocated);
     ll_out_str(o, " bytes allocated, peak ");
     ll_out_bytes_human(o, r->totals.peak_live_bytes);

@@ -327,9 +327,9 @@ static void ll_text_figures(struct ll_out *o, const struct ll_report *r, size_t 
     const struct ll_totals *t = &r->totals;
     ll_out_str(o, "  ");
     ll_out_bytes_human(o, t->allocations);
-    ll_out_str(o, " allocations, ");
+    ll_out_str(o, t->allocations == 1 ? " allocation, " : " allocations, ");
     ll_out_bytes_human(o, t->frees);
-    ll_out_str(o, " frees, ");
+    ll_out_str(o, t->frees == 1 ? " free, " : " frees, ");
     ll_out_bytes_human(o, t->bytes_allocated);
     ll_out_str(o, " bytes allocated, peak ");
     ll_out_bytes_human(o, t->peak_live_bytes);
@@ -337,7 +337,7 @@ static void ll_text_figures(struct ll_out *o, const struct ll_report *r, size_t 
     ll_text_errors(o);
     if (t->dropped) {
         ll_out_str(o, "  records lost (libleak out of memory): ");
-        ll_out_u64(o, t->dropped);
+        ll_out_bytes_human(o, t->dropped);
         ll_out_str(o, "\n");
     }
     ll_out_str(o, "  libleak's own memory: ");

@@ -123,8 +123,9 @@ static void lc_text_baseline(FILE *f, const struct lc_merge *m)
     for (size_t i = 0; i < m->nbaseline; i++)
         stale += !m->baseline_used[i];
     if (m->nbaseline)
-        fprintf(f, "== baseline: %zu known sites, %zu no longer seen%s\n", m->nbaseline,
-                stale, stale ? " (fixed? regenerate with --write-baseline)" : "");
+        fprintf(f, "== baseline: %zu known site%s, %zu no longer seen%s\n", m->nbaseline,
+                m->nbaseline == 1 ? "" : "s", stale,
+                stale ? " (fixed? regenerate with --write-baseline)" : "");
 }
 
 /* "64 bytes still reachable in 1 block, not listed: run with
@@ -165,9 +166,9 @@ static void lc_text_verdict(FILE *f, const struct lc_result *r)
                 n == 1 ? "" : "s", kinds, more ? "\n" : end);
     if (m->unclassified_procs)
         fprintf(f, "leakcheck: FAIL: the leak check was not done in %zu process%s (libleak "
-                "ran out of memory): %s blocks unclassified%s", m->unclassified_procs,
+                "ran out of memory): %s block%s unclassified%s", m->unclassified_procs,
                 m->unclassified_procs == 1 ? "" : "es", lc_num(m->unclassified, (char[32]){ 0 }),
-                last >= 0 ? "\n" : end);
+                m->unclassified == 1 ? "" : "s", last >= 0 ? "\n" : end);
     for (int k = 0; k <= last; k++)
         if (m->unlisted_blocks[k]) {
             fputs("leakcheck: FAIL: ", f);

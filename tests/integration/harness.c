@@ -496,6 +496,14 @@ void ll_check_schema(const json_t *report)
                   "summary.%s: bytes without blocks", kinds[k]);
     }
     json_t *totals = ll_get(report, "totals");
+    long long live = 0;                 /* every block still allocated at exit */
+    for (size_t k = 0; kinds[k]; k++)
+        live += ll_int(ll_get(summary, kinds[k]), "bytes");
+    const json_t *supp = json_object_get(summary, "suppressed");
+    if (supp)
+        live += ll_int(supp, "bytes");
+    cr_assert_geq(ll_int(totals, "peak_live_bytes"), live,
+                  "totals.peak_live_bytes below the bytes still allocated at exit");
     static const char *const tkeys[] = { "allocations", "frees", "bytes_allocated",
                                          "peak_live_bytes", "metadata_bytes",
                                          "dropped_records", "bad_frees", NULL };

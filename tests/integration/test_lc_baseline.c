@@ -267,7 +267,7 @@ Test(lc_baseline, entry_listed_twice_counts_once)
     cr_assert_eq(system(ll_fmt("cd %s && cat b1.txt b1.txt > dup.txt", t.dir)), 0);
     LL_EQ(lcb_run(&t, ll_fmt("--baseline dup.txt --json m.json -- %s 10", leaker)), 0,
           "the known leak passes; stderr:\n%s", t.err);
-    cr_assert(ll_contains(t.err, "== baseline: 1 known sites, 0 no longer seen"), "stderr:\n%s", t.err);
+    cr_assert(ll_contains(t.err, "== baseline: 1 known site, 0 no longer seen"), "stderr:\n%s", t.err);
     json_t *m = ll_load_json(lcb_path(&t, "m.json"));
     json_t *b = ll_get(m, "baseline");
     LL_EQ(ll_int(b, "entries"), 1, "baseline entries");
@@ -296,7 +296,7 @@ Test(lc_baseline, signature_with_newline_round_trips)
                      "the newline and the trailing blank escaped");
     LL_EQ(lcb_run(&t, "--baseline known.txt --json m.json -- './leak '"), 0,
           "the baseline knows the leak; stderr:\n%s", t.err);
-    cr_assert(ll_contains(t.err, "== baseline: 1 known sites, 0 no longer seen"),
+    cr_assert(ll_contains(t.err, "== baseline: 1 known site, 0 no longer seen"),
               "stderr:\n%s", t.err);
     json_t *m = ll_load_json(lcb_path(&t, "m.json"));
     LL_STREQ(ll_str(lcb_site(m, "leak"), "signature"),

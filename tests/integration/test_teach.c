@@ -464,3 +464,13 @@ Test(teach, no_color_on_a_terminal_when_NO_COLOR_is_set)
     cr_assert(ll_contains(out, "leak 1 of 1"), "no report on the terminal:\n%s", out);
     cr_assert(!ll_contains(out, "\033["), "colour despite NO_COLOR:\n%s", out);
 }
+
+/* The figures read as English: one free, not "1 frees". */
+Test(teach, figures_singular_and_plural)
+{
+    struct ll_run r;
+    ll_run_raw(&r, "demo_tutorial_free", 1, "color=never", NULL);
+    LL_EQ(r.status, 0, "exit status");
+    cr_assert(ll_contains(r.err, " allocations, 1 free, "), "stderr:\n%.2000s", r.err);
+    ll_run_free(&r);
+}
