@@ -7,6 +7,7 @@
  * initialiser may be waiting for the loader lock such a thread holds). */
 #include "ll.h"
 
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -21,6 +22,30 @@ atomic_int ll_state = LL_UNINIT;
 size_t ll_page_size = 4096;
 char **ll_argv;
 int ll_argc;
+
+/* Every stdio stream's pending output written out, as exit() does.  Not
+ * fflush(NULL): it takes each stream's lock, and a thread blocked in
+ * fgets(stdin) holds that one for as long as its read() waits, so the
+ * process would hang at exit.  Like exit() (_IO_cleanup), a stream another
+ * thread holds is written out without its lock, and only if output is
+ * pending (an input stream in use is left alone); glibc exports its list of
+ * streams. */
+void ll_flush_streams(void)
+{
+    FILE **list = dlsym(RTLD_DEFAULT, "_IO_list_all");
+    if (!list) {
+        fflush(NULL);
+        return;
+    }
+    for (FILE *f = *list; f; f = f->_chain) {
+        if (ftrylockfile(f) == 0) {
+            fflush_unlocked(f);
+            funlockfile(f);
+        } else if (f->_IO_write_ptr > f->_IO_write_base) {
+            fflush_unlocked(f);
+        }
+    }
+}
 
 int ll_proc_open(const char *name, int flags)
 {
@@ -82,7 +107,20 @@ void ll_start(int argc, char **argv)
  * static destructors, so whatever they free is not reported. */
 void ll_finish(void)
 {
-    if (atomic_load(&ll_state) != LL_READY || !ll_report_claim())
+    if (atomic_load(&ll_state) != LL_READY)
+        return;
+    if (!ll_is_own_process()) {
+        /* A vfork child that called exit(): it shares the parent's memory,
+         * and has just run the parent's atexit handlers and destructors,
+         * ours among them, which will not run again in the parent.  No
+         * report here (it would take the parent's state); say why none
+         * will come. */
+        ll_msg("a vfork child called exit() instead of _exit(): it ran the parent's exit "
+               "handlers and destructors, libleak's among them, so the parent (pid %d) "
+               "will write no leak report", (int)getppid());
+        return;
+    }
+    if (!ll_report_claim())
         return;           /* one report per process: a signal's came first */
     if (ll_end_interrupted("exit()", 0))
         return;           /* a handler's exit() on a thread inside libleak */
@@ -95,7 +133,7 @@ void ll_finish(void)
     if (fails && ll_opt.exitcode) {
         /* _exit skips stdio's final flush: do it first, or buffered output
          * the program wrote would be lost. */
-        fflush(NULL);
+        ll_flush_streams();
         _exit(ll_opt.exitcode);
     }
     errno = saved;

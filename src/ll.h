@@ -649,7 +649,8 @@ extern char **ll_argv;
  * once the main thread has called pthread_exit(), /proc/self/maps reads
  * empty and /proc/self/mem, pagemap and exe cannot be opened, while the
  * calling thread's view of the same address space still can. */
-int ll_proc_open(const char *name, int flags);        /* the command line, for the report */
+int ll_proc_open(const char *name, int flags);
+void ll_flush_streams(void);  /* every stdio buffer out, taking no lock held */        /* the command line, for the report */
 extern int ll_argc;
 
 #endif

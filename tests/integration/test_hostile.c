@@ -712,3 +712,34 @@ Test(hostile, relative_library_kept_frames_named)
 {
     dlclose_leak_named((const char *const[]){ "relative", "keep", NULL });
 }
+
+/* exitcode=N with a thread blocked in fgets(stdin): the process ends with N
+ * at once and stdout's buffered line is written (it hung: flushing took
+ * every stream's lock, stdin's held by the reader for as long as it waits). */
+Test(hostile, exitcode_with_a_thread_blocked_in_stdio)
+{
+    struct ll_run r;
+    ll_run_json(&r, "stdio_reader_at_exit", "exitcode=23", NULL);
+    LL_EQ(r.status, 23, "exit status; stderr:\n%.2000s", r.err);
+    LL_STREQ(r.out, "stdio_reader_at_exit: buffered\n", "stdout");
+    LL_EQ(ll_bytes_at(r.json, "definitely_lost", LL_SRC("stdio_reader_at_exit.c"),
+                      ll_line("stdio_reader_at_exit.c", "@leak"), NULL), 10,
+          "the leak; groups:\n%s", ll_describe_leaks(r.json));
+    ll_run_free(&r);
+}
+
+/* A vfork child that calls exit() runs the parent's exit handlers and
+ * destructors in the parent's memory, libleak's among them, which then never
+ * run in the parent: one message says so, and the child writes no report in
+ * the parent's place (it wrote one, with the parent's blocks under its pid). */
+Test(hostile, vfork_child_exit_says_the_report_is_gone)
+{
+    struct ll_run r;
+    ll_run_raw(&r, "vfork_child_exit", 1, "color=never", NULL);
+    LL_EQ(r.status, 0, "exit status; stderr:\n%.2000s", r.err);
+    LL_STREQ(r.out, "vfork_child_exit: child exited 2\n", "stdout");
+    LL_EQ(ll_count_lines(r.err, "libleak: a vfork child called exit() instead of _exit()"), 1,
+          "one message; stderr:\n%.2000s", r.err);
+    cr_assert(!ll_contains(r.err, "libleak report for pid"), "no report; stderr:\n%.2000s", r.err);
+    ll_run_free(&r);
+}
