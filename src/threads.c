@@ -41,8 +41,11 @@
  * left, which a handler cannot reach).  The number is the one
  * /proc/self/task/TID/syscall showed just before the signal was sent,
  * trusted only if the pc, sp and six arguments shown then are the
- * interrupted ones; and not when a signal of the program's is pending, whose
- * handler would run next and expect the call to end with EINTR.
+ * interrupted ones; if the thread was running then and entered the call
+ * before the signal came, the number is read from the code before the pc
+ * (ll_stop_entered_call); and not when a signal of the program's is
+ * pending, whose handler would run next and expect the call to end with
+ * EINTR.
  *
  * The signal is SIGURG: its default action is to do nothing, so one that
  * arrives late (a thread had it blocked) is harmless; gdb and strace pass
@@ -103,11 +106,29 @@ enum { LL_CALL_NONE, LL_CALL_EINTR, LL_CALL_RESTARTED };
  * program's handler that ran on that EINTR just before ours leaves the same
  * registers: sending the signal right after /proc was read keeps that
  * window small. */
+/* The call a thread entered after /proc showed it running, before the
+ * signal came: pc just past a syscall instruction, rax -EINTR, and the
+ * call's number in the `mov $nr, %eax` right before it, as glibc's wrappers
+ * make every call; -1 if that is not what the registers and code show. */
+static long ll_stop_entered_call(const void *uc)
+{
+    const greg_t *g = ((const ucontext_t *)uc)->uc_mcontext.gregs;
+    const unsigned char *pc = (const unsigned char *)g[REG_RIP];
+    uint32_t nr;
+    if (g[REG_RAX] != -EINTR || ((uintptr_t)pc & 4095) < 7 || pc[-2] != 0x0f ||
+        pc[-1] != 0x05 || pc[-7] != 0xb8)   /* b8 imm32: mov $imm32, %eax */
+        return -1;
+    memcpy(&nr, pc - 6, sizeof nr);
+    return nr < 1024 ? (long)nr : -1;
+}
+
 static int ll_stop_in_call(const struct ll_stopped *s, const void *uc)
 {
     const greg_t *g = ((const ucontext_t *)uc)->uc_mcontext.gregs;
     static const int arg[6] = { REG_RDI, REG_RSI, REG_RDX, REG_R10, REG_R8, REG_R9 };
-    if (s->sc_nr < 0 || (uintptr_t)g[REG_RSP] != s->sc[6])
+    if (s->sc_nr < 0)               /* running when /proc was read */
+        return ll_stop_entered_call(uc) >= 0 ? LL_CALL_EINTR : LL_CALL_NONE;
+    if ((uintptr_t)g[REG_RSP] != s->sc[6])
         return LL_CALL_NONE;
     for (int i = 0; i < 6; i++)
         if ((uintptr_t)g[arg[i]] != s->sc[i]) return LL_CALL_NONE;
@@ -154,12 +175,15 @@ static void ll_stop_restart(const struct ll_stopped *s, void *uc, int in_call)
 {
     greg_t *g = ((ucontext_t *)uc)->uc_mcontext.gregs;
     const unsigned char *pc = (const unsigned char *)g[REG_RIP];
+    if (in_call != LL_CALL_EINTR)
+        return;
+    long nr = s->sc_nr >= 0 ? s->sc_nr : ll_stop_entered_call(uc);
     /* close() ends with EINTR having closed the descriptor already: a
      * restart would close one another thread may have opened since. */
-    if (in_call != LL_CALL_EINTR || s->sc_nr == SYS_close || pc[-2] != 0x0f ||
-        pc[-1] != 0x05 || ll_stop_other_pending(uc))   /* 0f 05: syscall */
+    if (nr < 0 || nr == SYS_close || pc[-2] != 0x0f || pc[-1] != 0x05 ||
+        ll_stop_other_pending(uc))      /* 0f 05: syscall */
         return;
-    g[REG_RAX] = s->sc_nr;
+    g[REG_RAX] = nr;
     g[REG_RIP] -= 2;
 }
 #else
