@@ -74,6 +74,14 @@ $(BUILD)/programs/lib%.so: tests/programs/lib%.c
 	@mkdir -p $(@D)
 	$(CC) -std=gnu11 $(PROG_CFLAGS) -fPIC -shared -o $@ $<
 
+# sym_inline.c once more, for symbolization: by clang (no .debug_aranges;
+# without clang no program, and the tests that need it skip).
+PROGS += $(BUILD)/programs/sym_inline_clang
+$(BUILD)/programs/sym_inline_clang: tests/programs/sym_inline.c
+	@mkdir -p $(@D)
+	@if command -v clang >/dev/null; then echo "clang -g -O2 -o $@ $<"; clang -g -O2 -o $@ $<; \
+	 else echo "no clang: $@ not built"; rm -f $@; fi
+
 # tests/programs/rust/*.rs: built with Debian's rustc (not a rustup one on
 # PATH); relative paths as written, which the golden files expect.
 RUSTC      := /usr/bin/rustc

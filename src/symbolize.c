@@ -106,7 +106,8 @@ static void table_free(struct table *t)
     X(dwfl_module_getdwarf) X(elf_getscn) X(gelf_getshdr)                 \
     X(dwfl_line_comp_dir) X(dwfl_report_begin_add) X(dwfl_report_elf)     \
     X(dwfl_build_id_find_debuginfo) X(dwarf_formudata)                   \
-    X(dwarf_getsrcfiles) X(dwarf_filesrc)
+    X(dwarf_getsrcfiles) X(dwarf_filesrc) X(dwfl_module_nextcu)           \
+    X(dwarf_getsrc_die) X(dwarf_lineno) X(dwarf_linecol) X(dwarf_linesrc)
 
 static struct {
     void *lib;                /* stays loaded: unloading at exit buys nothing */
@@ -384,10 +385,13 @@ struct sym {
     int nspans;               /* -1 until the function's DWARF is read */
     struct span *spans;       /* its inlined calls' address ranges */
 };
+struct cu_span { Dwarf_Addr lo, hi; Dwarf_Die *cu; };
 struct mod {
     struct mod *next;
     uintptr_t bias;           /* load bias: run-time minus link-time address */
     int dwarf;                /* lines and inlined functions from libdw */
+    int ncus;                 /* -1 until cus is made (see mod_cu) */
+    struct cu_span *cus;      /* every CU's address ranges, sorted by lo */
     size_t n;
     struct sym *syms;         /* sorted by lo, one per address */
 };
@@ -507,6 +511,7 @@ static struct mod *mod_get(Dwfl_Module *m, const char **path)
     md->bias = dw.dwfl_module_getelf(m, &bias) ? bias : start;
     mod_symbols(m, md);
     md->dwarf = wants_dwarf(m);     /* after the symbols: see above */
+    md->ncus = -1;
     md->next = mods, mods = md;
     return *ud = md;
 }
@@ -539,9 +544,80 @@ static void mods_free(void)
         for (size_t i = 0; i < mods->n; i++)
             free(mods->syms[i].spans);
         free(mods->syms);
+        free(mods->cus);
         free(mods);
         mods = next;
     }
+}
+
+/* ---- the CU at an address, without .debug_aranges -----------------------
+ * libdw (0.188) finds the CU at an address only through .debug_aranges,
+ * which clang (14) does not write unless asked (-gdwarf-aranges): there
+ * dwfl_module_getsrc and dwfl_module_addrdie find nothing, and a clang-built
+ * program would get no file:line.  So, where they find nothing, the CUs'
+ * own ranges (DW_AT_low_pc/high_pc, DW_AT_ranges) answer: read once per
+ * module, the first time, into a table sorted by address (the DIEs are
+ * dwfl's and live as long as the session). */
+static int cu_span_cmp(const void *a, const void *b)
+{
+    const struct cu_span *x = a, *y = b;
+    return x->lo != y->lo ? (x->lo < y->lo ? -1 : 1) : 0;
+}
+
+static void mod_cus_read(Dwfl_Module *m, struct mod *md)
+{
+    Dwarf_Addr bias;
+    size_t n = 0, cap = 0;
+    for (Dwarf_Die *cu = NULL; (cu = dw.dwfl_module_nextcu(m, cu, &bias));) {
+        Dwarf_Addr base, lo, hi;
+        for (ptrdiff_t o = 0; (o = dw.dwarf_ranges(cu, o, &base, &lo, &hi)) > 0;) {
+            if (n == cap) {
+                cap = cap ? cap * 2 : 64;
+                struct cu_span *v = realloc(md->cus, cap * sizeof *v);
+                if (!v || cap > INT_MAX)
+                    goto done;
+                md->cus = v;
+            }
+            if (lo < hi)
+                md->cus[n++] = (struct cu_span){ lo, hi, cu };
+        }
+    }
+done:
+    if (n)
+        qsort(md->cus, n, sizeof *md->cus, cu_span_cmp);
+    md->ncus = (int)n;
+}
+
+/* The CU whose code holds a (DWARF address: module bias taken off), or NULL. */
+static Dwarf_Die *mod_cu(Dwfl_Module *m, struct mod *md, Dwarf_Addr a)
+{
+    if (md->ncus < 0)
+        mod_cus_read(m, md);
+    size_t lo = 0, hi = (size_t)md->ncus;   /* first span with lo > a */
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (md->cus[mid].lo <= a)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    for (size_t i = lo, tries = 0; i > 0 && tries < 8; i--, tries++) {
+        const struct cu_span *c = &md->cus[i - 1];
+        if (a - c->lo < c->hi - c->lo)
+            return c->cu;
+    }
+    return NULL;
+}
+
+/* The CU DIE around addr (module address) and the bias to take off: from
+ * .debug_aranges through libdw, else from the table above. */
+static Dwarf_Die *addr_cu(Dwfl_Module *m, struct mod *md, Dwarf_Addr addr,
+                          Dwarf_Addr *bias)
+{
+    Dwarf_Die *cu = dw.dwfl_module_addrdie(m, addr, bias);
+    if (cu || !dw.dwfl_module_getdwarf(m, bias))
+        return cu;
+    return mod_cu(m, md, addr - *bias);
 }
 
 /* ---- inlined functions ----------------------------------------------------
@@ -647,12 +723,12 @@ static void spans_read(struct sym *s, Dwarf_Die *cu, Dwarf_Addr a)
 /* The inlined calls around a (DWARF address, module bias not yet taken
  * off) into in[], outermost first; returns how many.  Past max, the
  * innermost max are kept: frame 0's line is the innermost function's. */
-static int inlined_chain(Dwfl_Module *m, struct sym *s, Dwarf_Addr a,
-                         const struct span **in, int max)
+static int inlined_chain(Dwfl_Module *m, struct mod *md, struct sym *s,
+                         Dwarf_Addr a, const struct span **in, int max)
 {
     if (s->nspans < 0) {
         Dwarf_Addr bias;
-        Dwarf_Die *cu = dw.dwfl_module_addrdie(m, a, &bias);
+        Dwarf_Die *cu = addr_cu(m, md, a, &bias);
         s->nspans = 0;
         if (cu)
             spans_read(s, cu, a - bias);
@@ -699,23 +775,47 @@ static void inlined_callers(struct ll_frame *f, const struct span **in, int n,
     f->ncallers = (unsigned)n;
 }
 
+/* The line of addr from the line table of the CU around it, found
+ * without .debug_aranges (see mod_cu); 0 if none. */
+static int cu_line(Dwfl_Module *m, struct mod *md, Dwarf_Addr addr,
+                   struct ll_frame *f)
+{
+    Dwarf_Addr bias;
+    Dwarf_Die *cu = dw.dwfl_module_getdwarf(m, &bias) ? mod_cu(m, md, addr - bias)
+                                                      : NULL;
+    Dwarf_Line *line = cu ? dw.dwarf_getsrc_die(cu, addr - bias) : NULL;
+    const char *file = line ? dw.dwarf_linesrc(line, NULL, NULL) : NULL;
+    int lineno = 0, col = 0;
+    if (!file || dw.dwarf_lineno(line, &lineno) != 0 || lineno <= 0)
+        return 0;
+    if (dw.dwarf_linecol(line, &col) != 0)
+        col = 0;
+    Dwarf_Attribute a;
+    f->file = file, f->line = lineno, f->column = col > 0 ? col : 0;
+    f->comp_dir = dw.dwarf_attr_integrate(cu, DW_AT_comp_dir, &a)
+                      ? dw.dwarf_formstring(&a) : NULL;
+    return 1;
+}
+
 /* The line of addr, and the function inlined there, into f. */
-static void dw_line(Dwfl_Module *m, struct sym *s, Dwarf_Addr addr,
-                    struct ll_frame *f)
+static void dw_line(Dwfl_Module *m, struct mod *md, struct sym *s,
+                    Dwarf_Addr addr, struct ll_frame *f)
 {
     Dwfl_Line *line = dw.dwfl_module_getsrc(m, addr);
     Dwarf_Addr la;
     int lineno = 0, col = 0;
     const char *file = line ? dw.dwfl_lineinfo(line, &la, &lineno, &col,
                                                NULL, NULL) : NULL;
-    if (!file || lineno <= 0)
+    if (file && lineno > 0) {
+        f->file = file, f->line = lineno;
+        /* for source snippets: where the file is, and where the call is */
+        f->column = col > 0 ? col : 0;
+        f->comp_dir = dw.dwfl_line_comp_dir(line);
+    } else if (!cu_line(m, md, addr, f)) {
         return;
-    f->file = file, f->line = lineno;
-    /* for source snippets: where the file is, and where the call is */
-    f->column = col > 0 ? col : 0;
-    f->comp_dir = dw.dwfl_line_comp_dir(line);
+    }
     const struct span *in[LL_SYM_INLINED];
-    int n = s ? inlined_chain(m, s, addr, in, LL_SYM_INLINED) : 0;
+    int n = s ? inlined_chain(m, md, s, addr, in, LL_SYM_INLINED) : 0;
     if (n > 0) {
         f->function = in[n - 1]->name;
         inlined_callers(f, in, n, s->name);
@@ -736,7 +836,7 @@ static int dw_lookup(uintptr_t pc, struct ll_frame *f)
     struct sym *s = mod_symbol(md, addr);
     f->function = s ? s->name : NULL;
     if (md->dwarf)
-        dw_line(m, s, addr, f);
+        dw_line(m, md, s, addr, f);
     return md->n > 0;
 }
 

@@ -1,0 +1,67 @@
+/* test_symbols.c - symbolization of frames: lines and inlined functions from
+ * DWARF that libdw does not find by itself (clang's, split DWARF), and the
+ * frame a signal interrupted. */
+#include "harness.h"
+
+#include <unistd.h>
+
+/* A frame as "function file:line [inlined]", for messages. */
+static const char *frame_str(const json_t *f)
+{
+    const char *fn = ll_str(f, "function"), *file = ll_str(f, "file");
+    return ll_fmt("%s %s:%lld%s", fn ? fn : "null", file ? file : "null",
+                  ll_int(f, "line"),
+                  json_is_true(json_object_get(f, "inlined")) ? " (inlined)" : "");
+}
+
+static const char *stack_str(const json_t *stack)
+{
+    const char *s = "";
+    size_t i;
+    json_t *f;
+    json_array_foreach(stack, i, f)
+        s = ll_fmt("%s\n  #%zu %s", s, i, frame_str(f));
+    return s;
+}
+
+/* sym_inline's one leak: in3, in2, in1 inlined into stat_fn, then glob_fn
+ * and main, each at the line of its marker. */
+static void check_sym_inline(const char *prog)
+{
+    static const struct { const char *fn, *marker; int inlined; } want[] = {
+        { "in3", "@in3", 1 }, { "in2", "@in2", 1 }, { "in1", "@in1", 1 },
+        { "stat_fn", "@stat_fn", 0 }, { "glob_fn", "@glob_fn", 0 },
+        { "main", "@main", 0 },
+    };
+    struct ll_run r;
+    ll_run_json(&r, prog, NULL, NULL);
+    LL_EQ(r.status, 0, "%s: exit status", prog);
+    ll_check_schema(r.json);
+    json_t *leaks = ll_arr(r.json, "leaks");
+    LL_EQ(json_array_size(leaks), 1, "%s: leak groups:\n%s", prog, ll_describe_leaks(r.json));
+    json_t *stack = ll_arr(json_array_get(leaks, 0), "stack");
+    cr_assert_geq(json_array_size(stack), 6, "%s: stack too short:%s", prog, stack_str(stack));
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+        json_t *f = json_array_get(stack, i);
+        int line = ll_line("sym_inline.c", want[i].marker);
+        const char *fn = ll_str(f, "function");
+        cr_assert(fn && !strcmp(fn, want[i].fn) && ll_frame_at(f, LL_SRC("sym_inline.c"), line) &&
+                  json_is_true(json_object_get(f, "inlined")) == want[i].inlined,
+                  "%s: frame %zu: expected %s sym_inline.c:%d%s; stack:%s", prog, i,
+                  want[i].fn, line, want[i].inlined ? " (inlined)" : "", stack_str(stack));
+    }
+    ll_run_free(&r);
+}
+
+Test(symbols, gcc_inlined_functions_and_lines)
+{
+    check_sym_inline("sym_inline");
+}
+
+/* clang writes no .debug_aranges, where libdw looks up an address's CU. */
+Test(symbols, clang_without_aranges_gets_lines_and_inlined_functions)
+{
+    if (access(LL_PROGRAMS "/sym_inline_clang", X_OK) != 0)
+        cr_skip_test("no clang: build/programs/sym_inline_clang was not built");
+    check_sym_inline("sym_inline_clang");
+}
