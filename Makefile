@@ -74,13 +74,23 @@ $(BUILD)/programs/lib%.so: tests/programs/lib%.c
 	@mkdir -p $(@D)
 	$(CC) -std=gnu11 $(PROG_CFLAGS) -fPIC -shared -o $@ $<
 
-# sym_inline.c once more, for symbolization: by clang (no .debug_aranges;
-# without clang no program, and the tests that need it skip).
-PROGS += $(BUILD)/programs/sym_inline_clang
+# sym_inline.c again, for symbolization: by clang (no .debug_aranges;
+# without clang no program, and the tests that need it skip), and with
+# -gsplit-dwarf: sym_inline_split's .dwo file lands next to it, where libdw
+# finds it; sym_inline_nodwo's is deleted.
+PROGS += $(BUILD)/programs/sym_inline_clang $(BUILD)/programs/sym_inline_split \
+         $(BUILD)/programs/sym_inline_nodwo
 $(BUILD)/programs/sym_inline_clang: tests/programs/sym_inline.c
 	@mkdir -p $(@D)
 	@if command -v clang >/dev/null; then echo "clang -g -O2 -o $@ $<"; clang -g -O2 -o $@ $<; \
 	 else echo "no clang: $@ not built"; rm -f $@; fi
+$(BUILD)/programs/sym_inline_split: tests/programs/sym_inline.c
+	@mkdir -p $(@D)
+	$(CC) -std=gnu11 $(PROG_CFLAGS) -gsplit-dwarf -o $@ $<
+$(BUILD)/programs/sym_inline_nodwo: tests/programs/sym_inline.c
+	@mkdir -p $(@D)
+	$(CC) -std=gnu11 $(PROG_CFLAGS) -gsplit-dwarf -o $@ $<
+	rm -f $@-sym_inline.dwo
 
 # tests/programs/rust/*.rs: built with Debian's rustc (not a rustup one on
 # PATH); relative paths as written, which the golden files expect.

@@ -107,7 +107,8 @@ static void table_free(struct table *t)
     X(dwfl_line_comp_dir) X(dwfl_report_begin_add) X(dwfl_report_elf)     \
     X(dwfl_build_id_find_debuginfo) X(dwarf_formudata)                   \
     X(dwarf_getsrcfiles) X(dwarf_filesrc) X(dwfl_module_nextcu)           \
-    X(dwarf_getsrc_die) X(dwarf_lineno) X(dwarf_linecol) X(dwarf_linesrc)
+    X(dwarf_getsrc_die) X(dwarf_lineno) X(dwarf_linecol) X(dwarf_linesrc) \
+    X(dwarf_cu_info)
 
 static struct {
     void *lib;                /* stays loaded: unloading at exit buys nothing */
@@ -382,7 +383,8 @@ struct sym {
     const char *name;
     unsigned rank;
     int sizeless;             /* size runs to the section end, or next sym */
-    int nspans;               /* -1 until the function's DWARF is read */
+    int nspans;               /* -1 until the function's DWARF is read, */
+                              /* -2 if it cannot be (a missing .dwo) */
     struct span *spans;       /* its inlined calls' address ranges */
 };
 struct cu_span { Dwarf_Addr lo, hi; Dwarf_Die *cu; };
@@ -707,11 +709,23 @@ static int function_die(Dwarf_Die *parent, Dwarf_Addr a, Dwarf_Die *out)
     return 0;
 }
 
-/* Read the inlined calls of the function around a (DWARF address). */
+/* Read the inlined calls of the function around a (DWARF address).  With
+ * -gsplit-dwarf, cu is a skeleton without children: the functions are in
+ * its split unit (the .dwo file, which libdw opens), whose addresses are
+ * the skeleton's and whose DW_AT_call_file counts in its own file table. */
 static void spans_read(struct sym *s, Dwarf_Die *cu, Dwarf_Addr a)
 {
     struct spans sp = { NULL, 0, 0, NULL, 0 };
-    Dwarf_Die fn;
+    Dwarf_Die fn, split;
+    uint8_t type;
+    if (dw.dwarf_cu_info(cu->cu, NULL, &type, NULL, &split, NULL, NULL, NULL) == 0 &&
+        type == DW_UT_skeleton) {
+        if (!split.addr || dw.dwarf_tag(&split) != DW_TAG_compile_unit) {
+            s->nspans = -2;     /* no .dwo found: inlined calls unknown */
+            return;
+        }
+        cu = &split;
+    }
     if (dw.dwarf_getsrcfiles(cu, &sp.files, &sp.nfiles) != 0)
         sp.files = NULL;
     if (function_die(cu, a, &fn))
@@ -721,20 +735,21 @@ static void spans_read(struct sym *s, Dwarf_Die *cu, Dwarf_Addr a)
 
 /* ---- libdw lookup ------------------------------------------------------------ */
 /* The inlined calls around a (DWARF address, module bias not yet taken
- * off) into in[], outermost first; returns how many.  Past max, the
- * innermost max are kept: frame 0's line is the innermost function's. */
+ * off) into in[], outermost first; returns how many, or -1 when they
+ * cannot be known.  Past max, the innermost max are kept: frame 0's line
+ * is the innermost function's. */
 static int inlined_chain(Dwfl_Module *m, struct mod *md, struct sym *s,
                          Dwarf_Addr a, const struct span **in, int max)
 {
-    if (s->nspans < 0) {
+    if (s->nspans == -1) {
         Dwarf_Addr bias;
         Dwarf_Die *cu = addr_cu(m, md, a, &bias);
         s->nspans = 0;
         if (cu)
             spans_read(s, cu, a - bias);
     }
-    if (s->nspans == 0)
-        return 0;
+    if (s->nspans <= 0)
+        return s->nspans < 0 ? -1 : 0;
     Dwarf_Addr bias;
     dw.dwfl_module_getdwarf(m, &bias);
     a -= bias;
@@ -816,7 +831,11 @@ static void dw_line(Dwfl_Module *m, struct mod *md, struct sym *s,
     }
     const struct span *in[LL_SYM_INLINED];
     int n = s ? inlined_chain(m, md, s, addr, in, LL_SYM_INLINED) : 0;
-    if (n > 0) {
+    if (n < 0) {
+        /* The line may be an inlined function's, which s->name would then
+         * claim: better none than a wrong one. */
+        f->file = f->comp_dir = NULL, f->line = f->column = 0;
+    } else if (n > 0) {
         f->function = in[n - 1]->name;
         inlined_callers(f, in, n, s->name);
     }

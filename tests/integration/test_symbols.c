@@ -65,3 +65,37 @@ Test(symbols, clang_without_aranges_gets_lines_and_inlined_functions)
         cr_skip_test("no clang: build/programs/sym_inline_clang was not built");
     check_sym_inline("sym_inline_clang");
 }
+
+/* -gsplit-dwarf: the functions' DWARF, inlined calls included, is in a .dwo
+ * file that the program's skeleton unit names. */
+Test(symbols, split_dwarf_gets_inlined_functions)
+{
+    check_sym_inline("sym_inline_split");
+}
+
+/* Without the .dwo, the line table (in the program) still says where the
+ * inlined in3 is, but not that it is inlined: no frame may pair stat_fn,
+ * glob_fn or main with another function's line. */
+Test(symbols, split_dwarf_without_dwo_pairs_no_function_with_a_wrong_line)
+{
+    struct ll_run r;
+    ll_run_json(&r, "sym_inline_nodwo", NULL, NULL);
+    LL_EQ(r.status, 0, "exit status");
+    ll_check_schema(r.json);
+    json_t *leaks = ll_arr(r.json, "leaks");
+    LL_EQ(json_array_size(leaks), 1, "leak groups:\n%s", ll_describe_leaks(r.json));
+    json_t *stack = ll_arr(json_array_get(leaks, 0), "stack");
+    static const char *const fns[] = { "stat_fn", "glob_fn", "main" };
+    static const char *const markers[] = { "@stat_fn", "@glob_fn", "@main" };
+    for (size_t i = 0; i < 3; i++) {
+        json_t *f = json_array_get(stack, i);
+        const char *fn = f ? ll_str(f, "function") : NULL;
+        cr_assert(fn && !strcmp(fn, fns[i]), "frame %zu: expected %s; stack:%s", i, fns[i],
+                  stack_str(stack));
+        int line = ll_line("sym_inline.c", markers[i]);
+        cr_assert(ll_int(f, "line") == 0 || ll_frame_at(f, LL_SRC("sym_inline.c"), line),
+                  "frame %zu: %s must be at sym_inline.c:%d or have no line; stack:%s", i,
+                  fns[i], line, stack_str(stack));
+    }
+    ll_run_free(&r);
+}
