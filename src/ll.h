@@ -330,6 +330,12 @@ void ll_unwind_init(void);
 /* Fill pcs with return addresses of the caller's frames, starting with the
  * first frame outside libleak; returns how many (<= max). */
 unsigned ll_unwind(uintptr_t *pcs, unsigned max);
+/* Set in a captured pc that is not a return address but the instruction
+ * itself: the one a signal interrupted, or the signal trampoline the
+ * handler returns to.  It is looked up at pc, not at the call before it
+ * (pc - 1).  User addresses on x86-64 never have bit 63 set; only
+ * symbolize.c and modules.c look at a pc's bits. */
+#define LL_PC_EXACT (1ull << 63)
 int ll_self_contains(uintptr_t pc);     /* pc inside libleak's own code */
 
 /* A walk from a frame the caller describes: ra is the first frame recorded,

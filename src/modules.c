@@ -22,6 +22,7 @@ static ll_lock_t ll_mods_lock;
 
 static int ll_mods_known(uintptr_t pc, size_t n)
 {
+    pc &= ~LL_PC_EXACT;
     for (size_t i = 0; i < n; i++)
         if (pc - ll_mods[i].lo < ll_mods[i].hi - ll_mods[i].lo)
             return 1;

@@ -842,10 +842,11 @@ static void dw_line(Dwfl_Module *m, struct mod *md, struct sym *s,
 }
 
 /* Returns 0 when libdw knows no module or symbol table for pc: then, and
- * only then, dladdr may know more (it scans every dynamic symbol). */
-static int dw_lookup(uintptr_t pc, struct ll_frame *f)
+ * only then, dladdr may know more (it scans every dynamic symbol).  addr is
+ * where to look: pc - 1 for a return address (inside the call), pc itself
+ * for an exact pc (LL_PC_EXACT). */
+static int dw_lookup(uintptr_t pc, uintptr_t addr, struct ll_frame *f)
 {
-    Dwarf_Addr addr = pc - 1;
     Dwfl_Module *m = dw.dwfl_addrmodule(dw_for(pc), addr);
     const char *path;
     struct mod *md = m ? mod_get(m, &path) : NULL;
@@ -873,11 +874,11 @@ static const char *main_program(void)
     return path[0] ? path : NULL;
 }
 
-static void dl_lookup(uintptr_t pc, struct ll_frame *f)
+static void dl_lookup(uintptr_t pc, uintptr_t addr, struct ll_frame *f)
 {
     Dl_info info;
     struct link_map *map = NULL;
-    if (!dladdr1((void *)(pc - 1), &info, (void **)&map, RTLD_DL_LINKMAP))
+    if (!dladdr1((void *)addr, &info, (void **)&map, RTLD_DL_LINKMAP))
         return;
     if (!f->function)
         f->function = info.dli_sname;
@@ -889,14 +890,16 @@ static void dl_lookup(uintptr_t pc, struct ll_frame *f)
     f->offset = pc - (map ? map->l_addr : (uintptr_t)info.dli_fbase);
 }
 
-static void resolve(uintptr_t pc, struct ll_frame *f)
+static void resolve(uintptr_t tagged, struct ll_frame *f)
 {
+    uintptr_t pc = tagged & ~LL_PC_EXACT;
+    uintptr_t addr = tagged & LL_PC_EXACT ? pc : pc - 1;
     memset(f, 0, sizeof *f);
-    f->pc = pc;
+    f->pc = tagged;
     if (pc < 2)
         return;               /* nothing precedes it; pc - 1 is no code */
-    if (!dwfl || !dw_lookup(pc, f))
-        dl_lookup(pc, f);
+    if (!dwfl || !dw_lookup(pc, addr, f))
+        dl_lookup(pc, addr, f);
     f->function = nice_name(f->function);
 }
 

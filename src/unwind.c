@@ -424,17 +424,28 @@ static inline uint32_t lookup(uintptr_t ra, unsigned flags)
 struct slow {
     uintptr_t *pcs;
     unsigned max, n, drop, skipping;
+    int kept;                 /* the previous frame is pcs[n - 1] */
 };
 
+/* A frame a signal interrupted has its own pc, not a return address
+ * (libgcc's ip_before_insn), and so has the signal trampoline above it,
+ * whose "return address" the kernel set to its first byte: both get
+ * LL_PC_EXACT, so that they are looked up where they are. */
 static _Unwind_Reason_Code slow_cb(struct _Unwind_Context *ctx, void *arg)
 {
     struct slow *s = arg;
-    uintptr_t ip = _Unwind_GetIP(ctx);
+    int exact = 0;
+    uintptr_t ip = _Unwind_GetIPInfo(ctx, &exact);
+    int kept = s->kept;
+    s->kept = 0;
     if (s->drop) { s->drop--; return _URC_NO_REASON; }
     if (!ip) return _URC_END_OF_STACK;
     if (s->skipping && ll_self_contains(ip))   /* anywhere: see ll_unwind_memo */
         return _URC_NO_REASON;
-    s->pcs[s->n++] = ip;
+    if (exact && kept)
+        s->pcs[s->n - 1] |= LL_PC_EXACT;
+    s->pcs[s->n++] = ip | (exact ? LL_PC_EXACT : 0);
+    s->kept = 1;
     return s->n < s->max ? _URC_NO_REASON : _URC_END_OF_STACK;
 }
 
@@ -474,7 +485,7 @@ static unsigned slow_capture(uintptr_t *pcs, unsigned max, int skip, int counted
 {
     if (counted)
         atomic_fetch_add_explicit(&ll_unwind_fallbacks, 1, memory_order_relaxed);
-    struct slow s = { pcs, max, 0, 1, skip };
+    struct slow s = { pcs, max, 0, 1, skip, 0 };
     _Unwind_Backtrace(slow_cb, &s);
     return s.n;
 }

@@ -99,3 +99,37 @@ Test(symbols, split_dwarf_without_dwo_pairs_no_function_with_a_wrong_line)
     }
     ll_run_free(&r);
 }
+
+/* A frame a signal interrupted is at the faulting instruction itself, not
+ * after a call: looked up one byte back, a fault at a function's first
+ * instruction read as the function before it.  The signal trampoline the
+ * handler returns to starts at its "return address" too. */
+Test(symbols, frame_interrupted_by_a_signal_is_looked_up_at_its_pc)
+{
+    struct ll_run r;
+    ll_run_json(&r, "sig_frame", NULL, NULL);
+    LL_EQ(r.status, 0, "exit status");
+    LL_STREQ(r.out, "sig_frame: done\n", "stdout");
+    ll_check_schema(r.json);
+    json_t *leak = ll_leak_at(r.json, "definitely_lost", LL_SRC("sig_frame.c"),
+                              ll_line("sig_frame.c", "@handler"));
+    json_t *stack = ll_arr(leak, "stack");
+    static const char *const fns[] = { "handler", "__restore_rt", "faulty", "main" };
+    static const char *const markers[] = { "@handler", NULL, "@faulty", "@main" };
+    for (size_t i = 0; i < 4; i++) {
+        json_t *f = json_array_get(stack, i);
+        const char *fn = f ? ll_str(f, "function") : NULL;
+        cr_assert(fn && !strcmp(fn, fns[i]), "frame %zu: expected %s; stack:%s", i, fns[i],
+                  stack_str(stack));
+        if (markers[i]) {
+            int line = ll_line("sig_frame.c", markers[i]);
+            cr_assert(ll_frame_at(f, LL_SRC("sig_frame.c"), line),
+                      "frame %zu: expected %s at sig_frame.c:%d; stack:%s", i, fns[i], line,
+                      stack_str(stack));
+        }
+    }
+    /* the offset is the faulting instruction's: faulty's first byte */
+    LL_EQ(ll_addr(ll_str(json_array_get(stack, 2), "offset")) & 0xf, 0,
+          "faulty's offset %s is its (16-aligned) start", ll_str(json_array_get(stack, 2), "offset"));
+    ll_run_free(&r);
+}

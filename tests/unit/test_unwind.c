@@ -33,9 +33,14 @@ struct cap {
 static _Unwind_Reason_Code ref_cb(struct _Unwind_Context *ctx, void *arg)
 {
     struct cap *c = arg;
-    uintptr_t ip = _Unwind_GetIP(ctx);
+    int exact = 0;
+    uintptr_t ip = _Unwind_GetIPInfo(ctx, &exact);
     if (!ip || c->n_ref == N) return _URC_END_OF_STACK;
-    c->ref[c->n_ref++] = ip;
+    /* a frame a signal interrupted, and the trampoline above it, are
+     * exact pcs (LL_PC_EXACT), not return addresses */
+    if (exact && c->n_ref)
+        c->ref[c->n_ref - 1] |= LL_PC_EXACT;
+    c->ref[c->n_ref++] = ip | (exact ? LL_PC_EXACT : 0);
     return _URC_NO_REASON;
 }
 
@@ -300,5 +305,9 @@ Test(unwind, signal_frame)
     unsigned long fb = atomic_load(&ll_unwind_fallbacks);
     raise(SIGUSR1);
     check(&sig_cap, 15);
+    unsigned exact = 0;
+    for (unsigned i = 0; i < sig_cap.n_ours; i++)
+        exact += (sig_cap.ours[i] & LL_PC_EXACT) != 0;
+    cr_assert_eq(exact, 2, "%u frames marked exact: the trampoline and the one raise() was in", exact);
     cr_assert_gt(atomic_load(&ll_unwind_fallbacks), fb, "no fallback at the signal frame");
 }
