@@ -375,7 +375,7 @@ static inline int ll_unwind_replay(const struct ll_uw_memo *m, uintptr_t ra,
 
 /* ---- symbolize.c --------------------------------------------------------- */
 struct ll_frame {
-    uintptr_t pc;             /* return address as captured */
+    uintptr_t pc;             /* return address as captured (LL_PC_EXACT kept) */
     const char *function;     /* demangled when possible, or NULL */
     const char *file;         /* source file or NULL */
     int line;                 /* 0 when unknown */
