@@ -796,6 +796,8 @@ static int cu_line(Dwfl_Module *m, struct mod *md, Dwarf_Addr addr,
                    struct ll_frame *f)
 {
     Dwarf_Addr bias;
+    if (md->ncus == 0)
+        return 0;           /* no CU has code: a module without DWARF */
     Dwarf_Die *cu = dw.dwfl_module_getdwarf(m, &bias) ? mod_cu(m, md, addr - bias)
                                                       : NULL;
     Dwarf_Line *line = cu ? dw.dwarf_getsrc_die(cu, addr - bias) : NULL;
