@@ -91,7 +91,8 @@ static int lc_judge_and_report(struct lc_merge *m, struct lc_outputs *o,
     if (run->stragglers) {
         lc_err("descendants of COMMAND were still running %g seconds after it ended "
                "(--wait): their reports are missing, so the leaks cannot be judged "
-               "(raise --wait, or end them before COMMAND ends)", c->wait_seconds);
+               "(raise --wait, or end them before COMMAND ends); they will write their "
+               "reports to %s, which is left in place", c->wait_seconds, run->dir);
         return run->status ? run->status : LC_EXIT_OWN;
     }
     if (lc_merge_dir(m, run->dir, c->children ? 0 : run->pid, run->pid))

@@ -867,6 +867,24 @@ Test(leakcheck, wait_timeout_with_descendants_running_is_not_a_pass)
     lc_free(&r);
 }
 
+/* The report directory is left in place for descendants still running when
+ * --wait runs out: their reports land there when they end, not on the
+ * terminal (libleak fell back to stderr once the directory was gone). */
+Test(leakcheck, wait_timeout_leaves_the_directory_for_the_late_reports)
+{
+    struct lc r;
+    lc_exec(&r, LL_ROOT, (const char *const[]){ "TMPDIR={dir}", NULL },
+            (const char *const[]){ "/bin/sh", "-c",
+            LC_BIN " --wait 0.2 -- /bin/sh -c '(sleep 1; " LEAKER " 1) & exit 0'; "
+            "echo status $?; sleep 2; ls {dir}/leakcheck.*/ | grep -c json", NULL });
+    cr_assert(ll_contains(r.out, "status 125"), "stdout:\n%s\nstderr:\n%s", r.out, r.err);
+    cr_assert(ll_contains(r.err, "which is left in place"), "stderr:\n%s", r.err);
+    cr_assert(!ll_contains(r.err, "cannot write the report"), "stderr:\n%s", r.err);
+    cr_assert(!ll_contains(r.err, "\"libleak\":"), "no report on stderr:\n%s", r.err);
+    cr_assert(!ll_contains(r.out, "\n0\n"), "the late reports are in the directory:\n%s", r.out);
+    lc_free(&r);
+}
+
 /* A report's stack holds up to 4 frames per return address (inlined
  * functions), 256 in all: a --suppressions line matches any of them, the
  * last too. */
