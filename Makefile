@@ -33,9 +33,9 @@ $(BUILD)/obj/%.o: src/%.c | deps
 # ---- unit tests: src objects linked without the preload (no interpose.o) --
 SAN        ?=
 UNIT_FLAGS := $(CFLAGS_LIB) $(SAN)
-# interpose.o and exits.o are the exported entry points (malloc, _exit):
+# interpose.o, exits.o and dlclose.o are the exported entry points (malloc, _exit):
 # a unit-test binary must keep its own.
-UNIT_OBJ   := $(filter-out $(BUILD)/unit$(SAN_TAG)/obj/interpose.o $(BUILD)/unit$(SAN_TAG)/obj/exits.o,$(SRC:src/%.c=$(BUILD)/unit$(SAN_TAG)/obj/%.o))
+UNIT_OBJ   := $(filter-out $(BUILD)/unit$(SAN_TAG)/obj/interpose.o $(BUILD)/unit$(SAN_TAG)/obj/exits.o $(BUILD)/unit$(SAN_TAG)/obj/dlclose.o,$(SRC:src/%.c=$(BUILD)/unit$(SAN_TAG)/obj/%.o))
 UNIT_SRC   := $(wildcard tests/unit/test_*.c)
 UNIT_BIN   := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/unit$(SAN_TAG)/%)
 
@@ -70,7 +70,7 @@ $(BUILD)/programs/%: tests/programs/%.cc tests/programs/scrub.h
 	@mkdir -p $(@D)
 	$(CXX) -std=gnu++17 $(PROG_CFLAGS) -o $@ $< -pthread -ldl
 
-$(BUILD)/programs/lib%.so: tests/programs/lib%.c
+$(BUILD)/programs/lib%.so: tests/programs/lib%.c $(wildcard tests/programs/*.h)
 	@mkdir -p $(@D)
 	$(CC) -std=gnu11 $(PROG_CFLAGS) -fPIC -shared -o $@ $<
 

@@ -6,6 +6,7 @@
  *
  *   interpose.c  exported entry points: guard, forward, record - no policy
  *   exits.c      _exit/_Exit, quick_exit, exit (one thread at a time)
+ *   dlclose.c    dlclose: what is known about unmapped code is forgotten
  *   real.c       the next allocator's functions, resolved with dlsym
  *   bootstrap.c  static arena serving allocations made while resolving
  *   mem.c        internal mmap-backed allocator (records, stacks, uthash)
@@ -337,6 +338,11 @@ unsigned ll_unwind(uintptr_t *pcs, unsigned max);
  * symbolize.c and modules.c look at a pc's bits. */
 #define LL_PC_EXACT (1ull << 63)
 int ll_self_contains(uintptr_t pc);     /* pc inside libleak's own code */
+/* Code was unmapped (dlclose.c): forget every cached rule, and bump
+ * ll_unmap_gen, which each thread's memo (stack.c) and the module list
+ * (modules.c) compare with the value they were made at. */
+void ll_unwind_forget(void);
+extern LL_HIDDEN atomic_uint ll_unmap_gen;   /* hidden: one load, no GOT */
 
 /* A walk from a frame the caller describes: ra is the first frame recorded,
  * sp the stack pointer it returns with (its callee's CFA), bp its rbp.  The

@@ -58,6 +58,7 @@ struct ll_tcache_ent { uint64_t hash; uint32_t id, pad; };
  * not be created (EINVAL).  Made on the thread's first capture; NULL once
  * it has exited or if memory ran out, and captures then go without. */
 struct ll_tstate {
+    unsigned gen;                       /* ll_unmap_gen the walks below were made at */
     struct ll_uw_memo memo[LL_MEMOS][LL_MEMO_WAYS];
     uint8_t victim[LL_MEMOS];           /* next way to overwrite, per set */
     struct { uintptr_t ra; uint32_t id; } caller[LL_CALLERS];
@@ -74,7 +75,20 @@ static __attribute__((noinline)) struct ll_tstate *ll_ts_make(void)
         ll_mem_free(t, sizeof(*t));
         t = NULL;
     }
+    if (t)
+        t->gen = atomic_load_explicit(&ll_unmap_gen, memory_order_acquire);
     return ll_ts = t;
+}
+
+/* Code was unmapped since t's walks were made: their frames may have come
+ * from rules of code that is gone, so forget them (the stack cache maps
+ * frames to ids, which stay right). */
+static __attribute__((noinline, cold)) void ll_ts_renew(struct ll_tstate *t, unsigned gen)
+{
+    memset(t->memo, 0, sizeof(t->memo));
+    memset(t->victim, 0, sizeof(t->victim));
+    memset(t->caller, 0, sizeof(t->caller));
+    t->gen = gen;
 }
 
 static inline struct ll_tstate *ll_ts_get(void)
@@ -268,6 +282,9 @@ uint32_t ll_stack_capture_from(const struct ll_caller *c)
     struct ll_tstate *t = ll_ts_get();
     if (ll_unlikely(!t))
         return ll_capture_bare(c, depth);
+    unsigned gen = atomic_load_explicit(&ll_unmap_gen, memory_order_acquire);
+    if (ll_unlikely(t->gen != gen))
+        ll_ts_renew(t, gen);
     if (depth == 1) {
         /* The stack is the caller alone, a function of ra: a direct-mapped
          * cache of return addresses serves it (the memo's key has sp in it,

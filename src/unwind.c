@@ -17,8 +17,9 @@
  * sanity bounds (above the previous one, at most 16 MiB above it, 8-aligned),
  * at a return address below 64 KiB, at an undefined return address column
  * (_start, clone3) or at a PC without CFI.  The table is keyed by the return
- * address and never aged: were a library dlclosed and another mapped at the
- * same address, its rules would be stale - ll_unwind_flush() forgets them all.
+ * address and never aged: once a library is dlclosed, another may be mapped
+ * at its address, and its rules would be stale - dlclose.c calls
+ * ll_unwind_forget(), which forgets them all.
  */
 #include "ll.h"
 
@@ -96,6 +97,21 @@ void ll_unwind_flush(void)
 {
     for (unsigned i = 0; i < CSIZE; i++)
         atomic_store_explicit(&cache[i], 0, memory_order_relaxed);
+}
+
+/* Readers in other threads may be in a walk meanwhile: each entry is read
+ * and written whole, and carries its key, so a reader sees either the old
+ * rule or a miss, which recomputes from the code mapped now.  An old rule
+ * is only ever looked up for an address in the closed library, that is by
+ * a thread with a frame in code being unmapped: the program's own bug.
+ * Left open: a dlopen in another thread that maps new code at the freed
+ * address and runs it between the unmapping and this flush. */
+atomic_uint ll_unmap_gen;
+
+void ll_unwind_forget(void)
+{
+    ll_unwind_flush();
+    atomic_fetch_add_explicit(&ll_unmap_gen, 1, memory_order_release);
 }
 
 /* ---- reading CFI ---------------------------------------------------------- */

@@ -757,3 +757,52 @@ Test(hostile, stop_restarts_a_call_entered_just_before_it)
         ll_run_free(&r);
     }
 }
+
+/* dlclose_reuse [rounds]: libreuse_a.so dlclosed, libreuse_b.so loaded at
+ * its address (same return address after malloc, another frame size).  The
+ * leak of `bytes` from the library that made it: its group. */
+static json_t *reuse_leak(const struct ll_run *r, long long bytes)
+{
+    json_t *g[4];
+    size_t n = ll_leaks_at(r->json, "definitely_lost", LL_SRC("reuse_lib.h"),
+                           ll_line("reuse_lib.h", "@reuse-leak"), g, 4);
+    for (size_t i = 0; i < n; i++)
+        if (ll_int(g[i], "bytes") == bytes)
+            return g[i];
+    cr_assert_fail("no %lld-byte leak at reuse_lib.h's malloc; groups:\n%s", bytes,
+                   ll_describe_leaks(r->json));
+    return NULL;
+}
+
+static void reuse_run(struct ll_run *r, const char *rounds)
+{
+    ll_run_json(r, "dlclose_reuse", NULL, (const char *const[]){ rounds, NULL });
+    LL_EQ(r->status, 0, "exit status");
+    if (!ll_contains(r->out, "same address"))
+        cr_skip_test("the loader did not map libreuse_b.so where libreuse_a.so was");
+}
+
+/* The stack under the library's frame: call_it, use_lib, main. */
+static void reuse_stack_complete(json_t *g, const char *what)
+{
+    static const char *const want[] = { "call_it", "use_lib", "main" };
+    json_t *st = ll_arr(g, "stack");
+    cr_assert_geq(json_array_size(st), 4, "%s: stack has %zu frames", what,
+                  json_array_size(st));
+    for (size_t i = 0; i < 3; i++) {
+        const char *fn = ll_str(json_array_get(st, i + 1), "function");
+        cr_assert(fn && !strncmp(fn, want[i], strlen(want[i])),
+                  "%s: frame %zu expected %s, got %s", what, i + 1, want[i], fn ? fn : "null");
+    }
+}
+
+/* The unwinder's rules are keyed by return address: those of the closed
+ * library must not be used for the one loaded in its place. */
+Test(hostile, dlclose_reused_address_stack_complete)
+{
+    struct ll_run r;
+    reuse_run(&r, "1");
+    reuse_stack_complete(reuse_leak(&r, 22), "libreuse_b's leak");
+    reuse_stack_complete(reuse_leak(&r, 11), "libreuse_a's leak");
+    ll_run_free(&r);
+}
