@@ -303,10 +303,16 @@ struct ll_module {
     uintptr_t base;           /* load bias */
     uintptr_t lo, hi;         /* one executable segment */
     uint64_t name_hash;       /* of the loader's name for it */
+    unsigned epoch;           /* ll_modules_sync()'s value once it was added */
     char path[256];           /* absolute if it could be; "" for the main program */
 };
+#define LL_MAX_MODULES 1024
 /* A new stack: remember the objects its addresses lie in. */
 void ll_modules_note(const uintptr_t *pcs, unsigned n);
+/* Before a stack is interned: refresh the list if code was unmapped since,
+ * or if one of pcs lies where only a closed object was; returns the epoch
+ * the stack belongs to (see modules.c). */
+unsigned ll_modules_sync(const uintptr_t *pcs, unsigned n);
 size_t ll_modules_get(const struct ll_module **out);
 void ll_modules_fork_prepare(void);
 void ll_modules_fork_parent(void);
@@ -321,6 +327,7 @@ uint32_t ll_stack_capture_from(const struct ll_caller *c);
 uint32_t ll_stack_intern(const uintptr_t *pcs, unsigned depth);
 /* Frames of a stack id; returns the depth, *pcs points into the table. */
 unsigned ll_stack_get(uint32_t id, const uintptr_t **pcs);
+unsigned ll_stack_epoch(uint32_t id);   /* ll_modules_sync() at its capture */
 size_t ll_stack_count(void);
 void ll_stack_fork_prepare(void);
 void ll_stack_fork_parent(void);
@@ -397,6 +404,10 @@ struct ll_frame {
 /* Begin a symbolization session (loads libdw if it can); strings it returns
  * stay valid until ll_sym_end(). */
 void ll_sym_begin(void);
+/* The pc of a stack of that epoch, marked with the session that knows the
+ * object it was in then (a closed one's, where another now lies): what the
+ * functions below take as pc. */
+uintptr_t ll_sym_key(uintptr_t pc, unsigned epoch);
 void ll_sym_lookup(uintptr_t pc, struct ll_frame *out);
 /* The logical frames at pc, innermost first: the function whose code is
  * there (inlined, perhaps: then inlined = 1), then each function it was

@@ -4,8 +4,15 @@
  * libdw again, at their old address).
  *
  * The list is refreshed only when a new stack holds an address outside
- * every object it knows: most new stacks run through known code, so
- * dl_iterate_phdr (which takes the loader's lock) is rarely called. */
+ * every object it knows, or when code was unmapped since the last refresh
+ * (ll_unmap_gen, dlclose.c): most new stacks run through known code, so
+ * dl_iterate_phdr (which takes the loader's lock) is rarely called.
+ *
+ * An object loaded where a closed one was overlaps that one's entry: it is
+ * added all the same, and the epoch (the number of such entries) moves.
+ * Stacks are interned with the epoch current when they were captured
+ * (stack.c), so the report names a pc after the newest entry holding it
+ * that is no newer than the stack: the object that was mapped there. */
 #include "ll.h"
 
 #include <fcntl.h>
@@ -14,11 +21,15 @@
 #include <sys/auxv.h>
 #include <unistd.h>
 
-#define LL_MAX_MODULES 1024
+
 
 static struct ll_module *ll_mods;       /* from ll_pages_alloc */
 static _Atomic size_t ll_nmods;
 static ll_lock_t ll_mods_lock;
+static atomic_uint ll_mods_seen;        /* ll_unmap_gen at the last refresh */
+static atomic_uint ll_mods_epoch;
+static uint8_t ll_mods_alive[LL_MAX_MODULES];   /* seen by the last refresh */
+static atomic_size_t ll_mods_ndead;
 
 static int ll_mods_known(uintptr_t pc, size_t n)
 {
@@ -98,13 +109,21 @@ static void ll_mods_add(const struct dl_phdr_info *info, uintptr_t lo, uintptr_t
     const char *name = info->dlpi_name ? info->dlpi_name : "";
     uint64_t h = ll_mods_hash(name);
     size_t n = atomic_load(&ll_nmods);
-    for (size_t i = 0; i < n; i++)
+    int over = 0;
+    for (size_t i = n; i-- > 0 && !over;) {    /* the newest entry there */
         if (ll_mods[i].lo == lo && ll_mods[i].base == info->dlpi_addr &&
-            ll_mods[i].name_hash == h)
+            ll_mods[i].name_hash == h) {
+            __atomic_store_n(&ll_mods_alive[i], 1, __ATOMIC_RELAXED);
             return;
+        }
+        over = lo < ll_mods[i].hi && ll_mods[i].lo < hi;
+    }
     if (n == LL_MAX_MODULES)
         return;
     struct ll_module *m = &ll_mods[n];
+    unsigned epoch = atomic_load(&ll_mods_epoch) + (unsigned)over;
+    m->epoch = epoch;
+    __atomic_store_n(&ll_mods_alive[n], 1, __ATOMIC_RELAXED);
     m->base = info->dlpi_addr;
     m->lo = lo;
     m->hi = hi;
@@ -117,6 +136,7 @@ static void ll_mods_add(const struct dl_phdr_info *info, uintptr_t lo, uintptr_t
         ll_mods_file(lo, m->path, sizeof(m->path)))
         strncpy(m->path, name, sizeof(m->path) - 1);
     atomic_store_explicit(&ll_nmods, n + 1, memory_order_release);
+    atomic_store_explicit(&ll_mods_epoch, epoch, memory_order_release);
 }
 
 static int ll_mods_cb(struct dl_phdr_info *info, size_t size, void *arg)
@@ -133,6 +153,53 @@ static int ll_mods_cb(struct dl_phdr_info *info, size_t size, void *arg)
     return 0;
 }
 
+static void ll_mods_refresh(void)
+{
+    ll_lock(&ll_mods_lock);
+    if (!ll_mods)
+        ll_mods = ll_pages_alloc(LL_MAX_MODULES * sizeof(*ll_mods));
+    atomic_store(&ll_mods_seen, atomic_load(&ll_unmap_gen));
+    if (ll_mods) {
+        size_t n = atomic_load(&ll_nmods), dead = 0;
+        for (size_t i = 0; i < n; i++)
+            __atomic_store_n(&ll_mods_alive[i], 0, __ATOMIC_RELAXED);
+        dl_iterate_phdr(ll_mods_cb, NULL);
+        n = atomic_load(&ll_nmods);
+        for (size_t i = 0; i < n; i++)
+            dead += !__atomic_load_n(&ll_mods_alive[i], __ATOMIC_RELAXED);
+        atomic_store(&ll_mods_ndead, dead);
+    }
+    ll_unlock(&ll_mods_lock);
+}
+
+/* pc lies in a closed object's range and in no live one's: something was
+ * loaded there since the last refresh (or it is garbage). */
+static int ll_mods_in_hole(uintptr_t pc, size_t n)
+{
+    int hole = 0;
+    for (size_t i = 0; i < n; i++)
+        if (pc - ll_mods[i].lo < ll_mods[i].hi - ll_mods[i].lo) {
+            if (__atomic_load_n(&ll_mods_alive[i], __ATOMIC_RELAXED))
+                return 0;
+            hole = 1;
+        }
+    return hole;
+}
+
+unsigned ll_modules_sync(const uintptr_t *pcs, unsigned n)
+{
+    int stale = atomic_load_explicit(&ll_unmap_gen, memory_order_acquire) !=
+                atomic_load_explicit(&ll_mods_seen, memory_order_relaxed);
+    if (!stale && ll_unlikely(atomic_load_explicit(&ll_mods_ndead, memory_order_relaxed))) {
+        size_t known = atomic_load_explicit(&ll_nmods, memory_order_acquire);
+        for (unsigned i = 0; i < n && !stale; i++)
+            stale = ll_mods_in_hole(pcs[i], known);
+    }
+    if (ll_unlikely(stale))
+        ll_mods_refresh();
+    return atomic_load_explicit(&ll_mods_epoch, memory_order_acquire);
+}
+
 void ll_modules_note(const uintptr_t *pcs, unsigned n)
 {
     size_t known = atomic_load_explicit(&ll_nmods, memory_order_acquire);
@@ -143,12 +210,7 @@ void ll_modules_note(const uintptr_t *pcs, unsigned n)
         if (i == n)
             return;
     }
-    ll_lock(&ll_mods_lock);
-    if (!ll_mods)
-        ll_mods = ll_pages_alloc(LL_MAX_MODULES * sizeof(*ll_mods));
-    if (ll_mods)
-        dl_iterate_phdr(ll_mods_cb, NULL);
-    ll_unlock(&ll_mods_lock);
+    ll_mods_refresh();
 }
 
 size_t ll_modules_get(const struct ll_module **out)

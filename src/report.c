@@ -301,9 +301,9 @@ const struct ll_frame *ll_stack_frames(uint32_t stack, unsigned *n)
 {
     static struct ll_frame fr[LL_FRAMES_MAX];
     const uintptr_t *pcs;
-    unsigned np = ll_stack_get(stack, &pcs), k = 0;
+    unsigned np = ll_stack_get(stack, &pcs), k = 0, epoch = ll_stack_epoch(stack);
     for (unsigned i = 0; i < np && k < LL_FRAMES_MAX; i++)
-        k += ll_sym_frames(pcs[i], fr + k, LL_FRAMES_MAX - k);
+        k += ll_sym_frames(ll_sym_key(pcs[i], epoch), fr + k, LL_FRAMES_MAX - k);
     *n = k;
     return fr;
 }
@@ -441,12 +441,12 @@ static void ll_json_pc(struct ll_out *o, uintptr_t pc)
 void ll_json_stack(struct ll_out *o, uint32_t stack)
 {
     const uintptr_t *pcs;
-    unsigned n = ll_stack_get(stack, &pcs);
+    unsigned n = ll_stack_get(stack, &pcs), epoch = ll_stack_epoch(stack);
     ll_out_lit(o, "[");
     for (unsigned i = 0; i < n; i++) {
         if (i)
             ll_out_lit(o, ", ");
-        ll_json_pc(o, pcs[i]);
+        ll_json_pc(o, ll_sym_key(pcs[i], epoch));
     }
     ll_out_lit(o, "]");
 }

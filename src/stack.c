@@ -15,10 +15,14 @@
 #define LL_TCACHE 8192                  /* per-thread recent stacks */
 #define LL_TCACHE_WAYS 4                /* a set is one 64-byte line */
 
+/* The key is the epoch and the frames (epoch right before pcs): the same
+ * frames captured before and after a library was loaded where a closed one
+ * was are two stacks, named after different objects (modules.c). */
 struct ll_stk {
     UT_hash_handle hh;
     uint32_t id;
     uint32_t depth;
+    uintptr_t epoch;
     uintptr_t pcs[];
 };
 
@@ -164,16 +168,20 @@ static void ll_sshard_grow(struct ll_sshard *sh)
     HASH_EXPAND_BUCKETS(&sh->head->hh, t, ll_uthash_oom);
 }
 
-static uint32_t ll_stack_find_or_add(const uintptr_t *pcs, unsigned n, uint32_t h,
-                                     int *fresh)
+static uint32_t ll_stack_find_or_add(const uintptr_t *pcs, unsigned n, unsigned epoch,
+                                     uint32_t h, int *fresh)
 {
     struct ll_sshard *sh = &ll_sshards[h >> (32 - LL_SSHARD_BITS)];
     struct ll_stk *s;
+    uintptr_t key[LL_MAX_DEPTH + 1];
     size_t len = n * sizeof(*pcs);
+    key[0] = epoch;
+    memcpy(key + 1, pcs, len);
     ll_lock(&sh->lock);
-    HASH_FIND_BYHASHVALUE(hh, sh->head, pcs, len, h, s);
+    HASH_FIND_BYHASHVALUE(hh, sh->head, key, len + sizeof(*key), h, s);
     if (!s && (s = ll_mem_alloc(sizeof(*s) + len))) {
         s->depth = n;
+        s->epoch = epoch;
         memcpy(s->pcs, pcs, len);
         if (ll_dir_publish(s) != 0) {
             ll_mem_free(s, sizeof(*s) + len);
@@ -181,7 +189,7 @@ static uint32_t ll_stack_find_or_add(const uintptr_t *pcs, unsigned n, uint32_t 
         } else {
             /* If uthash cannot grow, s stays published but unindexed: a
              * later capture of the same stack just gets another id. */
-            HASH_ADD_BYHASHVALUE(hh, sh->head, pcs, len, h, s);
+            HASH_ADD_BYHASHVALUE(hh, sh->head, epoch, len + sizeof(s->epoch), h, s);
             ll_sshard_grow(sh);
             *fresh = 1;
         }
@@ -215,7 +223,10 @@ static uint32_t ll_tcache_find(struct ll_tcache_ent *set, uint64_t h)
 
 uint32_t ll_stack_intern(const uintptr_t *pcs, unsigned n)
 {
-    uint64_t h64 = ll_pcs_hash(pcs, n);
+    if (n > LL_MAX_DEPTH)
+        n = LL_MAX_DEPTH;
+    unsigned epoch = ll_modules_sync(pcs, n);
+    uint64_t h64 = ll_pcs_hash(pcs, n) ^ (uint64_t)epoch << 33;  /* bit 0 stays 1 */
     uint32_t h = (uint32_t)(h64 ^ h64 >> 32);
     struct ll_tstate *t = ll_ts_get();
     struct ll_tcache_ent *set = t ? &t->tcache[h % (LL_TCACHE / LL_TCACHE_WAYS) *
@@ -226,7 +237,7 @@ uint32_t ll_stack_intern(const uintptr_t *pcs, unsigned n)
             return id;
     }
     int fresh = 0;
-    uint32_t id = ll_stack_find_or_add(pcs, n, h, &fresh);
+    uint32_t id = ll_stack_find_or_add(pcs, n, epoch, h, &fresh);
     if (set && id != LL_STACK_NONE)
         ll_tcache_put(set, LL_TCACHE_WAYS - 1, (struct ll_tcache_ent){ h64, id, 0 });
     if (fresh)                /* outside the shard lock: it may take the loader's */
@@ -312,6 +323,12 @@ unsigned ll_stack_get(uint32_t id, const uintptr_t **pcs)
     }
     *pcs = s->pcs;
     return s->depth;
+}
+
+unsigned ll_stack_epoch(uint32_t id)
+{
+    struct ll_stk *s = id ? ll_stk_of(id) : NULL;
+    return s ? (unsigned)s->epoch : 0;
 }
 
 size_t ll_stack_count(void) { return atomic_load(&ll_next_id) - 1; }

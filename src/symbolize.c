@@ -141,36 +141,38 @@ fail:
 
 /* Objects the program loaded and dlclosed before the report (modules.c
  * remembers them) are reported again from their files, at their old
- * address.  Where something else is mapped there now - often libdw itself,
- * loaded for this report into the hole the closed library left - they go
- * to a second session, used for the addresses in their range, provided no
- * stack ever ran through the new occupant (then the address is theirs). */
-static Dwfl *dwfl_old;
-static struct { uintptr_t lo, hi; } shadow[64];
+ * address: to the live session where that range is free, else (something
+ * else is mapped there now: a library loaded in its place, or libdw itself,
+ * loaded for this report into the hole) to a second session, or a third
+ * where that one holds an object at the same place already.  A stack's pc
+ * goes to the session of the newest entry holding it that is no newer than
+ * the stack (ll_sym_key): the object that was mapped there when the stack
+ * was captured. */
+#define LL_LAYERS 4                   /* the live session and 3 more */
+#define LL_KEY_SHIFT 60               /* user-space pcs fit below, 5-level paging too */
+static Dwfl *layer[LL_LAYERS];        /* [0] is dwfl */
+static struct { uintptr_t lo, hi; unsigned layer; } shadow[64];
 static size_t nshadow;
+static uint8_t mod_layer[LL_MAX_MODULES];
 
-static int mod_listed(const char *name, const struct ll_module *m, size_t n)
-{
-    for (size_t i = 0; name && i < n; i++)
-        if (!strcmp(m[i].path, name))
-            return 1;
-    return 0;
-}
-
-/* 0: m's range is free in d; 1: its own object is still there; 2: another
- * object that no stack used; 3: another object that stacks used. */
-static int range_state(Dwfl *d, const struct ll_module *m, const struct ll_module *all,
-                       size_t n)
+/* 1 if m's range is that of the object d has there (by path). */
+static int range_own(Dwfl *d, const struct ll_module *m)
 {
     Dwfl_Module *o = dw.dwfl_addrmodule(d, m->lo);
     if (!o)
         o = dw.dwfl_addrmodule(d, m->hi - 1);
     if (!o)
-        return 0;
+        return -1;
     const char *name = dw.dwfl_module_info(o, NULL, NULL, NULL, NULL, NULL, NULL, NULL);
-    if (name && !strcmp(name, m->path))
-        return 1;
-    return mod_listed(name, all, n) ? 3 : 2;
+    return name && !strcmp(name, m->path);
+}
+
+static int layer_free(unsigned k, const struct ll_module *m)
+{
+    for (size_t i = 0; i < nshadow; i++)
+        if (shadow[i].layer == k && m->lo < shadow[i].hi && shadow[i].lo < m->hi)
+            return 0;
+    return 1;
 }
 
 static void dw_report_into(Dwfl **d, int *begun, const struct ll_module *m)
@@ -189,32 +191,49 @@ static void dw_report_closed(Dwfl *d)
 {
     const struct ll_module *m;
     size_t n = ll_modules_get(&m);
-    int begun = 0, begun_old = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (m[i].path[0] != '/')
+    int begun[LL_LAYERS] = { 0 };
+    layer[0] = d;
+    for (size_t i = 0; i < n && i < LL_MAX_MODULES; i++) {
+        mod_layer[i] = 0;
+        if (m[i].path[0] != '/' || nshadow == sizeof(shadow) / sizeof(shadow[0]))
             continue;
-        int st = range_state(d, &m[i], m, n);
-        if (st == 0) {
-            dw_report_into(&d, &begun, &m[i]);
-        } else if (st == 2 && nshadow < sizeof(shadow) / sizeof(shadow[0])) {
-            dw_report_into(&dwfl_old, &begun_old, &m[i]);
-            shadow[nshadow].lo = m[i].lo;
-            shadow[nshadow++].hi = m[i].hi;
-        }
+        int own = range_own(d, &m[i]);
+        if (own == 1)
+            continue;                 /* still loaded */
+        unsigned k = own < 0 ? 0 : 1; /* a free range, else a second session */
+        while (k < LL_LAYERS && !layer_free(k, &m[i]))
+            k++;
+        if (k == LL_LAYERS)
+            continue;
+        dw_report_into(&layer[k], &begun[k], &m[i]);
+        shadow[nshadow].lo = m[i].lo;
+        shadow[nshadow].hi = m[i].hi;
+        shadow[nshadow++].layer = k;
+        mod_layer[i] = (uint8_t)k;
     }
-    if (begun)
-        dw.dwfl_report_end(d, NULL, NULL);
-    if (begun_old)
-        dw.dwfl_report_end(dwfl_old, NULL, NULL);
+    for (unsigned k = 0; k < LL_LAYERS; k++)
+        if (begun[k])
+            dw.dwfl_report_end(layer[k], NULL, NULL);
 }
 
-/* The session that knows pc: the second one inside a closed object's range. */
-static Dwfl *dw_for(uintptr_t pc)
+uintptr_t ll_sym_key(uintptr_t pc, unsigned epoch)
 {
-    for (size_t i = 0; i < nshadow; i++)
-        if (pc - shadow[i].lo < shadow[i].hi - shadow[i].lo)
-            return dwfl_old ? dwfl_old : dwfl;
-    return dwfl;
+    const struct ll_module *m;
+    uintptr_t exact = pc & LL_PC_EXACT;       /* kept apart from the layer */
+    pc &= ~LL_PC_EXACT;
+    size_t n = nshadow && pc >> LL_KEY_SHIFT == 0 ? ll_modules_get(&m) : 0;
+    for (size_t i = n < LL_MAX_MODULES ? n : LL_MAX_MODULES; i-- > 0;)
+        if (m[i].epoch <= epoch && pc - m[i].lo < m[i].hi - m[i].lo)
+            return pc | (uintptr_t)mod_layer[i] << LL_KEY_SHIFT | exact;
+    return pc | exact;
+}
+
+/* The session that knows key's pc, and the pc. */
+static Dwfl *dw_for(uintptr_t key, uintptr_t *pc)
+{
+    unsigned k = (unsigned)(key >> LL_KEY_SHIFT);
+    *pc = key & ((1ull << LL_KEY_SHIFT) - 1);
+    return k && k < LL_LAYERS && layer[k] ? layer[k] : dwfl;
 }
 
 /* ---- separate debug files, never from the network ----------------------
@@ -846,10 +865,13 @@ static void dw_line(Dwfl_Module *m, struct mod *md, struct sym *s,
 /* Returns 0 when libdw knows no module or symbol table for pc: then, and
  * only then, dladdr may know more (it scans every dynamic symbol).  addr is
  * where to look: pc - 1 for a return address (inside the call), pc itself
- * for an exact pc (LL_PC_EXACT). */
-static int dw_lookup(uintptr_t pc, uintptr_t addr, struct ll_frame *f)
+ * for an exact pc (LL_PC_EXACT); key is the pc with its layer (ll_sym_key). */
+static int dw_lookup(uintptr_t key, int exact, struct ll_frame *f)
 {
-    Dwfl_Module *m = dw.dwfl_addrmodule(dw_for(pc), addr);
+    uintptr_t pc;
+    Dwfl *d = dw_for(key, &pc);
+    Dwarf_Addr addr = exact ? pc : pc - 1;
+    Dwfl_Module *m = dw.dwfl_addrmodule(d, addr);
     const char *path;
     struct mod *md = m ? mod_get(m, &path) : NULL;
     if (!md)
@@ -892,15 +914,16 @@ static void dl_lookup(uintptr_t pc, uintptr_t addr, struct ll_frame *f)
     f->offset = pc - (map ? map->l_addr : (uintptr_t)info.dli_fbase);
 }
 
-static void resolve(uintptr_t tagged, struct ll_frame *f)
+static void resolve(uintptr_t key, struct ll_frame *f)
 {
-    uintptr_t pc = tagged & ~LL_PC_EXACT;
-    uintptr_t addr = tagged & LL_PC_EXACT ? pc : pc - 1;
+    uintptr_t exact = key & LL_PC_EXACT, k = key & ~LL_PC_EXACT;
+    uintptr_t pc = k >> LL_KEY_SHIFT ? k & ((1ull << LL_KEY_SHIFT) - 1) : k;
+    uintptr_t addr = exact ? pc : pc - 1;
     memset(f, 0, sizeof *f);
-    f->pc = tagged;
+    f->pc = pc | exact;
     if (pc < 2)
         return;               /* nothing precedes it; pc - 1 is no code */
-    if (!dwfl || !dw_lookup(pc, addr, f))
+    if (!dwfl || !dw_lookup(k, exact != 0, f))
         dl_lookup(pc, addr, f);
     f->function = nice_name(f->function);
 }
@@ -950,9 +973,11 @@ void ll_sym_end(void)
 {
     if (dwfl)
         dw.dwfl_end(dwfl);
-    if (dwfl_old)
-        dw.dwfl_end(dwfl_old);
-    dwfl = dwfl_old = NULL;
+    for (unsigned k = 1; k < LL_LAYERS; k++)
+        if (layer[k])
+            dw.dwfl_end(layer[k]);
+    memset(layer, 0, sizeof(layer));
+    dwfl = NULL;
     nshadow = 0;
     mods_free();
     for (size_t i = 0; i < names.cap; i++)

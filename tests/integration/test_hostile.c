@@ -806,3 +806,25 @@ Test(hostile, dlclose_reused_address_stack_complete)
     reuse_stack_complete(reuse_leak(&r, 11), "libreuse_a's leak");
     ll_run_free(&r);
 }
+
+/* Each leak is named after the library that made it: libreuse_b's frames
+ * after libreuse_b (a closed library's entry covers its range), the closed
+ * libreuse_a's after libreuse_a (its file, at its old address). */
+static void reuse_named(json_t *g, const char *fn, const char *lib)
+{
+    json_t *top = ll_top_frame(ll_arr(g, "stack"));
+    LL_STREQ(ll_str(top, "function"), fn, "function");
+    const char *obj = ll_str(top, "object");
+    size_t k = obj ? strlen(obj) : 0, l = strlen(lib);
+    cr_assert(k >= l && !strcmp(obj + k - l, lib), "%s: object expected ...%s, got %s", fn, lib,
+              obj ? obj : "null");
+}
+
+Test(hostile, dlclose_reused_address_frames_named_by_capture)
+{
+    struct ll_run r;
+    reuse_run(&r, "1");
+    reuse_named(reuse_leak(&r, 22), "reuse_bravo", "libreuse_b.so");
+    reuse_named(reuse_leak(&r, 11), "reuse_alpha", "libreuse_a.so");
+    ll_run_free(&r);
+}
