@@ -221,19 +221,29 @@ uintptr_t ll_sym_key(uintptr_t pc, unsigned epoch)
     const struct ll_module *m;
     uintptr_t exact = pc & LL_PC_EXACT;       /* kept apart from the layer */
     pc &= ~LL_PC_EXACT;
-    size_t n = nshadow && pc >> LL_KEY_SHIFT == 0 ? ll_modules_get(&m) : 0;
+    size_t n = nshadow && pc >> 56 == 0 ? ll_modules_get(&m) : 0;
     for (size_t i = n < LL_MAX_MODULES ? n : LL_MAX_MODULES; i-- > 0;)
         if (m[i].epoch <= epoch && pc - m[i].lo < m[i].hi - m[i].lo)
             return pc | (uintptr_t)mod_layer[i] << LL_KEY_SHIFT | exact;
     return pc | exact;
 }
 
+/* The layer a key names (0: none, the key is a plain pc), and its pc.  A
+ * garbage pc with high bits set reads as itself: bits 56-59 are clear in a
+ * key, and its layer has a session. */
+static unsigned key_split(uintptr_t key, uintptr_t *pc)
+{
+    unsigned k = (unsigned)(key >> LL_KEY_SHIFT);
+    int marked = k && k < LL_LAYERS && layer[k] && !(key >> 56 & 0xf);
+    *pc = marked ? key & ((1ull << LL_KEY_SHIFT) - 1) : key;
+    return marked ? k : 0;
+}
+
 /* The session that knows key's pc, and the pc. */
 static Dwfl *dw_for(uintptr_t key, uintptr_t *pc)
 {
-    unsigned k = (unsigned)(key >> LL_KEY_SHIFT);
-    *pc = key & ((1ull << LL_KEY_SHIFT) - 1);
-    return k && k < LL_LAYERS && layer[k] ? layer[k] : dwfl;
+    unsigned k = key_split(key, pc);
+    return k ? layer[k] : dwfl;
 }
 
 /* ---- separate debug files, never from the network ----------------------
@@ -916,8 +926,8 @@ static void dl_lookup(uintptr_t pc, uintptr_t addr, struct ll_frame *f)
 
 static void resolve(uintptr_t key, struct ll_frame *f)
 {
-    uintptr_t exact = key & LL_PC_EXACT, k = key & ~LL_PC_EXACT;
-    uintptr_t pc = k >> LL_KEY_SHIFT ? k & ((1ull << LL_KEY_SHIFT) - 1) : k;
+    uintptr_t exact = key & LL_PC_EXACT, k = key & ~LL_PC_EXACT, pc;
+    key_split(k, &pc);
     uintptr_t addr = exact ? pc : pc - 1;
     memset(f, 0, sizeof *f);
     f->pc = pc | exact;
