@@ -35,17 +35,21 @@ static ll_dlclose_fn ll_dlclose_next(void)
     return f;
 }
 
+#define LL_UNCOUNTED (~0ull)            /* the loader does not count unloads */
+
 static int ll_subs_cb(struct dl_phdr_info *info, size_t size, void *arg)
 {
     int has = size >= offsetof(struct dl_phdr_info, dlpi_subs) + sizeof(info->dlpi_subs);
-    *(unsigned long long *)arg = has ? info->dlpi_subs : 0;
+    *(unsigned long long *)arg = has ? info->dlpi_subs : LL_UNCOUNTED;
     return 1;                       /* the first object says it */
 }
 
-/* Objects unloaded so far; 0 if the loader does not count them. */
+/* Objects unloaded so far, or LL_UNCOUNTED.  (0 is a count: a process that
+ * never unloaded anything, where a dlclose that drops a reference, as after
+ * dlopen(RTLD_NOLOAD), must not empty every cache.) */
 static unsigned long long ll_unloads(void)
 {
-    unsigned long long n = 0;
+    unsigned long long n = LL_UNCOUNTED;
     dl_iterate_phdr(ll_subs_cb, &n);
     return n;
 }
@@ -58,7 +62,7 @@ LL_EXPORT int dlclose(void *handle)
     unsigned long long before = ll_unloads();
     int r = f(handle);
     unsigned long long after = ll_unloads();
-    if (after != before || !after)
+    if (after != before || after == LL_UNCOUNTED)
         ll_unwind_forget();
     return r;
 }
