@@ -28,15 +28,19 @@ int ll_argc;
  * fgets(stdin) holds that one for as long as its read() waits, so the
  * process would hang at exit.  Like exit() (_IO_cleanup), a stream another
  * thread holds is written out without its lock, and only if output is
- * pending (an input stream in use is left alone); glibc exports its list of
- * streams. */
+ * pending (an input stream in use is left alone).  glibc exports its list
+ * of streams and the list's lock, which exit() takes too (an fclose on
+ * another thread must not free a stream under us). */
 void ll_flush_streams(void)
 {
     FILE **list = dlsym(RTLD_DEFAULT, "_IO_list_all");
-    if (!list) {
+    void (*lock)(void) = (void (*)(void))dlsym(RTLD_DEFAULT, "_IO_list_lock");
+    void (*unlock)(void) = (void (*)(void))dlsym(RTLD_DEFAULT, "_IO_list_unlock");
+    if (!list || !lock || !unlock) {
         fflush(NULL);
         return;
     }
+    lock();
     for (FILE *f = *list; f; f = f->_chain) {
         if (ftrylockfile(f) == 0) {
             fflush_unlocked(f);
@@ -45,6 +49,7 @@ void ll_flush_streams(void)
             fflush_unlocked(f);
         }
     }
+    unlock();
 }
 
 int ll_proc_open(const char *name, int flags)
