@@ -81,19 +81,28 @@ static void record_warning(void *ctx, const char *file, int line, const char *wh
     nwarned++;
 }
 
-Test(suppress_parse, file_with_a_bad_line)
+/* Load text as a suppressions file into s, warnings recorded; the file's
+ * path (removed by then) is in path. */
+static void load_text(struct ll_supp_set *s, const char *text, char path[32])
 {
-    char path[] = "/tmp/ll-supp-XXXXXX";
+    strcpy(path, "/tmp/ll-supp-XXXXXX");
     int fd = mkstemp(path);
     cr_assert(fd >= 0);
-    const char text[] = "# known leaks\nleak:first\nbogus line\nleak:libfoo.so\n";
-    cr_assert_eq(write(fd, text, sizeof text - 1), (ssize_t)(sizeof text - 1));
+    size_t n = strlen(text);
+    cr_assert_eq(write(fd, text, n), (ssize_t)n);
     close(fd);
-    struct ll_supp_set s = { 0 };
+    *s = (struct ll_supp_set){ 0 };
     warned[0] = 0;
     nwarned = 0;
-    cr_expect_eq(ll_supp_load(&s, path, record_warning, NULL), 0);
+    cr_expect_eq(ll_supp_load(s, path, record_warning, NULL), 0);
     unlink(path);
+}
+
+Test(suppress_parse, file_with_a_bad_line)
+{
+    char path[32];
+    struct ll_supp_set s;
+    load_text(&s, "# known leaks\nleak:first\nbogus line\nleak:libfoo.so\n", path);
     cr_expect_eq(s.n, 2);
     cr_expect_eq(nwarned, 1, "one warning, got: %s", warned);
     char want[128];
@@ -108,17 +117,9 @@ Test(suppress_parse, file_with_a_bad_line)
 /* A UTF-8 byte-order mark before line 1 is skipped, not a bad line. */
 Test(suppress_parse, file_starting_with_a_bom)
 {
-    char path[] = "/tmp/ll-supp-XXXXXX";
-    int fd = mkstemp(path);
-    cr_assert(fd >= 0);
-    const char text[] = "\xef\xbb\xbfleak:first\nleak:second\n";
-    cr_assert_eq(write(fd, text, sizeof text - 1), (ssize_t)(sizeof text - 1));
-    close(fd);
-    struct ll_supp_set s = { 0 };
-    warned[0] = 0;
-    nwarned = 0;
-    cr_expect_eq(ll_supp_load(&s, path, record_warning, NULL), 0);
-    unlink(path);
+    char path[32];
+    struct ll_supp_set s;
+    load_text(&s, "\xef\xbb\xbfleak:first\nleak:second\n", path);
     cr_expect_eq(nwarned, 0, "no warning, got: %s", warned);
     cr_assert_eq(s.n, 2, "both lines are suppressions");
     cr_expect_str_eq(s.v[0].pattern, "first");
