@@ -163,8 +163,17 @@ static int range_own(Dwfl *d, const struct ll_module *m)
         o = dw.dwfl_addrmodule(d, m->hi - 1);
     if (!o)
         return -1;
-    const char *name = dw.dwfl_module_info(o, NULL, NULL, NULL, NULL, NULL, NULL, NULL);
-    return name && !strcmp(name, m->path);
+    Dwarf_Addr start = 0;
+    const char *name = dw.dwfl_module_info(o, NULL, &start, NULL, NULL, NULL, NULL, NULL);
+    if (!name)
+        return 0;
+    if (!strcmp(name, m->path))
+        return 1;
+    /* The loader's name and /proc's may differ in their directory
+     * (/lib/x86_64-linux-gnu/libc.so.6 is /usr/lib/... on a merged /usr):
+     * the same file name loaded at the same place is the same object. */
+    const char *a = strrchr(name, '/'), *b = strrchr(m->path, '/');
+    return a && b && !strcmp(a, b) && start <= m->lo;
 }
 
 static int layer_free(unsigned k, const struct ll_module *m)
@@ -930,7 +939,7 @@ static void resolve(uintptr_t key, struct ll_frame *f)
     key_split(k, &pc);
     uintptr_t addr = exact ? pc : pc - 1;
     memset(f, 0, sizeof *f);
-    f->pc = pc | exact;
+    f->pc = key;              /* the frames table's key: layer and tag kept */
     if (pc < 2)
         return;               /* nothing precedes it; pc - 1 is no code */
     if (!dwfl || !dw_lookup(k, exact != 0, f))
@@ -952,6 +961,11 @@ void ll_sym_lookup(uintptr_t pc, struct ll_frame *out)
         resolve(pc, f);
     if (f)
         *out = *f;
+    /* The caller gets the pc as captured (its LL_PC_EXACT tag kept), not
+     * the layer it was looked up in. */
+    uintptr_t plain;
+    key_split(out->pc & ~LL_PC_EXACT, &plain);
+    out->pc = plain | (out->pc & LL_PC_EXACT);
 }
 
 unsigned ll_sym_frames(uintptr_t pc, struct ll_frame *out, unsigned max)

@@ -820,6 +820,28 @@ static void reuse_named(json_t *g, const char *fn, const char *lib)
               obj ? obj : "null");
 }
 
+/* Two rounds, four loads at one address (a, b, a, b): every leak is named
+ * after the library that made it. */
+Test(hostile, dlclose_reused_address_named_over_rounds)
+{
+    struct ll_run r;
+    reuse_run(&r, "2");
+    json_t *g[8];
+    size_t n = ll_leaks_at(r.json, "definitely_lost", LL_SRC("reuse_lib.h"),
+                           ll_line("reuse_lib.h", "@reuse-leak"), g, 8);
+    long long blocks = 0;
+    for (size_t i = 0; i < n; i++) {
+        long long each = ll_int(g[i], "bytes") / ll_int(g[i], "blocks");
+        cr_assert(each == 11 || each == 22, "%lld-byte blocks; groups:\n%s", each,
+                  ll_describe_leaks(r.json));
+        reuse_named(g[i], each == 11 ? "reuse_alpha" : "reuse_bravo",
+                    each == 11 ? "libreuse_a.so" : "libreuse_b.so");
+        blocks += ll_int(g[i], "blocks");
+    }
+    LL_EQ(blocks, 4, "one leak per load; groups:\n%s", ll_describe_leaks(r.json));
+    ll_run_free(&r);
+}
+
 Test(hostile, dlclose_reused_address_frames_named_by_capture)
 {
     struct ll_run r;
