@@ -81,7 +81,16 @@ static int ll_report_open(char *path, size_t cap)
         }
     }
     path[k] = 0;
-    return open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd >= 0 && fd <= 2) {
+        /* The program closed its stderr (or stdout): the file got that
+         * number, which the writer takes for stderr itself (out.c).  Move
+         * it above. */
+        int high = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+        close(fd);
+        fd = high;
+    }
+    return fd;
 }
 
 /* The leak check's notes (ll_check_notes), one line each between prefix

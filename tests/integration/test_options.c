@@ -273,6 +273,19 @@ Test(options, report_survives_a_closed_stderr)
     ll_run_free(&r);
 }
 
+/* With output=FILE, a program that closed stderr gets its report in the
+ * file: the file then opens as fd 2, which the writer took for stderr and
+ * left empty, writing the report to the kept copy of stderr instead. */
+Test(options, output_file_when_stderr_is_closed)
+{
+    struct ll_run r;
+    ll_run_json(&r, "stderr_closed", NULL, NULL);
+    cr_expect_eq(r.status, 0);
+    LL_EQ(ll_summary_bytes(r.json, "definitely_lost"), 77, "the report in the file");
+    cr_assert(!ll_contains(r.err, "libleak report"), "nothing on stderr:\n%s", r.err);
+    ll_run_free(&r);
+}
+
 /* The options table in src/options.c is the one source: every option that
  * help=1 prints has its row in README.md's table. */
 Test(options, readme_lists_every_option)
