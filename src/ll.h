@@ -314,6 +314,10 @@ void ll_modules_note(const uintptr_t *pcs, unsigned n);
  * the stack belongs to (see modules.c). */
 unsigned ll_modules_sync(const uintptr_t *pcs, unsigned n);
 size_t ll_modules_get(const struct ll_module **out);
+/* For the report: the list brought up to date, then whether entry i's
+ * object is still loaded (a closed one's range may hold another now). */
+void ll_modules_settle(void);
+int ll_modules_alive(size_t i);
 void ll_modules_fork_prepare(void);
 void ll_modules_fork_parent(void);
 void ll_modules_fork_child(void);

@@ -213,6 +213,16 @@ void ll_modules_note(const uintptr_t *pcs, unsigned n)
     ll_mods_refresh();
 }
 
+void ll_modules_settle(void)
+{
+    ll_mods_refresh();
+}
+
+int ll_modules_alive(size_t i)
+{
+    return i < LL_MAX_MODULES && __atomic_load_n(&ll_mods_alive[i], __ATOMIC_RELAXED);
+}
+
 size_t ll_modules_get(const struct ll_module **out)
 {
     *out = ll_mods;

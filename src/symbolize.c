@@ -163,17 +163,8 @@ static int range_own(Dwfl *d, const struct ll_module *m)
         o = dw.dwfl_addrmodule(d, m->hi - 1);
     if (!o)
         return -1;
-    Dwarf_Addr start = 0;
-    const char *name = dw.dwfl_module_info(o, NULL, &start, NULL, NULL, NULL, NULL, NULL);
-    if (!name)
-        return 0;
-    if (!strcmp(name, m->path))
-        return 1;
-    /* The loader's name and /proc's may differ in their directory
-     * (/lib/x86_64-linux-gnu/libc.so.6 is /usr/lib/... on a merged /usr):
-     * the same file name loaded at the same place is the same object. */
-    const char *a = strrchr(name, '/'), *b = strrchr(m->path, '/');
-    return a && b && !strcmp(a, b) && start <= m->lo;
+    const char *name = dw.dwfl_module_info(o, NULL, NULL, NULL, NULL, NULL, NULL, NULL);
+    return name && !strcmp(name, m->path);
 }
 
 static int layer_free(unsigned k, const struct ll_module *m)
@@ -199,12 +190,16 @@ static void dw_report_into(Dwfl **d, int *begun, const struct ll_module *m)
 static void dw_report_closed(Dwfl *d)
 {
     const struct ll_module *m;
+    ll_modules_settle();
     size_t n = ll_modules_get(&m);
     int begun[LL_LAYERS] = { 0 };
     layer[0] = d;
     for (size_t i = 0; i < n && i < LL_MAX_MODULES; i++) {
         mod_layer[i] = 0;
-        if (m[i].path[0] != '/' || nshadow == sizeof(shadow) / sizeof(shadow[0]))
+        /* Loaded now: the live session has it, whatever path the loader
+         * and /proc each give it (/lib or /usr/lib on a merged /usr). */
+        if (m[i].path[0] != '/' || ll_modules_alive(i) ||
+            nshadow == sizeof(shadow) / sizeof(shadow[0]))
             continue;
         int own = range_own(d, &m[i]);
         if (own == 1)
