@@ -969,8 +969,10 @@ unsigned ll_sym_frames(uintptr_t pc, struct ll_frame *out, unsigned max)
         return 0;
     ll_sym_lookup(pc, &out[0]);
     unsigned n = 1;
-    for (unsigned j = 0; j < out[0].ncallers && n < max; j++)
-        out[n++] = out[0].callers[j];
+    for (unsigned j = 0; j < out[0].ncallers && n < max; j++) {
+        out[n] = out[0].callers[j];
+        out[n++].pc = out[0].pc;        /* the same pc, without its layer */
+    }
     for (unsigned i = 0; i < n; i++)
         out[i].inlined = i + 1 < n;
     return n;

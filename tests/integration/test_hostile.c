@@ -842,6 +842,41 @@ Test(hostile, dlclose_reused_address_named_over_rounds)
     ll_run_free(&r);
 }
 
+/* Two plugins with one file name, from two directories, one after the other
+ * at one address: each leak is named after its own (a comparison of file
+ * names took the closed one for the one loaded in its place). */
+Test(hostile, dlclose_same_file_name_other_directory)
+{
+    struct ll_run r;
+    const char *sh = "d=$(mktemp -d) && mkdir $d/a $d/b && "
+                     "cp " LL_PROGRAMS "/libreuse_a.so $d/a/libplug.so && "
+                     "cp " LL_PROGRAMS "/libreuse_b.so $d/b/libplug.so && echo $d";
+    FILE *p = popen(sh, "r");
+    char d[256] = "";
+    cr_assert(p && fgets(d, sizeof d, p), "making the plugin directories");
+    pclose(p);
+    d[strcspn(d, "\n")] = 0;
+    char *pa = strdup(ll_fmt("%s/a/libplug.so", d)), *pb = strdup(ll_fmt("%s/b/libplug.so", d));
+    ll_run_json(&r, "dlclose_same_name", NULL, (const char *const[]){ pa, pb, NULL });
+    LL_EQ(r.status, 0, "exit status; stderr:\n%.2000s", r.err);
+    if (!ll_contains(r.out, "same address"))
+        cr_skip_test("the loader did not map the second plugin where the first was");
+    json_t *g[4];
+    size_t n = ll_leaks_at(r.json, "definitely_lost", LL_SRC("reuse_lib.h"),
+                           ll_line("reuse_lib.h", "@reuse-leak"), g, 4);
+    LL_EQ(n, 2, "two leaks; groups:\n%s", ll_describe_leaks(r.json));
+    for (size_t i = 0; i < n; i++) {
+        int alpha = ll_int(g[i], "bytes") == 11;
+        json_t *top = ll_top_frame(ll_arr(g[i], "stack"));
+        LL_STREQ(ll_str(top, "function"), alpha ? "reuse_alpha" : "reuse_bravo",
+                 "function; groups:\n%s", ll_describe_leaks(r.json));
+    }
+    ll_run_free(&r);
+    ll_rm_rf(d);
+    free(pa);
+    free(pb);
+}
+
 Test(hostile, dlclose_reused_address_frames_named_by_capture)
 {
     struct ll_run r;
