@@ -21,17 +21,12 @@
 #include <stddef.h>
 
 typedef int (*ll_dlclose_fn)(void *);
-static ll_dlclose_fn ll_next_dlclose;
+static void *ll_next_dlclose;
 
 static ll_dlclose_fn ll_dlclose_next(void)
 {
-    ll_dlclose_fn f = __atomic_load_n(&ll_next_dlclose, __ATOMIC_ACQUIRE);
-    if (!f) {
-        ll_guard++;                 /* dlsym may allocate */
-        *(void **)&f = dlsym(RTLD_NEXT, "dlclose");
-        ll_guard--;
-        __atomic_store_n(&ll_next_dlclose, f, __ATOMIC_RELEASE);
-    }
+    ll_dlclose_fn f;
+    *(void **)&f = ll_real_next(&ll_next_dlclose, "dlclose");
     return f;
 }
 

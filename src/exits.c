@@ -20,7 +20,6 @@
  * binary must not have its own exit or _exit replaced. */
 #include "ll.h"
 
-#include <dlfcn.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -48,23 +47,18 @@ static void ll_quick_exit_report(void)
 
 /* ---- exit() and quick_exit(): one thread at a time (ll_end_enter) ------ */
 typedef void (*ll_end_fn)(int);
-static ll_end_fn ll_next_exit, ll_next_quick_exit;
+static void *ll_next_exit, *ll_next_quick_exit;
 
 /* libc's function name; resolved at load, or here if an end came first. */
-static ll_end_fn ll_next_end(ll_end_fn *slot, const char *name)
+static ll_end_fn ll_next_end(void **slot, const char *name)
 {
-    ll_end_fn f = __atomic_load_n(slot, __ATOMIC_ACQUIRE);
-    if (!f) {
-        ll_guard++;                 /* dlsym may allocate */
-        *(void **)&f = dlsym(RTLD_NEXT, name);
-        ll_guard--;
-        __atomic_store_n(slot, f, __ATOMIC_RELEASE);
-    }
+    ll_end_fn f;
+    *(void **)&f = ll_real_next(slot, name);
     return f;
 }
 
 /* libc's end name (exit or quick_exit), one thread at a time. */
-static __attribute__((noreturn)) void ll_end_through(ll_end_fn *slot, const char *name,
+static __attribute__((noreturn)) void ll_end_through(void **slot, const char *name,
                                                      int status)
 {
     ll_end_enter();

@@ -144,6 +144,9 @@ struct ll_real {
 };
 extern struct ll_real ll_real;
 int ll_real_resolve(void);   /* 0 on success */
+/* The next definition of name after libleak's (libc's, for a function
+ * libleak wraps), looked up once into *slot (NULL if there is none). */
+void *ll_real_next(void **slot, const char *name);
 
 /* ---- bootstrap.c -------------------------------------------------------- */
 void *ll_boot_alloc(size_t size, size_t align);

@@ -9,6 +9,18 @@ struct ll_real ll_real;
 #define LL_RESOLVE(name) \
     (ll_real.name = (__typeof__(ll_real.name))dlsym(RTLD_NEXT, #name))
 
+void *ll_real_next(void **slot, const char *name)
+{
+    void *f = __atomic_load_n(slot, __ATOMIC_ACQUIRE);
+    if (!f) {
+        ll_guard++;                 /* dlsym may allocate */
+        f = dlsym(RTLD_NEXT, name);
+        ll_guard--;
+        __atomic_store_n(slot, f, __ATOMIC_RELEASE);
+    }
+    return f;
+}
+
 int ll_real_resolve(void)
 {
     /* Optional ones first: malloc is published last, and its presence is
