@@ -436,6 +436,9 @@ void ll_reach_classify(struct ll_block *blocks, size_t n);
 struct ll_range { uintptr_t lo, hi; };
 void ll_reach_classify_roots(struct ll_block *blocks, size_t n,
                              const struct ll_range *roots, size_t nroots);
+/* Out of memory: n blocks (bytes in all) were not classified; said once on
+ * stderr and noted for the report (ll_check_notes). */
+void ll_reach_unclassified(size_t n, uint64_t bytes);
 
 /* ---- exitroot.c: the exiting thread's live stack --------------------------- */
 #define LL_EXIT_REGS 6

@@ -661,15 +661,21 @@ static void scan_words(struct scan *s, const struct ll_ranges *w, enum mode mode
 }
 
 /* Without a full scan nothing can be proved lost: claim nothing. */
-void ll_reach_give_up(struct ll_block *blocks, size_t n)
+void ll_reach_unclassified(size_t n, uint64_t bytes)
 {
     ll_msg("leak classification skipped: out of memory");
     ll_check_notes.unclassified = n;
-    ll_check_notes.unclassified_bytes = 0;
+    ll_check_notes.unclassified_bytes = bytes;
+}
+
+void ll_reach_give_up(struct ll_block *blocks, size_t n)
+{
+    uint64_t bytes = 0;
     for (size_t i = 0; i < n; i++) {
         blocks[i].kind = LL_REACHABLE;
-        ll_check_notes.unclassified_bytes += blocks[i].size;
+        bytes += blocks[i].size;
     }
+    ll_reach_unclassified(n, bytes);
 }
 
 void ll_reach_run(struct ll_block *blocks, size_t n, const struct ll_roots *roots,

@@ -258,9 +258,7 @@ int ll_report_write(void)
         qsort(v, n, sizeof(*v), ll_cmp_ptr);
         ll_reach_classify(v, n);
     } else if (n) {             /* no room to copy them: count, claim nothing */
-        ll_msg("leak classification skipped: out of memory");
-        ll_check_notes.unclassified = n;
-        ll_check_notes.unclassified_bytes = live;
+        ll_reach_unclassified(n, live);
         r.kind_blocks[LL_REACHABLE] = n;
         r.kind_bytes[LL_REACHABLE] = live;
     }
