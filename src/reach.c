@@ -431,7 +431,7 @@ static inline size_t search(const struct scan *s, uintptr_t v, size_t i, size_t 
 
 enum mode {
     M_REACH,   /* from a root or a Reachable block: start -> Reachable, else Possible */
-    M_REACH_START, /* from the allocator's data: start -> Reachable, else nothing */
+    M_REACH_ALLOC, /* from the allocator's data: as M_REACH, but no chunk pointers */
     M_REACH_ANY, /* from the loader's data: start or interior -> Reachable */
     M_POSSIBLE, /* from a Possible block: anything -> Possible */
     M_OWN,     /* a block owned by a dead thread's cache: Reachable, not scanned */
@@ -454,6 +454,15 @@ static inline int heuristic_start(const struct ll_block *b, uintptr_t v)
     return b->fn == LL_FN_NEW_ARRAY && first && (b->size - 8) % first == 0;
 }
 
+/* A word of glibc's malloc state (main_arena.top, its bins, last_remainder)
+ * that points at a chunk header: chunks are 16-byte aligned, and a chunk's
+ * first 8 bytes are the last 8 usable bytes of the block below it.  Such a
+ * word is the allocator's, not a pointer to that block. */
+static inline int chunk_header(const struct ll_block *b, uintptr_t v)
+{
+    return (v & 15) == 0 && v + 8 >= b->ptr + b->size;
+}
+
 static inline void visit(struct scan *s, size_t j, uintptr_t v, enum mode mode,
                          size_t self)
 {
@@ -473,7 +482,7 @@ static inline void visit(struct scan *s, size_t j, uintptr_t v, enum mode mode,
             if (f & RF_START) return;
             b->flags = f | RF_START;
         } else {
-            if ((f & RF_REACHED) || mode == M_REACH_START) return;
+            if ((f & RF_REACHED) || (mode == M_REACH_ALLOC && chunk_header(b, v))) return;
             b->flags = f | RF_INTERIOR;
         }
         __builtin_prefetch((const void *)b->ptr);   /* scanned soon */
@@ -699,7 +708,7 @@ void ll_reach_run(struct ll_block *blocks, size_t n, const struct ll_roots *root
         mark_clipped(&s);
         faults_arm();
         scan_roots(&s, &clipped.any, M_REACH);
-        scan_roots(&s, &clipped.start, M_REACH_START);
+        scan_roots(&s, &clipped.start, M_REACH_ALLOC);
         scan_roots(&s, &clipped.loader, M_REACH_ANY);
         scan_words(&s, &roots->words, M_REACH);
         scan_words(&s, &roots->owned, M_OWN);

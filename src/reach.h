@@ -13,7 +13,7 @@ void ll_ranges_free(struct ll_ranges *r);
 /* Roots, by how their words may point to a block. */
 struct ll_roots {
     struct ll_ranges any;     /* memory: start -> Reachable, interior -> Possible */
-    struct ll_ranges start;   /* the allocator's data: start pointers only */
+    struct ll_ranges start;   /* the allocator's data: as any, less chunk headers */
     struct ll_ranges loader;  /* the dynamic loader's data: any pointer reaches */
     struct ll_ranges words;   /* single values [v, v + 1): exact block starts */
     struct ll_ranges owned;   /* single values: Reachable but never scanned */

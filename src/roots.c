@@ -6,8 +6,9 @@
  *
  *  - writable segments of every loaded object but libleak, to the end of
  *    their last page (ld.so puts its early allocations there); in the real
- *    allocator's object (libc) only start pointers count, in the dynamic
- *    loader's any pointer makes a block Reachable (see object_cb);
+ *    allocator's object (libc) a word that points at a malloc chunk header
+ *    does not count, in the dynamic loader's any pointer makes a block
+ *    Reachable (see object_cb);
  *  - every thread's registers and stack, from its stack pointer to the end
  *    of its stack block, which holds its static TLS and its TCB (so its
  *    pthread_setspecific values): the exiting thread from exit's caller
@@ -94,7 +95,9 @@ static int object_contains(const struct dl_phdr_info *info, uintptr_t a)
  * linked into it (unit tests) its globals are the program's globals.  The
  * real allocator's object (libc) holds chunk pointers such as glibc's
  * main_arena.top, which point into the last 8 bytes of the block before a
- * free chunk: from there only start pointers count.  The dynamic loader
+ * free chunk: from there such words do not count (reach.c's chunk_header),
+ * while other pointers into a block's middle (strtok's saved position,
+ * stdout's buffer from setvbuf) make it Possible, as in Valgrind.  The dynamic loader
  * keeps blocks it allocated for the life of the process through aligned
  * pointers into them (_dl_find_object's segments: malloc'd, then aligned
  * to 64 bytes); Valgrind hides them by calling __libc_freeres first (we

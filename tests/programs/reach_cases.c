@@ -8,6 +8,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -100,6 +101,18 @@ static void globals(void)
 {
     g_data_ptr = malloc(111);                   /* @data */
     g_bss_ptr = malloc(222);                    /* @bss */
+}
+
+/* The C library's own data keeps pointers into the middle of these: strtok's
+ * saved position, and stdout's buffer pointers (set to buf + 16).  Nothing
+ * of the program's points to them any more. */
+static void libc_interior(void)
+{
+    char *s = malloc(17);                       /* @strtok */
+    strcpy(s, "alpha beta gamma");
+    hide(strtok(s, " "));
+    char *buf = malloc(4096);                   /* @setvbuf */
+    setvbuf(stdout, buf + 16, _IOFBF, 4000);
 }
 
 /* ---- threads still running at exit ---------------------------------------- */
@@ -245,7 +258,7 @@ static const struct { const char *name; void (*fn)(void); int scrub; } cases[] =
     { "thread-register", thread_register, 1 }, { "thread-tls", thread_tls, 1 },
     { "thread-blocked", thread_blocked, 1 },
     { "tls-main", tls_main, 1 }, { "dyn-tls", dyn_tls, 1 }, { "setspecific", setspecific, 1 },
-    { "mmap", anon_mmap, 1 }, { "unreadable", unreadable, 1 }, { "dead-frame", dead_frame, 0 },
+    { "mmap", anon_mmap, 1 }, { "libc-interior", libc_interior, 1 }, { "unreadable", unreadable, 1 }, { "dead-frame", dead_frame, 0 },
 };
 
 int main(int argc, char **argv)
