@@ -145,10 +145,12 @@ static int ll_plain_file(int fd)
     return fd != 2 && fstat(fd, &st) == 0 && !S_ISFIFO(st.st_mode) && !S_ISSOCK(st.st_mode);
 }
 
+/* A writer made on fd -1 only fills its buffer: text past it fails, so that
+ * its user sees the loss (report.c's ll_json_pc writes such text directly). */
 int ll_out_where(struct ll_out *o)
 {
     if (o->plain < 0 && !o->failed) {   /* not decided yet */
-        if (o->fd == 2 && (o->fd = ll_stderr_fd()) < 0)
+        if (o->fd < 0 || (o->fd == 2 && (o->fd = ll_stderr_fd()) < 0))
             o->failed = EBADF;
         else
             o->plain = ll_plain_file(o->fd);

@@ -133,3 +133,21 @@ Test(symbols, frame_interrupted_by_a_signal_is_looked_up_at_its_pc)
           "faulty's offset %s is its (16-aligned) start", ll_str(json_array_get(stack, 2), "offset"));
     ll_run_free(&r);
 }
+
+/* A frame whose JSON text is longer than the writer's buffer (a 16 KiB
+ * name; deep chains of inlined C++ templates get there too) is written
+ * whole: it was cut after the buffer's first flush, and the report was no
+ * longer valid JSON. */
+Test(symbols, frame_longer_than_the_write_buffer_is_whole)
+{
+    struct ll_run r;
+    ll_run_json(&r, "long_name", "show_reachable=1", NULL);
+    LL_EQ(r.status, 0, "exit status");
+    ll_check_schema(r.json);
+    json_t *leak = ll_leak_at(r.json, "still_reachable", LL_SRC("long_name.c"),
+                              ll_line("long_name.c", "@long"));
+    const char *fn = ll_str(json_array_get(ll_arr(leak, "stack"), 0), "function");
+    LL_EQ(fn ? (long long)strlen(fn) : -1, 16384, "length of the first frame's function");
+    LL_EQ(fn ? (long long)strspn(fn, "abcd") : -1, 16384, "its characters");
+    ll_run_free(&r);
+}

@@ -180,6 +180,20 @@ Test(out, closed_fd_sets_failed)
     cr_expect_eq(O.len, 0);
 }
 
+/* A writer on fd -1 only fills its buffer: text past it is lost, and says
+ * so (report.c then writes that text directly; it was dropped silently, and
+ * a JSON frame longer than the buffer lost its beginning). */
+Test(out, buffer_only_writer_fails_past_its_buffer)
+{
+    static char big[sizeof O.buf + 100];
+    memset(big, 'x', sizeof big - 1);
+    ll_out_init(&O, -1);
+    ll_out_str(&O, "short");
+    cr_expect_eq(O.failed, 0, "failed before the buffer is full");
+    ll_out_str(&O, big);
+    cr_expect_eq(O.failed, EBADF, "failed = %d", O.failed);
+}
+
 Test(out, dev_full_sets_failed)
 {
     int fd = open("/dev/full", O_WRONLY);
