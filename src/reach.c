@@ -183,9 +183,17 @@ static const char *skip_fields(const char *p, const char *eol, int n)
     return p;
 }
 
+void ll_files_free(struct ll_files *f)
+{
+    ll_ranges_free(&f->data);
+    ll_ranges_free(&f->code);
+}
+
 /* Readable mappings into maps; with anon, also the readable and writable
- * private ones backed by no file and not named ([stack], [heap], ...). */
-int ll_maps_read(struct ll_ranges *maps, struct ll_ranges *anon)
+ * private ones backed by no file and not named ([stack], [heap], ...);
+ * with files, the readable ones backed by a file (a non-zero inode), and
+ * of those the executable ones. */
+int ll_maps_read(struct ll_ranges *maps, struct ll_ranges *anon, struct ll_files *files)
 {
     size_t len, cap;
     char *buf = slurp("maps", &len, &cap);
@@ -202,9 +210,12 @@ int ll_maps_read(struct ll_ranges *maps, struct ll_ranges *anon)
             err = ll_ranges_add(maps, lo, hi);
             const char *inode = skip_fields(p + 5, eol, 2);    /* offset, dev */
             const char *path = skip_fields(inode, eol, 1);
-            if (anon && !err && p[2] == 'w' && p[4] == 'p' && inode[0] == '0' &&
-                inode[1] == ' ' && path == eol)
+            int no_file = inode[0] == '0' && inode[1] == ' ';
+            if (anon && !err && p[2] == 'w' && p[4] == 'p' && no_file && path == eol)
                 err = ll_ranges_add(anon, lo, hi);
+            if (files && !err && !no_file)
+                err = ll_ranges_add(&files->data, lo, hi) ||
+                      (p[3] == 'x' && ll_ranges_add(&files->code, lo, hi));
         }
         s = eol + 1;
     }
@@ -284,6 +295,7 @@ struct scan {
     uint32_t *stack;             /* work stack; a block is pushed once a phase */
     size_t top;
     const struct ll_ranges *maps;
+    const struct ll_files *files;  /* NULL: no multiple-inheritance heuristic */
     sigjmp_buf jb;               /* where a fault resumes (see faults_arm) */
     volatile size_t k, i;        /* loop positions that survive a fault */
     volatile uintptr_t from;
@@ -441,17 +453,47 @@ enum mode {
 
 static inline void push(struct scan *s, size_t i) { s->stack[s->top++] = (uint32_t)i; }
 
-/* Valgrind's default heuristics (--leak-check-heuristics=all) for pointers
- * to a block's 9th byte, which programs keep on purpose, counted as start
- * pointers: "length64" (the first word holds the size of the rest, as
- * sqlite does) and "newarray" (operator new[] of a class with a destructor
- * keeps the element count there, and hands out the address after it). */
-static inline int heuristic_start(const struct ll_block *b, uintptr_t v)
+static int in_ranges(const struct ll_ranges *r, uintptr_t a)
 {
-    if (v != b->ptr + 8 || b->size < 8 || (b->flags & RF_CLIP)) return 0;
+    size_t k = ll_maps_find(r, a);
+    return k < r->n && r->v[k].lo <= a;
+}
+
+/* Valgrind's test for a vtable: a in a file's mapping, and among the words
+ * from a (21 at most, within that mapping) two non-null ones come before
+ * any that does not point into a file's executable mapping. */
+static NOASAN int vtable_at(const struct ll_files *f, uintptr_t a)
+{
+    if (a < 4096 || (a & (WORD - 1))) return 0;
+    size_t k = ll_maps_find(&f->data, a);
+    if (k == f->data.n || f->data.v[k].lo > a) return 0;
+    unsigned fns = 0;
+    for (uintptr_t w = a; w <= a + 20 * WORD && w + WORD <= f->data.v[k].hi; w += WORD) {
+        uintptr_t fn = *(const uintptr_t *)w;
+        if (!fn) continue;
+        if (!in_ranges(&f->code, fn)) return 0;
+        if (++fns == 2) return 1;
+    }
+    return 0;
+}
+
+/* Valgrind's default heuristics (--leak-check-heuristics=all) for pointers
+ * into a block that programs keep on purpose, counted as start pointers.
+ * To its 9th byte: "length64" (the first word holds the size of the rest,
+ * as sqlite does) and "newarray" (operator new[] of a class with a
+ * destructor keeps the element count there, and hands out the address
+ * after it).  Anywhere: "multipleinheritance" (a C++ object seen through a
+ * base class other than its first: the word pointed to and the block's
+ * first word are both vtable pointers). */
+static NOASAN int heuristic_start(const struct scan *s, const struct ll_block *b, uintptr_t v)
+{
+    if (b->size < 8 || (b->flags & RF_CLIP)) return 0;
     uint64_t first = *(const uint64_t *)b->ptr;
-    if (first && first == b->size - 8) return 1;
-    return b->fn == LL_FN_NEW_ARRAY && first && (b->size - 8) % first == 0;
+    if (v == b->ptr + 8 && first && first == b->size - 8) return 1;
+    if (v == b->ptr + 8 && b->fn == LL_FN_NEW_ARRAY && first && (b->size - 8) % first == 0)
+        return 1;
+    return s->files && !(v & (WORD - 1)) && v - b->ptr <= b->size - WORD &&
+           vtable_at(s->files, *(const uintptr_t *)v) && vtable_at(s->files, first);
 }
 
 /* A word of glibc's malloc state (main_arena.top, its bins, last_remainder)
@@ -476,8 +518,8 @@ static inline void visit(struct scan *s, size_t j, uintptr_t v, enum mode mode,
         /* Each block is pushed at most twice: on becoming Possible and on
          * becoming Reachable (then rescanned, as Valgrind does, so what it
          * points to at its start is upgraded too). */
-        int start = v == b->ptr || mode == M_REACH_ANY ||
-                    (mode == M_REACH && heuristic_start(b, v));
+        int start = v == b->ptr || mode == M_REACH_ANY;
+        if (!start && mode == M_REACH && !(f & RF_START)) start = heuristic_start(s, b, v);
         if (start && mode != M_POSSIBLE) {
             if (f & RF_START) return;
             b->flags = f | RF_START;
@@ -688,9 +730,9 @@ void ll_reach_give_up(struct ll_block *blocks, size_t n)
 }
 
 void ll_reach_run(struct ll_block *blocks, size_t n, const struct ll_roots *roots,
-                     const struct ll_ranges *maps)
+                  const struct ll_ranges *maps, const struct ll_files *files)
 {
-    struct scan s = { .b = blocks, .n = n, .maps = maps };
+    struct scan s = { .b = blocks, .n = n, .maps = maps, .files = files };
     struct ll_roots clipped = { 0 };
     size_t stack_bytes = 2 * n * sizeof *s.stack;   /* two pushes a block at most */
     for (size_t i = 0; i < n; i++) { blocks[i].flags = 0; blocks[i].kind = LL_DEFINITE; }
@@ -729,9 +771,14 @@ void ll_reach_classify_roots(struct ll_block *blocks, size_t n,
                              const struct ll_range *roots, size_t nroots)
 {
     struct ll_ranges maps = { 0 };
+    struct ll_files files = { 0 };
     struct ll_roots r = { .any = { (struct ll_range *)roots, nroots, nroots } };
-    if (ll_maps_read(&maps, NULL)) ll_ranges_free(&maps);     /* unknown: trust roots */
-    ll_reach_run(blocks, n, &r, &maps);               /* r is only read */
+    if (ll_maps_read(&maps, NULL, &files)) {            /* unknown: trust roots */
+        ll_ranges_free(&maps);
+        ll_files_free(&files);
+    }
+    ll_reach_run(blocks, n, &r, &maps, files.data.n ? &files : NULL);   /* r is only read */
     ll_ranges_free(&maps);
+    ll_files_free(&files);
 }
 

@@ -28,14 +28,21 @@ void ll_work_free(void *p, size_t size);
 void ll_work_begin(void);
 void ll_work_end(void);
 
+/* Mappings backed by a file, for the "multipleinheritance" heuristic:
+ * readable ones (where vtables lie) and executable ones (their functions). */
+struct ll_files { struct ll_ranges data, code; };
+void ll_files_free(struct ll_files *f);
+
 /* /proc/self/maps: the readable mappings (ascending); with anon, also the
- * private writable ones backed by no file and not named. */
-int ll_maps_read(struct ll_ranges *maps, struct ll_ranges *anon);
+ * private writable ones backed by no file and not named; with files, the
+ * ones backed by a file. */
+int ll_maps_read(struct ll_ranges *maps, struct ll_ranges *anon, struct ll_files *files);
 size_t ll_maps_find(const struct ll_ranges *m, uintptr_t a);  /* first ending above a */
 
-/* Classify blocks (sorted by ptr) from these roots; maps clips them. */
+/* Classify blocks (sorted by ptr) from these roots; maps clips them.
+ * Without files (NULL) no pointer is taken for a multiple-inheritance one. */
 void ll_reach_run(struct ll_block *blocks, size_t n, const struct ll_roots *roots,
-                  const struct ll_ranges *maps);
+                  const struct ll_ranges *maps, const struct ll_files *files);
 void ll_reach_give_up(struct ll_block *blocks, size_t n);
 
 #endif

@@ -440,6 +440,7 @@ static int cut_holes(struct ll_ranges *roots, struct ll_ranges *holes)
 struct gather {
     struct ll_roots roots;
     struct ll_ranges maps, anon, skip;
+    struct ll_files files;    /* file-backed mappings: vtables and code */
     struct ll_ranges holes;   /* cut out of every root: libleak's TLS */
     int memfd;
 };
@@ -480,6 +481,7 @@ static void gather_free(struct gather *g)
     ll_roots_free(&g->roots);
     ll_ranges_free(&g->maps);
     ll_ranges_free(&g->anon);
+    ll_files_free(&g->files);
     ll_ranges_free(&g->skip);
     ll_ranges_free(&g->holes);
     if (g->memfd >= 0) close(g->memfd);
@@ -512,7 +514,11 @@ void ll_reach_classify(struct ll_block *blocks, size_t n)
     g.memfd = ll_proc_open("mem", O_RDONLY);
     struct ll_stopped *th;
     size_t nth = ll_stop_threads(&th);
-    if (ll_maps_read(&g.maps, &g.anon)) { ll_ranges_free(&g.maps); ll_ranges_free(&g.anon); }
+    if (ll_maps_read(&g.maps, &g.anon, &g.files)) {
+        ll_ranges_free(&g.maps);
+        ll_ranges_free(&g.anon);
+        ll_files_free(&g.files);
+    }
     err |= roots_add_stack(&g.roots, &g.skip, &g.maps, sp, (uintptr_t)pthread_self());
     err |= add_dtv(&g.roots, g.memfd, (uintptr_t)pthread_self());
     err |= roots_add_threads(&g, th, nth);
@@ -521,7 +527,7 @@ void ll_reach_classify(struct ll_block *blocks, size_t n)
     err |= roots_add_anon(&g.roots, &g.anon, &g.skip, blocks, n);
     err |= cut_holes(&g.roots.any, &g.holes);
     if (err) ll_reach_give_up(blocks, n);   /* missing roots would make live blocks "lost" */
-    else ll_reach_run(blocks, n, &g.roots, &g.maps);
+    else ll_reach_run(blocks, n, &g.roots, &g.maps, g.files.data.n ? &g.files : NULL);
     ll_resume_threads();
     gather_free(&g);
     ll_work_end();

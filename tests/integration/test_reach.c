@@ -274,6 +274,20 @@ Test(reach, interior_pointers_in_libc_data_are_possible)
     ll_run_free(&r);
 }
 
+/* valgrind: 0/0, 0/0, 40/1, 40/1 ("of which reachable via heuristic:
+ * multipleinheritance: 40 bytes in 1 blocks").  A pointer to an object's
+ * second vtable pointer, with another at its start, counts as a start
+ * pointer; the same pointer to a word that is no vtable does not. */
+Test(reach, pointer_to_a_second_base_class_is_a_start_pointer)
+{
+    struct ll_run r;
+    run_case(&r, "multi-inherit");
+    expect_lost(&r, "multi-inherit", (struct kinds){ 0, 0, 0, 0, 40, 1 });
+    expect_at(&r, "still_reachable", "@multi-inherit", 40, 1);
+    expect_at(&r, "possibly_lost", "@multi-not-vtable", 40, 1);
+    ll_run_free(&r);
+}
+
 Test(reach, stale_pointers_in_a_dead_frame_are_no_roots)
 {
     simple("dead-frame", (struct kinds){ 400, 8, 0, 0, 0, 0 });

@@ -115,6 +115,29 @@ static void libc_interior(void)
     setvbuf(stdout, buf + 16, _IOFBF, 4000);
 }
 
+/* A C++ object seen through its second base class, as the compiler lays it
+ * out: a vtable pointer at its start and another at the second base (here
+ * byte 16); the only pointer left points at the second one.  And the same
+ * shape whose second word points to plain data, not a vtable. */
+static void vfn_a(void) { g_ready = 1; }
+static void vfn_b(void) { g_ready = 2; }
+static void (*const vtable_a[])(void) = { vfn_a, vfn_b };
+static void (*const vtable_b[])(void) = { vfn_b, vfn_a };
+static const long not_code[] = { 1, 2, 3 };
+void *g_second_base, *g_not_base;
+
+static void multi_inherit(void)
+{
+    const void **obj = calloc(5, 8);            /* @multi-inherit */
+    obj[0] = vtable_a;
+    obj[2] = vtable_b;
+    g_second_base = &obj[2];
+    const void **other = calloc(5, 8);          /* @multi-not-vtable */
+    other[0] = vtable_a;
+    other[2] = not_code;
+    g_not_base = &other[2];
+}
+
 /* ---- threads still running at exit ---------------------------------------- */
 
 static void *stack_thread(void *arg)
@@ -258,7 +281,8 @@ static const struct { const char *name; void (*fn)(void); int scrub; } cases[] =
     { "thread-register", thread_register, 1 }, { "thread-tls", thread_tls, 1 },
     { "thread-blocked", thread_blocked, 1 },
     { "tls-main", tls_main, 1 }, { "dyn-tls", dyn_tls, 1 }, { "setspecific", setspecific, 1 },
-    { "mmap", anon_mmap, 1 }, { "libc-interior", libc_interior, 1 }, { "unreadable", unreadable, 1 }, { "dead-frame", dead_frame, 0 },
+    { "mmap", anon_mmap, 1 }, { "libc-interior", libc_interior, 1 },
+    { "multi-inherit", multi_inherit, 1 }, { "unreadable", unreadable, 1 }, { "dead-frame", dead_frame, 0 },
 };
 
 int main(int argc, char **argv)

@@ -456,7 +456,7 @@ Test(reach, memory_vanishing_under_the_scan_is_skipped)
     struct ll_range lie = { (uintptr_t)m, (uintptr_t)m + 3 * pg };
     struct ll_ranges maps = { &lie, 1, 1 };
     struct ll_roots roots = { .any = { &lie, 1, 1 } };
-    ll_reach_run(bl, H.n + 1, &roots, &maps);   /* faults twice, survives */
+    ll_reach_run(bl, H.n + 1, &roots, &maps, NULL);   /* faults twice, survives */
     for (size_t i = 0; i <= H.n; i++)
         cr_expect_eq(bl[i].kind, LL_REACHABLE, "block %zu at %#lx", i, (unsigned long)bl[i].ptr);
     free(bl);
