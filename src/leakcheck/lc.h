@@ -57,6 +57,9 @@ int lc_cli_parse(struct lc_config *c, int argc, char **argv);
 int lc_parse_kinds(const char *s, int *mask);       /* "definite,indirect" */
 
 /* ---- preload.c --------------------------------------------------------------- */
+/* argv0 as execvp finds it (through PATH when it has no '/') into path
+ * (cap bytes); 0, or the errno exec would fail with.  No message. */
+int lc_which(const char *argv0, char *path, size_t cap);
 /* Resolve argv0 through PATH into path (cap bytes); 0, or the status to
  * exit with (127 not found, 126 not executable) after one message. */
 int lc_resolve(const char *argv0, char *path, size_t cap);
@@ -139,6 +142,10 @@ int lc_merge_dir(struct lc_merge *m, const char *dir, long only_pid, long top_pi
 void lc_merge_free(struct lc_merge *m);
 /* Sites sorted largest first (the order every output uses). */
 void lc_merge_sort(struct lc_merge *m);
+/* Process i's name where a CI server follows it from run to run: its
+ * command line, " #2", " #3", ... for a command run several times (the
+ * pid changes every run).  Freed by the caller. */
+char *lc_proc_name(const struct lc_merge *m, size_t i);
 
 /* ---- judge.c ----------------------------------------------------------------- */
 int lc_load_suppressions(struct lc_merge *m, const struct lc_config *c);

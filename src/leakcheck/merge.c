@@ -327,6 +327,16 @@ void lc_merge_sort(struct lc_merge *m)
     free(where);
 }
 
+char *lc_proc_name(const struct lc_merge *m, size_t i)
+{
+    const char *cmd = m->procs[i].cmdline;
+    size_t dup = 0;
+    for (size_t j = 0; j < i; j++)
+        dup += strcmp(m->procs[j].cmdline, cmd) == 0;
+    cmd = cmd[0] ? cmd : "(no command line)";
+    return dup ? lc_printf("%s #%zu", cmd, dup + 1) : lc_strdup(cmd);
+}
+
 void lc_merge_free(struct lc_merge *m)
 {
     for (size_t i = 0; i < m->nsites; i++) {

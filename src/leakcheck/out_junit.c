@@ -137,24 +137,13 @@ static void lc_junit_failure(FILE *f, const struct lc_merge *m, const struct lc_
     free(body);
 }
 
-/* How many earlier processes ran the same command line. */
-static size_t lc_same_before(const struct lc_merge *m, size_t i)
-{
-    size_t n = 0;
-    for (size_t j = 0; j < i; j++)
-        n += strcmp(m->procs[j].cmdline, m->procs[i].cmdline) == 0;
-    return n;
-}
-
 static void lc_junit_case(FILE *f, const struct lc_merge *m, size_t i)
 {
     const struct lc_proc *p = &m->procs[i];
-    size_t dup = lc_same_before(m, i);
-    char a[32];
+    char a[32], *name = lc_proc_name(m, i);
     fputs("    <testcase classname=\"leakcheck\" name=\"", f);
-    lc_xml_escaped(f, p->cmdline[0] ? p->cmdline : "(no command line)");
-    if (dup)
-        fprintf(f, " #%zu", dup + 1);
+    lc_xml_escaped(f, name);
+    free(name);
     fputs("\" time=\"0\">\n", f);
     if (p->fails)
         lc_junit_failure(f, m, p);

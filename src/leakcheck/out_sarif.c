@@ -12,7 +12,11 @@
  * absolute file:// URI, and so is an object without source (libc), which
  * is never under SRCROOT.
  * Suppressed sites are included with a SARIF suppression, so dashboards
- * hide them; with --baseline every result carries its baselineState. */
+ * hide them; with --baseline every result carries its baselineState.
+ * What fails the gate without a site (blocks a process's summary counts
+ * but no site lists, a process whose leak check was not done) is a
+ * result of its own, located at the program the process ran: without it
+ * a dashboard would show a clean page for a failed build. */
 #include "lc.h"
 
 #include <limits.h>
@@ -21,18 +25,33 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static const char *const lc_rule_id[LC_NKINDS] = {
-    "definitely-lost", "indirectly-lost", "possibly-lost", "still-reachable"
+/* A rule per kind (a site's ruleIndex is its kind), then the two about a
+ * whole process. */
+enum { LC_RULE_UNLISTED = LC_NKINDS, LC_RULE_NOT_DONE, LC_NRULES };
+static const char *const lc_rule_id[LC_NRULES] = {
+    "definitely-lost", "indirectly-lost", "possibly-lost", "still-reachable",
+    "leaks-not-listed", "leak-check-not-done"
 };
-static const char *const lc_rule_name[LC_NKINDS] = {
-    "DefinitelyLost", "IndirectlyLost", "PossiblyLost", "StillReachable"
+static const char *const lc_rule_name[LC_NRULES] = {
+    "DefinitelyLost", "IndirectlyLost", "PossiblyLost", "StillReachable",
+    "LeaksNotListed", "LeakCheckNotDone"
 };
-static const char *const lc_rule_help[LC_NKINDS] = {
+static const char *const lc_rule_short[LC_NRULES] = {
+    "definitely lost", "indirectly lost", "possibly lost", "still reachable",
+    "leaks counted but not listed", "leak check not done"
+};
+static const char *const lc_rule_help[LC_NRULES] = {
     "Nothing reachable points to the block at exit: nobody can free it any more.",
     "Only other lost blocks point to the block: freeing the block that points to "
     "it would free it too.",
     "Only pointers into the middle of the block were found.",
     "A root or a reachable block still points to the block at exit.",
+    "A process's report counts blocks of a failing kind that none of its leak "
+    "sites lists (libleak ran out of memory while listing them, or the report was "
+    "written without show_reachable=1): they fail the gate, but where they were "
+    "allocated is unknown.",
+    "libleak ran out of memory at the process's exit before it could classify its "
+    "blocks: the process's leaks are unknown, so the gate fails.",
 };
 
 /* Percent-encode what a URI path may not hold as is. */
@@ -268,16 +287,115 @@ static json_t *lc_result(const struct lc_site *s, const struct lc_result *r, con
     return res;
 }
 
+/* argv0 as an absolute path: as exec finds it (through PATH for a bare
+ * name), else from the current directory.  The directory is resolved as
+ * the source root is, the name kept: "sh", not the "dash" it links to. */
+static char *lc_program_path(const char *argv0)
+{
+    char found[PATH_MAX], cwd[PATH_MAX];
+    int ok = lc_which(argv0, found, sizeof found) == 0;
+    const char *name = ok ? found : argv0;
+    char *path = name[0] == '/' ? lc_strdup(name)
+               : lc_printf("%s/%s", getcwd(cwd, sizeof cwd) ? cwd : "", name);
+    char *slash = strrchr(path, '/');
+    *slash = 0;
+    char *dir = lc_path_abs(path[0] ? path : "/");
+    char *abs = lc_printf("%s%s%s", dir, strcmp(dir, "/") ? "/" : "", slash + 1);
+    free(path);
+    free(dir);
+    return abs;
+}
+
+/* Where a result about process i as a whole is: the program it ran (the
+ * first word of its command line), as GitHub takes no result without a
+ * physical location; the command line is the logical one. */
+static json_t *lc_proc_location(const struct lc_merge *m, size_t i, const char *root)
+{
+    const json_t *cmd = json_object_get(m->procs[i].report, "command");
+    const char *argv0 = json_string_value(json_array_get(cmd, 0));
+    json_t *loc = json_object();
+    if (argv0 && argv0[0]) {
+        char *path = lc_program_path(argv0);
+        json_object_set_new(loc, "physicalLocation", json_pack("{s:o}", "artifactLocation",
+                            lc_artifact_path(path, root)));
+        free(path);
+    }
+    char *name = lc_proc_name(m, i);
+    json_object_set_new(loc, "logicalLocations", json_pack("[{s:o,s:s}]",
+                        "fullyQualifiedName", lc_json_str(name), "kind", "module"));
+    free(name);
+    return loc;
+}
+
+/* A result about process i as a whole (rule LC_RULE_UNLISTED with the
+ * kind, or LC_RULE_NOT_DONE); msg is taken. */
+static json_t *lc_proc_result(const struct lc_merge *m, size_t i, int rule, int kind,
+                              char *msg, const char *root)
+{
+    const struct lc_proc *p = &m->procs[i];
+    char *name = lc_proc_name(m, i);
+    char *text = lc_printf("Process %ld (%s): %s.", p->pid, name, msg);
+    char *print = lc_printf("%s%s%s", rule == LC_RULE_UNLISTED ? lc_kind_json[kind] : "",
+                            rule == LC_RULE_UNLISTED ? " " : "", name);
+    json_t *res = json_pack("{s:s,s:i,s:s,s:{s:o},s:[o],s:{s:o},s:{s:I}}",
+        "ruleId", lc_rule_id[rule], "ruleIndex", rule, "level", "error",
+        "message", "text", lc_json_str(text), "locations", lc_proc_location(m, i, root),
+        "partialFingerprints", "libleakProcess/v1", lc_json_str(print),
+        "properties", "pid", (json_int_t)p->pid);
+    json_t *props = json_object_get(res, "properties");
+    if (rule == LC_RULE_UNLISTED) {
+        json_object_set_new(props, "bytes", json_integer((json_int_t)p->unlisted_bytes[kind]));
+        json_object_set_new(props, "blocks", json_integer((json_int_t)p->unlisted_blocks[kind]));
+    } else {
+        json_object_set_new(props, "unclassifiedBlocks", json_integer((json_int_t)p->unclassified));
+    }
+    free(msg);
+    free(text);
+    free(print);
+    free(name);
+    return res;
+}
+
+/* The gate's reasons that no site carries, one result each. */
+static void lc_proc_results(json_t *results, const struct lc_merge *m, const char *root)
+{
+    for (size_t i = 0; i < m->nprocs; i++) {
+        const struct lc_proc *p = &m->procs[i];
+        if (p->unclassified)
+            json_array_append_new(results, lc_proc_result(m, i, LC_RULE_NOT_DONE, 0,
+                lc_printf("the leak check was not done (libleak ran out of memory): "
+                          "%s block%s unclassified, so its leaks are unknown",
+                          lc_num(p->unclassified, (char[32]){ 0 }),
+                          p->unclassified == 1 ? "" : "s"),
+                root));
+        for (int k = 0; k < LC_NKINDS; k++) {
+            if (!p->unlisted_blocks[k])
+                continue;
+            char *msg;
+            size_t len;
+            FILE *mf = open_memstream(&msg, &len);
+            if (!mf) {
+                lc_err("out of memory");
+                exit(LC_EXIT_OWN);
+            }
+            lc_unlisted_text(mf, k, p->unlisted_bytes[k], p->unlisted_blocks[k]);
+            fclose(mf);
+            json_array_append_new(results, lc_proc_result(m, i, LC_RULE_UNLISTED, k, msg, root));
+        }
+    }
+}
+
 static json_t *lc_rules(const struct lc_config *c)
 {
     json_t *rules = json_array();
-    for (int k = 0; k < LC_NKINDS; k++)
+    for (int k = 0; k < LC_NRULES; k++)
         json_array_append_new(rules, json_pack("{s:s,s:s,s:{s:s},s:{s:s},s:{s:s}}",
             "id", lc_rule_id[k], "name", lc_rule_name[k],
-            "shortDescription", "text", lc_kind_text[k],
+            "shortDescription", "text", lc_rule_short[k],
             "fullDescription", "text", lc_rule_help[k],
             "defaultConfiguration", "level",
-            c->fail_on & (1 << k) ? "error" : k == LC_REACHABLE ? "note" : "warning"));
+            k >= LC_NKINDS || c->fail_on & (1 << k) ? "error"
+                                                    : k == LC_REACHABLE ? "note" : "warning"));
     return rules;
 }
 
@@ -313,6 +431,7 @@ int lc_out_sarif(FILE *f, const struct lc_result *r)
     json_t *results = json_array();
     for (size_t i = 0; i < r->m->nsites; i++)
         json_array_append_new(results, lc_result(&r->m->sites[i], r, root));
+    lc_proc_results(results, r->m, root);
     json_t *run = json_pack("{s:{s:{s:s,s:s,s:o}},s:{s:{s:s}},s:o,s:o}",
         "tool", "driver", "name", "libleak", "semanticVersion", LC_VERSION,
         "rules", lc_rules(r->cfg),

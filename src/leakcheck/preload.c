@@ -61,13 +61,19 @@ static int lc_search(const char *argv0, char *path, size_t cap)
     return err;
 }
 
-int lc_resolve(const char *argv0, char *path, size_t cap)
+int lc_which(const char *argv0, char *path, size_t cap)
 {
-    int err;
     if (strchr(argv0, '/')) {
         snprintf(path, cap, "%s", argv0);
-        err = lc_executable(path);
-    } else if ((err = lc_search(argv0, path, cap)) == ENOENT) {
+        return lc_executable(path);
+    }
+    return lc_search(argv0, path, cap);
+}
+
+int lc_resolve(const char *argv0, char *path, size_t cap)
+{
+    int err = lc_which(argv0, path, cap);
+    if (err == ENOENT && !strchr(argv0, '/')) {
         lc_err("%s: command not found (PATH searched)", argv0);
         return 127;
     }

@@ -916,6 +916,72 @@ Test(leakcheck, suppression_matches_a_frame_past_the_128th)
     lc_free(&r);
 }
 
+/* The SARIF result of rule id in d (failing if not there exactly once):
+ * its ruleIndex names that rule, it is an error, and it has the physical
+ * location GitHub needs (a result without one is refused, with the whole
+ * file). */
+static json_t *lc_sarif_result(json_t *d, const char *id)
+{
+    json_t *run = json_array_get(ll_arr(d, "runs"), 0), *res, *found = NULL;
+    json_t *rules = ll_arr(ll_get(ll_get(run, "tool"), "driver"), "rules");
+    size_t i, n = 0;
+    json_array_foreach(ll_arr(run, "results"), i, res) {
+        if (strcmp(ll_str(res, "ruleId"), id) != 0)
+            continue;
+        found = res;
+        n++;
+    }
+    LL_EQ(n, 1, "SARIF results of rule %s", id);
+    json_t *rule = json_array_get(rules, (size_t)ll_int(found, "ruleIndex"));
+    cr_assert(rule && strcmp(ll_str(rule, "id"), id) == 0, "ruleIndex of %s names rule %s",
+              id, rule ? ll_str(rule, "id") : "(none)");
+    LL_STREQ(ll_str(found, "level"), "error", "%s: level", id);
+    json_t *loc = ll_get(json_array_get(ll_arr(found, "locations"), 0), "physicalLocation");
+    const char *uri = ll_str(ll_get(loc, "artifactLocation"), "uri");
+    cr_assert(uri && uri[0], "%s: a physical location", id);
+    return found;
+}
+
+/* Blocks a process counts but no site lists, and a process whose check was
+ * not done, fail the gate with no site: SARIF says so with a result of its
+ * own each, at the program, or code scanning shows a clean page for a
+ * failed build. */
+Test(leakcheck, sarif_results_for_what_no_site_lists)
+{
+    struct lc r;
+    LC(&r, "--sarif", "{dir}/r.sarif", "--", "build/programs/hostile_oom_at_exit");
+    LL_EQ(r.status, 23, "exit status; stderr:\n%s", r.err);
+    json_t *d = ll_load_json(lc_path(&r, "r.sarif"));
+    json_t *res = lc_sarif_result(d, "leak-check-not-done");
+    const char *text = ll_str(ll_get(res, "message"), "text");
+    cr_assert(ll_contains(text, "(build/programs/hostile_oom_at_exit): the leak check was not "
+                          "done (libleak ran out of memory): 1,001 blocks unclassified"),
+              "message: %s", text);
+    json_t *art = ll_get(ll_get(json_array_get(ll_arr(res, "locations"), 0),
+                                "physicalLocation"), "artifactLocation");
+    LL_STREQ(ll_str(art, "uri"), "build/programs/hostile_oom_at_exit", "at the program");
+    LL_STREQ(ll_str(art, "uriBaseId"), "SRCROOT", "under the source root");
+    json_decref(d);
+    lc_free(&r);
+
+    lc_exec(&r, LL_ROOT, NULL, (const char *const[]){ "/bin/sh", "-c",
+        "mkdir {dir}/r && LD_PRELOAD=" LL_LIB
+        " LIBLEAK_OPTIONS=format=json:output={dir}/r/%p.json " LEAKER " 0 && "
+        LC_BIN " --reports {dir}/r --fail-on reachable --sarif {dir}/r.sarif", NULL });
+    LL_EQ(r.status, 23, "exit status; stderr:\n%s", r.err);
+    d = ll_load_json(lc_path(&r, "r.sarif"));
+    res = lc_sarif_result(d, "leaks-not-listed");
+    text = ll_str(ll_get(res, "message"), "text");
+    cr_assert(ll_contains(text, "64 bytes still reachable in 1 block, not listed: run with "
+                          "show_reachable=1 to see where"), "message: %s", text);
+    LL_EQ(ll_int(ll_get(res, "properties"), "blocks"), 1, "blocks");
+    art = ll_get(ll_get(json_array_get(ll_arr(res, "locations"), 0), "physicalLocation"),
+                 "artifactLocation");
+    LL_STREQ(ll_str(art, "uri"), "build/programs/lc_leaker", "at the program");
+    json_decref(d);
+    lc_free(&r);
+}
+
 /* A process whose leak check was not done (libleak ran out of memory at
  * exit) fails the gate, whatever the kinds: a PASS would be a guess. */
 Test(leakcheck, process_whose_check_was_not_done_fails)
