@@ -63,8 +63,8 @@ static void ll_report_group(struct ll_report *r, struct ll_block *v, size_t n)
         ll_check_notes.unlisted = 1;
 }
 
-/* output=PATH with %p replaced by the pid; -1 (errno set) if it fails. */
-static int ll_report_open(char *path, size_t cap)
+/* output=PATH with %p replaced by the pid, followed by ".N" when n > 1. */
+static void ll_report_path(char *path, size_t cap, unsigned n)
 {
     const char *s = ll_opt.output;
     size_t k = 0;
@@ -73,6 +73,10 @@ static int ll_report_open(char *path, size_t cap)
             struct ll_out o;            /* format the pid without stdio */
             ll_out_init(&o, -1);
             ll_out_u64(&o, (uint64_t)getpid());
+            if (n > 1) {
+                ll_out_str(&o, ".");
+                ll_out_u64(&o, n);
+            }
             memcpy(path + k, o.buf, o.len);
             k += o.len;
             s++;
@@ -81,7 +85,22 @@ static int ll_report_open(char *path, size_t cap)
         }
     }
     path[k] = 0;
-    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+}
+
+/* The report file (its name into path); -1 (errno set) if it fails.  With
+ * %p every process writes a file of its own: one that exists already was
+ * written by an earlier process with the same pid (pids wrap at pid_max,
+ * 32768 on many systems, within a long test suite), and is kept; this
+ * report goes to PID.2, PID.3, ... instead. */
+static int ll_report_open(char *path, size_t cap)
+{
+    int per_pid = strstr(ll_opt.output, "%p") != NULL, fd;
+    for (unsigned n = 1;; n++) {
+        ll_report_path(path, cap, n);
+        fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | (per_pid ? O_EXCL : O_TRUNC), 0644);
+        if (fd >= 0 || !per_pid || errno != EEXIST || n == 1000)
+            break;
+    }
     if (fd >= 0 && fd <= 2) {
         /* The program closed its stderr (or stdout): the file got that
          * number, which the writer takes for stderr itself (out.c).  Move

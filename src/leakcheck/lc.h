@@ -99,6 +99,7 @@ struct lc_site {                 /* one (kind, symbolized stack) over all proces
 struct lc_psite { size_t site; uint64_t bytes, blocks; };
 struct lc_proc {
     long pid;
+    unsigned long seq;           /* N of report PID.N.json: pids wrap; 1 for PID.json */
     json_t *report;              /* owns the parsed report */
     char *cmdline;
     uint64_t bytes[LC_NKINDS], blocks[LC_NKINDS];   /* unsuppressed */

@@ -218,8 +218,10 @@ static void lc_merge_leaks(struct lc_merge *m)
 
 static int lc_cmp_proc(const void *a, const void *b)
 {
-    long x = ((const struct lc_proc *)a)->pid, y = ((const struct lc_proc *)b)->pid;
-    return (x > y) - (x < y);
+    const struct lc_proc *p = a, *q = b;
+    if (p->pid != q->pid)
+        return (p->pid > q->pid) - (p->pid < q->pid);
+    return (p->seq > q->seq) - (p->seq < q->seq);
 }
 
 /* --reports DIR --json DIR/merged.json: our output, opened (so emptied)
@@ -247,7 +249,8 @@ int lc_merge_dir(struct lc_merge *m, const char *dir, long only_pid, long top_pi
         size_t n = strlen(e->d_name);
         if (n < 6 || strcmp(e->d_name + n - 5, ".json") != 0)
             continue;
-        long pid = strtol(e->d_name, NULL, 10);
+        char *end;
+        long pid = strtol(e->d_name, &end, 10);
         if (only_pid > 0 && pid != only_pid) {
             m->skipped++;
             continue;
@@ -269,6 +272,11 @@ int lc_merge_dir(struct lc_merge *m, const char *dir, long only_pid, long top_pi
         } else if (lc_merge_report(m, j) != 0) {
             lc_err("ignoring %s: valid JSON, but not a libleak report", path);
             json_decref(j);
+        } else {
+            /* PID.N.json: the Nth process with this pid (libleak keeps
+             * an earlier one's report) */
+            m->procs[m->nprocs - 1].seq = end[0] == '.' && end[1] >= '0' && end[1] <= '9'
+                                          ? strtoul(end + 1, NULL, 10) : 1;
         }
         free(path);
     }
@@ -278,10 +286,11 @@ int lc_merge_dir(struct lc_merge *m, const char *dir, long only_pid, long top_pi
     qsort(m->procs, m->nprocs, sizeof(*m->procs), lc_cmp_proc);
     /* COMMAND's own process first: it is what the user ran. */
     for (size_t i = 1; i < m->nprocs; i++)
-        if (m->procs[i].pid == top_pid) {
+        if (m->procs[i].pid == top_pid) {    /* the first: a later one reused its pid */
             struct lc_proc t = m->procs[i];
             memmove(&m->procs[1], &m->procs[0], i * sizeof(t));
             m->procs[0] = t;
+            break;
         }
     lc_merge_leaks(m);
     return 0;

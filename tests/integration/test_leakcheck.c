@@ -916,6 +916,36 @@ Test(leakcheck, suppression_matches_a_frame_past_the_128th)
     lc_free(&r);
 }
 
+/* Pids wrap (at 32768 on many systems) within a long test suite: a clean
+ * process that gets the pid of an earlier leaking one must not replace
+ * its report, or the leak is lost and the gate passes.  Root can pick
+ * the next pid (ns_last_pid); another process may take it first, so the
+ * script tries again. */
+Test(leakcheck, reused_pid_keeps_both_reports)
+{
+    if (geteuid() != 0 || access("/proc/sys/kernel/ns_last_pid", W_OK) != 0)
+        cr_skip_test("needs root to choose a pid (/proc/sys/kernel/ns_last_pid)");
+    struct lc r;
+    LC(&r, "--json", "{dir}/m.json", "--", "/bin/sh", "-c",
+       "for try in 1 2 3 4 5 6 7 8 9 10; do " LEAKER " 10 & p=$!; wait $p; "
+       "echo $((p - 1)) > /proc/sys/kernel/ns_last_pid; " LEAKER " 0 & q=$!; wait $q; "
+       "if [ $p = $q ]; then echo reused $p; exit 0; fi; done; exit 1");
+    cr_assert(ll_contains(r.out, "reused "), "no pid reused in 10 tries; stderr:\n%s", r.err);
+    LL_EQ(r.status, 23, "exit status; stderr:\n%s", r.err);
+    long pid = strtol(strstr(r.out, "reused ") + 7, NULL, 10);
+    json_t *m = ll_load_json(lc_path(&r, "m.json")), *p;
+    size_t i, n = 0;
+    long long lost[2] = { -1, -1 };
+    json_array_foreach(ll_arr(m, "processes"), i, p)
+        if (ll_int(p, "pid") == pid && n < 2)
+            lost[n++] = ll_int(ll_get(ll_get(p, "summary"), "definitely_lost"), "bytes");
+    LL_EQ(n, 2, "processes with pid %ld in the merged report", pid);
+    LL_EQ(lost[0], 10, "the first, leaking one's bytes");
+    LL_EQ(lost[1], 0, "the second, clean one's bytes");
+    json_decref(m);
+    lc_free(&r);
+}
+
 /* The SARIF result of rule id in d (failing if not there exactly once):
  * its ruleIndex names that rule, it is an error, and it has the physical
  * location GitHub needs (a result without one is refused, with the whole

@@ -88,6 +88,31 @@ Test(options, text_report_to_output_file)
     ll_run_free(&r);
 }
 
+/* output=%p: a report already there was written by an earlier process with
+ * the same pid (pids wrap within a long test suite); it is kept, and this
+ * one goes to PID.2.  The shell writes its pid's file, then execs the
+ * program into that pid. */
+Test(options, output_per_pid_keeps_an_earlier_report_of_the_same_pid)
+{
+    char dir[] = "/tmp/ll-pid-XXXXXX";
+    cr_assert_not_null(mkdtemp(dir));
+    char *script = (char *)ll_fmt("echo $$ > %s/pid; echo earlier > %s/$$.json; exec %s/leak_simple",
+                          dir, dir, LL_PROGRAMS);
+    char *argv[] = { "/bin/sh", "-c", script, NULL };
+    char *opts = (char *)ll_fmt("LIBLEAK_OPTIONS=format=json:output=%s/%%p.json", dir);
+    char *envp[] = { "LD_PRELOAD=" LL_LIB, opts, "PATH=/usr/bin:/bin", NULL };
+    int st = ll_exec_in(dir, NULL, argv, envp, NULL);
+    LL_EQ(st, 0, "exit status; stderr:\n%s", ll_read_or_empty(ll_fmt("%s/stderr.txt", dir)));
+    long pid = strtol(ll_read_or_empty(ll_fmt("%s/pid", dir)), NULL, 10);
+    LL_STREQ(ll_read_or_empty(ll_fmt("%s/%ld.json", dir, pid)), "earlier\n",
+             "the earlier process's report");
+    json_t *j = ll_load_json(ll_fmt("%s/%ld.2.json", dir, pid));
+    LL_EQ(ll_int(j, "pid"), pid, "this process's report");
+    LL_EQ(ll_summary_bytes(j, "definitely_lost"), 4, "definitely lost bytes");
+    json_decref(j);
+    ll_rm_rf(dir);
+}
+
 /* output=report.json, relative: the program starts in a directory of its
  * own and ends in /, and the report is in the first. */
 Test(options, relative_output_path_is_the_start_directory)
