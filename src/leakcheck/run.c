@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -42,6 +43,17 @@ int lc_run_prepare(struct lc_run *r)
     snprintf(r->dir, sizeof r->dir, "%s/leakcheck.XXXXXX", tmp);
     if (!mkdtemp(r->dir)) {
         lc_err("cannot create a report directory in %s: %s", tmp, strerror(errno));
+        return -1;
+    }
+    /* Run as root, COMMAND may become another user (a test that drops
+     * privileges, setpriv, runuser): its process could not create its
+     * report in a directory only root may write to, and the gate would pass
+     * without it.  Anyone may then add a file, as in /tmp, but not list,
+     * remove or replace ours (libleak creates each report anew, O_EXCL). */
+    if (geteuid() == 0 && chmod(r->dir, 01733) != 0) {
+        lc_err("cannot open the report directory %s to other users: %s", r->dir,
+               strerror(errno));
+        rmdir(r->dir);
         return -1;
     }
     return 0;

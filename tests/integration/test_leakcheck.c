@@ -518,6 +518,25 @@ Test(leakcheck, setuid_command_is_refused)
     lc_free(&r);
 }
 
+/* Run as root, a test suite may drop to another user (setpriv, runuser, a
+ * server that gives up root): that process could not create its report
+ * in a directory only root may write to, and the gate passed without its
+ * leak (libleak wrote the report to stderr instead). */
+Test(leakcheck, command_that_becomes_another_user_is_checked)
+{
+    if (geteuid() != 0)
+        cr_skip_test("needs root to become another user");
+    const char *drop = "setpriv --reuid=65534 --regid=65534 --clear-groups ";
+    if (system(ll_fmt("%s %s 0 >/dev/null 2>&1", drop, LEAKER)) != 0)
+        cr_skip_test("setpriv missing, or user 65534 cannot run %s", LEAKER);
+    struct lc r;
+    LC(&r, "--", "/bin/sh", "-c", ll_fmt("%s %s 10", drop, LEAKER));
+    LL_EQ(r.status, 23, "exit status; stderr:\n%s", r.err);
+    cr_assert(ll_contains(r.err, "NEW: 10 bytes in 1 block definitely lost"), "stderr:\n%s", r.err);
+    cr_assert(!ll_contains(r.err, "cannot write the report"), "stderr:\n%s", r.err);
+    lc_free(&r);
+}
+
 Test(leakcheck, user_errors_get_one_message)
 {
     static const struct { const char *args[4]; const char *msg; int status; } cases[] = {
