@@ -214,9 +214,9 @@ void lc_frame_text(FILE *f, const json_t *frame);
  * sequence becomes U+FFFD, as in libleak's reports. */
 char *lc_utf8(const char *s);
 json_t *lc_json_str(const char *s);          /* json null for NULL */
-/* s as XML character data, made valid UTF-8; characters XML 1.0 forbids
- * become U+FFFD. */
-void lc_xml_escaped(FILE *f, const char *s);
+/* s as XML character data (attr: an attribute's value), made valid UTF-8;
+ * characters XML 1.0 forbids become U+FFFD. */
+void lc_xml_escaped(FILE *f, const char *s, int attr);
 /* Dump doc into the what (--json, --sarif) file at path and free it.  doc
  * is NULL when building it failed: then one message names the file (a
  * write error is named by lc_close_output).  0, or -1. */

@@ -129,9 +129,9 @@ static void lc_junit_failure(FILE *f, const struct lc_merge *m, const struct lc_
     char *msg, *body;
     lc_junit_texts(m, p, &msg, &body);
     fprintf(f, "      <failure type=\"%s\" message=\"", lc_kind_json[lc_junit_kind(m, p)]);
-    lc_xml_escaped(f, msg);
+    lc_xml_escaped(f, msg, 1);
     fputs("\">", f);
-    lc_xml_escaped(f, body);
+    lc_xml_escaped(f, body, 0);
     fputs("</failure>\n", f);
     free(msg);
     free(body);
@@ -142,7 +142,7 @@ static void lc_junit_case(FILE *f, const struct lc_merge *m, size_t i)
     const struct lc_proc *p = &m->procs[i];
     char a[32], *name = lc_proc_name(m, i);
     fputs("    <testcase classname=\"leakcheck\" name=\"", f);
-    lc_xml_escaped(f, name);
+    lc_xml_escaped(f, name, 1);
     free(name);
     fputs("\" time=\"0\">\n", f);
     if (p->fails)

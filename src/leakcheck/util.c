@@ -175,7 +175,7 @@ static int lc_xml_allowed(const unsigned char *p, size_t n)
     return !(n == 3 && p[0] == 0xef && p[1] == 0xbf && p[2] >= 0xbe);
 }
 
-void lc_xml_escaped(FILE *f, const char *s)
+void lc_xml_escaped(FILE *f, const char *s, int attr)
 {
     for (const unsigned char *p = (const unsigned char *)s; p && *p; ) {
         size_t n = ll_utf8_len(p);
@@ -185,6 +185,11 @@ void lc_xml_escaped(FILE *f, const char *s)
         case '&': fputs("&amp;", f); break;
         case '"': fputs("&quot;", f); break;
         case '\'': fputs("&apos;", f); break;
+        /* A parser reads a literal CR as LF, and a literal newline or tab
+         * in an attribute as a space: references keep them. */
+        case '\r': fputs("&#13;", f); break;
+        case '\n': fputs(attr ? "&#10;" : "\n", f); break;
+        case '\t': fputs(attr ? "&#9;" : "\t", f); break;
         default:
             if (n && lc_xml_allowed(p, n))
                 fwrite(p, 1, n, f);

@@ -121,6 +121,20 @@ Test(lc_output, command_line_that_is_not_utf8)
     lco_free(&r);
 }
 
+/* A newline, tab or CR in an argument: a parser reads them literally in an
+ * attribute as spaces (and a CR anywhere as a newline), so the test case's
+ * name holds references. */
+Test(lc_output, junit_name_keeps_newline_tab_and_cr)
+{
+    struct lco r;
+    LCO(&r, "--junit", "{dir}/j.xml", "--", LEAKER, "10", "0", "a\nb\tc\rd");
+    LL_EQ(r.status, 23, "exit status; stderr:\n%s", r.err);
+    char *x = ll_read_or_empty(lco_path(&r, "j.xml"));
+    cr_assert(ll_contains(x, " a&#10;b&#9;c&#13;d\" time="), "the test case's name:\n%s", x);
+    free(x);
+    lco_free(&r);
+}
+
 /* Suppression and baseline files: their names (from the command line)
  * and their lines are not UTF-8 either. */
 Test(lc_output, suppression_and_baseline_files_that_are_not_utf8)
