@@ -97,19 +97,22 @@ static void lc_junit_texts(const struct lc_merge *m, const struct lc_proc *p,
             fputc('\n', bf);
         }
     if (p->unclassified) {
-        fprintf(mf, "%sthe leak check was not done (libleak ran out of memory): %llu blocks "
-                "unclassified", ftell(mf) ? "; " : "", (unsigned long long)p->unclassified);
-        fprintf(bf, "the leak check was not done (libleak ran out of memory): %llu blocks "
-                "unclassified\n", (unsigned long long)p->unclassified);
+        char a[32];
+        const char *s = p->unclassified == 1 ? "" : "s";
+        fprintf(mf, "%sthe leak check was not done (libleak ran out of memory): %s block%s "
+                "unclassified", ftell(mf) ? "; " : "", lc_num(p->unclassified, a), s);
+        fprintf(bf, "the leak check was not done (libleak ran out of memory): %s block%s "
+                "unclassified\n", a, s);
     }
     fclose(mf);
     fclose(bf);
 }
 
-/* The most severe kind among p's failing sites (definite before indirect). */
+/* The most severe kind among p's failing sites (definite before indirect),
+ * or -1 when only its check not being done fails it. */
 static int lc_junit_kind(const struct lc_merge *m, const struct lc_proc *p)
 {
-    int kind = LC_NKINDS - 1;
+    int kind = LC_NKINDS;
     for (size_t k = 0; k < p->nsites; k++) {
         const struct lc_site *s = &m->sites[p->sites[k].site];
         if (s->fails && s->kind < kind)
@@ -118,7 +121,7 @@ static int lc_junit_kind(const struct lc_merge *m, const struct lc_proc *p)
     for (int k = 0; k < kind; k++)
         if (p->unlisted_blocks[k])
             kind = k;
-    return kind;
+    return kind < LC_NKINDS ? kind : -1;
 }
 
 /* One <failure> per failing test case, however many sites fail in it:
@@ -128,7 +131,9 @@ static void lc_junit_failure(FILE *f, const struct lc_merge *m, const struct lc_
 {
     char *msg, *body;
     lc_junit_texts(m, p, &msg, &body);
-    fprintf(f, "      <failure type=\"%s\" message=\"", lc_kind_json[lc_junit_kind(m, p)]);
+    int kind = lc_junit_kind(m, p);
+    fprintf(f, "      <failure type=\"%s\" message=\"",
+            kind >= 0 ? lc_kind_json[kind] : "leak_check_not_done");
     lc_xml_escaped(f, msg, 1);
     fputs("\">", f);
     lc_xml_escaped(f, body, 0);
