@@ -254,6 +254,7 @@ static void lc_proc_unlisted(struct lc_merge *m, struct lc_proc *pr, int fail_on
         pr->unlisted_bytes[k] = pr->bytes[k] > bytes[k] ? pr->bytes[k] - bytes[k] : 0;
         m->unlisted_blocks[k] += pr->unlisted_blocks[k];
         m->unlisted_bytes[k] += pr->unlisted_bytes[k];
+        m->unlisted_oom[k] |= pr->unlisted_oom;
         pr->fails = 1;
     }
 }

@@ -111,6 +111,7 @@ struct lc_proc {
     /* Blocks of a failing kind the summary counts but no site lists (a
      * report written without show_reachable=1): they fail the process. */
     uint64_t unlisted_bytes[LC_NKINDS], unlisted_blocks[LC_NKINDS];
+    int unlisted_oom;            /* check.leaks_unlisted: libleak could not list them */
     /* Blocks its leak check could not classify (libleak out of memory):
      * the check was not done, so the process fails. */
     uint64_t unclassified;
@@ -130,6 +131,7 @@ struct lc_merge {
     size_t nsupp_wrapper;        /* entries before this came from --suppressions */
     uint64_t supp_bytes, supp_blocks;
     uint64_t unlisted_bytes[LC_NKINDS], unlisted_blocks[LC_NKINDS];   /* all processes' */
+    int unlisted_oom[LC_NKINDS]; /* some of them because libleak ran out of memory */
     size_t unclassified_procs;   /* processes whose check was not done */
     uint64_t unclassified;       /* their unclassified blocks */
     char **baseline;             /* signatures from --baseline */
@@ -191,8 +193,9 @@ struct lc_result {               /* what every output reports about the run */
 const char *lc_site_status(const struct lc_site *s);   /* "new", "baseline", ... */
 void lc_text(FILE *f, const struct lc_result *r);
 void lc_gen_suppressions(FILE *f, const struct lc_merge *m);
-/* "N bytes still reachable in M blocks, not listed: ..." (no newline) */
-void lc_unlisted_text(FILE *f, int kind, uint64_t bytes, uint64_t blocks);
+/* "N bytes still reachable in M blocks, not listed: ..." (no newline); oom:
+ * because libleak ran out of memory listing them. */
+void lc_unlisted_text(FILE *f, int kind, uint64_t bytes, uint64_t blocks, int oom);
 int lc_out_json(FILE *f, const struct lc_result *r);
 int lc_out_sarif(FILE *f, const struct lc_result *r);
 int lc_out_junit(FILE *f, const struct lc_result *r);

@@ -200,6 +200,8 @@ static int lc_merge_report(struct lc_merge *m, json_t *j)
         json_object_get(json_object_get(j, "check"), "threads_not_stopped"));
     p->unclassified = (uint64_t)json_integer_value(   /* 0 if absent (older reports) */
         json_object_get(json_object_get(j, "check"), "unclassified_blocks"));
+    p->unlisted_oom = json_integer_value(
+        json_object_get(json_object_get(j, "check"), "leaks_unlisted")) != 0;
     lc_proc_counts(p, summary);
     return 0;
 }

@@ -91,9 +91,11 @@ static void lc_junit_texts(const struct lc_merge *m, const struct lc_proc *p,
     for (int k = 0, n = nfail > 0; k < LC_NKINDS; k++)
         if (p->unlisted_blocks[k]) {
             fputs(n ? "; " : "", mf);
-            lc_unlisted_text(mf, k, p->unlisted_bytes[k], p->unlisted_blocks[k]);
+            lc_unlisted_text(mf, k, p->unlisted_bytes[k], p->unlisted_blocks[k],
+                             p->unlisted_oom);
             fputs(n++ ? "\n" : "", bf);
-            lc_unlisted_text(bf, k, p->unlisted_bytes[k], p->unlisted_blocks[k]);
+            lc_unlisted_text(bf, k, p->unlisted_bytes[k], p->unlisted_blocks[k],
+                             p->unlisted_oom);
             fputc('\n', bf);
         }
     if (p->unclassified) {

@@ -378,7 +378,8 @@ static void lc_proc_results(json_t *results, const struct lc_merge *m, const cha
                 lc_err("out of memory");
                 exit(LC_EXIT_OWN);
             }
-            lc_unlisted_text(mf, k, p->unlisted_bytes[k], p->unlisted_blocks[k]);
+            lc_unlisted_text(mf, k, p->unlisted_bytes[k], p->unlisted_blocks[k],
+                             p->unlisted_oom);
             fclose(mf);
             json_array_append_new(results, lc_proc_result(m, i, LC_RULE_UNLISTED, k, msg, root));
         }

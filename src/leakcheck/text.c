@@ -130,13 +130,14 @@ static void lc_text_baseline(FILE *f, const struct lc_merge *m)
 
 /* "64 bytes still reachable in 1 block, not listed: run with
  * show_reachable=1 to see where" */
-void lc_unlisted_text(FILE *f, int kind, uint64_t bytes, uint64_t blocks)
+void lc_unlisted_text(FILE *f, int kind, uint64_t bytes, uint64_t blocks, int oom)
 {
     char a[32], b[32];
     fprintf(f, "%s bytes %s in %s block%s, not listed: %s", lc_num(bytes, a),
             lc_kind_text[kind], lc_num(blocks, b), blocks == 1 ? "" : "s",
-            kind == LC_REACHABLE ? "run with show_reachable=1 to see where"
-                                 : "the reports name no site for them");
+            oom ? "libleak ran out of memory listing them"
+            : kind == LC_REACHABLE ? "run with show_reachable=1 to see where"
+                                   : "the reports name no site for them");
 }
 
 static void lc_text_verdict(FILE *f, const struct lc_result *r)
@@ -172,7 +173,8 @@ static void lc_text_verdict(FILE *f, const struct lc_result *r)
     for (int k = 0; k <= last; k++)
         if (m->unlisted_blocks[k]) {
             fputs("leakcheck: FAIL: ", f);
-            lc_unlisted_text(f, k, m->unlisted_bytes[k], m->unlisted_blocks[k]);
+            lc_unlisted_text(f, k, m->unlisted_bytes[k], m->unlisted_blocks[k],
+                             m->unlisted_oom[k]);
             fputs(k == last ? end : "\n", f);
         }
     if (!fails)

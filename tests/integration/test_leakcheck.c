@@ -202,6 +202,32 @@ Test(leakcheck, process_with_a_thread_not_stopped_is_tagged)
     lc_free(&r);
 }
 
+/* The SARIF result of rule id in d (failing if not there exactly once):
+ * its ruleIndex names that rule, it is an error, and it has the physical
+ * location GitHub needs (a result without one is refused, with the whole
+ * file). */
+static json_t *lc_sarif_result(json_t *d, const char *id)
+{
+    json_t *run = json_array_get(ll_arr(d, "runs"), 0), *res, *found = NULL;
+    json_t *rules = ll_arr(ll_get(ll_get(run, "tool"), "driver"), "rules");
+    size_t i, n = 0;
+    json_array_foreach(ll_arr(run, "results"), i, res) {
+        if (strcmp(ll_str(res, "ruleId"), id) != 0)
+            continue;
+        found = res;
+        n++;
+    }
+    LL_EQ(n, 1, "SARIF results of rule %s", id);
+    json_t *rule = json_array_get(rules, (size_t)ll_int(found, "ruleIndex"));
+    cr_assert(rule && strcmp(ll_str(rule, "id"), id) == 0, "ruleIndex of %s names rule %s",
+              id, rule ? ll_str(rule, "id") : "(none)");
+    LL_STREQ(ll_str(found, "level"), "error", "%s: level", id);
+    json_t *loc = ll_get(json_array_get(ll_arr(found, "locations"), 0), "physicalLocation");
+    const char *uri = ll_str(ll_get(loc, "artifactLocation"), "uri");
+    cr_assert(uri && uri[0], "%s: a physical location", id);
+    return found;
+}
+
 /* A SARIF result's first location: its file, and its line in *line. */
 static const char *lc_result_at(const json_t *res, long long *line)
 {
@@ -857,6 +883,40 @@ Test(leakcheck, reports_with_unlisted_reachable_blocks_fail)
     lc_free(&r);
 }
 
+/* A report whose leaks libleak counted but could not list (it ran out of
+ * memory: check.leaks_unlisted) fails the gate, says why in each output,
+ * and SARIF has a result for it. */
+Test(leakcheck, report_whose_leaks_could_not_be_listed_fails)
+{
+    struct lc r;
+    lc_exec(&r, LL_ROOT, NULL, (const char *const[]){ "/bin/sh", "-c",
+        "mkdir {dir}/r && LD_PRELOAD=" LL_LIB
+        " LIBLEAK_OPTIONS=format=json:output={dir}/r/1.json " LEAKER " 10", NULL });
+    LL_EQ(r.status, 0, "writing the report; stderr:\n%s", r.err);
+    json_t *rep = ll_load_json(lc_path(&r, "r/1.json"));
+    json_array_clear(ll_arr(rep, "leaks"));
+    json_object_set_new(ll_get(rep, "check"), "leaks_unlisted", json_integer(1));
+    cr_assert_eq(json_dump_file(rep, lc_path(&r, "r/1.json"), 0), 0, "rewriting the report");
+    json_decref(rep);
+    struct lc r2;
+    LC(&r2, "--reports", lc_path(&r, "r"), "--sarif", "{dir}/r.sarif", "--junit", "{dir}/j.xml");
+    LL_EQ(r2.status, 23, "exit status; stderr:\n%s", r2.err);
+    const char *why = "10 bytes definitely lost in 1 block, not listed: libleak ran out of "
+                      "memory listing them";
+    cr_assert(ll_contains(r2.err, ll_fmt("leakcheck: FAIL: %s; exit 23", why)),
+              "stderr:\n%s", r2.err);
+    json_t *d = ll_load_json(lc_path(&r2, "r.sarif"));
+    const char *text = ll_str(ll_get(lc_sarif_result(d, "leaks-not-listed"), "message"), "text");
+    cr_assert(ll_contains(text, why), "SARIF message: %s", text);
+    json_decref(d);
+    char *x = ll_read_or_empty(lc_path(&r2, "j.xml"));
+    cr_assert(ll_contains(x, ll_fmt("<failure type=\"definitely_lost\" message=\"%s", why)),
+              "JUnit:\n%s", x);
+    free(x);
+    lc_free(&r2);
+    lc_free(&r);
+}
+
 /* Run mode asks every process for show_reachable=1 when reachable blocks
  * fail, so the site is listed, not just counted. */
 Test(leakcheck, run_mode_lists_reachable_sites_when_they_fail)
@@ -963,32 +1023,6 @@ Test(leakcheck, reused_pid_keeps_both_reports)
     LL_EQ(lost[1], 0, "the second, clean one's bytes");
     json_decref(m);
     lc_free(&r);
-}
-
-/* The SARIF result of rule id in d (failing if not there exactly once):
- * its ruleIndex names that rule, it is an error, and it has the physical
- * location GitHub needs (a result without one is refused, with the whole
- * file). */
-static json_t *lc_sarif_result(json_t *d, const char *id)
-{
-    json_t *run = json_array_get(ll_arr(d, "runs"), 0), *res, *found = NULL;
-    json_t *rules = ll_arr(ll_get(ll_get(run, "tool"), "driver"), "rules");
-    size_t i, n = 0;
-    json_array_foreach(ll_arr(run, "results"), i, res) {
-        if (strcmp(ll_str(res, "ruleId"), id) != 0)
-            continue;
-        found = res;
-        n++;
-    }
-    LL_EQ(n, 1, "SARIF results of rule %s", id);
-    json_t *rule = json_array_get(rules, (size_t)ll_int(found, "ruleIndex"));
-    cr_assert(rule && strcmp(ll_str(rule, "id"), id) == 0, "ruleIndex of %s names rule %s",
-              id, rule ? ll_str(rule, "id") : "(none)");
-    LL_STREQ(ll_str(found, "level"), "error", "%s: level", id);
-    json_t *loc = ll_get(json_array_get(ll_arr(found, "locations"), 0), "physicalLocation");
-    const char *uri = ll_str(ll_get(loc, "artifactLocation"), "uri");
-    cr_assert(uri && uri[0], "%s: a physical location", id);
-    return found;
 }
 
 /* Blocks a process counts but no site lists, and a process whose check was
