@@ -75,6 +75,39 @@ LL_EXPORT void quick_exit(int status)
     ll_end_through(&ll_next_quick_exit, "quick_exit", status);
 }
 
+/* ---- main's return: through exit() above, not libc's own ------------------
+ * libc's start-up code calls exit() with main's value from inside libc, where
+ * the wrapper above does not see it.  A worker that calls exit() while main
+ * returns then runs glibc 2.36's exit beside main's (neither waits for the
+ * other), and whichever of the two does not write the report ends the process
+ * in the middle of it: the report was lost in about one run in two
+ * (hostile_main_return_race).  So main is called from here, and its value
+ * goes to that wrapper, as every other exit() does.  This frame lies in
+ * libleak, which the unwinder leaves out of every stack; pthread_exit() in
+ * main unwinds past it to libc's start-up code, as it would have. */
+typedef int (*ll_main_fn)(int, char **, char **);
+typedef int (*ll_start_fn)(ll_main_fn, int, char **, void (*)(void), void (*)(void),
+                           void (*)(void), void *);
+static ll_main_fn ll_program_main;
+static void *ll_next_start;
+
+static int ll_main(int argc, char **argv, char **envp)
+{
+    ll_end_through(&ll_next_exit, "exit", ll_program_main(argc, argv, envp));
+}
+
+LL_EXPORT int __libc_start_main(ll_main_fn main, int argc, char **argv,
+                                void (*init)(void), void (*fini)(void),
+                                void (*rtld_fini)(void), void *stack_end)
+{
+    ll_start_fn f;
+    *(void **)&f = ll_real_next(&ll_next_start, "__libc_start_main");
+    if (!f)                         /* no libc function: cannot happen */
+        ll_exit_real(127);
+    ll_program_main = main;
+    return f(ll_main, argc, argv, init, fini, rtld_fini, stack_end);
+}
+
 /* At load: no dlsym later in a vfork child or a signal handler. */
 __attribute__((constructor)) static void ll_exits_install(void)
 {

@@ -168,7 +168,7 @@ Test(entry, libc_names_are_the_same_entry_points)
 Test(entry, exports_only_the_entry_points)
 {
     static const char *const want[] = {
-        "_Exit", "_exit", "exit", "quick_exit", "dlclose",
+        "_Exit", "_exit", "exit", "quick_exit", "dlclose", "__libc_start_main",
         "malloc", "free", "calloc", "realloc", "reallocarray", "posix_memalign",
         "aligned_alloc", "memalign", "valloc", "pvalloc", "malloc_usable_size",
         "__libc_malloc", "__libc_free", "__libc_calloc", "__libc_realloc",
