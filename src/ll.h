@@ -310,8 +310,13 @@ struct ll_module {
     char path[256];           /* absolute if it could be; "" for the main program */
 };
 #define LL_MAX_MODULES 1024
-/* A new stack: remember the objects its addresses lie in. */
-void ll_modules_note(const uintptr_t *pcs, unsigned n);
+/* A new stack, interned at the epoch ll_modules_sync() gave: remember the
+ * objects its addresses lie in.  1: the epoch has moved since (an object
+ * was loaded where one that libc unloaded itself was), intern it again. */
+int ll_modules_note(const uintptr_t *pcs, unsigned n);
+/* The loader's count of objects unloaded so far, or LL_UNLOADS_UNKNOWN. */
+#define LL_UNLOADS_UNKNOWN (~0ull)
+unsigned long long ll_modules_unloads(void);
 /* Before a stack is interned: refresh the list if code was unmapped since,
  * or if one of pcs lies where only a closed object was; returns the epoch
  * the stack belongs to (see modules.c). */

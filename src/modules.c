@@ -17,6 +17,7 @@
 
 #include <fcntl.h>
 #include <link.h>
+#include <stddef.h>
 #include <string.h>
 #include <sys/auxv.h>
 #include <unistd.h>
@@ -30,14 +31,33 @@ static atomic_uint ll_mods_seen;        /* ll_unmap_gen at the last refresh */
 static atomic_uint ll_mods_epoch;
 static uint8_t ll_mods_alive[LL_MAX_MODULES];   /* seen by the last refresh */
 static atomic_size_t ll_mods_ndead;
+static size_t ll_mods_boot;             /* entries of the first refresh: start-up objects */
+static _Atomic unsigned long long ll_mods_subs; /* ll_modules_unloads() at the last refresh */
 
-static int ll_mods_known(uintptr_t pc, size_t n)
+/* The first entry holding pc, or n. */
+static size_t ll_mods_find(uintptr_t pc, size_t n)
 {
     pc &= ~LL_PC_EXACT;
-    for (size_t i = 0; i < n; i++)
-        if (pc - ll_mods[i].lo < ll_mods[i].hi - ll_mods[i].lo)
-            return 1;
-    return 0;
+    size_t i = 0;
+    while (i < n && pc - ll_mods[i].lo >= ll_mods[i].hi - ll_mods[i].lo)
+        i++;
+    return i;
+}
+
+/* The loader's count of objects unloaded so far (dl_iterate_phdr's
+ * dlpi_subs, which the first object reports), or LL_UNLOADS_UNKNOWN. */
+static int ll_mods_subs_cb(struct dl_phdr_info *info, size_t size, void *arg)
+{
+    int has = size >= offsetof(struct dl_phdr_info, dlpi_subs) + sizeof(info->dlpi_subs);
+    *(unsigned long long *)arg = has ? info->dlpi_subs : LL_UNLOADS_UNKNOWN;
+    return 1;
+}
+
+unsigned long long ll_modules_unloads(void)
+{
+    unsigned long long n = LL_UNLOADS_UNKNOWN;
+    dl_iterate_phdr(ll_mods_subs_cb, &n);
+    return n;
 }
 
 /* FNV-1a: entries are found again by the loader's name, which their path
@@ -139,10 +159,11 @@ static void ll_mods_add(const struct dl_phdr_info *info, uintptr_t lo, uintptr_t
     atomic_store_explicit(&ll_mods_epoch, epoch, memory_order_release);
 }
 
+/* arg: where the loader's unload count goes, read with the list. */
 static int ll_mods_cb(struct dl_phdr_info *info, size_t size, void *arg)
 {
-    (void)size;
-    (void)arg;
+    if (*(unsigned long long *)arg == LL_UNLOADS_UNKNOWN)
+        (void)ll_mods_subs_cb(info, size, arg);
     for (unsigned i = 0; i < info->dlpi_phnum; i++) {
         const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
         if (ph->p_type == PT_LOAD && (ph->p_flags & PF_X)) {
@@ -161,9 +182,13 @@ static void ll_mods_refresh(void)
     atomic_store(&ll_mods_seen, atomic_load(&ll_unmap_gen));
     if (ll_mods) {
         size_t n = atomic_load(&ll_nmods), dead = 0;
+        unsigned long long subs = LL_UNLOADS_UNKNOWN;
         for (size_t i = 0; i < n; i++)
             __atomic_store_n(&ll_mods_alive[i], 0, __ATOMIC_RELAXED);
-        dl_iterate_phdr(ll_mods_cb, NULL);
+        dl_iterate_phdr(ll_mods_cb, &subs);
+        atomic_store(&ll_mods_subs, subs);
+        if (!n)
+            ll_mods_boot = atomic_load(&ll_nmods);
         n = atomic_load(&ll_nmods);
         for (size_t i = 0; i < n; i++)
             dead += !__atomic_load_n(&ll_mods_alive[i], __ATOMIC_RELAXED);
@@ -200,17 +225,30 @@ unsigned ll_modules_sync(const uintptr_t *pcs, unsigned n)
     return atomic_load_explicit(&ll_mods_epoch, memory_order_acquire);
 }
 
-void ll_modules_note(const uintptr_t *pcs, unsigned n)
+/* libc unloads objects itself (__libc_dlclose: iconv's modules once unused),
+ * past libleak's dlclose, so ll_unmap_gen does not move: a library loaded
+ * later where one of them was lies in "known" code and was named after the
+ * unloaded module.  Start-up objects are never unloaded; for a stack that
+ * runs through a later one, the loader's unload count, read at the last
+ * refresh, tells.  That costs a dl_iterate_phdr per new stack through
+ * dlopen'ed code, none for the others. */
+int ll_modules_note(const uintptr_t *pcs, unsigned n)
 {
     size_t known = atomic_load_explicit(&ll_nmods, memory_order_acquire);
     if (known) {
         unsigned i = 0;
-        while (i < n && ll_mods_known(pcs[i], known))
-            i++;
-        if (i == n)
-            return;
+        int late = 0;
+        for (size_t m; i < n && (m = ll_mods_find(pcs[i], known)) < known; i++)
+            late |= m >= ll_mods_boot;
+        if (i == n && (!late || ll_modules_unloads() == atomic_load(&ll_mods_subs)))
+            return 0;
     }
+    unsigned epoch = atomic_load(&ll_mods_epoch);
+    unsigned long long subs = atomic_load(&ll_mods_subs);
     ll_mods_refresh();
+    if (atomic_load(&ll_mods_subs) != subs)
+        ll_unwind_forget();             /* the unloaded code's rules too */
+    return atomic_load(&ll_mods_epoch) != epoch;
 }
 
 void ll_modules_settle(void)

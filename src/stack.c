@@ -240,8 +240,11 @@ uint32_t ll_stack_intern(const uintptr_t *pcs, unsigned n)
     uint32_t id = ll_stack_find_or_add(pcs, n, epoch, h, &fresh);
     if (set && id != LL_STACK_NONE)
         ll_tcache_put(set, LL_TCACHE_WAYS - 1, (struct ll_tcache_ent){ h64, id, 0 });
-    if (fresh)                /* outside the shard lock: it may take the loader's */
-        ll_modules_note(pcs, n);
+    /* Outside the shard lock: it may take the loader's.  A stack found to
+     * belong to a newer epoch is interned again there (once: the list is
+     * then up to date). */
+    if (fresh && ll_modules_note(pcs, n))
+        return ll_stack_intern(pcs, n);
     return id;
 }
 

@@ -861,6 +861,25 @@ Test(hostile, dlclose_reused_address_named_over_rounds)
     ll_run_free(&r);
 }
 
+/* libc unloads an iconv module itself (__libc_dlclose, not dlclose): a
+ * library loaded in its place is named after itself, its stack whole.  Its
+ * leak read 'gconv (UTF-16.so+0x2122)' in UTF-16.so's frames. */
+Test(hostile, iconv_module_unloaded_by_libc_then_address_reused)
+{
+    struct ll_run r;
+    ll_run_json(&r, "iconv_reuse", NULL, NULL);
+    LL_EQ(r.status, 0, "exit status; stdout:\n%s", r.out);
+    if (!ll_contains(r.out, "same address"))
+        cr_skip_test("libreuse_b.so was not mapped where UTF-16.so was: %s", r.out);
+    json_t *g = reuse_leak(&r, 22);
+    reuse_named(g, "reuse_bravo", "libreuse_b.so");
+    json_t *st = ll_arr(g, "stack");
+    const char *caller = ll_str(json_array_get(st, 1), "function");
+    cr_assert(caller && !strcmp(caller, "main"), "reuse_bravo's caller: %s",
+              caller ? caller : "null");
+    ll_run_free(&r);
+}
+
 /* Two plugins with one file name, from two directories, one after the other
  * at one address: each leak is named after its own (a comparison of file
  * names took the closed one for the one loaded in its place). */
