@@ -50,6 +50,7 @@ static _Unwind_Reason_Code ll_exit_step(struct _Unwind_Context *ctx, void *arg)
 /* The code of the function name, from its symbol; 0 if unknown. */
 static int ll_code_of(const char *name, uintptr_t *lo, uintptr_t *hi)
 {
+    *lo = *hi = 0;
     void *f = dlsym(RTLD_NEXT, name);   /* libc's: exits.c wraps both */
     Dl_info info;
     const ElfW(Sym) *sym = NULL;
@@ -61,13 +62,30 @@ static int ll_code_of(const char *name, uintptr_t *lo, uintptr_t *hi)
     return 1;
 }
 
+/* exit's and quick_exit's code, looked up at initialisation: a dlsym at
+ * report time clears the thread's pending dlerror() state, and glibc frees
+ * it then (a program whose last dlsym or dlopen failed had that error's
+ * blocks, held by libc's TLS, reported as definitely lost). */
+static uintptr_t ll_end_lo[2], ll_end_hi[2];
+static int ll_end_known = -1;           /* -1: not looked up yet */
+
+void ll_exit_root_init(void)
+{
+    ll_end_known = ll_code_of("exit", &ll_end_lo[0], &ll_end_hi[0]) |
+                   ll_code_of("quick_exit", &ll_end_lo[1], &ll_end_hi[1]);
+}
+
 int ll_exit_root(uintptr_t *sp, uintptr_t regs[LL_EXIT_REGS])
 {
-    struct ll_exit_walk w = { .regs = regs };
-    int known = ll_code_of("exit", &w.lo[0], &w.hi[0]);
-    known |= ll_code_of("quick_exit", &w.lo[1], &w.hi[1]);
-    if (!known)
+    if (ll_end_known < 0)
+        ll_exit_root_init();            /* unit tests: never initialised */
+    if (!ll_end_known)
         return -1;
+    struct ll_exit_walk w = { .regs = regs };
+    for (int i = 0; i < 2; i++) {
+        w.lo[i] = ll_end_lo[i];
+        w.hi[i] = ll_end_hi[i];
+    }
     _Unwind_Backtrace(ll_exit_step, &w);
     if (w.found != 2)
         return -1;

@@ -450,6 +450,7 @@ void ll_reach_unclassified(size_t n, uint64_t bytes);
 /* Inside exit(): the stack pointer of exit's caller and the callee-saved
  * registers it held; -1 when not called from within exit(). */
 int ll_exit_root(uintptr_t *sp, uintptr_t regs[LL_EXIT_REGS]);
+void ll_exit_root_init(void);   /* at initialisation: no dlsym at report time */
 
 /* ---- threads.c: other threads, stopped without ptrace (reach section) ---- */
 /* SIGURG: ignored by default (a late one harms nothing), and gdb and strace

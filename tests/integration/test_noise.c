@@ -58,9 +58,14 @@ Test(noise, regcomp_regexec_regfree) { libc_case("regex"); }
 /* ld.so's _dl_find_object segments: pointed to 48 bytes in (aligned). */
 Test(noise, dlopen_dlclose_library_with_tls) { libc_case("dlopen"); }
 
+/* A failed dlsym's error, kept by libc in its TLS until dlerror() asks: the
+ * report's own dlsym (exit's code, looked up at report time) made glibc free
+ * it and clear the TLS, so its two blocks read definitely lost. */
+Test(noise, dlsym_error_never_read) { libc_case("dlsym_missing"); }
+
 Test(noise, all_libc_cases_in_one_process)
 {
     const char *args[] = { "getaddrinfo", "localtime", "setlocale", "qsort", "fopen",
-                           "popen", "regex", "dlopen", NULL };
+                           "popen", "regex", "dlopen", "dlsym_missing", NULL };
     run_clean("noise_libc", args, "noise_libc: ok\n");
 }
