@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 static int ll_cmp_ptr(const void *a, const void *b)
@@ -265,7 +266,7 @@ static int ll_report_fails(const struct ll_report *r)
     return 0;
 }
 
-int ll_report_write(void)
+static int ll_report_run(void)
 {
     struct ll_report r;
     memset(&r, 0, sizeof(r));
@@ -319,6 +320,25 @@ int ll_report_write(void)
     ll_pages_free(r.groups, (n + 1) * sizeof(*r.groups));
     ll_pages_free(v, (n + 1) * sizeof(*v));
     return ll_report_fails(&r);
+}
+
+/* A program that lowered its soft RLIMIT_NOFILE (to 3, say) left the report
+ * no descriptor for /proc, the output file or the objects its frames are
+ * named from: it went to stderr, every frame '???'.  The soft limit is the
+ * hard one while the report runs, and is put back after it. */
+int ll_report_write(void)
+{
+    struct rlimit was, lim;
+    int raised = getrlimit(RLIMIT_NOFILE, &was) == 0 && was.rlim_cur < was.rlim_max;
+    if (raised) {
+        lim = was;
+        lim.rlim_cur = lim.rlim_max;
+        raised = setrlimit(RLIMIT_NOFILE, &lim) == 0;
+    }
+    int fails = ll_report_run();
+    if (raised)
+        setrlimit(RLIMIT_NOFILE, &was);
+    return fails;
 }
 
 /* ---- frames, shared by the formatters -------------------------------------- */

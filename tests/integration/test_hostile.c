@@ -243,6 +243,20 @@ Test(hostile, main_returns_while_a_thread_exits_one_report)
     }
 }
 
+/* A soft RLIMIT_NOFILE of 3 (no descriptor free): the report still goes to
+ * output=FILE, its frames named; the program still sees its limit. */
+Test(hostile, no_descriptor_left_report_to_file_with_names)
+{
+    struct ll_run r;
+    ll_run_json(&r, "hostile_nofile", NULL, NULL);
+    LL_EQ(r.status, 4, "exit status; stderr:\n%.2000s", r.err);
+    LL_STREQ(r.out, "hostile_nofile: fopen failed\n", "stdout");
+    LL_EQ(ll_bytes_at(r.json, "definitely_lost", LL_SRC("hostile_nofile.c"),
+                      ll_line("hostile_nofile.c", "@leak"), NULL), 29,
+          "the leak, at its line; groups:\n%s", ll_describe_leaks(r.json));
+    ll_run_free(&r);
+}
+
 #define HEX "hostile_handler_exit"
 
 /* exit() from a handler that interrupted libleak's malloc hook: no leak
