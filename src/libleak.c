@@ -120,10 +120,13 @@ void ll_finish(void)
          * and has just run the parent's atexit handlers and destructors,
          * ours among them, which will not run again in the parent.  No
          * report here (it would take the parent's state); say why none
-         * will come. */
-        ll_msg("a vfork child called exit() instead of _exit(): it ran the parent's exit "
-               "handlers and destructors, libleak's among them, so the parent (pid %d) "
-               "will write no leak report", (int)getppid());
+         * will come.  A clone() child with a memory of its own (no
+         * CLONE_VM) gets no report either, and its parent still writes
+         * one: nothing to say. */
+        if (ll_child_shares_memory())
+            ll_msg("a vfork child called exit() instead of _exit(): it ran the parent's exit "
+                   "handlers and destructors, libleak's among them, so the parent (pid %d) "
+                   "will write no leak report", (int)getppid());
         return;
     }
     if (!ll_report_claim())

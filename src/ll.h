@@ -667,6 +667,7 @@ void ll_end_enter(void);
 int ll_end_interrupted(const char *end, int signal);
 int ll_abnormal_report(void); /* the report outside exit(); ll_report_write's value */
 int ll_is_own_process(void);  /* not a vfork/posix_spawn child */
+int ll_child_shares_memory(void);   /* such a child: shares our memory (signals.c) */
 int ll_is_fork_child(void);
 void ll_exit_real(int status) __attribute__((noreturn));
 /* Where the program's live stack begins and the registers it held, for a

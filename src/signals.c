@@ -23,6 +23,7 @@
 #include <string.h>
 #include <time.h>
 #include <ucontext.h>
+#include <linux/kcmp.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -122,6 +123,16 @@ int ll_is_own_process(void)
 }
 
 int ll_is_fork_child(void) { return ll_forked; }
+
+/* Not our process (ll_is_own_process is 0): 1 if it shares our memory
+ * (vfork, posix_spawn, clone with CLONE_VM), or if that cannot be told; 0
+ * for a clone() without CLONE_VM, which has its own copy, as a fork child
+ * has (but it ran no fork handlers). */
+int ll_child_shares_memory(void)
+{
+    long r = syscall(SYS_kcmp, (pid_t)syscall(SYS_getpid), ll_own_pid, KCMP_VM, 0, 0);
+    return r < 0 || r == 0;
+}
 
 static void ll_abnormal_fork_child(void)
 {

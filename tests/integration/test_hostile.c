@@ -334,6 +334,22 @@ Test(hostile, vfork_child_touches_nothing)
     ll_run_free(&r);
 }
 
+/* A clone() child without CLONE_VM has a memory of its own: its exit() is
+ * not a vfork child's, and the parent's report still comes.  It was told
+ * "a vfork child called exit() ... the parent will write no leak report". */
+Test(hostile, clone_child_exit_is_not_a_vfork_child)
+{
+    const char *args[] = { "clone_exit", NULL };
+    struct ll_run r;
+    ll_run_json(&r, ABN, NULL, args);
+    LL_EQ(r.status, 0, "exit status");
+    cr_assert(ll_contains(r.out, "clone child status 9"), "stdout:\n%s", r.out);
+    LL_EQ(ll_count_lines(r.err, "libleak"), 0, "libleak's lines on stderr:\n%.2000s", r.err);
+    LL_EQ(ll_int(r.json, "pid"), r.pid, "the report is the parent's");
+    leak77(r.json, "parent");
+    ll_run_free(&r);
+}
+
 /* ---- processes and threads under load ------------------------------------------ */
 
 static json_t *report_of(json_t **v, size_t n, long long pid)

@@ -2,8 +2,11 @@
  * segv, bus, fpe, ill, abort, kill (SIGSEGV sent by kill), own (the program's
  * own SIGSEGV handler, which exits 3), _exit, _Exit, fork_exit (a fork child
  * leaks and ends with _exit; the parent exits normally), vfork_exit (a vfork
- * child ends with _exit). */
+ * child ends with _exit), clone_exit (a clone() child without CLONE_VM, a
+ * copy of our memory that ran no fork handlers, ends with exit(9)). */
+#define _GNU_SOURCE
 #include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -72,6 +75,22 @@ static int vfork_exit(void)
     return 0;
 }
 
+static int clone_child(void *arg)
+{
+    exit((int)(intptr_t)arg);
+}
+
+static int clone_exit(void)
+{
+    static char stack[64 << 10];
+    pid_t pid = clone(clone_child, stack + sizeof stack, SIGCHLD, (void *)(intptr_t)9);
+    int st;
+    if (pid < 0 || waitpid(pid, &st, 0) != pid)
+        return 1;
+    printf("hostile_abnormal: clone child status %d\n", WIFEXITED(st) ? WEXITSTATUS(st) : -1);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     const char *m = argc > 1 ? argv[1] : "segv";
@@ -105,5 +124,7 @@ int main(int argc, char **argv)
         return fork_exit();
     else if (!strcmp(m, "vfork_exit"))
         return vfork_exit();
+    else if (!strcmp(m, "clone_exit"))
+        return clone_exit();
     return 0;
 }
