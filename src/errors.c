@@ -61,10 +61,20 @@ static void ll_error_block(struct ll_error_rec *e)
     }
 }
 
-/* "a 40-byte block from malloc" */
+/* Whether a number is read with a vowel first ("an 8-byte", "an 18-byte",
+ * "an 800-byte", "an 11,000-byte"): its leading group of three digits is
+ * eight, eleven, eighteen, eighty-something or eight hundred and some. */
+static int ll_reads_with_vowel(uint64_t n)
+{
+    while (n >= 1000)
+        n /= 1000;
+    return n == 8 || n == 11 || n == 18 || (n >= 80 && n < 90) || (n >= 800 && n < 900);
+}
+
+/* "a 40-byte block from malloc", "an 8-byte block from malloc" */
 static void ll_error_block_text(struct ll_out *o, const struct ll_error_rec *e)
 {
-    ll_out_str(o, "a ");
+    ll_out_str(o, ll_reads_with_vowel(e->size) ? "an " : "a ");
     ll_out_u64(o, e->size);
     ll_out_str(o, "-byte block from ");
     ll_out_str(o, ll_fn_name(e->fn));
@@ -83,6 +93,13 @@ static void ll_error_headline(struct ll_out *o, const struct ll_error_rec *e)
     ll_out_str(o, ") ");
     if (!e->has_block) {
         ll_out_str(o, "of memory that was never allocated");
+    } else if (e->block != e->ptr && e->kind == LL_ERR_MISMATCH) {
+        /* new[]'s array, past its element count (interpose.c) */
+        ll_out_str(o, "of the array ");
+        ll_out_u64(o, e->ptr - e->block);
+        ll_out_str(o, " bytes into ");
+        ll_error_block_text(o, e);
+        ll_out_str(o, ", past its element count");
     } else if (e->block != e->ptr) {
         ll_out_str(o, "points ");
         ll_out_u64(o, e->ptr - e->block);
@@ -153,10 +170,11 @@ void ll_error_report(unsigned kind, uintptr_t p, unsigned dealloc_fn)
     ll_error_add(&e);
 }
 
-void ll_error_report_block(unsigned kind, const struct ll_block *b, unsigned dealloc_fn)
+void ll_error_report_block(unsigned kind, uintptr_t p, const struct ll_block *b,
+                           unsigned dealloc_fn)
 {
     struct ll_error_rec e = { .kind = (uint8_t)kind, .dealloc_fn = (uint8_t)dealloc_fn,
-                              .fn = b->fn, .has_block = 1, .ptr = b->ptr, .block = b->ptr,
+                              .fn = b->fn, .has_block = 1, .ptr = p, .block = b->ptr,
                               .size = b->size, .stack = ll_stack_capture(),
                               .alloc_stack = b->stack };
     ll_error_add(&e);

@@ -181,6 +181,26 @@ static unsigned ll_bad_free_kind(uintptr_t p)
     return LL_ERR_INVALID_FREE;
 }
 
+/* delete or free of an array from new[] of a class with a destructor: the
+ * pointer is 8 bytes into the block, past the element count C++ keeps
+ * before the array (the first word, which divides the rest, as reach.c's
+ * "newarray" heuristic reads it).  It is the array's start to the program,
+ * so it is the mismatched pair it looks like (new[] with delete), not a
+ * free into the block's middle: the record goes, as for any mismatch, and
+ * the block is kept from the allocator.  1 if it was such a free. */
+static int ll_array_mismatch(uintptr_t p, unsigned dealloc, uintptr_t caller)
+{
+    struct ll_block b;
+    if (dealloc == LL_DEALLOC_DELETE_ARRAY || p < 8 ||
+        !ll_table_lookup(p - 8, &b) || b.fn != LL_FN_NEW_ARRAY || b.size < 8)
+        return 0;
+    uint64_t count = *(const uint64_t *)b.ptr;
+    if (!count || (b.size - 8) % count != 0 || !ll_table_remove(b.ptr, caller, &b))
+        return 0;
+    ll_error_report_block(LL_ERR_MISMATCH, p, &b, dealloc);
+    return 1;
+}
+
 /* Before a free: remove the record first, so another thread that gets the
  * same address from the real malloc cannot have its record removed by us.
  * Returns 1 when p may go to the real free; a bad free is reported and
@@ -205,7 +225,8 @@ static int ll_on_free(void *p, unsigned dealloc, uintptr_t caller, int far)
             ok = 0;
         }
     } else if (!ll_internal_remove((uintptr_t)p) && !ll_orphan_take((uintptr_t)p)) {
-        ll_error_report(ll_bad_free_kind((uintptr_t)p), (uintptr_t)p, dealloc);
+        if (!ll_array_mismatch((uintptr_t)p, dealloc, caller))
+            ll_error_report(ll_bad_free_kind((uintptr_t)p), (uintptr_t)p, dealloc);
         ok = 0;
     }
     ll_guard--;
@@ -327,7 +348,7 @@ void *ll_realloc_mismatch(void *p, size_t n, const struct ll_block *old, unsigne
 {
     int saved = errno;
     ll_guard++;
-    ll_error_report_block(LL_ERR_MISMATCH, old, LL_DEALLOC_REALLOC);
+    ll_error_report_block(LL_ERR_MISMATCH, old->ptr, old, LL_DEALLOC_REALLOC);
     ll_guard--;
     errno = saved;
     if (n == 0)

@@ -574,8 +574,10 @@ enum ll_error_kind {
 extern const char *const ll_error_json[LL_ERR_KIND_COUNT];
 /* Record (and print at once) a bad free/realloc at p; caller holds the guard. */
 void ll_error_report(unsigned kind, uintptr_t p, unsigned dealloc_fn);
-/* The same for a live block whose record the caller has just removed. */
-void ll_error_report_block(unsigned kind, const struct ll_block *b, unsigned dealloc_fn);
+/* The same for a live block whose record the caller has just removed; p is
+ * the pointer the program passed (b's start, or its array past the count). */
+void ll_error_report_block(unsigned kind, uintptr_t p, const struct ll_block *b,
+                           unsigned dealloc_fn);
 struct ll_report {
     struct ll_group *groups;
     size_t ngroups;

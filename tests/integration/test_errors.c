@@ -127,6 +127,49 @@ Test(errors, mismatched_new_delete_malloc_free)
     ll_run_free(&r);
 }
 
+/* delete or free of an array from new[] of a class with a destructor: the
+ * program's pointer is 8 bytes in, past the element count.  A mismatched
+ * pair like new[]/delete of ints, not an interior free, and the array is not
+ * reported again as a leak. */
+Test(errors, delete_of_an_array_past_its_count_is_a_mismatch)
+{
+    struct ll_run r;
+    ll_run_json(&r, "mismatch_array", NULL, NULL);
+    LL_EQ(r.exited, 1, "exited normally (signal %d)", r.sig);
+    LL_EQ(r.status, 0, "exit status");
+    cr_assert(ll_contains(r.out, "mismatch_array: still running\n"), "stdout:\n%s", r.out);
+    ll_check_schema(r.json);
+    LL_EQ(json_array_size(ll_arr(r.json, "errors")), 2, "number of errors");
+    static const struct { const char *fn, *at, *alloc; long long size; } want[] = {
+        { "operator delete", "@delete-array-with-delete", "@new[]-delete", 24 },
+        { "free", "@free-array", "@new[]-free", 80 },
+    };
+    const char *printed = r.out;
+    for (size_t i = 0; i < 2; i++) {
+        json_t *e = error_at(r.json, i);
+        LL_STREQ(ll_str(e, "kind"), "mismatched_free", "errors[%zu].kind", i);
+        LL_STREQ(ll_str(e, "function"), want[i].fn, "errors[%zu].function", i);
+        unsigned long long addr = printed_addr(printed, "array ");
+        printed = strstr(printed, "array ") + 1;
+        LL_EQ(ll_addr(ll_str(e, "address")), addr, "errors[%zu].address", i);
+        LL_EQ(ll_addr(ll_str(e, "block")), addr - 8, "errors[%zu].block", i);
+        LL_EQ(ll_int(e, "size"), want[i].size, "errors[%zu].size", i);
+        ll_assert_top(ll_get(e, "stack"), LL_SRC("mismatch_array.cc"), ll_line("mismatch_array.cc", want[i].at), want[i].at);
+        ll_assert_top(ll_get(e, "allocated"), LL_SRC("mismatch_array.cc"), ll_line("mismatch_array.cc", want[i].alloc), want[i].alloc);
+    }
+    LL_EQ(ll_summary_blocks(r.json, "definitely_lost"), 0, "definitely lost blocks; groups:\n%s", ll_describe_leaks(r.json));
+    LL_EQ(ll_summary_blocks(r.json, "possibly_lost"), 0, "possibly lost blocks");
+    ll_run_free(&r);
+
+    ll_run_raw(&r, "mismatch_array", 1, NULL, NULL);
+    cr_assert(ll_contains(r.err, "of the array 8 bytes into a 24-byte block from operator new[], "
+                          "past its element count; not passed to the allocator\n"),
+              "stderr:\n%.3000s", r.err);
+    cr_assert(ll_contains(r.err, "libleak: mismatched free: free(0x"), "stderr:\n%.3000s", r.err);
+    cr_assert(ll_contains(r.err, "into an 80-byte block from operator new[]"), "stderr:\n%.3000s", r.err);
+    ll_run_free(&r);
+}
+
 /* 3,000 bad frees: 100 printed, 1,000 listed, all 3,000 counted (the text
  * figure, totals.bad_frees, and leakcheck's per-process count). */
 Test(errors, bad_frees_past_the_caps_are_counted)
