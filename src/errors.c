@@ -80,11 +80,11 @@ static void ll_error_block_text(struct ll_out *o, const struct ll_error_rec *e)
     ll_out_str(o, ll_fn_name(e->fn));
 }
 
-/* One headline, e.g. "libleak: double free: free(0x...) of a 40-byte block
- * from malloc that was already freed; not passed to the allocator". */
-static void ll_error_headline(struct ll_out *o, const struct ll_error_rec *e)
+/* One error in words, e.g. "double free: free(0x...) of a 40-byte block
+ * from malloc that was already freed; not passed to the allocator" (fixed
+ * words, numbers and allocator names: nothing to escape for HTML). */
+void ll_error_describe(struct ll_out *o, const struct ll_error_rec *e)
 {
-    ll_out_str(o, "libleak: ");
     ll_out_str(o, ll_error_text[e->kind]);
     ll_out_str(o, ": ");
     ll_out_str(o, ll_dealloc_name[e->dealloc_fn]);
@@ -111,10 +111,18 @@ static void ll_error_headline(struct ll_out *o, const struct ll_error_rec *e)
         if (e->kind != LL_ERR_MISMATCH)
             ll_out_str(o, " that was already freed");
     }
-    ll_out_str(o, e->kind == LL_ERR_INVALID_REALLOC ? "; realloc returned NULL\n"
+    ll_out_str(o, e->kind == LL_ERR_INVALID_REALLOC ? "; realloc returned NULL"
                   : e->dealloc_fn == LL_DEALLOC_REALLOC
-                  ? "; not passed to the allocator (its bytes were moved to a new block)\n"
-                  : "; not passed to the allocator\n");
+                  ? "; not passed to the allocator (its bytes were moved to a new block)"
+                  : "; not passed to the allocator");
+}
+
+/* The line on stderr: "libleak: " and the description. */
+static void ll_error_headline(struct ll_out *o, const struct ll_error_rec *e)
+{
+    ll_out_str(o, "libleak: ");
+    ll_error_describe(o, e);
+    ll_out_str(o, "\n");
 }
 
 static void ll_error_print(const struct ll_error_rec *e)

@@ -603,6 +603,8 @@ struct ll_error_rec {
     size_t size;
     uint32_t stack, alloc_stack, free_stack;
 };
+/* An error in words, as its stderr line has it after "libleak: ". */
+void ll_error_describe(struct ll_out *o, const struct ll_error_rec *e);
 size_t ll_error_count(void);     /* recorded: the first 1,000 */
 size_t ll_error_total(void);     /* every bad free, the ones past the first 1,000 too */
 #define LL_ERRORS_PRINTED 100    /* the first ones are printed when they happen */

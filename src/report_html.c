@@ -308,6 +308,47 @@ static void ll_html_sites(struct ll_out *o, const struct ll_report *r)
         ll_out_str(o, "<p>No leak sites to list.</p>\n");
 }
 
+/* Bad frees: each was on stderr when it happened, which a page read later
+ * does not show; the first ones are listed here with their stacks, as
+ * stderr had them. */
+static void ll_html_errors(struct ll_out *o)
+{
+    size_t total = ll_error_total(), n = ll_error_count();
+    if (!total)
+        return;
+    if (n > LL_ERRORS_PRINTED)
+        n = LL_ERRORS_PRINTED;
+    ll_out_str(o, "<h2>Bad frees</h2>\n<p>");
+    ll_out_bytes_human(o, total);
+    ll_out_str(o, total == 1 ? " bad free; it was also reported on stderr when it "
+                               "happened.</p>\n"
+                             : " bad frees; each was also reported on stderr when it "
+                               "happened.</p>\n");
+    ll_out_str(o, "<ol id=\"errors\">\n");
+    for (size_t i = 0; i < n; i++) {
+        const struct ll_error_rec *e = ll_error_get(i);
+        ll_out_str(o, "<li class=\"error\"><p><code>");
+        ll_error_describe(o, e);
+        ll_out_str(o, "</code></p>");
+        ll_html_frames(o, e->stack);
+        if (e->alloc_stack) {
+            ll_out_str(o, "allocated at:");
+            ll_html_frames(o, e->alloc_stack);
+        }
+        if (e->free_stack) {
+            ll_out_str(o, "first freed at:");
+            ll_html_frames(o, e->free_stack);
+        }
+        ll_out_str(o, "</li>\n");
+    }
+    ll_out_str(o, "</ol>\n");
+    if (total > n) {
+        ll_out_str(o, "<p>The first ");
+        ll_out_u64(o, n);
+        ll_out_str(o, " are listed.</p>\n");
+    }
+}
+
 /* ---- the page --------------------------------------------------------------------- */
 static const char ll_html_style[] =
     "<style>\n"
@@ -395,6 +436,11 @@ static void ll_html_summary(struct ll_out *o, const struct ll_report *r)
     ll_out_str(o, " bytes allocated, peak ");
     ll_out_bytes_human(o, r->totals.peak_live_bytes);
     ll_out_str(o, " bytes live.</p>\n");
+    if (ll_error_total()) {
+        ll_out_str(o, "<p>Bad frees: ");
+        ll_out_bytes_human(o, ll_error_total());
+        ll_out_str(o, " (listed below).</p>\n");
+    }
     ll_check_notes_write(o, "<p class=\"note\">Note: ", ".</p>\n");
 }
 
@@ -434,6 +480,7 @@ void ll_report_html(struct ll_out *o, const struct ll_report *r)
     ll_html_flamegraph(o, r);
     ll_out_str(o, "<h2>Leak sites</h2>\n");
     ll_html_sites(o, r);
+    ll_html_errors(o);
     ll_out_str(o, "<p id=\"rendered\"></p>\n");
     ll_out_str(o, ll_html_script);
     ll_out_str(o, "</body></html>\n");

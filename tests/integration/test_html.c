@@ -122,6 +122,38 @@ Test(html, self_contained_and_escaped)
     char mark[64];
     snprintf(mark, sizeof mark, "<span class=\"ln\">%d</span>", ll_line("demo_classroom.c", "@parse"));
     cr_assert(ll_contains(html, mark), "snippet of the @parse line missing");
+    cr_assert(!ll_contains(html, "Bad frees"), "a bad-frees section for a program with none");
+    free(html);
+    ll_run_free(&r);
+}
+
+/* A bad free was on stderr when it happened; the page, read later, lists it
+ * too, with its stacks. */
+Test(html, bad_frees_listed_with_their_stacks)
+{
+    struct ll_run r;
+    ll_run_raw(&r, "double_free", 1, "format=html:output={dir}/report.html", NULL);
+    LL_EQ(r.status, 0, "exit status");
+    char path[128];
+    snprintf(path, sizeof path, "%s/report.html", r.dir);
+    char *html = read_file(path);
+    cr_assert(ll_contains(html, "<p>Bad frees: 1 (listed below).</p>"), "summary line missing:\n%.4000s", html);
+    const char *sec = strstr(html, "<h2>Bad frees</h2>");
+    cr_assert_not_null(sec, "no bad-frees section:\n%.4000s", html);
+    cr_assert(ll_contains(sec, "<p>1 bad free; it was also reported on stderr when it happened.</p>"),
+              "section:\n%.3000s", sec);
+    cr_assert(ll_contains(sec, "<li class=\"error\"><p><code>double free: free(0x"), "section:\n%.3000s", sec);
+    cr_assert(ll_contains(sec, ") of a 40-byte block from malloc that was already freed; "
+                               "not passed to the allocator</code></p>"), "section:\n%.3000s", sec);
+    static const char *const marks[] = { "@second-free", "@alloc", "@first-free" };
+    for (size_t i = 0; i < 3; i++) {
+        char want[256];
+        snprintf(want, sizeof want, "<code>main</code> <span class=\"file\">%s:%d</span>",
+                 LL_SRC("double_free.c"), ll_line("double_free.c", marks[i]));
+        cr_assert(ll_contains(sec, want), "%s: no frame %s in the section:\n%.3000s", marks[i], want, sec);
+    }
+    const char *alloc = strstr(sec, "allocated at:"), *freed = strstr(sec, "first freed at:");
+    cr_assert(alloc && freed && alloc < freed, "stacks not labelled in order:\n%.3000s", sec);
     free(html);
     ll_run_free(&r);
 }
