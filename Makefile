@@ -165,7 +165,11 @@ fuzz: deps $(FUZZ)
 	  tail -1 $(BUILD)/fuzz/$$n.log; done
 
 # ---- demo, bench ---------------------------------------------------------------
-demo: deps libleak.so $(PROGS)
+# Only the programs scripts/demo runs: a first `make demo` need not build
+# the whole test corpus.
+DEMO_PROGS := $(filter $(BUILD)/programs/demo_% $(BUILD)/programs/double_free,$(PROGS)) \
+              $(RUST_PROGS)
+demo: deps libleak.so $(DEMO_PROGS)
 	@scripts/demo
 
 bench: deps libleak.so

@@ -474,3 +474,67 @@ Test(teach, figures_singular_and_plural)
     cr_assert(ll_contains(r.err, " allocations, 1 free, "), "stderr:\n%.2000s", r.err);
     ll_run_free(&r);
 }
+
+/* The whole output of a shell command, NUL-terminated; the caller frees it. */
+static char *run_shell(const char *cmd)
+{
+    FILE *f = popen(cmd, "r");
+    cr_assert(f != NULL, "cannot run %s", cmd);
+    size_t cap = 1 << 16, n = 0, k;
+    char *buf = malloc(cap);
+    cr_assert(buf != NULL);
+    while ((k = fread(buf + n, 1, cap - 1 - n, f)) > 0)
+        if ((n += k) == cap - 1) {
+            buf = realloc(buf, cap *= 2);
+            cr_assert(buf != NULL);
+        }
+    buf[n] = 0;
+    pclose(f);
+    return buf;
+}
+
+/* Each command `make demo` shows can be pasted as it is printed (options
+ * included) and gives the report shown under it: its first leak, site or
+ * summary line. */
+Test(teach, demo_commands_reproduce_their_reports, .timeout = 120)
+{
+    char *demo = run_shell("cd " LL_ROOT " && unset LIBLEAK_OPTIONS && scripts/demo 2>&1");
+    int commands = 0, skipped = 0, with_options = 0;
+    for (char *sec = strstr(demo, "\n=== "); sec; sec = strstr(sec + 1, "\n=== ")) {
+        char *end = strstr(sec + 1, "\n=== ");
+        char *cmd = strstr(sec, "\n$ ");
+        if (!cmd || (end && cmd > end))
+            continue;                 /* the web page's section runs nothing */
+        cmd += 3;
+        char *eol = strchr(cmd, '\n');
+        cr_assert_not_null(eol);
+        *eol = 0;
+        if (strncmp(eol + 1, "(not built: ", 12) == 0) {
+            skipped++;                /* no rustc: the Rust programs */
+            *eol = '\n';
+            continue;
+        }
+        const char *keys[] = { "\nleak 1 of ", "\nsite 1 of ", "\nsummary: " };
+        char *key = NULL;
+        for (size_t i = 0; i < 3 && !key; i++) {
+            key = strstr(eol + 1, keys[i]);
+            if (key && end && key > end)
+                key = NULL;
+        }
+        cr_assert_not_null(key, "no report under '%s'", cmd);
+        char *kend = strchr(key + 1, '\n');
+        char line[512];
+        snprintf(line, sizeof line, "%.*s", (int)(kend - key - 1), key + 1);
+        char sh[1024];
+        snprintf(sh, sizeof sh, "cd " LL_ROOT " && unset LIBLEAK_OPTIONS && %s 2>&1", cmd);
+        char *again = run_shell(sh);
+        cr_assert(ll_contains(again, line), "'%s' does not give '%s':\n%.3000s", cmd, line, again);
+        free(again);
+        commands++;
+        with_options += strncmp(cmd, "LIBLEAK_OPTIONS=", 16) == 0;
+        *eol = '\n';
+    }
+    LL_EQ(commands + skipped, 14, "commands shown");
+    LL_EQ(with_options, 1, "commands with LIBLEAK_OPTIONS (demo_global's show_reachable=1)");
+    free(demo);
+}
