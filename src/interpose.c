@@ -192,11 +192,16 @@ static int ll_array_mismatch(uintptr_t p, unsigned dealloc, uintptr_t caller)
 {
     struct ll_block b;
     if (dealloc == LL_DEALLOC_DELETE_ARRAY || p < 8 ||
-        !ll_table_lookup(p - 8, &b) || b.fn != LL_FN_NEW_ARRAY || b.size < 8)
+        !ll_table_lookup(p - 8, &b) || b.fn != LL_FN_NEW_ARRAY || b.size < 8 ||
+        !ll_table_remove(p - 8, caller, &b))
         return 0;
+    /* read once the record is ours: no other thread's free can release the
+     * block under this read any more */
     uint64_t count = *(const uint64_t *)b.ptr;
-    if (!count || (b.size - 8) % count != 0 || !ll_table_remove(b.ptr, caller, &b))
+    if (!count || (b.size - 8) % count != 0) {
+        ll_table_restore(&b);             /* a free into its middle after all */
         return 0;
+    }
     ll_error_report_block(LL_ERR_MISMATCH, p, &b, dealloc);
     return 1;
 }

@@ -139,7 +139,7 @@ Test(errors, delete_of_an_array_past_its_count_is_a_mismatch)
     LL_EQ(r.status, 0, "exit status");
     cr_assert(ll_contains(r.out, "mismatch_array: still running\n"), "stdout:\n%s", r.out);
     ll_check_schema(r.json);
-    LL_EQ(json_array_size(ll_arr(r.json, "errors")), 2, "number of errors");
+    LL_EQ(json_array_size(ll_arr(r.json, "errors")), 3, "number of errors");
     static const struct { const char *fn, *at, *alloc; long long size; } want[] = {
         { "operator delete", "@delete-array-with-delete", "@new[]-delete", 24 },
         { "free", "@free-array", "@new[]-free", 80 },
@@ -157,8 +157,16 @@ Test(errors, delete_of_an_array_past_its_count_is_a_mismatch)
         ll_assert_top(ll_get(e, "stack"), LL_SRC("mismatch_array.cc"), ll_line("mismatch_array.cc", want[i].at), want[i].at);
         ll_assert_top(ll_get(e, "allocated"), LL_SRC("mismatch_array.cc"), ll_line("mismatch_array.cc", want[i].alloc), want[i].alloc);
     }
+    /* an array of longs has no count: 8 bytes in is a free into its middle,
+     * and the block stays live for the delete[] that follows */
+    json_t *e = error_at(r.json, 2);
+    LL_STREQ(ll_str(e, "kind"), "interior_free", "errors[2].kind");
+    LL_EQ(ll_addr(ll_str(e, "address")), printed_addr(r.out, "interior "), "errors[2].address");
+    LL_EQ(ll_int(e, "size"), 32, "errors[2].size");
+    ll_assert_top(ll_get(e, "stack"), LL_SRC("mismatch_array.cc"), ll_line("mismatch_array.cc", "@interior"), "@interior");
     LL_EQ(ll_summary_blocks(r.json, "definitely_lost"), 0, "definitely lost blocks; groups:\n%s", ll_describe_leaks(r.json));
     LL_EQ(ll_summary_blocks(r.json, "possibly_lost"), 0, "possibly lost blocks");
+    LL_EQ(ll_int(ll_get(r.json, "totals"), "bad_frees"), 3, "totals.bad_frees");
     ll_run_free(&r);
 
     ll_run_raw(&r, "mismatch_array", 1, NULL, NULL);

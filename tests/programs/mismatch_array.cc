@@ -24,6 +24,13 @@ int main()
     std::printf("array %p\n", (void *)more);
     std::free(launder(more));                           // @free-array
 
+    // No count before an array of longs: a pointer 8 bytes in is its second
+    // element (7 does not divide the 24 bytes after it), freed by mistake.
+    long *longs = new long[4]{7, 1, 2, 3};              // @new[]-longs
+    std::printf("interior %p\n", (void *)(longs + 1));
+    ::operator delete(launder(longs + 1));              // @interior
+    delete[] longs;                                     // the right one
+
     std::printf("mismatch_array: still running\n");
     return 0;
 }
