@@ -386,7 +386,8 @@ static void ll_html_command(struct ll_out *o)
 }
 
 static const char *const ll_html_meaning[LL_KIND_COUNT] = {
-    "no pointer to the block was left anywhere: the program can never free it.",
+    "nothing the program can still reach points to it: the program can never "
+    "free it.",
     "only other lost blocks point to it: freeing those first would have let "
     "the program free it.",
     "only pointers into its middle remain, none to its start: probably lost.",

@@ -33,8 +33,8 @@ static const struct ll_style ll_ansi = {
 };
 
 static const char *const ll_kind_meaning[LL_KIND_COUNT] = {
-    "Definitely lost: no pointer to the block was left anywhere, so the "
-    "program can never free it.",
+    "Definitely lost: nothing the program can still reach points to the "
+    "block, so the program can never free it.",
     "Indirectly lost: only other lost blocks point to it; had the program "
     "freed the block pointing to it, it could have freed this one too.",
     "Possibly lost: only pointers into its middle remain, none to its start; "

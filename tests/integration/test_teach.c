@@ -362,7 +362,7 @@ Test(teach, text_report_explains_each_kind_once_and_shows_the_source)
 {
     struct ll_run r;
     ll_run_raw(&r, "demo_cycle", 1, NULL, NULL);
-    LL_EQ(ll_count_lines(r.err, "Definitely lost: no pointer"), 1, "definite explanations:\n%s", r.err);
+    LL_EQ(ll_count_lines(r.err, "Definitely lost: nothing the program can still reach"), 1, "definite explanations:\n%s", r.err);
     LL_EQ(ll_count_lines(r.err, "Indirectly lost: only other lost blocks"), 1, "indirect explanations (2 sites, 1 sentence):\n%s", r.err);
     LL_EQ(ll_count_lines(r.err, "were never freed"), 3, "headlines:\n%s", r.err);
     char marked[64];
