@@ -314,9 +314,11 @@ size_t lc_failing_sites(const struct lc_merge *m)
     return n;
 }
 
+/* No report at all fails too: a gate that checked nothing must not pass
+ * (static or set-ID programs, ends through _exit() or a signal, write none). */
 int lc_gate_fails(const struct lc_merge *m)
 {
-    if (m->unclassified_procs)
+    if (!m->nprocs || m->unclassified_procs)
         return 1;
     for (int k = 0; k < LC_NKINDS; k++)
         if (m->unlisted_blocks[k])

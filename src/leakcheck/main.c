@@ -74,7 +74,8 @@ static int lc_setup(struct lc_merge *m, struct lc_outputs *o, const struct lc_co
 
 static void lc_notes(const struct lc_merge *m, const struct lc_run *run)
 {
-    int top = run->pid == 0;               /* --reports: no top process */
+    /* --reports: no top process; no report at all: the FAIL line says it */
+    int top = run->pid == 0 || !m->nprocs;
     for (size_t i = 0; i < m->nprocs; i++)
         top |= m->procs[i].pid == run->pid;
     if (!top)

@@ -159,18 +159,31 @@ static void lc_junit_case(FILE *f, const struct lc_merge *m, size_t i)
     fputs("    </testcase>\n", f);
 }
 
+/* No process wrote a report: one failed case says so, or a CI page would
+ * show an empty, green suite for a gate that failed. */
+static void lc_junit_nothing(FILE *f)
+{
+    fputs("    <testcase classname=\"leakcheck\" name=\"no process checked\" time=\"0\">\n"
+          "      <failure type=\"nothing_checked\" message=\"no process wrote a report, so "
+          "nothing was checked\">Statically linked or set-ID programs write no report, nor "
+          "processes that end through _exit() or a signal.</failure>\n"
+          "    </testcase>\n", f);
+}
+
 int lc_out_junit(FILE *f, const struct lc_result *r)
 {
     const struct lc_merge *m = r->m;
-    size_t failures = 0;
+    size_t failures = !m->nprocs, tests = m->nprocs ? m->nprocs : 1;
     for (size_t i = 0; i < m->nprocs; i++)
         failures += m->procs[i].fails != 0;
     fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
                "<testsuites name=\"leakcheck\" tests=\"%zu\" failures=\"%zu\" errors=\"0\">\n"
                "  <testsuite name=\"leakcheck\" tests=\"%zu\" failures=\"%zu\" errors=\"0\" "
-               "skipped=\"0\">\n", m->nprocs, failures, m->nprocs, failures);
+               "skipped=\"0\">\n", tests, failures, tests, failures);
     for (size_t i = 0; i < m->nprocs; i++)
         lc_junit_case(f, m, i);
+    if (!m->nprocs)
+        lc_junit_nothing(f);
     fputs("  </testsuite>\n</testsuites>\n", f);
     return ferror(f) ? -1 : 0;
 }

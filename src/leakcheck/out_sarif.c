@@ -26,19 +26,19 @@
 #include <unistd.h>
 
 /* A rule per kind (a site's ruleIndex is its kind), then the two about a
- * whole process. */
-enum { LC_RULE_UNLISTED = LC_NKINDS, LC_RULE_NOT_DONE, LC_NRULES };
+ * whole process, and one for a run in which no process wrote a report. */
+enum { LC_RULE_UNLISTED = LC_NKINDS, LC_RULE_NOT_DONE, LC_RULE_NOTHING, LC_NRULES };
 static const char *const lc_rule_id[LC_NRULES] = {
     "definitely-lost", "indirectly-lost", "possibly-lost", "still-reachable",
-    "leaks-not-listed", "leak-check-not-done"
+    "leaks-not-listed", "leak-check-not-done", "nothing-checked"
 };
 static const char *const lc_rule_name[LC_NRULES] = {
     "DefinitelyLost", "IndirectlyLost", "PossiblyLost", "StillReachable",
-    "LeaksNotListed", "LeakCheckNotDone"
+    "LeaksNotListed", "LeakCheckNotDone", "NothingChecked"
 };
 static const char *const lc_rule_short[LC_NRULES] = {
     "definitely lost", "indirectly lost", "possibly lost", "still reachable",
-    "leaks counted but not listed", "leak check not done"
+    "leaks counted but not listed", "leak check not done", "no process checked"
 };
 static const char *const lc_rule_help[LC_NRULES] = {
     "Nothing reachable points to the block at exit: nobody can free it any more.",
@@ -52,6 +52,9 @@ static const char *const lc_rule_help[LC_NRULES] = {
     "allocated is unknown.",
     "libleak ran out of memory at the process's exit before it could classify its "
     "blocks: the process's leaks are unknown, so the gate fails.",
+    "No process of the run wrote a report (statically linked or set-ID programs "
+    "write none, nor processes that end through _exit() or a signal): nothing was "
+    "checked, so the gate fails.",
 };
 
 /* Percent-encode what a URI path may not hold as is. */
@@ -386,6 +389,21 @@ static void lc_proc_results(json_t *results, const struct lc_merge *m, const cha
     }
 }
 
+/* No process wrote a report: one result, at COMMAND's program (with
+ * --reports, the directory that held no report). */
+static json_t *lc_nothing_result(const struct lc_result *r, const char *root)
+{
+    const char *what = r->cfg->argv && r->cfg->argv[0] ? r->cfg->argv[0] : r->run->dir;
+    char *path = r->cfg->argv && r->cfg->argv[0] ? lc_program_path(what) : lc_path_abs(what);
+    json_t *res = json_pack("{s:s,s:i,s:s,s:{s:s},s:[{s:{s:o}}],s:{s:o}}",
+        "ruleId", lc_rule_id[LC_RULE_NOTHING], "ruleIndex", LC_RULE_NOTHING, "level", "error",
+        "message", "text", "No process wrote a report, so nothing was checked.",
+        "locations", "physicalLocation", "artifactLocation", lc_artifact_path(path, root),
+        "partialFingerprints", "libleakProcess/v1", lc_json_str(what));
+    free(path);
+    return res;
+}
+
 static json_t *lc_rules(const struct lc_config *c)
 {
     json_t *rules = json_array();
@@ -433,6 +451,8 @@ int lc_out_sarif(FILE *f, const struct lc_result *r)
     for (size_t i = 0; i < r->m->nsites; i++)
         json_array_append_new(results, lc_result(&r->m->sites[i], r, root));
     lc_proc_results(results, r->m, root);
+    if (!r->m->nprocs)
+        json_array_append_new(results, lc_nothing_result(r, root));
     json_t *run = json_pack("{s:{s:{s:s,s:s,s:o}},s:{s:{s:s}},s:o,s:o}",
         "tool", "driver", "name", "libleak", "semanticVersion", LC_VERSION,
         "rules", lc_rules(r->cfg),

@@ -161,6 +161,8 @@ static void lc_text_verdict(FILE *f, const struct lc_result *r)
     for (int k = 0; k < LC_NKINDS; k++)
         if (m->unlisted_blocks[k])
             last = k;
+    if (!m->nprocs)
+        fprintf(f, "leakcheck: FAIL: no process wrote a report, so nothing was checked%s", end);
     int more = last >= 0 || m->unclassified_procs;
     if (n)
         fprintf(f, "leakcheck: FAIL: %zu new leak site%s of the failing kinds (%s)%s", n,

@@ -1088,3 +1088,39 @@ Test(leakcheck, process_whose_check_was_not_done_fails)
     free(x);
     lc_free(&r);
 }
+
+/* A run in which no process wrote a report checked nothing: it fails the
+ * gate (a PASS "in 0 processes" let a suite of static programs, or one
+ * whose environment lost LD_PRELOAD, go green unchecked), and the JUnit and
+ * SARIF files say so, not an empty green suite. */
+Test(leakcheck, run_that_checked_no_process_fails)
+{
+    struct lc r;
+    LC(&r, "--junit", "{dir}/j.xml", "--sarif", "{dir}/r.sarif", "--",
+       "/bin/sh", "-c", "exec env -u LD_PRELOAD true");
+    LL_EQ(r.status, 23, "exit status; stderr:\n%s", r.err);
+    cr_assert(ll_contains(r.err, "leakcheck: FAIL: no process wrote a report, so nothing was "
+                          "checked; exit 23"), "stderr:\n%s", r.err);
+    cr_assert(!ll_contains(r.err, "PASS"), "no pass; stderr:\n%s", r.err);
+    cr_assert(!ll_contains(r.err, "note: COMMAND's own process"),
+              "the FAIL line is the one message; stderr:\n%s", r.err);
+    char *x = ll_read_or_empty(lc_path(&r, "j.xml"));
+    cr_assert(ll_contains(x, "tests=\"1\" failures=\"1\""), "JUnit counts:\n%s", x);
+    cr_assert(ll_contains(x, "<failure type=\"nothing_checked\""), "JUnit:\n%s", x);
+    free(x);
+    json_t *d = ll_load_json(lc_path(&r, "r.sarif"));
+    json_t *res = lc_sarif_result(d, "nothing-checked");
+    LL_STREQ(ll_str(res, "level"), "error", "an error");
+    json_t *art = ll_get(ll_get(json_array_get(ll_arr(res, "locations"), 0),
+                                "physicalLocation"), "artifactLocation");
+    cr_assert(ll_contains(ll_str(art, "uri"), "sh"), "at COMMAND's program: %s",
+              ll_str(art, "uri"));
+    json_decref(d);
+    lc_free(&r);
+
+    lc_exec(&r, LL_ROOT, NULL, (const char *const[]){ "/bin/sh", "-c",
+        "mkdir {dir}/r && " LC_BIN " --reports {dir}/r", NULL });
+    LL_EQ(r.status, 23, "an empty --reports directory; stderr:\n%s", r.err);
+    cr_assert(ll_contains(r.err, "FAIL: no process wrote a report"), "stderr:\n%s", r.err);
+    lc_free(&r);
+}
