@@ -82,19 +82,53 @@ LL_EXPORT void quick_exit(int status)
  * other), and whichever of the two does not write the report ends the process
  * in the middle of it: the report was lost in about one run in two
  * (hostile_main_return_race).  So main is called from here, and its value
- * goes to that wrapper, as every other exit() does.  This frame lies in
- * libleak, which the unwinder leaves out of every stack; pthread_exit() in
- * main unwinds past it to libc's start-up code, as it would have. */
+ * goes to that wrapper, as every other exit() does.  pthread_exit() in main
+ * unwinds past this frame to libc's start-up code, as it would have.
+ *
+ * The unwinder ends every stack at ll_main (ll_main_lo, ll_main_hi:
+ * unwind.c): what lies below main is libc's
+ * start-up code, which no report shows, so a stack from main's callees
+ * holds no start-up frame (and its memo checks none of their words), and a
+ * leak's signature ends at main, not at _start. */
 typedef int (*ll_main_fn)(int, char **, char **);
 typedef int (*ll_start_fn)(ll_main_fn, int, char **, void (*)(void), void (*)(void),
                            void (*)(void), void *);
-static ll_main_fn ll_program_main;
+LL_HIDDEN ll_main_fn ll_program_main;
 static void *ll_next_start;
 
+LL_HIDDEN __attribute__((noreturn, used)) void ll_main_returned(int status)
+{
+    ll_end_through(&ll_next_exit, "exit", status);
+}
+
+#if defined(__x86_64__)
+/* ll_main(argc, argv, envp): main's own arguments pass through untouched;
+ * the stack is aligned for the call; CFI, so that pthread_exit() in main
+ * and debuggers unwind through it.  ll_main_lo and ll_main_hi bound it for
+ * the unwinder. */
+int ll_main(int argc, char **argv, char **envp) LL_HIDDEN;
+__asm__(".text\n"
+        ".p2align 4\n"
+        ".globl ll_main\n.hidden ll_main\n.type ll_main, @function\n"
+        ".globl ll_main_lo\n.hidden ll_main_lo\n"
+        ".globl ll_main_hi\n.hidden ll_main_hi\n"
+        "ll_main:\nll_main_lo:\n"
+        "\t.cfi_startproc\n"
+        "\tsubq $8, %rsp\n"
+        "\t.cfi_def_cfa_offset 16\n"
+        "\tcall *ll_program_main(%rip)\n"
+        "\tmovl %eax, %edi\n"
+        "\tcall ll_main_returned\n"
+        "\thlt\n"
+        "\t.cfi_endproc\n"
+        "ll_main_hi:\n"
+        ".size ll_main, .-ll_main\n");
+#else
 static int ll_main(int argc, char **argv, char **envp)
 {
-    ll_end_through(&ll_next_exit, "exit", ll_program_main(argc, argv, envp));
+    ll_main_returned(ll_program_main(argc, argv, envp));
 }
+#endif
 
 LL_EXPORT int __libc_start_main(ll_main_fn main, int argc, char **argv,
                                 void (*init)(void), void (*fini)(void),

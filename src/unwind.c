@@ -70,6 +70,18 @@ void ll_unwind_init(void)
     atomic_store_explicit(&inited, 1, memory_order_release);
 }
 
+/* The bounds of exits.c's ll_main, which calls the program's main (weak:
+ * the unit-test library leaves exits.c out, and then no stack ends early). */
+extern const char ll_main_lo[] __attribute__((weak, visibility("hidden")));
+extern const char ll_main_hi[] __attribute__((weak, visibility("hidden")));
+
+/* ra returns into ll_main: below it lies libc's start-up code only, which
+ * no report shows, so the walk ends there (exits.c). */
+static int is_main_caller(uintptr_t ra)
+{
+    return ra - (uintptr_t)ll_main_lo < (uintptr_t)ll_main_hi - (uintptr_t)ll_main_lo;
+}
+
 int ll_self_contains(uintptr_t pc)
 {
     uintptr_t lo = atomic_load_explicit(&self_lo, memory_order_relaxed);
@@ -457,7 +469,7 @@ static _Unwind_Reason_Code slow_cb(struct _Unwind_Context *ctx, void *arg)
     if (s->drop) { s->drop--; return _URC_NO_REASON; }
     if (!ip) return _URC_END_OF_STACK;
     if (s->skipping && ll_self_contains(ip))   /* anywhere: see ll_unwind_memo */
-        return _URC_NO_REASON;
+        return is_main_caller(ip) ? _URC_END_OF_STACK : _URC_NO_REASON;
     if (exact && kept)
         s->pcs[s->n - 1] |= LL_PC_EXACT;
     s->pcs[s->n++] = ip | (exact ? LL_PC_EXACT : 0);
@@ -532,8 +544,11 @@ unsigned ll_unwind_ex(uintptr_t *pcs, unsigned max, unsigned flags)
             if (ll_self_contains(ra) && ++skipped < MAX_SKIP) continue;
             skipping = 0;
         }
-        if (skip && ll_unlikely(ll_self_contains(ra)))
+        if (skip && ll_unlikely(ll_self_contains(ra))) {
+            if (is_main_caller(ra))
+                break;
             continue;                   /* see ll_unwind_memo */
+        }
         pcs[n++] = ra;
         if (n == max) break;
     }
@@ -565,7 +580,8 @@ unsigned ll_unwind_memo(uintptr_t *pcs, unsigned max, uintptr_t ra,
         return 0;
     /* libleak's own frames further out are left out too: a wrapper that
      * calls back into the program (exit() running atexit handlers) would
-     * otherwise show in every stack allocated below it. */
+     * otherwise show in every stack allocated below it.  The one that calls
+     * main ends the walk (is_main_caller). */
     const uintptr_t self = atomic_load_explicit(&self_lo, memory_order_relaxed),
                     self_span = atomic_load_explicit(&self_hi, memory_order_relaxed) - self;
     pcs[n++] = ra;
@@ -576,6 +592,8 @@ unsigned ll_unwind_memo(uintptr_t *pcs, unsigned max, uintptr_t ra,
             while (n < max && (r = step(&ra, &sp, &bp, 0)) == STEP_OK)
                 if (ll_likely(ra - self >= self_span))
                     pcs[n++] = ra;
+                else if (is_main_caller(ra))
+                    break;
             return r == STEP_SLOW ? slow_capture(pcs, max, 1, 1) : n;
         }
         uint32_t rule = lookup(ra, 0);
@@ -613,6 +631,8 @@ unsigned ll_unwind_memo(uintptr_t *pcs, unsigned max, uintptr_t ra,
             break;
         if (ll_likely(ra - self >= self_span))
             pcs[n++] = ra;
+        else if (is_main_caller(ra))
+            break;                      /* libc's start-up code below */
     }
     m->n = (uint8_t)j;
     return n;

@@ -145,6 +145,18 @@ static char *lc_baseline_line(char *line)
     return *line && *line != '#' ? line : NULL;
 }
 
+/* Signatures written before libleak's stacks ended at main ended with the
+ * program's start-up frame, " < _start@PROGRAM": read without it, so that
+ * such a baseline still knows its sites. */
+static void lc_baseline_compat(char *sig)
+{
+    char *last = NULL;
+    for (char *p = strstr(sig, " < "); p; p = strstr(p + 3, " < "))
+        last = p;
+    if (last && strncmp(last + 3, "_start@", 7) == 0)
+        *last = 0;
+}
+
 static int lc_cmp_str(const void *a, const void *b)
 {
     return strcmp(*(char *const *)a, *(char *const *)b);
@@ -181,6 +193,7 @@ int lc_baseline_read(struct lc_merge *m, const char *path)
             continue;
         m->baseline = lc_grow(m->baseline, (m->nbaseline + 1) * sizeof(char *));
         lc_baseline_unescape(sig);
+        lc_baseline_compat(sig);
         m->baseline[m->nbaseline++] = lc_strdup(sig);
     }
     /* A directory opens, then fails to read (EISDIR): not an empty baseline. */
