@@ -157,6 +157,9 @@ $(BUILD)/fuzz/fuzz_options: tests/fuzz/fuzz_options.c src/options.c src/out.c
 $(BUILD)/fuzz/fuzz_json_str: tests/fuzz/fuzz_json_str.c src/out.c
 	@mkdir -p $(@D)
 	clang $(FUZZ_FLAGS) -o $@ $^
+$(BUILD)/fuzz/fuzz_rust_v0: tests/fuzz/fuzz_rust_v0.c src/demangle_rust_v0.c
+	@mkdir -p $(@D)
+	clang $(FUZZ_FLAGS) -o $@ $^
 fuzz: deps $(FUZZ)
 	@set -e; for f in $(FUZZ); do n=$${f##*/}; mkdir -p $(BUILD)/fuzz/corpus-$$n; \
 	  echo "== $$n ($(FUZZ_TIME) s)"; \

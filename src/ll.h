@@ -16,7 +16,7 @@
  *   stack.c      stack capture and the de-duplicating stack table
  *   unwind.c     the unwinder behind stack capture
  *   symbolize.c  address -> function, file:line, object (libdw, loaded late)
- *   demangle_rust.c, snippet.c   Rust names; source lines for the report
+ *   demangle_rust*.c, snippet.c  Rust names (legacy, v0); source lines for the report
  *   reach.c      reachability scan and classification
  *   roots.c, exitroot.c, threads.c, tls.c   the roots it starts from
  *   report.c     grouping of leaks; report_{text,json,html,folded}.c format it
@@ -430,6 +430,7 @@ void ll_sym_end(void);
 /* demangle_rust.c: a legacy Rust name ("_ZN...17h<hash>E") without its
  * hash, from the real malloc; NULL if raw is not one. */
 char *ll_demangle_rust(const char *raw);
+char *ll_demangle_rust_v0(const char *raw);   /* demangle_rust_v0.c: "_R..." */
 
 /* ---- reach.c ------------------------------------------------------------- */
 enum ll_kind { LL_DEFINITE, LL_INDIRECT, LL_POSSIBLE, LL_REACHABLE, LL_KIND_COUNT };

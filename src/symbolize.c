@@ -357,6 +357,8 @@ static void strip_rust_hash(const char *raw, char *s)
 
 static char *demangle(const char *raw)
 {
+    if (raw[1] == 'R')              /* Rust's v0 scheme: not Itanium's */
+        return ll_demangle_rust_v0(raw);
     int status = -1;
     char *s = cxa_demangle ? cxa_demangle(raw, NULL, NULL, &status) : NULL;
     if (status != 0) {
@@ -370,7 +372,7 @@ static char *demangle(const char *raw)
 
 static int is_mangled(const char *s)
 {
-    return s[0] == '_' && s[1] == 'Z';
+    return s[0] == '_' && (s[1] == 'Z' || s[1] == 'R');
 }
 
 /* raw without its symbol version ("getservent_r@@GLIBC_2.2.5" in .symtab),
