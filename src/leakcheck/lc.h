@@ -138,10 +138,10 @@ struct lc_merge {
     size_t nbaseline;
     unsigned char *baseline_used;
 };
-/* Read every report in dir but the files in own; only_pid > 0 keeps that
- * process alone.  -1 (after a message per file) if the directory or a
+/* Read every report in dir but the files in own; ours: dir is the one
+ * leakcheck made (not --reports DIR); only_pid > 0 keeps that process alone.  -1 (after a message per file) if the directory or a
  * report cannot be read. */
-int lc_merge_dir(struct lc_merge *m, const char *dir, long only_pid, long top_pid);
+int lc_merge_dir(struct lc_merge *m, const char *dir, int ours, long only_pid, long top_pid);
 void lc_merge_free(struct lc_merge *m);
 /* Sites sorted largest first (the order every output uses). */
 void lc_merge_sort(struct lc_merge *m);

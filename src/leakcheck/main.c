@@ -96,7 +96,7 @@ static int lc_judge_and_report(struct lc_merge *m, struct lc_outputs *o,
                "reports to %s, which is left in place", c->wait_seconds, run->dir);
         return run->status ? run->status : LC_EXIT_OWN;
     }
-    if (lc_merge_dir(m, run->dir, c->children ? 0 : run->pid, run->pid))
+    if (lc_merge_dir(m, run->dir, !c->reports, c->children ? 0 : run->pid, run->pid))
         return run->status ? run->status : LC_EXIT_OWN;
     lc_merge_sort(m);
     lc_judge(m, c);

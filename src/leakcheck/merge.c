@@ -9,9 +9,11 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 /* ---- site index ---------------------------------------------------------- */
 
@@ -239,7 +241,29 @@ static int lc_own_output(const struct lc_merge *m, const char *path)
     return 0;
 }
 
-int lc_merge_dir(struct lc_merge *m, const char *dir, long only_pid, long top_pid)
+/* A report: a regular file, parsed (NULL, err set, if it cannot be); *skip
+ * when it is none.  In the directory leakcheck made (ours), which other
+ * users may add entries to when it runs as root (run.c), a symbolic link is
+ * not followed: root would parse a file of another user's choosing, and the
+ * error message would show its first word.  Nothing blocks: a FIFO with no
+ * writer would hang the gate. */
+static json_t *lc_load_report(const char *path, int ours, json_error_t *err, int *skip)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | (ours ? O_NOFOLLOW : 0));
+    struct stat st;
+    *skip = fd < 0 ? errno == ELOOP : fstat(fd, &st) == 0 && !S_ISREG(st.st_mode);
+    if (fd < 0 || *skip) {
+        snprintf(err->text, sizeof err->text, "%s", strerror(fd < 0 ? errno : EINVAL));
+        if (fd >= 0)
+            close(fd);
+        return NULL;
+    }
+    json_t *j = json_loadfd(fd, 0, err);
+    close(fd);
+    return j;
+}
+
+int lc_merge_dir(struct lc_merge *m, const char *dir, int ours, long only_pid, long top_pid)
 {
     DIR *d = opendir(dir);
     if (!d) {
@@ -263,8 +287,11 @@ int lc_merge_dir(struct lc_merge *m, const char *dir, long only_pid, long top_pi
             continue;
         }
         json_error_t err;
-        json_t *j = json_load_file(path, 0, &err);
-        if (!j) {
+        int skip;
+        json_t *j = lc_load_report(path, ours, &err, &skip);
+        if (skip) {
+            lc_err("ignoring %s: not a regular file, so not a report libleak wrote", path);
+        } else if (!j) {
             /* A truncated report (a full disk) is a process whose leaks are
              * unknown: skipping it would pass the gate on what was lost. */
             lc_err("cannot read the report %s (%s): that process's leaks are "

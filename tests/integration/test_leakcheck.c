@@ -563,6 +563,23 @@ Test(leakcheck, command_that_becomes_another_user_is_checked)
     lc_free(&r);
 }
 
+/* Run as root, leakcheck lets other users add files to its report
+ * directory: a FIFO there hung the gate (no writer), and a symbolic link
+ * was followed, root reading a file of that user's choosing and showing its
+ * first word.  Neither is a report libleak writes. */
+Test(leakcheck, report_dir_entry_not_a_regular_file_is_ignored, .timeout = 60)
+{
+    struct lc r;
+    LC(&r, "--", "/bin/sh", "-c",
+       ll_fmt("d=${LIBLEAK_OPTIONS#*output=}; d=${d%%%%/%%p*}; echo top''secret >{dir}/secret; "
+              "ln -s {dir}/secret $d/1.json && mkfifo $d/2.json && %s 10", LEAKER));
+    LL_EQ(r.status, 23, "exit status; stderr:\n%s", r.err);
+    cr_assert(ll_contains(r.err, "NEW: 10 bytes in 1 block definitely lost"), "stderr:\n%s", r.err);
+    LL_EQ(ll_count_lines(r.err, "not a regular file"), 2, "stderr:\n%s", r.err);
+    cr_assert(!ll_contains(r.err, "topsecret"), "stderr:\n%s", r.err);
+    lc_free(&r);
+}
+
 Test(leakcheck, user_errors_get_one_message)
 {
     static const struct { const char *args[4]; const char *msg; int status; } cases[] = {
