@@ -308,8 +308,8 @@ static void ll_html_sites(struct ll_out *o, const struct ll_report *r)
         ll_out_str(o, "<p>No leak sites to list.</p>\n");
 }
 
-/* Bad frees: each was on stderr when it happened, which a page read later
- * does not show; the first ones are listed here with their stacks, as
+/* Bad frees: the first ones were on stderr when they happened, which a page
+ * read later does not show; they are listed here with their stacks, as
  * stderr had them. */
 static void ll_html_errors(struct ll_out *o)
 {
@@ -320,10 +320,15 @@ static void ll_html_errors(struct ll_out *o)
         n = LL_ERRORS_PRINTED;
     ll_out_str(o, "<h2>Bad frees</h2>\n<p>");
     ll_out_bytes_human(o, total);
-    ll_out_str(o, total == 1 ? " bad free; it was also reported on stderr when it "
-                               "happened.</p>\n"
-                             : " bad frees; each was also reported on stderr when it "
-                               "happened.</p>\n");
+    if (total == 1) {
+        ll_out_str(o, " bad free; it was also reported on stderr when it happened.</p>\n");
+    } else if (total <= LL_ERRORS_PRINTED) {
+        ll_out_str(o, " bad frees; each was also reported on stderr when it happened.</p>\n");
+    } else {                            /* only these were printed (errors.c) */
+        ll_out_str(o, " bad frees; the first ");
+        ll_out_u64(o, LL_ERRORS_PRINTED);
+        ll_out_str(o, " were also reported on stderr when they happened.</p>\n");
+    }
     ll_out_str(o, "<ol id=\"errors\">\n");
     for (size_t i = 0; i < n; i++) {
         const struct ll_error_rec *e = ll_error_get(i);

@@ -158,6 +158,27 @@ Test(html, bad_frees_listed_with_their_stacks)
     ll_run_free(&r);
 }
 
+/* Past the first 100, bad frees are not printed when they happen (errors.c):
+ * the page does not say that each one was. */
+Test(html, bad_frees_past_the_printed_ones_not_said_printed)
+{
+    struct ll_run r;
+    const char *args[] = { "150", NULL };
+    ll_run_raw(&r, "many_bad_frees", 1, "format=html:output={dir}/report.html", args);
+    LL_EQ(r.status, 0, "exit status");
+    LL_EQ(ll_count_lines(r.err, "libleak: invalid free"), 100, "bad frees printed");
+    char path[128];
+    snprintf(path, sizeof path, "%s/report.html", r.dir);
+    char *html = read_file(path);
+    const char *sec = strstr(html, "<h2>Bad frees</h2>");
+    cr_assert_not_null(sec, "no bad-frees section:\n%.4000s", html);
+    cr_assert(ll_contains(sec, "<p>150 bad frees; the first 100 were also reported on stderr "
+                               "when they happened.</p>"), "section:\n%.600s", sec);
+    cr_assert(ll_contains(sec, "<p>The first 100 are listed.</p>"), "section end missing");
+    free(html);
+    ll_run_free(&r);
+}
+
 /* Run chromium on file; its stdout goes to out (NULL: discarded). */
 static int chromium(const char *dir, const char *what, const char *page, const char *out)
 {
