@@ -315,7 +315,7 @@ size_t lc_failing_sites(const struct lc_merge *m)
 }
 
 /* No report at all fails too: a gate that checked nothing must not pass
- * (static or set-ID programs, ends through _exit() or a signal, write none). */
+ * (static or set-ID programs, SIGKILL, a fork child's _exit() write none). */
 int lc_gate_fails(const struct lc_merge *m)
 {
     if (!m->nprocs || m->unclassified_procs)

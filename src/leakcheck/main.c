@@ -79,10 +79,10 @@ static void lc_notes(const struct lc_merge *m, const struct lc_run *run)
     for (size_t i = 0; i < m->nprocs; i++)
         top |= m->procs[i].pid == run->pid;
     if (!top)
-        lc_err("note: COMMAND's own process (pid %ld) wrote no report: it ended "
-               "through _exit() or a signal (as shells do), or libleak could not "
-               "create the report (see its message above), so only its children "
-               "were checked", (long)run->pid);
+        lc_err("note: COMMAND's own process (pid %ld) wrote no report: it was killed "
+               "by SIGKILL, or it exec'd a program libleak cannot be loaded into "
+               "(static or set-ID), or libleak could not create the report (see its "
+               "message above), so only its children were checked", (long)run->pid);
 }
 
 static int lc_judge_and_report(struct lc_merge *m, struct lc_outputs *o,

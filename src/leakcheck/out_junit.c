@@ -166,7 +166,7 @@ static void lc_junit_nothing(FILE *f)
     fputs("    <testcase classname=\"leakcheck\" name=\"no process checked\" time=\"0\">\n"
           "      <failure type=\"nothing_checked\" message=\"no process wrote a report, so "
           "nothing was checked\">Statically linked or set-ID programs write no report, nor "
-          "processes that end through _exit() or a signal.</failure>\n"
+          "processes killed by SIGKILL, nor fork children that end through _exit().</failure>\n"
           "    </testcase>\n", f);
 }
 

@@ -53,8 +53,8 @@ static const char *const lc_rule_help[LC_NRULES] = {
     "libleak ran out of memory at the process's exit before it could classify its "
     "blocks: the process's leaks are unknown, so the gate fails.",
     "No process of the run wrote a report (statically linked or set-ID programs "
-    "write none, nor processes that end through _exit() or a signal): nothing was "
-    "checked, so the gate fails.",
+    "write none, nor processes killed by SIGKILL, nor fork children that end through "
+    "_exit()): nothing was checked, so the gate fails.",
 };
 
 /* Percent-encode what a URI path may not hold as is. */

@@ -192,8 +192,8 @@ void lc_text(FILE *f, const struct lc_result *r)
         fprintf(f, " (%zu child reports ignored: --no-children)", m->skipped);
     fputc('\n', f);
     if (!m->nprocs)
-        fprintf(f, "  no process wrote a report: did COMMAND end through _exit() or a "
-                "signal, or run only static programs?\n");
+        fprintf(f, "  no process wrote a report: was COMMAND killed by SIGKILL, or did it "
+                "run only static or set-ID programs?\n");
     else
         lc_text_procs(f, r);
     lc_text_sites(f, r);
