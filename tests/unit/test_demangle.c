@@ -92,7 +92,7 @@ Test(demangle_v0, malformed_names_are_left_raw)
     expect_v0("_RNvC3foo3barXYZ", NULL);           /* trailing garbage */
     expect_v0("_RB_", NULL);                       /* a reference to itself */
     expect_v0("_ZN3foo3barE", NULL);               /* not v0 */
-    char deep[600] = "_R";
+    char deep[2 + 150 * 2 + 5 + 150 * 2 + 1] = "_R";
     for (int i = 0; i < 150; i++)
         strcat(deep, "Nv");
     strcat(deep, "C3foo");
