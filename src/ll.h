@@ -310,10 +310,11 @@ struct ll_module {
     char path[256];           /* absolute if it could be; "" for the main program */
 };
 #define LL_MAX_MODULES 1024
-/* A new stack, interned at the epoch ll_modules_sync() gave: remember the
- * objects its addresses lie in.  1: the epoch has moved since (an object
- * was loaded where one that libc unloaded itself was), intern it again. */
-int ll_modules_note(const uintptr_t *pcs, unsigned n);
+/* A new stack, interned at epoch (what ll_modules_sync() gave): remember
+ * the objects its addresses lie in.  1: the epoch has moved since (an
+ * object was loaded where one that libc unloaded itself was, noticed here
+ * or by another thread meanwhile), intern it again. */
+int ll_modules_note(const uintptr_t *pcs, unsigned n, unsigned epoch);
 /* The loader's count of objects unloaded so far, or LL_UNLOADS_UNKNOWN. */
 #define LL_UNLOADS_UNKNOWN (~0ull)
 unsigned long long ll_modules_unloads(void);

@@ -232,7 +232,7 @@ unsigned ll_modules_sync(const uintptr_t *pcs, unsigned n)
  * runs through a later one, the loader's unload count, read at the last
  * refresh, tells.  That costs a dl_iterate_phdr per new stack through
  * dlopen'ed code, none for the others. */
-int ll_modules_note(const uintptr_t *pcs, unsigned n)
+int ll_modules_note(const uintptr_t *pcs, unsigned n, unsigned epoch)
 {
     size_t known = atomic_load_explicit(&ll_nmods, memory_order_acquire);
     if (known) {
@@ -240,10 +240,11 @@ int ll_modules_note(const uintptr_t *pcs, unsigned n)
         int late = 0;
         for (size_t m; i < n && (m = ll_mods_find(pcs[i], known)) < known; i++)
             late |= m >= ll_mods_boot;
+        /* Through later code, the list another thread refreshed since the
+         * stack was interned counts too: its epoch is the one to use. */
         if (i == n && (!late || ll_modules_unloads() == atomic_load(&ll_mods_subs)))
-            return 0;
+            return late && atomic_load(&ll_mods_epoch) != epoch;
     }
-    unsigned epoch = atomic_load(&ll_mods_epoch);
     unsigned long long subs = atomic_load(&ll_mods_subs);
     ll_mods_refresh();
     if (atomic_load(&ll_mods_subs) != subs)

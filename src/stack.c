@@ -243,7 +243,7 @@ uint32_t ll_stack_intern(const uintptr_t *pcs, unsigned n)
     /* Outside the shard lock: it may take the loader's.  A stack found to
      * belong to a newer epoch is interned again there (once: the list is
      * then up to date). */
-    if (fresh && ll_modules_note(pcs, n))
+    if (fresh && ll_modules_note(pcs, n, epoch))
         return ll_stack_intern(pcs, n);
     return id;
 }
