@@ -125,12 +125,13 @@ static void ll_error_headline(struct ll_out *o, const struct ll_error_rec *e)
     ll_out_str(o, "\n");
 }
 
-static void ll_error_print(const struct ll_error_rec *e)
+/* On a stack of its own: the thread that freed may have a small one. */
+static void ll_error_print_stacks(void *arg)
 {
+    const struct ll_error_rec *e = arg;
     struct ll_out o;
     ll_out_init(&o, 2);
     ll_error_headline(&o, e);
-    ll_lock(&ll_print_lock);
     ll_sym_begin();
     ll_text_stack(&o, e->stack, "    ");
     if (e->alloc_stack) {
@@ -143,6 +144,12 @@ static void ll_error_print(const struct ll_error_rec *e)
     }
     ll_sym_end();
     ll_out_flush(&o);
+}
+
+static void ll_error_print(const struct ll_error_rec *e)
+{
+    ll_lock(&ll_print_lock);
+    ll_bigstack_call(ll_error_print_stacks, (void *)e);
     ll_unlock(&ll_print_lock);
 }
 

@@ -175,6 +175,9 @@ void ll_pages_free(void *p, size_t size);
  * a dozen munmap calls; large ones are still returned. */
 void ll_pages_ending(void);
 
+/* ---- bigstack.c: fn(arg) on a fresh 1 MiB stack (libdw needs ~150 KiB) --- */
+void ll_bigstack_call(void (*fn)(void *), void *arg);
+
 /* ---- internal.c: libleak's callees' blocks, kept out of the tables ------- */
 /* Non-zero on a thread that holds table locks (report, fork). */
 extern LL_TLS int ll_internal_off;

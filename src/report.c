@@ -266,6 +266,37 @@ static int ll_report_fails(const struct ll_report *r)
     return 0;
 }
 
+/* Suppressions and the output: symbols from here on, on a stack of its own
+ * (bigstack.c), not the ending thread's, which may be small. */
+static void ll_report_symbolized(void *arg)
+{
+    struct ll_report *r = arg;
+    /* The file is read even for a clean run, so a wrong path is reported;
+     * matching needs symbols, so libdw is loaded only when there are both
+     * suppressions and groups. */
+    struct ll_supp_set supp = { 0 };
+    if (ll_opt.suppressions[0])
+        ll_supp_load(&supp, ll_opt.suppressions, ll_supp_warn, NULL);
+    r->supp = &supp;
+    int sym = supp.n && r->ngroups;
+    if (sym) {
+        ll_sym_begin();
+        ll_report_suppress(r, &supp);
+    }
+    /* libdw is loaded only when a stack will be printed: a clean program
+     * never maps it. */
+    int stacks = ll_error_count() > 0;
+    for (size_t i = 0; i < r->ngroups && !stacks; i++)
+        stacks = r->groups[i].kind != LL_REACHABLE || ll_opt.show_reachable;
+    if (stacks && !sym)
+        ll_sym_begin();
+    ll_report_output(r);
+    if (stacks || sym)
+        ll_sym_end();
+    ll_supp_free(&supp);
+    r->supp = NULL;
+}
+
 static int ll_report_run(void)
 {
     struct ll_report r;
@@ -294,29 +325,7 @@ static int ll_report_run(void)
     if (v)
         ll_report_group(&r, v, n);
     r.meta_bytes = ll_mem_mapped();
-    /* The file is read even for a clean run, so a wrong path is reported;
-     * matching needs symbols, so libdw is loaded only when there are both
-     * suppressions and groups. */
-    struct ll_supp_set supp = { 0 };
-    if (ll_opt.suppressions[0])
-        ll_supp_load(&supp, ll_opt.suppressions, ll_supp_warn, NULL);
-    r.supp = &supp;
-    int sym = supp.n && r.ngroups;
-    if (sym) {
-        ll_sym_begin();
-        ll_report_suppress(&r, &supp);
-    }
-    /* libdw is loaded only when a stack will be printed: a clean program
-     * never maps it. */
-    int stacks = ll_error_count() > 0;
-    for (size_t i = 0; i < r.ngroups && !stacks; i++)
-        stacks = r.groups[i].kind != LL_REACHABLE || ll_opt.show_reachable;
-    if (stacks && !sym)
-        ll_sym_begin();
-    ll_report_output(&r);
-    if (stacks || sym)
-        ll_sym_end();
-    ll_supp_free(&supp);
+    ll_bigstack_call(ll_report_symbolized, &r);
     ll_pages_free(r.groups, (n + 1) * sizeof(*r.groups));
     ll_pages_free(v, (n + 1) * sizeof(*v));
     return ll_report_fails(&r);

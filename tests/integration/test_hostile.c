@@ -953,3 +953,47 @@ Test(hostile, dlclose_reused_address_frames_named_by_capture)
     reuse_named(reuse_leak(&r, 11), "reuse_alpha", "libreuse_a.so");
     ll_run_free(&r);
 }
+
+/* ---- threads with small stacks ------------------------------------------- */
+
+#define SMALL "small_stack"
+
+/* exit() from a thread of KIB KiB: its report, the leak at its line, the
+ * status.  libdw's line-table reader wanted about 150 KiB of the thread's
+ * stack: SIGSEGV at 32 and 128 KiB (at 64, past the guard page, it wrote
+ * into the mapping below and went on). */
+static void small_stack_exit(const char *kib)
+{
+    const char *args[] = { "exit", kib, NULL };
+    struct ll_run r;
+    ll_run_json(&r, SMALL, NULL, args);
+    LL_EQ(r.exited, 1, "%s KiB: exited normally (signal %d); stderr:\n%.2000s", kib, r.sig,
+          r.err);
+    LL_EQ(r.status, 6, "%s KiB: exit status", kib);
+    ll_check_schema(r.json);
+    LL_EQ(ll_bytes_at(r.json, "definitely_lost", LL_SRC(SMALL ".c"),
+                      ll_line(SMALL ".c", "@leak"), NULL), 77,
+          "%s KiB: the leak, at its line; groups:\n%s", kib, ll_describe_leaks(r.json));
+    ll_run_free(&r);
+}
+
+Test(hostile, exit_from_a_thread_with_a_small_stack)
+{
+    small_stack_exit("32");
+    small_stack_exit("128");
+}
+
+/* A bad free on a 32 KiB thread: its message names the line, and the
+ * program goes on (it died of SIGSEGV while the stack was symbolized). */
+Test(hostile, bad_free_on_a_thread_with_a_small_stack)
+{
+    const char *args[] = { "badfree", "32", NULL };
+    struct ll_run r;
+    ll_run_json(&r, SMALL, NULL, args);
+    LL_EQ(r.exited, 1, "exited normally (signal %d); stderr:\n%.2000s", r.sig, r.err);
+    LL_EQ(r.status, 0, "exit status");
+    LL_STREQ(r.out, "joined\n", "stdout");
+    LL_EQ(ll_count_lines(r.err, ll_fmt(SMALL ".c:%d", ll_line(SMALL ".c", "@double"))), 1,
+          "the double free's line in its message; stderr:\n%.2000s", r.err);
+    ll_run_free(&r);
+}
