@@ -12,7 +12,9 @@
  *  - every thread's registers and stack, from its stack pointer to the end
  *    of its stack block, which holds its static TLS and its TCB (so its
  *    pthread_setspecific values): the exiting thread from exit's caller
- *    (exitroot.c), the others stopped by a signal (threads.c);
+ *    (exitroot.c), the others stopped by a signal (threads.c); a stack
+ *    pointer in a block or mapping of the program's is a coroutine's: that
+ *    stack, and the thread's own too (add_thread_stack);
  *  - each TCB's DTV, by its exact start; through it dynamic TLS (tls.c);
  *  - anonymous private writable mappings: the program's own mmap regions,
  *    and ld.so's early allocations, among them the main thread's TCB and
@@ -443,6 +445,8 @@ struct gather {
     struct ll_files files;    /* file-backed mappings: vtables and code */
     struct ll_ranges holes;   /* cut out of every root: libleak's TLS */
     int memfd;
+    const struct ll_block *b; /* the blocks, sorted */
+    size_t n;
 };
 
 /* The main thread did not stop (the check runs on another): its stack is
@@ -453,6 +457,29 @@ static int add_main_stack(struct gather *g)
 {
     const struct ll_range *m = mapping_of(&g->maps, (uintptr_t)getauxval(AT_EXECFN));
     return m ? roots_add_stack(&g->roots, &g->skip, &g->maps, m->lo, 0) : 0;
+}
+
+/* A live thread's stack from sp (main: it is the main thread).  A stack
+ * pointer inside one of the program's blocks is a coroutine's on a stack
+ * from malloc (makecontext, a fiber library): the stack is that block from
+ * sp, not the rest of its heap mapping, whose other blocks, lost ones
+ * among them, were roots.  And a thread running away from its own stack
+ * still has frames there: main's, say, which swapped to the coroutine that
+ * called exit().  No stack pointer says where their live part begins, so
+ * the main thread's [stack] is then a root whole; another thread's stack is
+ * an anonymous mapping, read whole by that pass when no stack pointer in it
+ * kept it out.  Its blocks were called lost. */
+static int add_thread_stack(struct gather *g, uintptr_t sp, uintptr_t tcb, int main)
+{
+    size_t i = block_at(g->b, g->n, sp + 1);
+    const struct ll_range *home = main ? mapping_of(&g->maps, (uintptr_t)getauxval(AT_EXECFN))
+                                       : NULL;
+    int err = 0;
+    if (home && !(sp - home->lo < home->hi - home->lo))
+        err = add_main_stack(g);
+    if (i && sp - g->b[i - 1].ptr < g->b[i - 1].size)
+        return err | ll_ranges_add(&g->roots.any, sp, g->b[i - 1].ptr + g->b[i - 1].size);
+    return err | roots_add_stack(&g->roots, &g->skip, &g->maps, sp, tcb);
 }
 
 /* The other threads' stacks (stopped ones), and their DTVs. */
@@ -467,7 +494,7 @@ static int roots_add_threads(struct gather *g, const struct ll_stopped *th, size
                 err |= add_main_stack(g);
             continue;
         }
-        err |= roots_add_stack(&g->roots, &g->skip, &g->maps, th[i].sp, th[i].tcb);
+        err |= add_thread_stack(g, th[i].sp, th[i].tcb, th[i].tid == getpid());
         err |= ll_ranges_add(&g->roots.any, (uintptr_t)th[i].regs,
                              (uintptr_t)(th[i].regs + LL_STOP_REGS));
         err |= add_dtv(&g->roots, g->memfd, th[i].tcb);
@@ -498,7 +525,7 @@ void ll_reach_classify(struct ll_block *blocks, size_t n)
     if (!n) return;
     SPILL_REGISTERS(regs);
     CURRENT_SP(sp);
-    struct gather g = { .memfd = -1 };
+    struct gather g = { .memfd = -1, .b = blocks, .n = n };
     int err;
     ll_work_begin();
     if (ll_live_root.sp) {          /* a fatal signal or _exit (signals.c, exits.c) */
@@ -519,7 +546,8 @@ void ll_reach_classify(struct ll_block *blocks, size_t n)
         ll_ranges_free(&g.anon);
         ll_files_free(&g.files);
     }
-    err |= roots_add_stack(&g.roots, &g.skip, &g.maps, sp, (uintptr_t)pthread_self());
+    err |= add_thread_stack(&g, sp, (uintptr_t)pthread_self(),
+                            (pid_t)syscall(SYS_gettid) == getpid());
     err |= add_dtv(&g.roots, g.memfd, (uintptr_t)pthread_self());
     err |= roots_add_threads(&g, th, nth);
     err |= add_self_tls(&g.holes, (uintptr_t)pthread_self());

@@ -490,3 +490,33 @@ Test(reach, main_thread_gone_by_pthread_exit)
           "reachable at @kept, named; groups:\n%s", ll_describe_leaks(r.json));
     ll_run_free(&r);
 }
+
+/* exit() from a coroutine (makecontext) on a stack from malloc or mmap:
+ * the stack scanned is the coroutine's from its stack pointer, and the main
+ * stack main left still holds main's blocks.  Valgrind: 48/1 definite,
+ * 48/1 indirect, main's 138/4 still reachable (and the heap stack's 65,536).
+ * Before: the heap above the stack pointer was a root (the second node
+ * reachable), and the main stack none (main's blocks definitely lost). */
+static void coroutine_exit(const char *mode)
+{
+    const char *args[] = { mode, NULL };
+    struct ll_run r;
+    ll_run_json(&r, "coroutine_exit", "show_reachable=1", args);
+    LL_EQ(r.status, 3, "%s: exit status; stderr:\n%.2000s", mode, r.err);
+    ll_check_schema(r.json);
+    const char *src = LL_SRC("coroutine_exit.c");
+    LL_EQ(ll_bytes_at(r.json, "definitely_lost", src, ll_line("coroutine_exit.c", "@head"),
+                      NULL), 48, "%s: the head; groups:\n%s", mode, ll_describe_leaks(r.json));
+    LL_EQ(ll_bytes_at(r.json, "indirectly_lost", src, ll_line("coroutine_exit.c", "@next"),
+                      NULL), 48, "%s: the next node; groups:\n%s", mode, ll_describe_leaks(r.json));
+    long long n = 0;
+    LL_EQ(ll_bytes_at(r.json, "still_reachable", src, ll_line("coroutine_exit.c", "@mine"), &n),
+          138, "%s: main's blocks; groups:\n%s", mode, ll_describe_leaks(r.json));
+    LL_EQ(n, 4, "%s: main's blocks", mode);
+    LL_EQ(ll_summary_bytes(r.json, "definitely_lost"), 48, "%s: definitely lost", mode);
+    LL_EQ(ll_summary_bytes(r.json, "indirectly_lost"), 48, "%s: indirectly lost", mode);
+    ll_run_free(&r);
+}
+
+Test(reach, exit_from_a_coroutine_on_a_heap_stack) { coroutine_exit("heap"); }
+Test(reach, exit_from_a_coroutine_on_a_mapped_stack) { coroutine_exit("mmap"); }
