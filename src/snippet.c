@@ -170,12 +170,13 @@ int ll_snippet_read(const struct ll_frame *f, const char *hint, struct ll_snippe
     return 1;
 }
 
-/* "main" ends a C program's stack: what lies below it is libc's start-up,
- * and Rust's runtime starts below __rust_begin_short_backtrace. */
+/* Rust's runtime starts below __rust_begin_short_backtrace.  A C program's
+ * stack ends at main already (the unwinder stops at exits.c's ll_main), so
+ * frames past a "main" are its callers: main itself in a recursion, an
+ * atexit handler that called it.  They were cut off as start-up code. */
 int ll_frame_is_bottom(const struct ll_frame *f)
 {
-    return f->function && (strcmp(f->function, "main") == 0 ||
-        strstr(f->function, "__rust_begin_short_backtrace") != NULL);
+    return f->function && strstr(f->function, "__rust_begin_short_backtrace") != NULL;
 }
 
 /* libc's start-up frames (main itself may be missing: a function inlined

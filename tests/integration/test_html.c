@@ -50,7 +50,8 @@ static int child(struct node *v, int *n, int parent, const char *name)
 }
 
 /* Boxes of the flame graph: a root, and one per distinct path of frame
- * names from main (start-up frames left out) to the allocating function. */
+ * names from the outermost (start-up frames left out; frames past a main
+ * are its callers) to the allocating function. */
 static int expected_boxes(const json_t *report)
 {
     static struct node v[4096];
@@ -65,10 +66,6 @@ static int expected_boxes(const json_t *report)
             const char *fn = ll_str(json_array_get(stack, top), "function");
             if (is_startup(fn))
                 break;
-            if (fn && strcmp(fn, "main") == 0) {
-                top++;
-                break;
-            }
         }
         int at = 0;
         for (size_t k = top; k > 0; k--) {

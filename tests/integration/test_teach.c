@@ -539,3 +539,35 @@ Test(teach, demo_commands_reproduce_their_reports, .timeout = 120)
     LL_EQ(with_options, 1, "commands with LIBLEAK_OPTIONS (demo_global's show_reachable=1)");
     free(demo);
 }
+
+/* The text of leak site "leak N of M (...): WHAT", up to the next site or
+ * the summary (a fresh string, "" if there is no such site). */
+static const char *site_text(const char *report, const char *what)
+{
+    const char *at = strstr(report, what);
+    if (!at)
+        return "";
+    const char *end = strstr(at, "\nleak ");
+    if (!end)
+        end = strstr(at, "\nsummary:");
+    return ll_fmt("%.*s", end ? (int)(end - at) : (int)strlen(at), at);
+}
+
+/* Frames past a main are main's callers, listed: the recursion's other
+ * mains, and the atexit handler that called main again.  The text report
+ * stopped at the first main ("(start-up frames not shown)"). */
+Test(teach, frames_past_main_are_its_callers)
+{
+    struct ll_run r;
+    ll_run_raw(&r, "main_called_again", 1, "color=never", NULL);
+    LL_EQ(r.status, 0, "exit status; stderr:\n%.3000s", r.err);
+    LL_EQ(ll_count_lines(r.err, "start-up frames not shown"), 0, "cut stacks:\n%s", r.err);
+    const char *deepest = site_text(r.err, "22 bytes in 1 block");
+    LL_EQ(ll_count_lines(deepest, " main tests/programs/main_called_again.c:"), 3,
+          "the deepest call's three mains:\n%s", deepest);
+    const char *handler = site_text(r.err, "30 bytes in 1 block");
+    cr_assert(ll_contains(handler, ll_fmt(" again tests/programs/main_called_again.c:%d ",
+                                          ll_line("main_called_again.c", "@again"))),
+              "the handler below main:\n%s", handler);
+    ll_run_free(&r);
+}
