@@ -92,6 +92,11 @@ $(BUILD)/programs/sym_inline_nodwo: tests/programs/sym_inline.c
 	$(CC) -std=gnu11 $(PROG_CFLAGS) -gsplit-dwarf -o $@ $<
 	rm -f $@-sym_inline.dwo
 
+# cxx_static_runtime.cc: with libstdc++ linked in (no __cxa_demangle to find).
+$(BUILD)/programs/cxx_static_runtime: tests/programs/cxx_static_runtime.cc tests/programs/scrub.h
+	@mkdir -p $(@D)
+	$(CXX) -std=gnu++17 $(PROG_CFLAGS) -static-libstdc++ -static-libgcc -o $@ $<
+
 # tests/programs/rust/*.rs: built with Debian's rustc (not a rustup one on
 # PATH); relative paths as written, which the golden files expect.
 RUSTC      := /usr/bin/rustc

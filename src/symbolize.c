@@ -355,10 +355,33 @@ static void strip_rust_hash(const char *raw, char *s)
         s[n - 19] = '\0';
 }
 
+/* A program linked with -static-libstdc++ exports no __cxa_demangle, and
+ * its C++ names read _ZNSt10shared_ptr...: libstdc++'s shared copy is
+ * loaded for it, once, at the first C++ name (a Rust name, first tried
+ * below, never loads it).  Local: nothing of the program binds to it. */
+static void *cxa_lib;
+
+static int cxa_load(void)
+{
+    static int tried;
+    if (!tried) {
+        tried = 1;
+        cxa_lib = dlopen("libstdc++.so.6", RTLD_NOW | RTLD_LOCAL);
+    }
+    if (cxa_lib)
+        *(void **)&cxa_demangle = dlsym(cxa_lib, "__cxa_demangle");
+    return cxa_demangle != NULL;
+}
+
 static char *demangle(const char *raw)
 {
     if (raw[1] == 'R')              /* Rust's v0 scheme: not Itanium's */
         return ll_demangle_rust_v0(raw);
+    if (!cxa_demangle) {
+        char *rust = ll_demangle_rust(raw);
+        if (rust || !cxa_load())
+            return rust;
+    }
     int status = -1;
     char *s = cxa_demangle ? cxa_demangle(raw, NULL, NULL, &status) : NULL;
     if (status != 0) {

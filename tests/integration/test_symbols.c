@@ -151,3 +151,29 @@ Test(symbols, frame_longer_than_the_write_buffer_is_whole)
     LL_EQ(fn ? (long long)strspn(fn, "abcd") : -1, 16384, "its characters");
     ll_run_free(&r);
 }
+
+/* A program linked with -static-libstdc++ exports no __cxa_demangle: its
+ * C++ names are demangled by libstdc++'s shared copy, loaded for them.
+ * They read _ZN6shapes11make_circleEi and _Znwm. */
+Test(symbols, static_libstdcxx_names_demangled)
+{
+    struct ll_run r;
+    ll_run_json(&r, "cxx_static_runtime", NULL, NULL);
+    LL_EQ(r.status, 0, "exit status; stderr:\n%.2000s", r.err);
+    LL_STREQ(r.out, "cxx_static_runtime: done\n", "stdout");
+    LL_EQ(json_array_size(ll_arr(r.json, "leaks")), 1, "groups:\n%s", ll_describe_leaks(r.json));
+    json_t *g = json_array_get(ll_arr(r.json, "leaks"), 0);
+    LL_EQ(ll_int(g, "bytes"), 24, "bytes");
+    size_t i;
+    json_t *f;
+    int named = 0;
+    json_array_foreach(ll_arr(g, "stack"), i, f) {
+        const char *fn = ll_str(f, "function");
+        cr_assert(!fn || strncmp(fn, "_Z", 2) != 0, "frame %zu mangled: %s", i, frame_str(f));
+        named += fn && strcmp(fn, "shapes::make_circle(int)") == 0 &&
+                 ll_frame_at(f, LL_SRC("cxx_static_runtime.cc"),
+                             ll_line("cxx_static_runtime.cc", "@leak"));
+    }
+    LL_EQ(named, 1, "frames shapes::make_circle(int) at @leak");
+    ll_run_free(&r);
+}

@@ -266,12 +266,27 @@ Test(symbolize, rust_legacy_hash_stripped)
     cr_assert_str_eq(f.function, "core::fmt::write");
 }
 
-Test(symbolize, mangled_kept_without_cxx_runtime)
+/* No C++ runtime in the process (a -static-libstdc++ program exports
+ * none): libstdc++'s shared copy is loaded for the name, locally. */
+Test(symbolize, cxx_demangled_without_cxx_runtime)
 {
     if (dlsym(RTLD_DEFAULT, "__cxa_demangle"))
         cr_skip_test("a C++ runtime is loaded");
     struct ll_frame f;
     ll_sym_lookup(cxx_function(1), &f);
     cr_assert_not_null(f.function);
-    cr_assert_str_eq(f.function, "_ZN2ns8functionEi");
+    cr_assert_str_eq(f.function, "ns::function(int)");
+    cr_assert_null(dlsym(RTLD_DEFAULT, "__cxa_demangle"), "libstdc++ loaded globally");
+}
+
+/* A Rust name does not load it: Rust's own reader comes first. */
+Test(symbolize, rust_legacy_name_loads_no_cxx_runtime)
+{
+    if (dlsym(RTLD_DEFAULT, "__cxa_demangle"))
+        cr_skip_test("a C++ runtime is loaded");
+    struct ll_frame f;
+    ll_sym_lookup(rust_function(), &f);
+    cr_assert_not_null(f.function);
+    cr_assert_str_eq(f.function, "core::fmt::write");
+    cr_assert_null(dlopen("libstdc++.so.6", RTLD_NOW | RTLD_NOLOAD), "libstdc++ loaded");
 }
