@@ -225,7 +225,7 @@ static int ll_on_free(void *p, unsigned dealloc, uintptr_t caller, int far)
         /* A mismatched pair is a bad free like the others: reported, and the
          * block kept from the allocator (its record is gone: the program
          * meant to free it, so it is not reported again as a leak). */
-        if (ll_fn_family(b.fn) != dealloc) {
+        if (!ll_fn_pairs(b.fn, dealloc)) {
             ll_error_report(LL_ERR_MISMATCH, (uintptr_t)p, dealloc);
             ok = 0;
         }

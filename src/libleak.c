@@ -96,6 +96,7 @@ void ll_init_slow(void)
     ll_fork_install();
     ll_abnormal_init();   /* fatal-signal handlers, _exit (signals.c) */
     ll_exit_root_init();
+    ll_cxx_own_init();
     ll_guard--;
     atomic_store_explicit(&ll_state, LL_READY, memory_order_release);
     errno = saved;

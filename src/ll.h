@@ -624,6 +624,28 @@ static inline unsigned ll_fn_family(unsigned fn)
          : fn == LL_FN_NEW_ARRAY ? LL_DEALLOC_DELETE_ARRAY : LL_DEALLOC_FREE;
 }
 
+/* Global operator new or delete that the program replaced (real.c, at
+ * initialisation): its own calls malloc or free, so a block from malloc
+ * reaches libleak's delete, or one from libleak's new reaches free, and the
+ * pair is the program's, not a mismatch. */
+#define LL_CXX_OWN_NEW 1u
+#define LL_CXX_OWN_DELETE 2u
+extern LL_HIDDEN unsigned ll_cxx_own;
+void ll_cxx_own_init(void);
+
+/* A block made by fn may be freed through dealloc. */
+static inline int ll_fn_pairs(unsigned fn, unsigned dealloc)
+{
+    unsigned want = ll_fn_family(fn);
+    if (ll_likely(want == dealloc))
+        return 1;
+    if (ll_likely(!ll_cxx_own) || dealloc == LL_DEALLOC_REALLOC)
+        return 0;
+    return want == LL_DEALLOC_FREE ? (ll_cxx_own & LL_CXX_OWN_NEW) != 0
+                                   : dealloc == LL_DEALLOC_FREE &&
+                                     (ll_cxx_own & LL_CXX_OWN_DELETE);
+}
+
 extern const char *const ll_dealloc_name[LL_DEALLOC_COUNT];
 void ll_error_fork_prepare(void);
 void ll_error_fork_parent(void);

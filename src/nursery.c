@@ -452,7 +452,7 @@ int ll_nursery_free_own(uintptr_t p, uintptr_t free_pc, unsigned dealloc)
     size_t size = 0;
     if (ll_unlikely(!b))
         res = 0;
-    else if (ll_unlikely(ll_fn_family(b->fn) != dealloc))
+    else if (ll_unlikely(!ll_fn_pairs(b->fn, dealloc)))
         res = -1;
     else {
         size = b->size;

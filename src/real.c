@@ -3,8 +3,10 @@
 #include "ll.h"
 
 #include <dlfcn.h>
+#include <link.h>
 
 struct ll_real ll_real;
+unsigned ll_cxx_own;
 
 #define LL_RESOLVE(name) \
     (ll_real.name = (__typeof__(ll_real.name))dlsym(RTLD_NEXT, #name))
@@ -39,4 +41,32 @@ int ll_real_resolve(void)
         return -1;
     __atomic_store_n(&ll_real.malloc, m, __ATOMIC_RELEASE);
     return 0;
+}
+
+/* 1 if the program itself defines name: the global scope finds its
+ * definition first (the executable's link map has the empty name). */
+static int ll_program_defines(const char *name)
+{
+    void *f = dlsym(RTLD_DEFAULT, name);
+    Dl_info info;
+    struct link_map *lm = NULL;
+    return f && dladdr1(f, &info, (void **)&lm, RTLD_DL_LINKMAP) && lm && lm->l_name &&
+           !lm->l_name[0];
+}
+
+void ll_cxx_own_init(void)
+{
+    static const char *const news[] = { "_Znwm", "_Znam", "_ZnwmRKSt9nothrow_t",
+                                        "_ZnamRKSt9nothrow_t", "_ZnwmSt11align_val_t",
+                                        "_ZnamSt11align_val_t" };
+    static const char *const deletes[] = { "_ZdlPv", "_ZdaPv", "_ZdlPvm", "_ZdaPvm",
+                                           "_ZdlPvSt11align_val_t", "_ZdaPvSt11align_val_t" };
+    unsigned own = 0;
+    for (size_t i = 0; i < sizeof news / sizeof news[0]; i++)
+        if (ll_program_defines(news[i]))
+            own |= LL_CXX_OWN_NEW;
+    for (size_t i = 0; i < sizeof deletes / sizeof deletes[0]; i++)
+        if (ll_program_defines(deletes[i]))
+            own |= LL_CXX_OWN_DELETE;
+    ll_cxx_own = own;
 }

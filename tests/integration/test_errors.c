@@ -203,3 +203,33 @@ Test(errors, bad_frees_past_the_caps_are_counted)
               "text figure:\n%s", strstr(r.err, "summary:") ? strstr(r.err, "summary:") : r.err);
     ll_run_free(&r);
 }
+
+/* A program that replaces the global operator new, or delete, pairs its own
+ * with libstdc++'s other half through malloc and free: no mismatch, and the
+ * blocks go back to the allocator; each of its std::string and Widget
+ * frees was called a mismatched free (and kept).  A real mismatch is still
+ * one, and the leak is found. */
+static void own_operator(const char *prog)
+{
+    struct ll_run r;
+    ll_run_json(&r, prog, NULL, NULL);
+    LL_EQ(r.status, 0, "%s: exit status; stderr:\n%.2000s", prog, r.err);
+    LL_STREQ(r.out, ll_fmt("%s: done\n", prog), "%s: stdout", prog);
+    ll_check_schema(r.json);
+    const char *src = ll_fmt("%s.cc", prog);
+    LL_EQ(json_array_size(ll_arr(r.json, "errors")), 1, "%s: errors; stderr:\n%.3000s", prog,
+          r.err);
+    json_t *e = error_at(r.json, 0);
+    LL_STREQ(ll_str(e, "kind"), "mismatched_free", "%s: kind", prog);
+    ll_assert_top(ll_get(e, "stack"), ll_fmt("tests/programs/%s", src),
+                  ll_line(src, "@mismatch"), "the mismatch");
+    LL_EQ(ll_summary_bytes(r.json, "definitely_lost"), 24, "%s: definitely lost; groups:\n%s",
+          prog, ll_describe_leaks(r.json));
+    ll_run_free(&r);
+}
+
+Test(errors, program_replacing_operator_new_pairs_it_with_delete) { own_operator("cxx_own_new"); }
+Test(errors, program_replacing_operator_delete_pairs_it_with_new)
+{
+    own_operator("cxx_own_delete");
+}
