@@ -189,7 +189,8 @@ void lc_text(FILE *f, const struct lc_result *r)
     const struct lc_merge *m = r->m;
     fprintf(f, "\n==== leakcheck: %zu process%s reported", m->nprocs, m->nprocs == 1 ? "" : "es");
     if (m->skipped)
-        fprintf(f, " (%zu child reports ignored: --no-children)", m->skipped);
+        fprintf(f, " (%zu child report%s ignored: --no-children)", m->skipped,
+                m->skipped == 1 ? "" : "s");
     fputc('\n', f);
     if (!m->nprocs)
         fprintf(f, "  no process wrote a report: was COMMAND killed by SIGKILL, or did it "

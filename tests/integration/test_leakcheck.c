@@ -356,6 +356,8 @@ Test(leakcheck, no_children_judges_the_top_process_only)
     struct lc r;
     LC(&r, "--no-children", "--json", "{dir}/m.json", "--", LL_PROGRAMS "/lc_fork_exec", "17", "0");
     LL_EQ(r.status, 23, "the parent's own leak still fails");
+    cr_assert(ll_contains(r.err, "1 process reported (1 child report ignored: --no-children)"),
+              "one child's report, in the singular; stderr:\n%s", r.err);
     json_t *m = ll_load_json(lc_path(&r, "m.json"));
     LL_EQ(ll_int(ll_get(m, "summary"), "processes"), 1, "processes judged");
     LL_EQ(ll_int(ll_get(ll_get(m, "summary"), "definitely_lost"), "bytes"), 5, "only the parent's bytes");
@@ -363,7 +365,7 @@ Test(leakcheck, no_children_judges_the_top_process_only)
     lc_free(&r);
     LC(&r, "--no-children", "--", LL_ROOT "/tests/programs/lc_ten_children.sh");
     LL_EQ(r.status, 0, "the shell itself leaks nothing; its children are not judged:\n%s", r.err);
-    cr_assert(ll_contains(r.err, "child reports ignored"), "stderr:\n%s", r.err);
+    cr_assert(ll_contains(r.err, " child reports ignored: --no-children)"), "stderr:\n%s", r.err);
     lc_free(&r);
 }
 
