@@ -49,7 +49,8 @@ static void lc_text_procs(FILE *f, const struct lc_result *r)
                 p->fails ? "  [FAILS]" : "");
     }
     if (hidden)
-        fprintf(f, "  ... and %zu processes that lost nothing (--verbose lists them)\n", hidden);
+        fprintf(f, "  ... and %zu process%s that lost nothing (--verbose lists them)\n", hidden,
+                hidden == 1 ? "" : "es");
 }
 
 static const char *lc_site_tag(const struct lc_site *s)

@@ -369,6 +369,21 @@ Test(leakcheck, no_children_judges_the_top_process_only)
     lc_free(&r);
 }
 
+/* Past 20 processes, those that lost nothing are counted, not listed: one
+ * such process is "1 process". */
+Test(leakcheck, one_clean_process_not_listed_is_counted_in_the_singular)
+{
+    struct lc r;
+    LC(&r, "--", "/bin/sh", "-c",
+       "for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do " LEAKER " $i 0; done; "
+       LEAKER " 0 0");
+    LL_EQ(r.status, 23, "the leakers fail; stderr:\n%s", r.err);
+    cr_assert(ll_contains(r.err, "22 processes reported"), "stderr:\n%s", r.err);
+    cr_assert(ll_contains(r.err, "  ... and 1 process that lost nothing (--verbose lists them)\n"),
+              "stderr:\n%s", r.err);
+    lc_free(&r);
+}
+
 /* ---- suppressions ---------------------------------------------------------------- */
 
 Test(leakcheck, suppressions_count_and_list_unused)
