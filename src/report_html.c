@@ -443,9 +443,19 @@ static void ll_html_summary(struct ll_out *o, const struct ll_report *r)
     ll_out_bytes_human(o, r->totals.peak_live_bytes);
     ll_out_str(o, " bytes live.</p>\n");
     if (ll_error_total()) {
+        /* as many as ll_html_errors lists: past the first ones, not all */
+        size_t n = ll_error_count();
+        if (n > LL_ERRORS_PRINTED)
+            n = LL_ERRORS_PRINTED;
         ll_out_str(o, "<p>Bad frees: ");
         ll_out_bytes_human(o, ll_error_total());
-        ll_out_str(o, " (listed below).</p>\n");
+        if (ll_error_total() > n) {
+            ll_out_str(o, " (the first ");
+            ll_out_u64(o, n);
+            ll_out_str(o, " listed below).</p>\n");
+        } else {
+            ll_out_str(o, " (listed below).</p>\n");
+        }
     }
     ll_check_notes_write(o, "<p class=\"note\">Note: ", ".</p>\n");
 }

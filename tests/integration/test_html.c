@@ -156,7 +156,8 @@ Test(html, bad_frees_listed_with_their_stacks)
 }
 
 /* Past the first 100, bad frees are not printed when they happen (errors.c):
- * the page does not say that each one was. */
+ * the page does not say that each one was, nor, in its summary, that all
+ * are listed below. */
 Test(html, bad_frees_past_the_printed_ones_not_said_printed)
 {
     struct ll_run r;
@@ -167,6 +168,8 @@ Test(html, bad_frees_past_the_printed_ones_not_said_printed)
     char path[128];
     snprintf(path, sizeof path, "%s/report.html", r.dir);
     char *html = read_file(path);
+    cr_assert(ll_contains(html, "<p>Bad frees: 150 (the first 100 listed below).</p>"),
+              "the summary says only the first 100 are listed:\n%.4000s", html);
     const char *sec = strstr(html, "<h2>Bad frees</h2>");
     cr_assert_not_null(sec, "no bad-frees section:\n%.4000s", html);
     cr_assert(ll_contains(sec, "<p>150 bad frees; the first 100 were also reported on stderr "
