@@ -15,8 +15,9 @@ static void lc_junit_site(FILE *f, const struct lc_site *s, const struct lc_psit
 {
     char a[32], b[32];
     const char *fn = lc_fstr(json_array_get(s->stack, lc_own_frame(s->stack)), "function");
-    fprintf(f, "%s bytes in %s block%s %s, allocated by %s in %s", lc_num(ps->bytes, a),
-            lc_num(ps->blocks, b), ps->blocks == 1 ? "" : "s", lc_kind_text[s->kind],
+    fprintf(f, "%s byte%s in %s block%s %s, allocated by %s in %s", lc_num(ps->bytes, a),
+            ps->bytes == 1 ? "" : "s", lc_num(ps->blocks, b), ps->blocks == 1 ? "" : "s",
+            lc_kind_text[s->kind],
             s->function ? s->function : "?", fn ? fn : "?");
 }
 
@@ -154,8 +155,9 @@ static void lc_junit_case(FILE *f, const struct lc_merge *m, size_t i)
     fputs("\" time=\"0\">\n", f);
     if (p->fails)
         lc_junit_failure(f, m, p);
-    fprintf(f, "      <system-out>pid %ld; %s bytes definitely lost, %zu bad frees"
-            "</system-out>\n", p->pid, lc_num(p->bytes[LC_DEFINITE], a), p->nerrors);
+    fprintf(f, "      <system-out>pid %ld; %s byte%s definitely lost, %zu bad free%s"
+            "</system-out>\n", p->pid, lc_num(p->bytes[LC_DEFINITE], a),
+            p->bytes[LC_DEFINITE] == 1 ? "" : "s", p->nerrors, p->nerrors == 1 ? "" : "s");
     fputs("    </testcase>\n", f);
 }
 

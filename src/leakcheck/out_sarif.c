@@ -263,8 +263,9 @@ static json_t *lc_result(const struct lc_site *s, const struct lc_result *r, con
     const json_t *own = json_array_get(s->stack, lc_own_frame(s->stack));
     const char *fn = lc_fstr(own, "function");
     char a[32], b[32];
-    char *msg = lc_printf("%s bytes in %s block%s %s, allocated by %s in %s, in %zu process%s.",
-                          lc_num(s->bytes, a), lc_num(s->blocks, b), s->blocks == 1 ? "" : "s",
+    char *msg = lc_printf("%s byte%s in %s block%s %s, allocated by %s in %s, in %zu process%s.",
+                          lc_num(s->bytes, a), s->bytes == 1 ? "" : "s", lc_num(s->blocks, b),
+                          s->blocks == 1 ? "" : "s",
                           lc_kind_text[s->kind], s->function ? s->function : "?",
                           fn ? fn : "unknown code", s->nprocs, s->nprocs == 1 ? "" : "es");
     json_t *res = json_pack("{s:s,s:i,s:s,s:{s:s},s:[o],s:{s:s}}",

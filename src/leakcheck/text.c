@@ -63,8 +63,8 @@ static const char *lc_site_tag(const struct lc_site *s)
 static void lc_text_site(FILE *f, const struct lc_site *s, int full)
 {
     char a[32], b[32];
-    fprintf(f, "  %s: %s bytes in %s block%s %s, by %s, in %zu process%s (pid %ld%s)\n",
-            lc_site_tag(s), lc_num(s->bytes, a), lc_num(s->blocks, b),
+    fprintf(f, "  %s: %s byte%s in %s block%s %s, by %s, in %zu process%s (pid %ld%s)\n",
+            lc_site_tag(s), lc_num(s->bytes, a), s->bytes == 1 ? "" : "s", lc_num(s->blocks, b),
             s->blocks == 1 ? "" : "s", lc_kind_text[s->kind],
             s->function ? s->function : "?", s->nprocs, s->nprocs == 1 ? "" : "es",
             s->pids[0], s->nprocs > 1 ? ", ..." : "");
@@ -111,8 +111,8 @@ static void lc_text_supps(FILE *f, const struct lc_merge *m)
         const struct ll_supp *s = &m->supp.v[i];
         fprintf(f, "  leak:%s  (%s:%d)  ", s->pattern, s->file, s->line);
         if (s->blocks)
-            fprintf(f, "matched %s bytes in %s block%s\n", lc_num(s->bytes, a),
-                    lc_num(s->blocks, b), s->blocks == 1 ? "" : "s");
+            fprintf(f, "matched %s byte%s in %s block%s\n", lc_num(s->bytes, a),
+                    s->bytes == 1 ? "" : "s", lc_num(s->blocks, b), s->blocks == 1 ? "" : "s");
         else
             fprintf(f, "UNUSED: matched nothing\n");
     }
@@ -134,7 +134,7 @@ static void lc_text_baseline(FILE *f, const struct lc_merge *m)
 void lc_unlisted_text(FILE *f, int kind, uint64_t bytes, uint64_t blocks, int oom)
 {
     char a[32], b[32];
-    fprintf(f, "%s bytes %s in %s block%s, not listed: %s", lc_num(bytes, a),
+    fprintf(f, "%s byte%s %s in %s block%s, not listed: %s", lc_num(bytes, a), bytes == 1 ? "" : "s",
             lc_kind_text[kind], lc_num(blocks, b), blocks == 1 ? "" : "s",
             oom ? "libleak ran out of memory listing them"
             : kind == LC_REACHABLE ? "run with show_reachable=1 to see where"

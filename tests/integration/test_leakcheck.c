@@ -317,6 +317,27 @@ Test(leakcheck, junit_case_per_process_failure_per_site)
     lc_free(&r);
 }
 
+/* A figure of one byte or one bad free reads in the singular, in the text,
+ * JUnit and SARIF alike (lc_leaker 1: one byte lost in leak_here). */
+Test(leakcheck, one_byte_in_the_singular)
+{
+    struct lc r;
+    LC(&r, "--sarif", "{dir}/r.sarif", "--junit", "{dir}/j.xml", "--", LEAKER, "1", "0");
+    LL_EQ(r.status, 23, "exit status; stderr:\n%s", r.err);
+    cr_assert(ll_contains(r.err, "NEW: 1 byte in 1 block definitely lost, by malloc"),
+              "stderr:\n%s", r.err);
+    char *x = ll_read_or_empty(lc_path(&r, "j.xml"));
+    cr_assert(ll_contains(x, "message=\"1 byte in 1 block definitely lost, allocated by malloc "
+                             "in leak_here\""), "JUnit:\n%s", x);
+    cr_assert(ll_contains(x, "; 1 byte definitely lost, 0 bad frees</system-out>"), "JUnit:\n%s", x);
+    free(x);
+    x = ll_read_or_empty(lc_path(&r, "r.sarif"));
+    cr_assert(ll_contains(x, "1 byte in 1 block definitely lost, allocated by malloc in leak_here, "
+                             "in 1 process."), "SARIF:\n%.2000s", x);
+    free(x);
+    lc_free(&r);
+}
+
 /* ---- processes ------------------------------------------------------------------ */
 
 Test(leakcheck, ten_children_merge_into_one_site)
