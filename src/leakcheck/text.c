@@ -98,7 +98,8 @@ static void lc_text_sites(FILE *f, const struct lc_result *r)
     if (!listed)
         fprintf(f, "  none\n");
     if (more)
-        fprintf(f, "  ... and %zu more sites (--verbose or --json lists them)\n", more);
+        fprintf(f, "  ... and %zu more site%s (--verbose or --json lists them)\n", more,
+                more == 1 ? "" : "s");
 }
 
 static void lc_text_supps(FILE *f, const struct lc_merge *m)

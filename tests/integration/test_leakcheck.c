@@ -338,6 +338,43 @@ Test(leakcheck, one_byte_in_the_singular)
     lc_free(&r);
 }
 
+/* Past 100 sites the rest are counted, not listed: one such site is "1 more
+ * site".  A report of 101 one-byte leaks, each in a function of its own. */
+Test(leakcheck, one_site_past_the_listed_ones_in_the_singular)
+{
+    char dir[] = "/tmp/ll-lc-XXXXXX";
+    cr_assert_not_null(mkdtemp(dir), "mkdtemp: %s", strerror(errno));
+    char *text;
+    size_t len;
+    FILE *f = open_memstream(&text, &len);
+    cr_assert_not_null(f, "open_memstream");
+    const char *none = "{\"bytes\": 0, \"blocks\": 0}";
+    fprintf(f, "{\"libleak\": \"0.1.0\", \"pid\": 5, \"command\": [\"x\"],\n \"summary\": "
+            "{\"definitely_lost\": {\"bytes\": 101, \"blocks\": 101}, \"indirectly_lost\": %s, "
+            "\"possibly_lost\": %s, \"still_reachable\": %s, \"suppressed\": %s},\n"
+            " \"totals\": {\"allocations\": 101, \"frees\": 0, \"bytes_allocated\": 101, "
+            "\"peak_live_bytes\": 101, \"metadata_bytes\": 1, \"distinct_stacks\": 101, "
+            "\"dropped_records\": 0, \"bad_frees\": 0},\n \"check\": {\"threads_not_stopped\": 0, "
+            "\"threads_blocking_signal\": 0, \"ranges_vanished\": 0, \"unclassified_blocks\": 0, "
+            "\"leaks_unlisted\": 0},\n \"leaks\": [", none, none, none, none);
+    for (int i = 0; i < 101; i++)
+        fprintf(f, "%s\n {\"kind\": \"definitely_lost\", \"bytes\": 1, \"blocks\": 1, "
+                "\"alignment\": 16, \"function\": \"malloc\", \"stack\": [{\"function\": \"f%d\", "
+                "\"file\": \"x.c\", \"line\": %d, \"object\": \"/x\", \"offset\": \"0x%x\"}]}",
+                i ? "," : "", i, i + 1, i + 1);
+    fprintf(f, "],\n \"errors\": [], \"suppressions\": []}\n");
+    fclose(f);
+    ll_write_text(ll_fmt("%s/5.json", dir), text);
+    free(text);
+    struct lc r;
+    LC(&r, "--reports", dir);
+    LL_EQ(r.status, 23, "exit status; stderr:\n%s", r.err);
+    cr_assert(ll_contains(r.err, "  ... and 1 more site (--verbose or --json lists them)\n"),
+              "stderr:\n%s", r.err);
+    lc_free(&r);
+    ll_rm_rf(dir);
+}
+
 /* ---- processes ------------------------------------------------------------------ */
 
 Test(leakcheck, ten_children_merge_into_one_site)
