@@ -258,8 +258,16 @@ static json_t *lc_load_report(const char *path, int ours, json_error_t *err, int
             close(fd);
         return NULL;
     }
-    json_t *j = json_loadfd(fd, 0, err);
-    close(fd);
+    /* Through stdio: json_loadfd reads one byte per read(2), 4 s of system
+     * time for 1,000 reports (scripts/bench-merge). */
+    FILE *f = fdopen(fd, "r");
+    if (!f) {
+        snprintf(err->text, sizeof err->text, "%s", strerror(errno));
+        close(fd);
+        return NULL;
+    }
+    json_t *j = json_loadf(f, 0, err);
+    fclose(f);
     return j;
 }
 
