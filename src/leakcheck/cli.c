@@ -27,6 +27,7 @@ static const char lc_usage[] =
 "  --junit FILE           JUnit XML, a test case per process\n"
 "  --source-root DIR      SARIF paths relative to DIR (default: current directory)\n"
 "  --no-children          judge only COMMAND's own process\n"
+"  --children             judge its children's reports too (the default)\n"
 "  --reports DIR          judge the reports libleak already wrote into DIR\n"
 "                         (LIBLEAK_OPTIONS=format=json:output=DIR/%p.json)\n"
 "  --wait SECONDS         wait this long for descendants still running after\n"
@@ -34,8 +35,9 @@ static const char lc_usage[] =
 "  -v, --verbose          list every process, clean ones too\n"
 "  -h, --help, --version\n"
 "\n"
-"Exit status: COMMAND's if it failed; else the --exitcode status if leaks fail\n"
-"the gate; else 0.  125: leakcheck itself could not do its job.\n";
+"Exit status: COMMAND's if it failed; else the --exitcode status if the gate\n"
+"fails (new leaks, or no process wrote a report); else 0.  125: leakcheck\n"
+"itself could not do its job.\n";
 
 enum { O_FAIL_ON = 256, O_EXITCODE, O_SUPP, O_GEN, O_BASE, O_WBASE, O_JSON,
        O_SARIF, O_JUNIT, O_ROOT, O_NOCHILD, O_CHILD, O_WAIT, O_VERSION, O_REPORTS };

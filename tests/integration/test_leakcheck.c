@@ -1216,3 +1216,24 @@ Test(leakcheck, run_that_checked_no_process_fails)
     cr_assert(ll_contains(r.err, "FAIL: no process wrote a report"), "stderr:\n%s", r.err);
     lc_free(&r);
 }
+
+/* --help names every option leakcheck accepts (README's table lists the same). */
+Test(leakcheck, help_names_every_option)
+{
+    static const char *const opts[] = {
+        "--fail-on", "--exitcode", "--suppressions", "--gen-suppressions", "--baseline",
+        "--write-baseline", "--json", "--sarif", "--junit", "--source-root",
+        "--no-children", "--children", "--reports", "--wait", "--verbose", "--help",
+        "--version",
+    };
+    struct lc r;
+    LC(&r, "--help");
+    LL_EQ(r.status, 0, "exit status; stderr:\n%s", r.err);
+    const char *help = r.out[0] ? r.out : r.err;
+    for (size_t i = 0; i < sizeof opts / sizeof opts[0]; i++)
+        cr_expect(ll_contains(help, ll_fmt("%s ", opts[i])) ||
+                  ll_contains(help, ll_fmt("%s,", opts[i])) ||
+                  ll_contains(help, ll_fmt("%s\n", opts[i])),
+                  "%s not in --help:\n%s", opts[i], help);
+    lc_free(&r);
+}
