@@ -18,11 +18,6 @@ static const struct { const char *esc; char c; } ll_rust_esc[] = {
     { "$GT$", '>' }, { "$LP$", '(' }, { "$RP$", ')' }, { "$C$", ',' },
 };
 
-static int ll_hexval(char c)
-{
-    return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
-
 /* One escape at s (inside a segment ending at end): its character and
  * length, or 0.  "$u7e$" is a code point in hex; only ASCII is decoded. */
 static size_t ll_rust_unescape(const char *s, const char *end, char *out)
@@ -61,7 +56,7 @@ static char *ll_rust_segment(char *d, const char *s, const char *end)
     return d;
 }
 
-static int ll_rust_is_hash(const char *s, size_t n)
+int ll_rust_is_hash(const char *s, size_t n)
 {
     if (n != 17 || s[0] != 'h')
         return 0;

@@ -159,7 +159,7 @@ static void v0_const(struct ll_v0 *d)
     uint64_t x = 0;
     unsigned digits = 0;
     for (char c; (c = v0_peek(d)) != '_'; d->pos++, digits++) {
-        int v = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+        int v = ll_hexval(c);
         if (v < 0 || digits >= 16) {
             d->bad = 1;             /* not an integer we print (or past 64 bits) */
             return;

@@ -86,10 +86,10 @@ LL_EXPORT void quick_exit(int status)
  * unwinds past this frame to libc's start-up code, as it would have.
  *
  * The unwinder ends every stack at ll_main (ll_main_lo, ll_main_hi:
- * unwind.c): what lies below main is libc's
- * start-up code, which no report shows, so a stack from main's callees
- * holds no start-up frame (and its memo checks none of their words), and a
- * leak's signature ends at main, not at _start. */
+ * unwind.c): what lies below main is libc's start-up code, which no report
+ * shows, so a stack from main's callees holds no start-up frame (and its
+ * memo checks none of their words), and a leak's signature ends at main,
+ * not at _start. */
 typedef int (*ll_main_fn)(int, char **, char **);
 typedef int (*ll_start_fn)(ll_main_fn, int, char **, void (*)(void), void (*)(void),
                            void (*)(void), void *);

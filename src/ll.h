@@ -435,6 +435,13 @@ void ll_sym_end(void);
  * hash, from the real malloc; NULL if raw is not one. */
 char *ll_demangle_rust(const char *raw);
 char *ll_demangle_rust_v0(const char *raw);   /* demangle_rust_v0.c: "_R..." */
+/* s[0..n) is a legacy Rust hash: "h" and 16 lowercase hex digits. */
+int ll_rust_is_hash(const char *s, size_t n);
+/* A lowercase hex digit's value, or -1 (Rust's names use no capitals). */
+static inline int ll_hexval(char c)
+{
+    return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
 
 /* ---- reach.c ------------------------------------------------------------- */
 enum ll_kind { LL_DEFINITE, LL_INDIRECT, LL_POSSIBLE, LL_REACHABLE, LL_KIND_COUNT };

@@ -22,8 +22,6 @@
 #include <sys/auxv.h>
 #include <unistd.h>
 
-
-
 static struct ll_module *ll_mods;       /* from ll_pages_alloc */
 static _Atomic size_t ll_nmods;
 static ll_lock_t ll_mods_lock;

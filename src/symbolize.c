@@ -338,20 +338,12 @@ static Dwfl *dw_session(void)
 }
 
 /* ---- names -------------------------------------------------------------- */
-static int is_hex16(const char *s)
-{
-    for (int i = 0; i < 16; i++)
-        if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
-            return 0;
-    return s[16] == '\0';
-}
-
 /* Rust legacy symbols demangle to "path::h<16 hex>"; the hash is noise. */
 static void strip_rust_hash(const char *raw, char *s)
 {
     size_t n = strlen(s);
     if (strncmp(raw, "_ZN", 3) == 0 && n > 19 &&
-        memcmp(s + n - 19, "::h", 3) == 0 && is_hex16(s + n - 16))
+        memcmp(s + n - 19, "::", 2) == 0 && ll_rust_is_hash(s + n - 17, 17))
         s[n - 19] = '\0';
 }
 
