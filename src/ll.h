@@ -326,6 +326,13 @@ unsigned long long ll_modules_unloads(void);
  * the stack belongs to (see modules.c). */
 unsigned ll_modules_sync(const uintptr_t *pcs, unsigned n);
 size_t ll_modules_get(const struct ll_module **out);
+unsigned ll_modules_epoch(void);        /* 0 until an object reused a closed one's place */
+/* The object pc lay in for a stack of that epoch, as the symbolizer reads
+ * it (the newest entry no newer than the stack), named by the first entry
+ * of that file at that place; SIZE_MAX outside every object.  Two stacks
+ * with the same pcs are one call site to the report when their origins
+ * agree. */
+size_t ll_modules_origin(uintptr_t pc, unsigned epoch);
 /* For the report: the list brought up to date, then whether entry i's
  * object is still loaded (a closed one's range may hold another now). */
 void ll_modules_settle(void);

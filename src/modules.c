@@ -266,6 +266,36 @@ size_t ll_modules_get(const struct ll_module **out)
     return ll_mods ? atomic_load_explicit(&ll_nmods, memory_order_acquire) : 0;
 }
 
+unsigned ll_modules_epoch(void)
+{
+    return atomic_load_explicit(&ll_mods_epoch, memory_order_acquire);
+}
+
+/* The first entry of the object entry i holds: a file dlclosed, then
+ * loaded at the same place again, has an entry per load, and is one
+ * object to the report. */
+static size_t ll_mods_first_of(size_t i)
+{
+    const struct ll_module *m = &ll_mods[i];
+    for (size_t j = 0; j < i; j++)
+        if (ll_mods[j].base == m->base && ll_mods[j].lo == m->lo &&
+            ll_mods[j].hi == m->hi && ll_mods[j].name_hash == m->name_hash &&
+            !strcmp(ll_mods[j].path, m->path))
+            return j;
+    return i;
+}
+
+size_t ll_modules_origin(uintptr_t pc, unsigned epoch)
+{
+    const struct ll_module *m;
+    size_t n = ll_modules_get(&m);
+    pc &= ~LL_PC_EXACT;
+    for (size_t i = n < LL_MAX_MODULES ? n : LL_MAX_MODULES; i-- > 0;)
+        if (m[i].epoch <= epoch && pc - m[i].lo < m[i].hi - m[i].lo)
+            return ll_mods_first_of(i);
+    return SIZE_MAX;
+}
+
 void ll_modules_fork_prepare(void) { ll_lock(&ll_mods_lock); }
 void ll_modules_fork_parent(void) { ll_unlock(&ll_mods_lock); }
 void ll_modules_fork_child(void) { ll_lock_reset(&ll_mods_lock); }

@@ -36,6 +36,73 @@ static int ll_cmp_group(const void *a, const void *b)
     return x->stack < y->stack ? -1 : x->stack > y->stack;
 }
 
+/* Stacks are interned per module epoch (modules.c): the same frames
+ * captured before and after a library took a closed one's place are two
+ * stacks, and were two groups of one call site.  When the epoch moved,
+ * groups whose frames lay in the same objects are merged into the one with
+ * the older stack. */
+static uint64_t ll_site_hash(const struct ll_group *g)
+{
+    const uintptr_t *pcs;
+    unsigned n = ll_stack_get(g->stack, &pcs), e = ll_stack_epoch(g->stack);
+    uint64_t h = (uint64_t)g->kind << 16 ^ (uint64_t)g->fn << 8 ^ g->align_log2 ^ n << 24;
+    for (unsigned i = 0; i < n; i++)
+        h = (h ^ pcs[i] ^ (uint64_t)ll_modules_origin(pcs[i], e) << 48) * 0x100000001b3ull;
+    return h;
+}
+
+static int ll_same_site(const struct ll_group *a, const struct ll_group *b)
+{
+    const uintptr_t *pa, *pb;
+    unsigned n = ll_stack_get(a->stack, &pa), ea = ll_stack_epoch(a->stack);
+    unsigned eb = ll_stack_epoch(b->stack);
+    if (a->kind != b->kind || a->fn != b->fn || a->align_log2 != b->align_log2 ||
+        ll_stack_get(b->stack, &pb) != n)
+        return 0;
+    for (unsigned i = 0; i < n; i++)
+        if (pa[i] != pb[i] || ll_modules_origin(pa[i], ea) != ll_modules_origin(pb[i], eb))
+            return 0;
+    return 1;
+}
+
+struct ll_site { uint64_t hash; size_t group; };
+
+static int ll_cmp_site(const void *a, const void *b)
+{
+    const struct ll_site *x = a, *y = b;
+    if (x->hash != y->hash) return x->hash < y->hash ? -1 : 1;
+    return (x->group > y->group) - (x->group < y->group);
+}
+
+static void ll_report_merge_epochs(struct ll_report *r)
+{
+    size_t n = r->ngroups, size = (n + 1) * sizeof(struct ll_site);
+    struct ll_site *s = ll_modules_epoch() ? ll_pages_alloc(size) : NULL;
+    if (!s)
+        return;
+    for (size_t i = 0; i < n; i++)
+        s[i] = (struct ll_site){ ll_site_hash(&r->groups[i]), i };
+    qsort(s, n, sizeof(*s), ll_cmp_site);
+    for (size_t i = 0; i < n; i++) {
+        struct ll_group *g = &r->groups[s[i].group];
+        for (size_t j = i + 1; j < n && s[j].hash == s[i].hash && g->blocks; j++) {
+            struct ll_group *h = &r->groups[s[j].group];
+            if (!h->blocks || !ll_same_site(g, h))
+                continue;
+            struct ll_group *keep = g->stack < h->stack ? g : h, *gone = keep == g ? h : g;
+            keep->bytes += gone->bytes;
+            keep->blocks += gone->blocks;
+            gone->blocks = 0;
+        }
+    }
+    ll_pages_free(s, size);
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        if (r->groups[i].blocks)
+            r->groups[k++] = r->groups[i];
+    r->ngroups = k;
+}
+
 /* Blocks sorted by group key -> one ll_group per run of equal keys. */
 static void ll_report_group(struct ll_report *r, struct ll_block *v, size_t n)
 {
@@ -58,8 +125,10 @@ static void ll_report_group(struct ll_report *r, struct ll_block *v, size_t n)
         g->bytes += v[i].size;
         g->blocks++;
     }
-    if (r->groups)
+    if (r->groups) {
+        ll_report_merge_epochs(r);
         qsort(r->groups, r->ngroups, sizeof(*r->groups), ll_cmp_group);
+    }
     else if (n)
         ll_check_notes.unlisted = 1;
 }

@@ -870,7 +870,9 @@ static void reuse_named(json_t *g, const char *fn, const char *lib)
 }
 
 /* Two rounds, four loads at one address (a, b, a, b): every leak is named
- * after the library that made it. */
+ * after the library that made it, and each library's two leaks are one
+ * group (their stacks were interned in different module epochs: four
+ * groups of one block each). */
 Test(hostile, dlclose_reused_address_named_over_rounds)
 {
     struct ll_run r;
@@ -886,7 +888,10 @@ Test(hostile, dlclose_reused_address_named_over_rounds)
         reuse_named(g[i], each == 11 ? "reuse_alpha" : "reuse_bravo",
                     each == 11 ? "libreuse_a.so" : "libreuse_b.so");
         blocks += ll_int(g[i], "blocks");
+        LL_EQ(ll_int(g[i], "blocks"), 2, "one group per library; groups:\n%s",
+              ll_describe_leaks(r.json));
     }
+    LL_EQ(n, 2, "one group per library; groups:\n%s", ll_describe_leaks(r.json));
     LL_EQ(blocks, 4, "one leak per load; groups:\n%s", ll_describe_leaks(r.json));
     ll_run_free(&r);
 }
