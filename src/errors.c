@@ -80,6 +80,26 @@ static void ll_error_block_text(struct ll_out *o, const struct ll_error_rec *e)
     ll_out_str(o, ll_fn_name(e->fn));
 }
 
+/* A mismatch whose pointer is off the block by the element count C++
+ * keeps before an array of objects with destructors (interpose.c): new[]'s
+ * array freed as one object, past the count, or one object from new freed
+ * by delete[], which passes the address where it took the count to be. */
+static void ll_error_count_text(struct ll_out *o, const struct ll_error_rec *e)
+{
+    if (e->ptr > e->block) {
+        ll_out_str(o, "of the array ");
+        ll_out_u64(o, e->ptr - e->block);
+        ll_out_str(o, " bytes into ");
+        ll_error_block_text(o, e);
+        ll_out_str(o, ", past its element count");
+        return;
+    }
+    ll_out_u64(o, e->block - e->ptr);
+    ll_out_str(o, " bytes before ");
+    ll_error_block_text(o, e);
+    ll_out_str(o, ", where delete[] reads an array's element count");
+}
+
 /* One error in words, e.g. "double free: free(0x...) of a 40-byte block
  * from malloc that was already freed; not passed to the allocator" (fixed
  * words, numbers and allocator names: nothing to escape for HTML). */
@@ -94,12 +114,7 @@ void ll_error_describe(struct ll_out *o, const struct ll_error_rec *e)
     if (!e->has_block) {
         ll_out_str(o, "of memory that was never allocated");
     } else if (e->block != e->ptr && e->kind == LL_ERR_MISMATCH) {
-        /* new[]'s array, past its element count (interpose.c) */
-        ll_out_str(o, "of the array ");
-        ll_out_u64(o, e->ptr - e->block);
-        ll_out_str(o, " bytes into ");
-        ll_error_block_text(o, e);
-        ll_out_str(o, ", past its element count");
+        ll_error_count_text(o, e);
     } else if (e->block != e->ptr) {
         ll_out_str(o, "points ");
         ll_out_u64(o, e->ptr - e->block);

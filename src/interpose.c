@@ -206,6 +206,30 @@ static int ll_array_mismatch(uintptr_t p, unsigned dealloc, uintptr_t caller)
     return 1;
 }
 
+/* The other way round: delete[] of an object from new, whose class has a
+ * destructor.  delete[] takes the word before the pointer for the element
+ * count it expects there and passes operator delete[] the address 8 bytes
+ * before the object.  Only the table is asked, about p + 8: p is no block
+ * of ours, so nothing says it is mapped, and it is not read.
+ * The mismatch is reported with the object's block, whose record goes and
+ * which is kept from the allocator.  1 if it was such a free. */
+static int ll_object_mismatch(uintptr_t p, unsigned dealloc, uintptr_t caller)
+{
+    struct ll_block b;
+    if (dealloc != LL_DEALLOC_DELETE_ARRAY || p > UINTPTR_MAX - 8 ||
+        !ll_table_lookup(p + 8, &b) || b.fn != LL_FN_NEW ||
+        !ll_table_remove(p + 8, caller, &b))
+        return 0;
+    /* another thread may have freed it and been given its address again
+     * between the lookup and the removal */
+    if (b.fn != LL_FN_NEW) {
+        ll_table_restore(&b);
+        return 0;
+    }
+    ll_error_report_block(LL_ERR_MISMATCH, p, &b, dealloc);
+    return 1;
+}
+
 /* Before a free: remove the record first, so another thread that gets the
  * same address from the real malloc cannot have its record removed by us.
  * Returns 1 when p may go to the real free; a bad free is reported and
@@ -230,7 +254,8 @@ static int ll_on_free(void *p, unsigned dealloc, uintptr_t caller, int far)
             ok = 0;
         }
     } else if (!ll_internal_remove((uintptr_t)p) && !ll_orphan_take((uintptr_t)p)) {
-        if (!ll_array_mismatch((uintptr_t)p, dealloc, caller))
+        if (!ll_array_mismatch((uintptr_t)p, dealloc, caller) &&
+            !ll_object_mismatch((uintptr_t)p, dealloc, caller))
             ll_error_report(ll_bad_free_kind((uintptr_t)p), (uintptr_t)p, dealloc);
         ok = 0;
     }

@@ -178,6 +178,49 @@ Test(errors, delete_of_an_array_past_its_count_is_a_mismatch)
     ll_run_free(&r);
 }
 
+/* delete[] of one object from new, whose class has a destructor: delete[]
+ * frees the address 8 bytes before the object, where it took an element
+ * count to be.  A mismatched new/delete[] with the object's block, not an
+ * invalid free, and the object is not reported again as a leak; 8 bytes
+ * before an array from new[] of ints is still an invalid free. */
+Test(errors, delete_array_of_an_object_before_it_is_a_mismatch)
+{
+    struct ll_run r;
+    ll_run_json(&r, "mismatch_object", NULL, NULL);
+    LL_EQ(r.exited, 1, "exited normally (signal %d)", r.sig);
+    LL_EQ(r.status, 0, "exit status");
+    cr_assert(ll_contains(r.out, "mismatch_object: still running\n"), "stdout:\n%s", r.out);
+    ll_check_schema(r.json);
+    LL_EQ(json_array_size(ll_arr(r.json, "errors")), 2, "number of errors");
+    json_t *e = error_at(r.json, 0);
+    unsigned long long object = printed_addr(r.out, "object ");
+    LL_STREQ(ll_str(e, "kind"), "mismatched_free", "errors[0].kind");
+    LL_STREQ(ll_str(e, "function"), "operator delete[]", "errors[0].function");
+    LL_EQ(ll_addr(ll_str(e, "address")), object - 8, "errors[0].address");
+    LL_EQ(ll_addr(ll_str(e, "block")), object, "errors[0].block");
+    LL_EQ(ll_int(e, "size"), 4, "errors[0].size");
+    LL_STREQ(ll_str(e, "allocated_by"), "operator new", "errors[0].allocated_by");
+    ll_assert_top(ll_get(e, "stack"), LL_SRC("mismatch_object.cc"), ll_line("mismatch_object.cc", "@delete[]-object"), "@delete[]-object");
+    ll_assert_top(ll_get(e, "allocated"), LL_SRC("mismatch_object.cc"), ll_line("mismatch_object.cc", "@new"), "@new");
+    /* the block after the address is from new[], not new */
+    e = error_at(r.json, 1);
+    LL_STREQ(ll_str(e, "kind"), "invalid_free", "errors[1].kind");
+    LL_EQ(ll_addr(ll_str(e, "address")), printed_addr(r.out, "before "), "errors[1].address");
+    ll_assert_top(ll_get(e, "stack"), LL_SRC("mismatch_object.cc"), ll_line("mismatch_object.cc", "@invalid"), "@invalid");
+    LL_EQ(ll_summary_blocks(r.json, "definitely_lost"), 0, "definitely lost blocks; groups:\n%s", ll_describe_leaks(r.json));
+    LL_EQ(ll_summary_blocks(r.json, "possibly_lost"), 0, "possibly lost blocks");
+    LL_EQ(json_array_size(ll_arr(r.json, "leaks")), 0, "leaks listed:\n%s", ll_describe_leaks(r.json));
+    LL_EQ(ll_int(ll_get(r.json, "totals"), "bad_frees"), 2, "totals.bad_frees");
+    ll_run_free(&r);
+
+    ll_run_raw(&r, "mismatch_object", 1, NULL, NULL);
+    cr_assert(ll_contains(r.err, "libleak: mismatched free: operator delete[](0x"), "stderr:\n%.3000s", r.err);
+    cr_assert(ll_contains(r.err, ") 8 bytes before a 4-byte block from operator new, where delete[] "
+                          "reads an array's element count; not passed to the allocator\n"),
+              "stderr:\n%.3000s", r.err);
+    ll_run_free(&r);
+}
+
 /* 3,000 bad frees: 100 printed, 1,000 listed, all 3,000 counted (the text
  * figure, totals.bad_frees, and leakcheck's per-process count). */
 Test(errors, bad_frees_past_the_caps_are_counted)
