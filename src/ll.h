@@ -32,6 +32,7 @@
 #ifndef LL_H
 #define LL_H
 
+#include <signal.h>
 #include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -721,6 +722,18 @@ void ll_exit_real(int status) __attribute__((noreturn));
  * pointers.  sp == 0: not set. */
 struct ll_live_root { uintptr_t sp; unsigned nregs; uintptr_t regs[24]; };
 extern struct ll_live_root ll_live_root;
+/* The signals libleak reports on (signals=1): its handler stands for
+ * SIG_DFL there.  sigaction.c shows the program SIG_DFL where it is, and
+ * puts it back where the program sets SIG_DFL. */
+int ll_sig_reported(int sig);
+void ll_sig_handler(int sig, siginfo_t *info, void *uc);
+void ll_sig_action(struct sigaction *sa);
+/* The C library's own calls, past sigaction.c's (resolved at
+ * initialisation, or at the first call before it). */
+void ll_sigaction_init(void);
+int ll_sigaction_next(int sig, const struct sigaction *act, struct sigaction *old);
+enum { LL_SIGNAL_BSD, LL_SIGNAL_SYSV, LL_SIGNAL_SET, LL_SIGNAL_KINDS };
+__sighandler_t ll_signal_next(unsigned kind, int sig, __sighandler_t h);
 
 /* ---- fork.c -------------------------------------------------------------- */
 void ll_fork_install(void);

@@ -47,8 +47,9 @@ static const struct ll_optdef ll_optdefs[] = {
       "LeakSanitizer-syntax file (leak:PATTERN lines); matching blocks are "
       "counted as suppressed, not reported" },
     { "signals", LL_OPT_BOOL, LL_OFF(signals), 0, 1, NULL, "1",
-      "on SIGSEGV, SIGBUS, SIGFPE, SIGILL or SIGABRT the program does not "
-      "handle, write the report, then die of the signal" },
+      "on a signal that ends the process (a fault, SIGABRT, SIGTERM, SIGINT, "
+      "SIGPIPE...) the program does not handle, write the report, then die of "
+      "the signal" },
     { "immediate_exit", LL_OPT_BOOL, LL_OFF(immediate_exit), 0, 1, NULL, "1",
       "write the report when the started process ends with _exit() or "
       "_Exit() (fork children that do are never reported)" },

@@ -322,7 +322,7 @@ static void on_fault(int sig, siginfo_t *si, void *uc)
         fault_addr = (uintptr_t)si->si_addr;
         siglongjmp(*fault_jmp, 1);
     }
-    sigaction(sig, &fault_old[sig == SIGBUS], NULL);   /* the fault repeats there */
+    ll_sigaction_next(sig, &fault_old[sig == SIGBUS], NULL);   /* the fault repeats there */
 }
 
 static void faults_arm(void)
@@ -334,15 +334,15 @@ static void faults_arm(void)
     sigemptyset(&sa.sa_mask);
     fault_tid = (pid_t)syscall(SYS_gettid);
     fault_count = 0;
-    sigaction(SIGSEGV, &sa, &fault_old[0]);
-    sigaction(SIGBUS, &sa, &fault_old[1]);
+    ll_sigaction_next(SIGSEGV, &sa, &fault_old[0]);
+    ll_sigaction_next(SIGBUS, &sa, &fault_old[1]);
 }
 
 static void faults_disarm(void)
 {
     fault_jmp = NULL;
-    sigaction(SIGSEGV, &fault_old[0], NULL);
-    sigaction(SIGBUS, &fault_old[1], NULL);
+    ll_sigaction_next(SIGSEGV, &fault_old[0], NULL);
+    ll_sigaction_next(SIGBUS, &fault_old[1], NULL);
     ll_check_notes.vanished += fault_count;
 }
 

@@ -1,12 +1,14 @@
 /* signals.c - the report when the process dies abnormally.
  *
- * A fatal signal (SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT) or _exit()
- * skips the ELF destructors, and with them the exit report.  For the
- * signals, libleak installs a handler - only where the disposition is still
- * SIG_DFL at initialisation, so a program's own handler always wins, also
- * one installed later - that writes the report and then lets the signal end
- * the process exactly as it would have: the default action, core dump
- * included.  exits.c does the same for _exit()/_Exit().
+ * A signal whose default action ends the process (SIGSEGV, SIGABRT, but
+ * also SIGTERM, SIGINT from the terminal, SIGPIPE...) or _exit() skips the
+ * ELF destructors, and with them the exit report.  For the signals, libleak
+ * installs a handler - only where the disposition is still SIG_DFL at
+ * initialisation, so a program's own handler always wins, also one
+ * installed later - that writes the report and then lets the signal end the
+ * process exactly as it would have: the default action, core dump included.
+ * The handler stands for SIG_DFL: the program sees SIG_DFL where it is
+ * (sigaction.c).  exits.c does the same for _exit()/_Exit().
  *
  * The report from a handler is not async-signal-safe in general: the
  * crashing thread may hold a lock of the real allocator.  Two guards bound
@@ -29,8 +31,28 @@
 
 #define LL_SIG_TIMEOUT 30
 
-static const int ll_fatal[] = { SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT };
+/* The faults (and abort), then the signals sent to end the process: a
+ * kill, the terminal, a closed pipe, a timer or a resource limit.  Not the
+ * real-time signals (glibc keeps two for itself) nor SIGKILL/SIGSTOP. */
+static const int ll_fatal[] = { SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT, SIGTRAP, SIGSYS };
+static const int ll_ending[] = { SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGPIPE, SIGALRM,
+                                 SIGUSR1, SIGUSR2, SIGXCPU, SIGXFSZ, SIGVTALRM, SIGPROF };
 #define LL_NFATAL (sizeof(ll_fatal) / sizeof(ll_fatal[0]))
+#define LL_NENDING (sizeof(ll_ending) / sizeof(ll_ending[0]))
+
+static int ll_sig_in(int sig, const int *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (v[i] == sig)
+            return 1;
+    return 0;
+}
+
+int ll_sig_reported(int sig)
+{
+    return ll_opt.signals && (ll_sig_in(sig, ll_fatal, LL_NFATAL) ||
+                              ll_sig_in(sig, ll_ending, LL_NENDING));
+}
 
 struct ll_live_root ll_live_root;
 static atomic_int ll_reporting;     /* the one report of the process began */
@@ -156,7 +178,7 @@ static void ll_sig_default(int sig)
     struct sigaction sa;
     memset(&sa, 0, sizeof(sa));
     sa.sa_handler = SIG_DFL;
-    sigaction(sig, &sa, NULL);
+    ll_sigaction_next(sig, &sa, NULL);
     raise(sig);
 }
 
@@ -170,7 +192,7 @@ static void ll_sig_watchdog(int alrm)
     struct sigaction sa;
     memset(&sa, 0, sizeof(sa));
     sa.sa_handler = SIG_DFL;
-    sigaction(ll_dying, &sa, NULL);
+    ll_sigaction_next(ll_dying, &sa, NULL);
     kill((pid_t)syscall(SYS_getpid), ll_dying);
 }
 
@@ -181,7 +203,7 @@ static void ll_sig_arm_watchdog(int sig)
     memset(&sa, 0, sizeof(sa));
     sa.sa_handler = ll_sig_watchdog;
     ll_dying = sig;
-    sigaction(SIGALRM, &sa, NULL);
+    ll_sigaction_next(SIGALRM, &sa, NULL);
     sigemptyset(&set);
     sigaddset(&set, SIGALRM);
     pthread_sigmask(SIG_UNBLOCK, &set, NULL);
@@ -200,16 +222,55 @@ int ll_abnormal_report(void)
     return lost;
 }
 
-static const char *ll_sig_name(int sig)
+/* "SIGTERM": a static table, nothing to allocate in a handler. */
+static const char *ll_sig_name(int sig, char buf[16])
 {
-    switch (sig) {
-    case SIGSEGV: return "SIGSEGV";
-    case SIGBUS: return "SIGBUS";
-    case SIGFPE: return "SIGFPE";
-    case SIGILL: return "SIGILL";
-    case SIGABRT: return "SIGABRT";
+    const char *a = sigabbrev_np(sig);
+    if (!a)
+        return "signal";
+    memcpy(buf, "SIG", 3);
+    size_t n = strnlen(a, 12);
+    memcpy(buf + 3, a, n);
+    buf[3 + n] = 0;
+    return buf;
+}
+
+/* A signal sent to end the process (a kill, the terminal, a timer) came
+ * while this thread was inside malloc or free, or inside libleak: the
+ * report would wait for good on a lock the thread holds, so it is not
+ * written here.  The thread is sent the signal again 1 ms later by a timer
+ * of its own (SIGEV_THREAD_ID), by then most likely out of the allocator;
+ * after LL_SIG_RETRIES tries (a thread blocked in there), the process dies
+ * of the signal without a report, as it would natively.  Returns 0 if the
+ * timer could not be set. */
+#define LL_SIG_RETRIES 2000
+static int ll_sig_later(int sig)
+{
+    static _Atomic int tries;
+    static int timer = -1;
+    static pid_t timer_tid;
+    pid_t tid = (pid_t)syscall(SYS_gettid);
+    if (atomic_fetch_add(&tries, 1) >= LL_SIG_RETRIES)
+        return 0;
+    if (timer < 0 || timer_tid != tid) {
+        struct sigevent ev;
+        memset(&ev, 0, sizeof(ev));
+        ev.sigev_notify = SIGEV_THREAD_ID;
+        ev.sigev_signo = sig;
+        ev._sigev_un._tid = tid;
+        if (syscall(SYS_timer_create, CLOCK_MONOTONIC, &ev, &timer) != 0)
+            return 0;
+        timer_tid = tid;
     }
-    return "signal";
+    struct itimerspec when = { .it_value = { 0, 1000 * 1000 } };
+    return syscall(SYS_timer_settime, timer, 0, &when, NULL) == 0;
+}
+
+/* A signal sent to end the process, not a fault of this thread's: it can
+ * wait until the thread leaves the allocator. */
+static int ll_sig_can_wait(int sig)
+{
+    return ll_sig_in(sig, ll_ending, LL_NENDING);
 }
 
 /* The interrupted context is the live one: its stack pointer and every
@@ -227,18 +288,25 @@ static void ll_sig_root(const void *ucv)
 #endif
 }
 
-static void ll_sig_handler(int sig, siginfo_t *info, void *uc)
+void ll_sig_handler(int sig, siginfo_t *info, void *uc)
 {
     (void)info;
     int saved = errno;
+    char name[16];
+    if ((ll_guard || ll_in_real) && ll_sig_can_wait(sig) && ll_is_own_process() &&
+        atomic_load(&ll_state) == LL_READY && !atomic_load(&ll_reporting) &&
+        ll_sig_later(sig)) {
+        errno = saved;
+        return;
+    }
     /* In a vfork child (it shares the parent's memory), after the report
      * or inside libleak (it may hold its own locks): just die. */
     if (ll_is_own_process() && atomic_load(&ll_state) == LL_READY &&
-        ll_report_claim() && !ll_end_interrupted(ll_sig_name(sig), 1)) {
+        ll_report_claim() && !ll_end_interrupted(ll_sig_name(sig, name), 1)) {
         ll_sig_arm_watchdog(sig);
         ll_sig_root(uc);
         ll_msg("%s: writing the report, then the process dies of the signal "
-               "(signals=0 turns this off)", ll_sig_name(sig));
+               "(signals=0 turns this off)", ll_sig_name(sig, name));
         ll_abnormal_report();
         alarm(0);
     } else if (ll_dying && !ll_guard && ll_is_own_process()) {
@@ -249,18 +317,69 @@ static void ll_sig_handler(int sig, siginfo_t *info, void *uc)
     errno = saved;
 }
 
+/* Our handler, as sigaction() takes it. */
+void ll_sig_action(struct sigaction *sa)
+{
+    memset(sa, 0, sizeof(*sa));
+    sa->sa_sigaction = ll_sig_handler;
+    sa->sa_flags = SA_SIGINFO;
+    sigfillset(&sa->sa_mask);       /* nothing else runs on this thread meanwhile */
+}
+
 /* Our handler where the program has none yet; the program may replace it. */
-static void ll_sig_install(void)
+static void ll_sig_install_all(const int *v, size_t n)
 {
     struct sigaction sa, old;
-    memset(&sa, 0, sizeof(sa));
-    sa.sa_sigaction = ll_sig_handler;
-    sa.sa_flags = SA_SIGINFO;
-    sigfillset(&sa.sa_mask);        /* nothing else runs on this thread meanwhile */
-    for (size_t i = 0; i < LL_NFATAL; i++)
-        if (sigaction(ll_fatal[i], NULL, &old) == 0 &&
+    ll_sig_action(&sa);
+    for (size_t i = 0; i < n; i++)
+        if (ll_sigaction_next(v[i], NULL, &old) == 0 &&
             !(old.sa_flags & SA_SIGINFO) && old.sa_handler == SIG_DFL)
-            sigaction(ll_fatal[i], &sa, NULL);
+            ll_sigaction_next(v[i], &sa, NULL);
+}
+
+/* The C library's sigaction and signal calls, past sigaction.c's. */
+static int (*ll_next_sigaction)(int, const struct sigaction *, struct sigaction *);
+static __sighandler_t (*ll_next_signal[LL_SIGNAL_KINDS])(int, __sighandler_t);
+static const char *const ll_signal_names[LL_SIGNAL_KINDS] = { "signal", "sysv_signal",
+                                                              "sigset" };
+
+static void *ll_sig_next(const char *name)
+{
+    ll_guard++;                     /* dlsym may allocate */
+    void *f = dlsym(RTLD_NEXT, name);
+    ll_guard--;
+    return f;
+}
+
+void ll_sigaction_init(void)
+{
+    if (!ll_next_sigaction)
+        *(void **)&ll_next_sigaction = ll_sig_next("sigaction");
+    for (unsigned k = 0; k < LL_SIGNAL_KINDS; k++)
+        if (!ll_next_signal[k])
+            *(void **)&ll_next_signal[k] = ll_sig_next(ll_signal_names[k]);
+}
+
+int ll_sigaction_next(int sig, const struct sigaction *act, struct sigaction *old)
+{
+    if (ll_unlikely(!ll_next_sigaction))
+        ll_sigaction_init();        /* a call before libleak's initialisation */
+    if (!ll_next_sigaction) {
+        errno = ENOSYS;
+        return -1;
+    }
+    return ll_next_sigaction(sig, act, old);
+}
+
+__sighandler_t ll_signal_next(unsigned kind, int sig, __sighandler_t h)
+{
+    if (ll_unlikely(!ll_next_signal[kind]))
+        ll_sigaction_init();
+    if (!ll_next_signal[kind]) {
+        errno = ENOSYS;
+        return SIG_ERR;
+    }
+    return ll_next_signal[kind](sig, h);
 }
 
 /* At initialisation, with the guard held (dlsym may allocate). */
@@ -269,6 +388,9 @@ void ll_abnormal_init(void)
     ll_own_pid = (pid_t)syscall(SYS_getpid);
     *(void **)&ll_real_exit = dlsym(RTLD_NEXT, "_exit");
     pthread_atfork(NULL, NULL, ll_abnormal_fork_child);
-    if (ll_opt.signals)
-        ll_sig_install();
+    ll_sigaction_init();
+    if (ll_opt.signals) {
+        ll_sig_install_all(ll_fatal, LL_NFATAL);
+        ll_sig_install_all(ll_ending, LL_NENDING);
+    }
 }

@@ -278,7 +278,7 @@ static int ll_stop_install(void)
     sa.sa_sigaction = ll_stop_handler;
     sa.sa_flags = SA_SIGINFO | SA_RESTART;
     sigfillset(&sa.sa_mask);            /* nothing else runs on top of it */
-    if (sigaction(LL_STOP_SIGNAL, &sa, &ll_stop_old)) return -1;
+    if (ll_sigaction_next(LL_STOP_SIGNAL, &sa, &ll_stop_old)) return -1;
     ll_stop_installed = 1;
     return 0;
 }

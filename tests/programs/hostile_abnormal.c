@@ -1,5 +1,7 @@
 /* hostile_abnormal: leak one 77-byte block, then end the way argv[1] says:
- * segv, bus, fpe, ill, abort, kill (SIGSEGV sent by kill), own (the program's
+ * segv, bus, fpe, ill, abort, kill (SIGSEGV sent by kill), term (SIGTERM
+ * sent by kill), int (SIGINT, as from the terminal), pipe (a write to a pipe
+ * nobody reads: SIGPIPE), own (the program's
  * own SIGSEGV handler, which exits 3), _exit, _Exit, fork_exit (a fork child
  * leaks and ends with _exit; the parent exits normally), vfork_exit (a vfork
  * child ends with _exit), clone_exit (a clone() child without CLONE_VM, a
@@ -49,6 +51,15 @@ static int bus(void)
     if (p == MAP_FAILED)
         return 1;
     return p[0];
+}
+
+static int broken_pipe(void)
+{
+    int fd[2];
+    if (pipe(fd) != 0)
+        return 1;
+    close(fd[0]);
+    return write(fd[1], "x", 1) == 1;
 }
 
 static int fork_exit(void)
@@ -113,6 +124,12 @@ int main(int argc, char **argv)
         abort();
     else if (!strcmp(m, "kill"))
         kill(getpid(), SIGSEGV);
+    else if (!strcmp(m, "term"))
+        kill(getpid(), SIGTERM);
+    else if (!strcmp(m, "int"))
+        raise(SIGINT);
+    else if (!strcmp(m, "pipe"))
+        return broken_pipe();
     else if (!strcmp(m, "own")) {
         signal(SIGSEGV, own_handler);
         *(volatile int *)(uintptr_t)zero = 1;
