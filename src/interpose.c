@@ -181,24 +181,88 @@ static unsigned ll_bad_free_kind(uintptr_t p)
     return LL_ERR_INVALID_FREE;
 }
 
+/* The element count C++ keeps before an array of objects with destructors
+ * (the "cookie") takes max(8, alignof) bytes, the count in its last 8
+ * (Itanium C++ ABI).  A class aligned to 16 or less comes from the plain
+ * operator new[] (GCC's default new alignment is 16, which is what such a
+ * block records), so its cookie is 8 or 16 bytes; one aligned to more
+ * comes from the aligned operator new[], whose block records the class's
+ * alignment, and that is its cookie.  The same holds for one object from
+ * new, whose address delete[] takes to lie past a cookie.  1 if a block
+ * from fn (LL_FN_NEW or LL_FN_NEW_ARRAY) can sit a c-byte cookie away. */
+static int ll_cookie_fits(const struct ll_block *b, unsigned fn, uintptr_t c)
+{
+    uintptr_t align = (uintptr_t)1 << b->align_log2;
+    if (b->fn != fn || (fn == LL_FN_NEW_ARRAY && b->size < c))
+        return 0;
+    return align <= LL_ALIGN_DEFAULT ? c <= LL_ALIGN_DEFAULT : c == align;
+}
+
+/* Larger cookies than this are not looked for: a class aligned to more
+ * than a 2 MiB huge page is not met in practice. */
+#define LL_COOKIE_MAX ((uintptr_t)2 << 20)
+
+/* The cookie size c (0 if none) for which p + dir * c starts a block from
+ * fn that fits it, the block in *b.  Only the table is asked.  A cookie
+ * above 16 bytes comes with a block aligned to it, so p is aligned to it
+ * too: the search stops at the first size p is not aligned to, and costs
+ * two lookups and one more per larger power of two that divides p. */
+static uintptr_t ll_cookie_find(uintptr_t p, int dir, unsigned fn, struct ll_block *b)
+{
+    for (uintptr_t c = 8; c <= LL_COOKIE_MAX; c <<= 1) {
+        if (c > LL_ALIGN_DEFAULT && p % c)
+            return 0;
+        if (dir < 0 ? p < c : p > UINTPTR_MAX - c)
+            return 0;
+        if (ll_table_lookup(dir < 0 ? p - c : p + c, b) && ll_cookie_fits(b, fn, c))
+            return c;
+    }
+    return 0;
+}
+
+/* Takes the record of the block found a c-byte cookie from p, if it is
+ * still one that fits: another thread may have freed it and been given its
+ * address again between the lookup and the removal. */
+static int ll_cookie_take(uintptr_t at, uintptr_t c, unsigned fn, uintptr_t caller,
+                          struct ll_block *b)
+{
+    if (!ll_table_remove(at, caller, b))
+        return 0;
+    if (ll_cookie_fits(b, fn, c))
+        return 1;
+    ll_table_restore(b);
+    return 0;
+}
+
+/* An element count that fits the block: it divides the bytes after the
+ * cookie, and for a cookie of 16 or more the element's size (a class's
+ * size is a multiple of its alignment) is a multiple of the cookie. */
+static int ll_count_fits(const struct ll_block *b, uintptr_t c, uint64_t count)
+{
+    size_t rest = b->size - c;
+    return count && rest % count == 0 && (c == 8 || rest / count % c == 0);
+}
+
 /* delete or free of an array from new[] of a class with a destructor: the
- * pointer is 8 bytes into the block, past the element count C++ keeps
- * before the array (the first word, which divides the rest, as reach.c's
- * "newarray" heuristic reads it).  It is the array's start to the program,
- * so it is the mismatched pair it looks like (new[] with delete), not a
- * free into the block's middle: the record goes, as for any mismatch, and
- * the block is kept from the allocator.  1 if it was such a free. */
+ * pointer is past the element count C++ keeps before the array (the
+ * cookie, 8 bytes or the class's alignment), which divides the rest (in 8
+ * bytes, what reach.c's "newarray" heuristic reads).  It is the array's
+ * start to the program, so it is the mismatched pair it looks like (new[]
+ * with delete), not a free into the block's middle: the record goes, as
+ * for any mismatch, and the block is kept from the allocator.  1 if it was
+ * such a free. */
 static int ll_array_mismatch(uintptr_t p, unsigned dealloc, uintptr_t caller)
 {
     struct ll_block b;
-    if (dealloc == LL_DEALLOC_DELETE_ARRAY || p < 8 ||
-        !ll_table_lookup(p - 8, &b) || b.fn != LL_FN_NEW_ARRAY || b.size < 8 ||
-        !ll_table_remove(p - 8, caller, &b))
+    uintptr_t c;
+    if (dealloc == LL_DEALLOC_DELETE_ARRAY ||
+        !(c = ll_cookie_find(p, -1, LL_FN_NEW_ARRAY, &b)) ||
+        !ll_cookie_take(p - c, c, LL_FN_NEW_ARRAY, caller, &b))
         return 0;
     /* read once the record is ours: no other thread's free can release the
      * block under this read any more */
-    uint64_t count = *(const uint64_t *)b.ptr;
-    if (!count || (b.size - 8) % count != 0) {
+    uint64_t count = *(const uint64_t *)(p - 8);
+    if (!ll_count_fits(&b, c, count)) {
         ll_table_restore(&b);             /* a free into its middle after all */
         return 0;
     }
@@ -207,25 +271,20 @@ static int ll_array_mismatch(uintptr_t p, unsigned dealloc, uintptr_t caller)
 }
 
 /* The other way round: delete[] of an object from new, whose class has a
- * destructor.  delete[] takes the word before the pointer for the element
- * count it expects there and passes operator delete[] the address 8 bytes
- * before the object.  Only the table is asked, about p + 8: p is no block
- * of ours, so nothing says it is mapped, and it is not read.
- * The mismatch is reported with the object's block, whose record goes and
- * which is kept from the allocator.  1 if it was such a free. */
+ * destructor.  delete[] takes the word before the object for the element
+ * count it expects there and passes operator delete[] the address a
+ * cookie before the object (8 bytes, or the class's alignment).  Only the
+ * table is asked, about p + 8, p + 16, ...: p is no block of ours, so
+ * nothing says it is mapped, and it is not read.  The mismatch is reported
+ * with the object's block, whose record goes and which is kept from the
+ * allocator.  1 if it was such a free. */
 static int ll_object_mismatch(uintptr_t p, unsigned dealloc, uintptr_t caller)
 {
     struct ll_block b;
-    if (dealloc != LL_DEALLOC_DELETE_ARRAY || p > UINTPTR_MAX - 8 ||
-        !ll_table_lookup(p + 8, &b) || b.fn != LL_FN_NEW ||
-        !ll_table_remove(p + 8, caller, &b))
+    uintptr_t c;
+    if (dealloc != LL_DEALLOC_DELETE_ARRAY || !(c = ll_cookie_find(p, 1, LL_FN_NEW, &b)) ||
+        !ll_cookie_take(p + c, c, LL_FN_NEW, caller, &b))
         return 0;
-    /* another thread may have freed it and been given its address again
-     * between the lookup and the removal */
-    if (b.fn != LL_FN_NEW) {
-        ll_table_restore(&b);
-        return 0;
-    }
     ll_error_report_block(LL_ERR_MISMATCH, p, &b, dealloc);
     return 1;
 }

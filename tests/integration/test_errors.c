@@ -128,9 +128,12 @@ Test(errors, mismatched_new_delete_malloc_free)
 }
 
 /* delete or free of an array from new[] of a class with a destructor: the
- * program's pointer is 8 bytes in, past the element count.  A mismatched
- * pair like new[]/delete of ints, not an interior free, and the array is not
- * reported again as a leak. */
+ * program's pointer is past the element count, 8 bytes in, or as many as
+ * the class's alignment when that is 16 or more (its array from the
+ * aligned operator new[] above 16).  A mismatched pair like new[]/delete of
+ * ints, not an interior free, and the array is not reported again as a
+ * leak; a pointer to the second element of an array with no count is
+ * still an interior free. */
 Test(errors, delete_of_an_array_past_its_count_is_a_mismatch)
 {
     struct ll_run r;
@@ -139,34 +142,56 @@ Test(errors, delete_of_an_array_past_its_count_is_a_mismatch)
     LL_EQ(r.status, 0, "exit status");
     cr_assert(ll_contains(r.out, "mismatch_array: still running\n"), "stdout:\n%s", r.out);
     ll_check_schema(r.json);
-    LL_EQ(json_array_size(ll_arr(r.json, "errors")), 3, "number of errors");
-    static const struct { const char *fn, *at, *alloc; long long size; } want[] = {
-        { "operator delete", "@delete-array-with-delete", "@new[]-delete", 24 },
-        { "free", "@free-array", "@new[]-free", 80 },
+    LL_EQ(json_array_size(ll_arr(r.json, "errors")), 9, "number of errors");
+    static const struct {
+        const char *fn, *at, *alloc;
+        long long size;
+        unsigned long long cookie;
+    } want[] = {
+        { "operator delete", "@delete-array-with-delete", "@new[]-delete", 24, 8 },
+        { "free", "@free-array", "@new[]-free", 80, 8 },
+        { "operator delete", "@delete-wide", "@new[]-wide", 16 + 3 * 16, 16 },
+        { "operator delete", "@delete-wide", "@new[]-wide", 32 + 3 * 32, 32 },
+        { "operator delete", "@delete-wide", "@new[]-wide", 64 + 2 * 64, 64 },
+        { "operator delete", "@delete-wide", "@new[]-wide", 4096 + 4096, 4096 },
+        { "free", "@free-wide", "@new[]-free-wide", 64 + 5 * 64, 64 },
     };
     const char *printed = r.out;
-    for (size_t i = 0; i < 2; i++) {
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
         json_t *e = error_at(r.json, i);
         LL_STREQ(ll_str(e, "kind"), "mismatched_free", "errors[%zu].kind", i);
         LL_STREQ(ll_str(e, "function"), want[i].fn, "errors[%zu].function", i);
+        LL_STREQ(ll_str(e, "allocated_by"), "operator new[]", "errors[%zu].allocated_by", i);
         unsigned long long addr = printed_addr(printed, "array ");
         printed = strstr(printed, "array ") + 1;
         LL_EQ(ll_addr(ll_str(e, "address")), addr, "errors[%zu].address", i);
-        LL_EQ(ll_addr(ll_str(e, "block")), addr - 8, "errors[%zu].block", i);
+        LL_EQ(ll_addr(ll_str(e, "block")), addr - want[i].cookie, "errors[%zu].block", i);
         LL_EQ(ll_int(e, "size"), want[i].size, "errors[%zu].size", i);
         ll_assert_top(ll_get(e, "stack"), LL_SRC("mismatch_array.cc"), ll_line("mismatch_array.cc", want[i].at), want[i].at);
         ll_assert_top(ll_get(e, "allocated"), LL_SRC("mismatch_array.cc"), ll_line("mismatch_array.cc", want[i].alloc), want[i].alloc);
     }
-    /* an array of longs has no count: 8 bytes in is a free into its middle,
-     * and the block stays live for the delete[] that follows */
-    json_t *e = error_at(r.json, 2);
-    LL_STREQ(ll_str(e, "kind"), "interior_free", "errors[2].kind");
-    LL_EQ(ll_addr(ll_str(e, "address")), printed_addr(r.out, "interior "), "errors[2].address");
-    LL_EQ(ll_int(e, "size"), 32, "errors[2].size");
-    ll_assert_top(ll_get(e, "stack"), LL_SRC("mismatch_array.cc"), ll_line("mismatch_array.cc", "@interior"), "@interior");
+    /* arrays of longs and of a class aligned to 32 with no destructor have
+     * no count: a pointer to their second element is a free into their
+     * middle, and the block stays live for the delete[] that follows */
+    static const struct { const char *at; long long size, into; } interior[] = {
+        { "@interior", 32, 8 },
+        { "@interior-bare", 128, 32 },
+    };
+    printed = r.out;
+    for (size_t i = 0; i < 2; i++) {
+        json_t *e = error_at(r.json, 7 + i);
+        LL_STREQ(ll_str(e, "kind"), "interior_free", "errors[%zu].kind", 7 + i);
+        unsigned long long addr = printed_addr(printed, "interior ");
+        printed = strstr(printed, "interior ") + 1;
+        LL_EQ(ll_addr(ll_str(e, "address")), addr, "errors[%zu].address", 7 + i);
+        LL_EQ(ll_addr(ll_str(e, "block")), addr - interior[i].into, "errors[%zu].block", 7 + i);
+        LL_EQ(ll_int(e, "size"), interior[i].size, "errors[%zu].size", 7 + i);
+        ll_assert_top(ll_get(e, "stack"), LL_SRC("mismatch_array.cc"), ll_line("mismatch_array.cc", interior[i].at), interior[i].at);
+    }
     LL_EQ(ll_summary_blocks(r.json, "definitely_lost"), 0, "definitely lost blocks; groups:\n%s", ll_describe_leaks(r.json));
     LL_EQ(ll_summary_blocks(r.json, "possibly_lost"), 0, "possibly lost blocks");
-    LL_EQ(ll_int(ll_get(r.json, "totals"), "bad_frees"), 3, "totals.bad_frees");
+    LL_EQ(json_array_size(ll_arr(r.json, "leaks")), 0, "leaks listed:\n%s", ll_describe_leaks(r.json));
+    LL_EQ(ll_int(ll_get(r.json, "totals"), "bad_frees"), 9, "totals.bad_frees");
     ll_run_free(&r);
 
     ll_run_raw(&r, "mismatch_array", 1, NULL, NULL);
@@ -175,14 +200,19 @@ Test(errors, delete_of_an_array_past_its_count_is_a_mismatch)
               "stderr:\n%.3000s", r.err);
     cr_assert(ll_contains(r.err, "libleak: mismatched free: free(0x"), "stderr:\n%.3000s", r.err);
     cr_assert(ll_contains(r.err, "into an 80-byte block from operator new[]"), "stderr:\n%.3000s", r.err);
+    cr_assert(ll_contains(r.err, "of the array 32 bytes into a 128-byte block from operator new[], "
+                          "past its element count; not passed to the allocator\n"),
+              "stderr:\n%.3000s", r.err);
     ll_run_free(&r);
 }
 
 /* delete[] of one object from new, whose class has a destructor: delete[]
- * frees the address 8 bytes before the object, where it took an element
- * count to be.  A mismatched new/delete[] with the object's block, not an
- * invalid free, and the object is not reported again as a leak; 8 bytes
- * before an array from new[] of ints is still an invalid free. */
+ * frees the address a cookie before the object (8 bytes, or the class's
+ * alignment when that is 16 or more), where it took an element count to
+ * be.  A mismatched new/delete[] with the object's block, not an invalid
+ * free, and the object is not reported again as a leak.  8 bytes before an
+ * array from new[] of ints, and 32 bytes before an object from new aligned
+ * to 64 (a cookie its alignment does not give), are still invalid frees. */
 Test(errors, delete_array_of_an_object_before_it_is_a_mismatch)
 {
     struct ll_run r;
@@ -191,31 +221,54 @@ Test(errors, delete_array_of_an_object_before_it_is_a_mismatch)
     LL_EQ(r.status, 0, "exit status");
     cr_assert(ll_contains(r.out, "mismatch_object: still running\n"), "stdout:\n%s", r.out);
     ll_check_schema(r.json);
-    LL_EQ(json_array_size(ll_arr(r.json, "errors")), 2, "number of errors");
-    json_t *e = error_at(r.json, 0);
-    unsigned long long object = printed_addr(r.out, "object ");
-    LL_STREQ(ll_str(e, "kind"), "mismatched_free", "errors[0].kind");
-    LL_STREQ(ll_str(e, "function"), "operator delete[]", "errors[0].function");
-    LL_EQ(ll_addr(ll_str(e, "address")), object - 8, "errors[0].address");
-    LL_EQ(ll_addr(ll_str(e, "block")), object, "errors[0].block");
-    LL_EQ(ll_int(e, "size"), 4, "errors[0].size");
-    LL_STREQ(ll_str(e, "allocated_by"), "operator new", "errors[0].allocated_by");
-    ll_assert_top(ll_get(e, "stack"), LL_SRC("mismatch_object.cc"), ll_line("mismatch_object.cc", "@delete[]-object"), "@delete[]-object");
-    ll_assert_top(ll_get(e, "allocated"), LL_SRC("mismatch_object.cc"), ll_line("mismatch_object.cc", "@new"), "@new");
-    /* the block after the address is from new[], not new */
-    e = error_at(r.json, 1);
-    LL_STREQ(ll_str(e, "kind"), "invalid_free", "errors[1].kind");
-    LL_EQ(ll_addr(ll_str(e, "address")), printed_addr(r.out, "before "), "errors[1].address");
-    ll_assert_top(ll_get(e, "stack"), LL_SRC("mismatch_object.cc"), ll_line("mismatch_object.cc", "@invalid"), "@invalid");
+    LL_EQ(json_array_size(ll_arr(r.json, "errors")), 6, "number of errors");
+    static const struct {
+        const char *at, *alloc;
+        long long size;
+        unsigned long long cookie;
+    } want[] = {
+        { "@delete[]-object", "@new", 4, 8 },
+        { "@delete[]-wide", "@new-wide", 16, 16 },
+        { "@delete[]-wide", "@new-wide", 32, 32 },
+        { "@delete[]-wide", "@new-wide", 64, 64 },
+    };
+    const char *printed = r.out;
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+        json_t *e = error_at(r.json, i);
+        unsigned long long object = printed_addr(printed, "object ");
+        printed = strstr(printed, "object ") + 1;
+        LL_STREQ(ll_str(e, "kind"), "mismatched_free", "errors[%zu].kind", i);
+        LL_STREQ(ll_str(e, "function"), "operator delete[]", "errors[%zu].function", i);
+        LL_EQ(ll_addr(ll_str(e, "address")), object - want[i].cookie, "errors[%zu].address", i);
+        LL_EQ(ll_addr(ll_str(e, "block")), object, "errors[%zu].block", i);
+        LL_EQ(ll_int(e, "size"), want[i].size, "errors[%zu].size", i);
+        LL_STREQ(ll_str(e, "allocated_by"), "operator new", "errors[%zu].allocated_by", i);
+        ll_assert_top(ll_get(e, "stack"), LL_SRC("mismatch_object.cc"), ll_line("mismatch_object.cc", want[i].at), want[i].at);
+        ll_assert_top(ll_get(e, "allocated"), LL_SRC("mismatch_object.cc"), ll_line("mismatch_object.cc", want[i].alloc), want[i].alloc);
+    }
+    /* the block after the address is from new[], not new; or from new,
+     * but aligned to 64, which puts no 32-byte cookie before it */
+    static const char *const invalid[] = { "@invalid", "@invalid-wide" };
+    printed = r.out;
+    for (size_t i = 0; i < 2; i++) {
+        json_t *e = error_at(r.json, 4 + i);
+        LL_STREQ(ll_str(e, "kind"), "invalid_free", "errors[%zu].kind", 4 + i);
+        LL_EQ(ll_addr(ll_str(e, "address")), printed_addr(printed, "before "), "errors[%zu].address", 4 + i);
+        printed = strstr(printed, "before ") + 1;
+        ll_assert_top(ll_get(e, "stack"), LL_SRC("mismatch_object.cc"), ll_line("mismatch_object.cc", invalid[i]), invalid[i]);
+    }
     LL_EQ(ll_summary_blocks(r.json, "definitely_lost"), 0, "definitely lost blocks; groups:\n%s", ll_describe_leaks(r.json));
     LL_EQ(ll_summary_blocks(r.json, "possibly_lost"), 0, "possibly lost blocks");
     LL_EQ(json_array_size(ll_arr(r.json, "leaks")), 0, "leaks listed:\n%s", ll_describe_leaks(r.json));
-    LL_EQ(ll_int(ll_get(r.json, "totals"), "bad_frees"), 2, "totals.bad_frees");
+    LL_EQ(ll_int(ll_get(r.json, "totals"), "bad_frees"), 6, "totals.bad_frees");
     ll_run_free(&r);
 
     ll_run_raw(&r, "mismatch_object", 1, NULL, NULL);
     cr_assert(ll_contains(r.err, "libleak: mismatched free: operator delete[](0x"), "stderr:\n%.3000s", r.err);
     cr_assert(ll_contains(r.err, ") 8 bytes before a 4-byte block from operator new, where delete[] "
+                          "reads an array's element count; not passed to the allocator\n"),
+              "stderr:\n%.3000s", r.err);
+    cr_assert(ll_contains(r.err, ") 64 bytes before a 64-byte block from operator new, where delete[] "
                           "reads an array's element count; not passed to the allocator\n"),
               "stderr:\n%.3000s", r.err);
     ll_run_free(&r);
