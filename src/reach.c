@@ -46,6 +46,7 @@ enum {
     RF_LEADER = 0x10,    /* that structure's definitely lost block, so far */
     RF_CLIP = 0x20,      /* not inside one readable mapping: scan piecewise */
     RF_SCANNED = 0x40,   /* scanned as Reachable (a Possible scan may precede) */
+    RF_STACK = 0x80,     /* holds a live stack: scanned from its stack pointer */
 };
 
 /* Scanning reads stacks, globals and heap wholesale, redzones included. */
@@ -296,6 +297,7 @@ struct scan {
     size_t top;
     const struct ll_ranges *maps;
     const struct ll_files *files;  /* NULL: no multiple-inheritance heuristic */
+    const struct ll_ranges *stacks; /* live parts of RF_STACK blocks */
     sigjmp_buf jb;               /* where a fault resumes (see faults_arm) */
     volatile size_t k, i;        /* loop positions that survive a fault */
     volatile uintptr_t from;
@@ -589,10 +591,19 @@ static NOASAN void scan_range(struct scan *s, uintptr_t a, uintptr_t b,
     resolve(s, v, e, nv, mode, self);
 }
 
+/* Where an RF_STACK block's live part begins: its stack pointer.  Its dead
+ * frames below hold stale pointers, as any stack's do (few such blocks). */
+static uintptr_t stack_live_from(const struct scan *s, const struct ll_block *b)
+{
+    for (size_t k = 0; k < s->stacks->n; k++)
+        if (s->stacks->v[k].lo - b->ptr < b->size) return s->stacks->v[k].lo;
+    return b->ptr;
+}
+
 static void scan_block(struct scan *s, size_t i, enum mode mode, size_t self)
 {
     const struct ll_block *b = &s->b[i];
-    uintptr_t lo = b->ptr, hi = b->ptr + b->size;
+    uintptr_t lo = b->flags & RF_STACK ? stack_live_from(s, b) : b->ptr, hi = b->ptr + b->size;
     if (!(b->flags & RF_CLIP)) { scan_range(s, lo, hi, mode, self); return; }
     const struct ll_ranges *m = s->maps;
     for (size_t k = ll_maps_find(m, lo); k < m->n && m->v[k].lo < hi; k++)
@@ -677,6 +688,7 @@ void ll_roots_free(struct ll_roots *r)
     ll_ranges_free(&r->words);
     ll_ranges_free(&r->owned);
     ll_ranges_free(&r->loader);
+    ll_ranges_free(&r->stacks);
 }
 
 static int clip_all(struct ll_ranges *out, const struct ll_ranges *in, const struct ll_ranges *maps)
@@ -729,14 +741,25 @@ void ll_reach_give_up(struct ll_block *blocks, size_t n)
     ll_reach_unclassified(n, bytes);
 }
 
+/* The blocks that hold a live stack (roots.c: a coroutine's from malloc). */
+static void mark_stacks(struct scan *s)
+{
+    for (size_t k = 0; k < s->stacks->n; k++) {
+        size_t i = search(s, s->stacks->v[k].lo, 0, s->n);
+        if (i != SIZE_MAX) s->b[i].flags |= RF_STACK;
+    }
+}
+
 void ll_reach_run(struct ll_block *blocks, size_t n, const struct ll_roots *roots,
                   const struct ll_ranges *maps, const struct ll_files *files)
 {
-    struct scan s = { .b = blocks, .n = n, .maps = maps, .files = files };
+    struct scan s = { .b = blocks, .n = n, .maps = maps, .files = files,
+                      .stacks = &roots->stacks };
     struct ll_roots clipped = { 0 };
     size_t stack_bytes = 2 * n * sizeof *s.stack;   /* two pushes a block at most */
     for (size_t i = 0; i < n; i++) { blocks[i].flags = 0; blocks[i].kind = LL_DEFINITE; }
     if (!n) return;
+    mark_stacks(&s);
     excluded = (struct ll_range){ (uintptr_t)blocks & ~(uintptr_t)4095,
                                   (uintptr_t)(blocks + n) };
     s.stack = n < UINT32_MAX / 2 ? ll_work_alloc(stack_bytes) : NULL;

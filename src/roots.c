@@ -463,12 +463,13 @@ static int add_main_stack(struct gather *g)
  * pointer inside one of the program's blocks is a coroutine's on a stack
  * from malloc (makecontext, a fiber library): the stack is that block from
  * sp, not the rest of its heap mapping, whose other blocks, lost ones
- * among them, were roots.  And a thread running away from its own stack
- * still has frames there: main's, say, which swapped to the coroutine that
- * called exit().  No stack pointer says where their live part begins, so
- * the main thread's [stack] is then a root whole; another thread's stack is
- * an anonymous mapping, read whole by that pass when no stack pointer in it
- * kept it out.  Its blocks were called lost. */
+ * among them, were roots; and the block, when reached, is scanned from sp
+ * too (roots.stacks): below it lie dead frames.  And a thread running away
+ * from its own stack still has frames there: main's, say, which swapped to
+ * the coroutine that called exit().  No stack pointer says where their
+ * live part begins, so the main thread's [stack] is then a root whole;
+ * another thread's stack is an anonymous mapping, read whole by that pass
+ * when no stack pointer in it kept it out.  Its blocks were called lost. */
 static int add_thread_stack(struct gather *g, uintptr_t sp, uintptr_t tcb, int main)
 {
     size_t i = block_at(g->b, g->n, sp + 1);
@@ -477,8 +478,11 @@ static int add_thread_stack(struct gather *g, uintptr_t sp, uintptr_t tcb, int m
     int err = 0;
     if (home && !(sp - home->lo < home->hi - home->lo))
         err = add_main_stack(g);
-    if (i && sp - g->b[i - 1].ptr < g->b[i - 1].size)
-        return err | ll_ranges_add(&g->roots.any, sp, g->b[i - 1].ptr + g->b[i - 1].size);
+    if (i && sp - g->b[i - 1].ptr < g->b[i - 1].size) {
+        uintptr_t end = g->b[i - 1].ptr + g->b[i - 1].size;
+        return err | ll_ranges_add(&g->roots.any, sp, end) |
+               ll_ranges_add(&g->roots.stacks, sp, end);
+    }
     return err | roots_add_stack(&g->roots, &g->skip, &g->maps, sp, tcb);
 }
 

@@ -365,6 +365,41 @@ Test(reach, interior_pointer_from_reachable_block_is_possible)
     cr_expect_eq(kind(lost), LL_DEFINITE);
 }
 
+/* A coroutine's stack in a block from malloc (roots.c: a thread's stack
+ * pointer inside a block): its live part, from the stack pointer, is a root;
+ * reached through a start pointer (the program keeps its stack), the block
+ * is scanned from the stack pointer too when listed in roots.stacks, and the
+ * dead frames below it, which hold stale pointers, keep nothing. */
+static void classify_with_stack(size_t st, size_t live_from, int listed)
+{
+    snapshot();
+    uintptr_t sp = (uintptr_t)word(st, live_from), end = (uintptr_t)H.p[st] + H.size[st];
+    struct ll_range any[2] = { { (uintptr_t)g_roots, (uintptr_t)(g_roots + 8) }, { sp, end } };
+    struct ll_range stack = { sp, end };
+    struct ll_roots r = { .any = { any, 2, 2 } };
+    if (listed) r.stacks = (struct ll_ranges){ &stack, 1, 1 };
+    struct ll_ranges maps = { 0 };
+    struct ll_files files = { 0 };
+    cr_assert_eq(ll_maps_read(&maps, NULL, &files), 0);
+    ll_reach_run(H.blocks, H.n, &r, &maps, NULL);
+    ll_ranges_free(&maps);
+    ll_files_free(&files);
+}
+
+Test(reach, stack_block_is_scanned_from_its_stack_pointer)
+{
+    size_t st = blk(64 * sizeof(void *)), live = blk(32), stale = blk(32);
+    g_roots[0] = (uintptr_t)H.p[st];
+    *word(st, 40) = H.p[live];              /* a live frame's slot */
+    *word(st, 10) = H.p[stale];             /* a dead frame's, below sp */
+    classify_with_stack(st, 32, 1);
+    cr_expect_eq(kind(st), LL_REACHABLE);
+    cr_expect_eq(kind(live), LL_REACHABLE);
+    cr_expect_eq(kind(stale), LL_DEFINITE);
+    classify_with_stack(st, 32, 0);         /* as a plain block: scanned whole */
+    cr_expect_eq(kind(stale), LL_REACHABLE);
+}
+
 Test(reach, lost_block_into_reachable_list)
 {
     size_t head = list(4, 0);
