@@ -178,6 +178,9 @@ void ll_pages_ending(void);
 
 /* ---- bigstack.c: fn(arg) on a fresh 1 MiB stack (libdw needs ~150 KiB) --- */
 void ll_bigstack_call(void (*fn)(void *), void *arg);
+/* sp, or, when sp is on this thread's big stack, the stack pointer it left
+ * its own stack at (the callee-saved registers lie there). */
+uintptr_t ll_bigstack_origin(uintptr_t sp);
 
 /* ---- internal.c: libleak's callees' blocks, kept out of the tables ------- */
 /* Non-zero on a thread that holds table locks (report, fork). */

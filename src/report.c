@@ -335,8 +335,7 @@ static int ll_report_fails(const struct ll_report *r)
     return 0;
 }
 
-/* Suppressions and the output: symbols from here on, on a stack of its own
- * (bigstack.c), not the ending thread's, which may be small. */
+/* Suppressions and the output: symbols from here on. */
 static void ll_report_symbolized(void *arg)
 {
     struct ll_report *r = arg;
@@ -366,7 +365,9 @@ static void ll_report_symbolized(void *arg)
     r->supp = NULL;
 }
 
-static int ll_report_run(void)
+/* The check and the output, on a stack of their own (bigstack.c), not the
+ * ending thread's, which may be small; *arg: ll_report_fails. */
+static void ll_report_run(void *arg)
 {
     struct ll_report r;
     memset(&r, 0, sizeof(r));
@@ -394,10 +395,10 @@ static int ll_report_run(void)
     if (v)
         ll_report_group(&r, v, n);
     r.meta_bytes = ll_mem_mapped();
-    ll_bigstack_call(ll_report_symbolized, &r);
+    ll_report_symbolized(&r);
     ll_pages_free(r.groups, (n + 1) * sizeof(*r.groups));
     ll_pages_free(v, (n + 1) * sizeof(*v));
-    return ll_report_fails(&r);
+    *(int *)arg = ll_report_fails(&r);
 }
 
 /* A program that lowered its soft RLIMIT_NOFILE (to 3, say) left the report
@@ -413,7 +414,8 @@ int ll_report_write(void)
         lim.rlim_cur = lim.rlim_max;
         raised = setrlimit(RLIMIT_NOFILE, &lim) == 0;
     }
-    int fails = ll_report_run();
+    int fails = 0;
+    ll_bigstack_call(ll_report_run, &fails);
     if (raised)
         setrlimit(RLIMIT_NOFILE, &was);
     return fails;

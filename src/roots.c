@@ -14,7 +14,8 @@
  *    pthread_setspecific values): the exiting thread from exit's caller
  *    (exitroot.c), the others stopped by a signal (threads.c); a stack
  *    pointer in a block or mapping of the program's is a coroutine's: that
- *    stack, and the thread's own too (add_thread_stack);
+ *    stack, and the thread's own too (add_thread_stack); the report's own
+ *    stack (bigstack.c) never: the exiting thread's is read instead;
  *  - each TCB's DTV, by its exact start; through it dynamic TLS (tls.c);
  *  - anonymous private writable mappings: the program's own mmap regions,
  *    and ld.so's early allocations, among them the main thread's TCB and
@@ -540,6 +541,7 @@ void ll_reach_classify(struct ll_block *blocks, size_t n)
         err = ll_ranges_add(&g.roots.any, (uintptr_t)xregs, (uintptr_t)(xregs + LL_EXIT_REGS));
     else
         err = ll_ranges_add(&g.roots.any, (uintptr_t)regs, (uintptr_t)(regs + NREGS));
+    sp = ll_bigstack_origin(sp);    /* the report's own stack is libleak's, not a root */
     err |= roots_add_objects(&g.roots, &g.skip);
     (void)ll_tcb_tid_offset();                  /* found once, before the stop */
     g.memfd = ll_proc_open("mem", O_RDONLY);

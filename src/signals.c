@@ -196,13 +196,12 @@ static void ll_sig_watchdog(int alrm)
     kill((pid_t)syscall(SYS_getpid), ll_dying);
 }
 
-static void ll_sig_arm_watchdog(int sig)
+static void ll_sig_arm_watchdog(void)
 {
     struct sigaction sa;
     sigset_t set;
     memset(&sa, 0, sizeof(sa));
     sa.sa_handler = ll_sig_watchdog;
-    ll_dying = sig;
     ll_sigaction_next(SIGALRM, &sa, NULL);
     sigemptyset(&set);
     sigaddset(&set, SIGALRM);
@@ -288,6 +287,18 @@ static void ll_sig_root(const void *ucv)
 #endif
 }
 
+/* The watchdog, the message and the report, on a stack of libleak's own
+ * (bigstack.c): the message alone takes 8 KiB of stack, and the handler
+ * may run on a thread's small one (abort() on a PTHREAD_STACK_MIN thread). */
+static void ll_sig_report(void *sig)
+{
+    char name[16];
+    ll_sig_arm_watchdog();
+    ll_msg("%s: writing the report, then the process dies of the signal "
+           "(signals=0 turns this off)", ll_sig_name(*(int *)sig, name));
+    ll_abnormal_report();
+}
+
 void ll_sig_handler(int sig, siginfo_t *info, void *uc)
 {
     (void)info;
@@ -303,11 +314,9 @@ void ll_sig_handler(int sig, siginfo_t *info, void *uc)
      * or inside libleak (it may hold its own locks): just die. */
     if (ll_is_own_process() && atomic_load(&ll_state) == LL_READY &&
         ll_report_claim() && !ll_end_interrupted(ll_sig_name(sig, name), 1)) {
-        ll_sig_arm_watchdog(sig);
+        ll_dying = sig;             /* other threads' fatal signals wait for us */
         ll_sig_root(uc);
-        ll_msg("%s: writing the report, then the process dies of the signal "
-               "(signals=0 turns this off)", ll_sig_name(sig, name));
-        ll_abnormal_report();
+        ll_bigstack_call(ll_sig_report, &sig);
         alarm(0);
     } else if (ll_dying && !ll_guard && ll_is_own_process()) {
         for (;;)                    /* another thread reports a signal: it ends us */

@@ -1059,3 +1059,63 @@ Test(hostile, bad_free_on_a_thread_with_a_small_stack)
           "the double free's line in its message; stderr:\n%.2000s", r.err);
     ll_run_free(&r);
 }
+
+/* ---- ending on a stack smaller than the leak check needs ----------------- */
+
+#define TINY "tiny_stack_exit"
+
+/* The status of a run of TINY ended by end: 5, or death by SIGABRT. */
+static void tiny_status(const struct ll_run *r, const char *what, const char *end)
+{
+    if (strcmp(end, "abort") == 0) {
+        LL_EQ(r->signaled, 1, "%s: killed by a signal (exit %d); stderr:\n%.2000s", what,
+              r->status, r->err);
+        LL_EQ(r->sig, SIGABRT, "%s: signal", what);
+    } else {
+        LL_EQ(r->exited, 1, "%s: exited normally (signal %d); stderr:\n%.2000s", what, r->sig,
+              r->err);
+        LL_EQ(r->status, 5, "%s: exit status", what);
+    }
+}
+
+/* The process ends (end) on a thread's or a coroutine's stack (how) of kib
+ * KiB: its report, with the block the ending frame holds still reachable
+ * (that stack was scanned from exit's caller) and the lost one definitely
+ * lost (not the big stack's stale words, nor that stack's dead frames).
+ * The leak check ran on the ending stack and wanted about 14 KiB more of
+ * it than exit() does: a 16 KiB thread or an 8 KiB coroutine died of
+ * SIGSEGV with no report. */
+static void tiny_stack_end(const char *how, const char *kib, const char *end)
+{
+    const char *args[] = { how, kib, end, NULL };
+    const char *what = ll_fmt("%s %s KiB, %s", how, kib, end);
+    struct ll_run r;
+    ll_run_json(&r, TINY, "show_reachable=1", args);
+    tiny_status(&r, what, end);
+    ll_check_schema(r.json);
+    const char *src = LL_SRC(TINY ".c");
+    LL_EQ(ll_bytes_at(r.json, "definitely_lost", src, ll_line(TINY ".c", "@lost"), NULL), 40,
+          "%s: the lost block; groups:\n%s", what, ll_describe_leaks(r.json));
+    LL_EQ(ll_summary_bytes(r.json, "definitely_lost"), 40, "%s: definitely lost", what);
+    LL_EQ(ll_summary_bytes(r.json, "indirectly_lost") + ll_summary_bytes(r.json, "possibly_lost"),
+          0, "%s: indirectly or possibly lost; groups:\n%s", what, ll_describe_leaks(r.json));
+    LL_EQ(ll_bytes_at(r.json, "still_reachable", src, ll_line(TINY ".c", "@held"), NULL), 24,
+          "%s: the ending frame's block; groups:\n%s", what, ll_describe_leaks(r.json));
+    LL_EQ(ll_bytes_at(r.json, "still_reachable", src, ll_line(TINY ".c", "@main"), NULL), 56,
+          "%s: main's global; groups:\n%s", what, ll_describe_leaks(r.json));
+    ll_run_free(&r);
+}
+
+static const char *const tiny_ends[] = { "exit", "quick_exit", "_exit", "abort" };
+
+Test(hostile, end_on_a_pthread_stack_min_thread)
+{
+    for (size_t i = 0; i < sizeof tiny_ends / sizeof *tiny_ends; i++)
+        tiny_stack_end("thread", "16", tiny_ends[i]);
+}
+
+Test(hostile, end_on_an_8_kib_coroutine_stack)
+{
+    for (size_t i = 0; i < sizeof tiny_ends / sizeof *tiny_ends; i++)
+        tiny_stack_end("coroutine", "8", tiny_ends[i]);
+}
