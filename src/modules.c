@@ -29,7 +29,9 @@ static atomic_uint ll_mods_seen;        /* ll_unmap_gen at the last refresh */
 static atomic_uint ll_mods_epoch;
 static uint8_t ll_mods_alive[LL_MAX_MODULES];   /* seen by the last refresh */
 static atomic_size_t ll_mods_ndead;
-static size_t ll_mods_boot;             /* entries of the first refresh: start-up objects */
+/* Entries of the first refresh: start-up objects.  Read without the lock
+ * (a reader that finds 0 just takes every object for a later one). */
+static atomic_size_t ll_mods_boot;
 static _Atomic unsigned long long ll_mods_subs; /* ll_modules_unloads() at the last refresh */
 
 /* The first entry holding pc, or n. */
@@ -186,7 +188,7 @@ static void ll_mods_refresh(void)
         dl_iterate_phdr(ll_mods_cb, &subs);
         atomic_store(&ll_mods_subs, subs);
         if (!n)
-            ll_mods_boot = atomic_load(&ll_nmods);
+            atomic_store_explicit(&ll_mods_boot, atomic_load(&ll_nmods), memory_order_relaxed);
         n = atomic_load(&ll_nmods);
         for (size_t i = 0; i < n; i++)
             dead += !__atomic_load_n(&ll_mods_alive[i], __ATOMIC_RELAXED);
@@ -237,7 +239,7 @@ int ll_modules_note(const uintptr_t *pcs, unsigned n, unsigned epoch)
         unsigned i = 0;
         int late = 0;
         for (size_t m; i < n && (m = ll_mods_find(pcs[i], known)) < known; i++)
-            late |= m >= ll_mods_boot;
+            late |= m >= atomic_load_explicit(&ll_mods_boot, memory_order_relaxed);
         /* Through later code, the list another thread refreshed since the
          * stack was interned counts too: its epoch is the one to use. */
         if (i == n && (!late || ll_modules_unloads() == atomic_load(&ll_mods_subs)))

@@ -142,6 +142,31 @@ Test(hostile, sigterm_inside_malloc_reports_after_it)
     }
 }
 
+/* Rust's standard library sets its stack-overflow handler only where it
+ * finds SIGSEGV at SIG_DFL: it must find it there under libleak too, print
+ * its message and abort, and the report comes at SIGABRT (it used to see
+ * libleak's handler, skip its own, and die of a plain SIGSEGV). */
+Test(hostile, rust_stack_overflow_keeps_its_message_and_reports)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/hostile_stack_overflow", LL_PROGRAMS);
+    cr_assert(access(path, X_OK) == 0, "%s is missing: the Rust programs are built with "
+              "Debian's rustc (scripts/install-deps installs it)", path);
+    struct ll_run n, r;
+    ll_run_raw(&n, "hostile_stack_overflow", 0, NULL, NULL);
+    LL_EQ(n.sig, SIGABRT, "natively: signal (exit %d)", n.status);
+    ll_run_json(&r, "hostile_stack_overflow", NULL, NULL);
+    LL_EQ(r.signaled, 1, "killed by a signal (exit %d); stderr:\n%.2000s", r.status, r.err);
+    LL_EQ(r.sig, SIGABRT, "signal, as natively; stderr:\n%.2000s", r.err);
+    cr_assert(ll_contains(r.err, "has overflowed its stack"), "Rust's message; stderr:\n%.2000s",
+              r.err);
+    ll_check_schema(r.json);
+    LL_EQ(ll_summary_bytes(r.json, "definitely_lost"), 33, "the forgotten Vec; groups:\n%s",
+          ll_describe_leaks(r.json));
+    ll_run_free(&n);
+    ll_run_free(&r);
+}
+
 Test(hostile, signals_0_dies_without_report)
 {
     const char *args[] = { "segv", NULL };
