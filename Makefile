@@ -97,6 +97,11 @@ $(BUILD)/programs/cxx_static_runtime: tests/programs/cxx_static_runtime.cc tests
 	@mkdir -p $(@D)
 	$(CXX) -std=gnu++17 $(PROG_CFLAGS) -static-libstdc++ -static-libgcc -o $@ $<
 
+# cxx_cow_string.cc: libstdc++'s old ABI, whose std::string is copy-on-write.
+$(BUILD)/programs/cxx_cow_string: tests/programs/cxx_cow_string.cc tests/programs/scrub.h
+	@mkdir -p $(@D)
+	$(CXX) -std=gnu++17 $(PROG_CFLAGS) -D_GLIBCXX_USE_CXX11_ABI=0 -o $@ $<
+
 # tests/programs/rust/*.rs: built with Debian's rustc (not a rustup one on
 # PATH); relative paths as written, which the golden files expect.
 RUSTC      := /usr/bin/rustc

@@ -479,17 +479,30 @@ static NOASAN int vtable_at(const struct ll_files *f, uintptr_t a)
     return 0;
 }
 
+/* "stdstring": a copy-on-write string (std::string in the old ABI, and in
+ * every ABI the message of std::runtime_error and std::logic_error) points
+ * to its characters, past a header of length, capacity and reference
+ * count; the block holds the header, capacity characters and a NUL. */
+static NOASAN int cow_string(const struct ll_block *b, uintptr_t v)
+{
+    const uint64_t *h = (const uint64_t *)b->ptr;
+    return v == b->ptr + 3 * WORD && b->size > 3 * WORD &&
+           h[1] == b->size - 3 * WORD - 1 && h[0] <= h[1];
+}
+
 /* Valgrind's default heuristics (--leak-check-heuristics=all) for pointers
  * into a block that programs keep on purpose, counted as start pointers.
- * To its 9th byte: "length64" (the first word holds the size of the rest,
- * as sqlite does) and "newarray" (operator new[] of a class with a
- * destructor keeps the element count there, and hands out the address
- * after it).  Anywhere: "multipleinheritance" (a C++ object seen through a
- * base class other than its first: the word pointed to and the block's
- * first word are both vtable pointers). */
+ * To its 25th byte: "stdstring" (above).  To its 9th byte: "length64" (the
+ * first word holds the size of the rest, as sqlite does) and "newarray"
+ * (operator new[] of a class with a destructor keeps the element count
+ * there, and hands out the address after it).  Anywhere:
+ * "multipleinheritance" (a C++ object seen through a base class other than
+ * its first: the word pointed to and the block's first word are both
+ * vtable pointers). */
 static NOASAN int heuristic_start(const struct scan *s, const struct ll_block *b, uintptr_t v)
 {
     if (b->size < 8 || (b->flags & RF_CLIP)) return 0;
+    if (cow_string(b, v)) return 1;
     uint64_t first = *(const uint64_t *)b->ptr;
     if (v == b->ptr + 8 && first && first == b->size - 8) return 1;
     if (v == b->ptr + 8 && b->fn == LL_FN_NEW_ARRAY && first && (b->size - 8) % first == 0)

@@ -316,6 +316,33 @@ Test(reach, length64_and_newarray_heuristics)
     cr_expect_eq(kind(plain), LL_POSSIBLE);
 }
 
+/* "stdstring": a pointer to byte 24 of a block whose first words are a
+ * length no greater than the capacity, and the capacity, that the block
+ * holds with the 24-byte header and a NUL (a copy-on-write string), reaches
+ * it like a start pointer; from any allocating function. */
+Test(reach, stdstring_heuristic)
+{
+    size_t str = blk(24 + 30 + 1), full = blk(24 + 30 + 1), longer = blk(24 + 30 + 1),
+           wrong_cap = blk(24 + 30 + 1);
+    uint64_t *h = H.p[str];
+    h[0] = 12, h[1] = 30, h[2] = 0;          /* length, capacity, refcount */
+    h = H.p[full];
+    h[0] = 30, h[1] = 30;
+    h = H.p[longer];
+    h[0] = 31, h[1] = 30;                     /* longer than its capacity */
+    h = H.p[wrong_cap];
+    h[0] = 12, h[1] = 31;                     /* the block has no room for it */
+    g_roots[0] = (uintptr_t)H.p[str] + 24;
+    g_roots[1] = (uintptr_t)H.p[full] + 24;
+    g_roots[2] = (uintptr_t)H.p[longer] + 24;
+    g_roots[3] = (uintptr_t)H.p[wrong_cap] + 24;
+    classify_with_roots();
+    cr_expect_eq(kind(str), LL_REACHABLE);
+    cr_expect_eq(kind(full), LL_REACHABLE);
+    cr_expect_eq(kind(longer), LL_POSSIBLE);
+    cr_expect_eq(kind(wrong_cap), LL_POSSIBLE);
+}
+
 /* Lost blocks pointing into a Possible one leave it Possible. */
 Test(reach, lost_block_into_possible_one)
 {
