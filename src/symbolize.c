@@ -27,6 +27,7 @@
 #include <link.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static int session;                   /* between ll_sym_begin and _end */
@@ -38,6 +39,7 @@ struct table { char *v; size_t size, cap, used; };
 static struct table frames = { .size = sizeof(struct ll_frame) }; /* by pc */
 struct name { const char *raw; char *nice; };
 static struct table names = { .size = sizeof(struct name) };  /* by raw */
+static struct table paths = { .size = sizeof(struct name) };  /* by raw */
 
 static uintptr_t key_at(const char *v, size_t size, size_t i)
 {
@@ -415,6 +417,64 @@ static const char *nice_name(const char *raw)
         return raw;
     if (fresh)
         n->nice = make_nice(raw);
+    return n->nice ? n->nice : raw;
+}
+
+/* ---- file names -------------------------------------------------------- */
+/* raw, absolute, with every "." and "dir/.." taken out (lexically). */
+static char *path_tidy(const char *raw)
+{
+    char *out = malloc(strlen(raw) + 2);
+    size_t len = 0;                       /* out: "/a/b", no '/' at the end */
+    if (!out)
+        return NULL;
+    for (const char *p = raw; *p;) {
+        while (*p == '/')
+            p++;
+        const char *e = strchrnul(p, '/');
+        size_t k = (size_t)(e - p);
+        if (k == 2 && p[0] == '.' && p[1] == '.') {
+            while (len > 0 && out[--len] != '/')
+                ;
+        } else if (k > 0 && !(k == 1 && p[0] == '.')) {
+            out[len++] = '/';
+            memcpy(out + len, p, k);
+            len += k;
+        }
+        p = e;
+    }
+    if (len == 0)
+        out[len++] = '/';
+    out[len] = '\0';
+    return out;
+}
+
+static int same_file(const char *a, const char *b)
+{
+    struct stat x, y;
+    return stat(a, &x) == 0 && stat(b, &y) == 0 && x.st_dev == y.st_dev &&
+           x.st_ino == y.st_ino;
+}
+
+/* clang names the C++ headers from its own directory,
+ * "/usr/bin/../lib/gcc/x86_64-linux-gnu/12/../../../../include/c++/12/bits/
+ * stl_vector.h": shown as "/usr/include/c++/12/bits/stl_vector.h".  Only
+ * when both name the same file: through a symbolic link "dir/.." is not
+ * where dir's parent is.  Cached by the raw pointer, as names are. */
+static const char *nice_path(const char *raw)
+{
+    int fresh;
+    struct name *n;
+    if (!raw || !session || raw[0] != '/' || !strstr(raw, "/.") ||
+        !(n = table_slot(&paths, (uintptr_t)raw, &fresh)))
+        return raw;
+    if (fresh) {
+        n->nice = path_tidy(raw);
+        if (n->nice && (!strcmp(n->nice, raw) || !same_file(raw, n->nice))) {
+            free(n->nice);
+            n->nice = NULL;
+        }
+    }
     return n->nice ? n->nice : raw;
 }
 
@@ -831,7 +891,7 @@ static void inlined_callers(struct ll_frame *f, const struct span **in, int n,
     for (int j = 0; j < n; j++) {               /* in[n - 1 - j] calls f's j-th caller */
         const struct span *callee = in[n - 1 - j];
         c[j] = (struct ll_frame){ .pc = f->pc, .object = f->object, .offset = f->offset,
-                                  .comp_dir = f->comp_dir, .file = callee->call_file,
+                                  .comp_dir = f->comp_dir, .file = nice_path(callee->call_file),
                                   .line = callee->call_line, .column = callee->call_col,
                                   .function = nice_name(j + 1 < n ? in[n - 2 - j]->name
                                                                   : owner) };
@@ -957,6 +1017,7 @@ static void resolve(uintptr_t key, struct ll_frame *f)
     if (!dwfl || !dw_lookup(k, exact != 0, f))
         dl_lookup(pc, addr, f);
     f->function = nice_name(f->function);
+    f->file = nice_path(f->file);
 }
 
 void ll_sym_lookup(uintptr_t pc, struct ll_frame *out)
@@ -1021,6 +1082,9 @@ void ll_sym_end(void)
     for (size_t i = 0; i < names.cap; i++)
         free(((struct name *)names.v)[i].nice);
     table_free(&names);
+    for (size_t i = 0; i < paths.cap; i++)
+        free(((struct name *)paths.v)[i].nice);
+    table_free(&paths);
     for (size_t i = 0; i < frames.cap; i++)
         free((void *)((struct ll_frame *)frames.v)[i].callers);
     table_free(&frames);

@@ -66,6 +66,34 @@ Test(symbols, clang_without_aranges_gets_lines_and_inlined_functions)
     check_sym_inline("sym_inline_clang");
 }
 
+/* clang++ names the C++ library's headers from its own directory
+ * (/usr/bin/../lib/gcc/x86_64-linux-gnu/12/../../../../include/c++/12/...):
+ * shown as the file they are, /usr/include/c++/12/..., with no "..". */
+Test(symbols, clang_header_paths_without_dot_dot)
+{
+    if (access(LL_PROGRAMS "/demo_vector_clang", X_OK) != 0)
+        cr_skip_test("no clang++: build/programs/demo_vector_clang was not built");
+    struct ll_run r;
+    ll_run_json(&r, "demo_vector_clang", NULL, NULL);
+    LL_EQ(r.status, 0, "exit status");
+    ll_check_schema(r.json);
+    int headers = 0;
+    size_t i, k;
+    json_t *g, *f;
+    json_array_foreach(ll_arr(r.json, "leaks"), i, g) {
+        json_t *stack = ll_arr(g, "stack");
+        json_array_foreach(stack, k, f) {
+            const char *file = ll_str(f, "file");
+            cr_assert(!file || (!strstr(file, "/../") && !strstr(file, "/./")),
+                      "frame %zu names %s; stack:%s", k, file, stack_str(stack));
+            headers += file && !strncmp(file, "/usr/include/c++/", 17);
+        }
+    }
+    cr_assert_geq(headers, 1, "no frame in /usr/include/c++/; groups:\n%s",
+                  ll_describe_leaks(r.json));
+    ll_run_free(&r);
+}
+
 /* -gsplit-dwarf: the functions' DWARF, inlined calls included, is in a .dwo
  * file that the program's skeleton unit names. */
 Test(symbols, split_dwarf_gets_inlined_functions)
