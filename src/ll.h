@@ -548,6 +548,7 @@ void ll_out_str(struct ll_out *o, const char *s);
 #define ll_out_lit(o, lit) ll_out_mem((o), "" lit, sizeof(lit) - 1)
 void ll_out_u64(struct ll_out *o, uint64_t v);
 void ll_out_i64(struct ll_out *o, int64_t v);
+void ll_out_line_no(struct ll_out *o, int line);           /* ":N", or nothing for 0 */
 void ll_out_hex(struct ll_out *o, uint64_t v);           /* 0x... */
 void ll_out_json_str(struct ll_out *o, const char *s);   /* quoted, escaped */
 void ll_out_bytes_human(struct ll_out *o, uint64_t v);   /* 1,234 */

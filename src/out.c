@@ -205,6 +205,17 @@ void ll_out_u64(struct ll_out *o, uint64_t v)
     ll_out_mem(o, p, (size_t)(b + sizeof(b) - p));
 }
 
+/* ":42" after a file name; nothing when the line is not known (0): a
+ * compiler's own function, clang's static initialiser, has a file and no
+ * line, and "file:0" read as a line. */
+void ll_out_line_no(struct ll_out *o, int line)
+{
+    if (line > 0) {
+        ll_out_mem(o, ":", 1);
+        ll_out_u64(o, (uint64_t)line);
+    }
+}
+
 void ll_out_i64(struct ll_out *o, int64_t v)
 {
     if (v < 0) {

@@ -452,8 +452,7 @@ void ll_text_stack(struct ll_out *o, uint32_t stack, const char *indent)
         if (f.file) {
             ll_out_str(o, " ");
             ll_out_str(o, f.file);
-            ll_out_str(o, ":");
-            ll_out_u64(o, (uint64_t)f.line);
+            ll_out_line_no(o, f.line);
         }
         if (f.object) {
             const char *base = strrchr(f.object, '/');

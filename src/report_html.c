@@ -234,8 +234,7 @@ static void ll_html_frames(struct ll_out *o, uint32_t stack)
         if (f.file) {
             ll_out_str(o, " <span class=\"file\">");
             ll_html_esc(o, f.file);
-            ll_out_str(o, ":");
-            ll_out_u64(o, (uint64_t)f.line);
+            ll_out_line_no(o, f.line);
             ll_out_str(o, "</span>");
         }
         if (f.inlined)
@@ -283,8 +282,7 @@ static void ll_html_site(struct ll_out *o, const struct ll_group *g, size_t no)
     if (where && f.file) {
         ll_out_str(o, " ");
         ll_html_esc(o, f.file);
-        ll_out_str(o, ":");
-        ll_out_u64(o, (uint64_t)f.line);
+        ll_out_line_no(o, f.line);
     }
     ll_out_str(o, "</td></tr>\n<tr class=\"detail\"><td></td><td colspan=\"6\">");
     if (have)

@@ -80,8 +80,7 @@ static void ll_text_frame(struct ll_out *o, unsigned i, const struct ll_frame *f
     if (f->file) {
         ll_out_str(o, " ");
         ll_out_str(o, f->file);
-        ll_out_str(o, ":");
-        ll_out_u64(o, (uint64_t)f->line);
+        ll_out_line_no(o, f->line);
     }
     if (f->object) {
         const char *base = strrchr(f->object, '/');
@@ -232,8 +231,7 @@ static void ll_text_where(struct ll_out *o, const struct ll_group *g,
     if (f && f->file) {
         ll_out_str(o, " at ");
         ll_out_str(o, f->file);
-        ll_out_str(o, ":");
-        ll_out_u64(o, (uint64_t)f->line);
+        ll_out_line_no(o, f->line);
     }
     ll_out_str(o, "\n");
 }

@@ -133,8 +133,9 @@ void lc_frame_text(FILE *f, const json_t *frame)
     const char *fn = lc_fstr(frame, "function"), *file = lc_fstr(frame, "file");
     const char *obj = lc_fstr(frame, "object"), *off = lc_fstr(frame, "offset");
     fputs(fn ? fn : "???", f);
+    long line = lc_fint(frame, "line");
     if (file)
-        fprintf(f, " %s:%ld", file, lc_fint(frame, "line"));
+        fprintf(f, line > 0 ? " %s:%ld" : " %s", file, line);  /* 0: not known */
     if (obj)
         fprintf(f, " (%s+%s%s)", lc_basename(obj), off ? off : "?",
                 json_is_true(json_object_get(frame, "inlined")) ? ", inlined" : "");

@@ -54,6 +54,14 @@ Test(out, u64)
     EXPECT_OUT(ll_out_u64(&O, UINT64_MAX), "18446744073709551615");
 }
 
+Test(out, line_no)
+{
+    EXPECT_OUT(ll_out_line_no(&O, 42), ":42");
+    EXPECT_OUT(ll_out_line_no(&O, 1), ":1");
+    EXPECT_OUT(ll_out_line_no(&O, 0), "");
+    EXPECT_OUT(ll_out_line_no(&O, -1), "");
+}
+
 Test(out, i64)
 {
     EXPECT_OUT(ll_out_i64(&O, 0), "0");
