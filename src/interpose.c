@@ -681,14 +681,18 @@ static void ll_throw_bad_alloc(void)
         thr();
 }
 
+/* new of 0 bytes asks for 1 (each new returns a distinct pointer), as
+ * libstdc++'s does, and records 0, the size the program asked for, as
+ * Valgrind counts it. */
 static void *ll_new_try(size_t n, size_t align, unsigned fn,
                         const struct ll_caller *c)
 {
+    size_t ask = n + !n;
     if (align > LL_ALIGN_DEFAULT)
-        return ll_aligned(ll_real.memalign, align, ll_align_given(align), n, n, fn, c);
+        return ll_aligned(ll_real.memalign, align, ll_align_given(align), ask, n, fn, c);
     if (!ll_active())
-        return ll_pass_alloc(n, 0);
-    void *p = LL_REAL(ll_real.malloc(n));
+        return ll_pass_alloc(ask, 0);
+    void *p = LL_REAL(ll_real.malloc(ask));
     if (ll_likely(p != NULL))
         ll_on_alloc(p, n, LL_ALIGN_DEFAULT, fn, c);
     return p;
@@ -698,8 +702,6 @@ static void *ll_new_try(size_t n, size_t align, unsigned fn,
  * (none left installed) or throws. */
 static void *ll_new(size_t n, size_t align, unsigned fn, const struct ll_caller *c)
 {
-    if (n == 0)
-        n = 1;                    /* new returns a unique pointer */
     for (;;) {
         void *p = ll_new_try(n, align, fn, c);
         if (ll_likely(p != NULL))
@@ -726,7 +728,7 @@ static void *ll_new_nothrow(size_t n, int aligned, size_t align, unsigned fn,
                             const char *next, const void *nothrow,
                             const struct ll_caller *c)
 {
-    void *p = ll_new_try(n ? n : 1, align, fn, c);
+    void *p = ll_new_try(n, align, fn, c);
     if (ll_likely(p != NULL) || !ll_new_handler_get())
         return p;
     void *f = ll_cxx_sym(RTLD_NEXT, next);

@@ -141,3 +141,18 @@ Test(cxx, objects_held_through_a_later_base_class)
     expect_at(&r, "definitely_lost", src, "@lost-virtual", 56, 1);
     ll_run_free(&r);
 }
+
+/* valgrind: 0/2, 0/0, 0/0, and 0/1 still reachable: new of 0 bytes is
+ * counted 0 bytes (libleak counted the 1 byte it asks malloc for). */
+Test(cxx, new_of_zero_bytes_counts_zero)
+{
+    const char *src = "cxx_new_zero.cc";
+    struct ll_run r;
+    run(&r, "cxx_new_zero");
+    LL_STREQ(r.out, "distinct: 1\n", "stdout");
+    expect_lost(&r, src, (struct lost){ 0, 2, 0, 0, 0, 0 });
+    expect_at(&r, "definitely_lost", src, "@lost", 0, 1);
+    expect_at(&r, "definitely_lost", src, "@lost-array", 0, 1);
+    expect_at(&r, "still_reachable", src, "@keep", 0, 1);
+    ll_run_free(&r);
+}
