@@ -167,6 +167,8 @@ __attribute__((noreturn, used)) void ll_immediate_exit(int status, uintptr_t *re
             ll_live_root.sp = sp;
         }
         lost = ll_abnormal_report();
+    } else if (ll_is_own_process() && ll_is_fork_child()) {
+        ll_started_unmark();        /* no report by design: not a process left unchecked */
     }
     /* exitcode=N applies as at exit(); stdio is not flushed, as _exit
      * would not have flushed it. */

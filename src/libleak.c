@@ -97,6 +97,11 @@ void ll_init_slow(void)
     ll_abnormal_init();   /* fatal-signal handlers, _exit (signals.c) */
     ll_exit_root_init();
     ll_cxx_own_init();
+    /* Here, once per program image, in the process that exec'd it (a fork
+     * child writes its own from fork.c's handler): a vfork or posix_spawn
+     * child shares its parent's state, initialised already, until its exec
+     * (started.c). */
+    ll_started_mark();
     ll_guard--;
     atomic_store_explicit(&ll_state, LL_READY, memory_order_release);
     errno = saved;

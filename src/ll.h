@@ -23,6 +23,7 @@
  *   suppress.c   suppression files (shared with the leakcheck wrapper)
  *   errors.c     bad frees
  *   signals.c    the report on a fatal signal
+ *   started.c    started=PATH: the marker that pairs a process with its report
  *   out.c        non-allocating buffered writer and messages (utf8.h: the
  *                UTF-8 rule it shares with leakcheck)
  *   options.c    LIBLEAK_OPTIONS, one table
@@ -576,6 +577,7 @@ struct ll_options {
     /* CI gate (leakcheck): */
     int fail_on;              /* bit (1 << enum ll_kind) per kind that fails */
     char suppressions[4096];  /* LSan-syntax suppression file, or "" */
+    char started[4096];       /* marker written at start-up (started.c), or "" */
 };
 extern struct ll_options ll_opt;
 /* Parse a LIBLEAK_OPTIONS string into ll_opt (defaults first).  Each bad
@@ -613,6 +615,9 @@ struct ll_report {
     const struct ll_supp_set *supp;
     uint64_t supp_bytes, supp_blocks;
 };
+/* pattern (output=, started=) with each %p replaced by the pid, followed
+ * by ".N" when n > 1: the Nth file of that name, pids being reused. */
+void ll_pid_path(char *path, size_t cap, const char *pattern, unsigned n);
 /* The exit report; returns 1 when unsuppressed blocks of a fail_on kind
  * were found (the process then fails with exitcode=N). */
 int ll_report_write(void);
@@ -738,6 +743,19 @@ void ll_sigaction_init(void);
 int ll_sigaction_next(int sig, const struct sigaction *act, struct sigaction *old);
 enum { LL_SIGNAL_BSD, LL_SIGNAL_SYSV, LL_SIGNAL_SET, LL_SIGNAL_KINDS };
 __sighandler_t ll_signal_next(unsigned kind, int sig, __sighandler_t h);
+
+/* ---- started.c: a marker at start-up, to find processes with no report -- */
+/* The process's start time, in clock ticks after boot: field 22 of
+ * /proc/self/stat.  With the pid it names one process, across exec; 0 if
+ * unknown.  ll_stat_start_time reads it from such a line of n bytes. */
+uint64_t ll_start_time(void);
+uint64_t ll_stat_start_time(const char *stat, size_t n);
+/* With started=PATH set: write this process's marker (at initialisation,
+ * and in a fork child); remove it (a fork child's _exit(), unreported by
+ * design). */
+void ll_started_mark(void);
+void ll_started_fork_child(void);
+void ll_started_unmark(void);
 
 /* ---- fork.c -------------------------------------------------------------- */
 void ll_fork_install(void);

@@ -46,6 +46,10 @@ static const struct ll_optdef ll_optdefs[] = {
     { "suppressions", LL_OPT_PATH, LL_OFF(suppressions), 0, 0, NULL, "",
       "LeakSanitizer-syntax file (leak:PATTERN lines); matching blocks are "
       "counted as suppressed, not reported" },
+    { "started", LL_OPT_PATH, LL_OFF(started), 0, 0, NULL, "",
+      "when libleak starts in a process, create this file (%p is the pid) "
+      "holding its pid, start time and command line, which its report "
+      "repeats: a process that wrote no report can be found" },
     { "signals", LL_OPT_BOOL, LL_OFF(signals), 0, 1, NULL, "1",
       "on a signal that ends the process (a fault, SIGABRT, SIGTERM, SIGINT, "
       "SIGPIPE...) the program does not handle, write the report, then die of "

@@ -133,10 +133,9 @@ static void ll_report_group(struct ll_report *r, struct ll_block *v, size_t n)
         ll_check_notes.unlisted = 1;
 }
 
-/* output=PATH with %p replaced by the pid, followed by ".N" when n > 1. */
-static void ll_report_path(char *path, size_t cap, unsigned n)
+void ll_pid_path(char *path, size_t cap, const char *pattern, unsigned n)
 {
-    const char *s = ll_opt.output;
+    const char *s = pattern;
     size_t k = 0;
     for (; *s && k + 24 < cap; s++) {
         if (s[0] == '%' && s[1] == 'p') {
@@ -166,7 +165,7 @@ static int ll_report_open(char *path, size_t cap)
 {
     int per_pid = strstr(ll_opt.output, "%p") != NULL, fd;
     for (unsigned n = 1;; n++) {
-        ll_report_path(path, cap, n);
+        ll_pid_path(path, cap, ll_opt.output, n);
         fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | (per_pid ? O_EXCL : O_TRUNC), 0644);
         if (fd >= 0 || !per_pid || errno != EEXIST || n == 1000)
             break;

@@ -101,6 +101,7 @@ void ll_report_json(struct ll_out *o, const struct ll_report *r)
 {
     ll_out_str(o, "{\"libleak\": \"" LL_VERSION "\", ");
     ll_json_u64(o, "pid", (uint64_t)getpid(), 0);
+    ll_json_u64(o, "start_time", ll_start_time(), 0);     /* started.c's marker has both */
     ll_out_str(o, "\"command\": ");
     ll_json_command(o);
     ll_out_str(o, ",\n \"summary\": {");

@@ -484,6 +484,8 @@ void ll_check_schema(const json_t *report)
 
     LL_STREQ(ll_str(report, "libleak"), "0.1.0", "libleak version");
     cr_assert_gt(ll_int(report, "pid"), 0, "pid must be positive");
+    /* /proc/self/stat's field 22: never 0 where /proc is mounted */
+    cr_assert_gt(ll_int(report, "start_time"), 0, "start_time must be positive");
     json_t *cmd = ll_arr(report, "command");
     cr_assert_gt(json_array_size(cmd), 0, "command is empty");
 

@@ -393,11 +393,20 @@ Test(hostile, fork_child_underscore_exit_not_reported)
     const char *args[] = { "fork_exit", NULL };
     struct ll_run r;
     json_t *j[4];
-    ll_run_raw(&r, ABN, 1, "format=json:output={dir}/r.%p.json", args);
+    ll_run_raw(&r, ABN, 1, "format=json:output={dir}/r.%p.json:started={dir}/s.%p.start", args);
     LL_EQ(r.status, 0, "exit status; stderr:\n%.2000s", r.err);
     cr_assert(ll_contains(r.out, "child status 0"), "stdout:\n%s", r.out);
     size_t n = reports(&r, j, 4);
     LL_EQ(n, 1, "reports (the fork child ended with _exit)");
+    /* nor a start marker: leakcheck would list it as a process not checked */
+    cr_assert(access(ll_fmt("%s/s.%ld.start", r.dir, (long)r.pid), F_OK) == 0, "parent's marker");
+    DIR *d = opendir(r.dir);
+    struct dirent *e;
+    int markers = 0;
+    while ((e = readdir(d)))
+        markers += strncmp(e->d_name, "s.", 2) == 0;
+    closedir(d);
+    LL_EQ(markers, 1, "start markers (the parent's)");
     LL_EQ(ll_int(j[0], "pid"), r.pid, "the report is the parent's");
     leak77(j[0], "parent");
     free_reports(j, n);

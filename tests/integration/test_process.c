@@ -85,6 +85,40 @@ Test(process, fork_child_each_process_writes_its_report)
     ll_run_free(&r);
 }
 
+/* started=: a marker from each process, the fork child's written by the
+ * fork handler (a forked worker the OOM killer ends is a process not
+ * checked); each pairs with its report by pid and start time. */
+Test(process, fork_child_writes_its_own_start_marker)
+{
+    struct ll_run r;
+    ll_run_raw(&r, "fork_child", 1, "format=json:output={dir}/r.%p.json:started={dir}/s.%p.start",
+               NULL);
+    LL_EQ(r.status, 0, "exit status; stderr:\n%.1000s", r.err);
+    const char *c = strstr(r.out, "child pid ");
+    cr_assert_not_null(c, "no child pid in stdout:\n%s", r.out);
+    long pids[2] = { r.pid, strtol(c + 10, NULL, 10) };
+    int markers = 0;
+    DIR *d = opendir(r.dir);
+    cr_assert_not_null(d);
+    struct dirent *e;
+    while ((e = readdir(d)))
+        markers += strncmp(e->d_name, "s.", 2) == 0;
+    closedir(d);
+    LL_EQ(markers, 2, "s.*.start files in %s", r.dir);
+    for (int i = 0; i < 2; i++) {
+        json_t *k = ll_load_json(ll_fmt("%s/s.%ld.start", r.dir, pids[i]));
+        json_t *j = ll_load_json(ll_fmt("%s/r.%ld.json", r.dir, pids[i]));
+        LL_EQ(ll_int(k, "pid"), pids[i], "the marker's pid");
+        LL_EQ(ll_int(k, "start_time"), ll_int(j, "start_time"), "the report's start time");
+        cr_assert_gt(ll_int(k, "start_time"), 0, "a start time");
+        cr_assert(ll_contains(json_string_value(json_array_get(ll_arr(k, "command"), 0)),
+                              "fork_child"), "the command");
+        json_decref(k);
+        json_decref(j);
+    }
+    ll_run_free(&r);
+}
+
 /* libleak's static TLS comes out of every thread's stack: it must stay
  * small enough for threads asking for PTHREAD_STACK_MIN or 32 KiB. */
 Test(process, threads_with_small_stacks_are_created)
