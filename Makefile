@@ -49,6 +49,14 @@ $(BUILD)/unit$(SAN_TAG)/libll.a: $(UNIT_OBJ)
 $(BUILD)/unit$(SAN_TAG)/test_%: tests/unit/test_%.c $(BUILD)/unit$(SAN_TAG)/libll.a
 	$(CC) $(UNIT_FLAGS) -Isrc -o $@ $< $(BUILD)/unit$(SAN_TAG)/libll.a -lcriterion $(LDLIBS_LIB)
 
+# tests/unit/test_lc_*.c: leakcheck's own functions, linked with its files
+# (all but main.c) instead of the library's objects.
+LC_UNIT_SRC := $(filter-out src/leakcheck/main.c,$(wildcard src/leakcheck/*.c)) src/suppress.c
+$(BUILD)/unit$(SAN_TAG)/test_lc_%: tests/unit/test_lc_%.c $(LC_UNIT_SRC) $(wildcard src/leakcheck/*.h) | deps
+	@mkdir -p $(@D)
+	$(CC) -std=gnu11 -O2 -g $(WARN) -D_GNU_SOURCE $(SAN) -Isrc -Isrc/leakcheck -o $@ $< \
+	    $(LC_UNIT_SRC) -lcriterion -ljansson
+
 unit: $(UNIT_BIN)
 	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; $$t --jobs 2; done
 

@@ -32,15 +32,20 @@ static const char lc_usage[] =
 "                         (LIBLEAK_OPTIONS=format=json:output=DIR/%p.json)\n"
 "  --wait SECONDS         wait this long for descendants still running after\n"
 "                         COMMAND ends (default 30)\n"
+"  --require-reports      fail when a process started under libleak wrote no\n"
+"                         report (killed by SIGKILL, or it exec'd a static or\n"
+"                         set-ID program); by default that is a warning\n"
 "  -v, --verbose          list every process, clean ones too\n"
 "  -h, --help, --version\n"
 "\n"
 "Exit status: COMMAND's if it failed; else the --exitcode status if the gate\n"
-"fails (new leaks, or no process wrote a report); else 0.  125: leakcheck\n"
-"itself could not do its job.\n";
+"fails (new leaks, or no process wrote a report); else 24 if --require-reports\n"
+"is given and a process wrote no report; else 0.  125: leakcheck itself could\n"
+"not do its job.\n";
 
 enum { O_FAIL_ON = 256, O_EXITCODE, O_SUPP, O_GEN, O_BASE, O_WBASE, O_JSON,
-       O_SARIF, O_JUNIT, O_ROOT, O_NOCHILD, O_CHILD, O_WAIT, O_VERSION, O_REPORTS };
+       O_SARIF, O_JUNIT, O_ROOT, O_NOCHILD, O_CHILD, O_WAIT, O_VERSION, O_REPORTS,
+       O_REQUIRE };
 
 static const struct option lc_longopts[] = {
     { "fail-on", required_argument, NULL, O_FAIL_ON },
@@ -57,6 +62,7 @@ static const struct option lc_longopts[] = {
     { "children", no_argument, NULL, O_CHILD },
     { "wait", required_argument, NULL, O_WAIT },
     { "reports", required_argument, NULL, O_REPORTS },
+    { "require-reports", no_argument, NULL, O_REQUIRE },
     { "verbose", no_argument, NULL, 'v' },
     { "help", no_argument, NULL, 'h' },
     { "version", no_argument, NULL, O_VERSION },
@@ -150,6 +156,7 @@ static int lc_cli_one(struct lc_config *c, int ch, const char *arg)
     case O_REPORTS: c->reports = arg; return 0;
     case O_NOCHILD: c->children = 0; return 0;
     case O_CHILD: c->children = 1; return 0;
+    case O_REQUIRE: c->require_reports = 1; return 0;
     case 'v': c->verbose = 1; return 0;
     }
     return -1;

@@ -9,6 +9,7 @@
  *   preload.c   can LD_PRELOAD work for COMMAND (static, setuid)?
  *   run.c       the environment, the process tree, waiting
  *   merge.c     reading the reports, merging sites across processes
+ *   started.c   libleak's start markers: processes that wrote no report
  *   judge.c     suppressions, baseline, fail-on: which sites fail
  *   baseline.c  the baseline file and stack signatures
  *   text.c      the summary on stderr, --gen-suppressions
@@ -28,6 +29,7 @@
 
 #define LC_VERSION "0.1.0"
 #define LC_EXIT_OWN 125          /* leakcheck itself failed (as env(1), timeout(1)) */
+#define LC_EXIT_UNREPORTED 24    /* --require-reports: a process wrote no report */
 #define LC_SIG_FRAMES 8          /* frames in a baseline signature */
 
 enum lc_kind { LC_DEFINITE, LC_INDIRECT, LC_POSSIBLE, LC_REACHABLE, LC_NKINDS };
@@ -41,6 +43,7 @@ struct lc_config {
     int exitcode;                /* gate status (--exitcode), default 23 */
     int fail_on;                 /* bit per enum lc_kind */
     int children;                /* judge every process (default) */
+    int require_reports;         /* a process that wrote no report fails */
     int gen_supp;
     int verbose;
     double wait_seconds;         /* for descendants after COMMAND ends */
@@ -99,6 +102,7 @@ struct lc_site {                 /* one (kind, symbolized stack) over all proces
 struct lc_psite { size_t site; uint64_t bytes, blocks; };
 struct lc_proc {
     long pid;
+    uint64_t start;              /* start_time: with pid, names the process; 0 unknown */
     unsigned long seq;           /* N of report PID.N.json: pids wrap; 1 for PID.json */
     json_t *report;              /* owns the parsed report */
     char *cmdline;
@@ -134,13 +138,17 @@ struct lc_merge {
     int unlisted_oom[LC_NKINDS]; /* some of them because libleak ran out of memory */
     size_t unclassified_procs;   /* processes whose check was not done */
     uint64_t unclassified;       /* their unclassified blocks */
+    struct lc_mark *marks;       /* start markers; after the merge, those */
+    size_t nmarks;               /* no report pairs with (started.c) */
     char **baseline;             /* signatures from --baseline */
     size_t nbaseline;
     unsigned char *baseline_used;
 };
-/* Read every report in dir but the files in own; ours: dir is the one
- * leakcheck made (not --reports DIR); only_pid > 0 keeps that process alone.  -1 (after a message per file) if the directory or a
- * report cannot be read. */
+/* Read every report (PID.json) and start marker (PID.start) in dir but the
+ * files in own; ours: dir is the one leakcheck made (not --reports DIR);
+ * only_pid > 0 keeps that process alone.  Markers that no report pairs
+ * with are left in m->marks.  -1 (after a message per file) if the
+ * directory or a report cannot be read. */
 int lc_merge_dir(struct lc_merge *m, const char *dir, int ours, long only_pid, long top_pid);
 void lc_merge_free(struct lc_merge *m);
 /* Sites sorted largest first (the order every output uses). */
@@ -149,6 +157,35 @@ void lc_merge_sort(struct lc_merge *m);
  * command line, " #2", " #3", ... for a command run several times (the
  * pid changes every run).  Freed by the caller. */
 char *lc_proc_name(const struct lc_merge *m, size_t i);
+
+/* ---- started.c ----------------------------------------------------------------- */
+/* libleak writes DIR/PID.start when it starts in a process (started=, which
+ * leakcheck sets): pid, start time, command line.  A marker that no report
+ * pairs with is a process that started under libleak and was not checked. */
+struct lc_mark {
+    long pid;
+    uint64_t start;              /* its start_time; 0 unknown */
+    unsigned long seq;           /* N of PID.N.start (pids wrap); 1 for PID.start */
+    json_t *marker;              /* owns the parsed marker (may be NULL) */
+    char *cmdline;
+};
+/* A parsed marker into m->marks (it takes j); -1 if j is not one. */
+int lc_mark_add(struct lc_merge *m, json_t *j, unsigned long seq);
+/* Keep the marks that no report pairs with, by pid and start time (a start
+ * time of 0 on either side, as an older libleak's report has, pairs by pid
+ * alone): one per process, its latest marker, in pid order.  The others
+ * are freed.  Returns how many are left. */
+struct lc_key { long pid; uint64_t start; };
+size_t lc_marks_unpaired(struct lc_mark *v, size_t n, const struct lc_key *keys, size_t nkeys);
+void lc_merge_unreported(struct lc_merge *m);       /* m->marks against m->procs */
+void lc_mark_free(struct lc_mark *k);
+/* Mark i's name where a CI server follows it: as lc_proc_name's, " #N"
+ * counting the processes that reported too. */
+char *lc_mark_name(const struct lc_merge *m, size_t i);
+/* Whether processes that wrote no report fail the gate (--require-reports). */
+int lc_unreported_fail(const struct lc_merge *m, const struct lc_config *c);
+/* Why a process writes no report, as every output says it ("likely ..."). */
+extern const char lc_unreported_why[];
 
 /* ---- judge.c ----------------------------------------------------------------- */
 int lc_load_suppressions(struct lc_merge *m, const struct lc_config *c);

@@ -74,10 +74,13 @@ static int lc_setup(struct lc_merge *m, struct lc_outputs *o, const struct lc_co
 
 static void lc_notes(const struct lc_merge *m, const struct lc_run *run)
 {
-    /* --reports: no top process; no report at all: the FAIL line says it */
+    /* --reports: no top process; no report at all: the FAIL line says it;
+     * its start marker without a report: the summary lists it */
     int top = run->pid == 0 || !m->nprocs;
     for (size_t i = 0; i < m->nprocs; i++)
         top |= m->procs[i].pid == run->pid;
+    for (size_t i = 0; i < m->nmarks; i++)
+        top |= m->marks[i].pid == run->pid;
     if (!top)
         lc_err("note: COMMAND's own process (pid %ld) wrote no report: it was killed "
                "by SIGKILL, or it exec'd a program libleak cannot be loaded into "
@@ -101,7 +104,7 @@ static int lc_judge_and_report(struct lc_merge *m, struct lc_outputs *o,
     lc_merge_sort(m);
     lc_judge(m, c);
     struct lc_result r = { .cfg = c, .m = m, .run = run };
-    r.gate = lc_gate_fails(m) ? c->exitcode : 0;
+    r.gate = lc_gate_fails(m) ? c->exitcode : lc_unreported_fail(m, c) ? LC_EXIT_UNREPORTED : 0;
     r.exit = run->status ? run->status : r.gate;
     lc_text(stderr, &r);
     if (c->gen_supp)

@@ -193,6 +193,8 @@ static int lc_merge_report(struct lc_merge *m, json_t *j)
     *p = (struct lc_proc){ .pid = (long)json_integer_value(json_object_get(j, "pid")),
                            .report = j };
     p->cmdline = lc_cmdline(json_object_get(j, "command"));
+    /* 0 if absent: a report of an older libleak pairs with markers by pid */
+    p->start = (uint64_t)json_integer_value(json_object_get(j, "start_time"));
     /* every bad free; "errors" lists only the first 1,000 (a report from
      * before totals.bad_frees has the list alone) */
     json_t *bad = json_object_get(json_object_get(j, "totals"), "bad_frees");
@@ -241,8 +243,8 @@ static int lc_own_output(const struct lc_merge *m, const char *path)
     return 0;
 }
 
-/* A report: a regular file, parsed (NULL, err set, if it cannot be); *skip
- * when it is none.  In the directory leakcheck made (ours), which other
+/* A report (or a start marker): a regular file, parsed (NULL, err set, if
+ * it cannot be); *skip when it is none.  In the directory leakcheck made (ours), which other
  * users may add entries to when it runs as root (run.c), a symbolic link is
  * not followed: root would parse a file of another user's choosing, and the
  * error message would show its first word.  Nothing blocks: a FIFO with no
@@ -271,6 +273,82 @@ static json_t *lc_load_report(const char *path, int ours, json_error_t *err, int
     return j;
 }
 
+/* N of NAME.N.json or NAME.N.start: the Nth process with this pid (libleak
+ * keeps an earlier one's file); 1 without it.  end: just past the pid. */
+static unsigned long lc_seq(const char *end)
+{
+    return end[0] == '.' && end[1] >= '0' && end[1] <= '9' ? strtoul(end + 1, NULL, 10) : 1;
+}
+
+/* A start marker (started.c): one that cannot be read says so, and is
+ * left out, as it names no process. */
+static void lc_read_marker(struct lc_merge *m, const char *path, int ours, unsigned long seq)
+{
+    json_error_t err;
+    int skip;
+    json_t *j = lc_load_report(path, ours, &err, &skip);
+    if (skip)
+        lc_err("ignoring %s: not a regular file, so not a marker libleak wrote", path);
+    else if (!j)
+        lc_err("ignoring the start marker %s: %s", path, err.text);
+    else if (lc_mark_add(m, j, seq) != 0) {
+        lc_err("ignoring %s: valid JSON, but not a libleak start marker", path);
+        json_decref(j);
+    }
+}
+
+static void lc_read_report(struct lc_merge *m, const char *path, int ours, unsigned long seq)
+{
+    json_error_t err;
+    int skip;
+    json_t *j = lc_load_report(path, ours, &err, &skip);
+    if (skip) {
+        lc_err("ignoring %s: not a regular file, so not a report libleak wrote", path);
+    } else if (!j) {
+        /* A truncated report (a full disk) is a process whose leaks are
+         * unknown: skipping it would pass the gate on what was lost. */
+        lc_err("cannot read the report %s (%s): that process's leaks are "
+               "unknown (a full disk? libleak then writes the report to stderr)",
+               path, err.text);
+        m->unreadable++;
+    } else if (lc_merge_report(m, j) != 0) {
+        lc_err("ignoring %s: valid JSON, but not a libleak report", path);
+        json_decref(j);
+    } else {
+        m->procs[m->nprocs - 1].seq = seq;
+    }
+}
+
+/* 1 if name ends with suffix and has more before it. */
+static int lc_ends_with(const char *name, const char *suffix)
+{
+    size_t n = strlen(name), k = strlen(suffix);
+    return n > k && strcmp(name + n - k, suffix) == 0;
+}
+
+/* One directory entry: a report (.json), a start marker (.start) or
+ * something else, left alone. */
+static void lc_read_entry(struct lc_merge *m, const char *dir, const char *name, int ours,
+                          long only_pid)
+{
+    int report = lc_ends_with(name, ".json"), marker = lc_ends_with(name, ".start");
+    char *end;
+    long pid = strtol(name, &end, 10);
+    if (!report && !marker)
+        return;
+    if (only_pid > 0 && pid != only_pid) {
+        m->skipped += report;
+        return;
+    }
+    char *path = lc_printf("%s/%s", dir, name);
+    int own = lc_own_output(m, path);
+    if (!own && report)
+        lc_read_report(m, path, ours, lc_seq(end));
+    else if (!own)
+        lc_read_marker(m, path, ours, lc_seq(end));
+    free(path);
+}
+
 int lc_merge_dir(struct lc_merge *m, const char *dir, int ours, long only_pid, long top_pid)
 {
     DIR *d = opendir(dir);
@@ -279,44 +357,8 @@ int lc_merge_dir(struct lc_merge *m, const char *dir, int ours, long only_pid, l
         return -1;
     }
     struct dirent *e;
-    while ((e = readdir(d))) {
-        size_t n = strlen(e->d_name);
-        if (n < 6 || strcmp(e->d_name + n - 5, ".json") != 0)
-            continue;
-        char *end;
-        long pid = strtol(e->d_name, &end, 10);
-        if (only_pid > 0 && pid != only_pid) {
-            m->skipped++;
-            continue;
-        }
-        char *path = lc_printf("%s/%s", dir, e->d_name);
-        if (lc_own_output(m, path)) {
-            free(path);
-            continue;
-        }
-        json_error_t err;
-        int skip;
-        json_t *j = lc_load_report(path, ours, &err, &skip);
-        if (skip) {
-            lc_err("ignoring %s: not a regular file, so not a report libleak wrote", path);
-        } else if (!j) {
-            /* A truncated report (a full disk) is a process whose leaks are
-             * unknown: skipping it would pass the gate on what was lost. */
-            lc_err("cannot read the report %s (%s): that process's leaks are "
-                   "unknown (a full disk? libleak then writes the report to stderr)",
-                   path, err.text);
-            m->unreadable++;
-        } else if (lc_merge_report(m, j) != 0) {
-            lc_err("ignoring %s: valid JSON, but not a libleak report", path);
-            json_decref(j);
-        } else {
-            /* PID.N.json: the Nth process with this pid (libleak keeps
-             * an earlier one's report) */
-            m->procs[m->nprocs - 1].seq = end[0] == '.' && end[1] >= '0' && end[1] <= '9'
-                                          ? strtoul(end + 1, NULL, 10) : 1;
-        }
-        free(path);
-    }
+    while ((e = readdir(d)))
+        lc_read_entry(m, dir, e->d_name, ours, only_pid);
     closedir(d);
     if (m->unreadable)
         return -1;
@@ -330,6 +372,7 @@ int lc_merge_dir(struct lc_merge *m, const char *dir, int ours, long only_pid, l
             break;
         }
     lc_merge_leaks(m);
+    lc_merge_unreported(m);
     return 0;
 }
 
@@ -394,6 +437,9 @@ void lc_merge_free(struct lc_merge *m)
         free(m->procs[i].sites);
         json_decref(m->procs[i].report);
     }
+    for (size_t i = 0; i < m->nmarks; i++)
+        lc_mark_free(&m->marks[i]);
+    free(m->marks);
     for (size_t i = 0; i < m->nbaseline; i++)
         free(m->baseline[i]);
     free(m->baseline);

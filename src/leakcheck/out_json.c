@@ -34,6 +34,22 @@ static json_t *lc_procs_json(const struct lc_merge *m)
     return a;
 }
 
+/* Processes that started under libleak and wrote no report. */
+static json_t *lc_unreported_json(const struct lc_result *r)
+{
+    const struct lc_merge *m = r->m;
+    json_t *a = json_array();
+    for (size_t i = 0; i < m->nmarks; i++) {
+        const struct lc_mark *k = &m->marks[i];
+        json_t *cmd = json_object_get(k->marker, "command");
+        json_array_append_new(a, json_pack("{s:I,s:I,s:o,s:b}", "pid", (json_int_t)k->pid,
+            "start_time", (json_int_t)k->start,
+            "command", json_is_array(cmd) ? json_incref(cmd) : json_array(),
+            "fails", lc_unreported_fail(m, r->cfg)));
+    }
+    return a;
+}
+
 const char *lc_site_status(const struct lc_site *s)
 {
     if (s->supp >= 0)
@@ -91,6 +107,7 @@ static json_t *lc_summary_json(const struct lc_result *r)
                                 lc_count_json(m->unlisted_bytes[k], m->unlisted_blocks[k]));
     json_object_set_new(o, "unlisted", unlisted);
     json_object_set_new(o, "unclassified_blocks", json_integer((json_int_t)m->unclassified));
+    json_object_set_new(o, "unreported", json_integer((json_int_t)m->nmarks));
     return o;
 }
 
@@ -114,6 +131,7 @@ int lc_out_json(FILE *f, const struct lc_result *r)
     json_t *root = lc_head_json(r);
     json_object_set_new(root, "summary", lc_summary_json(r));
     json_object_set_new(root, "processes", lc_procs_json(m));
+    json_object_set_new(root, "unreported", lc_unreported_json(r));
     json_object_set_new(root, "sites", lc_sites_json(m));
     json_t *supps = json_array();
     for (size_t i = 0; i < m->supp.n; i++)

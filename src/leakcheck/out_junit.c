@@ -4,7 +4,9 @@
  * every failing site in it (the message names them, the body adds their
  * stacks).  The case is named by the command line, not the pid, so a CI
  * server can follow it from run to run; a command run several times gets
- * " #2", ... */
+ * " #2", ...  A process that started under libleak and wrote no report is
+ * a case too, under the same name: skipped (its leaks are unknown), or
+ * failed with --require-reports. */
 #include "lc.h"
 
 #include <stdlib.h>
@@ -161,6 +163,21 @@ static void lc_junit_case(FILE *f, const struct lc_merge *m, size_t i)
     fputs("    </testcase>\n", f);
 }
 
+static void lc_junit_unreported(FILE *f, const struct lc_merge *m, size_t i, int fails)
+{
+    const struct lc_mark *k = &m->marks[i];
+    char *name = lc_mark_name(m, i);
+    fputs("    <testcase classname=\"leakcheck\" name=\"", f);
+    lc_xml_escaped(f, name, 1);
+    free(name);
+    fprintf(f, "\" time=\"0\">\n      <%s%s message=\"started under libleak but wrote no "
+            "report, so it was not checked\">", fails ? "failure" : "skipped",
+            fails ? " type=\"no_report\"" : "");
+    lc_xml_escaped(f, lc_unreported_why, 0);
+    fprintf(f, ".</%s>\n      <system-out>pid %ld; no report</system-out>\n"
+            "    </testcase>\n", fails ? "failure" : "skipped", k->pid);
+}
+
 /* No process wrote a report: one failed case says so, or a CI page would
  * show an empty, green suite for a gate that failed. */
 static void lc_junit_nothing(FILE *f)
@@ -175,15 +192,20 @@ static void lc_junit_nothing(FILE *f)
 int lc_out_junit(FILE *f, const struct lc_result *r)
 {
     const struct lc_merge *m = r->m;
-    size_t failures = !m->nprocs, tests = m->nprocs ? m->nprocs : 1;
+    int unrep_fails = lc_unreported_fail(m, r->cfg);
+    size_t failures = !m->nprocs, tests = (m->nprocs ? m->nprocs : 1) + m->nmarks;
+    size_t skipped = unrep_fails ? 0 : m->nmarks;
     for (size_t i = 0; i < m->nprocs; i++)
         failures += m->procs[i].fails != 0;
+    failures += unrep_fails ? m->nmarks : 0;
     fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
                "<testsuites name=\"leakcheck\" tests=\"%zu\" failures=\"%zu\" errors=\"0\">\n"
                "  <testsuite name=\"leakcheck\" tests=\"%zu\" failures=\"%zu\" errors=\"0\" "
-               "skipped=\"0\">\n", tests, failures, tests, failures);
+               "skipped=\"%zu\">\n", tests, failures, tests, failures, skipped);
     for (size_t i = 0; i < m->nprocs; i++)
         lc_junit_case(f, m, i);
+    for (size_t i = 0; i < m->nmarks; i++)
+        lc_junit_unreported(f, m, i, unrep_fails);
     if (!m->nprocs)
         lc_junit_nothing(f);
     fputs("  </testsuite>\n</testsuites>\n", f);

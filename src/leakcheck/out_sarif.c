@@ -16,7 +16,9 @@
  * What fails the gate without a site (blocks a process's summary counts
  * but no site lists, a process whose leak check was not done) is a
  * result of its own, located at the program the process ran: without it
- * a dashboard would show a clean page for a failed build. */
+ * a dashboard would show a clean page for a failed build.  So is a process
+ * that started under libleak and wrote no report: a warning, or an error
+ * with --require-reports. */
 #include "lc.h"
 
 #include <limits.h>
@@ -26,19 +28,22 @@
 #include <unistd.h>
 
 /* A rule per kind (a site's ruleIndex is its kind), then the two about a
- * whole process, and one for a run in which no process wrote a report. */
-enum { LC_RULE_UNLISTED = LC_NKINDS, LC_RULE_NOT_DONE, LC_RULE_NOTHING, LC_NRULES };
+ * whole process, one for a run in which no process wrote a report, and one
+ * for a process that wrote none. */
+enum { LC_RULE_UNLISTED = LC_NKINDS, LC_RULE_NOT_DONE, LC_RULE_NOTHING, LC_RULE_NO_REPORT,
+       LC_NRULES };
 static const char *const lc_rule_id[LC_NRULES] = {
     "definitely-lost", "indirectly-lost", "possibly-lost", "still-reachable",
-    "leaks-not-listed", "leak-check-not-done", "nothing-checked"
+    "leaks-not-listed", "leak-check-not-done", "nothing-checked", "process-not-checked"
 };
 static const char *const lc_rule_name[LC_NRULES] = {
     "DefinitelyLost", "IndirectlyLost", "PossiblyLost", "StillReachable",
-    "LeaksNotListed", "LeakCheckNotDone", "NothingChecked"
+    "LeaksNotListed", "LeakCheckNotDone", "NothingChecked", "ProcessNotChecked"
 };
 static const char *const lc_rule_short[LC_NRULES] = {
     "definitely lost", "indirectly lost", "possibly lost", "still reachable",
-    "leaks counted but not listed", "leak check not done", "no process checked"
+    "leaks counted but not listed", "leak check not done", "no process checked",
+    "process wrote no report"
 };
 static const char *const lc_rule_help[LC_NRULES] = {
     "Nothing reachable points to the block at exit: nobody can free it any more.",
@@ -55,6 +60,11 @@ static const char *const lc_rule_help[LC_NRULES] = {
     "No process of the run wrote a report (statically linked or set-ID programs "
     "write none, nor processes killed by SIGKILL, nor fork children that end through "
     "_exit()): nothing was checked, so the gate fails.",
+    "A process started under libleak but wrote no report: it was killed by SIGKILL "
+    "(the OOM killer, timeout -s KILL), or it exec'd a program libleak cannot be "
+    "loaded into (statically linked or set-ID), or libleak said on stderr why it "
+    "wrote none. Its leaks are unknown. A warning, unless leakcheck runs with "
+    "--require-reports.",
 };
 
 /* Percent-encode what a URI path may not hold as is. */
@@ -310,12 +320,11 @@ static char *lc_program_path(const char *argv0)
     return abs;
 }
 
-/* Where a result about process i as a whole is: the program it ran (the
- * first word of its command line), as GitHub takes no result without a
- * physical location; the command line is the logical one. */
-static json_t *lc_proc_location(const struct lc_merge *m, size_t i, const char *root)
+/* Where a result about a process as a whole is: the program it ran (the
+ * first word of cmd, its command line), as GitHub takes no result without
+ * a physical location; the process's name is the logical one. */
+static json_t *lc_cmd_location(const json_t *cmd, const char *name, const char *root)
 {
-    const json_t *cmd = json_object_get(m->procs[i].report, "command");
     const char *argv0 = json_string_value(json_array_get(cmd, 0));
     json_t *loc = json_object();
     if (argv0 && argv0[0]) {
@@ -324,9 +333,15 @@ static json_t *lc_proc_location(const struct lc_merge *m, size_t i, const char *
                             lc_artifact_path(path, root)));
         free(path);
     }
-    char *name = lc_proc_name(m, i);
     json_object_set_new(loc, "logicalLocations", json_pack("[{s:o,s:s}]",
                         "fullyQualifiedName", lc_json_str(name), "kind", "module"));
+    return loc;
+}
+
+static json_t *lc_proc_location(const struct lc_merge *m, size_t i, const char *root)
+{
+    char *name = lc_proc_name(m, i);
+    json_t *loc = lc_cmd_location(json_object_get(m->procs[i].report, "command"), name, root);
     free(name);
     return loc;
 }
@@ -390,6 +405,27 @@ static void lc_proc_results(json_t *results, const struct lc_merge *m, const cha
     }
 }
 
+/* Mark i: a process that started under libleak and wrote no report. */
+static json_t *lc_unreported_result(const struct lc_result *r, size_t i, const char *root)
+{
+    const struct lc_mark *k = &r->m->marks[i];
+    char *name = lc_mark_name(r->m, i);
+    char *text = lc_printf("Process %ld (%s) started under libleak but wrote no report, so it "
+                           "was not checked: %s.", k->pid, name, lc_unreported_why);
+    char *print = lc_printf("no-report %s", name);
+    json_t *res = json_pack("{s:s,s:i,s:s,s:{s:o},s:[o],s:{s:o},s:{s:I,s:I}}",
+        "ruleId", lc_rule_id[LC_RULE_NO_REPORT], "ruleIndex", LC_RULE_NO_REPORT,
+        "level", lc_unreported_fail(r->m, r->cfg) ? "error" : "warning",
+        "message", "text", lc_json_str(text),
+        "locations", lc_cmd_location(json_object_get(k->marker, "command"), name, root),
+        "partialFingerprints", "libleakProcess/v1", lc_json_str(print),
+        "properties", "pid", (json_int_t)k->pid, "startTime", (json_int_t)k->start);
+    free(text);
+    free(print);
+    free(name);
+    return res;
+}
+
 /* No process wrote a report: one result, at COMMAND's program (with
  * --reports, the directory that held no report). */
 static json_t *lc_nothing_result(const struct lc_result *r, const char *root)
@@ -405,6 +441,16 @@ static json_t *lc_nothing_result(const struct lc_result *r, const char *root)
     return res;
 }
 
+/* A rule's level: error where it fails the gate. */
+static const char *lc_rule_level(const struct lc_config *c, int k)
+{
+    if (k == LC_RULE_NO_REPORT)
+        return c->require_reports ? "error" : "warning";
+    if (k >= LC_NKINDS || c->fail_on & (1 << k))
+        return "error";
+    return k == LC_REACHABLE ? "note" : "warning";
+}
+
 static json_t *lc_rules(const struct lc_config *c)
 {
     json_t *rules = json_array();
@@ -413,9 +459,7 @@ static json_t *lc_rules(const struct lc_config *c)
             "id", lc_rule_id[k], "name", lc_rule_name[k],
             "shortDescription", "text", lc_rule_short[k],
             "fullDescription", "text", lc_rule_help[k],
-            "defaultConfiguration", "level",
-            k >= LC_NKINDS || c->fail_on & (1 << k) ? "error"
-                                                    : k == LC_REACHABLE ? "note" : "warning"));
+            "defaultConfiguration", "level", lc_rule_level(c, k)));
     return rules;
 }
 
@@ -452,6 +496,8 @@ int lc_out_sarif(FILE *f, const struct lc_result *r)
     for (size_t i = 0; i < r->m->nsites; i++)
         json_array_append_new(results, lc_result(&r->m->sites[i], r, root));
     lc_proc_results(results, r->m, root);
+    for (size_t i = 0; i < r->m->nmarks; i++)
+        json_array_append_new(results, lc_unreported_result(r, i, root));
     if (!r->m->nprocs)
         json_array_append_new(results, lc_nothing_result(r, root));
     json_t *run = json_pack("{s:{s:{s:s,s:s,s:o}},s:{s:{s:s}},s:o,s:o}",

@@ -1,7 +1,8 @@
 /* run.c - run COMMAND with the preload and wait for its whole tree.
  *
  * Every process inherits LD_PRELOAD and LIBLEAK_OPTIONS, so each writes
- * DIR/<pid>.json at exit.  leakcheck makes itself a child subreaper: a
+ * DIR/<pid>.start when libleak starts in it and DIR/<pid>.json at exit
+ * (a start marker without its report: a process that was not checked).  leakcheck makes itself a child subreaper: a
  * descendant that outlives its parent is re-parented to us, and we wait for
  * it too (up to --wait seconds), so its report is complete when we read it. */
 #include "lc.h"
@@ -122,9 +123,10 @@ static int lc_set_env(const struct lc_run *r, const struct lc_config *c)
     const char *old = getenv("LD_PRELOAD");
     char *pre = old && *old ? lc_printf("%s:%s", lib, old) : lc_strdup(lib);
     const char *user = getenv("LIBLEAK_OPTIONS");
-    char *opts = lc_printf("%s%sformat=json:output=%s/%%p.json:exitcode=0%s",
-                           user && *user ? user : "", user && *user ? ":" : "",
-                           r->dir, c->fail_on & (1 << LC_REACHABLE) ? ":show_reachable=1" : "");
+    char *opts = lc_printf("%s%sformat=json:output=%s/%%p.json:started=%s/%%p.start:"
+                           "exitcode=0%s", user && *user ? user : "", user && *user ? ":" : "",
+                           r->dir, r->dir,
+                           c->fail_on & (1 << LC_REACHABLE) ? ":show_reachable=1" : "");
     int rc = setenv("LD_PRELOAD", pre, 1) || setenv("LIBLEAK_OPTIONS", opts, 1);
     free(pre);
     free(opts);

@@ -53,6 +53,19 @@ static void lc_text_procs(FILE *f, const struct lc_result *r)
                 hidden == 1 ? "" : "es");
 }
 
+/* Processes that started under libleak and wrote no report, one line each;
+ * the heading says why a process writes none. */
+static void lc_text_unreported(FILE *f, const struct lc_merge *m)
+{
+    if (!m->nmarks)
+        return;
+    fprintf(f, "== processes not checked: they started under libleak and wrote no report\n"
+            "  %s:\n", lc_unreported_why);
+    for (size_t i = 0; i < m->nmarks; i++)
+        fprintf(f, "  %-8ld  %s  [no report]\n", m->marks[i].pid,
+                m->marks[i].cmdline[0] ? m->marks[i].cmdline : "(no command line)");
+}
+
 static const char *lc_site_tag(const struct lc_site *s)
 {
     if (s->fails)
@@ -142,6 +155,16 @@ void lc_unlisted_text(FILE *f, int kind, uint64_t bytes, uint64_t blocks, int oo
                                    : "the reports name no site for them");
 }
 
+/* "N processes started under libleak wrote no report, so they were not
+ * checked", after "leakcheck: TAG: ", before end. */
+static void lc_unreported_line(FILE *f, const struct lc_merge *m, const char *tag,
+                               const char *end)
+{
+    fprintf(f, "leakcheck: %s: %zu process%s started under libleak wrote no report, so %s "
+            "not checked%s", tag, m->nmarks, m->nmarks == 1 ? "" : "es",
+            m->nmarks == 1 ? "it was" : "they were", end);
+}
+
 static void lc_text_verdict(FILE *f, const struct lc_result *r)
 {
     const struct lc_merge *m = r->m;
@@ -163,9 +186,13 @@ static void lc_text_verdict(FILE *f, const struct lc_result *r)
     for (int k = 0; k < LC_NKINDS; k++)
         if (m->unlisted_blocks[k])
             last = k;
+    /* with no report at all, the FAIL line below stands for them too */
+    int unrep = m->nmarks && m->nprocs, unrep_fails = unrep && lc_unreported_fail(m, r->cfg);
+    if (unrep && !unrep_fails)
+        lc_unreported_line(f, m, "warning", " (--require-reports fails the gate on this)\n");
     if (!m->nprocs)
         fprintf(f, "leakcheck: FAIL: no process wrote a report, so nothing was checked%s", end);
-    int more = last >= 0 || m->unclassified_procs;
+    int more = last >= 0 || m->unclassified_procs || unrep_fails;
     if (n)
         fprintf(f, "leakcheck: FAIL: %zu new leak site%s of the failing kinds (%s)%s", n,
                 n == 1 ? "" : "s", kinds, more ? "\n" : end);
@@ -173,14 +200,17 @@ static void lc_text_verdict(FILE *f, const struct lc_result *r)
         fprintf(f, "leakcheck: FAIL: the leak check was not done in %zu process%s (libleak "
                 "ran out of memory): %s block%s unclassified%s", m->unclassified_procs,
                 m->unclassified_procs == 1 ? "" : "es", lc_num(m->unclassified, (char[32]){ 0 }),
-                m->unclassified == 1 ? "" : "s", last >= 0 ? "\n" : end);
+                m->unclassified == 1 ? "" : "s", last >= 0 || unrep_fails ? "\n" : end);
     for (int k = 0; k <= last; k++)
         if (m->unlisted_blocks[k]) {
             fputs("leakcheck: FAIL: ", f);
             lc_unlisted_text(f, k, m->unlisted_bytes[k], m->unlisted_blocks[k],
                              m->unlisted_oom[k]);
-            fputs(k == last ? end : "\n", f);
+            fputs(k == last && !unrep_fails ? end : "\n", f);
         }
+    if (unrep_fails)
+        lc_unreported_line(f, m, "FAIL", end);
+    fails |= unrep_fails;
     if (!fails)
         fprintf(f, "leakcheck: PASS: no new leaks of the failing kinds (%s) in %zu process%s\n",
                 kinds, m->nprocs, m->nprocs == 1 ? "" : "es");
@@ -199,6 +229,7 @@ void lc_text(FILE *f, const struct lc_result *r)
                 "run only static or set-ID programs?\n");
     else
         lc_text_procs(f, r);
+    lc_text_unreported(f, m);
     lc_text_sites(f, r);
     lc_text_supps(f, m);
     lc_text_baseline(f, m);

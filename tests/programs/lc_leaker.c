@@ -5,10 +5,17 @@
  *   list    a lost 3-node list: 1 block definitely, 2 indirectly lost
  *   dup     a lost strdup() copy: the allocation's caller is libc's strdup
  *   pair    two lost strdup() copies made on one line: two return
- *           addresses, so two groups in the report, but one site */
+ *           addresses, so two groups in the report, but one site
+ *   sigkill at the end, die of SIGKILL: no report (as the OOM killer's
+ *           victims, or a test killed by timeout -s KILL)
+ *   fork-sigkill  fork a child that dies of SIGKILL (a forked worker the
+ *           OOM killer ends), and wait for it */
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 char *volatile sink;
 void *volatile keep;                      /* still reachable at exit */
@@ -66,6 +73,16 @@ static __attribute__((noinline)) void keep_reachable(void)
     keep = malloc(64);                    /* @lc-keep */
 }
 
+static void fork_sigkill(void)
+{
+    fflush(stdout);
+    pid_t pid = fork();
+    if (pid == 0)
+        raise(SIGKILL);
+    if (pid > 0)
+        waitpid(pid, NULL, 0);
+}
+
 int main(int argc, char **argv)
 {
     size_t bytes = argc > 1 ? strtoul(argv[1], NULL, 10) : 10;
@@ -82,7 +99,12 @@ int main(int argc, char **argv)
             leak_dup();
         else if (strcmp(argv[i], "pair") == 0)
             leak_pair();
+        else if (strcmp(argv[i], "fork-sigkill") == 0)
+            fork_sigkill();
     }
     scrub_stack();
+    for (int i = 3; i < argc; i++)
+        if (strcmp(argv[i], "sigkill") == 0)
+            raise(SIGKILL);
     return status;
 }
