@@ -144,7 +144,7 @@ void ll_finish(void)
     int saved = errno;
     /* The gate: unsuppressed blocks of a fail_on kind (by default definitely
      * or indirectly lost) turn exitcode=N into the process's status. */
-    int fails = ll_report_write();
+    int fails = ll_report_held();
     if (fails && ll_opt.exitcode) {
         /* _exit skips stdio's final flush: do it first, or buffered output
          * the program wrote would be lost. */

@@ -721,6 +721,9 @@ void ll_end_enter(void);
  * "exit()", "SIGSEGV"...): says so on stderr and returns 1; no report. */
 int ll_end_interrupted(const char *end, int signal);
 int ll_abnormal_report(void); /* the report outside exit(); ll_report_write's value */
+/* ll_report_write, with the signals sent to end the process held off
+ * meanwhile (signals.c) */
+int ll_report_held(void);
 int ll_is_own_process(void);  /* not a vfork/posix_spawn child */
 int ll_child_shares_memory(void);   /* such a child: shares our memory (signals.c) */
 int ll_is_fork_child(void);

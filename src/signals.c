@@ -10,6 +10,13 @@
  * The handler stands for SIG_DFL: the program sees SIG_DFL where it is
  * (sigaction.c).  exits.c does the same for _exit()/_Exit().
  *
+ * While a report is being written - at exit() as at a signal - the
+ * signals sent to end the process are held off: one that arrives then is
+ * dropped, so a kill, a Ctrl-C or a storm of them cannot cut the report
+ * short.  At exit the process ends with the program's own status, as under
+ * Valgrind (natively it would have been gone already); at a signal it dies
+ * of the first one.
+ *
  * The report from a handler is not async-signal-safe in general: the
  * crashing thread may hold a lock of the real allocator.  Two guards bound
  * the damage: no report when the thread was inside libleak itself (it may
@@ -56,6 +63,7 @@ int ll_sig_reported(int sig)
 
 struct ll_live_root ll_live_root;
 static atomic_int ll_reporting;     /* the one report of the process began */
+static atomic_int ll_writing;       /* it is being written (ll_report_held) */
 static volatile sig_atomic_t ll_dying;  /* signal being reported, for the watchdog */
 /* The process libleak knows it is in: set at initialisation and by the
  * fork child handler.  vfork and posix_spawn children run no fork handlers,
@@ -156,10 +164,13 @@ int ll_child_shares_memory(void)
     return r < 0 || r == 0;
 }
 
+static void ll_sig_later_fork_child(void);
+
 static void ll_abnormal_fork_child(void)
 {
     ll_own_pid = (pid_t)syscall(SYS_getpid);
     ll_forked = 1;
+    ll_sig_later_fork_child();
 }
 
 void ll_exit_real(int status)
@@ -209,13 +220,23 @@ static void ll_sig_arm_watchdog(void)
     alarm(LL_SIG_TIMEOUT);
 }
 
+/* The report, the signals sent to end the process dropped meanwhile
+ * (ll_sig_put_off); every end writes it through here. */
+int ll_report_held(void)
+{
+    atomic_store(&ll_writing, 1);
+    int lost = ll_report_write();
+    atomic_store(&ll_writing, 0);
+    return lost;
+}
+
 /* The report for an abnormal end; caller won ll_report_claim().  Returns
  * what ll_report_write returns (1: lost blocks, for exitcode=N). */
 int ll_abnormal_report(void)
 {
     ll_guard++;
     ll_internal_off = 1;            /* the report holds the table locks */
-    int lost = ll_report_write();
+    int lost = ll_report_held();
     ll_internal_off = 0;
     ll_guard--;
     return lost;
@@ -237,32 +258,55 @@ static const char *ll_sig_name(int sig, char buf[16])
 /* A signal sent to end the process (a kill, the terminal, a timer) came
  * while this thread was inside malloc or free, or inside libleak: the
  * report would wait for good on a lock the thread holds, so it is not
- * written here.  The thread is sent the signal again 1 ms later by a timer
- * of its own (SIGEV_THREAD_ID), by then most likely out of the allocator;
- * after LL_SIG_RETRIES tries (a thread blocked in there), the process dies
- * of the signal without a report, as it would natively.  Returns 0 if the
+ * written here.  The signal is sent again 1 ms later by a timer, by then
+ * most likely to a thread out of the allocator; after LL_SIG_RETRIES tries
+ * (a thread blocked in there), the process dies of the signal without a
+ * report, as it would natively.  Sent to the process, not to this thread:
+ * one that exits or blocks the signal within that 1 ms would lose it for
+ * good, and the process would outlive the kill it got.  Returns 0 if the
  * timer could not be set. */
 #define LL_SIG_RETRIES 2000
+
+/* One timer per signal, made at its first use (a timer's signal is fixed
+ * when it is made): its id + 1, 0 for none.  A fork child inherits no
+ * timers, so it forgets them (a stale id could name one of the program's). */
+static _Atomic int ll_later_timer[LL_NENDING];
+
+static void ll_sig_later_fork_child(void)
+{
+    for (size_t i = 0; i < LL_NENDING; i++)
+        atomic_store(&ll_later_timer[i], 0);
+}
+
+/* The timer that sends sig (one of ll_ending) to the process; -1 if none. */
+static int ll_sig_timer(int sig)
+{
+    size_t i = 0;
+    while (ll_ending[i] != sig)
+        i++;
+    int was = atomic_load(&ll_later_timer[i]), id;
+    if (was)
+        return was - 1;
+    struct sigevent ev;
+    memset(&ev, 0, sizeof(ev));
+    ev.sigev_notify = SIGEV_SIGNAL;
+    ev.sigev_signo = sig;
+    if (syscall(SYS_timer_create, CLOCK_MONOTONIC, &ev, &id) != 0)
+        return -1;
+    if (atomic_compare_exchange_strong(&ll_later_timer[i], &was, id + 1))
+        return id;
+    syscall(SYS_timer_delete, id);      /* another thread made one first */
+    return was - 1;
+}
+
 static int ll_sig_later(int sig)
 {
     static _Atomic int tries;
-    static int timer = -1;
-    static pid_t timer_tid;
-    pid_t tid = (pid_t)syscall(SYS_gettid);
     if (atomic_fetch_add(&tries, 1) >= LL_SIG_RETRIES)
         return 0;
-    if (timer < 0 || timer_tid != tid) {
-        struct sigevent ev;
-        memset(&ev, 0, sizeof(ev));
-        ev.sigev_notify = SIGEV_THREAD_ID;
-        ev.sigev_signo = sig;
-        ev._sigev_un._tid = tid;
-        if (syscall(SYS_timer_create, CLOCK_MONOTONIC, &ev, &timer) != 0)
-            return 0;
-        timer_tid = tid;
-    }
+    int timer = ll_sig_timer(sig);
     struct itimerspec when = { .it_value = { 0, 1000 * 1000 } };
-    return syscall(SYS_timer_settime, timer, 0, &when, NULL) == 0;
+    return timer >= 0 && syscall(SYS_timer_settime, timer, 0, &when, NULL) == 0;
 }
 
 /* A signal sent to end the process, not a fault of this thread's: it can
@@ -299,14 +343,25 @@ static void ll_sig_report(void *sig)
     ll_abnormal_report();
 }
 
+/* 1 if a signal sent to end the process is put off: dropped while a
+ * report is written, sent again later while this thread is inside malloc,
+ * free or libleak (ll_sig_later). */
+static int ll_sig_put_off(int sig)
+{
+    if (!ll_sig_can_wait(sig) || !ll_is_own_process())
+        return 0;
+    if (atomic_load(&ll_writing))
+        return 1;
+    return (ll_guard || ll_in_real) && atomic_load(&ll_state) == LL_READY &&
+           !atomic_load(&ll_reporting) && ll_sig_later(sig);
+}
+
 void ll_sig_handler(int sig, siginfo_t *info, void *uc)
 {
     (void)info;
     int saved = errno;
     char name[16];
-    if ((ll_guard || ll_in_real) && ll_sig_can_wait(sig) && ll_is_own_process() &&
-        atomic_load(&ll_state) == LL_READY && !atomic_load(&ll_reporting) &&
-        ll_sig_later(sig)) {
+    if (ll_sig_put_off(sig)) {
         errno = saved;
         return;
     }
@@ -331,7 +386,9 @@ void ll_sig_action(struct sigaction *sa)
 {
     memset(sa, 0, sizeof(*sa));
     sa->sa_sigaction = ll_sig_handler;
-    sa->sa_flags = SA_SIGINFO;
+    /* SA_RESTART: a signal put off returns to what it interrupted, maybe a
+     * write of the report or a read the program made */
+    sa->sa_flags = SA_SIGINFO | SA_RESTART;
     sigfillset(&sa->sa_mask);       /* nothing else runs on this thread meanwhile */
 }
 

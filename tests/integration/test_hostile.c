@@ -142,6 +142,49 @@ Test(hostile, sigterm_inside_malloc_reports_after_it)
     }
 }
 
+/* SIGTERM lands inside malloc or free of a worker thread that ends within
+ * the 1 ms before it is sent again: sent again to that thread, it was lost
+ * with it, and the process outlived the kill for good (half the runs);
+ * sent again to the process, another thread takes it. */
+Test(hostile, sigterm_inside_malloc_of_an_ending_thread_still_ends_it)
+{
+    const char *args[] = { "short_threads", NULL };
+    for (int i = 0; i < 8; i++) {
+        struct ll_run r;
+        ll_run_json(&r, "hostile_term", NULL, args);
+        LL_EQ(r.signaled, 1, "run %d: killed by a signal (exit %d); stderr:\n%.2000s", i,
+              r.status, r.err);
+        LL_EQ(r.sig, SIGTERM, "run %d: signal; stderr:\n%.2000s", i, r.err);
+        ll_check_schema(r.json);
+        LL_EQ(ll_bytes_at(r.json, "definitely_lost", LL_SRC("hostile_term.c"),
+                          ll_line("hostile_term.c", "@leak"), NULL), 77,
+              "run %d: the leak; groups:\n%s", i, ll_describe_leaks(r.json));
+        ll_run_free(&r);
+    }
+}
+
+/* 200 SIGTERMs, a SIGINT, a SIGHUP and a SIGQUIT while a process writes its
+ * exit report (it cannot finish before they were sent): the report is
+ * whole, and the process exits with its own status, as under Valgrind.
+ * The first signal killed it in the middle of the report. */
+Test(hostile, signals_during_the_exit_report_are_held_off)
+{
+    const char *args[] = { "report_storm", NULL };
+    struct ll_run r;
+    ll_run_raw(&r, "hostile_term", 1, "format=json:output={dir}/r.fifo:immediate_exit=0", args);
+    LL_EQ(r.status, 0, "exit status; stderr:\n%.2000s", r.err);
+    cr_assert(ll_contains(r.out, "the child exited 0"), "stdout:\n%s\nstderr:\n%.2000s", r.out,
+              r.err);
+    json_t *j = ll_load_json(ll_fmt("%s/child.json", r.dir));
+    ll_check_schema(j);
+    LL_EQ(ll_bytes_at(j, "definitely_lost", LL_SRC("hostile_term.c"),
+                      ll_line("hostile_term.c", "@leak"), NULL), 77,
+          "the leak; groups:\n%s", ll_describe_leaks(j));
+    LL_EQ(ll_summary_blocks(j, "definitely_lost"), 257, "the leak and the 256 more");
+    json_decref(j);
+    ll_run_free(&r);
+}
+
 /* Rust's standard library sets its stack-overflow handler only where it
  * finds SIGSEGV at SIG_DFL: it must find it there under libleak too, print
  * its message and abort, and the report comes at SIGABRT (it used to see

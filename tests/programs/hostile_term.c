@@ -7,13 +7,31 @@
  *   busy       leak 77 bytes; a thread allocates and frees in a loop while
  *              the main thread, which blocks SIGTERM, sends SIGTERM to the
  *              process: it arrives on the busy thread, mostly inside malloc
- *              or free.  Dies of it. */
+ *              or free.  Dies of it.
+ *   short_threads  leak 77 bytes; workers that allocate and free 200 times
+ *              and end, one after the other, are the only threads that take
+ *              SIGTERM, which another thread sends to the process: it
+ *              mostly lands inside malloc or free of a worker that ends
+ *              before it is sent again.  Dies of it.
+ *   report_storm  leak 77 bytes; a fork child makes 256 leaks more, each of
+ *              its own stack (a report of some 100 KiB), and returns from
+ *              main.  Its report goes to the FIFO DIR/r.fifo (run with
+ *              output=DIR/r.fifo, the FIFO is made here), a pipe of one page that
+ *              this process reads: once the first bytes came, the child is
+ *              inside its report, which cannot end before the rest is read,
+ *              and it is sent 200 SIGTERMs, a SIGINT, a SIGHUP and a
+ *              SIGQUIT then.  The report read goes to DIR/child.json, how the
+ *              child ended to stdout; this process ends by _exit (run it
+ *              with immediate_exit=0: no report of its own). */
 #define _GNU_SOURCE
+#include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -81,6 +99,136 @@ static int busy(void)
     return 2;
 }
 
+static void *short_work(void *arg)
+{
+    (void)arg;
+    for (unsigned i = 0; i < 200; i++) {
+        void *volatile p = malloc(32 + i);
+        free(p);
+    }
+    return NULL;
+}
+
+static void *send_term(void *arg)
+{
+    (void)arg;
+    struct timespec d = { 0, 20 * 1000 * 1000 };
+    nanosleep(&d, NULL);
+    kill(getpid(), SIGTERM);
+    return NULL;
+}
+
+static int short_threads(void)
+{
+    sigset_t term, none;
+    sigemptyset(&term);
+    sigaddset(&term, SIGTERM);
+    sigemptyset(&none);
+    pthread_sigmask(SIG_BLOCK, &term, NULL);   /* the sender inherits it */
+    pthread_t t;
+    pthread_create(&t, NULL, send_term, NULL);
+    pthread_attr_t a;
+    pthread_attr_init(&a);
+    pthread_attr_setsigmask_np(&a, &none);
+    for (;;) {
+        if (pthread_create(&t, &a, short_work, NULL) != 0)
+            return 1;
+        pthread_join(t, NULL);
+    }
+}
+
+/* report_storm's leaks: one block per path of 8 turns, left or right */
+static volatile unsigned turns;
+static void grow(unsigned depth, unsigned path);
+
+static __attribute__((noinline)) void go_left(unsigned depth, unsigned path)
+{
+    grow(depth, path);
+    turns += 1;
+}
+
+static __attribute__((noinline)) void go_right(unsigned depth, unsigned path)
+{
+    grow(depth, path);
+    turns += 2;
+}
+
+static __attribute__((noinline)) void grow(unsigned depth, unsigned path)
+{
+    if (depth == 0) {
+        sink = malloc(8);
+        sink = NULL;
+        return;
+    }
+    (path & 1 ? go_right : go_left)(depth - 1, path >> 1);
+    turns += 3;
+}
+
+/* DIR/name, DIR from output=DIR/r.fifo in LIBLEAK_OPTIONS. */
+static const char *in_dir(const char *name)
+{
+    static char path[4096];
+    const char *o = getenv("LIBLEAK_OPTIONS"), *at = o ? strstr(o, "output=") : NULL;
+    if (!at)
+        return name;
+    at += strlen("output=");
+    size_t n = strcspn(at, ":");
+    while (n && at[n - 1] != '/')
+        n--;
+    snprintf(path, sizeof path, "%.*s%s", (int)n, at, name);
+    return path;
+}
+
+/* The rest of the FIFO (fd, open for reading and writing) into child.json,
+ * once the child closed it. */
+static int drain(int fd)
+{
+    int rd = open(in_dir("r.fifo"), O_RDONLY);  /* a writer is open: no wait */
+    close(fd);                                  /* so that the child's close ends it */
+    FILE *f = fopen(in_dir("child.json"), "a");
+    char buf[4096];
+    ssize_t n;
+    while ((n = read(rd, buf, sizeof buf)) > 0)
+        fwrite(buf, 1, (size_t)n, f);
+    fclose(f);
+    return n == 0 ? 0 : 1;
+}
+
+static int report_storm(void)
+{
+    if (mkfifo(in_dir("r.fifo"), 0600) != 0)
+        return 1;
+    int fd = open(in_dir("r.fifo"), O_RDWR);           /* the child's open does not wait */
+    if (fd < 0 || fcntl(fd, F_SETPIPE_SZ, 4096) < 0)
+        return 1;
+    pid_t child = fork();
+    if (child == 0) {
+        close(fd);
+        for (unsigned path = 0; path < 256; path++)
+            grow(8, path);
+        exit(0);                                /* its report: to r.fifo */
+    }
+    char first;
+    FILE *f = fopen(in_dir("child.json"), "w");
+    if (child < 0 || !f || read(fd, &first, 1) != 1)
+        return 1;
+    fputc(first, f);                            /* drain appends the rest */
+    fclose(f);
+    for (int i = 0; i < 200; i++)
+        kill(child, SIGTERM);
+    kill(child, SIGINT);
+    kill(child, SIGHUP);
+    kill(child, SIGQUIT);
+    int st, r = drain(fd);
+    if (waitpid(child, &st, 0) != child)
+        return 1;
+    if (WIFSIGNALED(st))
+        printf("hostile_term: the child died of SIG%s\n", sigabbrev_np(WTERMSIG(st)));
+    else
+        printf("hostile_term: the child exited %d\n", WEXITSTATUS(st));
+    return r;
+}
+
 int main(int argc, char **argv)
 {
     const char *m = argc > 1 ? argv[1] : "query";
@@ -96,6 +244,12 @@ int main(int argc, char **argv)
         raise(SIGTERM);
     } else if (!strcmp(m, "busy")) {
         return busy();
+    } else if (!strcmp(m, "short_threads")) {
+        return short_threads();
+    } else if (!strcmp(m, "report_storm")) {
+        int r = report_storm();
+        fflush(stdout);
+        _exit(r);
     }
     return 3;
 }
