@@ -744,7 +744,7 @@ void ll_sig_action(struct sigaction *sa);
  * initialisation, or at the first call before it). */
 void ll_sigaction_init(void);
 int ll_sigaction_next(int sig, const struct sigaction *act, struct sigaction *old);
-enum { LL_SIGNAL_BSD, LL_SIGNAL_SYSV, LL_SIGNAL_SET, LL_SIGNAL_KINDS };
+enum { LL_SIGNAL_BSD, LL_SIGNAL_SET, LL_SIGNAL_KINDS };
 __sighandler_t ll_signal_next(unsigned kind, int sig, __sighandler_t h);
 
 /* ---- started.c: a marker at start-up, to find processes with no report -- */

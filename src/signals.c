@@ -406,8 +406,7 @@ static void ll_sig_install_all(const int *v, size_t n)
 /* The C library's sigaction and signal calls, past sigaction.c's. */
 static int (*ll_next_sigaction)(int, const struct sigaction *, struct sigaction *);
 static __sighandler_t (*ll_next_signal[LL_SIGNAL_KINDS])(int, __sighandler_t);
-static const char *const ll_signal_names[LL_SIGNAL_KINDS] = { "signal", "sysv_signal",
-                                                              "sigset" };
+static const char *const ll_signal_names[LL_SIGNAL_KINDS] = { "signal", "sigset" };
 
 static void *ll_sig_next(const char *name)
 {

@@ -120,6 +120,29 @@ Test(hostile, sig_dfl_set_again_still_reports)
     ll_run_free(&r);
 }
 
+/* One-shot handlers (sysv_signal, SA_RESETHAND): the kernel resets them to
+ * the real SIG_DFL, not to libleak's stand-in, and a handler that raised
+ * its signal again, as crash handlers do, ended the process with no report.
+ * The program sees its own action and SIG_DFL after it, as natively. */
+Test(hostile, one_shot_handler_raising_again_reports)
+{
+    const char *args[] = { "oneshot", NULL };
+    struct ll_run n, r;
+    ll_run_raw(&n, "hostile_term", 0, NULL, args);
+    LL_EQ(n.sig, SIGINT, "natively: signal (exit %d)", n.status);
+    cr_assert(ll_contains(n.out, "then SIGTERM: SIG_DFL"), "natively:\n%s", n.out);
+    ll_run_json(&r, "hostile_term", NULL, args);
+    LL_EQ(r.signaled, 1, "killed by a signal (exit %d); stderr:\n%.2000s", r.status, r.err);
+    LL_EQ(r.sig, SIGINT, "signal; stderr:\n%.2000s", r.err);
+    LL_STREQ(r.out, n.out, "stdout preloaded vs native");
+    ll_check_schema(r.json);
+    LL_EQ(ll_bytes_at(r.json, "definitely_lost", LL_SRC("hostile_term.c"),
+                      ll_line("hostile_term.c", "@leak"), NULL), 77,
+          "the leak; groups:\n%s", ll_describe_leaks(r.json));
+    ll_run_free(&n);
+    ll_run_free(&r);
+}
+
 /* SIGTERM arrives on a thread that spends its time in malloc and free: the
  * report waits until the thread is out of them (written there, it would
  * wait for good on the allocator's lock, or be skipped inside libleak).

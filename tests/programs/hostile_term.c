@@ -8,6 +8,10 @@
  *              the main thread, which blocks SIGTERM, sends SIGTERM to the
  *              process: it arrives on the busy thread, mostly inside malloc
  *              or free.  Dies of it.
+ *   oneshot    leak 77 bytes; a one-shot SIGTERM handler (sysv_signal)
+ *              runs once, then SIGTERM reads SIG_DFL; a one-shot SIGINT
+ *              handler (SA_RESETHAND) raises SIGINT again from inside: dies
+ *              of it
  *   short_threads  leak 77 bytes; workers that allocate and free 200 times
  *              and end, one after the other, are the only threads that take
  *              SIGTERM, which another thread sends to the process: it
@@ -58,6 +62,43 @@ static const char *disposition(int sig)
 }
 
 static void on_term(int sig) { (void)sig; }
+
+static void say(const char *m) { write(1, m, strlen(m)); }
+
+static void on_once(int sig)
+{
+    say(sig == SIGTERM ? "hostile_term: SIGTERM handled once\n" : "?\n");
+}
+
+/* A crash handler's shape: say so, then raise the signal again, which the
+ * reset made SIG_DFL. */
+static void on_reraise(int sig, siginfo_t *info, void *uc)
+{
+    (void)info;
+    (void)uc;
+    say("hostile_term: SIGINT handled, raised again\n");
+    raise(sig);
+}
+
+static int oneshot(void)
+{
+    sysv_signal(SIGTERM, on_once);
+    printf("hostile_term: SIGTERM: %s\n", disposition(SIGTERM));
+    fflush(stdout);
+    raise(SIGTERM);
+    printf("hostile_term: then SIGTERM: %s\n", disposition(SIGTERM));
+    struct sigaction sa, old;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_sigaction = on_reraise;
+    sa.sa_flags = SA_SIGINFO | SA_RESETHAND;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGINT, NULL, &old);
+    printf("hostile_term: SIGINT: %s%s\n", disposition(SIGINT),
+           old.sa_flags & SA_RESETHAND ? ", SA_RESETHAND" : "");
+    fflush(stdout);
+    raise(SIGINT);
+    return 3;
+}
 
 static int query(void)
 {
@@ -244,6 +285,8 @@ int main(int argc, char **argv)
         raise(SIGTERM);
     } else if (!strcmp(m, "busy")) {
         return busy();
+    } else if (!strcmp(m, "oneshot")) {
+        return oneshot();
     } else if (!strcmp(m, "short_threads")) {
         return short_threads();
     } else if (!strcmp(m, "report_storm")) {
