@@ -14,8 +14,9 @@
  * signals sent to end the process are held off: one that arrives then is
  * dropped, so a kill, a Ctrl-C or a storm of them cannot cut the report
  * short.  At exit the process ends with the program's own status, as under
- * Valgrind (natively it would have been gone already); at a signal it dies
- * of the first one.
+ * Valgrind (natively it would have been gone already), unless the signal
+ * came before the exit and was put off (ll_sig_owed_end); at a signal it
+ * dies of the first one.
  *
  * The report from a handler is not async-signal-safe in general: the
  * crashing thread may hold a lock of the real allocator.  Two guards bound
@@ -64,6 +65,7 @@ int ll_sig_reported(int sig)
 struct ll_live_root ll_live_root;
 static atomic_int ll_reporting;     /* the one report of the process began */
 static atomic_int ll_writing;       /* it is being written (ll_report_held) */
+static atomic_int ll_sig_owed;      /* a signal put off for later (ll_sig_later) */
 static volatile sig_atomic_t ll_dying;  /* signal being reported, for the watchdog */
 /* The process libleak knows it is in: set at initialisation and by the
  * fork child handler.  vfork and posix_spawn children run no fork handlers,
@@ -171,6 +173,7 @@ static void ll_abnormal_fork_child(void)
     ll_own_pid = (pid_t)syscall(SYS_getpid);
     ll_forked = 1;
     ll_sig_later_fork_child();
+    atomic_store(&ll_sig_owed, 0);  /* the parent's: this process was not sent it */
 }
 
 void ll_exit_real(int status)
@@ -220,6 +223,24 @@ static void ll_sig_arm_watchdog(void)
     alarm(LL_SIG_TIMEOUT);
 }
 
+/* A signal put off for later (ll_sig_later) came before the process
+ * began to end, natively it would have ended it: if the report held it
+ * off, the process dies of it now, unless the program has since set a
+ * handler of its own or SIG_IGN.  (Sent again before, it was reported.) */
+static void ll_sig_owed_end(void)
+{
+    int sig = atomic_exchange(&ll_sig_owed, 0);
+    struct sigaction now;
+    sigset_t set;
+    if (!sig || ll_sigaction_next(sig, NULL, &now) != 0 || !(now.sa_flags & SA_SIGINFO) ||
+        now.sa_sigaction != ll_sig_handler)
+        return;
+    ll_sig_default(sig);
+    sigemptyset(&set);
+    sigaddset(&set, sig);
+    pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+}
+
 /* The report, the signals sent to end the process dropped meanwhile
  * (ll_sig_put_off); every end writes it through here. */
 int ll_report_held(void)
@@ -227,6 +248,8 @@ int ll_report_held(void)
     atomic_store(&ll_writing, 1);
     int lost = ll_report_write();
     atomic_store(&ll_writing, 0);
+    if (!ll_dying)
+        ll_sig_owed_end();          /* an exit's report, not a signal's */
     return lost;
 }
 
@@ -306,7 +329,10 @@ static int ll_sig_later(int sig)
         return 0;
     int timer = ll_sig_timer(sig);
     struct itimerspec when = { .it_value = { 0, 1000 * 1000 } };
-    return timer >= 0 && syscall(SYS_timer_settime, timer, 0, &when, NULL) == 0;
+    if (timer < 0 || syscall(SYS_timer_settime, timer, 0, &when, NULL) != 0)
+        return 0;
+    atomic_store(&ll_sig_owed, sig);
+    return 1;
 }
 
 /* A signal sent to end the process, not a fault of this thread's: it can

@@ -120,6 +120,30 @@ Test(hostile, sig_dfl_set_again_still_reports)
     ll_run_free(&r);
 }
 
+/* SIGTERM arrives while a process is inside libleak (printing a bad free
+ * to a full pipe), and is put off; the process then exits at once, and the
+ * signal, sent again, comes during the exit report, which holds it off.
+ * It came before the exit, and natively ended the process: the process
+ * dies of it after the report (it used to exit 0). */
+Test(hostile, signal_put_off_before_exit_still_ends_the_process)
+{
+    const char *args[] = { "owed", NULL };
+    struct ll_run r;
+    json_t *j[2];
+    ll_run_raw(&r, "hostile_term", 1, "format=json:output={dir}/r.%p.json:immediate_exit=0",
+               args);
+    LL_EQ(r.status, 0, "exit status; stderr:\n%.2000s", r.err);
+    cr_assert(ll_contains(r.out, "the child died of SIGTERM"), "stdout:\n%s\nstderr:\n%.2000s",
+              r.out, r.err);
+    size_t n = reports(&r, j, 2);
+    LL_EQ(n, 1, "reports (the child's)");
+    LL_EQ(ll_bytes_at(j[0], "definitely_lost", LL_SRC("hostile_term.c"),
+                      ll_line("hostile_term.c", "@leak"), NULL), 77,
+          "the leak; groups:\n%s", ll_describe_leaks(j[0]));
+    free_reports(j, n);
+    ll_run_free(&r);
+}
+
 /* One-shot handlers (sysv_signal, SA_RESETHAND): the kernel resets them to
  * the real SIG_DFL, not to libleak's stand-in, and a handler that raised
  * its signal again, as crash handlers do, ended the process with no report.

@@ -17,6 +17,16 @@
  *              SIGTERM, which another thread sends to the process: it
  *              mostly lands inside malloc or free of a worker that ends
  *              before it is sent again.  Dies of it.
+ *   owed       a child (this program again, as owed_child: leak 77 bytes
+ *              and make 200 bad frees) whose stderr is a pipe of one page:
+ *              once the messages filled it the child waits inside libleak,
+ *              and is sent SIGTERM,
+ *              which libleak puts off.  Then the pipe is read, the child
+ *              ends its bad frees and exits 0 at once.  Natively the
+ *              SIGTERM would have ended it: it dies of it, report or not
+ *              held off.  Prints how the child ended; run with
+ *              output=DIR/r.%p.json and immediate_exit=0 (this process
+ *              ends by _exit).
  *   report_storm  leak 77 bytes; a fork child makes 256 leaks more, each of
  *              its own stack (a report of some 100 KiB), and returns from
  *              main.  Its report goes to the FIFO DIR/r.fifo (run with
@@ -31,9 +41,11 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -178,6 +190,19 @@ static int short_threads(void)
     }
 }
 
+/* How the child ended, on stdout. */
+static int child_status(pid_t child)
+{
+    int st;
+    if (waitpid(child, &st, 0) != child)
+        return 1;
+    if (WIFSIGNALED(st))
+        printf("hostile_term: the child died of SIG%s\n", sigabbrev_np(WTERMSIG(st)));
+    else
+        printf("hostile_term: the child exited %d\n", WEXITSTATUS(st));
+    return 0;
+}
+
 /* report_storm's leaks: one block per path of 8 turns, left or right */
 static volatile unsigned turns;
 static void grow(unsigned depth, unsigned path);
@@ -260,14 +285,40 @@ static int report_storm(void)
     kill(child, SIGINT);
     kill(child, SIGHUP);
     kill(child, SIGQUIT);
-    int st, r = drain(fd);
-    if (waitpid(child, &st, 0) != child)
+    int r = drain(fd);
+    return child_status(child) | r;
+}
+
+static int owed(void)
+{
+    int p[2];
+    if (pipe(p) != 0 || fcntl(p[0], F_SETPIPE_SZ, 4096) < 0)
         return 1;
-    if (WIFSIGNALED(st))
-        printf("hostile_term: the child died of SIG%s\n", sigabbrev_np(WTERMSIG(st)));
-    else
-        printf("hostile_term: the child exited %d\n", WEXITSTATUS(st));
-    return r;
+    pid_t child = fork();
+    if (child == 0) {
+        /* exec'd: libleak writes to the stderr a process started with */
+        dup2(p[1], 2);
+        close(p[0]);
+        close(p[1]);
+        execl("/proc/self/exe", "hostile_term", "owed_child", (char *)NULL);
+        _exit(127);
+    }
+    close(p[1]);
+    /* Full: a message that does not fit in what is left of the page
+     * waits, so the bytes queued stop short of 4096 and stop growing.
+     * Sent earlier, between two bad frees, SIGTERM just ends the child. */
+    struct timespec d = { 0, 10 * 1000 * 1000 };
+    int queued = 0, was = -1;
+    for (int i = 0; i < 2000 && (queued < 2048 || queued != was); i++) {
+        nanosleep(&d, NULL);
+        was = queued;
+        ioctl(p[0], FIONREAD, &queued);
+    }
+    kill(child, SIGTERM);
+    char buf[4096];
+    while (read(p[0], buf, sizeof buf) > 0)
+        ;
+    return child_status(child);
 }
 
 int main(int argc, char **argv)
@@ -287,10 +338,14 @@ int main(int argc, char **argv)
         return busy();
     } else if (!strcmp(m, "oneshot")) {
         return oneshot();
+    } else if (!strcmp(m, "owed_child")) {
+        for (int i = 0; i < 200; i++)
+            free((void *)(uintptr_t)(0x10000 + 16 * i));
+        exit(0);
     } else if (!strcmp(m, "short_threads")) {
         return short_threads();
-    } else if (!strcmp(m, "report_storm")) {
-        int r = report_storm();
+    } else if (!strcmp(m, "report_storm") || !strcmp(m, "owed")) {
+        int r = m[0] == 'r' ? report_storm() : owed();
         fflush(stdout);
         _exit(r);
     }
