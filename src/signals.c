@@ -28,6 +28,7 @@
 
 #include <dlfcn.h>
 #include <errno.h>
+#include <link.h>
 #include <pthread.h>
 #include <signal.h>
 #include <string.h>
@@ -279,9 +280,10 @@ static const char *ll_sig_name(int sig, char buf[16])
 }
 
 /* A signal sent to end the process (a kill, the terminal, a timer) came
- * while this thread was inside malloc or free, or inside libleak: the
- * report would wait for good on a lock the thread holds, so it is not
- * written here.  The signal is sent again 1 ms later by a timer, by then
+ * while this thread was inside malloc or free, or inside libleak, or while
+ * the loader was busy (ll_loader_busy): the report would wait for good on
+ * a lock the thread holds, or read lists mid-update, so it is not written
+ * here.  The signal is sent again 1 ms later by a timer, by then
  * most likely to a thread out of the allocator; after LL_SIG_RETRIES tries
  * (a thread blocked in there), the process dies of the signal without a
  * report, as it would natively.  Sent to the process, not to this thread:
@@ -369,17 +371,61 @@ static void ll_sig_report(void *sig)
     ll_abnormal_report();
 }
 
+/* The loader's code: ld.so's executable segment, found at initialisation
+ * as the one of the object that holds _r_debug. */
+static uintptr_t ll_ldso_lo, ll_ldso_hi;
+
+static int ll_ldso_phdr(struct dl_phdr_info *info, size_t size, void *arg)
+{
+    (void)size;
+    uintptr_t at = (uintptr_t)arg;
+    int holds = 0;
+    for (int i = 0; i < info->dlpi_phnum; i++) {
+        const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+        holds |= ph->p_type == PT_LOAD && at - (info->dlpi_addr + ph->p_vaddr) < ph->p_memsz;
+    }
+    for (int i = 0; holds && i < info->dlpi_phnum; i++) {
+        const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+        if (ph->p_type == PT_LOAD && (ph->p_flags & PF_X)) {
+            ll_ldso_lo = info->dlpi_addr + ph->p_vaddr;
+            ll_ldso_hi = ll_ldso_lo + ph->p_memsz;
+        }
+    }
+    return holds;
+}
+
+/* The dynamic loader is busy: this thread was interrupted in its code
+ * (it holds the loader's locks, which are recursive, so the report would
+ * get in: mid-dlclose it read the program headers of an object being
+ * unmapped, SIGSEGV; mid-dlopen its own dlopen of libdw used the cache
+ * being unmapped), or a dlopen or dlclose on any thread is adding or
+ * removing objects (the state debuggers read; ld.so's assertions failed). */
+static int ll_loader_busy(const void *ucv)
+{
+    if (__atomic_load_n(&_r_debug.r_state, __ATOMIC_RELAXED) != RT_CONSISTENT)
+        return 1;
+#if defined(__x86_64__)
+    const ucontext_t *uc = ucv;
+    uintptr_t pc = (uintptr_t)uc->uc_mcontext.gregs[REG_RIP];
+    return pc - ll_ldso_lo < ll_ldso_hi - ll_ldso_lo;
+#else
+    (void)ucv;
+    return 0;
+#endif
+}
+
 /* 1 if a signal sent to end the process is put off: dropped while a
  * report is written, sent again later while this thread is inside malloc,
- * free or libleak (ll_sig_later). */
-static int ll_sig_put_off(int sig)
+ * free or libleak, or the loader is busy (ll_sig_later). */
+static int ll_sig_put_off(int sig, const void *uc)
 {
     if (!ll_sig_can_wait(sig) || !ll_is_own_process())
         return 0;
     if (atomic_load(&ll_writing))
         return 1;
-    return (ll_guard || ll_in_real) && atomic_load(&ll_state) == LL_READY &&
-           !atomic_load(&ll_reporting) && ll_sig_later(sig);
+    return (ll_guard || ll_in_real || ll_loader_busy(uc)) &&
+           atomic_load(&ll_state) == LL_READY && !atomic_load(&ll_reporting) &&
+           ll_sig_later(sig);
 }
 
 void ll_sig_handler(int sig, siginfo_t *info, void *uc)
@@ -387,7 +433,7 @@ void ll_sig_handler(int sig, siginfo_t *info, void *uc)
     (void)info;
     int saved = errno;
     char name[16];
-    if (ll_sig_put_off(sig)) {
+    if (ll_sig_put_off(sig, uc)) {
         errno = saved;
         return;
     }
@@ -480,6 +526,7 @@ void ll_abnormal_init(void)
     *(void **)&ll_real_exit = dlsym(RTLD_NEXT, "_exit");
     pthread_atfork(NULL, NULL, ll_abnormal_fork_child);
     ll_sigaction_init();
+    dl_iterate_phdr(ll_ldso_phdr, &_r_debug);
     if (ll_opt.signals) {
         ll_sig_install_all(ll_fatal, LL_NFATAL);
         ll_sig_install_all(ll_ending, LL_NENDING);

@@ -12,6 +12,10 @@
  *              runs once, then SIGTERM reads SIG_DFL; a one-shot SIGINT
  *              handler (SA_RESETHAND) raises SIGINT again from inside: dies
  *              of it
+ *   dl_busy    leak 77 bytes; a thread dlopens and dlcloses libm in a
+ *              loop while the main thread, which blocks SIGTERM, sends
+ *              SIGTERM to the process: it mostly lands inside the loader.
+ *              Dies of it.
  *   short_threads  leak 77 bytes; workers that allocate and free 200 times
  *              and end, one after the other, are the only threads that take
  *              SIGTERM, which another thread sends to the process: it
@@ -38,6 +42,7 @@
  *              child ended to stdout; this process ends by _exit (run it
  *              with immediate_exit=0: no report of its own). */
 #define _GNU_SOURCE
+#include <dlfcn.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
@@ -136,13 +141,24 @@ static void *churn(void *arg)
     return NULL;
 }
 
-static int busy(void)
+static void *load_unload(void *arg)
+{
+    (void)arg;
+    for (;;) {
+        void *h = dlopen("libm.so.6", RTLD_NOW | RTLD_LOCAL);
+        if (h)
+            dlclose(h);
+    }
+    return NULL;
+}
+
+static int busy(void *(*work)(void *))
 {
     sigset_t term;
     sigemptyset(&term);
     sigaddset(&term, SIGTERM);
     pthread_t t;
-    if (pthread_create(&t, NULL, churn, NULL) != 0)     /* it does not block SIGTERM */
+    if (pthread_create(&t, NULL, work, NULL) != 0)      /* it does not block SIGTERM */
         return 1;
     pthread_sigmask(SIG_BLOCK, &term, NULL);
     struct timespec d = { 0, 20 * 1000 * 1000 };
@@ -335,7 +351,9 @@ int main(int argc, char **argv)
         signal(SIGTERM, SIG_DFL);
         raise(SIGTERM);
     } else if (!strcmp(m, "busy")) {
-        return busy();
+        return busy(churn);
+    } else if (!strcmp(m, "dl_busy")) {
+        return busy(load_unload);
     } else if (!strcmp(m, "oneshot")) {
         return oneshot();
     } else if (!strcmp(m, "owed_child")) {
