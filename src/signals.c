@@ -21,9 +21,9 @@
  * The report from a handler is not async-signal-safe in general: the
  * crashing thread may hold a lock of the real allocator.  Two guards bound
  * the damage: no report when the thread was inside libleak itself (it may
- * hold our locks; ll_end_interrupted says so), and a watchdog (alarm) that
- * ends the process with the original signal if the report has not finished
- * in LL_SIG_TIMEOUT s. */
+ * hold our locks; ll_end_interrupted says so), and a watchdog (a timer's
+ * SIGALRM) that ends the process with the original signal if the report
+ * has not finished in LL_SIG_TIMEOUT s. */
 #include "ll.h"
 
 #include <dlfcn.h>
@@ -197,18 +197,53 @@ static void ll_sig_default(int sig)
     raise(sig);
 }
 
-/* The report did not finish in time (a lock the crashing thread held). */
-static void ll_sig_watchdog(int alrm)
+/* The watchdog's timer (a SIGALRM to the reporting thread), or -1: then
+ * alarm() stands in, whose SIGALRM cannot be told from the program's. */
+static int ll_watchdog_timer = -1;
+
+/* The report did not finish in time (a lock the crashing thread held).
+ * A SIGALRM of the program's own (its timer_create() timer, setitimer(),
+ * a kill) is not the watchdog's: it waits, as the process dies after the
+ * report anyway; it used to end the report at once, with no report. */
+static void ll_sig_watchdog(int alrm, siginfo_t *info, void *uc)
 {
     (void)alrm;
+    (void)uc;
+    if (ll_watchdog_timer >= 0 &&
+        (info->si_code != SI_TIMER || info->si_timerid != ll_watchdog_timer))
+        return;
     static const char m[] = "libleak: the report at the signal did not finish in "
                             "time; the process dies without it\n";
     ll_out_direct(2, m, sizeof(m) - 1);
     struct sigaction sa;
+    sigset_t set;
     memset(&sa, 0, sizeof(sa));
     sa.sa_handler = SIG_DFL;
     ll_sigaction_next(ll_dying, &sa, NULL);
-    kill((pid_t)syscall(SYS_getpid), ll_dying);
+    /* to this thread, unblocked here: every other one may block it */
+    raise(ll_dying);
+    sigemptyset(&set);
+    sigaddset(&set, ll_dying);
+    pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+}
+
+/* LL_SIG_TIMEOUT s from now, a SIGALRM to this thread. */
+static void ll_sig_watchdog_timer(void)
+{
+    struct sigevent ev;
+    struct itimerspec when = { .it_value = { LL_SIG_TIMEOUT, 0 } };
+    int id;
+    memset(&ev, 0, sizeof(ev));
+    ev.sigev_notify = SIGEV_THREAD_ID;
+    ev.sigev_signo = SIGALRM;
+    ev._sigev_un._tid = (pid_t)syscall(SYS_gettid);
+    if (syscall(SYS_timer_create, CLOCK_MONOTONIC, &ev, &id) != 0)
+        return;
+    ll_watchdog_timer = id;
+    if (syscall(SYS_timer_settime, id, 0, &when, NULL) != 0) {
+        syscall(SYS_timer_delete, id);
+        ll_watchdog_timer = -1;
+    }
 }
 
 static void ll_sig_arm_watchdog(void)
@@ -216,12 +251,23 @@ static void ll_sig_arm_watchdog(void)
     struct sigaction sa;
     sigset_t set;
     memset(&sa, 0, sizeof(sa));
-    sa.sa_handler = ll_sig_watchdog;
+    sa.sa_sigaction = ll_sig_watchdog;
+    sa.sa_flags = SA_SIGINFO | SA_RESTART;  /* the report's calls go on */
     ll_sigaction_next(SIGALRM, &sa, NULL);
     sigemptyset(&set);
     sigaddset(&set, SIGALRM);
     pthread_sigmask(SIG_UNBLOCK, &set, NULL);
-    alarm(LL_SIG_TIMEOUT);
+    ll_sig_watchdog_timer();
+    if (ll_watchdog_timer < 0)
+        alarm(LL_SIG_TIMEOUT);
+}
+
+static void ll_sig_disarm_watchdog(void)
+{
+    if (ll_watchdog_timer >= 0)
+        syscall(SYS_timer_delete, ll_watchdog_timer);
+    else
+        alarm(0);
 }
 
 /* A signal put off for later (ll_sig_later) came before the process
@@ -444,7 +490,7 @@ void ll_sig_handler(int sig, siginfo_t *info, void *uc)
         ll_dying = sig;             /* other threads' fatal signals wait for us */
         ll_sig_root(uc);
         ll_bigstack_call(ll_sig_report, &sig);
-        alarm(0);
+        ll_sig_disarm_watchdog();
     } else if (ll_dying && !ll_guard && ll_is_own_process()) {
         for (;;)                    /* another thread reports a signal: it ends us */
             pause();

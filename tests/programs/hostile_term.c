@@ -16,6 +16,8 @@
  *              loop while the main thread, which blocks SIGTERM, sends
  *              SIGTERM to the process: it mostly lands inside the loader.
  *              Dies of it.
+ *   alarm_ticks  leak 77 bytes; a timer of the program's sends it SIGALRM
+ *              every 0.5 ms, which its handler counts; SIGTERM: dies of it
  *   short_threads  leak 77 bytes; workers that allocate and free 200 times
  *              and end, one after the other, are the only threads that take
  *              SIGTERM, which another thread sends to the process: it
@@ -166,6 +168,31 @@ static int busy(void *(*work)(void *))
     kill(getpid(), SIGTERM);
     pthread_join(t, NULL);
     return 2;
+}
+
+static volatile sig_atomic_t ticks;
+
+static void on_tick(int sig)
+{
+    (void)sig;
+    ticks++;
+}
+
+static int alarm_ticks(void)
+{
+    timer_t t;
+    struct sigevent ev;
+    memset(&ev, 0, sizeof ev);
+    ev.sigev_notify = SIGEV_SIGNAL;
+    ev.sigev_signo = SIGALRM;
+    struct itimerspec every = { { 0, 500 * 1000 }, { 0, 500 * 1000 } };
+    signal(SIGALRM, on_tick);
+    if (timer_create(CLOCK_MONOTONIC, &ev, &t) != 0 || timer_settime(t, 0, &every, NULL) != 0)
+        return 1;
+    while (ticks < 10)
+        ;
+    raise(SIGTERM);                 /* the report: the ticks go on meanwhile */
+    return 3;
 }
 
 static void *short_work(void *arg)
@@ -360,6 +387,8 @@ int main(int argc, char **argv)
         for (int i = 0; i < 200; i++)
             free((void *)(uintptr_t)(0x10000 + 16 * i));
         exit(0);
+    } else if (!strcmp(m, "alarm_ticks")) {
+        return alarm_ticks();
     } else if (!strcmp(m, "short_threads")) {
         return short_threads();
     } else if (!strcmp(m, "report_storm") || !strcmp(m, "owed")) {
