@@ -34,6 +34,7 @@
 #include <string.h>
 #include <time.h>
 #include <ucontext.h>
+#include <unwind.h>
 #include <linux/kcmp.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -440,24 +441,46 @@ static int ll_ldso_phdr(struct dl_phdr_info *info, size_t size, void *arg)
     return holds;
 }
 
-/* The dynamic loader is busy: this thread was interrupted in its code
- * (it holds the loader's locks, which are recursive, so the report would
- * get in: mid-dlclose it read the program headers of an object being
- * unmapped, SIGSEGV; mid-dlopen its own dlopen of libdw used the cache
- * being unmapped), or a dlopen or dlclose on any thread is adding or
- * removing objects (the state debuggers read; ld.so's assertions failed). */
+static int ll_in_ldso(uintptr_t pc)
+{
+    return pc - ll_ldso_lo < ll_ldso_hi - ll_ldso_lo;
+}
+
+/* Stops the walk at the first frame in ld.so's code (or after 64). */
+static _Unwind_Reason_Code ll_ldso_frame(struct _Unwind_Context *ctx, void *arg)
+{
+    int *left = arg;
+    if (ll_in_ldso((uintptr_t)_Unwind_GetIP(ctx))) {
+        *left = -1;
+        return _URC_END_OF_STACK;
+    }
+    return --*left > 0 ? _URC_NO_REASON : _URC_END_OF_STACK;
+}
+
+/* The dynamic loader is busy: this thread was interrupted in code the
+ * loader called, or its own (it holds the loader's locks, which are
+ * recursive, so the report would get in: mid-dlclose it read the program
+ * headers of an object being unmapped, SIGSEGV; mid-dlopen its own dlopen
+ * of libdw used the cache being unmapped; inside pthread_mutex_lock of the
+ * loader's lock, taken but not yet owned, its dlsym waited for good), or a
+ * dlopen or dlclose on any thread is adding or removing objects (the state
+ * debuggers read; ld.so's assertions failed).  The walk (libgcc's, through
+ * the signal frame) finds a frame of ld.so's; a library's constructor
+ * under dlopen counts too, and waits for its end: harmless. */
 static int ll_loader_busy(const void *ucv)
 {
     if (__atomic_load_n(&_r_debug.r_state, __ATOMIC_RELAXED) != RT_CONSISTENT)
         return 1;
 #if defined(__x86_64__)
     const ucontext_t *uc = ucv;
-    uintptr_t pc = (uintptr_t)uc->uc_mcontext.gregs[REG_RIP];
-    return pc - ll_ldso_lo < ll_ldso_hi - ll_ldso_lo;
+    if (ll_in_ldso((uintptr_t)uc->uc_mcontext.gregs[REG_RIP]))
+        return 1;
 #else
     (void)ucv;
-    return 0;
 #endif
+    int left = 64;
+    _Unwind_Backtrace(ll_ldso_frame, &left);
+    return left < 0;
 }
 
 /* 1 if a signal sent to end the process is put off: dropped while a
