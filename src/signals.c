@@ -441,12 +441,39 @@ static int ll_ldso_phdr(struct dl_phdr_info *info, size_t size, void *arg)
     return holds;
 }
 
-static int ll_in_ldso(uintptr_t pc)
+/* The loader's entry points in the C library, which take its locks
+ * themselves (dlsym, dladdr, dl_iterate_phdr: libleak's own dlclose calls
+ * it, outside its guard): their code, found at initialisation. */
+static const char *const ll_dl_names[] = { "dlopen",  "dlmopen", "dlclose",
+                                           "dlsym",   "dlvsym",  "dladdr",
+                                           "dladdr1", "dlinfo",  "dl_iterate_phdr" };
+#define LL_NDL (sizeof(ll_dl_names) / sizeof(ll_dl_names[0]))
+static uintptr_t ll_dl_lo[LL_NDL], ll_dl_hi[LL_NDL];
+
+static void ll_dl_find(void)
 {
-    return pc - ll_ldso_lo < ll_ldso_hi - ll_ldso_lo;
+    for (size_t i = 0; i < LL_NDL; i++) {
+        void *f = dlsym(RTLD_NEXT, ll_dl_names[i]);
+        Dl_info info;
+        const ElfW(Sym) *sym = NULL;
+        if (f && dladdr1(f, &info, (void **)&sym, RTLD_DL_SYMENT) && sym) {
+            ll_dl_lo[i] = (uintptr_t)f;
+            ll_dl_hi[i] = (uintptr_t)f + sym->st_size;
+        }
+    }
 }
 
-/* Stops the walk at the first frame in ld.so's code (or after 64). */
+static int ll_in_ldso(uintptr_t pc)
+{
+    if (pc - ll_ldso_lo < ll_ldso_hi - ll_ldso_lo)
+        return 1;
+    for (size_t i = 0; i < LL_NDL; i++)
+        if (pc - ll_dl_lo[i] < ll_dl_hi[i] - ll_dl_lo[i])
+            return 1;
+    return 0;
+}
+
+/* Stops the walk at the first frame in the loader's code (or after 64). */
 static _Unwind_Reason_Code ll_ldso_frame(struct _Unwind_Context *ctx, void *arg)
 {
     int *left = arg;
@@ -458,7 +485,7 @@ static _Unwind_Reason_Code ll_ldso_frame(struct _Unwind_Context *ctx, void *arg)
 }
 
 /* The dynamic loader is busy: this thread was interrupted in code the
- * loader called, or its own (it holds the loader's locks, which are
+ * loader called, or its own, or one of its entry points (it holds the loader's locks, which are
  * recursive, so the report would get in: mid-dlclose it read the program
  * headers of an object being unmapped, SIGSEGV; mid-dlopen its own dlopen
  * of libdw used the cache being unmapped; inside pthread_mutex_lock of the
@@ -596,6 +623,7 @@ void ll_abnormal_init(void)
     pthread_atfork(NULL, NULL, ll_abnormal_fork_child);
     ll_sigaction_init();
     dl_iterate_phdr(ll_ldso_phdr, &_r_debug);
+    ll_dl_find();
     if (ll_opt.signals) {
         ll_sig_install_all(ll_fatal, LL_NFATAL);
         ll_sig_install_all(ll_ending, LL_NENDING);
