@@ -185,26 +185,35 @@ Test(hostile, one_shot_handler_raising_again_reports)
     ll_run_free(&r);
 }
 
+/* hostile_term MODE, runs times: each run dies of SIGTERM, says nothing of
+ * a report skipped, and its report finds the 77-byte leak.  Several runs,
+ * since where the signal lands varies. */
+static void term_runs(const char *mode, int runs)
+{
+    const char *args[] = { mode, NULL };
+    for (int i = 0; i < runs; i++) {
+        struct ll_run r;
+        ll_run_json(&r, "hostile_term", NULL, args);
+        LL_EQ(r.signaled, 1, "%s run %d: killed by a signal (exit %d); stderr:\n%.2000s", mode,
+              i, r.status, r.err);
+        LL_EQ(r.sig, SIGTERM, "%s run %d: signal; stderr:\n%.2000s", mode, i, r.err);
+        cr_assert(!ll_contains(r.err, "no leak report"), "%s run %d: stderr:\n%.2000s", mode, i,
+                  r.err);
+        ll_check_schema(r.json);
+        LL_EQ(ll_bytes_at(r.json, "definitely_lost", LL_SRC("hostile_term.c"),
+                          ll_line("hostile_term.c", "@leak"), NULL), 77,
+              "%s run %d: the leak; groups:\n%s", mode, i, ll_describe_leaks(r.json));
+        ll_run_free(&r);
+    }
+}
+
 /* SIGTERM arrives on a thread that spends its time in malloc and free: the
  * report waits until the thread is out of them (written there, it would
  * wait for good on the allocator's lock, or be skipped inside libleak).
  * Several runs, since where the signal lands varies. */
 Test(hostile, sigterm_inside_malloc_reports_after_it)
 {
-    const char *args[] = { "busy", NULL };
-    for (int i = 0; i < 12; i++) {      /* without the wait, 1 run in 4 lost its report */
-        struct ll_run r;
-        ll_run_json(&r, "hostile_term", NULL, args);
-        LL_EQ(r.signaled, 1, "run %d: killed by a signal (exit %d); stderr:\n%.2000s", i,
-              r.status, r.err);
-        LL_EQ(r.sig, SIGTERM, "run %d: signal; stderr:\n%.2000s", i, r.err);
-        cr_assert(!ll_contains(r.err, "no leak report"), "run %d: stderr:\n%.2000s", i, r.err);
-        ll_check_schema(r.json);
-        LL_EQ(ll_bytes_at(r.json, "definitely_lost", LL_SRC("hostile_term.c"),
-                          ll_line("hostile_term.c", "@leak"), NULL), 77,
-              "run %d: the leak; groups:\n%s", i, ll_describe_leaks(r.json));
-        ll_run_free(&r);
-    }
+    term_runs("busy", 12);              /* without the wait, 1 run in 4 lost its report */
 }
 
 /* SIGTERM arrives while a thread dlopens and dlcloses a library in a loop:
@@ -214,19 +223,7 @@ Test(hostile, sigterm_inside_malloc_reports_after_it)
  * its report.  It is put off until the loader is done. */
 Test(hostile, sigterm_inside_dlopen_or_dlclose_reports_after_it)
 {
-    const char *args[] = { "dl_busy", NULL };
-    for (int i = 0; i < 20; i++) {
-        struct ll_run r;
-        ll_run_json(&r, "hostile_term", NULL, args);
-        LL_EQ(r.signaled, 1, "run %d: killed by a signal (exit %d); stderr:\n%.2000s", i,
-              r.status, r.err);
-        LL_EQ(r.sig, SIGTERM, "run %d: signal; stderr:\n%.2000s", i, r.err);
-        ll_check_schema(r.json);
-        LL_EQ(ll_bytes_at(r.json, "definitely_lost", LL_SRC("hostile_term.c"),
-                          ll_line("hostile_term.c", "@leak"), NULL), 77,
-              "run %d: the leak; groups:\n%s", i, ll_describe_leaks(r.json));
-        ll_run_free(&r);
-    }
+    term_runs("dl_busy", 20);
 }
 
 /* SIGTERM lands inside malloc or free of a worker thread that ends within
@@ -235,19 +232,7 @@ Test(hostile, sigterm_inside_dlopen_or_dlclose_reports_after_it)
  * sent again to the process, another thread takes it. */
 Test(hostile, sigterm_inside_malloc_of_an_ending_thread_still_ends_it)
 {
-    const char *args[] = { "short_threads", NULL };
-    for (int i = 0; i < 8; i++) {
-        struct ll_run r;
-        ll_run_json(&r, "hostile_term", NULL, args);
-        LL_EQ(r.signaled, 1, "run %d: killed by a signal (exit %d); stderr:\n%.2000s", i,
-              r.status, r.err);
-        LL_EQ(r.sig, SIGTERM, "run %d: signal; stderr:\n%.2000s", i, r.err);
-        ll_check_schema(r.json);
-        LL_EQ(ll_bytes_at(r.json, "definitely_lost", LL_SRC("hostile_term.c"),
-                          ll_line("hostile_term.c", "@leak"), NULL), 77,
-              "run %d: the leak; groups:\n%s", i, ll_describe_leaks(r.json));
-        ll_run_free(&r);
-    }
+    term_runs("short_threads", 8);
 }
 
 /* 200 SIGTERMs, a SIGINT, a SIGHUP and a SIGQUIT while a process writes its
