@@ -332,6 +332,9 @@ unsigned long long ll_modules_unloads(void);
 unsigned ll_modules_sync(const uintptr_t *pcs, unsigned n);
 size_t ll_modules_get(const struct ll_module **out);
 unsigned ll_modules_epoch(void);        /* 0 until an object reused a closed one's place */
+/* The entry of the object pc lay in for a stack of that epoch: the newest
+ * one no newer than the stack; SIZE_MAX outside every object. */
+size_t ll_modules_at(uintptr_t pc, unsigned epoch);
 /* The object pc lay in for a stack of that epoch, as the symbolizer reads
  * it (the newest entry no newer than the stack), named by the first entry
  * of that file at that place; SIZE_MAX outside every object.  Two stacks

@@ -287,15 +287,21 @@ static size_t ll_mods_first_of(size_t i)
     return i;
 }
 
-size_t ll_modules_origin(uintptr_t pc, unsigned epoch)
+size_t ll_modules_at(uintptr_t pc, unsigned epoch)
 {
     const struct ll_module *m;
     size_t n = ll_modules_get(&m);
     pc &= ~LL_PC_EXACT;
     for (size_t i = n < LL_MAX_MODULES ? n : LL_MAX_MODULES; i-- > 0;)
         if (m[i].epoch <= epoch && pc - m[i].lo < m[i].hi - m[i].lo)
-            return ll_mods_first_of(i);
+            return i;
     return SIZE_MAX;
+}
+
+size_t ll_modules_origin(uintptr_t pc, unsigned epoch)
+{
+    size_t i = ll_modules_at(pc, epoch);
+    return i == SIZE_MAX ? i : ll_mods_first_of(i);
 }
 
 void ll_modules_fork_prepare(void) { ll_lock(&ll_mods_lock); }

@@ -571,48 +571,38 @@ static void ll_sig_install_all(const int *v, size_t n)
             ll_sigaction_next(v[i], &sa, NULL);
 }
 
-/* The C library's sigaction and signal calls, past sigaction.c's. */
-static int (*ll_next_sigaction)(int, const struct sigaction *, struct sigaction *);
-static __sighandler_t (*ll_next_signal[LL_SIGNAL_KINDS])(int, __sighandler_t);
+/* The C library's sigaction and signal calls, past sigaction.c's
+ * (ll_real_next: resolved once, the guard held). */
+static void *ll_next_sigaction, *ll_next_signal[LL_SIGNAL_KINDS];
 static const char *const ll_signal_names[LL_SIGNAL_KINDS] = { "signal", "sigset" };
-
-static void *ll_sig_next(const char *name)
-{
-    ll_guard++;                     /* dlsym may allocate */
-    void *f = dlsym(RTLD_NEXT, name);
-    ll_guard--;
-    return f;
-}
 
 void ll_sigaction_init(void)
 {
-    if (!ll_next_sigaction)
-        *(void **)&ll_next_sigaction = ll_sig_next("sigaction");
+    ll_real_next(&ll_next_sigaction, "sigaction");
     for (unsigned k = 0; k < LL_SIGNAL_KINDS; k++)
-        if (!ll_next_signal[k])
-            *(void **)&ll_next_signal[k] = ll_sig_next(ll_signal_names[k]);
+        ll_real_next(&ll_next_signal[k], ll_signal_names[k]);
 }
 
 int ll_sigaction_next(int sig, const struct sigaction *act, struct sigaction *old)
 {
-    if (ll_unlikely(!ll_next_sigaction))
-        ll_sigaction_init();        /* a call before libleak's initialisation */
-    if (!ll_next_sigaction) {
+    int (*f)(int, const struct sigaction *, struct sigaction *);
+    *(void **)&f = ll_real_next(&ll_next_sigaction, "sigaction");
+    if (!f) {
         errno = ENOSYS;
         return -1;
     }
-    return ll_next_sigaction(sig, act, old);
+    return f(sig, act, old);
 }
 
 __sighandler_t ll_signal_next(unsigned kind, int sig, __sighandler_t h)
 {
-    if (ll_unlikely(!ll_next_signal[kind]))
-        ll_sigaction_init();
-    if (!ll_next_signal[kind]) {
+    __sighandler_t (*f)(int, __sighandler_t);
+    *(void **)&f = ll_real_next(&ll_next_signal[kind], ll_signal_names[kind]);
+    if (!f) {
         errno = ENOSYS;
         return SIG_ERR;
     }
-    return ll_next_signal[kind](sig, h);
+    return f(sig, h);
 }
 
 /* At initialisation, with the guard held (dlsym may allocate). */

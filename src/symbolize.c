@@ -224,13 +224,11 @@ static void dw_report_closed(Dwfl *d)
 
 uintptr_t ll_sym_key(uintptr_t pc, unsigned epoch)
 {
-    const struct ll_module *m;
     uintptr_t exact = pc & LL_PC_EXACT;       /* kept apart from the layer */
     pc &= ~LL_PC_EXACT;
-    size_t n = nshadow && pc >> 56 == 0 ? ll_modules_get(&m) : 0;
-    for (size_t i = n < LL_MAX_MODULES ? n : LL_MAX_MODULES; i-- > 0;)
-        if (m[i].epoch <= epoch && pc - m[i].lo < m[i].hi - m[i].lo)
-            return pc | (uintptr_t)mod_layer[i] << LL_KEY_SHIFT | exact;
+    size_t i = nshadow && pc >> 56 == 0 ? ll_modules_at(pc, epoch) : SIZE_MAX;
+    if (i != SIZE_MAX)
+        return pc | (uintptr_t)mod_layer[i] << LL_KEY_SHIFT | exact;
     return pc | exact;
 }
 
