@@ -255,12 +255,15 @@ static void ll_sig_arm_watchdog(void)
     sa.sa_sigaction = ll_sig_watchdog;
     sa.sa_flags = SA_SIGINFO | SA_RESTART;  /* the report's calls go on */
     ll_sigaction_next(SIGALRM, &sa, NULL);
-    sigemptyset(&set);
-    sigaddset(&set, SIGALRM);
-    pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+    /* the timer before the unblocking: a SIGALRM of the program's already
+     * pending would otherwise find ll_watchdog_timer at -1 and be taken for
+     * the watchdog's, ending the report as it starts */
     ll_sig_watchdog_timer();
     if (ll_watchdog_timer < 0)
         alarm(LL_SIG_TIMEOUT);
+    sigemptyset(&set);
+    sigaddset(&set, SIGALRM);
+    pthread_sigmask(SIG_UNBLOCK, &set, NULL);
 }
 
 static void ll_sig_disarm_watchdog(void)
@@ -331,9 +334,11 @@ static const char *ll_sig_name(int sig, char buf[16])
  * the loader was busy (ll_loader_busy): the report would wait for good on
  * a lock the thread holds, or read lists mid-update, so it is not written
  * here.  The signal is sent again 1 ms later by a timer, by then
- * most likely to a thread out of the allocator; after LL_SIG_RETRIES tries
- * (a thread blocked in there), the process dies of the signal without a
- * report, as it would natively.  Sent to the process, not to this thread:
+ * most likely to a thread out of the allocator.  After LL_SIG_RETRIES tries
+ * (a thread blocked in there), or when no timer can be made, the handler
+ * goes on as for a signal that cannot wait: the report is attempted, under
+ * the watchdog, unless the thread is inside libleak itself, where the
+ * process just dies of the signal.  Sent to the process, not to this thread:
  * one that exits or blocks the signal within that 1 ms would lose it for
  * good, and the process would outlive the kill it got.  Returns 0 if the
  * timer could not be set. */

@@ -162,6 +162,24 @@ Test(hostile, program_sigalrm_ticks_during_a_signal_report)
     ll_run_free(&r);
 }
 
+/* A SIGALRM of the program's pending, blocked, when SIGTERM comes: the
+ * watchdog unblocked SIGALRM before it had made its timer, took that
+ * SIGALRM for its own and ended the process without a report. */
+Test(hostile, program_sigalrm_pending_at_a_signal_report)
+{
+    const char *args[] = { "alarm_pending", NULL };
+    struct ll_run r;
+    ll_run_json(&r, "hostile_term", NULL, args);
+    LL_EQ(r.signaled, 1, "killed by a signal (exit %d); stderr:\n%.2000s", r.status, r.err);
+    LL_EQ(r.sig, SIGTERM, "signal; stderr:\n%.2000s", r.err);
+    cr_assert(!ll_contains(r.err, "did not finish"), "stderr:\n%.2000s", r.err);
+    ll_check_schema(r.json);
+    LL_EQ(ll_bytes_at(r.json, "definitely_lost", LL_SRC("hostile_term.c"),
+                      ll_line("hostile_term.c", "@leak"), NULL), 77,
+          "the leak; groups:\n%s", ll_describe_leaks(r.json));
+    ll_run_free(&r);
+}
+
 /* One-shot handlers (sysv_signal, SA_RESETHAND): the kernel resets them to
  * the real SIG_DFL, not to libleak's stand-in, and a handler that raised
  * its signal again, as crash handlers do, ended the process with no report.

@@ -18,6 +18,8 @@
  *              Dies of it.
  *   alarm_ticks  leak 77 bytes; a timer of the program's sends it SIGALRM
  *              every 0.5 ms, which its handler counts; SIGTERM: dies of it
+ *   alarm_pending  leak 77 bytes; a SIGALRM of the program's waits, blocked,
+ *              when SIGTERM is raised: dies of SIGTERM
  *   short_threads  leak 77 bytes; workers that allocate and free 200 times
  *              and end, one after the other, are the only threads that take
  *              SIGTERM, which another thread sends to the process: it
@@ -192,6 +194,20 @@ static int alarm_ticks(void)
     while (ticks < 10)
         ;
     raise(SIGTERM);                 /* the report: the ticks go on meanwhile */
+    return 3;
+}
+
+/* The handler of SIGTERM unblocks SIGALRM for its watchdog: the pending
+ * SIGALRM arrives then, as the report begins. */
+static int alarm_pending(void)
+{
+    sigset_t alrm;
+    sigemptyset(&alrm);
+    sigaddset(&alrm, SIGALRM);
+    signal(SIGALRM, on_tick);
+    pthread_sigmask(SIG_BLOCK, &alrm, NULL);
+    raise(SIGALRM);
+    raise(SIGTERM);
     return 3;
 }
 
@@ -389,6 +405,8 @@ int main(int argc, char **argv)
         exit(0);
     } else if (!strcmp(m, "alarm_ticks")) {
         return alarm_ticks();
+    } else if (!strcmp(m, "alarm_pending")) {
+        return alarm_pending();
     } else if (!strcmp(m, "short_threads")) {
         return short_threads();
     } else if (!strcmp(m, "report_storm") || !strcmp(m, "owed")) {
