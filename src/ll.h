@@ -742,7 +742,11 @@ extern struct ll_live_root ll_live_root;
  * puts it back where the program sets SIG_DFL. */
 int ll_sig_reported(int sig);
 void ll_sig_handler(int sig, siginfo_t *info, void *uc);
-void ll_sig_action(struct sigaction *sa);
+void ll_sig_action(struct sigaction *sa, int sig);
+/* A signal stack of libleak's for this thread, if it has none (altstack.c):
+ * a stack overflow's SIGSEGV then gets its report; taken back at its exit. */
+void ll_altstack_give(void);
+void ll_altstack_take_back(void);
 /* The C library's own calls, past sigaction.c's (resolved at
  * initialisation, or at the first call before it). */
 void ll_sigaction_init(void);

@@ -80,6 +80,7 @@ static void ll_thread_exit(void *arg)
     ll_nursery_thread_exit();
     ll_table_thread_exit();
     ll_stack_thread_exit();
+    ll_altstack_take_back();
     ll_guard--;
 }
 
@@ -226,6 +227,8 @@ static struct ll_nursery *ll_ny_mine(void)
     ll_ny = y;
     ll_ny_state = LL_NY_LIVE;
     ll_ny_link(y);
+    if (atomic_load(&ll_state) == LL_READY)
+        ll_altstack_give();         /* before: ll_abnormal_init gives the main thread's */
     return y;
 }
 

@@ -35,7 +35,7 @@ static int ll_sig_is_ours(const struct sigaction *sa)
 static void ll_sig_retake(int sig)
 {
     struct sigaction sa;
-    ll_sig_action(&sa);
+    ll_sig_action(&sa, sig);
     ll_sigaction_next(sig, &sa, NULL);
 }
 
@@ -67,7 +67,7 @@ static const struct sigaction *ll_sig_stand_in(int sig, const struct sigaction *
     if (!act || !ll_sig_reported(sig))
         return act;
     if (act->sa_handler == SIG_DFL) {
-        ll_sig_action(mine);
+        ll_sig_action(mine, sig);
         return mine;
     }
     if (!(act->sa_flags & SA_RESETHAND) || act->sa_handler == SIG_IGN)

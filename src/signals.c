@@ -411,6 +411,23 @@ static void ll_sig_root(const void *ucv)
 #endif
 }
 
+/* A fault within 64 KiB of the stack pointer, below or just above it: the
+ * stack ran into its guard page (said in the message). */
+static int ll_sig_overflow;
+
+static int ll_sig_is_overflow(int sig, const siginfo_t *info, const void *ucv)
+{
+#if defined(__x86_64__)
+    const ucontext_t *uc = ucv;
+    uintptr_t sp = (uintptr_t)uc->uc_mcontext.gregs[REG_RSP];
+    uintptr_t at = (uintptr_t)info->si_addr;
+    return sig == SIGSEGV && info->si_code > 0 && at && at - (sp - (64u << 10)) < (68u << 10);
+#else
+    (void)sig; (void)info; (void)ucv;
+    return 0;
+#endif
+}
+
 /* The watchdog, the message and the report, on a stack of libleak's own
  * (bigstack.c): the message alone takes 8 KiB of stack, and the handler
  * may run on a thread's small one (abort() on a PTHREAD_STACK_MIN thread). */
@@ -418,8 +435,9 @@ static void ll_sig_report(void *sig)
 {
     char name[16];
     ll_sig_arm_watchdog();
-    ll_msg("%s: writing the report, then the process dies of the signal "
-           "(signals=0 turns this off)", ll_sig_name(*(int *)sig, name));
+    ll_msg("%s%s: writing the report, then the process dies of the signal "
+           "(signals=0 turns this off)", ll_sig_name(*(int *)sig, name),
+           ll_sig_overflow ? " (a stack overflow)" : "");
     ll_abnormal_report();
 }
 
@@ -531,7 +549,6 @@ static int ll_sig_put_off(int sig, const void *uc)
 
 void ll_sig_handler(int sig, siginfo_t *info, void *uc)
 {
-    (void)info;
     int saved = errno;
     char name[16];
     if (ll_sig_put_off(sig, uc)) {
@@ -543,6 +560,7 @@ void ll_sig_handler(int sig, siginfo_t *info, void *uc)
     if (ll_is_own_process() && atomic_load(&ll_state) == LL_READY &&
         ll_report_claim() && !ll_end_interrupted(ll_sig_name(sig, name), 1)) {
         ll_dying = sig;             /* other threads' fatal signals wait for us */
+        ll_sig_overflow = ll_sig_is_overflow(sig, info, uc);
         ll_sig_root(uc);
         ll_bigstack_call(ll_sig_report, &sig);
         ll_sig_disarm_watchdog();
@@ -555,13 +573,16 @@ void ll_sig_handler(int sig, siginfo_t *info, void *uc)
 }
 
 /* Our handler, as sigaction() takes it. */
-void ll_sig_action(struct sigaction *sa)
+void ll_sig_action(struct sigaction *sa, int sig)
 {
     memset(sa, 0, sizeof(*sa));
     sa->sa_sigaction = ll_sig_handler;
     /* SA_RESTART: a signal put off returns to what it interrupted, maybe a
-     * write of the report or a read the program made */
+     * write of the report or a read the program made.  SA_ONSTACK: a stack
+     * overflow's fault runs on the thread's signal stack (altstack.c) */
     sa->sa_flags = SA_SIGINFO | SA_RESTART;
+    if (sig == SIGSEGV || sig == SIGBUS)
+        sa->sa_flags |= SA_ONSTACK;
     sigfillset(&sa->sa_mask);       /* nothing else runs on this thread meanwhile */
 }
 
@@ -569,11 +590,12 @@ void ll_sig_action(struct sigaction *sa)
 static void ll_sig_install_all(const int *v, size_t n)
 {
     struct sigaction sa, old;
-    ll_sig_action(&sa);
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = 0; i < n; i++) {
+        ll_sig_action(&sa, v[i]);
         if (ll_sigaction_next(v[i], NULL, &old) == 0 &&
             !(old.sa_flags & SA_SIGINFO) && old.sa_handler == SIG_DFL)
             ll_sigaction_next(v[i], &sa, NULL);
+    }
 }
 
 /* The C library's sigaction and signal calls, past sigaction.c's
@@ -622,5 +644,6 @@ void ll_abnormal_init(void)
     if (ll_opt.signals) {
         ll_sig_install_all(ll_fatal, LL_NFATAL);
         ll_sig_install_all(ll_ending, LL_NENDING);
+        ll_altstack_give();         /* the main thread's; the others' in nursery.c */
     }
 }

@@ -88,6 +88,40 @@ Test(hostile, sigterm_report_then_dies) { fatal("term", SIGTERM); }
 Test(hostile, sigint_report_then_dies) { fatal("int", SIGINT); }
 Test(hostile, sigpipe_report_then_dies) { fatal("pipe", SIGPIPE); }
 
+/* Runaway recursion: the fault on the guard page cannot push a signal frame
+ * onto the full stack, and the process died with no report.  libleak's
+ * signal stack takes the handler, and the message says what happened. */
+static void overflow(const char *mode)
+{
+    fatal(mode, SIGSEGV);
+    const char *args[] = { mode, NULL };
+    struct ll_run r;
+    ll_run_json(&r, ABN, NULL, args);
+    cr_assert(ll_contains(r.err, "SIGSEGV (a stack overflow): writing the report"),
+              "%s: the message; stderr:\n%.2000s", mode, r.err);
+    ll_run_free(&r);
+}
+Test(hostile, stack_overflow_of_main_reports_then_dies) { overflow("overflow"); }
+Test(hostile, stack_overflow_of_a_thread_reports_then_dies) { overflow("thread_overflow"); }
+
+/* Each thread's signal stack goes back when it exits: 1000 threads would
+ * otherwise keep 68 MiB of libleak's own memory mapped. */
+Test(hostile, thread_signal_stacks_are_taken_back)
+{
+    const char *args[] = { "thread_churn", NULL };
+    struct ll_run r;
+    ll_run_raw(&r, ABN, 1, "format=text:color=never", args);
+    LL_EQ(r.exited, 1, "exited (signal %d); stderr:\n%.2000s", r.sig, r.err);
+    const char *own = strstr(r.err, "libleak's own memory: ");
+    cr_assert_not_null(own, "no own-memory line; stderr:\n%.2000s", r.err);
+    long long bytes = 0;
+    for (own += strlen("libleak's own memory: "); *own && *own != ' '; own++)
+        if (*own >= '0' && *own <= '9')
+            bytes = bytes * 10 + (*own - '0');
+    cr_assert(bytes > 0 && bytes < 16ll << 20, "libleak's own memory: %lld bytes", bytes);
+    ll_run_free(&r);
+}
+
 /* libleak's handler stands for SIG_DFL: the program is told SIG_DFL (Python
  * installs its KeyboardInterrupt handler, Rust its stack-overflow one, only
  * over SIG_DFL), the same as natively. */

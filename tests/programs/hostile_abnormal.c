@@ -5,9 +5,13 @@
  * own SIGSEGV handler, which exits 3), _exit, _Exit, fork_exit (a fork child
  * leaks and ends with _exit; the parent exits normally), vfork_exit (a vfork
  * child ends with _exit), clone_exit (a clone() child without CLONE_VM, a
- * copy of our memory that ran no fork handlers, ends with exit(9)). */
+ * copy of our memory that ran no fork handlers, ends with exit(9)),
+ * overflow (runaway recursion on the main thread: SIGSEGV on the guard
+ * page), thread_overflow (the same on another thread), thread_churn (1000
+ * threads that allocate, one after the other, then exit 0). */
 #define _GNU_SOURCE
 #include <fcntl.h>
+#include <pthread.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdint.h>
@@ -102,6 +106,50 @@ static int clone_exit(void)
     return 0;
 }
 
+/* Runaway recursion: each call keeps 1 KiB of frame live across the next. */
+static __attribute__((noinline)) int recurse(int n)
+{
+    volatile char frame[1024];
+    frame[n & 1023] = (char)n;
+    if (n < 0)                              /* never: n only grows */
+        return 0;
+    return recurse(n + 1) + frame[(n * 7) & 1023];
+}
+
+static void *recurse_thread(void *arg)
+{
+    sink = malloc(1);                       /* a thread that allocates */
+    free(sink);
+    return (void *)(intptr_t)recurse((int)(intptr_t)arg);
+}
+
+static int thread_overflow(void)
+{
+    pthread_t t;
+    void *r;
+    if (pthread_create(&t, NULL, recurse_thread, NULL) != 0)
+        return 1;
+    pthread_join(t, &r);
+    return (int)(intptr_t)r;
+}
+
+static void *alloc_once(void *arg)
+{
+    sink = malloc(16);
+    free(sink);
+    return arg;
+}
+
+static int thread_churn(void)
+{
+    for (int i = 0; i < 1000; i++) {
+        pthread_t t;
+        if (pthread_create(&t, NULL, alloc_once, NULL) != 0 || pthread_join(t, NULL) != 0)
+            return 1;
+    }
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     const char *m = argc > 1 ? argv[1] : "segv";
@@ -143,5 +191,11 @@ int main(int argc, char **argv)
         return vfork_exit();
     else if (!strcmp(m, "clone_exit"))
         return clone_exit();
+    else if (!strcmp(m, "overflow"))
+        return recurse(0);
+    else if (!strcmp(m, "thread_overflow"))
+        return thread_overflow();
+    else if (!strcmp(m, "thread_churn"))
+        return thread_churn();
     return 0;
 }

@@ -1,0 +1,101 @@
+/* test_altstack.c - the signal stack libleak gives a thread (src/altstack.c). */
+#include <criterion/criterion.h>
+#include <signal.h>
+#include <stdint.h>
+
+#include "ll.h"
+
+/* The thread's signal stack now, SS_DISABLE if none. */
+static stack_t now(void)
+{
+    stack_t ss;
+    cr_assert_eq(sigaltstack(NULL, &ss), 0);
+    return ss;
+}
+
+/* A thread with none (under ASan, the sanitizer has set one already). */
+static void none(void)
+{
+    stack_t off = { .ss_flags = SS_DISABLE };
+    cr_assert_eq(sigaltstack(&off, NULL), 0);
+    ll_opt.signals = 1;
+}
+
+Test(altstack, given_where_the_thread_has_none)
+{
+    none();
+    ll_altstack_give();
+    stack_t ss = now();
+    cr_assert_eq(ss.ss_flags & SS_DISABLE, 0, "no signal stack set");
+    cr_expect_eq(ss.ss_size, 64u << 10);
+    cr_expect(ll_mem_owns(ss.ss_sp), "the scan must know it as libleak's, never a root");
+    ((volatile char *)ss.ss_sp)[0] = 1;             /* writable, both ends */
+    ((volatile char *)ss.ss_sp)[ss.ss_size - 1] = 1;
+    ll_altstack_give();                             /* once per thread */
+    cr_expect_eq(now().ss_sp, ss.ss_sp);
+}
+
+Test(altstack, the_programs_own_is_kept)
+{
+    static char mine[1 << 16];
+    stack_t ss = { .ss_sp = mine, .ss_size = sizeof mine };
+    none();
+    cr_assert_eq(sigaltstack(&ss, NULL), 0);
+    ll_altstack_give();
+    cr_expect_eq(now().ss_sp, (void *)mine);
+}
+
+Test(altstack, none_with_signals_0)
+{
+    none();
+    ll_opt.signals = 0;
+    ll_altstack_give();
+    cr_expect(now().ss_flags & SS_DISABLE);
+}
+
+Test(altstack, taken_back_at_thread_exit)
+{
+    none();
+    ll_altstack_give();
+    void *sp = now().ss_sp;
+    ll_altstack_take_back();
+    cr_expect(now().ss_flags & SS_DISABLE, "still set");
+    cr_expect(!ll_mem_owns(sp), "still mapped as libleak's");
+}
+
+/* The program set its own meanwhile: it stays, ours is just unmapped. */
+Test(altstack, taken_back_under_the_programs)
+{
+    static char mine[1 << 16];
+    stack_t ss = { .ss_sp = mine, .ss_size = sizeof mine };
+    none();
+    ll_altstack_give();
+    void *ours = now().ss_sp;
+    cr_assert_eq(sigaltstack(&ss, NULL), 0);
+    ll_altstack_take_back();
+    cr_expect_eq(now().ss_sp, (void *)mine);
+    cr_expect(!ll_mem_owns(ours));
+}
+
+/* A SIGSEGV handler with SA_ONSTACK runs on it. */
+static volatile uintptr_t handler_sp;
+
+static void on_usr1(int sig)
+{
+    (void)sig;
+    volatile char here;
+    handler_sp = (uintptr_t)&here;
+}
+
+Test(altstack, a_handler_runs_on_it)
+{
+    none();
+    ll_altstack_give();
+    stack_t ss = now();
+    struct sigaction sa = { .sa_handler = on_usr1, .sa_flags = SA_ONSTACK };
+    sigemptyset(&sa.sa_mask);
+    cr_assert_eq(sigaction(SIGUSR1, &sa, NULL), 0);
+    raise(SIGUSR1);
+    cr_expect(handler_sp - (uintptr_t)ss.ss_sp < ss.ss_size, "the handler ran at %#lx",
+              (unsigned long)handler_sp);
+}
