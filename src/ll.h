@@ -747,6 +747,9 @@ void ll_sig_action(struct sigaction *sa, int sig);
  * a stack overflow's SIGSEGV then gets its report; taken back at its exit. */
 void ll_altstack_give(void);
 void ll_altstack_take_back(void);
+void ll_altstack_fork_prepare(void);
+void ll_altstack_fork_parent(void);
+void ll_altstack_fork_child(void);
 /* The C library's own calls, past sigaction.c's (resolved at
  * initialisation, or at the first call before it). */
 void ll_sigaction_init(void);

@@ -1,5 +1,6 @@
 /* test_altstack.c - the signal stack libleak gives a thread (src/altstack.c). */
 #include <criterion/criterion.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
 
@@ -53,17 +54,19 @@ Test(altstack, none_with_signals_0)
     cr_expect(now().ss_flags & SS_DISABLE);
 }
 
-Test(altstack, taken_back_at_thread_exit)
+/* At the thread's exit it goes back, and the next thread gets it. */
+Test(altstack, taken_back_at_thread_exit_for_the_next)
 {
     none();
     ll_altstack_give();
     void *sp = now().ss_sp;
     ll_altstack_take_back();
     cr_expect(now().ss_flags & SS_DISABLE, "still set");
-    cr_expect(!ll_mem_owns(sp), "still mapped as libleak's");
+    ll_altstack_give();
+    cr_expect_eq(now().ss_sp, sp, "a fresh mapping, not the one taken back");
 }
 
-/* The program set its own meanwhile: it stays, ours is just unmapped. */
+/* The program set its own meanwhile: it stays, and ours goes back. */
 Test(altstack, taken_back_under_the_programs)
 {
     static char mine[1 << 16];
@@ -74,7 +77,35 @@ Test(altstack, taken_back_under_the_programs)
     cr_assert_eq(sigaltstack(&ss, NULL), 0);
     ll_altstack_take_back();
     cr_expect_eq(now().ss_sp, (void *)mine);
-    cr_expect(!ll_mem_owns(ours));
+    none();
+    ll_altstack_give();
+    cr_expect_eq(now().ss_sp, ours);
+}
+
+/* Many threads at once: each its own, all kept or unmapped at the end. */
+static void *give_and_keep(void *arg)
+{
+    ll_altstack_give();
+    stack_t ss = now();
+    *(void **)arg = ss.ss_flags & SS_DISABLE ? NULL : ss.ss_sp;
+    return NULL;
+}
+
+Test(altstack, each_thread_its_own)
+{
+    enum { N = 8 };
+    pthread_t t[N];
+    void *sp[N];
+    ll_opt.signals = 1;
+    for (int i = 0; i < N; i++)
+        cr_assert_eq(pthread_create(&t[i], NULL, give_and_keep, &sp[i]), 0);
+    for (int i = 0; i < N; i++)
+        pthread_join(t[i], NULL);
+    for (int i = 0; i < N; i++) {
+        cr_expect_not_null(sp[i], "thread %d has none", i);
+        for (int j = 0; j < i; j++)
+            cr_expect_neq(sp[i], sp[j], "threads %d and %d share one", i, j);
+    }
 }
 
 /* A SIGSEGV handler with SA_ONSTACK runs on it. */
