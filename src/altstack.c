@@ -91,7 +91,12 @@ void ll_altstack_give(void)
 }
 
 /* The thread is exiting: its signal stack goes back, unless a handler runs
- * on it now.  A stack the program set meanwhile is left in place. */
+ * on it now.  A stack the program set meanwhile is left in place, and ours,
+ * which it replaced, goes back.  But if the thread has none any more,
+ * someone disabled ours, and may have unmapped it too (the sanitizers'
+ * runtimes unmap whatever stack a thread has when it exits): it is
+ * forgotten, neither reused nor unmapped, since another mapping may lie
+ * there now. */
 void ll_altstack_take_back(void)
 {
     stack_t off = { .ss_flags = SS_DISABLE }, old;
@@ -102,7 +107,10 @@ void ll_altstack_take_back(void)
     if (sigaltstack(&off, &old) != 0) { /* running on a signal stack */
         if (sigaltstack(NULL, &old) == 0 && old.ss_sp == base + ll_page_size)
             return;                     /* ours: it stays, mapped */
-    } else if (old.ss_sp != base + ll_page_size && !(old.ss_flags & SS_DISABLE)) {
+    } else if (old.ss_flags & SS_DISABLE) {
+        ll_pages_forget(base, ll_alt_size());
+        return;
+    } else if (old.ss_sp != base + ll_page_size) {
         sigaltstack(&old, NULL);        /* the program's: put back */
     }
     ll_alt_put(base);

@@ -172,6 +172,7 @@ void ll_mem_fork_child(void);
 /* Raw pages, for large transient arrays (report time). */
 void *ll_pages_alloc(size_t size);
 void ll_pages_free(void *p, size_t size);
+void ll_pages_forget(void *p, size_t size);   /* unmapped by someone else */
 /* The process is ending (its one report is being written): small page
  * runs freed from now on stay mapped, which saves a trivial process's exit
  * a dozen munmap calls; large ones are still returned. */

@@ -83,7 +83,9 @@ static int ll_pages_end;
 
 void ll_pages_ending(void) { ll_pages_end = 1; }
 
-void ll_pages_free(void *p, size_t size)
+/* p's mapping is no longer ours (someone else unmapped it): out of the
+ * list, so that whatever is mapped there next is not taken for libleak's. */
+void ll_pages_forget(void *p, size_t size)
 {
     if (!p)
         return;
@@ -95,9 +97,17 @@ void ll_pages_free(void *p, size_t size)
             break;
         }
     ll_unlock_inner(&ll_pages_lock);
+    atomic_fetch_sub(&ll_mapped, size);
+}
+
+void ll_pages_free(void *p, size_t size)
+{
+    if (!p)
+        return;
+    ll_pages_forget(p, size);
+    size = (size + ll_page_size - 1) & ~(ll_page_size - 1);
     if (!ll_pages_end || size > LL_PAGES_KEEP)
         munmap(p, size);
-    atomic_fetch_sub(&ll_mapped, size);
 }
 
 /* 1 if one of our mappings (a chunk, or a direct mapping listed) meets

@@ -82,6 +82,20 @@ Test(altstack, taken_back_under_the_programs)
     cr_expect_eq(now().ss_sp, ours);
 }
 
+/* Someone disabled ours, and may have unmapped it: it is not reused, and
+ * no longer counted as libleak's. */
+Test(altstack, disabled_by_someone_else_is_forgotten)
+{
+    none();
+    ll_altstack_give();
+    void *ours = now().ss_sp;
+    none();
+    ll_altstack_take_back();
+    cr_expect(!ll_mem_owns(ours), "whatever is mapped there next would not be scanned");
+    ll_altstack_give();
+    cr_expect_neq(now().ss_sp, ours);
+}
+
 /* Many threads at once, all alive together: each its own.  (Under ASan
  * each thread starts with the sanitizer's, which is dropped first.) */
 static pthread_barrier_t all_given;
