@@ -39,11 +39,20 @@ static void ll_sig_retake(int sig)
     ll_sigaction_next(sig, &sa, NULL);
 }
 
-/* The program's one-shot actions, while ll_sig_oneshot stands for them. */
+/* The program's one-shot actions, while ll_sig_oneshot stands for them,
+ * and whether each is still to run (set when installed, taken when run). */
 static struct sigaction ll_oneshot[NSIG];
+static atomic_int ll_oneshot_armed[NSIG];
 
 static void ll_sig_oneshot(int sig, siginfo_t *info, void *uc)
 {
+    /* A second signal before ll_sig_retake below put libleak's handler
+     * back (SA_NODEFER, sysv_signal's, lets it in): the kernel's reset
+     * would have made it meet SIG_DFL, not the program's handler again. */
+    if (!atomic_exchange(&ll_oneshot_armed[sig], 0)) {
+        ll_sig_handler(sig, info, uc);
+        return;
+    }
     struct sigaction prog = ll_oneshot[sig];
     int saved = errno;
     ll_sig_retake(sig);
@@ -73,6 +82,7 @@ static const struct sigaction *ll_sig_stand_in(int sig, const struct sigaction *
     if (!(act->sa_flags & SA_RESETHAND) || act->sa_handler == SIG_IGN)
         return act;
     ll_oneshot[sig] = *act;
+    atomic_store(&ll_oneshot_armed[sig], 1);
     *mine = *act;
     mine->sa_flags = (act->sa_flags & ~SA_RESETHAND) | SA_SIGINFO;
     mine->sa_sigaction = ll_sig_oneshot;
@@ -105,8 +115,22 @@ static __sighandler_t ll_sig_after(int sig, __sighandler_t h, __sighandler_t old
     return old == (__sighandler_t)(void (*)(void))ll_sig_handler ? SIG_DFL : old;
 }
 
+/* signal(sig, SIG_DFL) where libleak reports sig: its handler at once,
+ * through sigaction() above.  The C library's call would set the real
+ * SIG_DFL first, and the signal arriving before ll_sig_after put libleak's
+ * handler back ended the process with no report. */
+static __sighandler_t ll_sig_dfl(int sig)
+{
+    struct sigaction act, old;
+    memset(&act, 0, sizeof(act));
+    act.sa_handler = SIG_DFL;
+    return sigaction(sig, &act, &old) == 0 ? old.sa_handler : SIG_ERR;
+}
+
 LL_EXPORT __sighandler_t signal(int sig, __sighandler_t h)
 {
+    if (h == SIG_DFL && ll_sig_reported(sig))
+        return ll_sig_dfl(sig);
     return ll_sig_after(sig, h, ll_signal_next(LL_SIGNAL_BSD, sig, h));
 }
 LL_EXPORT __sighandler_t bsd_signal(int, __sighandler_t) __THROW __attribute__((alias("signal")));
@@ -128,7 +152,18 @@ LL_EXPORT __sighandler_t sysv_signal(int sig, __sighandler_t h)
 }
 LL_EXPORT __sighandler_t __sysv_signal(int, __sighandler_t) __THROW __attribute__((alias("sysv_signal")));
 
+/* sigset(sig, SIG_DFL) also unblocks sig, and answers SIG_HOLD if it was
+ * blocked, as the C library's does. */
 LL_EXPORT __sighandler_t sigset(int sig, __sighandler_t h)
 {
+    if (h == SIG_DFL && ll_sig_reported(sig)) {
+        sigset_t set, was;
+        __sighandler_t old = ll_sig_dfl(sig);
+        sigemptyset(&set);
+        sigaddset(&set, sig);
+        if (old == SIG_ERR || sigprocmask(SIG_UNBLOCK, &set, &was) != 0)
+            return SIG_ERR;
+        return sigismember(&was, sig) ? SIG_HOLD : old;
+    }
     return ll_sig_after(sig, h, ll_signal_next(LL_SIGNAL_SET, sig, h));
 }

@@ -214,6 +214,51 @@ Test(hostile, program_sigalrm_pending_at_a_signal_report)
     ll_run_free(&r);
 }
 
+/* signal(sig, SIG_DFL) went through the C library's signal(), which set
+ * the real SIG_DFL, and libleak put its handler back after: a signal in
+ * between (libsigshim.so raises it there) ended the process with no
+ * report.  Now libleak's handler goes in at once. */
+Test(hostile, signal_sig_dfl_leaves_no_window)
+{
+    const char *args[] = { "dfl", NULL };
+    struct ll_run n, r;
+    ll_run_raw(&n, "hostile_sigwindow", 0, NULL, args);
+    LL_EQ(n.sig, SIGUSR2, "natively: signal (exit %d)", n.status);
+    ll_run_json(&r, "hostile_sigwindow", NULL, args);
+    LL_EQ(r.signaled, 1, "killed by a signal (exit %d); stderr:\n%.2000s", r.status, r.err);
+    LL_EQ(r.sig, SIGUSR2, "signal; stderr:\n%.2000s", r.err);
+    LL_STREQ(r.out, n.out, "stdout preloaded vs native");
+    ll_check_schema(r.json);
+    LL_EQ(ll_bytes_at(r.json, "definitely_lost", LL_SRC("hostile_sigwindow.c"),
+                      ll_line("hostile_sigwindow.c", "@leak"), NULL), 77,
+          "the leak; groups:\n%s", ll_describe_leaks(r.json));
+    ll_run_free(&n);
+    ll_run_free(&r);
+}
+
+/* A one-shot SA_NODEFER handler (sysv_signal) and a second signal while
+ * libleak is still putting its handler back (libsigshim.so raises it
+ * there): the program's handler ran twice, where the kernel's reset makes
+ * the second signal meet SIG_DFL. */
+Test(hostile, one_shot_handler_runs_at_most_once)
+{
+    const char *args[] = { "oneshot", NULL };
+    struct ll_run n, r;
+    ll_run_raw(&n, "hostile_sigwindow", 0, NULL, args);
+    LL_EQ(n.sig, SIGUSR1, "natively: signal (exit %d)", n.status);
+    LL_EQ(ll_count_lines(n.out, "handler ran"), 1, "natively:\n%s", n.out);
+    ll_run_json(&r, "hostile_sigwindow", NULL, args);
+    LL_EQ(r.signaled, 1, "killed by a signal (exit %d); stdout:\n%s", r.status, r.out);
+    LL_EQ(r.sig, SIGUSR1, "signal; stderr:\n%.2000s", r.err);
+    cr_assert(ll_count_lines(r.out, "handler ran") <= 1, "stdout:\n%s", r.out);
+    ll_check_schema(r.json);
+    LL_EQ(ll_bytes_at(r.json, "definitely_lost", LL_SRC("hostile_sigwindow.c"),
+                      ll_line("hostile_sigwindow.c", "@leak"), NULL), 77,
+          "the leak; groups:\n%s", ll_describe_leaks(r.json));
+    ll_run_free(&n);
+    ll_run_free(&r);
+}
+
 /* One-shot handlers (sysv_signal, SA_RESETHAND): the kernel resets them to
  * the real SIG_DFL, not to libleak's stand-in, and a handler that raised
  * its signal again, as crash handlers do, ended the process with no report.
