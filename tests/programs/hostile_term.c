@@ -132,6 +132,22 @@ static int query(void)
     was = signal(SIGTERM, SIG_DFL);
     printf("hostile_term: then %s\n", was == on_term ? "on_term" : "other");
     printf("hostile_term: after SIG_DFL, sigaction says %s\n", disposition(SIGTERM));
+    /* sigset(SIG_DFL) unblocks, and says SIG_HOLD if the signal was blocked
+     * (sigset is obsolete, and still exported: libleak takes it over) */
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+    sigset_t term, now;
+    sigemptyset(&term);
+    sigaddset(&term, SIGTERM);
+    signal(SIGTERM, on_term);
+    sigprocmask(SIG_BLOCK, &term, NULL);
+    was = sigset(SIGTERM, SIG_DFL);
+    sigprocmask(SIG_BLOCK, NULL, &now);
+    printf("hostile_term: sigset(SIG_DFL) of a blocked one returned %s, blocked now: %d\n",
+           was == SIG_HOLD ? "SIG_HOLD" : was == on_term ? "on_term" : "other",
+           sigismember(&now, SIGTERM));
+    was = sigset(SIGTERM, SIG_DFL);
+    printf("hostile_term: then %s, sigaction says %s\n", was == SIG_DFL ? "SIG_DFL" : "other",
+           disposition(SIGTERM));
     return 0;
 }
 
