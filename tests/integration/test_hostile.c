@@ -138,6 +138,24 @@ Test(hostile, reported_signals_read_as_default)
     ll_run_free(&r);
 }
 
+/* r, a run of hostile program prog preloaded, died of sig after its
+ * report, which finds the 77 bytes leaked at @leak of prog.c (what is the
+ * run, for the messages). */
+static void died_reporting(const struct ll_run *r, const char *prog, int sig, const char *what)
+{
+    char file[64], path[96];
+    snprintf(file, sizeof file, "%s.c", prog);
+    snprintf(path, sizeof path, LL_SRC("%s"), file);
+    LL_EQ(r->signaled, 1, "%s: killed by a signal (exit %d); stderr:\n%.2000s", what, r->status,
+          r->err);
+    LL_EQ(r->sig, sig, "%s: signal; stderr:\n%.2000s", what, r->err);
+    cr_assert(!ll_contains(r->err, "did not finish") && !ll_contains(r->err, "no leak report"),
+              "%s: stderr:\n%.2000s", what, r->err);
+    ll_check_schema(r->json);
+    LL_EQ(ll_bytes_at(r->json, "definitely_lost", path, ll_line(file, "@leak"), NULL), 77,
+          "%s: the leak; groups:\n%s", what, ll_describe_leaks(r->json));
+}
+
 /* A program that sets SIG_DFL back (a crash handler that re-raises) gets
  * libleak's handler back: the report, then death by the signal. */
 Test(hostile, sig_dfl_set_again_still_reports)
@@ -145,12 +163,7 @@ Test(hostile, sig_dfl_set_again_still_reports)
     const char *args[] = { "dfl_raise", NULL };
     struct ll_run r;
     ll_run_json(&r, "hostile_term", NULL, args);
-    LL_EQ(r.signaled, 1, "killed by a signal (exit %d); stderr:\n%.2000s", r.status, r.err);
-    LL_EQ(r.sig, SIGTERM, "signal");
-    ll_check_schema(r.json);
-    LL_EQ(ll_bytes_at(r.json, "definitely_lost", LL_SRC("hostile_term.c"),
-                      ll_line("hostile_term.c", "@leak"), NULL), 77,
-          "the leak; groups:\n%s", ll_describe_leaks(r.json));
+    died_reporting(&r, "hostile_term", SIGTERM, "preloaded");
     ll_run_free(&r);
 }
 
@@ -186,13 +199,7 @@ Test(hostile, program_sigalrm_ticks_during_a_signal_report)
     const char *args[] = { "alarm_ticks", NULL };
     struct ll_run r;
     ll_run_json(&r, "hostile_term", NULL, args);
-    LL_EQ(r.signaled, 1, "killed by a signal (exit %d); stderr:\n%.2000s", r.status, r.err);
-    LL_EQ(r.sig, SIGTERM, "signal; stderr:\n%.2000s", r.err);
-    cr_assert(!ll_contains(r.err, "did not finish"), "stderr:\n%.2000s", r.err);
-    ll_check_schema(r.json);
-    LL_EQ(ll_bytes_at(r.json, "definitely_lost", LL_SRC("hostile_term.c"),
-                      ll_line("hostile_term.c", "@leak"), NULL), 77,
-          "the leak; groups:\n%s", ll_describe_leaks(r.json));
+    died_reporting(&r, "hostile_term", SIGTERM, "preloaded");
     ll_run_free(&r);
 }
 
@@ -204,13 +211,7 @@ Test(hostile, program_sigalrm_pending_at_a_signal_report)
     const char *args[] = { "alarm_pending", NULL };
     struct ll_run r;
     ll_run_json(&r, "hostile_term", NULL, args);
-    LL_EQ(r.signaled, 1, "killed by a signal (exit %d); stderr:\n%.2000s", r.status, r.err);
-    LL_EQ(r.sig, SIGTERM, "signal; stderr:\n%.2000s", r.err);
-    cr_assert(!ll_contains(r.err, "did not finish"), "stderr:\n%.2000s", r.err);
-    ll_check_schema(r.json);
-    LL_EQ(ll_bytes_at(r.json, "definitely_lost", LL_SRC("hostile_term.c"),
-                      ll_line("hostile_term.c", "@leak"), NULL), 77,
-          "the leak; groups:\n%s", ll_describe_leaks(r.json));
+    died_reporting(&r, "hostile_term", SIGTERM, "preloaded");
     ll_run_free(&r);
 }
 
@@ -225,13 +226,8 @@ Test(hostile, signal_sig_dfl_leaves_no_window)
     ll_run_raw(&n, "hostile_sigwindow", 0, NULL, args);
     LL_EQ(n.sig, SIGUSR2, "natively: signal (exit %d)", n.status);
     ll_run_json(&r, "hostile_sigwindow", NULL, args);
-    LL_EQ(r.signaled, 1, "killed by a signal (exit %d); stderr:\n%.2000s", r.status, r.err);
-    LL_EQ(r.sig, SIGUSR2, "signal; stderr:\n%.2000s", r.err);
     LL_STREQ(r.out, n.out, "stdout preloaded vs native");
-    ll_check_schema(r.json);
-    LL_EQ(ll_bytes_at(r.json, "definitely_lost", LL_SRC("hostile_sigwindow.c"),
-                      ll_line("hostile_sigwindow.c", "@leak"), NULL), 77,
-          "the leak; groups:\n%s", ll_describe_leaks(r.json));
+    died_reporting(&r, "hostile_sigwindow", SIGUSR2, "preloaded");
     ll_run_free(&n);
     ll_run_free(&r);
 }
@@ -248,13 +244,8 @@ Test(hostile, one_shot_handler_runs_at_most_once)
     LL_EQ(n.sig, SIGUSR1, "natively: signal (exit %d)", n.status);
     LL_EQ(ll_count_lines(n.out, "handler ran"), 1, "natively:\n%s", n.out);
     ll_run_json(&r, "hostile_sigwindow", NULL, args);
-    LL_EQ(r.signaled, 1, "killed by a signal (exit %d); stdout:\n%s", r.status, r.out);
-    LL_EQ(r.sig, SIGUSR1, "signal; stderr:\n%.2000s", r.err);
     cr_assert(ll_count_lines(r.out, "handler ran") <= 1, "stdout:\n%s", r.out);
-    ll_check_schema(r.json);
-    LL_EQ(ll_bytes_at(r.json, "definitely_lost", LL_SRC("hostile_sigwindow.c"),
-                      ll_line("hostile_sigwindow.c", "@leak"), NULL), 77,
-          "the leak; groups:\n%s", ll_describe_leaks(r.json));
+    died_reporting(&r, "hostile_sigwindow", SIGUSR1, "preloaded");
     ll_run_free(&n);
     ll_run_free(&r);
 }
@@ -271,13 +262,8 @@ Test(hostile, one_shot_handler_raising_again_reports)
     LL_EQ(n.sig, SIGINT, "natively: signal (exit %d)", n.status);
     cr_assert(ll_contains(n.out, "then SIGTERM: SIG_DFL"), "natively:\n%s", n.out);
     ll_run_json(&r, "hostile_term", NULL, args);
-    LL_EQ(r.signaled, 1, "killed by a signal (exit %d); stderr:\n%.2000s", r.status, r.err);
-    LL_EQ(r.sig, SIGINT, "signal; stderr:\n%.2000s", r.err);
     LL_STREQ(r.out, n.out, "stdout preloaded vs native");
-    ll_check_schema(r.json);
-    LL_EQ(ll_bytes_at(r.json, "definitely_lost", LL_SRC("hostile_term.c"),
-                      ll_line("hostile_term.c", "@leak"), NULL), 77,
-          "the leak; groups:\n%s", ll_describe_leaks(r.json));
+    died_reporting(&r, "hostile_term", SIGINT, "preloaded");
     ll_run_free(&n);
     ll_run_free(&r);
 }
@@ -290,16 +276,10 @@ static void term_runs(const char *mode, int runs)
     const char *args[] = { mode, NULL };
     for (int i = 0; i < runs; i++) {
         struct ll_run r;
+        char what[64];
+        snprintf(what, sizeof what, "%s run %d", mode, i);
         ll_run_json(&r, "hostile_term", NULL, args);
-        LL_EQ(r.signaled, 1, "%s run %d: killed by a signal (exit %d); stderr:\n%.2000s", mode,
-              i, r.status, r.err);
-        LL_EQ(r.sig, SIGTERM, "%s run %d: signal; stderr:\n%.2000s", mode, i, r.err);
-        cr_assert(!ll_contains(r.err, "no leak report"), "%s run %d: stderr:\n%.2000s", mode, i,
-                  r.err);
-        ll_check_schema(r.json);
-        LL_EQ(ll_bytes_at(r.json, "definitely_lost", LL_SRC("hostile_term.c"),
-                          ll_line("hostile_term.c", "@leak"), NULL), 77,
-              "%s run %d: the leak; groups:\n%s", mode, i, ll_describe_leaks(r.json));
+        died_reporting(&r, "hostile_term", SIGTERM, what);
         ll_run_free(&r);
     }
 }
