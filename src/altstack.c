@@ -6,7 +6,10 @@
  * no report.  Each thread that allocates therefore gets an alternate signal
  * stack of libleak's (sigaltstack), unless it has one already, and the
  * report's SIGSEGV and SIGBUS handler runs there (SA_ONSTACK, signals.c);
- * the report itself moves on to a bigger stack (bigstack.c).
+ * the report itself moves on to a bigger stack (bigstack.c).  The signal
+ * that stops the other threads for the leak check also puts its frame
+ * there (threads.c): on a thread's own stack it did not fit when the
+ * thread waited with less than 3.5 KiB of it left.
  *
  * The main thread's is set at initialisation, every other thread's at its
  * first allocation (nursery.c), and taken back when the thread exits, for

@@ -277,6 +277,14 @@ static int ll_stop_install(void)
     memset(&sa, 0, sizeof sa);
     sa.sa_sigaction = ll_stop_handler;
     sa.sa_flags = SA_SIGINFO | SA_RESTART;
+#if defined(__x86_64__)
+    /* The frame goes on the thread's signal stack (altstack.c), not on a
+     * stack it may have all but used up: 3.5 KiB with AVX-512 state, which
+     * a thread that waited with less left did not have, and the kernel
+     * killed the process.  (The scan starts at the interrupted sp, read
+     * from the context; elsewhere it is this handler's own frame.) */
+    sa.sa_flags |= SA_ONSTACK;
+#endif
     sigfillset(&sa.sa_mask);            /* nothing else runs on top of it */
     if (ll_sigaction_next(LL_STOP_SIGNAL, &sa, &ll_stop_old)) return -1;
     ll_stop_installed = 1;

@@ -1332,6 +1332,30 @@ static void tiny_stack_end(const char *how, const char *kib, const char *end)
     ll_run_free(&r);
 }
 
+/* A thread waits in a system call with 1 KiB of its stack left when the
+ * process exits.  The leak check stops it with a signal, whose frame (3.5
+ * KiB with AVX-512 state) did not fit there: the kernel killed the
+ * process, with no report.  It goes on the thread's signal stack now, and
+ * the thread's stack is still read from where it stopped. */
+Test(hostile, thread_with_its_stack_all_but_used_is_stopped)
+{
+    const char *src = LL_SRC("full_stack_stop.c");
+    struct ll_run n, r;
+    ll_run_raw(&n, "full_stack_stop", 0, NULL, NULL);
+    LL_EQ(n.status, 0, "natively: exit status (signal %d)", n.sig);
+    ll_run_json(&r, "full_stack_stop", "show_reachable=1", NULL);
+    LL_EQ(r.exited, 1, "exited (signal %d); stderr:\n%.2000s", r.sig, r.err);
+    LL_EQ(r.status, 0, "exit status; stderr:\n%.2000s", r.err);
+    ll_check_schema(r.json);
+    LL_EQ(ll_int(ll_get(r.json, "check"), "threads_not_stopped"), 0, "the thread stopped");
+    LL_EQ(ll_bytes_at(r.json, "definitely_lost", src, ll_line("full_stack_stop.c", "@lost"),
+                      NULL), 40, "main's lost block; groups:\n%s", ll_describe_leaks(r.json));
+    LL_EQ(ll_bytes_at(r.json, "still_reachable", src, ll_line("full_stack_stop.c", "@held"),
+                      NULL), 24, "the thread's block; groups:\n%s", ll_describe_leaks(r.json));
+    ll_run_free(&n);
+    ll_run_free(&r);
+}
+
 static const char *const tiny_ends[] = { "exit", "quick_exit", "_exit", "abort" };
 
 Test(hostile, end_on_a_pthread_stack_min_thread)
