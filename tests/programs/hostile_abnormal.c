@@ -8,7 +8,9 @@
  * copy of our memory that ran no fork handlers, ends with exit(9)),
  * overflow (runaway recursion on the main thread: SIGSEGV on the guard
  * page), thread_overflow (the same on another thread), thread_churn (1000
- * threads that allocate, one after the other, then exit 0). */
+ * threads that allocate, one after the other, then exit 0), thread_maps
+ * (200 threads that allocate, all alive: prints how many mappings the
+ * process has, then exits 0). */
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <pthread.h>
@@ -150,6 +152,40 @@ static int thread_churn(void)
     return 0;
 }
 
+static pthread_barrier_t all_up;
+
+static void *alloc_and_wait(void *arg)
+{
+    sink = malloc(16);
+    free(sink);
+    pthread_barrier_wait(&all_up);
+    pthread_barrier_wait(&all_up);
+    return arg;
+}
+
+static int thread_maps(void)
+{
+    enum { N = 200 };
+    pthread_t t[N];
+    char line[512];
+    int n = 0;
+    pthread_barrier_init(&all_up, NULL, N + 1);
+    for (int i = 0; i < N; i++)
+        if (pthread_create(&t[i], NULL, alloc_and_wait, NULL) != 0)
+            return 1;
+    pthread_barrier_wait(&all_up);
+    FILE *f = fopen("/proc/self/maps", "r");
+    while (f && fgets(line, sizeof line, f))
+        n++;
+    if (f)
+        fclose(f);
+    printf("hostile_abnormal: %d mappings\n", n);
+    pthread_barrier_wait(&all_up);
+    for (int i = 0; i < N; i++)
+        pthread_join(t[i], NULL);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     const char *m = argc > 1 ? argv[1] : "segv";
@@ -197,5 +233,7 @@ int main(int argc, char **argv)
         return thread_overflow();
     else if (!strcmp(m, "thread_churn"))
         return thread_churn();
+    else if (!strcmp(m, "thread_maps"))
+        return thread_maps();
     return 0;
 }
