@@ -20,12 +20,14 @@ static void ll_fork_prepare(void)
     ll_error_fork_prepare();
     ll_internal_fork_prepare();
     ll_altstack_fork_prepare();
+    ll_amaps_fork_prepare();
     ll_mem_fork_prepare();
 }
 
 static void ll_fork_parent(void)
 {
     ll_mem_fork_parent();
+    ll_amaps_fork_parent();
     ll_altstack_fork_parent();
     ll_internal_fork_parent();
     ll_error_fork_parent();
@@ -40,6 +42,7 @@ static void ll_fork_child(void)
 {
     ll_inner_held = 0;    /* the locks are reset below, not released */
     ll_mem_fork_child();
+    ll_amaps_fork_child();
     ll_altstack_fork_child();
     ll_internal_fork_child();
     ll_error_fork_child();

@@ -86,6 +86,7 @@ void ll_init_slow(void)
         errno = saved;
         return;
     }
+    ll_amaps_init();      /* which mappings are the allocator's (allocmaps.c) */
     ll_tcb_note_main();
     ll_out_keep_stderr();
     ll_opt_parse(getenv("LIBLEAK_OPTIONS"));

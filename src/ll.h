@@ -746,6 +746,17 @@ void ll_sig_handler(int sig, siginfo_t *info, void *uc);
 void ll_sig_action(struct sigaction *sa, int sig);
 /* A signal stack of libleak's for this thread, if it has none (altstack.c):
  * a stack overflow's SIGSEGV then gets its report; taken back at its exit. */
+/* The mappings the next allocator made for itself, when it is not the C
+ * library's (allocmaps.c; mmap.c reports them): not roots for the scan. */
+void ll_amaps_init(void);
+int ll_amaps_known(void);
+void ll_amaps_set_code(uintptr_t lo, uintptr_t hi);
+void ll_amaps_mapped(uintptr_t caller, uintptr_t p, size_t len);
+void ll_amaps_unmapped(uintptr_t p, size_t len);
+unsigned ll_amaps_count(void);
+void ll_amaps_fork_prepare(void);
+void ll_amaps_fork_parent(void);
+void ll_amaps_fork_child(void);
 void ll_altstack_give(void);
 void ll_altstack_take_back(void);
 void ll_altstack_fork_prepare(void);

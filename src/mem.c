@@ -10,6 +10,7 @@
 
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 
 #define LL_CHUNK (256u << 10)
 #define LL_SMALL_MAX 1024u            /* fine-grained classes up to here */
@@ -66,8 +67,9 @@ static ll_lock_t ll_pages_lock;
 void *ll_pages_alloc(size_t size)
 {
     size = (size + ll_page_size - 1) & ~(ll_page_size - 1);
-    void *p = mmap(NULL, size, PROT_READ | PROT_WRITE,
-                   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    /* by system call: the exported mmap (mmap.c) is the program's */
+    void *p = (void *)syscall(SYS_mmap, NULL, size, PROT_READ | PROT_WRITE,
+                              MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (p == MAP_FAILED)
         return NULL;
     atomic_fetch_add(&ll_mapped, size);
@@ -107,7 +109,7 @@ void ll_pages_free(void *p, size_t size)
     ll_pages_forget(p, size);
     size = (size + ll_page_size - 1) & ~(ll_page_size - 1);
     if (!ll_pages_end || size > LL_PAGES_KEEP)
-        munmap(p, size);
+        syscall(SYS_munmap, p, size);
 }
 
 /* 1 if one of our mappings (a chunk, or a direct mapping listed) meets

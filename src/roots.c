@@ -558,6 +558,7 @@ void ll_reach_classify(struct ll_block *blocks, size_t n)
     err |= roots_add_threads(&g, th, nth);
     err |= add_self_tls(&g.holes, (uintptr_t)pthread_self());
     err |= roots_add_tcbs(&g.roots, &g.skip, &g.holes, g.memfd, &g.anon, th, nth);
+    err |= ll_amaps_add_to(&g.skip);   /* the next allocator's own, if not libc's */
     err |= roots_add_anon(&g.roots, &g.anon, &g.skip, blocks, n);
     err |= cut_holes(&g.roots.any, &g.holes);
     if (err) ll_reach_give_up(blocks, n);   /* missing roots would make live blocks "lost" */

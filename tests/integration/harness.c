@@ -76,6 +76,8 @@ static void sleep_ms(long ms)
         ;
 }
 
+const char *ll_preload_after;
+
 void ll_run_raw(struct ll_run *r, const char *prog, int preload,
                 const char *options, const char *const *args)
 {
@@ -103,8 +105,14 @@ void ll_run_raw(struct ll_run *r, const char *prog, int preload,
     int envc = 0;
     envp[envc++] = "PATH=/usr/local/bin:/usr/bin:/bin";
     envp[envc++] = "LC_ALL=C";
-    if (preload)
+    char preload_env[1024];
+    if (preload && ll_preload_after) {
+        snprintf(preload_env, sizeof preload_env, "LD_PRELOAD=%s %s", LL_LIB, ll_preload_after);
+        envp[envc++] = preload_env;
+    } else if (preload) {
         envp[envc++] = "LD_PRELOAD=" LL_LIB;
+    }
+    ll_preload_after = NULL;
     if (options) {
         char *exp = ll_expand(options, r->dir);
         opt_env = malloc(strlen(exp) + sizeof "LIBLEAK_OPTIONS=");

@@ -52,6 +52,9 @@ struct ll_run {
  * Fails the test if the program cannot be started or outlives the timeout. */
 void ll_run_raw(struct ll_run *r, const char *prog, int preload,
                 const char *options, const char *const *args);
+/* Preloaded objects after libleak.so in the next ll_run_raw or ll_run_json
+ * (space-separated paths; NULL: none).  Reset by every run. */
+extern const char *ll_preload_after;
 
 /* Preloaded, with LIBLEAK_OPTIONS=format=json:output={dir}/report.json plus
  * ":" extra (if extra is not NULL); parses the report into r->json and fails

@@ -37,6 +37,20 @@ static void libc_case(const char *what)
 
 Test(noise, hello_stdio) { run_clean("noise_hello", NULL, "hello, world\n"); }
 
+/* jemalloc as the next allocator: the mappings it made for itself are not
+ * roots (allocmaps.c), the program's own still are. */
+#define JEMALLOC "/usr/lib/x86_64-linux-gnu/libjemalloc.so.2"
+Test(noise, hello_stdio_under_jemalloc)
+{
+    ll_preload_after = JEMALLOC;
+    run_clean("noise_hello", NULL, "hello, world\n");
+}
+Test(noise, threads_tls_keys_dlopen_under_jemalloc)
+{
+    ll_preload_after = JEMALLOC;
+    run_clean("noise_threads", NULL, "threads: done\n");
+}
+
 Test(noise, cxx_iostream_string_exceptions)
 {
     run_clean("noise_cxx", NULL, "distinct 26, caught 5\n");
