@@ -44,10 +44,10 @@ static unsigned ll_alt_nkept;
 static char *ll_alt_get(void)
 {
     char *base = NULL;
-    ll_lock(&ll_alt_lock);
+    ll_lock_counted(&ll_alt_lock);
     if (ll_alt_nkept)
         base = ll_alt_kept[--ll_alt_nkept];
-    ll_unlock(&ll_alt_lock);
+    ll_unlock_counted(&ll_alt_lock);
     if (base)
         return base;
     return ll_pages_alloc(LL_ALTSTACK);
@@ -55,12 +55,12 @@ static char *ll_alt_get(void)
 
 static void ll_alt_put(char *base)
 {
-    ll_lock(&ll_alt_lock);
+    ll_lock_counted(&ll_alt_lock);
     if (ll_alt_nkept < LL_ALT_KEEP) {
         ll_alt_kept[ll_alt_nkept++] = base;
         base = NULL;
     }
-    ll_unlock(&ll_alt_lock);
+    ll_unlock_counted(&ll_alt_lock);
     if (base)
         ll_pages_free(base, LL_ALTSTACK);
 }
@@ -115,6 +115,6 @@ void ll_altstack_take_back(void)
 }
 
 /* fork(): the list of kept stacks is never seen half updated. */
-void ll_altstack_fork_prepare(void) { ll_lock(&ll_alt_lock); }
-void ll_altstack_fork_parent(void) { ll_unlock(&ll_alt_lock); }
+void ll_altstack_fork_prepare(void) { ll_lock_counted(&ll_alt_lock); }
+void ll_altstack_fork_parent(void) { ll_unlock_counted(&ll_alt_lock); }
 void ll_altstack_fork_child(void) { ll_lock_reset(&ll_alt_lock); }

@@ -163,9 +163,9 @@ static void ll_error_print_stacks(void *arg)
 
 static void ll_error_print(const struct ll_error_rec *e)
 {
-    ll_lock(&ll_print_lock);
+    ll_lock_counted(&ll_print_lock);
     ll_bigstack_call(ll_error_print_stacks, (void *)e);
-    ll_unlock(&ll_print_lock);
+    ll_unlock_counted(&ll_print_lock);
 }
 
 /* After libleak ran out of memory, a pointer it does not know may be one
@@ -212,11 +212,11 @@ void ll_error_report_block(unsigned kind, uintptr_t p, const struct ll_block *b,
 
 static void ll_error_add(const struct ll_error_rec *e)
 {
-    ll_lock(&ll_errors_lock);
+    ll_lock_counted(&ll_errors_lock);
     size_t nth = ll_nerrors_total++;
     if (ll_nerrors < LL_MAX_ERRORS)
         ll_errors[ll_nerrors++] = *e;
-    ll_unlock(&ll_errors_lock);
+    ll_unlock_counted(&ll_errors_lock);
     if (nth < LL_MAX_PRINTED)
         ll_error_print(e);
     else if (nth == LL_MAX_PRINTED)
@@ -228,9 +228,9 @@ size_t ll_error_count(void) { return ll_nerrors; }
 
 size_t ll_error_total(void)
 {
-    ll_lock(&ll_errors_lock);
+    ll_lock_counted(&ll_errors_lock);
     size_t n = ll_nerrors_total;
-    ll_unlock(&ll_errors_lock);
+    ll_unlock_counted(&ll_errors_lock);
     return n;
 }
 
@@ -241,14 +241,14 @@ const struct ll_error_rec *ll_error_get(size_t i)
 
 void ll_error_fork_prepare(void)
 {
-    ll_lock(&ll_print_lock);
-    ll_lock(&ll_errors_lock);
+    ll_lock_counted(&ll_print_lock);
+    ll_lock_counted(&ll_errors_lock);
 }
 
 void ll_error_fork_parent(void)
 {
-    ll_unlock(&ll_errors_lock);
-    ll_unlock(&ll_print_lock);
+    ll_unlock_counted(&ll_errors_lock);
+    ll_unlock_counted(&ll_print_lock);
 }
 
 void ll_error_fork_child(void)

@@ -41,6 +41,7 @@ static void ll_fork_parent(void)
 static void ll_fork_child(void)
 {
     ll_inner_held = 0;    /* the locks are reset below, not released */
+    ll_locks_held = 0;
     ll_mem_fork_child();
     ll_amaps_fork_child();
     ll_altstack_fork_child();

@@ -42,6 +42,6 @@ int ll_internal_remove(uintptr_t p)
     return e != NULL;
 }
 
-void ll_internal_fork_prepare(void) { ll_lock(&ll_internal_lock); }
-void ll_internal_fork_parent(void) { ll_unlock(&ll_internal_lock); }
+void ll_internal_fork_prepare(void) { ll_lock_counted(&ll_internal_lock); }
+void ll_internal_fork_parent(void) { ll_unlock_counted(&ll_internal_lock); }
 void ll_internal_fork_child(void) { ll_lock_reset(&ll_internal_lock); }

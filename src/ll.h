@@ -63,6 +63,20 @@ static inline void ll_unlock(ll_lock_t *l) {
     atomic_store_explicit(&l->v, 0, memory_order_release);
 }
 static inline void ll_lock_reset(ll_lock_t *l) { atomic_store(&l->v, 0); }
+/* Every lock but a thread's own nursery's (its fast paths): the locks a
+ * thread holds are counted, so that a stack overflow inside libleak can
+ * tell whether its tables are whole (signals.c). */
+extern __thread __attribute__((tls_model("initial-exec"))) int ll_locks_held;
+static inline void ll_lock_counted(ll_lock_t *l) {
+    ll_locks_held++;
+    atomic_signal_fence(memory_order_seq_cst);
+    ll_lock(l);
+}
+static inline void ll_unlock_counted(ll_lock_t *l) {
+    ll_unlock(l);
+    atomic_signal_fence(memory_order_seq_cst);
+    ll_locks_held--;
+}
 /* The locks of mem.c and internal.c, the innermost ones: a signal handler
  * that allocates while its thread holds one of them (it interrupted
  * libleak) must not call into mem.c or internal.c. */
@@ -254,6 +268,7 @@ int ll_nursery_add(uintptr_t p, size_t size, uint32_t stack, unsigned fn,
                    unsigned align_log2);
 int ll_nursery_take(uintptr_t p, uintptr_t free_pc, struct ll_block *out);
 int ll_nursery_free_own(uintptr_t p, uintptr_t free_pc, unsigned dealloc);
+int ll_nursery_held(void);
 int ll_nursery_take_any(uintptr_t p, uintptr_t free_pc, struct ll_block *out);
 int ll_nursery_lookup(uintptr_t p, struct ll_block *out);
 int ll_nursery_find_containing(uintptr_t p, struct ll_block *out);

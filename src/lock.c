@@ -8,6 +8,7 @@
 #include <sched.h>
 
 LL_TLS int ll_inner_held;
+LL_TLS int ll_locks_held;
 LL_TLS int ll_stop_pending;
 
 void ll_lock_slow(ll_lock_t *l)

@@ -176,7 +176,7 @@ static int ll_mods_cb(struct dl_phdr_info *info, size_t size, void *arg)
 
 static void ll_mods_refresh(void)
 {
-    ll_lock(&ll_mods_lock);
+    ll_lock_counted(&ll_mods_lock);
     if (!ll_mods)
         ll_mods = ll_pages_alloc(LL_MAX_MODULES * sizeof(*ll_mods));
     atomic_store(&ll_mods_seen, atomic_load(&ll_unmap_gen));
@@ -194,7 +194,7 @@ static void ll_mods_refresh(void)
             dead += !__atomic_load_n(&ll_mods_alive[i], __ATOMIC_RELAXED);
         atomic_store(&ll_mods_ndead, dead);
     }
-    ll_unlock(&ll_mods_lock);
+    ll_unlock_counted(&ll_mods_lock);
 }
 
 /* pc lies in a closed object's range and in no live one's: something was
@@ -304,6 +304,6 @@ size_t ll_modules_origin(uintptr_t pc, unsigned epoch)
     return i == SIZE_MAX ? i : ll_mods_first_of(i);
 }
 
-void ll_modules_fork_prepare(void) { ll_lock(&ll_mods_lock); }
-void ll_modules_fork_parent(void) { ll_unlock(&ll_mods_lock); }
+void ll_modules_fork_prepare(void) { ll_lock_counted(&ll_mods_lock); }
+void ll_modules_fork_parent(void) { ll_unlock_counted(&ll_mods_lock); }
 void ll_modules_fork_child(void) { ll_lock_reset(&ll_mods_lock); }

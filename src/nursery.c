@@ -96,13 +96,13 @@ int ll_thread_register(void)
 
 static void ll_ny_link(struct ll_nursery *y)
 {
-    ll_lock(&ll_ny_reg);
+    ll_lock_counted(&ll_ny_reg);
     y->next = ll_ny_head;
     y->prev = NULL;
     if (ll_ny_head)
         ll_ny_head->prev = y;
     ll_ny_head = y;
-    ll_unlock(&ll_ny_reg);
+    ll_unlock_counted(&ll_ny_reg);
 }
 
 static void ll_ny_spill_all(struct ll_nursery *y)
@@ -128,8 +128,8 @@ void ll_nursery_thread_exit(void)
     if (ll_ny_state != LL_NY_LIVE)
         return;
     ll_ny_state = LL_NY_GONE;
-    ll_lock(&ll_ny_reg);
-    ll_lock(&y->lock);
+    ll_lock_counted(&ll_ny_reg);
+    ll_lock_counted(&y->lock);
     ll_ny_spill_all(y);
     if (y->prev)
         y->prev->next = y->next;
@@ -140,8 +140,8 @@ void ll_nursery_thread_exit(void)
     ll_ny_gone_allocs += y->allocs;
     ll_ny_gone_frees += y->frees;
     ll_ny_gone_bytes += y->bytes;
-    ll_unlock(&y->lock);
-    ll_unlock(&ll_ny_reg);
+    ll_unlock_counted(&y->lock);
+    ll_unlock_counted(&ll_ny_reg);
     ll_ny = NULL;
     ll_mem_free(y, sizeof(*y));
 }
@@ -211,6 +211,13 @@ static __attribute__((noinline)) unsigned ll_ny_evict(struct ll_nursery *y)
     ll_ny_unindex(y, (unsigned)ll_ny_pos(y, y->ent[i].ptr));
     ll_table_insert_shard(&y->ent[i]);
     return i;
+}
+
+/* 1 if this thread's nursery is locked, most likely by this thread itself
+ * (another one that looks in holds it briefly). */
+int ll_nursery_held(void)
+{
+    return ll_ny_state == LL_NY_LIVE && atomic_load(&ll_ny->lock.v) != 0;
 }
 
 /* The calling thread's nursery, made on its first allocation; NULL if it
@@ -432,9 +439,9 @@ int ll_nursery_take(uintptr_t p, uintptr_t free_pc, struct ll_block *out)
     if (ll_ny_state != LL_NY_LIVE)
         return 0;
     struct ll_block tmp, *b = out ? out : &tmp;
-    ll_lock(&y->lock);
+    ll_lock_counted(&y->lock);
     int found = ll_ny_take(y, p, free_pc, b);
-    ll_unlock(&y->lock);
+    ll_unlock_counted(&y->lock);
     if (found)
         ll_live_note(-(int64_t)b->size);
     return found;
@@ -480,13 +487,13 @@ static int ll_ny_search(int (*ask)(struct ll_nursery *, struct ll_ny_query *),
                         struct ll_ny_query *q)
 {
     int found = 0;
-    ll_lock(&ll_ny_reg);
+    ll_lock_counted(&ll_ny_reg);
     for (struct ll_nursery *y = ll_ny_head; y && !found; y = y->next) {
-        ll_lock(&y->lock);
+        ll_lock_counted(&y->lock);
         found = ask(y, q);
-        ll_unlock(&y->lock);
+        ll_unlock_counted(&y->lock);
     }
-    ll_unlock(&ll_ny_reg);
+    ll_unlock_counted(&ll_ny_reg);
     return found;
 }
 
@@ -594,16 +601,16 @@ void ll_nursery_totals(struct ll_totals *t)
 
 void ll_nursery_lock_all(void)
 {
-    ll_lock(&ll_ny_reg);
+    ll_lock_counted(&ll_ny_reg);
     for (struct ll_nursery *y = ll_ny_head; y; y = y->next)
-        ll_lock(&y->lock);
+        ll_lock_counted(&y->lock);
 }
 
 void ll_nursery_unlock_all(void)
 {
     for (struct ll_nursery *y = ll_ny_head; y; y = y->next)
-        ll_unlock(&y->lock);
-    ll_unlock(&ll_ny_reg);
+        ll_unlock_counted(&y->lock);
+    ll_unlock_counted(&ll_ny_reg);
 }
 
 /* In a fork child the other threads are gone; their blocks are still the

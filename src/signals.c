@@ -27,6 +27,7 @@
 #include "ll.h"
 
 #include <dlfcn.h>
+#include <sys/uio.h>
 #include <errno.h>
 #include <link.h>
 #include <pthread.h>
@@ -411,9 +412,23 @@ static void ll_sig_root(const void *ucv)
 #endif
 }
 
-/* A fault within 64 KiB of the stack pointer, below or just above it: the
- * stack ran into its guard page (said in the message). */
+/* The stack ran into its guard (said in the message; and inside libleak it
+ * is reported, see ll_sig_handler): a fault just below the stack pointer (a
+ * push, a call), or within 64 KiB above it when the stack pointer itself
+ * was moved where nothing can be read (a frame's sub, then a store into
+ * the frame).  A fault above a stack pointer that is fine is something
+ * else: a frame pointer into a PROT_NONE page the stack walk followed
+ * (hostile::fatal_signal_inside_malloc_no_report). */
 static int ll_sig_overflow;
+
+/* 1 if a byte at a can be read (asked of the kernel: no fault here). */
+static int ll_sig_readable(uintptr_t a)
+{
+    char c;
+    struct iovec here = { &c, 1 }, there = { (void *)a, 1 };
+    return syscall(SYS_process_vm_readv, syscall(SYS_getpid), &here, 1UL, &there, 1UL, 0UL) == 1 ||
+           errno != EFAULT;
+}
 
 static int ll_sig_is_overflow(int sig, const siginfo_t *info, const void *ucv)
 {
@@ -421,11 +436,21 @@ static int ll_sig_is_overflow(int sig, const siginfo_t *info, const void *ucv)
     const ucontext_t *uc = ucv;
     uintptr_t sp = (uintptr_t)uc->uc_mcontext.gregs[REG_RSP];
     uintptr_t at = (uintptr_t)info->si_addr;
-    return sig == SIGSEGV && info->si_code > 0 && at && at - (sp - (64u << 10)) < (68u << 10);
+    if (sig != SIGSEGV || info->si_code <= 0 || !at)
+        return 0;
+    if (at < sp)
+        return sp - at <= 256;
+    return at - sp < (64u << 10) && !ll_sig_readable(sp);
 #else
     (void)sig; (void)info; (void)ucv;
     return 0;
 #endif
+}
+
+/* No lock of libleak's held by this thread: its tables are not mid-update. */
+static int ll_sig_tables_whole(void)
+{
+    return !ll_inner_held && !ll_locks_held && !ll_nursery_held();
 }
 
 /* The watchdog, the message and the report, on a stack of libleak's own
@@ -556,11 +581,17 @@ void ll_sig_handler(int sig, siginfo_t *info, void *uc)
         return;
     }
     /* In a vfork child (it shares the parent's memory), after the report
-     * or inside libleak (it may hold its own locks): just die. */
-    if (ll_is_own_process() && atomic_load(&ll_state) == LL_READY &&
-        ll_report_claim() && !ll_end_interrupted(ll_sig_name(sig, name), 1)) {
+     * or inside libleak (it may hold its own locks): just die.  But a stack
+     * overflow inside libleak, which takes more stack than the program's
+     * frames (runaway recursion that allocates at each level faults there),
+     * is reported when the thread holds none of libleak's locks: its tables
+     * are whole then, as other threads read them all the time. */
+    int overflow = ll_sig_is_overflow(sig, info, uc);
+    if (ll_is_own_process() && atomic_load(&ll_state) == LL_READY && ll_report_claim() &&
+        ((overflow && ll_guard && ll_sig_tables_whole()) ||
+         !ll_end_interrupted(ll_sig_name(sig, name), 1))) {
         ll_dying = sig;             /* other threads' fatal signals wait for us */
-        ll_sig_overflow = ll_sig_is_overflow(sig, info, uc);
+        ll_sig_overflow = overflow;
         ll_sig_root(uc);
         ll_bigstack_call(ll_sig_report, &sig);
         ll_sig_disarm_watchdog();

@@ -141,13 +141,13 @@ static int ll_dir_publish(struct ll_stk *s)
         return -1;
     struct ll_stk **page = atomic_load_explicit(&ll_dir[pg], memory_order_acquire);
     if (!page) {
-        ll_lock(&ll_dir_lock);
+        ll_lock_counted(&ll_dir_lock);
         page = atomic_load(&ll_dir[pg]);
         if (!page) {
             page = ll_pages_alloc(sizeof(*page) << LL_DIR_BITS);
             atomic_store_explicit(&ll_dir[pg], page, memory_order_release);
         }
-        ll_unlock(&ll_dir_lock);
+        ll_unlock_counted(&ll_dir_lock);
         if (!page)
             return -1;
     }
@@ -177,7 +177,7 @@ static uint32_t ll_stack_find_or_add(const uintptr_t *pcs, unsigned n, unsigned 
     size_t len = n * sizeof(*pcs);
     key[0] = epoch;
     memcpy(key + 1, pcs, len);
-    ll_lock(&sh->lock);
+    ll_lock_counted(&sh->lock);
     HASH_FIND_BYHASHVALUE(hh, sh->head, key, len + sizeof(*key), h, s);
     if (!s && (s = ll_mem_alloc(sizeof(*s) + len))) {
         s->depth = n;
@@ -194,7 +194,7 @@ static uint32_t ll_stack_find_or_add(const uintptr_t *pcs, unsigned n, unsigned 
             *fresh = 1;
         }
     }
-    ll_unlock(&sh->lock);
+    ll_unlock_counted(&sh->lock);
     return s ? s->id : LL_STACK_NONE;
 }
 
@@ -339,15 +339,15 @@ size_t ll_stack_count(void) { return atomic_load(&ll_next_id) - 1; }
 void ll_stack_fork_prepare(void)
 {
     for (unsigned i = 0; i < LL_SSHARDS; i++)
-        ll_lock(&ll_sshards[i].lock);
-    ll_lock(&ll_dir_lock);
+        ll_lock_counted(&ll_sshards[i].lock);
+    ll_lock_counted(&ll_dir_lock);
 }
 
 void ll_stack_fork_parent(void)
 {
-    ll_unlock(&ll_dir_lock);
+    ll_unlock_counted(&ll_dir_lock);
     for (unsigned i = LL_SSHARDS; i-- > 0;)
-        ll_unlock(&ll_sshards[i].lock);
+        ll_unlock_counted(&ll_sshards[i].lock);
 }
 
 void ll_stack_fork_child(void)

@@ -191,13 +191,13 @@ int ll_table_insert_far(uintptr_t p, size_t size, unsigned align_log2, unsigned 
     unsigned hv = ll_bucket_hash(p);
     struct ll_shard *s = ll_shard_of(p);
     int64_t delta;
-    ll_lock(&s->lock);
+    ll_lock_counted(&s->lock);
     int res = ll_shard_add(s, hv, &b, &delta);
     s->allocs++;
     s->bytes += size;
     if (res == LL_INSERT_OOM)
         s->dropped++;
-    ll_unlock(&s->lock);
+    ll_unlock_counted(&s->lock);
     if (delta)
         ll_live_add(delta);
     return res;
@@ -209,10 +209,10 @@ void ll_table_insert_shard(const struct ll_block *b)
     unsigned hv = ll_bucket_hash(b->ptr);
     struct ll_shard *s = ll_shard_of(b->ptr);
     int64_t delta;
-    ll_lock(&s->lock);
+    ll_lock_counted(&s->lock);
     if (ll_shard_add(s, hv, b, &delta) == LL_INSERT_OOM)
         s->dropped++;
-    ll_unlock(&s->lock);
+    ll_unlock_counted(&s->lock);
 }
 
 void ll_table_restore(const struct ll_block *b)
@@ -220,12 +220,12 @@ void ll_table_restore(const struct ll_block *b)
     unsigned hv = ll_bucket_hash(b->ptr);
     struct ll_shard *s = ll_shard_of(b->ptr);
     int64_t delta;
-    ll_lock(&s->lock);
+    ll_lock_counted(&s->lock);
     int res = ll_shard_add(s, hv, b, &delta);
     s->frees--;                         /* undo the count of the removal */
     if (res == LL_INSERT_OOM)
         s->dropped++;
-    ll_unlock(&s->lock);
+    ll_unlock_counted(&s->lock);
     if (delta)
         ll_live_add(delta);
 }
@@ -265,10 +265,10 @@ static int ll_shard_remove(uintptr_t p, uintptr_t free_pc, struct ll_block *out)
 {
     unsigned hv = ll_bucket_hash(p);
     struct ll_shard *s = ll_shard_of(p);
-    ll_lock(&s->lock);
+    ll_lock_counted(&s->lock);
     struct ll_rec *r = ll_shard_find(s, p, hv);
     if (!r) {
-        ll_unlock(&s->lock);
+        ll_unlock_counted(&s->lock);
         return 0;
     }
     HASH_DEL_IN_BKT(*ll_bucket_of(s, hv), &r->hh);
@@ -282,7 +282,7 @@ static int ll_shard_remove(uintptr_t p, uintptr_t free_pc, struct ll_block *out)
                                 .alloc_stack = r->stack, .fn = r->fn };
     }
     ll_rec_put(s, r);
-    ll_unlock(&s->lock);
+    ll_unlock_counted(&s->lock);
     return 1;
 }
 
@@ -290,11 +290,11 @@ int ll_table_lookup(uintptr_t p, struct ll_block *out)
 {
     unsigned hv = ll_bucket_hash(p);
     struct ll_shard *s = ll_shard_of(p);
-    ll_lock(&s->lock);
+    ll_lock_counted(&s->lock);
     struct ll_rec *r = ll_shard_find(s, p, hv);
     if (r && out)
         ll_rec_copy(r, out);
-    ll_unlock(&s->lock);
+    ll_unlock_counted(&s->lock);
     return r != NULL || ll_nursery_lookup(p, out);
 }
 
@@ -302,7 +302,7 @@ int ll_quarantine_find(uintptr_t p, struct ll_freed *out)
 {
     struct ll_shard *s = ll_shard_of(p);
     int found = 0;
-    ll_lock(&s->lock);
+    ll_lock_counted(&s->lock);
     for (unsigned i = 0; i < LL_QUARANTINE && !found; i++) {
         /* newest first, so a reused-then-refreed address names its last life */
         const struct ll_freed *q =
@@ -312,7 +312,7 @@ int ll_quarantine_find(uintptr_t p, struct ll_freed *out)
             found = 1;
         }
     }
-    ll_unlock(&s->lock);
+    ll_unlock_counted(&s->lock);
     return found || ll_nursery_quarantine_find(p, out);
 }
 
@@ -322,13 +322,13 @@ int ll_table_find_containing(uintptr_t p, struct ll_block *out)
     int found = 0;
     for (unsigned i = 0; i < LL_SHARDS && !found; i++) {
         struct ll_shard *s = &ll_shards[i];
-        ll_lock(&s->lock);
+        ll_lock_counted(&s->lock);
         LL_SHARD_EACH(s, r)
             if (!found && p > r->ptr && p - r->ptr < r->size) {
                 ll_rec_copy(r, out);
                 found = 1;
             }
-        ll_unlock(&s->lock);
+        ll_unlock_counted(&s->lock);
     }
     return found || ll_nursery_find_containing(p, out);
 }
@@ -338,13 +338,13 @@ void ll_table_lock_all(void)
 {
     ll_nursery_lock_all();
     for (unsigned i = 0; i < LL_SHARDS; i++)
-        ll_lock(&ll_shards[i].lock);
+        ll_lock_counted(&ll_shards[i].lock);
 }
 
 void ll_table_unlock_all(void)
 {
     for (unsigned i = LL_SHARDS; i-- > 0;)
-        ll_unlock(&ll_shards[i].lock);
+        ll_unlock_counted(&ll_shards[i].lock);
     ll_nursery_unlock_all();
 }
 

@@ -103,6 +103,11 @@ static void overflow(const char *mode)
 }
 Test(hostile, stack_overflow_of_main_reports_then_dies) { overflow("overflow"); }
 Test(hostile, stack_overflow_of_a_thread_reports_then_dies) { overflow("thread_overflow"); }
+/* Allocating at each level, the stack runs out inside libleak's hook,
+ * whose frames are deeper than the program's: that was "SIGSEGV arrived
+ * inside malloc or free; no leak report".  No lock of libleak's is held
+ * there, so the tables are whole, and the report is written. */
+Test(hostile, stack_overflow_inside_malloc_reports_then_dies) { overflow("overflow_alloc"); }
 
 /* Each thread's signal stack goes back when it exits: 1000 threads would
  * otherwise keep 68 MiB of libleak's own memory mapped. */

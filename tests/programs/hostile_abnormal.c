@@ -7,7 +7,8 @@
  * child ends with _exit), clone_exit (a clone() child without CLONE_VM, a
  * copy of our memory that ran no fork handlers, ends with exit(9)),
  * overflow (runaway recursion on the main thread: SIGSEGV on the guard
- * page), thread_overflow (the same on another thread), thread_churn (1000
+ * page), overflow_alloc (the same, allocating at each level: it runs out
+ * of stack inside malloc), thread_overflow (the same on another thread), thread_churn (1000
  * threads that allocate, one after the other, then exit 0), thread_maps
  * (200 threads that allocate, all alive: prints how many mappings the
  * process has, then exits 0). */
@@ -116,6 +117,20 @@ static __attribute__((noinline)) int recurse(int n)
     if (n < 0)                              /* never: n only grows */
         return 0;
     return recurse(n + 1) + frame[(n * 7) & 1023];
+}
+
+/* A list built by recursion with no end: each level allocates its node,
+ * and the stack runs out inside a malloc call (libleak's hook takes more
+ * stack than this frame). */
+struct node { struct node *next; char pad[40]; };
+
+static __attribute__((noinline)) struct node *build(int n)
+{
+    struct node *x = malloc(sizeof *x);
+    if (!x || n < 0)                        /* never: n only grows */
+        return x;
+    x->next = build(n + 1);
+    return x;
 }
 
 static void *recurse_thread(void *arg)
@@ -229,6 +244,8 @@ int main(int argc, char **argv)
         return clone_exit();
     else if (!strcmp(m, "overflow"))
         return recurse(0);
+    else if (!strcmp(m, "overflow_alloc"))
+        return build(0) != NULL;
     else if (!strcmp(m, "thread_overflow"))
         return thread_overflow();
     else if (!strcmp(m, "thread_churn"))
