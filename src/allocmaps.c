@@ -20,7 +20,13 @@
  * would hide the program's memory from the scan, and its blocks would read
  * lost, where a range missed only leaves the allocator's records as roots,
  * as before.  An allocator that maps by system call of its own (not
- * through the C library) is not seen. */
+ * through the C library) is not seen.
+ *
+ * The other way round, a block the allocator's own code allocated through
+ * malloc or operator new is kept in its records, which may lie in memory
+ * that is no root at all (tcmalloc takes its with sbrk, in the C library's
+ * heap): after the scan, such a block is the allocator's, reachable
+ * (ll_amaps_own_blocks). */
 #include "ll.h"
 #include "reach.h"
 
@@ -162,6 +168,22 @@ int ll_amaps_add_to(struct ll_ranges *out)
         err = ll_ranges_add(out, ll_amaps[i].lo, ll_amaps[i].hi);
     ll_unlock_inner(&ll_amaps_lock);
     return err;
+}
+
+/* Blocks the allocator allocated for itself through malloc or operator
+ * new (the caller is its own code: tcmalloc's MallocExtension::Register
+ * at start): its records keep them, in memory that is not a root (tcmalloc
+ * takes it with sbrk), so they read lost.  They are its, reachable. */
+void ll_amaps_own_blocks(struct ll_block *v, size_t n)
+{
+    if (!ll_acode_hi)
+        return;
+    for (size_t i = 0; i < n; i++) {
+        const uintptr_t *pcs;
+        if (v[i].kind != LL_REACHABLE && ll_stack_get(v[i].stack, &pcs) &&
+            pcs[0] - ll_acode_lo < ll_acode_hi - ll_acode_lo)
+            v[i].kind = LL_REACHABLE;
+    }
 }
 
 unsigned ll_amaps_count(void)

@@ -769,6 +769,7 @@ void ll_amaps_set_code(uintptr_t lo, uintptr_t hi);
 void ll_amaps_mapped(uintptr_t caller, uintptr_t p, size_t len);
 void ll_amaps_unmapped(uintptr_t p, size_t len);
 unsigned ll_amaps_count(void);
+void ll_amaps_own_blocks(struct ll_block *v, size_t n);  /* after the scan */
 void ll_amaps_fork_prepare(void);
 void ll_amaps_fork_parent(void);
 void ll_amaps_fork_child(void);

@@ -377,6 +377,7 @@ static void ll_report_run(void *arg)
     if (v) {
         qsort(v, n, sizeof(*v), ll_cmp_ptr);
         ll_reach_classify(v, n);
+        ll_amaps_own_blocks(v, n);
     } else if (n) {             /* no room to copy them: count, claim nothing */
         ll_reach_unclassified(n, live);
         r.kind_blocks[LL_REACHABLE] = n;

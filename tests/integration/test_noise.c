@@ -51,6 +51,22 @@ Test(noise, threads_tls_keys_dlopen_under_jemalloc)
     run_clean("noise_threads", NULL, "threads: done\n");
 }
 
+/* tcmalloc (gperftools) as the next allocator: at start it allocates 8
+ * bytes with operator new (MallocExtension::Register) and keeps them in
+ * memory it takes with sbrk, never a root; they read definitely lost.  A
+ * block the allocator's own code allocated is its, reachable. */
+#define TCMALLOC "/usr/lib/x86_64-linux-gnu/libtcmalloc_minimal.so.4"
+Test(noise, hello_stdio_under_tcmalloc)
+{
+    ll_preload_after = TCMALLOC;
+    run_clean("noise_hello", NULL, "hello, world\n");
+}
+Test(noise, threads_tls_keys_dlopen_under_tcmalloc)
+{
+    ll_preload_after = TCMALLOC;
+    run_clean("noise_threads", NULL, "threads: done\n");
+}
+
 Test(noise, cxx_iostream_string_exceptions)
 {
     run_clean("noise_cxx", NULL, "distinct 26, caught 5\n");

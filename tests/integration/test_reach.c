@@ -84,6 +84,19 @@ Test(reach, jemalloc_lost_cycle_one_definite)
     under_jemalloc("cycle", (struct kinds){ 40, 1, 80, 2, 0, 0 });
 }
 
+/* And with tcmalloc (gperftools), which keeps its records in sbrk memory. */
+#define TCMALLOC "/usr/lib/x86_64-linux-gnu/libtcmalloc_minimal.so.4"
+Test(reach, tcmalloc_lost_list_head_definite)
+{
+    struct ll_run r;
+    cr_assert_eq(access(TCMALLOC, R_OK), 0, "%s is missing (scripts/install-deps installs "
+                 "libtcmalloc-minimal4)", TCMALLOC);
+    ll_preload_after = TCMALLOC;
+    run_case(&r, "list");
+    expect_lost(&r, "list", (struct kinds){ 32, 1, 288, 9, 0, 0 });
+    ll_run_free(&r);
+}
+
 /* valgrind: 32/1, 288/9, 0/0, 0/0 */
 Test(reach, lost_list_head_definite) { simple("list", (struct kinds){ 32, 1, 288, 9, 0, 0 }); }
 
