@@ -14,25 +14,25 @@
  * The main thread's is set at initialisation, every other thread's at its
  * first allocation (nursery.c), and taken back when the thread exits, for
  * the next thread: a thread's start and end then cost one sigaltstack call
- * each (a fresh mapping with its guard page and its unmapping, 11 us per
- * thread, made a program that starts 1000 threads 13% slower).  The
- * stacks come from ll_pages_alloc, which the reachability scan knows as
- * libleak's (never a root).  They have no guard page: one splits the
- * mapping in two, and the kernel merges neighbouring mappings only when
- * alike, so each thread cost two more of the process's 65530 (1000
- * threads: 4083 mappings against 2054 natively), and a program of 16000
- * threads would have met the limit.  What runs there (the kernel's frame,
- * 3.5 KiB, and libleak's handlers until they switch stacks) uses a
- * tenth of it.  A program that sets a
- * signal stack of its own replaces ours; one that asks finds ours, and
- * uses it: Rust's standard library and Go's runtime do so, instead of
- * making their own. */
+ * each (a fresh mapping and its unmapping, 11 us per thread, made a
+ * program that starts 1000 threads 13% slower).  The stacks come from
+ * ll_pages_alloc, which the reachability scan knows as libleak's (never a
+ * root).  They have no guard page: one splits the mapping in two, and the
+ * kernel merges neighbouring mappings only when alike, so each thread took
+ * two more of the process's 65530 (1000 threads: 4083 mappings against
+ * 2054 natively; 16000 threads would have met the limit).  What runs there
+ * (the kernel's frame, 3.5 KiB with AVX-512 state, and libleak's handlers
+ * until they switch stacks) uses a tenth of it.
+ *
+ * A program that sets a signal stack of its own replaces ours; one that
+ * asks finds ours, and uses it: Rust's standard library does so, instead
+ * of making its own. */
 #include "ll.h"
 
 #include <signal.h>
 
-/* The handler's frames before the switch to the big stack, under a signal
- * frame of up to some 10 KiB (AVX-512 state) */
+/* The handlers' frames before the switch to the big stack, under the
+ * kernel's signal frame, with room to spare */
 #define LL_ALTSTACK (64u << 10)
 #define LL_ALT_KEEP 64                  /* stacks kept for the next threads */
 
