@@ -78,6 +78,12 @@ static void sleep_ms(long ms)
 
 const char *ll_preload_after;
 
+void ll_preload_allocator(const char *path)
+{
+    cr_assert_eq(access(path, R_OK), 0, "%s is missing (scripts/install-deps installs it)", path);
+    ll_preload_after = path;
+}
+
 void ll_run_raw(struct ll_run *r, const char *prog, int preload,
                 const char *options, const char *const *args)
 {

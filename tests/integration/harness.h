@@ -55,6 +55,12 @@ void ll_run_raw(struct ll_run *r, const char *prog, int preload,
 /* Preloaded objects after libleak.so in the next ll_run_raw or ll_run_json
  * (space-separated paths; NULL: none).  Reset by every run. */
 extern const char *ll_preload_after;
+/* Other allocators, preloaded after libleak.so as the next one (Debian's
+ * libjemalloc2 and libtcmalloc-minimal4, which scripts/install-deps
+ * installs); ll_preload_allocator fails the test if path is missing. */
+#define LL_JEMALLOC "/usr/lib/x86_64-linux-gnu/libjemalloc.so.2"
+#define LL_TCMALLOC "/usr/lib/x86_64-linux-gnu/libtcmalloc_minimal.so.4"
+void ll_preload_allocator(const char *path);
 
 /* Preloaded, with LIBLEAK_OPTIONS=format=json:output={dir}/report.json plus
  * ":" extra (if extra is not NULL); parses the report into r->json and fails

@@ -37,34 +37,27 @@ static void libc_case(const char *what)
 
 Test(noise, hello_stdio) { run_clean("noise_hello", NULL, "hello, world\n"); }
 
-/* jemalloc as the next allocator: the mappings it made for itself are not
- * roots (allocmaps.c), the program's own still are. */
-#define JEMALLOC "/usr/lib/x86_64-linux-gnu/libjemalloc.so.2"
-Test(noise, hello_stdio_under_jemalloc)
+/* Another allocator as the next one.  jemalloc: the mappings it made for
+ * itself are not roots (allocmaps.c), the program's own still are.
+ * tcmalloc (gperftools): at start it allocates 8 bytes with operator new
+ * (MallocExtension::Register) and keeps them in memory it takes with sbrk,
+ * never a root, where they read definitely lost; a block the allocator's
+ * own code allocated is its, reachable. */
+static void clean_under(const char *allocator, const char *prog, const char *out)
 {
-    ll_preload_after = JEMALLOC;
-    run_clean("noise_hello", NULL, "hello, world\n");
-}
-Test(noise, threads_tls_keys_dlopen_under_jemalloc)
-{
-    ll_preload_after = JEMALLOC;
-    run_clean("noise_threads", NULL, "threads: done\n");
+    ll_preload_allocator(allocator);
+    run_clean(prog, NULL, out);
 }
 
-/* tcmalloc (gperftools) as the next allocator: at start it allocates 8
- * bytes with operator new (MallocExtension::Register) and keeps them in
- * memory it takes with sbrk, never a root; they read definitely lost.  A
- * block the allocator's own code allocated is its, reachable. */
-#define TCMALLOC "/usr/lib/x86_64-linux-gnu/libtcmalloc_minimal.so.4"
-Test(noise, hello_stdio_under_tcmalloc)
+Test(noise, hello_stdio_under_jemalloc) { clean_under(LL_JEMALLOC, "noise_hello", "hello, world\n"); }
+Test(noise, threads_tls_keys_dlopen_under_jemalloc)
 {
-    ll_preload_after = TCMALLOC;
-    run_clean("noise_hello", NULL, "hello, world\n");
+    clean_under(LL_JEMALLOC, "noise_threads", "threads: done\n");
 }
+Test(noise, hello_stdio_under_tcmalloc) { clean_under(LL_TCMALLOC, "noise_hello", "hello, world\n"); }
 Test(noise, threads_tls_keys_dlopen_under_tcmalloc)
 {
-    ll_preload_after = TCMALLOC;
-    run_clean("noise_threads", NULL, "threads: done\n");
+    clean_under(LL_TCMALLOC, "noise_threads", "threads: done\n");
 }
 
 Test(noise, cxx_iostream_string_exceptions)

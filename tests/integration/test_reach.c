@@ -58,18 +58,15 @@ static void simple(const char *name, struct kinds k)
     ll_run_free(&r);
 }
 
-/* The same shapes with jemalloc preloaded after libleak (the next
- * allocator): its own records (extents, thread caches) lie in mappings it
- * made, which hold block addresses.  Read as roots, they made every one of
- * these blocks "still reachable". */
-#define JEMALLOC "/usr/lib/x86_64-linux-gnu/libjemalloc.so.2"
-
-static void under_jemalloc(const char *name, struct kinds k)
+/* The same shapes with another allocator preloaded after libleak (the
+ * next one).  jemalloc's own records (extents, thread caches) lie in
+ * mappings it made, which hold block addresses: read as roots, they made
+ * every one of these blocks "still reachable".  tcmalloc keeps its records
+ * in memory it takes with sbrk. */
+static void with_allocator(const char *allocator, const char *name, struct kinds k)
 {
     struct ll_run r;
-    cr_assert_eq(access(JEMALLOC, R_OK), 0, "%s is missing (scripts/install-deps installs "
-                 "libjemalloc2)", JEMALLOC);
-    ll_preload_after = JEMALLOC;
+    ll_preload_allocator(allocator);
     run_case(&r, name);
     expect_lost(&r, name, k);
     ll_run_free(&r);
@@ -77,24 +74,15 @@ static void under_jemalloc(const char *name, struct kinds k)
 
 Test(reach, jemalloc_lost_list_head_definite)
 {
-    under_jemalloc("list", (struct kinds){ 32, 1, 288, 9, 0, 0 });
+    with_allocator(LL_JEMALLOC, "list", (struct kinds){ 32, 1, 288, 9, 0, 0 });
 }
 Test(reach, jemalloc_lost_cycle_one_definite)
 {
-    under_jemalloc("cycle", (struct kinds){ 40, 1, 80, 2, 0, 0 });
+    with_allocator(LL_JEMALLOC, "cycle", (struct kinds){ 40, 1, 80, 2, 0, 0 });
 }
-
-/* And with tcmalloc (gperftools), which keeps its records in sbrk memory. */
-#define TCMALLOC "/usr/lib/x86_64-linux-gnu/libtcmalloc_minimal.so.4"
 Test(reach, tcmalloc_lost_list_head_definite)
 {
-    struct ll_run r;
-    cr_assert_eq(access(TCMALLOC, R_OK), 0, "%s is missing (scripts/install-deps installs "
-                 "libtcmalloc-minimal4)", TCMALLOC);
-    ll_preload_after = TCMALLOC;
-    run_case(&r, "list");
-    expect_lost(&r, "list", (struct kinds){ 32, 1, 288, 9, 0, 0 });
-    ll_run_free(&r);
+    with_allocator(LL_TCMALLOC, "list", (struct kinds){ 32, 1, 288, 9, 0, 0 });
 }
 
 /* valgrind: 32/1, 288/9, 0/0, 0/0 */
