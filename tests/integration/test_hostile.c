@@ -1346,7 +1346,10 @@ static long thread_maps(const struct ll_run *r)
 }
 
 /* The signal stacks of 200 threads do not take 2 mappings each, as they
- * did with a guard page (a process has 65530): 873 against 455 natively. */
+ * did with a guard page (a process has 65530): 873 against 455 natively.
+ * Without it, one merges with the mapping next to it, or, when threads
+ * start at once and their mappings interleave, stands alone: 477 to 565
+ * seen (tests running 3 at a time). */
 Test(hostile, thread_signal_stacks_add_few_mappings)
 {
     const char *args[] = { "thread_maps", NULL };
@@ -1355,7 +1358,7 @@ Test(hostile, thread_signal_stacks_add_few_mappings)
     ll_run_raw(&r, ABN, 1, "output=/dev/null", args);
     LL_EQ(r.status, 0, "exit status; stderr:\n%.2000s", r.err);
     long native = thread_maps(&n), preloaded = thread_maps(&r);
-    cr_assert(preloaded < native + 100, "%ld mappings preloaded, %ld natively", preloaded,
+    cr_assert(preloaded < native + 300, "%ld mappings preloaded, %ld natively", preloaded,
               native);
     ll_run_free(&n);
     ll_run_free(&r);
