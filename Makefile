@@ -205,6 +205,10 @@ demo: deps libleak.so $(DEMO_PROGS)
 bench: deps libleak.so
 	@scripts/bench
 
+# Instructions per operation under callgrind (also run at the end of bench).
+bench-instr: deps libleak.so
+	@scripts/bench-instr
+
 # For scripts/bench (which builds it): libleak's interposer with recording
 # compiled out.  It must still keep the allocator's contract: entry_points
 # checks every C entry point under it, cxx_new_fail operator new's failures
@@ -233,5 +237,5 @@ deps:
 clean:
 	rm -rf $(BUILD) libleak.so
 
-.PHONY: all unit integration test test-tsan test-forward test-real fuzz check-leaks bench-merge demo bench deps clean
+.PHONY: all unit integration test test-tsan test-forward test-real fuzz check-leaks bench-merge demo bench bench-instr deps clean
 -include $(OBJ:.o=.d) $(UNIT_OBJ:.o=.d)
