@@ -31,6 +31,7 @@
 #include "reach.h"
 
 #include <dlfcn.h>
+#include <errno.h>
 #include <link.h>
 #include <string.h>
 
@@ -77,14 +78,15 @@ static int ll_acode_phdr(struct dl_phdr_info *info, size_t size, void *arg)
  * at initialisation. */
 void ll_amaps_init(void)
 {
-    int expect = 0;
+    int expect = 0, saved = errno;
     if (!atomic_compare_exchange_strong(&ll_amaps_state, &expect, 1))
         return;
-    ll_guard++;                         /* dlsym may allocate */
+    ll_guard++;                         /* dlsym may allocate, and set errno */
     struct ll_acode a = { (uintptr_t)dlsym(RTLD_NEXT, "malloc"), 0, 0, 0 };
     if (a.at && dl_iterate_phdr(ll_acode_phdr, &a) && !a.libc && a.lo < a.hi)
         ll_amaps_set_code(a.lo, a.hi);
     ll_guard--;
+    errno = saved;
     atomic_store(&ll_amaps_state, 2);
 }
 
@@ -126,13 +128,8 @@ static void ll_amaps_cut(uintptr_t lo, uintptr_t hi)
     }
 }
 
-static uintptr_t ll_page_up(uintptr_t a)
-{
-    return (a + ll_page_size - 1) & ~(uintptr_t)(ll_page_size - 1);
-}
-
-/* [p, p + len) was mapped by a call from caller (a return address). */
-/* Not while this thread holds an inner lock of libleak's, the amaps lock
+/* [p, p + len) was mapped by a call from caller (a return address).  Not
+ * while this thread holds an inner lock of libleak's, the amaps lock
  * perhaps (a signal handler's mmap): that range is missed. */
 void ll_amaps_mapped(uintptr_t caller, uintptr_t p, size_t len)
 {

@@ -161,7 +161,8 @@ struct ll_real {
 extern struct ll_real ll_real;
 int ll_real_resolve(void);   /* 0 on success */
 /* The next definition of name after libleak's (libc's, for a function
- * libleak wraps), looked up once into *slot (NULL if there is none). */
+ * libleak wraps), looked up once into *slot (NULL if there is none);
+ * errno is left as it was. */
 void *ll_real_next(void **slot, const char *name);
 
 /* ---- bootstrap.c -------------------------------------------------------- */
@@ -759,8 +760,6 @@ extern struct ll_live_root ll_live_root;
 int ll_sig_reported(int sig);
 void ll_sig_handler(int sig, siginfo_t *info, void *uc);
 void ll_sig_action(struct sigaction *sa, int sig);
-/* A signal stack of libleak's for this thread, if it has none (altstack.c):
- * a stack overflow's SIGSEGV then gets its report; taken back at its exit. */
 /* The mappings the next allocator made for itself, when it is not the C
  * library's (allocmaps.c; mmap.c reports them): not roots for the scan. */
 void ll_amaps_init(void);
@@ -773,6 +772,8 @@ void ll_amaps_own_blocks(struct ll_block *v, size_t n);  /* after the scan */
 void ll_amaps_fork_prepare(void);
 void ll_amaps_fork_parent(void);
 void ll_amaps_fork_child(void);
+/* A signal stack of libleak's for this thread, if it has none (altstack.c):
+ * a stack overflow's SIGSEGV then gets its report; taken back at its exit. */
 void ll_altstack_give(void);
 void ll_altstack_take_back(void);
 void ll_altstack_fork_prepare(void);
@@ -805,6 +806,10 @@ void ll_fork_install(void);
 void ll_start(int argc, char **argv);
 void ll_finish(void);
 extern size_t ll_page_size;
+static inline uintptr_t ll_page_up(uintptr_t a)
+{
+    return (a + ll_page_size - 1) & ~(uintptr_t)(ll_page_size - 1);
+}
 extern char **ll_argv;
 /* /proc/thread-self/NAME, or /proc/self/NAME without it (Linux < 3.17):
  * once the main thread has called pthread_exit(), /proc/self/maps reads

@@ -66,7 +66,7 @@ static ll_lock_t ll_pages_lock;
 
 void *ll_pages_alloc(size_t size)
 {
-    size = (size + ll_page_size - 1) & ~(ll_page_size - 1);
+    size = ll_page_up(size);
     /* by system call: the exported mmap (mmap.c) is the program's */
     void *p = (void *)syscall(SYS_mmap, NULL, size, PROT_READ | PROT_WRITE,
                               MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -91,7 +91,7 @@ void ll_pages_forget(void *p, size_t size)
 {
     if (!p)
         return;
-    size = (size + ll_page_size - 1) & ~(ll_page_size - 1);
+    size = ll_page_up(size);
     ll_lock_inner(&ll_pages_lock);
     for (size_t i = 0; i < ll_npages; i++)
         if (ll_pages[i].lo == (uintptr_t)p) {
@@ -106,8 +106,8 @@ void ll_pages_free(void *p, size_t size)
 {
     if (!p)
         return;
+    size = ll_page_up(size);
     ll_pages_forget(p, size);
-    size = (size + ll_page_size - 1) & ~(ll_page_size - 1);
     if (!ll_pages_end || size > LL_PAGES_KEEP)
         syscall(SYS_munmap, p, size);
 }

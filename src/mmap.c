@@ -7,11 +7,8 @@
  * Exported entry points, like interpose.c: kept out of the unit tests. */
 #include "ll.h"
 
-#include <errno.h>
 #include <stdarg.h>
 #include <sys/mman.h>
-#include <sys/syscall.h>
-#include <unistd.h>
 
 static void *ll_next_mmap, *ll_next_munmap, *ll_next_mremap;
 
@@ -19,11 +16,9 @@ LL_EXPORT void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_t 
 {
     void *(*f)(void *, size_t, int, int, int, off_t);
     uintptr_t caller = (uintptr_t)__builtin_return_address(0);
-    int saved = errno;                  /* dlsym, the first time, may set it */
     if (ll_unlikely(!ll_amaps_known()))
         ll_amaps_init();
     *(void **)&f = ll_real_next(&ll_next_mmap, "mmap");
-    errno = saved;
     void *p = f(addr, len, prot, flags, fd, off);
     if (p != MAP_FAILED)
         ll_amaps_mapped(caller, (uintptr_t)p, len);
@@ -34,9 +29,7 @@ LL_EXPORT void *mmap64(void *, size_t, int, int, int, off_t) __attribute__((alia
 LL_EXPORT int munmap(void *addr, size_t len)
 {
     int (*f)(void *, size_t);
-    int saved = errno;
     *(void **)&f = ll_real_next(&ll_next_munmap, "munmap");
-    errno = saved;
     int r = f(addr, len);
     if (r == 0)
         ll_amaps_unmapped((uintptr_t)addr, len);
@@ -55,9 +48,7 @@ LL_EXPORT void *mremap(void *old, size_t old_len, size_t new_len, int flags, ...
         want = va_arg(ap, void *);
         va_end(ap);
     }
-    int saved = errno;
     *(void **)&f = ll_real_next(&ll_next_mremap, "mremap");
-    errno = saved;
     void *p = f(old, old_len, new_len, flags, want);
     if (p != MAP_FAILED) {
         ll_amaps_unmapped((uintptr_t)old, old_len);

@@ -3,6 +3,7 @@
 #include "ll.h"
 
 #include <dlfcn.h>
+#include <errno.h>
 #include <link.h>
 
 struct ll_real ll_real;
@@ -15,10 +16,12 @@ void *ll_real_next(void **slot, const char *name)
 {
     void *f = __atomic_load_n(slot, __ATOMIC_ACQUIRE);
     if (!f) {
+        int saved = errno;          /* the caller's call may succeed: errno as it was */
         ll_guard++;                 /* dlsym may allocate */
         f = dlsym(RTLD_NEXT, name);
         ll_guard--;
         __atomic_store_n(slot, f, __ATOMIC_RELEASE);
+        errno = saved;
     }
     return f;
 }

@@ -228,17 +228,25 @@ static void ll_sig_watchdog(int alrm, siginfo_t *info, void *uc)
     pthread_sigmask(SIG_UNBLOCK, &set, NULL);
 }
 
+/* A timer (not set) that sends sig to thread tid, or to the process when
+ * tid is 0; -1 if none can be made. */
+static int ll_sig_timer_make(int sig, pid_t tid)
+{
+    struct sigevent ev;
+    int id;
+    memset(&ev, 0, sizeof(ev));
+    ev.sigev_notify = tid ? SIGEV_THREAD_ID : SIGEV_SIGNAL;
+    ev.sigev_signo = sig;
+    ev._sigev_un._tid = tid;
+    return syscall(SYS_timer_create, CLOCK_MONOTONIC, &ev, &id) == 0 ? id : -1;
+}
+
 /* LL_SIG_TIMEOUT s from now, a SIGALRM to this thread. */
 static void ll_sig_watchdog_timer(void)
 {
-    struct sigevent ev;
     struct itimerspec when = { .it_value = { LL_SIG_TIMEOUT, 0 } };
-    int id;
-    memset(&ev, 0, sizeof(ev));
-    ev.sigev_notify = SIGEV_THREAD_ID;
-    ev.sigev_signo = SIGALRM;
-    ev._sigev_un._tid = (pid_t)syscall(SYS_gettid);
-    if (syscall(SYS_timer_create, CLOCK_MONOTONIC, &ev, &id) != 0)
+    int id = ll_sig_timer_make(SIGALRM, (pid_t)syscall(SYS_gettid));
+    if (id < 0)
         return;
     ll_watchdog_timer = id;
     if (syscall(SYS_timer_settime, id, 0, &when, NULL) != 0) {
@@ -361,14 +369,11 @@ static int ll_sig_timer(int sig)
     size_t i = 0;
     while (ll_ending[i] != sig)
         i++;
-    int was = atomic_load(&ll_later_timer[i]), id;
+    int was = atomic_load(&ll_later_timer[i]);
     if (was)
         return was - 1;
-    struct sigevent ev;
-    memset(&ev, 0, sizeof(ev));
-    ev.sigev_notify = SIGEV_SIGNAL;
-    ev.sigev_signo = sig;
-    if (syscall(SYS_timer_create, CLOCK_MONOTONIC, &ev, &id) != 0)
+    int id = ll_sig_timer_make(sig, 0);
+    if (id < 0)
         return -1;
     if (atomic_compare_exchange_strong(&ll_later_timer[i], &was, id + 1))
         return id;
