@@ -272,6 +272,64 @@ Test(leaks, one_site_four_paths_four_stacks)
     ll_run_free(&r);
 }
 
+/* Stacks that differ only far from the site: consecutive allocations share
+ * the inner frames but not the outer caller, or the outer frames but not
+ * the depth, and some run past the default 16 frames (the site's frame
+ * changes size, so stack.c's replay serves it seldom and the walk often).
+ * Each (outer caller, depth) gets its own stack, whole or cut at 16, and the
+ * count the program printed. */
+Test(leaks, stacks_differing_far_from_the_site_are_told_apart)
+{
+    struct ll_run r;
+    ll_run_json(&r, "outer_paths", NULL, NULL);
+    LL_EQ(r.status, 0, "exit status; stderr:\n%.2000s", r.err);
+    ll_check_schema(r.json);
+    const char *src = LL_SRC("outer_paths.c");
+    int leak = ll_line("outer_paths.c", "@leak"), in = ll_line("outer_paths.c", "@in"),
+        rec = ll_line("outer_paths.c", "@rec"), mid = ll_line("outer_paths.c", "@mid"),
+        site = ll_line("outer_paths.c", "@site");
+    json_t *g[64];
+    size_t n = ll_leaks_at(r.json, "definitely_lost", src, leak, g, 64);
+    LL_EQ(n, 24, "groups at the site (2 callers x 12 depths); groups:\n%s", ll_describe_leaks(r.json));
+    const char *line = r.out;
+    for (int k = 0; k < 24; k++) {
+        char who;
+        int d, count, used;
+        cr_assert(sscanf(line, "%c %d %d\n%n", &who, &d, &count, &used) == 3, "stdout: %s", r.out);
+        line += used;
+        int outer = ll_line("outer_paths.c", who == 'a' ? "@a" : "@b");
+        int top = ll_line("outer_paths.c", who == 'a' ? "@ma" : "@mb");
+        /* leaf, site, inner x (d + 1), mid, outer, main: cut at 16 */
+        int want[32], nf = 0;
+        want[nf++] = leak;
+        want[nf++] = site;
+        want[nf++] = in;
+        for (int i = 0; i < d; i++)
+            want[nf++] = rec;
+        want[nf++] = mid;
+        want[nf++] = outer;
+        want[nf++] = top;
+        if (nf > 16)
+            nf = 16;
+        int found = 0;
+        for (size_t i = 0; i < n; i++) {
+            json_t *st = ll_arr(g[i], "stack");
+            if (json_array_size(st) != (size_t)nf)
+                continue;
+            int same = 1;
+            for (int f = 0; f < nf && same; f++)
+                same = ll_frame_at(json_array_get(st, (size_t)f), src, want[f]);
+            if (!same)
+                continue;
+            found++;
+            LL_EQ(ll_int(g[i], "blocks"), count, "blocks through outer_%c at depth %d", who, d);
+        }
+        LL_EQ(found, 1, "groups for outer_%c at depth %d (%d frames); groups:\n%s", who, d, nf,
+              ll_describe_leaks(r.json));
+    }
+    ll_run_free(&r);
+}
+
 /* Functions of the program whose names hold "_start" are its own code: the
  * text report names the site after them and shows them and main; only
  * libc's own start-up frames are left out. */
