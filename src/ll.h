@@ -397,6 +397,10 @@ int ll_self_contains(uintptr_t pc);     /* pc inside libleak's own code */
  * ll_unmap_gen, which each thread's memo (stack.c) and the module list
  * (modules.c) compare with the value they were made at. */
 void ll_unwind_forget(void);
+/* The start of the function that lookup address q lies in, by its object's
+ * unwind tables (its FDE), and that object's load bias; 0 when no table
+ * covers q.  Not for the allocation path (it searches the tables). */
+uintptr_t ll_unwind_fn_start(uintptr_t q, uintptr_t *base);
 extern LL_HIDDEN atomic_uint ll_unmap_gen;   /* hidden: one load, no GOT */
 
 /* A walk from a frame the caller describes: ra is the first frame recorded,
@@ -445,6 +449,8 @@ struct ll_frame {
     int column;               /* source column of the call, 0 when unknown */
     const char *comp_dir;     /* compilation directory, for a relative file */
     int inlined;              /* from ll_sym_frames: inlined into the next frame */
+    int has_fn_offset;        /* no function name, but the unwind tables */
+    uintptr_t fn_offset;      /* say pc lies fn_offset bytes into its function */
     unsigned ncallers;        /* the functions this code was inlined into, */
     const struct ll_frame *callers; /* innermost first, each at its call */
 };

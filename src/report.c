@@ -485,6 +485,10 @@ static void ll_json_frame(struct ll_out *o, const struct ll_frame *f)
     ll_out_json_str(o, f->object);
     ll_out_lit(o, ", \"offset\": \"");
     ll_out_hex(o, f->offset);
+    if (!f->function && f->has_fn_offset) {
+        ll_out_lit(o, "\", \"function_offset\": \"");
+        ll_out_hex(o, f->fn_offset);
+    }
     /* only where true: most frames are not, and the report stays small */
     if (f->inlined)
         ll_out_lit(o, "\", \"inlined\": true}");

@@ -1003,10 +1003,23 @@ static void dl_lookup(uintptr_t pc, uintptr_t addr, struct ll_frame *f)
     f->offset = pc - (map ? map->l_addr : (uintptr_t)info.dli_fbase);
 }
 
+/* A frame with no name (a stripped program) is placed within its function
+ * by the unwind tables, which stripping keeps: a baseline signature can
+ * then tell its sites apart without the offsets in the object, which any
+ * rebuild moves (leakcheck).  Only for code still mapped where it was. */
+static void fn_offset(uintptr_t pc, uintptr_t addr, struct ll_frame *f)
+{
+    uintptr_t base = 0, start = ll_unwind_fn_start(addr, &base);
+    if (start && base + f->offset == pc) {
+        f->has_fn_offset = 1;
+        f->fn_offset = pc - start;
+    }
+}
+
 static void resolve(uintptr_t key, struct ll_frame *f)
 {
     uintptr_t exact = key & LL_PC_EXACT, k = key & ~LL_PC_EXACT, pc;
-    key_split(k, &pc);
+    unsigned lay = key_split(k, &pc);
     uintptr_t addr = exact ? pc : pc - 1;
     memset(f, 0, sizeof *f);
     f->pc = key;              /* the frames table's key: layer and tag kept */
@@ -1014,6 +1027,8 @@ static void resolve(uintptr_t key, struct ll_frame *f)
         return;               /* nothing precedes it; pc - 1 is no code */
     if (!dwfl || !dw_lookup(k, exact != 0, f))
         dl_lookup(pc, addr, f);
+    if (!f->function && f->object && !lay)
+        fn_offset(pc, addr, f);
     f->function = nice_name(f->function);
     f->file = nice_path(f->file);
 }

@@ -367,16 +367,24 @@ static int parse_cie(const uint8_t *p, struct cie *c)
     return p <= end ? 0 : -1;
 }
 
-/* The rule for lookup address q.  *cache_it: whether the answer is a
- * property of the loaded code (so it may be remembered). */
-__attribute__((noinline, cold))
-static uint32_t compute(uintptr_t q, int *cache_it)
+/* The FDE that lookup address q lies in, found through its object's
+ * .eh_frame_hdr search table: 0, or K_END (no object, no CFI, a hole) or
+ * K_COMPLEX (tables it cannot read).  *in_obj: q lies in a loaded object. */
+struct fde {
+    struct cie c;
+    const uint8_t *p, *end;             /* its augmentation data, then its program */
+    uintptr_t start, range;             /* the code it describes */
+    uintptr_t base;                     /* its object's load bias (l_addr) */
+};
+
+static uint32_t fde_find(uintptr_t q, struct fde *d, int *in_obj)
 {
     struct dl_find_object fo;
-    *cache_it = 0;
+    *in_obj = 0;
     if (_dl_find_object((void *)q, &fo) != 0)
         return K_END;                                /* not in any object */
-    *cache_it = 1;
+    *in_obj = 1;
+    d->base = fo.dlfo_link_map ? fo.dlfo_link_map->l_addr : 0;
     const uint8_t *h = fo.dlfo_eh_frame, *p;
     if (!h)
         return K_END;                                /* no CFI */
@@ -397,17 +405,41 @@ static uint32_t compute(uintptr_t q, int *cache_it)
     const uint8_t *f = h + LD(int32_t, &tab[2 * (lo - 1) + 1]);
     uint32_t flen = LD(uint32_t, f);
     if (flen == 0xffffffff) return K_COMPLEX;
-    const uint8_t *fend = f + 4 + flen;
+    d->end = f + 4 + flen;
     p = f + 4;
-    struct cie c;
-    if (parse_cie(p - LD(uint32_t, p), &c)) return K_COMPLEX;
+    if (parse_cie(p - LD(uint32_t, p), &d->c)) return K_COMPLEX;
     p += 4;
-    uintptr_t start, range;
-    if (rd_ptr(&p, fend, c.fde_enc, 0, &start) ||
-        rd_ptr(&p, fend, c.fde_enc & 0x0f, 0, &range))
+    if (rd_ptr(&p, d->end, d->c.fde_enc, 0, &d->start) ||
+        rd_ptr(&p, d->end, d->c.fde_enc & 0x0f, 0, &d->range))
         return K_COMPLEX;
-    if (q - start >= range)
+    if (q - d->start >= d->range)
         return K_END;                                /* a hole: no CFI */
+    d->p = p;
+    return 0;
+}
+
+uintptr_t ll_unwind_fn_start(uintptr_t q, uintptr_t *base)
+{
+    struct fde d;
+    int in_obj;
+    if (fde_find(q, &d, &in_obj))
+        return 0;
+    *base = d.base;
+    return d.start;
+}
+
+/* The rule for lookup address q.  *cache_it: whether the answer is a
+ * property of the loaded code (so it may be remembered). */
+__attribute__((noinline, cold))
+static uint32_t compute(uintptr_t q, int *cache_it)
+{
+    struct fde d;
+    uint32_t k = fde_find(q, &d, cache_it);
+    if (k)
+        return k;
+    struct cie c = d.c;
+    const uint8_t *p = d.p, *fend = d.end;
+    uintptr_t start = d.start;
     if (c.z) {
         uint64_t alen = uleb(&p, fend);
         p += alen;

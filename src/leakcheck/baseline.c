@@ -3,8 +3,8 @@
  * A site is known by its signature: function@file for the first
  * LC_SIG_FRAMES functions of its logical call chain outside system
  * libraries and system headers (the object's name when the file is
- * unknown), with no line
- * numbers, offsets or kind.  Editing code above a leak moves its lines, and
+ * unknown; "?+0x1f", the place in the function, when the function has no
+ * name), with no line numbers, offsets in the object, or kind.  Editing code above a leak moves its lines, and
  * a rebuild moves its offsets; neither makes a known leak "new".  The kind
  * is left out because in a lost cycle which block is "definitely" lost
  * depends on addresses. */
@@ -31,11 +31,16 @@ static int lc_sig_fn_len(const char *fn)
     return (int)n;
 }
 
-static void lc_sig_add(char **s, size_t *len, size_t *cap, const char *fn, const char *where)
+/* A frame with no name (a stripped program) is "?+0x1f": its place in its
+ * function, by the unwind tables (function_offset), which a rebuild of
+ * other code does not move; "?" when the report has no such place. */
+static void lc_sig_add(char **s, size_t *len, size_t *cap, const json_t *f, const char *where)
 {
-    fn = fn ? fn : "?";
-    char *part = lc_printf("%s%.*s@%s", *len ? " < " : "", lc_sig_fn_len(fn), fn,
-                           where ? where : "?");
+    const char *fn = lc_fstr(f, "function"), *at = lc_fstr(f, "function_offset");
+    char *part = fn ? lc_printf("%s%.*s@%s", *len ? " < " : "", lc_sig_fn_len(fn), fn,
+                                where ? where : "?")
+                    : lc_printf("%s?%s%s@%s", *len ? " < " : "", at ? "+" : "", at ? at : "",
+                                where ? where : "?");
     size_t n = strlen(part);
     if (*len + n + 1 > *cap) {
         *cap = (*len + n + 1) * 2;
@@ -65,13 +70,13 @@ char *lc_signature(const json_t *stack)
         const char *obj = lc_fstr(f, "object"), *file = lc_fstr(f, "file");
         if (n == LC_SIG_FRAMES || lc_system_object(obj) || lc_system_source(f))
             continue;
-        lc_sig_add(&s, &len, &cap, lc_fstr(f, "function"), lc_basename(file ? file : obj));
+        lc_sig_add(&s, &len, &cap, f, lc_basename(file ? file : obj));
         n++;
     }
     json_array_foreach(stack, i, f) {
         if (n || i == LC_SIG_FRAMES)
             break;
-        lc_sig_add(&s, &len, &cap, lc_fstr(f, "function"), lc_basename(lc_fstr(f, "object")));
+        lc_sig_add(&s, &len, &cap, f, lc_basename(lc_fstr(f, "object")));
     }
     return s;
 }

@@ -474,6 +474,13 @@ static void check_stack(const json_t *stack, const char *what)
         json_t *off = json_object_get(f, "offset");
         cr_assert(json_is_string(off), "%s: frame %zu: \"offset\" must be a string", what, i);
         ll_addr(json_string_value(off));
+        /* present only for a frame with no function name */
+        json_t *fo = json_object_get(f, "function_offset");
+        cr_assert(!fo || (json_is_string(fo) && json_is_null(json_object_get(f, "function"))),
+                  "%s: frame %zu: \"function_offset\" must be a string, and only without a function",
+                  what, i);
+        if (fo)
+            ll_addr(json_string_value(fo));
         /* present only where true, and never on the last frame: an
          * inlined function's caller follows it, at the same address */
         json_t *inl = json_object_get(f, "inlined");

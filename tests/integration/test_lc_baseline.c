@@ -8,6 +8,8 @@
  * (err.txt) and --json/--sarif files. */
 #include "harness.h"
 
+#include <sys/stat.h>
+
 #include <stdlib.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -473,5 +475,60 @@ Test(lc_baseline, gen_suppressions_never_names_a_stripped_program)
     lcb_gen_supp(&t, "gen.supp");
     LL_EQ(lcb_run(&t, "--suppressions gen.supp -- ./strip_leak new"), 23,
           "the generated file must not suppress new_bug's leak; stderr:\n%s", t.err);
+    lcb_free(&t);
+}
+
+/* A stripped program's two leaks reached through the same number of its own
+ * frames: each frame is "?+0x1f@strip_two", its place in its function by
+ * the unwind tables, so the baseline of one does not hide the other (both
+ * read "?@strip_two < ?@strip_two" before).  A rebuild with a function added
+ * in front moves every offset in the object, not those places: the
+ * baseline still knows the old leak. */
+/* The offset in the object of a site's first frame, as leakcheck's text
+ * shows it: "#0 ??? (prog+0x1147)". */
+static unsigned long lcb_first_offset(const char *err, const char *prog)
+{
+    const char *p = strstr(err, ll_fmt("#0 ??? (%s+0x", prog));
+    cr_assert_not_null(p, "no unnamed frame of %s:\n%s", prog, err);
+    return strtoul(strchr(p, '+') + 1, NULL, 16);
+}
+
+Test(lc_baseline, stripped_program_sites_told_apart_and_kept_across_a_rebuild)
+{
+    struct lcb t;
+    lcb_init(&t);
+    const char *body =
+        "#include <stdlib.h>\nvoid *volatile sink;\n"
+        "__attribute__((noinline)) void old_leak(void) { sink = malloc(10); sink = 0; }\n"
+        "__attribute__((noinline)) void new_bug(void) { sink = malloc(20); sink = 0; }\n"
+        "int main(int argc, char **argv)\n"
+        "{ (void)argv; old_leak(); if (argc > 1) new_bug(); return 0; }\n";
+    lcb_write(&t, "strip_two.c", body);
+    lcb_write(&t, "moved.c",
+              ll_fmt("#include <string.h>\n"
+                     "__attribute__((noinline, used)) int pad(const char *s)\n"
+                     "{ int n = 0; for (size_t i = 0; i < strlen(s); i++) n += s[i] * (int)i; return n; }\n%s",
+                     body));
+    cr_assert_eq(mkdir(lcb_path(&t, "moved"), 0700), 0, "mkdir");
+    lcb_cc(&t, "strip_two.c", "strip_two", "-O0");
+    lcb_cc(&t, "moved.c", "moved/strip_two", "-O0");
+    cr_assert_eq(system(ll_fmt("cd %s && strip strip_two moved/strip_two", t.dir)), 0, "strip");
+    LL_EQ(lcb_run(&t, "--write-baseline known.txt -- ./strip_two"), 23, "stderr:\n%s", t.err);
+    unsigned long before = lcb_first_offset(t.err, "strip_two");
+    char *known = ll_read_or_empty(lcb_path(&t, "known.txt"));
+    cr_assert(ll_contains(known, "\n?+0x") && ll_contains(known, "@strip_two < ?+0x"),
+              "frames placed in their functions:\n%s", known);
+    free(known);
+    LL_EQ(lcb_run(&t, "--baseline known.txt -- ./strip_two new"), 23,
+          "new_bug's leak is new; stderr:\n%s", t.err);
+    LL_EQ(ll_count_lines(t.err, "NEW: 20 bytes in 1 block"), 1, "stderr:\n%s", t.err);
+    LL_EQ(ll_count_lines(t.err, "known (baseline): 10 bytes in 1 block"), 1, "stderr:\n%s", t.err);
+    /* the rebuild: old_leak elsewhere in the object, the same signature */
+    LL_EQ(lcb_run(&t, "--baseline known.txt -- ./moved/strip_two"), 0,
+          "the old leak is still known after the rebuild; stderr:\n%s", t.err);
+    unsigned long after = lcb_first_offset(t.err, "strip_two");
+    cr_assert_neq(before, after, "the rebuild moved old_leak (%#lx); stderr:\n%s", before, t.err);
+    LL_EQ(lcb_run(&t, "--baseline known.txt -- ./moved/strip_two new"), 23,
+          "and the new one still new; stderr:\n%s", t.err);
     lcb_free(&t);
 }

@@ -6,6 +6,8 @@
  * (a qsort comparator), in a thread, from a signal handler (which takes the
  * libgcc path), and the skipping entry point is checked separately. */
 #include <criterion/criterion.h>
+#include <dlfcn.h>
+#include <link.h>
 #include <pthread.h>
 #include <setjmp.h>
 #include <signal.h>
@@ -310,4 +312,32 @@ Test(unwind, signal_frame)
         exact += (sig_cap.ours[i] & LL_PC_EXACT) != 0;
     cr_assert_eq(exact, 2, "%u frames marked exact: the trampoline and the one raise() was in", exact);
     cr_assert_gt(atomic_load(&ll_unwind_fallbacks), fb, "no fallback at the signal frame");
+}
+
+/* ---- a function's start, by its FDE (named frames of stripped programs) -------- */
+NI static int fn_with_a_body(int x)
+{
+    int s = 0;
+    for (int i = 0; i < x; i++)
+        s += i * x ^ (s >> 3);
+    return s;
+}
+
+Test(unwind, function_start_from_the_unwind_tables)
+{
+    uintptr_t f = (uintptr_t)&fn_with_a_body, base = 1;
+    cr_assert_eq(ll_unwind_fn_start(f, &base), f, "the first byte");
+    struct link_map *map = NULL;
+    Dl_info info;
+    cr_assert(dladdr1((void *)f, &info, (void **)&map, RTLD_DL_LINKMAP) && map, "dladdr1");
+    cr_expect_eq(base, map->l_addr, "the load bias: %#lx, l_addr %#lx", (unsigned long)base,
+                 (unsigned long)map->l_addr);
+    cr_assert_eq(ll_unwind_fn_start(f + 9, &base), f, "inside");
+    SINK(fn_with_a_body(3));
+    /* code of the C library: a start at or below the address, within reach */
+    uintptr_t q = (uintptr_t)&qsort + 3, s = ll_unwind_fn_start(q, &base);
+    cr_assert(s && s <= q && q - s < 4096, "qsort+3 -> %#lx", (unsigned long)s);
+    uintptr_t untouched = 7;
+    cr_assert_eq(ll_unwind_fn_start(4096, &untouched), 0, "no object at 4096");
+    cr_assert_eq(untouched, 7, "base left alone");
 }
