@@ -3,16 +3,17 @@
  * A thread that runs past the end of its stack (runaway recursion) faults
  * on the guard page, and the kernel must push the SIGSEGV frame onto that
  * same stack: it cannot, and the process dies at once, handler or not, with
- * no report.  Each thread that allocates therefore gets an alternate signal
- * stack of libleak's (sigaltstack), unless it has one already, and the
+ * no report.  Each thread therefore gets an alternate signal stack of
+ * libleak's (sigaltstack), unless it has one already, and the
  * report's SIGSEGV and SIGBUS handler runs there (SA_ONSTACK, signals.c);
  * the report itself moves on to a bigger stack (bigstack.c).  The signal
  * that stops the other threads for the leak check also puts its frame
  * there (threads.c): on a thread's own stack it did not fit when the
  * thread waited with less than 3.5 KiB of it left.
  *
- * The main thread's is set at initialisation, every other thread's at its
- * first allocation (nursery.c), and taken back when the thread exits, for
+ * The main thread's is set at initialisation, every other thread's as it
+ * starts (threadstart.c), or at its first allocation (nursery.c) if libleak
+ * did not see it start, and taken back when the thread exits, for
  * the next thread: a thread's start and end then cost one sigaltstack call
  * each (a fresh mapping and its unmapping, 11 us per thread, made a
  * program that starts 1000 threads 13% slower).  The stacks come from

@@ -103,6 +103,13 @@ static void overflow(const char *mode)
 }
 Test(hostile, stack_overflow_of_main_reports_then_dies) { overflow("overflow"); }
 Test(hostile, stack_overflow_of_a_thread_reports_then_dies) { overflow("thread_overflow"); }
+/* A thread that never allocated had no signal stack of libleak's (it was
+ * given at the first allocation): it died with no report.  pthread_create's
+ * start of libleak's gives one to every thread. */
+Test(hostile, stack_overflow_of_a_thread_that_never_allocated_reports_then_dies)
+{
+    overflow("thread_overflow_noalloc");
+}
 /* Allocating at each level, the stack runs out inside libleak's hook,
  * whose frames are deeper than the program's: that was "SIGSEGV arrived
  * inside malloc or free; no leak report".  No lock of libleak's is held
@@ -1384,6 +1391,28 @@ Test(hostile, thread_with_its_stack_all_but_used_is_stopped)
                       NULL), 40, "main's lost block; groups:\n%s", ll_describe_leaks(r.json));
     LL_EQ(ll_bytes_at(r.json, "still_reachable", src, ll_line("full_stack_stop.c", "@held"),
                       NULL), 24, "the thread's block; groups:\n%s", ll_describe_leaks(r.json));
+    ll_run_free(&n);
+    ll_run_free(&r);
+}
+
+/* The same with a thread that never allocated: it had no signal stack of
+ * libleak's (one came with the first allocation), so the stop signal's
+ * frame went on its own stack, and the process died at exit with no
+ * report.  Every thread gets one as it starts now (threadstart.c). */
+Test(hostile, thread_that_never_allocated_with_its_stack_all_but_used_is_stopped)
+{
+    const char *args[] = { "1024", "noalloc", NULL };
+    const char *src = LL_SRC("full_stack_stop.c");
+    struct ll_run n, r;
+    ll_run_raw(&n, "full_stack_stop", 0, NULL, args);
+    LL_EQ(n.status, 0, "natively: exit status (signal %d)", n.sig);
+    ll_run_json(&r, "full_stack_stop", NULL, args);
+    LL_EQ(r.exited, 1, "exited (signal %d); stderr:\n%.2000s", r.sig, r.err);
+    LL_EQ(r.status, 0, "exit status; stderr:\n%.2000s", r.err);
+    ll_check_schema(r.json);
+    LL_EQ(ll_int(ll_get(r.json, "check"), "threads_not_stopped"), 0, "the thread stopped");
+    LL_EQ(ll_bytes_at(r.json, "definitely_lost", src, ll_line("full_stack_stop.c", "@lost"),
+                      NULL), 40, "main's lost block; groups:\n%s", ll_describe_leaks(r.json));
     ll_run_free(&n);
     ll_run_free(&r);
 }

@@ -4,12 +4,17 @@
  * not fit, and the kernel would kill the process.  main loses 40 bytes;
  * the thread holds 24 in a live frame at the top of its stack (reachable:
  * the scan reads that stack from where it stopped).  Exits 0.
- *   full_stack_stop [MARGIN]   stop MARGIN bytes above the stack's end
- *                              (default 1024) */
+ *   full_stack_stop [MARGIN [noalloc]]   stop MARGIN bytes above the stack's
+ *                              end (default 1024); noalloc: the thread never
+ *                              allocates (its stack is main's mapping, so
+ *                              that it need not ask for its bounds), and
+ *                              holds no block */
 #define _GNU_SOURCE
 #include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "scrub.h"
@@ -36,6 +41,14 @@ static __attribute__((noinline)) int descend(int n)
     if (write(ready[1], "r", 1) != 1)
         return -1;
     return (int)read(never[0], &c, 1) + frame[0];
+}
+
+static void *worker_noalloc(void *arg)
+{
+    char c;
+    if (write(ready[1], "", 0) != 0 || read(never[0], &c, 0) != 0)
+        exit(2);
+    return (void *)(intptr_t)descend((int)(intptr_t)arg);
 }
 
 static void *worker(void *arg)
@@ -66,11 +79,22 @@ int main(int argc, char **argv)
     pthread_attr_t a;
     char c;
     margin = (uintptr_t)atol(argc > 1 ? argv[1] : "1024");
+    int noalloc = argc > 2 && !strcmp(argv[2], "noalloc");
     lose();
     scrub_stack();
-    if (pipe(ready) != 0 || pipe(never) != 0 || pthread_attr_init(&a) != 0 ||
-        pthread_attr_setstacksize(&a, 64 << 10) != 0 ||
-        pthread_create(&t, &a, worker, NULL) != 0 || read(ready[0], &c, 1) != 1)
+    if (pipe(ready) != 0 || pipe(never) != 0 || pthread_attr_init(&a) != 0)
+        return 2;
+    if (noalloc) {
+        void *stk = mmap(NULL, 64 << 10, PROT_READ | PROT_WRITE,
+                         MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+        if (stk == MAP_FAILED || pthread_attr_setstack(&a, stk, 64 << 10) != 0)
+            return 2;
+        stack_lo = (uintptr_t)stk;
+    } else if (pthread_attr_setstacksize(&a, 64 << 10) != 0) {
+        return 2;
+    }
+    if (pthread_create(&t, &a, noalloc ? worker_noalloc : worker, NULL) != 0 ||
+        read(ready[0], &c, 1) != 1)
         return 2;
     exit(0);
 }

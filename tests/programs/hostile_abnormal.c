@@ -8,7 +8,8 @@
  * copy of our memory that ran no fork handlers, ends with exit(9)),
  * overflow (runaway recursion on the main thread: SIGSEGV on the guard
  * page), overflow_alloc (the same, allocating at each level: it runs out
- * of stack inside malloc), thread_overflow (the same on another thread), thread_churn (1000
+ * of stack inside malloc), thread_overflow (the same on another thread),
+ * thread_overflow_noalloc (on a thread that never allocates), thread_churn (1000
  * threads that allocate, one after the other, then exit 0), thread_maps
  * (200 threads that allocate, all alive: prints how many mappings the
  * process has, then exits 0). */
@@ -140,11 +141,17 @@ static void *recurse_thread(void *arg)
     return (void *)(intptr_t)recurse((int)(intptr_t)arg);
 }
 
-static int thread_overflow(void)
+/* A thread that never allocates: it has its signal stack from its start. */
+static void *recurse_only(void *arg)
+{
+    return (void *)(intptr_t)recurse((int)(intptr_t)arg);
+}
+
+static int thread_overflow(void *(*start)(void *))
 {
     pthread_t t;
     void *r;
-    if (pthread_create(&t, NULL, recurse_thread, NULL) != 0)
+    if (pthread_create(&t, NULL, start, NULL) != 0)
         return 1;
     pthread_join(t, &r);
     return (int)(intptr_t)r;
@@ -247,7 +254,9 @@ int main(int argc, char **argv)
     else if (!strcmp(m, "overflow_alloc"))
         return build(0) != NULL;
     else if (!strcmp(m, "thread_overflow"))
-        return thread_overflow();
+        return thread_overflow(recurse_thread);
+    else if (!strcmp(m, "thread_overflow_noalloc"))
+        return thread_overflow(recurse_only);
     else if (!strcmp(m, "thread_churn"))
         return thread_churn();
     else if (!strcmp(m, "thread_maps"))
