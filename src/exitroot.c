@@ -15,7 +15,6 @@
 #include "ll.h"
 
 #include <dlfcn.h>
-#include <link.h>
 #include <stdlib.h>
 #include <unwind.h>
 
@@ -47,19 +46,10 @@ static _Unwind_Reason_Code ll_exit_step(struct _Unwind_Context *ctx, void *arg)
     return ip ? _URC_NO_REASON : _URC_END_OF_STACK;
 }
 
-/* The code of the function name, from its symbol; 0 if unknown. */
+/* The code of the function name; 0 if unknown. */
 static int ll_code_of(const char *name, uintptr_t *lo, uintptr_t *hi)
 {
-    *lo = *hi = 0;
-    void *f = dlsym(RTLD_NEXT, name);   /* libc's: exits.c wraps both */
-    Dl_info info;
-    const ElfW(Sym) *sym = NULL;
-    if (!f || !dladdr1(f, &info, (void **)&sym, RTLD_DL_SYMENT) || !sym ||
-        !sym->st_size)
-        return 0;
-    *lo = (uintptr_t)f;
-    *hi = (uintptr_t)f + sym->st_size;
-    return 1;
+    return ll_code_range(dlsym(RTLD_NEXT, name), lo, hi);  /* libc's: exits.c wraps both */
 }
 
 /* exit's and quick_exit's code, looked up at initialisation: a dlsym at

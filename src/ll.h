@@ -401,6 +401,9 @@ void ll_unwind_forget(void);
  * unwind tables (its FDE), and that object's load bias; 0 when no table
  * covers q.  Not for the allocation path (it searches the tables). */
 uintptr_t ll_unwind_fn_start(uintptr_t q, uintptr_t *base);
+/* The code of the function at f, [lo, hi), from its unwind tables or else
+ * its symbol; 0 if neither says. */
+int ll_code_range(const void *f, uintptr_t *lo, uintptr_t *hi);
 extern LL_HIDDEN atomic_uint ll_unmap_gen;   /* hidden: one load, no GOT */
 
 /* A walk from a frame the caller describes: ra is the first frame recorded,

@@ -504,15 +504,8 @@ static uintptr_t ll_dl_lo[LL_NDL], ll_dl_hi[LL_NDL];
 
 static void ll_dl_find(void)
 {
-    for (size_t i = 0; i < LL_NDL; i++) {
-        void *f = dlsym(RTLD_NEXT, ll_dl_names[i]);
-        Dl_info info;
-        const ElfW(Sym) *sym = NULL;
-        if (f && dladdr1(f, &info, (void **)&sym, RTLD_DL_SYMENT) && sym) {
-            ll_dl_lo[i] = (uintptr_t)f;
-            ll_dl_hi[i] = (uintptr_t)f + sym->st_size;
-        }
-    }
+    for (size_t i = 0; i < LL_NDL; i++)
+        ll_code_range(dlsym(RTLD_NEXT, ll_dl_names[i]), &ll_dl_lo[i], &ll_dl_hi[i]);
 }
 
 static int ll_in_ldso(uintptr_t pc)

@@ -341,3 +341,23 @@ Test(unwind, function_start_from_the_unwind_tables)
     cr_assert_eq(ll_unwind_fn_start(4096, &untouched), 0, "no object at 4096");
     cr_assert_eq(untouched, 7, "base left alone");
 }
+
+/* A function's code by its FDE, as its symbol's size says (dladdr1, which
+ * scans the whole symbol table, is only the fallback). */
+Test(unwind, code_range_is_the_symbol_size)
+{
+    static const char *const names[] = { "exit", "quick_exit", "dlopen", "dlsym", "qsort" };
+    for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
+        void *f = dlsym(RTLD_DEFAULT, names[i]);
+        Dl_info info;
+        const ElfW(Sym) *sym = NULL;
+        cr_assert(f && dladdr1(f, &info, (void **)&sym, RTLD_DL_SYMENT) && sym, "%s", names[i]);
+        uintptr_t lo, hi;
+        cr_assert(ll_code_range(f, &lo, &hi), "%s: no range", names[i]);
+        cr_expect_eq(lo, (uintptr_t)f, "%s: start", names[i]);
+        cr_expect_eq(hi - lo, sym->st_size, "%s: %lu bytes, the symbol says %lu", names[i],
+                     (unsigned long)(hi - lo), (unsigned long)sym->st_size);
+    }
+    uintptr_t lo = 1, hi = 1;
+    cr_assert(!ll_code_range(NULL, &lo, &hi) && !lo && !hi, "NULL: nothing");
+}
