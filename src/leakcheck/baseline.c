@@ -4,8 +4,9 @@
  * LC_SIG_FRAMES functions of its logical call chain outside system
  * libraries and system headers (the object's name when the file is
  * unknown; "?+0x1f", the place in the function, when the function has no
- * name), with no line numbers, offsets in the object, or kind.  Editing code above a leak moves its lines, and
- * a rebuild moves its offsets; neither makes a known leak "new".  The kind
+ * name), with no line numbers, offsets in the object, or kind.  Editing
+ * code above a leak moves its lines, and a rebuild moves its offsets;
+ * neither makes a known leak "new".  The kind
  * is left out because in a lost cycle which block is "definitely" lost
  * depends on addresses. */
 #include "lc.h"
