@@ -168,16 +168,37 @@ static void died_reporting(const struct ll_run *r, const char *prog, int sig, co
           "%s: the leak; groups:\n%s", what, ll_describe_leaks(r->json));
 }
 
+/* prog MODE natively into n and preloaded into r: both die of sig, the
+ * preloaded run after its report (died_reporting).  The caller frees both. */
+static void dies_both_ways(const char *prog, const char *mode, int sig, struct ll_run *n,
+                           struct ll_run *r)
+{
+    const char *args[] = { mode, NULL };
+    ll_run_raw(n, prog, 0, NULL, args);
+    LL_EQ(n->sig, sig, "natively: signal (exit %d)", n->status);
+    ll_run_json(r, prog, NULL, args);
+    died_reporting(r, prog, sig, "preloaded");
+}
+
+/* hostile_term MODE, runs times: each run dies of SIGTERM, says nothing of
+ * a report skipped, and its report finds the 77-byte leak.  Several runs,
+ * since where the signal lands varies. */
+static void term_runs(const char *mode, int runs)
+{
+    const char *args[] = { mode, NULL };
+    for (int i = 0; i < runs; i++) {
+        struct ll_run r;
+        char what[64];
+        snprintf(what, sizeof what, "%s run %d", mode, i);
+        ll_run_json(&r, "hostile_term", NULL, args);
+        died_reporting(&r, "hostile_term", SIGTERM, what);
+        ll_run_free(&r);
+    }
+}
+
 /* A program that sets SIG_DFL back (a crash handler that re-raises) gets
  * libleak's handler back: the report, then death by the signal. */
-Test(hostile, sig_dfl_set_again_still_reports)
-{
-    const char *args[] = { "dfl_raise", NULL };
-    struct ll_run r;
-    ll_run_json(&r, "hostile_term", NULL, args);
-    died_reporting(&r, "hostile_term", SIGTERM, "preloaded");
-    ll_run_free(&r);
-}
+Test(hostile, sig_dfl_set_again_still_reports) { term_runs("dfl_raise", 1); }
 
 /* SIGTERM arrives while a process is inside libleak (printing a bad free
  * to a full pipe), and is put off; the process then exits at once, and the
@@ -206,26 +227,12 @@ Test(hostile, signal_put_off_before_exit_still_ends_the_process)
 /* The program's own timer sends it SIGALRM every 0.5 ms while the report
  * at SIGTERM is written: the watchdog, which takes SIGALRM over then, took
  * the first tick for its own and ended the process without a report. */
-Test(hostile, program_sigalrm_ticks_during_a_signal_report)
-{
-    const char *args[] = { "alarm_ticks", NULL };
-    struct ll_run r;
-    ll_run_json(&r, "hostile_term", NULL, args);
-    died_reporting(&r, "hostile_term", SIGTERM, "preloaded");
-    ll_run_free(&r);
-}
+Test(hostile, program_sigalrm_ticks_during_a_signal_report) { term_runs("alarm_ticks", 1); }
 
 /* A SIGALRM of the program's pending, blocked, when SIGTERM comes: the
  * watchdog unblocked SIGALRM before it had made its timer, took that
  * SIGALRM for its own and ended the process without a report. */
-Test(hostile, program_sigalrm_pending_at_a_signal_report)
-{
-    const char *args[] = { "alarm_pending", NULL };
-    struct ll_run r;
-    ll_run_json(&r, "hostile_term", NULL, args);
-    died_reporting(&r, "hostile_term", SIGTERM, "preloaded");
-    ll_run_free(&r);
-}
+Test(hostile, program_sigalrm_pending_at_a_signal_report) { term_runs("alarm_pending", 1); }
 
 /* signal(sig, SIG_DFL) went through the C library's signal(), which set
  * the real SIG_DFL, and libleak put its handler back after: a signal in
@@ -233,13 +240,9 @@ Test(hostile, program_sigalrm_pending_at_a_signal_report)
  * report.  Now libleak's handler goes in at once. */
 Test(hostile, signal_sig_dfl_leaves_no_window)
 {
-    const char *args[] = { "dfl", NULL };
     struct ll_run n, r;
-    ll_run_raw(&n, "hostile_sigwindow", 0, NULL, args);
-    LL_EQ(n.sig, SIGUSR2, "natively: signal (exit %d)", n.status);
-    ll_run_json(&r, "hostile_sigwindow", NULL, args);
+    dies_both_ways("hostile_sigwindow", "dfl", SIGUSR2, &n, &r);
     LL_STREQ(r.out, n.out, "stdout preloaded vs native");
-    died_reporting(&r, "hostile_sigwindow", SIGUSR2, "preloaded");
     ll_run_free(&n);
     ll_run_free(&r);
 }
@@ -250,14 +253,10 @@ Test(hostile, signal_sig_dfl_leaves_no_window)
  * the second signal meet SIG_DFL. */
 Test(hostile, one_shot_handler_runs_at_most_once)
 {
-    const char *args[] = { "oneshot", NULL };
     struct ll_run n, r;
-    ll_run_raw(&n, "hostile_sigwindow", 0, NULL, args);
-    LL_EQ(n.sig, SIGUSR1, "natively: signal (exit %d)", n.status);
+    dies_both_ways("hostile_sigwindow", "oneshot", SIGUSR1, &n, &r);
     LL_EQ(ll_count_lines(n.out, "handler ran"), 1, "natively:\n%s", n.out);
-    ll_run_json(&r, "hostile_sigwindow", NULL, args);
     cr_assert(ll_count_lines(r.out, "handler ran") <= 1, "stdout:\n%s", r.out);
-    died_reporting(&r, "hostile_sigwindow", SIGUSR1, "preloaded");
     ll_run_free(&n);
     ll_run_free(&r);
 }
@@ -268,32 +267,12 @@ Test(hostile, one_shot_handler_runs_at_most_once)
  * The program sees its own action and SIG_DFL after it, as natively. */
 Test(hostile, one_shot_handler_raising_again_reports)
 {
-    const char *args[] = { "oneshot", NULL };
     struct ll_run n, r;
-    ll_run_raw(&n, "hostile_term", 0, NULL, args);
-    LL_EQ(n.sig, SIGINT, "natively: signal (exit %d)", n.status);
+    dies_both_ways("hostile_term", "oneshot", SIGINT, &n, &r);
     cr_assert(ll_contains(n.out, "then SIGTERM: SIG_DFL"), "natively:\n%s", n.out);
-    ll_run_json(&r, "hostile_term", NULL, args);
     LL_STREQ(r.out, n.out, "stdout preloaded vs native");
-    died_reporting(&r, "hostile_term", SIGINT, "preloaded");
     ll_run_free(&n);
     ll_run_free(&r);
-}
-
-/* hostile_term MODE, runs times: each run dies of SIGTERM, says nothing of
- * a report skipped, and its report finds the 77-byte leak.  Several runs,
- * since where the signal lands varies. */
-static void term_runs(const char *mode, int runs)
-{
-    const char *args[] = { mode, NULL };
-    for (int i = 0; i < runs; i++) {
-        struct ll_run r;
-        char what[64];
-        snprintf(what, sizeof what, "%s run %d", mode, i);
-        ll_run_json(&r, "hostile_term", NULL, args);
-        died_reporting(&r, "hostile_term", SIGTERM, what);
-        ll_run_free(&r);
-    }
 }
 
 /* SIGTERM arrives on a thread that spends its time in malloc and free: the
