@@ -33,10 +33,10 @@ $(BUILD)/obj/%.o: src/%.c | deps
 # ---- unit tests: src objects linked without the preload (no interpose.o) --
 SAN        ?=
 UNIT_FLAGS := $(CFLAGS_LIB) $(SAN)
-# interpose.o, exits.o, dlclose.o, sigaction.o, mmap.o and threadstart.o are the
-# exported entry points (malloc, _exit, signal, mmap, pthread_create): a unit-test
-# binary must keep its own.
-UNIT_OBJ   := $(filter-out $(BUILD)/unit$(SAN_TAG)/obj/interpose.o $(BUILD)/unit$(SAN_TAG)/obj/exits.o $(BUILD)/unit$(SAN_TAG)/obj/dlclose.o $(BUILD)/unit$(SAN_TAG)/obj/sigaction.o $(BUILD)/unit$(SAN_TAG)/obj/mmap.o $(BUILD)/unit$(SAN_TAG)/obj/threadstart.o,$(SRC:src/%.c=$(BUILD)/unit$(SAN_TAG)/obj/%.o))
+# interpose.o, exits.o, dlclose.o, sigaction.o, mmap.o, threadstart.o and spawn.o
+# are the exported entry points (malloc, _exit, signal, mmap, pthread_create,
+# posix_spawn): a unit-test binary must keep its own.
+UNIT_OBJ   := $(filter-out $(BUILD)/unit$(SAN_TAG)/obj/interpose.o $(BUILD)/unit$(SAN_TAG)/obj/exits.o $(BUILD)/unit$(SAN_TAG)/obj/dlclose.o $(BUILD)/unit$(SAN_TAG)/obj/sigaction.o $(BUILD)/unit$(SAN_TAG)/obj/mmap.o $(BUILD)/unit$(SAN_TAG)/obj/threadstart.o $(BUILD)/unit$(SAN_TAG)/obj/spawn.o,$(SRC:src/%.c=$(BUILD)/unit$(SAN_TAG)/obj/%.o))
 UNIT_SRC   := $(wildcard tests/unit/test_*.c)
 UNIT_BIN   := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/unit$(SAN_TAG)/%)
 

@@ -647,6 +647,7 @@ struct ll_report {
 /* pattern (output=, started=) with each %p replaced by the pid, followed
  * by ".N" when n > 1: the Nth file of that name, pids being reused. */
 void ll_pid_path(char *path, size_t cap, const char *pattern, unsigned n);
+void ll_pid_path_of(char *path, size_t cap, const char *pattern, pid_t pid, unsigned n);
 /* The exit report; returns 1 when unsuppressed blocks of a fail_on kind
  * were found (the process then fails with exitcode=N). */
 int ll_report_write(void);
@@ -805,6 +806,9 @@ uint64_t ll_stat_start_time(const char *stat, size_t n);
  * and in a fork child); remove it (a fork child's _exit(), unreported by
  * design). */
 void ll_started_mark(void);
+/* The marker of a child the C library spawned (posix_spawn), which runs no
+ * code of ours before its exec: written by the parent (spawn.c). */
+void ll_started_mark_child(pid_t pid, char *const argv[]);
 void ll_started_fork_child(void);
 void ll_started_unmark(void);
 

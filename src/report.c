@@ -135,13 +135,18 @@ static void ll_report_group(struct ll_report *r, struct ll_block *v, size_t n)
 
 void ll_pid_path(char *path, size_t cap, const char *pattern, unsigned n)
 {
+    ll_pid_path_of(path, cap, pattern, getpid(), n);
+}
+
+void ll_pid_path_of(char *path, size_t cap, const char *pattern, pid_t pid, unsigned n)
+{
     const char *s = pattern;
     size_t k = 0;
     for (; *s && k + 24 < cap; s++) {
         if (s[0] == '%' && s[1] == 'p') {
             struct ll_out o;            /* format the pid without stdio */
             ll_out_init(&o, -1);
-            ll_out_u64(&o, (uint64_t)getpid());
+            ll_out_u64(&o, (uint64_t)pid);
             if (n > 1) {
                 ll_out_str(&o, ".");
                 ll_out_u64(&o, n);

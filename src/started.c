@@ -17,7 +17,9 @@
  * forked worker the OOM killer ends is a process not checked), and removes
  * it if it ends through _exit(), which gets no report by design (exits.c).
  * vfork and posix_spawn children run no fork handlers and share the
- * parent's state, already initialised: they write none before their exec.
+ * parent's state, already initialised: they run none of our code before
+ * their exec.  posix_spawn's parent writes its child's marker (spawn.c),
+ * which the child, if it is traced, rewrites; a vfork child writes none.
  * A handful of system calls, nothing allocated. */
 #include "ll.h"
 
@@ -74,35 +76,47 @@ static size_t ll_proc_read(const char *path, char *buf, size_t cap)
     return n;
 }
 
-uint64_t ll_start_time(void)
+/* The start time of process pid (0: this one), 0 if unknown. */
+static uint64_t ll_start_time_of(pid_t pid)
 {
     /* /proc/self, not /proc/thread-self: the report may be written on
      * another thread than the main one, whose own start time is later. */
-    char buf[1024];
+    char buf[1024], path[32] = "/proc/self/stat", digits[12];
+    if (pid > 0) {
+        size_t k = 6, n = 0;
+        for (unsigned v = (unsigned)pid; v; v /= 10)
+            digits[n++] = (char)('0' + v % 10);
+        while (n)
+            path[k++] = digits[--n];
+        memcpy(path + k, "/stat", 6);
+    }
     int saved = errno;
-    size_t n = ll_proc_read("/proc/self/stat", buf, sizeof buf);
+    size_t n = ll_proc_read(path, buf, sizeof buf);
     errno = saved;
     return ll_stat_start_time(buf, n);
 }
 
+uint64_t ll_start_time(void)
+{
+    return ll_start_time_of(0);
+}
+
 /* The marker's first members: a file that starts with exactly these is
  * this process's own, written before an exec. */
-static void ll_started_head(struct ll_out *o, uint64_t start)
+static void ll_started_head(struct ll_out *o, pid_t pid, uint64_t start)
 {
     ll_out_lit(o, "{\"libleak\": \"" LL_VERSION "\", \"pid\": ");
-    ll_out_u64(o, (uint64_t)getpid());
+    ll_out_u64(o, (uint64_t)pid);
     ll_out_lit(o, ", \"start_time\": ");
     ll_out_u64(o, start);
     ll_out_lit(o, ", ");
 }
 
-/* The command line as a JSON array, at most LL_STARTED_CMD bytes of it;
- * a cut one ends with "...".  From /proc: ll_argv is not known yet when
- * the first allocation (a library constructor's) starts libleak. */
-static void ll_started_command(struct ll_out *o)
+/* The command line as a JSON array, from the n bytes of NUL-ended words in
+ * cmd (room for LL_STARTED_CMD + 8), at most LL_STARTED_CMD bytes of it; a
+ * cut one ends with "...". */
+static void ll_started_words(struct ll_out *o, char *cmd, size_t n)
 {
-    char cmd[LL_STARTED_CMD + 8];
-    size_t n = ll_proc_read("/proc/self/cmdline", cmd, LL_STARTED_CMD + 1);
     if (n > LL_STARTED_CMD) {
         memcpy(cmd + LL_STARTED_CMD, "...", 4);
         n = LL_STARTED_CMD + 4;
@@ -119,9 +133,35 @@ static void ll_started_command(struct ll_out *o)
     ll_out_lit(o, "]}\n");
 }
 
+/* From /proc: ll_argv is not known yet when the first allocation (a
+ * library constructor's) starts libleak. */
+static void ll_started_command(struct ll_out *o)
+{
+    char cmd[LL_STARTED_CMD + 8];
+    ll_started_words(o, cmd, ll_proc_read("/proc/self/cmdline", cmd, LL_STARTED_CMD + 1));
+}
+
+/* The same from an argument vector, as /proc would show it. */
+static void ll_started_argv(struct ll_out *o, char *const argv[])
+{
+    char cmd[LL_STARTED_CMD + 8];
+    size_t n = 0;
+    for (size_t i = 0; argv && argv[i] && n <= LL_STARTED_CMD; i++) {
+        size_t len = strlen(argv[i]) + 1;
+        if (len > LL_STARTED_CMD + 1 - n)
+            len = LL_STARTED_CMD + 1 - n;
+        memcpy(cmd + n, argv[i], len);
+        n += len;
+    }
+    ll_started_words(o, cmd, n);
+}
+
 /* PATH exists: if it is this process's marker from before an exec (it
- * starts with head, and is ours), an fd to rewrite it; else -1. */
-static int ll_started_reuse(const char *path, const char *head, size_t n)
+ * starts with head, and is ours), an fd to rewrite it (with rewrite set)
+ * or LL_STARTED_THERE (without); else -1. */
+#define LL_STARTED_THERE (-2)
+
+static int ll_started_reuse(const char *path, const char *head, size_t n, int rewrite)
 {
     char was[128];
     struct stat st;
@@ -130,29 +170,58 @@ static int ll_started_reuse(const char *path, const char *head, size_t n)
         return -1;
     if (n <= sizeof was && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
         st.st_uid == geteuid() && pread(fd, was, n, 0) == (ssize_t)n &&
-        memcmp(was, head, n) == 0 && ftruncate(fd, 0) == 0)
-        return fd;
+        memcmp(was, head, n) == 0) {
+        if (!rewrite) {
+            close(fd);
+            return LL_STARTED_THERE;
+        }
+        if (ftruncate(fd, 0) == 0)
+            return fd;
+    }
     close(fd);
     return -1;
 }
 
-/* The marker's file, as output= names reports: with %p, an existing file
- * of another process (an earlier one with this pid) is kept, and this one
- * goes to PID.2, PID.3, ...; -1 (errno set) on failure. */
-static int ll_started_open(char *path, size_t cap, const char *head, size_t n)
+/* The marker's file for process pid, as output= names reports: with %p,
+ * an existing file of another process (an earlier one with this pid) is
+ * kept, and this one goes to PID.2, PID.3, ...; -1 (errno set) on
+ * failure, LL_STARTED_THERE when the process has written its own
+ * already (rewrite 0). */
+static int ll_started_open(char *path, size_t cap, pid_t pid, const char *head, size_t n,
+                           int rewrite)
 {
     int per_pid = strstr(ll_opt.started, "%p") != NULL;
     for (unsigned k = 1; k <= 1000; k++) {
-        ll_pid_path(path, cap, ll_opt.started, k);
+        ll_pid_path_of(path, cap, ll_opt.started, pid, k);
         int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | (per_pid ? O_EXCL : O_TRUNC),
                       0644);
         if (fd >= 0 || !per_pid || errno != EEXIST)
             return fd;
-        if ((fd = ll_started_reuse(path, head, n)) >= 0)
+        if ((fd = ll_started_reuse(path, head, n, rewrite)) != -1)
             return fd;
     }
     errno = EEXIST;
     return -1;
+}
+
+/* Writes the marker made in o to its file (its head the first head bytes);
+ * 1 if written. */
+static int ll_started_write(struct ll_out *o, size_t head, pid_t pid, int rewrite,
+                            char *path, size_t cap)
+{
+    int fd = ll_started_open(path, cap, pid, o->buf, head, rewrite);
+    if (fd == LL_STARTED_THERE)
+        return 0;
+    if (fd < 0) {
+        ll_msg("cannot create the start marker '%s' (%s)", path, strerror(errno));
+        return 0;
+    }
+    o->fd = fd;
+    ll_out_flush(o);
+    close(fd);
+    if (o->failed)
+        ll_msg("cannot write the start marker '%s' (%s)", path, strerror(o->failed));
+    return !o->failed;
 }
 
 /* This process's marker, for ll_started_unmark; "" if it has none (a fork
@@ -170,22 +239,37 @@ void ll_started_mark(void)
     char path[sizeof(ll_opt.started) + 32];
     int saved = errno;
     ll_out_init(&o, -1);
-    ll_started_head(&o, ll_start_time());
+    ll_started_head(&o, getpid(), ll_start_time());
     size_t head = o.len;
     ll_started_command(&o);
-    int fd = ll_started_open(path, sizeof path, o.buf, head);
-    if (fd < 0) {
-        ll_msg("cannot create the start marker '%s' (%s)", path, strerror(errno));
-    } else {
-        o.fd = fd;
-        ll_out_flush(&o);
-        if (o.failed)
-            ll_msg("cannot write the start marker '%s' (%s)", path, strerror(o.failed));
-        else
-            memcpy(ll_started_file, path, sizeof ll_started_file);
-        close(fd);
-    }
+    if (ll_started_write(&o, head, getpid(), 1, path, sizeof path))
+        memcpy(ll_started_file, path, sizeof ll_started_file);
     errno = saved;
+}
+
+/* Only with %p: one file for every process is this process's own.  A
+ * child that is traced may have written its marker already (then it is
+ * left as it is), or may rewrite this one as its own; either way one
+ * process, whose pid and start time leakcheck counts once.  Gone already
+ * (reaped: SIGCHLD ignored), it has no start time left to pair: no marker. */
+void ll_started_mark_child(pid_t pid, char *const argv[])
+{
+    if (!ll_opt.started[0] || !strstr(ll_opt.started, "%p"))
+        return;
+    uint64_t start = ll_start_time_of(pid);
+    struct ll_out *o = ll_mem_alloc(sizeof(*o));
+    if (!start || !o) {
+        if (o)
+            ll_mem_free(o, sizeof(*o));
+        return;
+    }
+    char path[sizeof(ll_opt.started) + 32];
+    ll_out_init(o, -1);
+    ll_started_head(o, pid, start);
+    size_t head = o->len;
+    ll_started_argv(o, argv);
+    (void)ll_started_write(o, head, pid, 0, path, sizeof path);
+    ll_mem_free(o, sizeof(*o));
 }
 
 void ll_started_fork_child(void)

@@ -171,6 +171,7 @@ Test(entry, exports_only_the_entry_points)
         "_Exit", "_exit", "exit", "quick_exit", "dlclose", "__libc_start_main",
         "sigaction", "__sigaction", "signal", "bsd_signal", "ssignal", "sysv_signal",
         "__sysv_signal", "sigset", "mmap", "mmap64", "munmap", "mremap", "pthread_create",
+        "posix_spawn", "posix_spawnp",
         "malloc", "free", "calloc", "realloc", "reallocarray", "posix_memalign",
         "aligned_alloc", "memalign", "valloc", "pvalloc", "malloc_usable_size",
         "__libc_malloc", "__libc_free", "__libc_calloc", "__libc_realloc",

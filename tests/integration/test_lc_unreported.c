@@ -15,6 +15,7 @@
 
 #define LC_BIN LL_ROOT "/build/leakcheck"
 #define LEAKER LL_PROGRAMS "/lc_leaker"
+#define SPAWN LL_PROGRAMS "/lc_spawn"
 /* sh's child is killed by SIGKILL; sh then execs a traced program, which
  * reports for sh's process (same pid, same start time) */
 #define KILLED_TREE LEAKER " 10 0 sigkill; exec " LEAKER " 0"
@@ -256,6 +257,32 @@ Test(lc_unreported, exec_of_an_untraced_program_is_listed)
     cr_assert(ll_contains(r2.err, ll_fmt("  /bin/sh -c " LEAKER " 0; exec %s  [no report]", bin)),
               "sh's process, which became the static program; stderr:\n%s", r2.err);
     lu_free(&r2);
+    lu_free(&r);
+}
+
+/* A child posix_spawn started runs none of libleak's code before its exec:
+ * its parent writes its marker.  One that execs a static program is listed
+ * (by each call, and when the caller passes no pid to fill in); a traced
+ * one rewrites that marker or keeps its own, and pairs with its report. */
+Test(lc_unreported, posix_spawn_child_that_execs_an_untraced_program_is_listed)
+{
+    struct lu r;
+    LU(&r, "--require-reports", "--", SPAWN, "spawn", LEAKER, "0");
+    LL_EQ(r.status, 0, "a traced child pairs; stderr:\n%s", r.err);
+    cr_assert(!ll_contains(r.err, "not checked"), "stderr:\n%s", r.err);
+
+    const char *bin = lu_path(&r, "lc_static");
+    const char *cc = ll_fmt("cc -static -o %s %s/lc_static.c", bin, LL_SOURCES);
+    cr_assert_eq(system(cc), 0, "%s (needs libc6-dev's libc.a)", cc);
+    static const char *const modes[] = { "spawn", "spawnp", "nopid" };
+    for (size_t i = 0; i < sizeof modes / sizeof modes[0]; i++) {
+        struct lu r2;
+        LU(&r2, "--require-reports", "--", SPAWN, modes[i], bin);
+        LL_EQ(r2.status, 24, "%s: exit status; stderr:\n%s", modes[i], r2.err);
+        cr_assert(ll_contains(r2.err, ll_fmt("     %s  [no report]", bin)),
+                  "%s: the spawned static program is listed; stderr:\n%s", modes[i], r2.err);
+        lu_free(&r2);
+    }
     lu_free(&r);
 }
 

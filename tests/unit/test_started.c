@@ -1,11 +1,14 @@
 /* test_started.c - started=PATH (src/started.c): the start time read from
- * /proc/self/stat, and the marker written at initialisation. */
+ * /proc/self/stat, the marker written at initialisation, and the one a
+ * parent writes for the child it spawned. */
 #include <criterion/criterion.h>
 #include <dirent.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "ll.h"
@@ -179,4 +182,86 @@ Test(started, unset_writes_nothing, .init = mkdir_tmp, .fini = rm_dir)
     cr_assert_eq(ll_opt_parse("format=json"), 0);
     ll_started_mark();
     cr_expect_eq(entries(), 0);
+}
+
+/* A child the parent marks (posix_spawn's, spawn.c): its pid, its start
+ * time as /proc has it, the argument vector it was given, cut as a
+ * command line is.  Here the child is a fork of this process, waiting. */
+static pid_t waiting_child(void)
+{
+    int fds[2];
+    cr_assert_eq(pipe(fds), 0);
+    pid_t pid = fork();
+    cr_assert_geq(pid, 0);
+    if (pid == 0) {
+        char c;
+        close(fds[1]);
+        (void)!read(fds[0], &c, 1);      /* until the parent closes its end */
+        _exit(0);
+    }
+    close(fds[0]);
+    return pid;                          /* fds[1] stays open: the child waits */
+}
+
+static void mark_child_into(const char *pattern, pid_t pid, char *const argv[])
+{
+    char opts[256];
+    snprintf(opts, sizeof opts, "started=%s/%s", dir, pattern);
+    cr_assert_eq(ll_opt_parse(opts), 0);
+    ll_started_mark_child(pid, argv);
+}
+
+Test(started, parent_marks_its_spawned_child, .init = mkdir_tmp, .fini = rm_dir)
+{
+    pid_t child = waiting_child();
+    char long_arg[400];
+    memset(long_arg, 'x', sizeof long_arg - 1);
+    long_arg[sizeof long_arg - 1] = 0;
+    char *argv[] = { "/bin/prog", "a \"q\"", long_arg, NULL };
+    mark_child_into("%p.start", child, argv);
+    char name[64], want[160];
+    snprintf(name, sizeof name, "%ld.start", (long)child);
+    const char *m = slurp(name);
+    cr_assert_not_null(m, "no %s/%s", dir, name);
+    char stat_path[64], stat[1024];
+    snprintf(stat_path, sizeof stat_path, "/proc/%ld/stat", (long)child);
+    FILE *f = fopen(stat_path, "r");
+    cr_assert_not_null(f);
+    size_t n = fread(stat, 1, sizeof stat, f);
+    fclose(f);
+    snprintf(want, sizeof want, "{\"libleak\": \"" LL_VERSION "\", \"pid\": %ld, "
+             "\"start_time\": %llu, \"command\": [\"/bin/prog\", \"a \\\"q\\\"\", \"xxx",
+             (long)child, (unsigned long long)ll_stat_start_time(stat, n));
+    cr_expect(strncmp(m, want, strlen(want)) == 0, "marker:\n%s\nwant it to start:\n%s", m, want);
+    cr_expect(strstr(m, "xxx...\"]}\n") != NULL, "cut at 256 bytes:\n%s", m);
+    cr_expect_eq(entries(), 1);
+    kill(child, SIGKILL);
+    waitpid(child, NULL, 0);
+}
+
+/* The child, traced, wrote its own first: it is left as it is (no PID.2). */
+Test(started, child_s_own_marker_is_left_alone, .init = mkdir_tmp, .fini = rm_dir)
+{
+    mark_into("%p.start");                           /* this process's own */
+    char name[64], own[1024];
+    snprintf(name, sizeof name, "%ld.start", (long)getpid());
+    strcpy(own, slurp(name));
+    char *argv[] = { "/bin/other", NULL };
+    mark_child_into("%p.start", getpid(), argv);     /* as its parent would */
+    cr_expect_str_eq(slurp(name), own);
+    cr_expect_eq(entries(), 1);
+}
+
+/* Without %p one file is every process's: the parent does not take it;
+ * nor is a child marked whose start time is gone (reaped already). */
+Test(started, child_not_marked_without_pid_or_start_time, .init = mkdir_tmp, .fini = rm_dir)
+{
+    char *argv[] = { "/bin/prog", NULL };
+    pid_t child = waiting_child();
+    mark_child_into("one.start", child, argv);
+    cr_expect_eq(entries(), 0, "without %%p");
+    kill(child, SIGKILL);
+    waitpid(child, NULL, 0);
+    mark_child_into("%p.start", child, argv);
+    cr_expect_eq(entries(), 0, "reaped");
 }
