@@ -188,12 +188,24 @@ void ll_files_free(struct ll_files *f)
 {
     ll_ranges_free(&f->data);
     ll_ranges_free(&f->code);
+    ll_ranges_free(&f->cow);
+}
+
+/* A device's mapping may hang or have effects when read (Valgrind skips
+ * them too); /dev/zero's is memory. */
+static int is_device(const char *path, const char *eol)
+{
+    static const char dev[] = "/dev/", zero[] = "/dev/zero";
+    size_t n = (size_t)(eol - path);
+    return n >= sizeof dev - 1 && memcmp(path, dev, sizeof dev - 1) == 0 &&
+           !(n >= sizeof zero - 1 && memcmp(path, zero, sizeof zero - 1) == 0 &&
+             (n == sizeof zero - 1 || path[sizeof zero - 1] == ' '));
 }
 
 /* Readable mappings into maps; with anon, also the readable and writable
  * private ones backed by no file and not named ([stack], [heap], ...);
- * with files, the readable ones backed by a file (a non-zero inode), and
- * of those the executable ones. */
+ * with files, the readable ones backed by a file (a non-zero inode), of
+ * those the executable ones, and the private writable ones no device's. */
 int ll_maps_read(struct ll_ranges *maps, struct ll_ranges *anon, struct ll_files *files)
 {
     size_t len, cap;
@@ -216,7 +228,9 @@ int ll_maps_read(struct ll_ranges *maps, struct ll_ranges *anon, struct ll_files
                 err = ll_ranges_add(anon, lo, hi);
             if (files && !err && !no_file)
                 err = ll_ranges_add(&files->data, lo, hi) ||
-                      (p[3] == 'x' && ll_ranges_add(&files->code, lo, hi));
+                      (p[3] == 'x' && ll_ranges_add(&files->code, lo, hi)) ||
+                      (p[2] == 'w' && p[4] == 'p' && !is_device(path, eol) &&
+                       ll_ranges_add(&files->cow, lo, hi));
         }
         s = eol + 1;
     }

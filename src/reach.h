@@ -33,8 +33,10 @@ void ll_work_begin(void);
 void ll_work_end(void);
 
 /* Mappings backed by a file, for the "multipleinheritance" heuristic:
- * readable ones (where vtables lie) and executable ones (their functions). */
-struct ll_files { struct ll_ranges data, code; };
+ * readable ones (where vtables lie) and executable ones (their functions);
+ * and the private writable ones that are no device's (roots.c reads the
+ * pages the process wrote there). */
+struct ll_files { struct ll_ranges data, code, cow; };
 void ll_files_free(struct ll_files *f);
 
 /* /proc/self/maps: the readable mappings (ascending); with anon, also the

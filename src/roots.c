@@ -28,9 +28,12 @@
  *    dead frames); the cached stacks of exited threads (dead: only what
  *    their TCB owns, see tls.c); libleak's own memory.
  *
+ *  - private writable mappings of files (no device's) that are no loaded
+ *    object's segments: the pages the process wrote there (roots_add_cow).
+ *
  * Not scanned, unlike Valgrind: shared mappings (MAP_SHARED, /dev/zero),
- * named anonymous mappings, and file-backed writable mappings that are no
- * loaded object's segments.
+ * named anonymous mappings, and the pages of private file mappings the
+ * process did not write (the file's own: they hold none of its pointers).
  *
  * Order matters: everything that takes a lock another thread may hold
  * (dl_iterate_phdr, dlsym) runs before the other threads are stopped;
@@ -292,26 +295,46 @@ static int pagemap_read(int pmfd, uintptr_t a, uint64_t *e, size_t k)
     return pread(pmfd, e, k * sizeof *e, at) == (ssize_t)(k * sizeof *e);
 }
 
-/* add_minus for the runs of [lo, hi) whose pages hold data: present or
- * swapped out, in /proc/self/pagemap (pmfd; -1: all of it).  A page of an
- * anonymous mapping that was never written reads as zeros, and a thread's
- * stack is mostly such pages: a thousand threads that did not stop have 8
- * GiB of stack mappings, and reading them whole took seconds. */
+/* A pagemap entry's page holds data: it is swapped out (bit 62) or
+ * present (bit 63); with written, only if it is no file's page (bit 61):
+ * in a private file mapping the pages the process wrote are anonymous,
+ * and only those can hold its pointers. */
+static int page_holds_data(uint64_t e, int written)
+{
+    if (e >> 62 & 1) return 1;
+    return (e >> 63 & 1) && !(written && (e >> 61 & 1));
+}
+
+/* [lo, hi) read whole, minus skip: without pagemap a private file
+ * mapping is, when small (a large one would be read from its file). */
+#define COW_WHOLE_MAX ((uintptr_t)64 << 20)
+
+static int add_whole_minus(struct ll_ranges *out, uintptr_t lo, uintptr_t hi,
+                           const struct ll_range *skip, size_t n, int written)
+{
+    return written && hi - lo > COW_WHOLE_MAX ? 0 : add_minus(out, lo, hi, skip, n);
+}
+
+/* add_minus for the runs of [lo, hi) whose pages hold data (see
+ * page_holds_data), in /proc/self/pagemap (pmfd; -1: all of it).  A page
+ * of an anonymous mapping that was never written reads as zeros, and a
+ * thread's stack is mostly such pages: a thousand threads that did not stop
+ * have 8 GiB of stack mappings, and reading them whole took seconds. */
 static int add_touched_minus(struct ll_ranges *out, int pmfd, uintptr_t lo, uintptr_t hi,
-                             const struct ll_range *skip, size_t n)
+                             const struct ll_range *skip, size_t n, int written)
 {
     const uintptr_t pg = ll_page_size;  /* one pagemap entry per page */
-    if (pmfd < 0 || hi - lo < TOUCHED_MIN || lo % pg || hi % pg)
-        return add_minus(out, lo, hi, skip, n);
+    if (pmfd < 0 || (!written && hi - lo < TOUCHED_MIN) || lo % pg || hi % pg)
+        return add_whole_minus(out, lo, hi, skip, n, written);
     uint64_t e[64];                     /* small: the exiting thread's stack may be */
     uintptr_t run = lo, p = lo;
     int in = 0;
     while (p < hi) {
         size_t k = (hi - p) / pg < 64 ? (hi - p) / pg : 64;
-        if (!pagemap_read(pmfd, p, e, k))
-            return add_minus(out, in ? run : p, hi, skip, n);   /* unreadable: the rest whole */
+        if (!pagemap_read(pmfd, p, e, k))       /* unreadable: the rest whole */
+            return add_whole_minus(out, in ? run : p, hi, skip, n, written);
         for (size_t i = 0; i < k; i++, p += pg) {
-            int data = (e[i] >> 62) != 0;                       /* bit 63 present, 62 swapped */
+            int data = page_holds_data(e[i], written);
             if (data && !in) run = p;
             else if (!data && in && add_minus(out, run, p, skip, n)) return -1;
             in = data;
@@ -384,7 +407,7 @@ static int add_anon(struct ll_roots *roots, struct ll_ranges *pieces, int pmfd,
                          packed(b + first, last - first, HEAP_BLOCKS) > HEAP_BLOCKS))
         return 0;
     pieces->n = 0;
-    int err = add_touched_minus(pieces, pmfd, lo, hi, skip->v, skip->n);
+    int err = add_touched_minus(pieces, pmfd, lo, hi, skip->v, skip->n, 0);
     for (size_t k = 0, i = first; k < pieces->n && !err; k++)
         err = add_minus_pages(&roots->any, pieces->v[k].lo, pieces->v[k].hi, b, last, &i);
     return err;
@@ -401,6 +424,23 @@ static int roots_add_anon(struct ll_roots *roots, const struct ll_ranges *anon,
         err = add_anon(roots, &pieces, pmfd, anon->v[k].lo, anon->v[k].hi, skip, b, n);
     if (pmfd >= 0) close(pmfd);
     ll_ranges_free(&pieces);
+    return err;
+}
+
+/* Private writable mappings of files that are no loaded object's segments
+ * (those are in skip, sorted): the JVM's class-data archive, a program's
+ * copy-on-write view of a file.  The pages the process wrote there are
+ * roots, as Valgrind reads them; the file's own pages are not read. */
+static int roots_add_cow(struct ll_roots *roots, const struct ll_ranges *cow,
+                         const struct ll_ranges *skip)
+{
+    if (!cow->n) return 0;
+    int pmfd = pagemap_open((uintptr_t)&pmfd);
+    int err = 0;
+    for (size_t k = 0; k < cow->n && !err; k++)
+        err = add_touched_minus(&roots->any, pmfd, cow->v[k].lo, cow->v[k].hi, skip->v,
+                                skip->n, 1);
+    if (pmfd >= 0) close(pmfd);
     return err;
 }
 
@@ -560,6 +600,7 @@ void ll_reach_classify(struct ll_block *blocks, size_t n)
     err |= roots_add_tcbs(&g.roots, &g.skip, &g.holes, g.memfd, &g.anon, th, nth);
     err |= ll_amaps_add_to(&g.skip);   /* the next allocator's own, if not libc's */
     err |= roots_add_anon(&g.roots, &g.anon, &g.skip, blocks, n);
+    err |= roots_add_cow(&g.roots, &g.files.cow, &g.skip);
     err |= cut_holes(&g.roots.any, &g.holes);
     if (err) ll_reach_give_up(blocks, n);   /* missing roots would make live blocks "lost" */
     else ll_reach_run(blocks, n, &g.roots, &g.maps, g.files.data.n ? &g.files : NULL);

@@ -7,7 +7,11 @@
  *           the kernel merges them into one mapping, which must still be
  *           scanned (exits 3 if they did not merge: nothing was tested);
  *   arena   a thread's glibc arena heap: a freed 64 KiB chunk there keeps
- *           the only, stale, pointer to a block, which must read lost. */
+ *           the only, stale, pointer to a block, which must read lost;
+ *   file    a private writable mapping of a file (4 MiB, its file deleted,
+ *           as a JVM's class-data archive is mapped) and one of 4 KiB, each
+ *           holding the only pointer to a block in a page the program
+ *           wrote: roots, as Valgrind reads them. */
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <pthread.h>
@@ -80,11 +84,33 @@ static void arena(void)
     if (pthread_create(&t, NULL, arena_body, NULL) || pthread_join(t, NULL)) exit(3);
 }
 
+/* A private writable mapping of a new file of size bytes, holding at
+ * offset at the only pointer to block. */
+static void file_mapping(size_t size, size_t at, void *block)
+{
+    char path[] = "/tmp/reach_anon_XXXXXX";
+    int fd = mkstemp(path);
+    if (fd < 0 || unlink(path) || ftruncate(fd, (off_t)size)) exit(3);
+    char *m = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+    close(fd);
+    if (m == MAP_FAILED) exit(3);
+    volatile char sum = 0;
+    for (size_t i = 0; i < size; i += 4096) sum += m[i];        /* the file's pages, read */
+    *(void **)(m + at) = block;
+}
+
+static void file(void)
+{
+    file_mapping(4 << 20, (2 << 20) + 8, malloc(48));             /* @file-big */
+    file_mapping(4096, 16, malloc(24));                           /* @file-small */
+}
+
 int main(int argc, char **argv)
 {
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "merged")) merged();
         else if (!strcmp(argv[i], "arena")) arena();
+        else if (!strcmp(argv[i], "file")) file();
         else return 2;
     }
     scrub_stack();

@@ -7,6 +7,7 @@
  * registers or dead stack would make a "lost" block look reachable, so the
  * lost pointer is only ever stored obfuscated and the stack is scrubbed. */
 #include <criterion/criterion.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -745,4 +746,47 @@ Test(reach, process_roots_stack_of_other_thread)
     cr_assert(!pthread_create(&t, NULL, thread_main, NULL));
     cr_assert(!pthread_join(t, &res));
     cr_expect_eq((intptr_t)res, LL_REACHABLE);
+}
+
+/* files.cow: the private writable mappings of files (roots.c reads the
+ * pages written there), /dev/zero's among them; not a shared one, nor a
+ * read-only one. */
+static int in_ranges(const struct ll_ranges *r, const void *a)
+{
+    for (size_t i = 0; i < r->n; i++)
+        if (r->v[i].lo <= (uintptr_t)a && (uintptr_t)a < r->v[i].hi)
+            return 1;
+    return 0;
+}
+
+Test(reach, private_writable_file_mappings_are_listed)
+{
+    char path[] = "/tmp/ll-cow-XXXXXX";
+    int fd = mkstemp(path);
+    cr_assert_geq(fd, 0);
+    unlink(path);
+    cr_assert_eq(ftruncate(fd, 3 * 4096), 0);
+    void *priv = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+    void *shared = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 4096);
+    void *ro = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE, fd, 8192);
+    int zfd = open("/dev/zero", O_RDWR);
+    void *zero = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE, zfd, 0);
+    close(fd);
+    close(zfd);
+    cr_assert(priv != MAP_FAILED && shared != MAP_FAILED && ro != MAP_FAILED &&
+              zero != MAP_FAILED);
+    struct ll_ranges maps = { 0 };
+    struct ll_files files = { 0 };
+    cr_assert_eq(ll_maps_read(&maps, NULL, &files), 0);
+    cr_expect(in_ranges(&files.cow, priv), "private writable");
+    cr_expect(in_ranges(&files.cow, zero), "/dev/zero, private");
+    cr_expect(!in_ranges(&files.cow, shared), "shared");
+    cr_expect(!in_ranges(&files.cow, ro), "read-only");
+    cr_expect(in_ranges(&files.data, shared), "every readable file mapping is data");
+    ll_ranges_free(&maps);
+    ll_files_free(&files);
+    munmap(priv, 4096);
+    munmap(shared, 4096);
+    munmap(ro, 4096);
+    munmap(zero, 4096);
 }
