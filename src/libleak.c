@@ -98,6 +98,7 @@ void ll_init_slow(void)
     ll_abnormal_init();   /* fatal-signal handlers, _exit (signals.c) */
     ll_exit_root_init();
     ll_cxx_own_init();
+    ll_alloc_hidden_init();
     /* Here, once per program image, in the process that exec'd it (a fork
      * child writes its own from fork.c's handler): a vfork or posix_spawn
      * child shares its parent's state, initialised already, until its exec

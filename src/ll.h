@@ -686,6 +686,10 @@ static inline unsigned ll_fn_family(unsigned fn)
 #define LL_CXX_OWN_DELETE 2u
 extern LL_HIDDEN unsigned ll_cxx_own;
 void ll_cxx_own_init(void);
+/* malloc defined ahead of libleak's (real.c): by that object, whose path
+ * this holds; "" if libleak's is the one. */
+extern LL_HIDDEN char ll_alloc_hidden[256];
+void ll_alloc_hidden_init(void);
 
 /* A block made by fn may be freed through dealloc. */
 static inline int ll_fn_pairs(unsigned fn, unsigned dealloc)

@@ -191,6 +191,15 @@ static int ll_report_open(char *path, size_t cap)
 void ll_check_notes_write(struct ll_out *o, const char *prefix, const char *end)
 {
     const struct ll_check_notes *c = &ll_check_notes;
+    if (ll_alloc_hidden[0]) {
+        ll_out_str(o, prefix);
+        ll_out_str(o, "malloc is defined ahead of libleak's, by ");
+        ll_out_str(o, ll_alloc_hidden);
+        ll_out_str(o, " (an allocator linked into the program, or preloaded before libleak): "
+                      "the blocks it makes never reach libleak, and none of them is in this "
+                      "report");
+        ll_out_str(o, end);
+    }
     if (c->running) {
         ll_out_str(o, prefix);
         if (c->running == 1) {

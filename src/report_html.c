@@ -407,6 +407,9 @@ static void ll_html_summary(struct ll_out *o, const struct ll_report *r)
     if (blocks) {
         ll_html_count(o, bytes, blocks);
         ll_out_str(o, " were never freed and can no longer be.</p>\n");
+    } else if (ll_alloc_hidden[0]) {
+        ll_out_str(o, "Not known: the program's blocks never reached libleak (see the "
+                      "note).</p>\n");
     } else {
         /* suppressed blocks were not freed: they are not "no memory lost" */
         ll_out_str(o, r->supp_blocks ? "No memory was lost outside the suppressed "

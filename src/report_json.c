@@ -126,7 +126,12 @@ void ll_report_json(struct ll_out *o, const struct ll_report *r)
     ll_json_u64(o, "threads_blocking_signal", ll_check_notes.blocking, 0);
     ll_json_u64(o, "ranges_vanished", ll_check_notes.vanished, 0);
     ll_json_u64(o, "unclassified_blocks", ll_check_notes.unclassified, 0);
-    ll_json_u64(o, "leaks_unlisted", (uint64_t)ll_check_notes.unlisted, 1);
+    ll_json_u64(o, "leaks_unlisted", (uint64_t)ll_check_notes.unlisted, 0);
+    ll_out_str(o, "\"allocator_hidden_by\": ");
+    if (ll_alloc_hidden[0])
+        ll_out_json_str(o, ll_alloc_hidden);
+    else
+        ll_out_str(o, "null");
     ll_out_str(o, "},\n \"leaks\": [");
     int first = 1;
     for (size_t i = 0; i < r->ngroups; i++) {

@@ -285,6 +285,8 @@ static void ll_text_verdict(struct ll_out *o, const struct ll_report *r,
     ll_out_str(o, "summary: ");
     if (ll_check_notes.unclassified) {
         ll_out_str(o, "not known: the leak check was not done (out of memory)");
+    } else if (blocks == 0 && ll_alloc_hidden[0]) {
+        ll_out_str(o, "not known: the program's blocks never reached libleak (see the note)");
     } else if (blocks == 0) {
         /* suppressed blocks were not freed: "every block" would be untrue */
         ll_out_str(o, "no memory was lost");

@@ -34,13 +34,14 @@ static const char lc_usage[] =
 "                         COMMAND ends (default 30)\n"
 "  --require-reports      fail when a process started under libleak wrote no\n"
 "                         report (killed by SIGKILL, or it exec'd a static or\n"
-"                         set-ID program); by default that is a warning\n"
+"                         set-ID program), or its allocator came ahead of\n"
+"                         libleak's; by default that is a warning\n"
 "  -v, --verbose          list every process, clean ones too\n"
 "  -h, --help, --version\n"
 "\n"
 "Exit status: COMMAND's if it failed; else the --exitcode status if the gate\n"
 "fails (new leaks, or no process wrote a report); else 24 if --require-reports\n"
-"is given and a process wrote no report; else 0.  125: leakcheck itself could\n"
+"is given and a process was not checked; else 0.  125: leakcheck itself could\n"
 "not do its job.\n";
 
 enum { O_FAIL_ON = 256, O_EXITCODE, O_SUPP, O_GEN, O_BASE, O_WBASE, O_JSON,

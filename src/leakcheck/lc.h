@@ -119,6 +119,10 @@ struct lc_proc {
     /* Blocks its leak check could not classify (libleak out of memory):
      * the check was not done, so the process fails. */
     uint64_t unclassified;
+    /* check.allocator_hidden_by: the object whose malloc comes ahead of
+     * libleak's, so no block of the process was seen (the report's); NULL
+     * when libleak saw them.  Such a process was not checked. */
+    const char *hidden;
     int fails;
 };
 struct lc_merge {
@@ -140,6 +144,7 @@ struct lc_merge {
     uint64_t unclassified;       /* their unclassified blocks */
     struct lc_mark *marks;       /* start markers; after the merge, those */
     size_t nmarks;               /* no report pairs with (started.c) */
+    size_t nhidden;              /* processes whose allocator libleak did not see */
     char **baseline;             /* signatures from --baseline */
     size_t nbaseline;
     unsigned char *baseline_used;

@@ -206,6 +206,9 @@ static int lc_merge_report(struct lc_merge *m, json_t *j)
         json_object_get(json_object_get(j, "check"), "unclassified_blocks"));
     p->unlisted_oom = json_integer_value(
         json_object_get(json_object_get(j, "check"), "leaks_unlisted")) != 0;
+    p->hidden = json_string_value(     /* NULL if null or absent (older reports) */
+        json_object_get(json_object_get(j, "check"), "allocator_hidden_by"));
+    m->nhidden += p->hidden != NULL;
     lc_proc_counts(p, summary);
     return 0;
 }

@@ -24,12 +24,14 @@ static json_t *lc_procs_json(const struct lc_merge *m)
     json_t *a = json_array();
     for (size_t i = 0; i < m->nprocs; i++) {
         const struct lc_proc *p = &m->procs[i];
-        json_array_append_new(a, json_pack("{s:I,s:O,s:o,s:I,s:I,s:b}",
+        json_array_append_new(a, json_pack("{s:I,s:O,s:o,s:I,s:I,s:o,s:b}",
             "pid", (json_int_t)p->pid,
             "command", json_object_get(p->report, "command"),
             "summary", lc_kinds_json(p->bytes, p->blocks, p->supp_bytes, p->supp_blocks),
             "errors", (json_int_t)p->nerrors,
-            "threads_not_stopped", (json_int_t)p->unstopped, "fails", p->fails));
+            "threads_not_stopped", (json_int_t)p->unstopped,
+            "allocator_hidden_by", p->hidden ? lc_json_str(p->hidden) : json_null(),
+            "fails", p->fails));
     }
     return a;
 }
@@ -108,6 +110,7 @@ static json_t *lc_summary_json(const struct lc_result *r)
     json_object_set_new(o, "unlisted", unlisted);
     json_object_set_new(o, "unclassified_blocks", json_integer((json_int_t)m->unclassified));
     json_object_set_new(o, "unreported", json_integer((json_int_t)m->nmarks));
+    json_object_set_new(o, "allocator_hidden", json_integer((json_int_t)m->nhidden));
     return o;
 }
 

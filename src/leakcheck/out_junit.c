@@ -147,7 +147,19 @@ static void lc_junit_failure(FILE *f, const struct lc_merge *m, const struct lc_
     free(body);
 }
 
-static void lc_junit_case(FILE *f, const struct lc_merge *m, size_t i)
+/* A process whose allocator libleak did not see: skipped, or failed
+ * with --require-reports. */
+static void lc_junit_hidden(FILE *f, const struct lc_proc *p, int fails)
+{
+    fprintf(f, "      <%s%s message=\"its malloc comes ahead of libleak's, so its blocks "
+            "were not seen: not checked\">malloc is defined by ", fails ? "failure" : "skipped",
+            fails ? " type=\"allocator_not_seen\"" : "");
+    lc_xml_escaped(f, p->hidden, 0);
+    fprintf(f, " (an allocator linked into the program, or preloaded before libleak).</%s>\n",
+            fails ? "failure" : "skipped");
+}
+
+static void lc_junit_case(FILE *f, const struct lc_merge *m, size_t i, int unrep_fails)
 {
     const struct lc_proc *p = &m->procs[i];
     char a[32], *name = lc_proc_name(m, i);
@@ -157,6 +169,8 @@ static void lc_junit_case(FILE *f, const struct lc_merge *m, size_t i)
     fputs("\" time=\"0\">\n", f);
     if (p->fails)
         lc_junit_failure(f, m, p);
+    else if (p->hidden)
+        lc_junit_hidden(f, p, unrep_fails);
     fprintf(f, "      <system-out>pid %ld; %s byte%s definitely lost, %zu bad free%s"
             "</system-out>\n", p->pid, lc_num(p->bytes[LC_DEFINITE], a),
             p->bytes[LC_DEFINITE] == 1 ? "" : "s", p->nerrors, p->nerrors == 1 ? "" : "s");
@@ -195,15 +209,18 @@ int lc_out_junit(FILE *f, const struct lc_result *r)
     int unrep_fails = lc_unreported_fail(m, r->cfg);
     size_t failures = !m->nprocs, tests = (m->nprocs ? m->nprocs : 1) + m->nmarks;
     size_t skipped = unrep_fails ? 0 : m->nmarks;
-    for (size_t i = 0; i < m->nprocs; i++)
-        failures += m->procs[i].fails != 0;
+    for (size_t i = 0; i < m->nprocs; i++) {
+        const struct lc_proc *p = &m->procs[i];
+        failures += p->fails || (p->hidden && unrep_fails);
+        skipped += !p->fails && p->hidden && !unrep_fails;
+    }
     failures += unrep_fails ? m->nmarks : 0;
     fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
                "<testsuites name=\"leakcheck\" tests=\"%zu\" failures=\"%zu\" errors=\"0\">\n"
                "  <testsuite name=\"leakcheck\" tests=\"%zu\" failures=\"%zu\" errors=\"0\" "
                "skipped=\"%zu\">\n", tests, failures, tests, failures, skipped);
     for (size_t i = 0; i < m->nprocs; i++)
-        lc_junit_case(f, m, i);
+        lc_junit_case(f, m, i, unrep_fails);
     for (size_t i = 0; i < m->nmarks; i++)
         lc_junit_unreported(f, m, i, unrep_fails);
     if (!m->nprocs)

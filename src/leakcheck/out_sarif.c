@@ -43,7 +43,7 @@ static const char *const lc_rule_name[LC_NRULES] = {
 static const char *const lc_rule_short[LC_NRULES] = {
     "definitely lost", "indirectly lost", "possibly lost", "still reachable",
     "leaks counted but not listed", "leak check not done", "no process checked",
-    "process wrote no report"
+    "process not checked"
 };
 static const char *const lc_rule_help[LC_NRULES] = {
     "Nothing reachable points to the block at exit: nobody can free it any more.",
@@ -63,7 +63,9 @@ static const char *const lc_rule_help[LC_NRULES] = {
     "A process started under libleak but wrote no report: it was killed by SIGKILL "
     "(the OOM killer, timeout -s KILL), or it exec'd a program libleak cannot be "
     "loaded into (statically linked or set-ID), or libleak said on stderr why it "
-    "wrote none. Its leaks are unknown. A warning, unless leakcheck runs with "
+    "wrote none. Or its report says that its malloc comes ahead of libleak's (an "
+    "allocator linked into the program, or preloaded before libleak), so libleak saw "
+    "none of its blocks. Its leaks are unknown. A warning, unless leakcheck runs with "
     "--require-reports.",
 };
 
@@ -426,6 +428,30 @@ static json_t *lc_unreported_result(const struct lc_result *r, size_t i, const c
     return res;
 }
 
+/* Process i, whose allocator libleak did not see (same rule). */
+static json_t *lc_hidden_result(const struct lc_result *r, size_t i, const char *root)
+{
+    const struct lc_proc *p = &r->m->procs[i];
+    char *name = lc_proc_name(r->m, i);
+    char *text = lc_printf("Process %ld (%s) was not checked: its malloc, defined by %s, "
+                           "comes ahead of libleak's (an allocator linked into the program, "
+                           "or preloaded before libleak), so libleak saw none of its "
+                           "blocks.", p->pid, name, p->hidden);
+    char *print = lc_printf("allocator-not-seen %s", name);
+    json_t *res = json_pack("{s:s,s:i,s:s,s:{s:o},s:[o],s:{s:o},s:{s:I,s:I,s:o}}",
+        "ruleId", lc_rule_id[LC_RULE_NO_REPORT], "ruleIndex", LC_RULE_NO_REPORT,
+        "level", lc_unreported_fail(r->m, r->cfg) ? "error" : "warning",
+        "message", "text", lc_json_str(text),
+        "locations", lc_proc_location(r->m, i, root),
+        "partialFingerprints", "libleakProcess/v1", lc_json_str(print),
+        "properties", "pid", (json_int_t)p->pid, "startTime", (json_int_t)p->start,
+        "allocatorHiddenBy", lc_json_str(p->hidden));
+    free(text);
+    free(print);
+    free(name);
+    return res;
+}
+
 /* No process wrote a report: one result, at COMMAND's program (with
  * --reports, the directory that held no report). */
 static json_t *lc_nothing_result(const struct lc_result *r, const char *root)
@@ -498,6 +524,9 @@ int lc_out_sarif(FILE *f, const struct lc_result *r)
     lc_proc_results(results, r->m, root);
     for (size_t i = 0; i < r->m->nmarks; i++)
         json_array_append_new(results, lc_unreported_result(r, i, root));
+    for (size_t i = 0; i < r->m->nprocs; i++)
+        if (r->m->procs[i].hidden)
+            json_array_append_new(results, lc_hidden_result(r, i, root));
     if (!r->m->nprocs)
         json_array_append_new(results, lc_nothing_result(r, root));
     json_t *run = json_pack("{s:{s:{s:s,s:s,s:o}},s:{s:{s:s}},s:o,s:o}",

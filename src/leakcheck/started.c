@@ -137,5 +137,5 @@ char *lc_mark_name(const struct lc_merge *m, size_t i)
 
 int lc_unreported_fail(const struct lc_merge *m, const struct lc_config *c)
 {
-    return c->require_reports && m->nmarks;
+    return c->require_reports && (m->nmarks || m->nhidden);
 }

@@ -45,7 +45,8 @@ static void lc_text_procs(FILE *f, const struct lc_result *r)
         lc_count(f, p->supp_bytes, p->supp_blocks);
         fprintf(f, "  %s%s%s%s%s\n", p->cmdline, p->nerrors ? "  [bad frees]" : "",
                 p->unstopped ? "  [threads not stopped]" : "",
-                p->unclassified ? "  [check not done: out of memory]" : "",
+                p->unclassified ? "  [check not done: out of memory]"
+                : p->hidden     ? "  [allocator not seen]" : "",
                 p->fails ? "  [FAILS]" : "");
     }
     if (hidden)
@@ -64,6 +65,21 @@ static void lc_text_unreported(FILE *f, const struct lc_merge *m)
     for (size_t i = 0; i < m->nmarks; i++)
         fprintf(f, "  %-8ld  %s  [no report]\n", m->marks[i].pid,
                 m->marks[i].cmdline[0] ? m->marks[i].cmdline : "(no command line)");
+}
+
+/* Processes whose malloc came ahead of libleak's (an allocator linked into
+ * the program): they reported, but libleak saw none of their blocks. */
+static void lc_text_hidden(FILE *f, const struct lc_merge *m)
+{
+    if (!m->nhidden)
+        return;
+    fprintf(f, "== processes not checked: their own malloc comes ahead of libleak's, so "
+            "libleak saw none of their blocks\n");
+    for (size_t i = 0; i < m->nprocs; i++)
+        if (m->procs[i].hidden)
+            fprintf(f, "  %-8ld  %s  [malloc of %s]\n", m->procs[i].pid,
+                    m->procs[i].cmdline[0] ? m->procs[i].cmdline : "(no command line)",
+                    m->procs[i].hidden);
 }
 
 static const char *lc_site_tag(const struct lc_site *s)
@@ -165,6 +181,27 @@ static void lc_unreported_line(FILE *f, const struct lc_merge *m, const char *ta
             m->nmarks == 1 ? "it was" : "they were", end);
 }
 
+/* The same for the processes whose allocator libleak did not see. */
+static void lc_hidden_line(FILE *f, const struct lc_merge *m, const char *tag,
+                           const char *end)
+{
+    int one = m->nhidden == 1;
+    fprintf(f, "leakcheck: %s: %zu process%s define%s malloc ahead of libleak (an allocator "
+            "of %s own), so %s blocks were not seen: not checked%s", tag, m->nhidden,
+            one ? "" : "es", one ? "s" : "", one ? "its" : "their", one ? "its" : "their", end);
+}
+
+/* Every process not checked (no report, allocator not seen), "leakcheck:
+ * TAG: " first; end after the last line, "\n" after the others. */
+static void lc_not_checked_lines(FILE *f, const struct lc_merge *m, const char *tag,
+                                 const char *end)
+{
+    if (m->nmarks)
+        lc_unreported_line(f, m, tag, m->nhidden ? "\n" : end);
+    if (m->nhidden)
+        lc_hidden_line(f, m, tag, end);
+}
+
 static void lc_text_verdict(FILE *f, const struct lc_result *r)
 {
     const struct lc_merge *m = r->m;
@@ -187,9 +224,15 @@ static void lc_text_verdict(FILE *f, const struct lc_result *r)
         if (m->unlisted_blocks[k])
             last = k;
     /* with no report at all, the FAIL line below stands for them too */
-    int unrep = m->nmarks && m->nprocs, unrep_fails = unrep && lc_unreported_fail(m, r->cfg);
-    if (unrep && !unrep_fails)
-        lc_unreported_line(f, m, "warning", " (--require-reports fails the gate on this)\n");
+    int unrep = (m->nmarks || m->nhidden) && m->nprocs;
+    int unrep_fails = unrep && lc_unreported_fail(m, r->cfg);
+    if (unrep && !unrep_fails) {
+        const char *w = " (--require-reports fails the gate on this)\n";
+        if (m->nmarks)
+            lc_unreported_line(f, m, "warning", w);
+        if (m->nhidden)
+            lc_hidden_line(f, m, "warning", w);
+    }
     if (!m->nprocs)
         fprintf(f, "leakcheck: FAIL: no process wrote a report, so nothing was checked%s", end);
     int more = last >= 0 || m->unclassified_procs || unrep_fails;
@@ -209,7 +252,7 @@ static void lc_text_verdict(FILE *f, const struct lc_result *r)
             fputs(k == last && !unrep_fails ? end : "\n", f);
         }
     if (unrep_fails)
-        lc_unreported_line(f, m, "FAIL", end);
+        lc_not_checked_lines(f, m, "FAIL", end);
     fails |= unrep_fails;
     if (!fails)
         fprintf(f, "leakcheck: PASS: no new leaks of the failing kinds (%s) in %zu process%s\n",
@@ -230,6 +273,7 @@ void lc_text(FILE *f, const struct lc_result *r)
     else
         lc_text_procs(f, r);
     lc_text_unreported(f, m);
+    lc_text_hidden(f, m);
     lc_text_sites(f, r);
     lc_text_supps(f, m);
     lc_text_baseline(f, m);

@@ -543,6 +543,9 @@ void ll_check_schema(const json_t *report)
     cr_assert_geq(ll_int(check, "unclassified_blocks"), 0, "check: negative");
     cr_assert(ll_int(check, "leaks_unlisted") == 0 || ll_int(check, "leaks_unlisted") == 1,
               "check: leaks_unlisted is a flag");
+    json_t *hidden = json_object_get(check, "allocator_hidden_by");
+    cr_assert(json_is_null(hidden) || (json_is_string(hidden) && json_string_length(hidden)),
+              "check: allocator_hidden_by must be null or a path");
 
     long long sum_bytes[4] = { 0 }, sum_blocks[4] = { 0 };
     long long prev[4] = { -1, -1, -1, -1 };   /* per kind: see test_leaks.c for the global order */

@@ -16,6 +16,7 @@
 #define LC_BIN LL_ROOT "/build/leakcheck"
 #define LEAKER LL_PROGRAMS "/lc_leaker"
 #define SPAWN LL_PROGRAMS "/lc_spawn"
+#define OWN LL_PROGRAMS "/own_malloc"
 /* sh's child is killed by SIGKILL; sh then execs a traced program, which
  * reports for sh's process (same pid, same start time) */
 #define KILLED_TREE LEAKER " 10 0 sigkill; exec " LEAKER " 0"
@@ -284,6 +285,79 @@ Test(lc_unreported, posix_spawn_child_that_execs_an_untraced_program_is_listed)
         lu_free(&r2);
     }
     lu_free(&r);
+}
+
+/* A process whose malloc comes ahead of libleak's (own_malloc defines it,
+ * as rustc does with jemalloc) reported, but libleak saw none of its
+ * blocks: it was not checked, and every output says so, a warning unless
+ * --require-reports (then status 24). */
+static void lu_check_hidden(struct lu *r, int require)
+{
+    LL_EQ(r->status, require ? 24 : 0, "exit status; stderr:\n%s", r->err);
+    const char *line = "leakcheck: %s: 1 process defines malloc ahead of libleak (an allocator "
+                       "of its own), so its blocks were not seen: not checked%s";
+    cr_assert(ll_contains(r->err, ll_fmt(line, require ? "FAIL" : "warning",
+                                         require ? "; exit 24"
+                                                 : " (--require-reports fails the gate on this)")),
+              "stderr:\n%s", r->err);
+    cr_assert(ll_contains(r->err, OWN "  [allocator not seen]"), "stderr:\n%s", r->err);
+    cr_assert(ll_contains(r->err, "  " OWN "  [malloc of "), "stderr:\n%s", r->err);
+    cr_assert(ll_contains(r->err, "leakcheck: PASS") == !require, "stderr:\n%s", r->err);
+
+    json_t *m = ll_load_json(lu_path(r, "m.json"));
+    LL_EQ(ll_int(ll_get(m, "summary"), "allocator_hidden"), 1, "summary.allocator_hidden");
+    size_t i, hidden = 0;
+    json_t *p;
+    json_array_foreach(ll_arr(m, "processes"), i, p) {
+        json_t *by = json_object_get(p, "allocator_hidden_by");
+        if (json_is_string(by)) {
+            hidden++;
+            cr_assert(ll_contains(json_string_value(by), "/own_malloc"), "by %s",
+                      json_string_value(by));
+        } else {
+            cr_assert(json_is_null(by), "allocator_hidden_by: null or a path");
+        }
+    }
+    LL_EQ(hidden, 1, "processes with their allocator hidden");
+    LL_EQ(ll_int(m, "gate"), require ? 24 : 0, "gate");
+    json_decref(m);
+
+    char *x = ll_read_or_empty(lu_path(r, "j.xml"));
+    cr_assert(ll_contains(x, require ? "tests=\"2\" failures=\"1\" errors=\"0\" skipped=\"0\""
+                                     : "tests=\"2\" failures=\"0\" errors=\"0\" skipped=\"1\""),
+              "JUnit counts:\n%s", x);
+    cr_assert(ll_contains(x, require ? "<failure type=\"allocator_not_seen\" message=\"its malloc "
+                                     : "<skipped message=\"its malloc "), "JUnit:\n%s", x);
+    free(x);
+
+    json_t *d = ll_load_json(lu_path(r, "r.sarif"));
+    json_t *run = json_array_get(ll_arr(d, "runs"), 0), *res, *found = NULL;
+    json_array_foreach(ll_arr(run, "results"), i, res)
+        if (strcmp(ll_str(res, "ruleId"), "process-not-checked") == 0) {
+            cr_assert_null(found, "one process-not-checked result");
+            found = res;
+        }
+    cr_assert_not_null(found, "a process-not-checked result");
+    LL_STREQ(ll_str(found, "level"), require ? "error" : "warning", "SARIF level");
+    cr_assert(ll_contains(ll_str(ll_get(found, "message"), "text"), "was not checked: its malloc"),
+              "SARIF message: %s", ll_str(ll_get(found, "message"), "text"));
+    json_decref(d);
+}
+
+Test(lc_unreported, allocator_the_program_defines_is_a_process_not_checked)
+{
+    for (int require = 0; require < 2; require++) {
+        struct lu r;
+        const char *tree = LEAKER " 0; exec " OWN;
+        if (require)
+            LU(&r, "--require-reports", "--json", "{dir}/m.json", "--junit", "{dir}/j.xml",
+               "--sarif", "{dir}/r.sarif", "--", "/bin/sh", "-c", tree);
+        else
+            LU(&r, "--json", "{dir}/m.json", "--junit", "{dir}/j.xml", "--sarif",
+               "{dir}/r.sarif", "--", "/bin/sh", "-c", tree);
+        lu_check_hidden(&r, require);
+        lu_free(&r);
+    }
 }
 
 /* --no-children: the children's markers are not looked at either. */

@@ -130,3 +130,34 @@ Test(process, threads_with_small_stacks_are_created)
     LL_EQ(ll_summary_bytes(r.json, "definitely_lost"), 0, "definitely lost bytes");
     ll_run_free(&r);
 }
+
+/* A program with an allocator of its own (own_malloc defines malloc, free,
+ * calloc and realloc, as rustc does with jemalloc): the global scope finds
+ * it before libleak's, so none of its blocks reaches libleak.  The report
+ * says so, naming the program, instead of reading "every block was freed";
+ * a usual program's says null. */
+Test(process, allocator_defined_by_the_program_is_reported_not_seen)
+{
+    struct ll_run r;
+    ll_run_json(&r, "own_malloc", NULL, NULL);
+    LL_EQ(r.status, 0, "exit status; stderr:\n%.1000s", r.err);
+    LL_STREQ(r.out, "own_malloc: done\n", "stdout");
+    ll_check_schema(r.json);
+    const char *by = ll_str(ll_get(r.json, "check"), "allocator_hidden_by");
+    cr_assert(by && strlen(by) > 11 && strcmp(by + strlen(by) - 11, "/own_malloc") == 0,
+              "check.allocator_hidden_by: %s", by ? by : "null");
+    LL_EQ(ll_int(ll_get(r.json, "totals"), "allocations"), 0, "totals.allocations");
+    ll_run_free(&r);
+
+    ll_run_raw(&r, "own_malloc", 1, "", NULL);
+    cr_assert(ll_contains(r.err, "summary: not known: the program's blocks never reached "
+                                 "libleak (see the note)"), "stderr:\n%s", r.err);
+    cr_assert(ll_contains(r.err, "note: malloc is defined ahead of libleak's, by /"),
+              "stderr:\n%s", r.err);
+    ll_run_free(&r);
+
+    ll_run_json(&r, "leak_simple", NULL, NULL);
+    cr_assert(json_is_null(json_object_get(ll_get(r.json, "check"), "allocator_hidden_by")),
+              "a usual program's allocator is seen");
+    ll_run_free(&r);
+}

@@ -5,7 +5,8 @@
 # those sites, so only a new one fails.  Their exit statuses are theirs to
 # have (some fail on purpose): each is printed, none stops the run.
 # vfork_child_exit's process writes no report on purpose (its vfork child
-# ran libleak's destructor): leakcheck lists it as not checked, a warning.
+# ran libleak's destructor), and own_malloc defines malloc ahead of libleak's
+# on purpose: leakcheck lists both as not checked, a warning.
 set -u
 bin="$(dirname "$0")/../../build/programs"
 for p in "$bin"/*; do
