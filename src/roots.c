@@ -438,8 +438,9 @@ static int roots_add_cow(struct ll_roots *roots, const struct ll_ranges *cow,
     int pmfd = pagemap_open((uintptr_t)&pmfd);
     int err = 0;
     for (size_t k = 0; k < cow->n && !err; k++)
-        err = add_touched_minus(&roots->any, pmfd, cow->v[k].lo, cow->v[k].hi, skip->v,
-                                skip->n, 1);
+        if (cow->v[k].hi - cow->v[k].lo <= ANON_MAX)    /* larger: a reservation */
+            err = add_touched_minus(&roots->any, pmfd, cow->v[k].lo, cow->v[k].hi, skip->v,
+                                    skip->n, 1);
     if (pmfd >= 0) close(pmfd);
     return err;
 }
