@@ -86,11 +86,11 @@ char ll_alloc_hidden[256];
 void ll_alloc_hidden_init(void)
 {
     void *f = dlsym(RTLD_DEFAULT, "malloc");
-    Dl_info info, self;
+    Dl_info info;
     struct link_map *lm = NULL;
     ll_alloc_hidden[0] = 0;
-    if (!f || !dladdr1(f, &info, (void **)&lm, RTLD_DL_LINKMAP) || !lm ||
-        !dladdr((void *)ll_alloc_hidden_init, &self) || info.dli_fbase == self.dli_fbase)
+    if (!f || ll_self_contains((uintptr_t)f) ||        /* ours: the usual case */
+        !dladdr1(f, &info, (void **)&lm, RTLD_DL_LINKMAP) || !lm)
         return;
     const size_t cap = sizeof ll_alloc_hidden - 1;
     if (lm->l_name && lm->l_name[0]) {
