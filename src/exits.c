@@ -157,7 +157,10 @@ __attribute__((noreturn, used)) void ll_immediate_exit(int status, uintptr_t *re
                                                        uintptr_t sp)
 {
     int lost = 0;
-    if (ll_opt.immediate_exit && ll_is_own_process() && !ll_is_fork_child() &&
+    /* exit() was called and put its report off (late.c), and a destructor
+     * after ours called _exit: the report is exit()'s, written here */
+    int late = ll_late_pending();
+    if ((late || (ll_opt.immediate_exit && !ll_is_fork_child())) && ll_is_own_process() &&
         atomic_load(&ll_state) == LL_READY && ll_report_claim() &&
         !ll_end_interrupted("_exit()", 0)) {
         if (regs) {

@@ -118,7 +118,9 @@ void ll_start(int argc, char **argv)
 }
 
 /* Called from the ELF destructor, after the program's atexit handlers and
- * static destructors, so whatever they free is not reported. */
+ * static destructors, so whatever they free is not reported; the report
+ * itself waits for exit()'s last flush of stdio, after the other
+ * libraries' destructors too (late.c). */
 void ll_finish(void)
 {
     if (atomic_load(&ll_state) != LL_READY)
@@ -137,6 +139,12 @@ void ll_finish(void)
                    "will write no leak report", (int)getppid());
         return;
     }
+    if (!ll_late_arm())
+        ll_finish_report();
+}
+
+void ll_finish_report(void)
+{
     if (!ll_report_claim())
         return;           /* one report per process: a signal's came first */
     if (ll_end_interrupted("exit()", 0))

@@ -822,6 +822,12 @@ void ll_fork_install(void);
 /* ---- libleak.c ----------------------------------------------------------- */
 void ll_start(int argc, char **argv);
 void ll_finish(void);
+void ll_finish_report(void);     /* the exit report itself (late.c calls it) */
+/* late.c: the exit report put off until exit()'s last flush of stdio, after
+ * every destructor.  ll_late_arm: 1 if it will come there.  ll_late_pending:
+ * armed, not written yet (an _exit() from a later destructor writes it). */
+int ll_late_arm(void);
+int ll_late_pending(void);
 extern size_t ll_page_size;
 static inline uintptr_t ll_page_up(uintptr_t a)
 {

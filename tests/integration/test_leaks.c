@@ -371,3 +371,35 @@ Test(leaks, exit_wrapper_frames_left_out)
               ll_describe_leaks(r.json));
     ll_run_free(&r);
 }
+
+/* A library's destructor that frees the array holding the program's blocks
+ * runs after libleak's own (libleak, preloaded, needs none of the program's
+ * libraries): the report waits for exit()'s last flush of stdio, so the
+ * blocks read lost, as Valgrind reads them (120 bytes in 5 blocks
+ * definitely lost).  They read still reachable when the report came from
+ * libleak's destructor.  The same when that destructor then flushes every
+ * stream (the report comes then) or ends the process with _exit(7) (the
+ * report is exit()'s; the status stays 7). */
+static void late_dtor(const char *then, int status)
+{
+    struct ll_run r;
+    const char *args[] = { then, NULL };
+    ll_run_json(&r, "late_dtor", NULL, then ? args : NULL);
+    LL_EQ(r.status, status, "%s: exit status; stderr:\n%.1000s", then ? then : "-", r.err);
+    ll_check_schema(r.json);
+    long long blocks = 0;
+    long long bytes = ll_bytes_at(r.json, "definitely_lost", LL_SRC("late_dtor.c"),
+                                  ll_line("late_dtor.c", "@late-item"), &blocks);
+    LL_EQ(bytes, 120, "%s: definitely lost bytes at the item line; groups:\n%s",
+          then ? then : "-", ll_describe_leaks(r.json));
+    LL_EQ(blocks, 5, "%s: definitely lost blocks", then ? then : "-");
+    LL_EQ(ll_summary_blocks(r.json, "indirectly_lost"), 0, "indirectly lost blocks");
+    ll_run_free(&r);
+}
+
+Test(leaks, blocks_a_library_destructor_lets_go_of_are_lost)
+{
+    late_dtor(NULL, 0);
+    late_dtor("flush", 0);
+    late_dtor("exit", 7);
+}
