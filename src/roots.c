@@ -26,12 +26,11 @@
  *    the pages that blocks lie in (a block is scanned only when reached);
  *    thread stacks (scanned from their stack pointer, since below it lie
  *    dead frames); the cached stacks of exited threads (dead: only what
- *    their TCB owns, see tls.c); libleak's own memory.
- *
+ *    their TCB owns, see tls.c); libleak's own memory;
  *  - private writable mappings of files (no device's) that are no loaded
  *    object's segments: the pages the process wrote there (roots_add_cow).
  *
- * Not scanned, unlike Valgrind: shared mappings (MAP_SHARED, /dev/zero),
+ * Not scanned, unlike Valgrind: shared mappings (MAP_SHARED, of /dev/zero too),
  * named anonymous mappings, and the pages of private file mappings the
  * process did not write (the file's own: they hold none of its pointers).
  *

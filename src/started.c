@@ -20,7 +20,7 @@
  * parent's state, already initialised: they run none of our code before
  * their exec.  posix_spawn's parent writes its child's marker (spawn.c),
  * which the child, if it is traced, rewrites; a vfork child writes none.
- * A handful of system calls, nothing allocated. */
+ * A handful of system calls; nothing from malloc. */
 #include "ll.h"
 
 #include <errno.h>
