@@ -273,7 +273,8 @@ Test(reach, arena_heap_is_no_root)
 
 /* A private writable mapping of a file is a root where the program wrote
  * it (a JVM maps its class-data archive so, and keeps malloc'd blocks
- * there: 228 blocks of java's read definitely lost), whether the mapping
+ * there: a small java -Xint run read 224 blocks definitely lost, Valgrind
+ * 7), whether the mapping
  * is read by pages (4 MiB) or whole (4 KiB).
  * valgrind: 0/0, 0/0, 0/0, 72/2 */
 Test(reach, private_file_mapping_written_by_the_program_is_a_root)
