@@ -77,6 +77,7 @@ static void sleep_ms(long ms)
 }
 
 const char *ll_preload_after;
+const char *ll_env_extra;
 
 void ll_preload_allocator(const char *path)
 {
@@ -119,6 +120,9 @@ void ll_run_raw(struct ll_run *r, const char *prog, int preload,
         envp[envc++] = "LD_PRELOAD=" LL_LIB;
     }
     ll_preload_after = NULL;
+    if (ll_env_extra)
+        envp[envc++] = ll_env_extra;
+    ll_env_extra = NULL;
     if (options) {
         char *exp = ll_expand(options, r->dir);
         opt_env = malloc(strlen(exp) + sizeof "LIBLEAK_OPTIONS=");

@@ -55,6 +55,9 @@ void ll_run_raw(struct ll_run *r, const char *prog, int preload,
 /* Preloaded objects after libleak.so in the next ll_run_raw or ll_run_json
  * (space-separated paths; NULL: none).  Reset by every run. */
 extern const char *ll_preload_after;
+/* One more NAME=value in the next run's environment (NULL: none).  Reset
+ * by every run. */
+extern const char *ll_env_extra;
 /* Other allocators, preloaded after libleak.so as the next one (Debian's
  * libjemalloc2 and libtcmalloc-minimal4, which scripts/install-deps
  * installs); ll_preload_allocator fails the test if path is missing. */

@@ -264,6 +264,17 @@ static void unreadable(void)
     munmap(gone, pg);
 }
 
+/* glibc hands a freed chunk out again at once: the new array's bytes still
+ * hold the old one's pointers, the only ones to 8 blocks that are lost. */
+void *volatile g_recycled;
+static __attribute__((noinline)) void recycled(void)
+{
+    void *volatile *old = malloc(64 * sizeof(void *));
+    for (int i = 0; i < 8; i++) old[i] = malloc(33);        /* @recycled-lost */
+    free((void *)old);
+    g_recycled = malloc(64 * sizeof(void *));               /* not written: old's bytes */
+}
+
 /* The pointer survives in this frame after it returns. */
 static __attribute__((noinline)) void dead_frame_leaf(void)
 {
@@ -283,6 +294,7 @@ static const struct { const char *name; void (*fn)(void); int scrub; } cases[] =
     { "tls-main", tls_main, 1 }, { "dyn-tls", dyn_tls, 1 }, { "setspecific", setspecific, 1 },
     { "mmap", anon_mmap, 1 }, { "libc-interior", libc_interior, 1 },
     { "multi-inherit", multi_inherit, 1 }, { "unreadable", unreadable, 1 }, { "dead-frame", dead_frame, 0 },
+    { "recycled", recycled, 1 },
 };
 
 int main(int argc, char **argv)
