@@ -36,6 +36,10 @@ static const char lc_usage[] =
 "                         report (killed by SIGKILL, or it exec'd a static or\n"
 "                         set-ID program), or its allocator came ahead of\n"
 "                         libleak's; by default that is a warning\n"
+"  --fresh-memory         run COMMAND with glibc's per-thread cache off and freed\n"
+"                         memory overwritten, so that no stale pointer in memory\n"
+"                         given out again keeps a lost block reachable\n"
+"                         (Valgrind's answers; every malloc and free slower)\n"
 "  -v, --verbose          list every process, clean ones too\n"
 "  -h, --help, --version\n"
 "\n"
@@ -46,7 +50,7 @@ static const char lc_usage[] =
 
 enum { O_FAIL_ON = 256, O_EXITCODE, O_SUPP, O_GEN, O_BASE, O_WBASE, O_JSON,
        O_SARIF, O_JUNIT, O_ROOT, O_NOCHILD, O_CHILD, O_WAIT, O_VERSION, O_REPORTS,
-       O_REQUIRE };
+       O_REQUIRE, O_FRESH };
 
 static const struct option lc_longopts[] = {
     { "fail-on", required_argument, NULL, O_FAIL_ON },
@@ -64,6 +68,7 @@ static const struct option lc_longopts[] = {
     { "wait", required_argument, NULL, O_WAIT },
     { "reports", required_argument, NULL, O_REPORTS },
     { "require-reports", no_argument, NULL, O_REQUIRE },
+    { "fresh-memory", no_argument, NULL, O_FRESH },
     { "verbose", no_argument, NULL, 'v' },
     { "help", no_argument, NULL, 'h' },
     { "version", no_argument, NULL, O_VERSION },
@@ -158,6 +163,7 @@ static int lc_cli_one(struct lc_config *c, int ch, const char *arg)
     case O_NOCHILD: c->children = 0; return 0;
     case O_CHILD: c->children = 1; return 0;
     case O_REQUIRE: c->require_reports = 1; return 0;
+    case O_FRESH: c->fresh_memory = 1; return 0;
     case 'v': c->verbose = 1; return 0;
     }
     return -1;

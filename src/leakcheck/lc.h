@@ -44,6 +44,7 @@ struct lc_config {
     int fail_on;                 /* bit per enum lc_kind */
     int children;                /* judge every process (default) */
     int require_reports;         /* a process that wrote no report fails */
+    int fresh_memory;            /* glibc gives no freed memory out untouched */
     int gen_supp;
     int verbose;
     double wait_seconds;         /* for descendants after COMMAND ends */

@@ -130,6 +130,14 @@ static int lc_set_env(const struct lc_run *r, const struct lc_config *c)
     int rc = setenv("LD_PRELOAD", pre, 1) || setenv("LIBLEAK_OPTIONS", opts, 1);
     free(pre);
     free(opts);
+    if (!rc && c->fresh_memory) {
+        /* glibc's tunables, read as each program starts: ours after the user's */
+        static const char fresh[] = "glibc.malloc.tcache_count=0:glibc.malloc.perturb=165";
+        const char *t = getenv("GLIBC_TUNABLES");
+        char *tun = t && *t ? lc_printf("%s:%s", t, fresh) : lc_strdup(fresh);
+        rc = setenv("GLIBC_TUNABLES", tun, 1);
+        free(tun);
+    }
     return rc ? -1 : 0;
 }
 
