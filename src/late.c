@@ -15,8 +15,8 @@
  * (fopencookie), whose write function, called from that last flush, writes
  * the report.  A flush of every stream that a later destructor makes
  * (fflush(NULL)) calls it first: the report comes then, still after our
- * destructor.  If the stream cannot be made, the destructor reports, as
- * before; a later destructor's _exit() reports too (exits.c). */
+ * destructor.  If the stream cannot be made, the destructor writes the
+ * report itself; a later destructor's _exit() writes it too (exits.c). */
 #include "ll.h"
 
 #include <stdio.h>
@@ -41,12 +41,11 @@ int ll_late_arm(void)
     cookie_io_functions_t io = { .write = ll_late_write };
     ll_guard++;                         /* fopencookie allocates: libleak's own */
     FILE *f = fopencookie(NULL, "w", io);
-    int ok = f && setvbuf(f, buf, _IOFBF, sizeof buf) == 0;
+    /* one byte pending (the buffer holds 8): written at the last flush */
+    int ok = f && setvbuf(f, buf, _IOFBF, sizeof buf) == 0 &&
+             fputc_unlocked('\n', f) != EOF;
     if (ok)
         atomic_store(&ll_late_state, 1);
-    ok = ok && fputc_unlocked('\n', f) != EOF;  /* pending: written at the last flush */
-    if (!ok)
-        atomic_store(&ll_late_state, 0);
     ll_guard--;
     return ok;
 }

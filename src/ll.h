@@ -577,6 +577,8 @@ void ll_out_str(struct ll_out *o, const char *s);
 /* A string literal, without strlen at run time. */
 #define ll_out_lit(o, lit) ll_out_mem((o), "" lit, sizeof(lit) - 1)
 void ll_out_u64(struct ll_out *o, uint64_t v);
+/* v in decimal at buf (room for 20 bytes, no NUL written); its length. */
+size_t ll_fmt_u64(char *buf, uint64_t v);
 void ll_out_i64(struct ll_out *o, int64_t v);
 void ll_out_line_no(struct ll_out *o, int line);           /* ":N", or nothing for 0 */
 void ll_out_hex(struct ll_out *o, uint64_t v);           /* 0x... */

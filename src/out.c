@@ -196,13 +196,21 @@ void ll_out_str(struct ll_out *o, const char *s)
     ll_out_mem(o, s ? s : "(null)", strlen(s ? s : "(null)"));
 }
 
-void ll_out_u64(struct ll_out *o, uint64_t v)
+size_t ll_fmt_u64(char *buf, uint64_t v)
 {
-    char b[24], *p = b + sizeof(b);
+    char b[20], *p = b + sizeof(b);
     do
         *--p = (char)('0' + v % 10);
     while (v /= 10);
-    ll_out_mem(o, p, (size_t)(b + sizeof(b) - p));
+    size_t n = (size_t)(b + sizeof(b) - p);
+    memcpy(buf, p, n);
+    return n;
+}
+
+void ll_out_u64(struct ll_out *o, uint64_t v)
+{
+    char b[20];
+    ll_out_mem(o, b, ll_fmt_u64(b, v));
 }
 
 /* ":42" after a file name; nothing when the line is not known (0): a

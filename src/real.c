@@ -48,15 +48,23 @@ int ll_real_resolve(void)
     return 0;
 }
 
-/* 1 if the program itself defines name: the global scope finds its
- * definition first (the executable's link map has the empty name). */
-static int ll_program_defines(const char *name)
+/* The object whose definition of name the global scope finds first, and
+ * that definition (*f); NULL if there is none. */
+static struct link_map *ll_first_definer(const char *name, void **f)
 {
-    void *f = dlsym(RTLD_DEFAULT, name);
     Dl_info info;
     struct link_map *lm = NULL;
-    return f && dladdr1(f, &info, (void **)&lm, RTLD_DL_LINKMAP) && lm && lm->l_name &&
-           !lm->l_name[0];
+    *f = dlsym(RTLD_DEFAULT, name);
+    return *f && dladdr1(*f, &info, (void **)&lm, RTLD_DL_LINKMAP) ? lm : NULL;
+}
+
+/* 1 if the program itself defines name (the executable's link map has the
+ * empty name). */
+static int ll_program_defines(const char *name)
+{
+    void *f;
+    struct link_map *lm = ll_first_definer(name, &f);
+    return lm && lm->l_name && !lm->l_name[0];
 }
 
 void ll_cxx_own_init(void)
@@ -85,12 +93,10 @@ char ll_alloc_hidden[256];
 
 void ll_alloc_hidden_init(void)
 {
-    void *f = dlsym(RTLD_DEFAULT, "malloc");
-    Dl_info info;
-    struct link_map *lm = NULL;
+    void *f;
+    struct link_map *lm = ll_first_definer("malloc", &f);
     ll_alloc_hidden[0] = 0;
-    if (!f || ll_self_contains((uintptr_t)f) ||        /* ours: the usual case */
-        !dladdr1(f, &info, (void **)&lm, RTLD_DL_LINKMAP) || !lm)
+    if (!lm || ll_self_contains((uintptr_t)f))        /* ours: the usual case */
         return;
     const size_t cap = sizeof ll_alloc_hidden - 1;
     if (lm->l_name && lm->l_name[0]) {

@@ -143,16 +143,12 @@ void ll_pid_path_of(char *path, size_t cap, const char *pattern, pid_t pid, unsi
     const char *s = pattern;
     size_t k = 0;
     for (; *s && k + 24 < cap; s++) {
-        if (s[0] == '%' && s[1] == 'p') {
-            struct ll_out o;            /* format the pid without stdio */
-            ll_out_init(&o, -1);
-            ll_out_u64(&o, (uint64_t)pid);
+        if (s[0] == '%' && s[1] == 'p') {  /* the loop leaves room for both */
+            k += ll_fmt_u64(path + k, (uint64_t)pid);
             if (n > 1) {
-                ll_out_str(&o, ".");
-                ll_out_u64(&o, n);
+                path[k++] = '.';
+                k += ll_fmt_u64(path + k, n);
             }
-            memcpy(path + k, o.buf, o.len);
-            k += o.len;
             s++;
         } else {
             path[k++] = *s;

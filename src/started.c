@@ -81,15 +81,9 @@ static uint64_t ll_start_time_of(pid_t pid)
 {
     /* /proc/self, not /proc/thread-self: the report may be written on
      * another thread than the main one, whose own start time is later. */
-    char buf[1024], path[32] = "/proc/self/stat", digits[12];
-    if (pid > 0) {
-        size_t k = 6, n = 0;
-        for (unsigned v = (unsigned)pid; v; v /= 10)
-            digits[n++] = (char)('0' + v % 10);
-        while (n)
-            path[k++] = digits[--n];
-        memcpy(path + k, "/stat", 6);
-    }
+    char buf[1024], path[32] = "/proc/self/stat";
+    if (pid > 0)
+        memcpy(path + 6 + ll_fmt_u64(path + 6, (uint64_t)pid), "/stat", 6);
     int saved = errno;
     size_t n = ll_proc_read(path, buf, sizeof buf);
     errno = saved;

@@ -191,15 +191,16 @@ static void lc_hidden_line(FILE *f, const struct lc_merge *m, const char *tag,
             one ? "" : "es", one ? "s" : "", one ? "its" : "their", one ? "its" : "their", end);
 }
 
-/* Every process not checked (no report, allocator not seen), "leakcheck:
- * TAG: " first; end after the last line, "\n" after the others. */
+/* Every process not checked (no report, allocator not seen), a line each,
+ * "leakcheck: TAG: " first; last after the last line, each after the
+ * others. */
 static void lc_not_checked_lines(FILE *f, const struct lc_merge *m, const char *tag,
-                                 const char *end)
+                                 const char *each, const char *last)
 {
     if (m->nmarks)
-        lc_unreported_line(f, m, tag, m->nhidden ? "\n" : end);
+        lc_unreported_line(f, m, tag, m->nhidden ? each : last);
     if (m->nhidden)
-        lc_hidden_line(f, m, tag, end);
+        lc_hidden_line(f, m, tag, last);
 }
 
 static void lc_text_verdict(FILE *f, const struct lc_result *r)
@@ -228,10 +229,7 @@ static void lc_text_verdict(FILE *f, const struct lc_result *r)
     int unrep_fails = unrep && lc_unreported_fail(m, r->cfg);
     if (unrep && !unrep_fails) {
         const char *w = " (--require-reports fails the gate on this)\n";
-        if (m->nmarks)
-            lc_unreported_line(f, m, "warning", w);
-        if (m->nhidden)
-            lc_hidden_line(f, m, "warning", w);
+        lc_not_checked_lines(f, m, "warning", w, w);
     }
     if (!m->nprocs)
         fprintf(f, "leakcheck: FAIL: no process wrote a report, so nothing was checked%s", end);
@@ -252,7 +250,7 @@ static void lc_text_verdict(FILE *f, const struct lc_result *r)
             fputs(k == last && !unrep_fails ? end : "\n", f);
         }
     if (unrep_fails)
-        lc_not_checked_lines(f, m, "FAIL", end);
+        lc_not_checked_lines(f, m, "FAIL", "\n", end);
     fails |= unrep_fails;
     if (!fails)
         fprintf(f, "leakcheck: PASS: no new leaks of the failing kinds (%s) in %zu process%s\n",
