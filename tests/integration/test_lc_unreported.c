@@ -80,6 +80,35 @@ static json_t *lu_sarif_result(json_t *d, const char *id, const char *prog, cons
     return found;
 }
 
+/* JUnit and SARIF for a run of two processes, one of them not checked:
+ * its test case skipped, or failed with type under --require-reports, its
+ * message starting with message; its one process-not-checked result at
+ * prog, a warning or an error, whose text holds text.  The SARIF pid of the
+ * result. */
+static long long lu_check_not_checked(const struct lu *r, int require, const char *type,
+                                      const char *message, const char *prog, const char *text)
+{
+    char *x = ll_read_or_empty(lu_path(r, "j.xml"));
+    cr_assert(ll_contains(x, require ? "tests=\"2\" failures=\"1\" errors=\"0\" skipped=\"0\""
+                                     : "tests=\"2\" failures=\"0\" errors=\"0\" skipped=\"1\""),
+              "JUnit counts:\n%s", x);
+    cr_assert(ll_contains(x, require ? ll_fmt("<failure type=\"%s\" message=\"%s", type, message)
+                                     : ll_fmt("<skipped message=\"%s", message)),
+              "JUnit:\n%s", x);
+    free(x);
+
+    json_t *d = ll_load_json(lu_path(r, "r.sarif"));
+    const char *level;
+    json_t *res = lu_sarif_result(d, "process-not-checked", prog, &level);
+    LL_STREQ(ll_str(res, "level"), require ? "error" : "warning", "SARIF level");
+    LL_STREQ(level, require ? "error" : "warning", "SARIF rule's level");
+    cr_assert(ll_contains(ll_str(ll_get(res, "message"), "text"), text), "SARIF message: %s",
+              ll_str(ll_get(res, "message"), "text"));
+    long long pid = ll_int(ll_get(res, "properties"), "pid");
+    json_decref(d);
+    return pid;
+}
+
 /* Every output names the killed child, and only it: not sh's process,
  * whose exec'd program reported. */
 static void lu_check_outputs(const struct lu *r, int require)
@@ -105,25 +134,12 @@ static void lu_check_outputs(const struct lu *r, int require)
     cr_assert(ll_contains(r->err, "likely killed by SIGKILL"), "why; stderr:\n%s", r->err);
 
     char *x = ll_read_or_empty(lu_path(r, "j.xml"));
-    cr_assert(ll_contains(x, require ? "tests=\"2\" failures=\"1\" errors=\"0\" skipped=\"0\""
-                                     : "tests=\"2\" failures=\"0\" errors=\"0\" skipped=\"1\""),
-              "JUnit counts:\n%s", x);
     cr_assert(ll_contains(x, "name=\"" LEAKER " 10 0 sigkill\""), "JUnit case:\n%s", x);
-    cr_assert(ll_contains(x, require ? "<failure type=\"no_report\" message=\"started under "
-                                       "libleak but wrote no report"
-                                     : "<skipped message=\"started under libleak but wrote no "
-                                       "report"), "JUnit:\n%s", x);
     free(x);
-
-    json_t *d = ll_load_json(lu_path(r, "r.sarif"));
-    const char *level;
-    json_t *res = lu_sarif_result(d, "process-not-checked", "lc_leaker", &level);
-    LL_STREQ(ll_str(res, "level"), require ? "error" : "warning", "SARIF level");
-    LL_STREQ(level, require ? "error" : "warning", "SARIF rule's level");
-    LL_EQ(ll_int(ll_get(res, "properties"), "pid"), pid, "SARIF pid");
-    cr_assert(ll_contains(ll_str(ll_get(res, "message"), "text"), "wrote no report"),
-              "SARIF message");
-    json_decref(d);
+    LL_EQ(lu_check_not_checked(r, require, "no_report",
+                               "started under libleak but wrote no report", "lc_leaker",
+                               "wrote no report"),
+          pid, "SARIF pid");
 }
 
 Test(lc_unreported, killed_child_is_a_warning_by_default)
@@ -322,22 +338,8 @@ static void lu_check_hidden(struct lu *r, int require)
     LL_EQ(ll_int(m, "gate"), require ? 24 : 0, "gate");
     json_decref(m);
 
-    char *x = ll_read_or_empty(lu_path(r, "j.xml"));
-    cr_assert(ll_contains(x, require ? "tests=\"2\" failures=\"1\" errors=\"0\" skipped=\"0\""
-                                     : "tests=\"2\" failures=\"0\" errors=\"0\" skipped=\"1\""),
-              "JUnit counts:\n%s", x);
-    cr_assert(ll_contains(x, require ? "<failure type=\"allocator_not_seen\" message=\"its malloc "
-                                     : "<skipped message=\"its malloc "), "JUnit:\n%s", x);
-    free(x);
-
-    json_t *d = ll_load_json(lu_path(r, "r.sarif"));
-    const char *level;
-    json_t *found = lu_sarif_result(d, "process-not-checked", "own_malloc", &level);
-    LL_STREQ(ll_str(found, "level"), require ? "error" : "warning", "SARIF level");
-    LL_STREQ(level, require ? "error" : "warning", "SARIF rule's level");
-    cr_assert(ll_contains(ll_str(ll_get(found, "message"), "text"), "was not checked: its malloc"),
-              "SARIF message: %s", ll_str(ll_get(found, "message"), "text"));
-    json_decref(d);
+    lu_check_not_checked(r, require, "allocator_not_seen", "its malloc ", "own_malloc",
+                         "was not checked: its malloc");
 }
 
 Test(lc_unreported, allocator_the_program_defines_is_a_process_not_checked)
