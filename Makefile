@@ -111,6 +111,16 @@ $(BUILD)/programs/cxx_cow_string: tests/programs/cxx_cow_string.cc tests/program
 	@mkdir -p $(@D)
 	$(CXX) -std=gnu++17 $(PROG_CFLAGS) -D_GLIBCXX_USE_CXX11_ABI=0 -o $@ $<
 
+# nopie_*: non-PIE programs, whose malloc or operator new (its address taken
+# in their code) is an undefined symbol with its PLT entry as value.
+$(BUILD)/programs/nopie_malloc_addr: tests/programs/nopie_malloc_addr.c tests/programs/scrub.h
+	@mkdir -p $(@D)
+	$(CC) -std=gnu11 $(PROG_CFLAGS) -no-pie -fno-pie -o $@ $<
+
+$(BUILD)/programs/nopie_new_addr: tests/programs/nopie_new_addr.cc tests/programs/scrub.h
+	@mkdir -p $(@D)
+	$(CXX) -std=gnu++17 $(PROG_CFLAGS) -no-pie -fno-pie -o $@ $<
+
 # demo_vector.cc again, by clang++ at -O0: the library's headers named from
 # clang's own directory (/usr/bin/../lib/gcc/...); without clang++ no program,
 # and the test that needs it skips.

@@ -48,23 +48,67 @@ int ll_real_resolve(void)
     return 0;
 }
 
-/* The object whose definition of name the global scope finds first, and
- * that definition (*f); NULL if there is none. */
-static struct link_map *ll_first_definer(const char *name, void **f)
+/* 1 if f starts a symbol that lm itself defines.  dlsym's answer alone is
+ * not a definition: a non-PIE program that takes a function's address in
+ * its code (Debian's python3.11 takes malloc's) carries an undefined
+ * symbol whose value is its PLT entry, and dlsym and dladdr both return
+ * that entry, in the program, for pointer equality; its section index
+ * says it is undefined. */
+static int ll_defines_at(void *f, const struct link_map *lm)
+{
+    Dl_info info;
+    struct link_map *at = NULL;
+    const ElfW(Sym) *sym = NULL;
+    return f && dladdr1(f, &info, (void **)&at, RTLD_DL_LINKMAP) && at == lm &&
+           dladdr1(f, &info, (void **)&sym, RTLD_DL_SYMENT) && sym &&
+           sym->st_shndx != SHN_UNDEF && info.dli_saddr == f;
+}
+
+/* libleak's own link map, and the first of the list (the program's);
+ * asked once, at initialisation. */
+static struct link_map *ll_self_lm, *ll_program_lm;
+
+static void ll_maps_init(void)
 {
     Dl_info info;
     struct link_map *lm = NULL;
-    *f = dlsym(RTLD_DEFAULT, name);
-    return *f && dladdr1(*f, &info, (void **)&lm, RTLD_DL_LINKMAP) ? lm : NULL;
+    if (ll_self_lm || !dladdr1((void *)ll_maps_init, &info, (void **)&lm, RTLD_DL_LINKMAP))
+        return;
+    ll_self_lm = ll_program_lm = lm;
+    while (ll_program_lm && ll_program_lm->l_prev)
+        ll_program_lm = ll_program_lm->l_prev;
 }
 
-/* 1 if the program itself defines name (the executable's link map has the
- * empty name). */
+/* 1 if the program itself defines name: the global scope searches it
+ * first, so dlsym finds its definition if there is one. */
 static int ll_program_defines(const char *name)
 {
-    void *f;
-    struct link_map *lm = ll_first_definer(name, &f);
-    return lm && lm->l_name && !lm->l_name[0];
+    return ll_program_lm && ll_defines_at(dlsym(RTLD_DEFAULT, name), ll_program_lm);
+}
+
+/* The object ahead of libleak in the global scope (the program, or a
+ * library preloaded before libleak) that defines name; NULL if none.
+ * dlsym's answer, unless it is a program's PLT entry (ll_defines_at): then
+ * the objects after the program are asked one by one. */
+static struct link_map *ll_definer_ahead(const char *name)
+{
+    struct link_map *self = ll_self_lm, *lm = NULL;
+    void *f = dlsym(RTLD_DEFAULT, name);
+    Dl_info info;
+    if (!self || !f || !dladdr1(f, &info, (void **)&lm, RTLD_DL_LINKMAP) || !lm)
+        return NULL;
+    if (ll_defines_at(f, lm))
+        return lm == self ? NULL : lm;
+    for (lm = lm->l_next; lm && lm != self; lm = lm->l_next) {
+        void *h = lm->l_name[0] ? dlopen(lm->l_name, RTLD_LAZY | RTLD_NOLOAD) : NULL;
+        if (!h)
+            continue;
+        int here = ll_defines_at(dlsym(h, name), lm);
+        dlclose(h);
+        if (here)
+            return lm;
+    }
+    return NULL;
 }
 
 void ll_cxx_own_init(void)
@@ -75,6 +119,7 @@ void ll_cxx_own_init(void)
     static const char *const deletes[] = { "_ZdlPv", "_ZdaPv", "_ZdlPvm", "_ZdaPvm",
                                            "_ZdlPvSt11align_val_t", "_ZdaPvSt11align_val_t" };
     unsigned own = 0;
+    ll_maps_init();
     for (size_t i = 0; i < sizeof news / sizeof news[0]; i++)
         if (ll_program_defines(news[i]))
             own |= LL_CXX_OWN_NEW;
@@ -93,13 +138,13 @@ char ll_alloc_hidden[256];
 
 void ll_alloc_hidden_init(void)
 {
-    void *f;
-    struct link_map *lm = ll_first_definer("malloc", &f);
+    ll_maps_init();
+    struct link_map *lm = ll_definer_ahead("malloc");
     ll_alloc_hidden[0] = 0;
-    if (!lm || ll_self_contains((uintptr_t)f))        /* ours: the usual case */
+    if (!lm)                                            /* ours: the usual case */
         return;
     const size_t cap = sizeof ll_alloc_hidden - 1;
-    if (lm->l_name && lm->l_name[0]) {
+    if (lm->l_prev && lm->l_name[0]) {
         size_t n = strnlen(lm->l_name, cap);
         memcpy(ll_alloc_hidden, lm->l_name, n);
         ll_alloc_hidden[n] = 0;

@@ -127,6 +127,28 @@ Test(errors, mismatched_new_delete_malloc_free)
     ll_run_free(&r);
 }
 
+/* A non-PIE program that takes operator new's and delete's addresses in
+ * its code has undefined symbols for them whose values are its PLT
+ * entries: it replaces neither, and new then free is still a mismatch
+ * (it passed unseen, as if the program's own new called malloc). */
+Test(errors, program_taking_operator_addresses_still_gets_mismatches)
+{
+    struct ll_run r;
+    ll_run_json(&r, "nopie_new_addr", NULL, NULL);
+    LL_EQ(r.status, 0, "exit status; stderr:\n%.1000s", r.err);
+    LL_STREQ(r.out, "nopie_new_addr: done\n", "stdout");
+    ll_check_schema(r.json);
+    LL_EQ(json_array_size(ll_arr(r.json, "errors")), 1, "number of errors");
+    json_t *e = error_at(r.json, 0);
+    LL_STREQ(ll_str(e, "kind"), "mismatched_free", "errors[0].kind");
+    LL_STREQ(ll_str(e, "function"), "free", "errors[0].function");
+    ll_assert_top(ll_get(e, "stack"), LL_SRC("nopie_new_addr.cc"),
+                  ll_line("nopie_new_addr.cc", "@free-new"), "@free-new");
+    ll_assert_top(ll_get(e, "allocated"), LL_SRC("nopie_new_addr.cc"),
+                  ll_line("nopie_new_addr.cc", "@new"), "@new");
+    ll_run_free(&r);
+}
+
 /* delete or free of an array from new[] of a class with a destructor: the
  * program's pointer is past the element count, 8 bytes in, or as many as
  * the class's alignment when that is 16 or more (its array from the

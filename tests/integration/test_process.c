@@ -161,3 +161,21 @@ Test(process, allocator_defined_by_the_program_is_reported_not_seen)
               "a usual program's allocator is seen");
     ll_run_free(&r);
 }
+
+/* A non-PIE program that takes malloc's address in its code (Debian's
+ * python3.11 does) has an undefined malloc whose value is its PLT entry,
+ * and dlsym returns that entry: the program defines no allocator, and its
+ * report is a usual one (it read "not known" for python3.11). */
+Test(process, program_taking_mallocs_address_is_not_taken_for_its_definer)
+{
+    struct ll_run r;
+    ll_run_json(&r, "nopie_malloc_addr", NULL, NULL);
+    LL_EQ(r.status, 0, "exit status; stderr:\n%.1000s", r.err);
+    LL_STREQ(r.out, "nopie_malloc_addr: done\n", "stdout");
+    ll_check_schema(r.json);
+    cr_assert(json_is_null(json_object_get(ll_get(r.json, "check"), "allocator_hidden_by")),
+              "check.allocator_hidden_by: %s",
+              ll_str(ll_get(r.json, "check"), "allocator_hidden_by"));
+    LL_EQ(ll_summary_bytes(r.json, "definitely_lost"), 40, "definitely lost bytes");
+    ll_run_free(&r);
+}
