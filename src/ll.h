@@ -815,6 +815,10 @@ void ll_started_mark(void);
 /* The marker of a child the C library spawned (posix_spawn), which runs no
  * code of ours before its exec: written by the parent (spawn.c). */
 void ll_started_mark_child(pid_t pid, char *const argv[]);
+/* Before the exec of a child that ran no fork handler (vfork, clone): its
+ * own marker, from the stack alone; 1 if written, its file in path. */
+int ll_started_mark_exec(char *const argv[], char *path, size_t cap);
+#define LL_STARTED_PATH_MAX (sizeof(ll_opt.started) + 32)
 void ll_started_fork_child(void);
 void ll_started_unmark(void);
 

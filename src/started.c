@@ -27,6 +27,7 @@
 #include <fcntl.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #define LL_STARTED_CMD 256      /* bytes of the command line kept */
@@ -220,7 +221,7 @@ static int ll_started_write(struct ll_out *o, size_t head, pid_t pid, int rewrit
 
 /* This process's marker, for ll_started_unmark; "" if it has none (a fork
  * child's copy of its parent's name is replaced before the child writes). */
-static char ll_started_file[sizeof(ll_opt.started) + 32];
+static char ll_started_file[LL_STARTED_PATH_MAX];
 
 void ll_started_mark(void)
 {
@@ -230,7 +231,7 @@ void ll_started_mark(void)
     /* Made in memory first (a writer on fd -1 only fills its buffer): the
      * head is compared with an existing file before one is opened. */
     static struct ll_out o;             /* at initialisation, or in a fork child: one thread */
-    char path[sizeof(ll_opt.started) + 32];
+    char path[LL_STARTED_PATH_MAX];
     int saved = errno;
     ll_out_init(&o, -1);
     ll_started_head(&o, getpid(), ll_start_time());
@@ -245,25 +246,39 @@ void ll_started_mark(void)
  * child that is traced may have written its marker already (then it is
  * left as it is), or may rewrite this one as its own; either way one
  * process, whose pid and start time leakcheck counts once.  Gone already
- * (reaped: SIGCHLD ignored), it has no start time left to pair: no marker. */
-void ll_started_mark_child(pid_t pid, char *const argv[])
+ * (reaped: SIGCHLD ignored), it has no start time left to pair: no marker.
+ * 1 if a file was written, its name in path. */
+static int ll_started_mark_of(struct ll_out *o, pid_t pid, char *const argv[], char *path,
+                              size_t cap)
 {
     if (!ll_opt.started[0] || !strstr(ll_opt.started, "%p"))
-        return;
+        return 0;
     uint64_t start = ll_start_time_of(pid);
-    struct ll_out *o = ll_mem_alloc(sizeof(*o));
-    if (!start || !o) {
-        if (o)
-            ll_mem_free(o, sizeof(*o));
-        return;
-    }
-    char path[sizeof(ll_opt.started) + 32];
+    if (!start)
+        return 0;
     ll_out_init(o, -1);
     ll_started_head(o, pid, start);
     size_t head = o->len;
     ll_started_argv(o, argv);
-    (void)ll_started_write(o, head, pid, 0, path, sizeof path);
-    ll_mem_free(o, sizeof(*o));
+    return ll_started_write(o, head, pid, 0, path, cap);
+}
+
+void ll_started_mark_child(pid_t pid, char *const argv[])
+{
+    struct ll_out *o = ll_mem_alloc(sizeof(*o));
+    char path[LL_STARTED_PATH_MAX];
+    if (o) {
+        (void)ll_started_mark_of(o, pid, argv, path, sizeof path);
+        ll_mem_free(o, sizeof(*o));
+    }
+}
+
+/* The stack only, and system calls: a vfork child runs on its parent's
+ * stack, and mem.c's state is its parent's. */
+int ll_started_mark_exec(char *const argv[], char *path, size_t cap)
+{
+    struct ll_out o;
+    return ll_started_mark_of(&o, (pid_t)syscall(SYS_getpid), argv, path, cap);
 }
 
 void ll_started_fork_child(void)

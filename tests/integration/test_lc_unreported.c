@@ -16,6 +16,7 @@
 #define LC_BIN LL_ROOT "/build/leakcheck"
 #define LEAKER LL_PROGRAMS "/lc_leaker"
 #define SPAWN LL_PROGRAMS "/lc_spawn"
+#define EXEC LL_PROGRAMS "/lc_exec"
 #define OWN LL_PROGRAMS "/own_malloc"
 /* sh's child is killed by SIGKILL; sh then execs a traced program, which
  * reports for sh's process (same pid, same start time) */
@@ -298,6 +299,38 @@ Test(lc_unreported, posix_spawn_child_that_execs_an_untraced_program_is_listed)
         LL_EQ(r2.status, 24, "%s: exit status; stderr:\n%s", modes[i], r2.err);
         cr_assert(ll_contains(r2.err, ll_fmt("     %s  [no report]", bin)),
                   "%s: the spawned static program is listed; stderr:\n%s", modes[i], r2.err);
+        lu_free(&r2);
+    }
+    lu_free(&r);
+}
+
+/* A vfork child (as Python's subprocess makes) or a clone() child runs no
+ * fork handler: it writes its own marker just before its exec, through
+ * every function of the family.  One that execs a static program is
+ * listed; a traced one pairs with its report; an exec that fails leaves no
+ * marker (the child then _exits, reporting nothing, and is not listed). */
+Test(lc_unreported, vfork_child_that_execs_an_untraced_program_is_listed)
+{
+    struct lu r, r2;
+    LU(&r, "--require-reports", "--", EXEC, "vfork-execv", LEAKER, "0");
+    LL_EQ(r.status, 0, "a traced child pairs; stderr:\n%s", r.err);
+    cr_assert(!ll_contains(r.err, "not checked"), "stderr:\n%s", r.err);
+
+    LU(&r2, "--require-reports", "--", EXEC, "vfork-execv", "{dir}/not-there");
+    LL_EQ(r2.status, 127, "a failed exec: the child's _exit(127); stderr:\n%s", r2.err);
+    cr_assert(!ll_contains(r2.err, "not checked"), "no marker left; stderr:\n%s", r2.err);
+    lu_free(&r2);
+
+    const char *bin = lu_path(&r, "lc_static");
+    const char *cc = ll_fmt("cc -static -o %s %s/lc_static.c", bin, LL_SOURCES);
+    cr_assert_eq(system(cc), 0, "%s (needs libc6-dev's libc.a)", cc);
+    static const char *const modes[] = { "vfork-execv", "vfork-execvp", "vfork-execl",
+                                         "vfork-execle", "clone-execve" };
+    for (size_t i = 0; i < sizeof modes / sizeof modes[0]; i++) {
+        LU(&r2, "--require-reports", "--", EXEC, modes[i], bin);
+        LL_EQ(r2.status, 24, "%s: exit status; stderr:\n%s", modes[i], r2.err);
+        cr_assert(ll_contains(r2.err, ll_fmt("     %s  [no report]", bin)),
+                  "%s: the exec'd static program is listed; stderr:\n%s", modes[i], r2.err);
         lu_free(&r2);
     }
     lu_free(&r);
