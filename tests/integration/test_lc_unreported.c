@@ -278,6 +278,24 @@ Test(lc_unreported, exec_of_an_untraced_program_is_listed)
     lu_free(&r);
 }
 
+/* A static program (built into r's directory) started by STARTER MODE, for
+ * each mode: listed as not checked, and the gate fails (24). */
+static void lu_static_is_listed(const struct lu *r, const char *starter,
+                                const char *const *modes)
+{
+    const char *bin = lu_path(r, "lc_static");
+    const char *cc = ll_fmt("cc -static -o %s %s/lc_static.c", bin, LL_SOURCES);
+    cr_assert_eq(system(cc), 0, "%s (needs libc6-dev's libc.a)", cc);
+    for (; *modes; modes++) {
+        struct lu r2;
+        LU(&r2, "--require-reports", "--", starter, *modes, bin);
+        LL_EQ(r2.status, 24, "%s: exit status; stderr:\n%s", *modes, r2.err);
+        cr_assert(ll_contains(r2.err, ll_fmt("     %s  [no report]", bin)),
+                  "%s: the static program is listed; stderr:\n%s", *modes, r2.err);
+        lu_free(&r2);
+    }
+}
+
 /* A child posix_spawn started runs none of libleak's code before its exec:
  * its parent writes its marker.  One that execs a static program is listed
  * (by each call, and when the caller passes no pid to fill in); a traced
@@ -289,18 +307,8 @@ Test(lc_unreported, posix_spawn_child_that_execs_an_untraced_program_is_listed)
     LL_EQ(r.status, 0, "a traced child pairs; stderr:\n%s", r.err);
     cr_assert(!ll_contains(r.err, "not checked"), "stderr:\n%s", r.err);
 
-    const char *bin = lu_path(&r, "lc_static");
-    const char *cc = ll_fmt("cc -static -o %s %s/lc_static.c", bin, LL_SOURCES);
-    cr_assert_eq(system(cc), 0, "%s (needs libc6-dev's libc.a)", cc);
-    static const char *const modes[] = { "spawn", "spawnp", "nopid" };
-    for (size_t i = 0; i < sizeof modes / sizeof modes[0]; i++) {
-        struct lu r2;
-        LU(&r2, "--require-reports", "--", SPAWN, modes[i], bin);
-        LL_EQ(r2.status, 24, "%s: exit status; stderr:\n%s", modes[i], r2.err);
-        cr_assert(ll_contains(r2.err, ll_fmt("     %s  [no report]", bin)),
-                  "%s: the spawned static program is listed; stderr:\n%s", modes[i], r2.err);
-        lu_free(&r2);
-    }
+    static const char *const modes[] = { "spawn", "spawnp", "nopid", NULL };
+    lu_static_is_listed(&r, SPAWN, modes);
     lu_free(&r);
 }
 
@@ -321,18 +329,9 @@ Test(lc_unreported, vfork_child_that_execs_an_untraced_program_is_listed)
     cr_assert(!ll_contains(r2.err, "not checked"), "no marker left; stderr:\n%s", r2.err);
     lu_free(&r2);
 
-    const char *bin = lu_path(&r, "lc_static");
-    const char *cc = ll_fmt("cc -static -o %s %s/lc_static.c", bin, LL_SOURCES);
-    cr_assert_eq(system(cc), 0, "%s (needs libc6-dev's libc.a)", cc);
     static const char *const modes[] = { "vfork-execv", "vfork-execvp", "vfork-execl",
-                                         "vfork-execle", "clone-execve" };
-    for (size_t i = 0; i < sizeof modes / sizeof modes[0]; i++) {
-        LU(&r2, "--require-reports", "--", EXEC, modes[i], bin);
-        LL_EQ(r2.status, 24, "%s: exit status; stderr:\n%s", modes[i], r2.err);
-        cr_assert(ll_contains(r2.err, ll_fmt("     %s  [no report]", bin)),
-                  "%s: the exec'd static program is listed; stderr:\n%s", modes[i], r2.err);
-        lu_free(&r2);
-    }
+                                         "vfork-execle", "clone-execve", NULL };
+    lu_static_is_listed(&r, EXEC, modes);
     lu_free(&r);
 }
 
