@@ -309,6 +309,8 @@ struct scan {
     size_t nidx;
     uint32_t *stack;             /* work stack; a block is pushed once a phase */
     size_t top;
+    size_t cap;                  /* the stack's entries; its top end holds */
+    size_t dtop;                 /* the dtop blocks put off (drain_reach) */
     const struct ll_ranges *maps;
     const struct ll_files *files;  /* NULL: no multiple-inheritance heuristic */
     const struct ll_ranges *stacks; /* live parts of RF_STACK blocks */
@@ -545,8 +547,9 @@ static inline void visit(struct scan *s, size_t j, uintptr_t v, enum mode mode,
     }
     if (mode <= M_POSSIBLE) {
         /* Each block is pushed at most twice: on becoming Possible and on
-         * becoming Reachable (then rescanned, as Valgrind does, so what it
-         * points to at its start is upgraded too). */
+         * becoming Reachable (then scanned as Reachable, so what it points
+         * to at its start is upgraded too; drain_reach puts the Possible
+         * scan off until the roots are done, and skips it then). */
         int start = v == b->ptr || mode == M_REACH_ANY;
         if (!start && mode == M_REACH && !(f & RF_START)) start = heuristic_start(s, b, v);
         if (start && mode != M_POSSIBLE) {
@@ -643,18 +646,40 @@ static void drain(struct scan *s, enum mode mode, size_t self)
     while (s->top) scan_block(s, s->stack[--s->top], mode, self);
 }
 
-/* The reachability flood: a block scans as what it is when popped. */
+/* The reachability flood: a Reachable block is scanned when popped; a
+ * Possible one is put off (scan_put_off) until the roots are done: many
+ * are reached by a start pointer later, and a block scanned as Possible
+ * first was scanned again then.  What a Possible block points to can only
+ * be Possible, so the order does not change the outcome, and each block is
+ * scanned once (gdb's exit: 3,652 blocks scanned, 3,755 before; under
+ * Valgrind, whose own memory holds interior pointers into the heap, Perl's
+ * leak check took half the instructions). */
 static void drain_reach(struct scan *s)
 {
     while (s->top) {
         size_t i = s->stack[--s->top];
         uint8_t f = s->b[i].flags;
         if (!(f & RF_START)) {
-            scan_block(s, i, M_POSSIBLE, SIZE_MAX);
+            s->stack[s->cap - ++s->dtop] = (uint32_t)i;   /* two pushes a block at most */
         } else if (!(f & RF_SCANNED)) {
             s->b[i].flags = f | RF_SCANNED;
             scan_block(s, i, M_REACH, SIZE_MAX);
         }
+    }
+}
+
+/* The roots are done: the blocks put off that no start pointer reached,
+ * and the blocks they point to, are scanned as Possible. */
+static void scan_put_off(struct scan *s)
+{
+    (void)FAULTED(s);               /* a fault: the block is skipped, as in drain */
+    while (s->top || s->dtop) {
+        if (s->top) {
+            scan_block(s, s->stack[--s->top], M_POSSIBLE, SIZE_MAX);
+            continue;
+        }
+        size_t i = s->stack[s->cap - s->dtop--];
+        if (!(s->b[i].flags & RF_START)) scan_block(s, i, M_POSSIBLE, SIZE_MAX);
     }
 }
 
@@ -790,6 +815,7 @@ void ll_reach_run(struct ll_block *blocks, size_t n, const struct ll_roots *root
     excluded = (struct ll_range){ (uintptr_t)blocks & ~(uintptr_t)4095,
                                   (uintptr_t)(blocks + n) };
     s.stack = n < UINT32_MAX / 2 ? ll_work_alloc(stack_bytes) : NULL;
+    s.cap = 2 * n;
     int err = !s.stack || clip_all(&clipped.any, &roots->any, maps) ||
               clip_all(&clipped.start, &roots->start, maps) ||
               clip_all(&clipped.loader, &roots->loader, maps);
@@ -803,6 +829,7 @@ void ll_reach_run(struct ll_block *blocks, size_t n, const struct ll_roots *root
         scan_roots(&s, &clipped.start, M_REACH_ALLOC);
         scan_roots(&s, &clipped.loader, M_REACH_ANY);
         scan_words(&s, &roots->words, M_REACH);
+        scan_put_off(&s);
         scan_words(&s, &roots->owned, M_OWN);
         for (size_t i = 0; i < n; i++)
             if (blocks[i].flags & RF_START) blocks[i].kind = LL_REACHABLE;
