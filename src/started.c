@@ -248,11 +248,14 @@ void ll_started_mark(void)
  * process, whose pid and start time leakcheck counts once.  Gone already
  * (reaped: SIGCHLD ignored), it has no start time left to pair: no marker.
  * 1 if a file was written, its name in path. */
+static int ll_started_per_pid(void)
+{
+    return ll_opt.started[0] && strstr(ll_opt.started, "%p");
+}
+
 static int ll_started_mark_of(struct ll_out *o, pid_t pid, char *const argv[], char *path,
                               size_t cap)
 {
-    if (!ll_opt.started[0] || !strstr(ll_opt.started, "%p"))
-        return 0;
     uint64_t start = ll_start_time_of(pid);
     if (!start)
         return 0;
@@ -265,6 +268,8 @@ static int ll_started_mark_of(struct ll_out *o, pid_t pid, char *const argv[], c
 
 void ll_started_mark_child(pid_t pid, char *const argv[])
 {
+    if (!ll_started_per_pid())
+        return;
     struct ll_out *o = ll_mem_alloc(sizeof(*o));
     char path[LL_STARTED_PATH_MAX];
     if (o) {
@@ -277,6 +282,8 @@ void ll_started_mark_child(pid_t pid, char *const argv[])
  * stack, and mem.c's state is its parent's. */
 int ll_started_mark_exec(char *const argv[], char *path, size_t cap)
 {
+    if (!ll_started_per_pid())
+        return 0;
     struct ll_out o;
     return ll_started_mark_of(&o, (pid_t)syscall(SYS_getpid), argv, path, cap);
 }
