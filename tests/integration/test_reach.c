@@ -85,6 +85,25 @@ Test(reach, tcmalloc_lost_list_head_definite)
     with_allocator(LL_TCMALLOC, "list", (struct kinds){ 32, 1, 288, 9, 0, 0 });
 }
 
+/* A library that only wraps malloc, free, calloc and realloc and passes
+ * them on (binutils' libgprofng does) is the next malloc, but no allocator
+ * of its own: the list its own code leaks is lost, 32/1 definite and
+ * 288/9 indirect, as Valgrind reads it; taken for an allocator, whose own
+ * blocks are its bookkeeping, every block its code made read still
+ * reachable (gp-display-src: 449 blocks definitely lost in Valgrind, none
+ * here). */
+Test(reach, malloc_wrapper_library_is_no_allocator)
+{
+    struct ll_run r;
+    ll_preload_allocator(LL_PROGRAMS "/libwrapmalloc.so");
+    ll_run_json(&r, "wrap_malloc", NULL, NULL);
+    LL_EQ(r.status, 0, "exit status; stderr:\n%.2000s", r.err);
+    LL_STREQ(r.out, "wrap_malloc: done\n", "stdout");
+    ll_check_schema(r.json);
+    expect_lost(&r, "wrap_malloc", (struct kinds){ 32, 1, 288, 9, 0, 0 });
+    ll_run_free(&r);
+}
+
 /* valgrind: 32/1, 288/9, 0/0, 0/0 */
 Test(reach, lost_list_head_definite) { simple("list", (struct kinds){ 32, 1, 288, 9, 0, 0 }); }
 
