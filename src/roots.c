@@ -565,7 +565,13 @@ static void gather_free(struct gather *g)
  * report on demand) they are this thread's own. */
 void ll_reach_classify(struct ll_block *blocks, size_t n)
 {
-    uintptr_t regs[NREGS], xregs[LL_EXIT_REGS], sp;
+    /* Not on this stack: the report runs on libleak's big stack
+     * (bigstack.c), whose pages the scan never reads, and registers kept
+     * there were no roots at all (lscpu --help: the context main held in
+     * r15 when it called exit() read definitely lost).  One check at a
+     * time: the table's locks are held. */
+    static uintptr_t regs[NREGS], xregs[LL_EXIT_REGS];
+    uintptr_t sp;
     ll_check_notes = (struct ll_check_notes){ 0 };
     if (!n) return;
     SPILL_REGISTERS(regs);
