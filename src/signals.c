@@ -339,7 +339,7 @@ static const char *ll_sig_name(int sig, char buf[16])
 
 /* A signal sent to end the process (a kill, the terminal, a timer) came
  * while this thread was inside malloc or free, or inside libleak, or while
- * the loader was busy (ll_loader_busy): the report would wait for good on
+ * the loader or the allocator was busy (ll_code_busy): the report would wait for good on
  * a lock the thread holds, or read lists mid-update, so it is not written
  * here.  The signal is sent again 1 ms later by a timer, by then
  * most likely to a thread out of the allocator.  After LL_SIG_RETRIES tries
@@ -502,35 +502,63 @@ static const char *const ll_dl_names[] = { "dlopen",  "dlmopen", "dlclose",
 #define LL_NDL (sizeof(ll_dl_names) / sizeof(ll_dl_names[0]))
 static uintptr_t ll_dl_lo[LL_NDL], ll_dl_hi[LL_NDL];
 
+/* The next allocator's entry points (the C library's, or jemalloc's...):
+ * a thread interrupted inside one of them, called by the C library itself
+ * and not through libleak (so ll_in_real is 0), holds its arena's lock.
+ * A thread's exit frees its cache so (tcache_thread_shutdown, free,
+ * _int_free): a SIGTERM there, reported at once, had the report's first
+ * allocation wait for that lock for good, until the watchdog ended the
+ * process with no report (about 1 run in 300 of hostile_term
+ * short_threads).  The internal functions they call (_int_free,
+ * malloc_consolidate) have no symbol; their callers do. */
+static const char *const ll_alloc_names[] = {
+    "malloc",  "free",          "calloc",         "realloc",       "reallocarray",
+    "memalign", "aligned_alloc", "posix_memalign", "valloc",        "pvalloc",
+    "malloc_trim", "malloc_usable_size", "mallopt", "mallinfo2",   "malloc_info",
+    "malloc_stats"
+};
+#define LL_NALLOC (sizeof(ll_alloc_names) / sizeof(ll_alloc_names[0]))
+static uintptr_t ll_alloc_lo[LL_NALLOC], ll_alloc_hi[LL_NALLOC];
+
 static void ll_dl_find(void)
 {
     for (size_t i = 0; i < LL_NDL; i++)
         ll_code_range(dlsym(RTLD_NEXT, ll_dl_names[i]), &ll_dl_lo[i], &ll_dl_hi[i]);
+    for (size_t i = 0; i < LL_NALLOC; i++)
+        ll_code_range(dlsym(RTLD_NEXT, ll_alloc_names[i]), &ll_alloc_lo[i], &ll_alloc_hi[i]);
 }
 
-static int ll_in_ldso(uintptr_t pc)
+static int ll_in_ranges(uintptr_t pc, const uintptr_t *lo, const uintptr_t *hi, size_t n)
 {
-    if (pc - ll_ldso_lo < ll_ldso_hi - ll_ldso_lo)
-        return 1;
-    for (size_t i = 0; i < LL_NDL; i++)
-        if (pc - ll_dl_lo[i] < ll_dl_hi[i] - ll_dl_lo[i])
+    for (size_t i = 0; i < n; i++)
+        if (pc - lo[i] < hi[i] - lo[i])
             return 1;
     return 0;
 }
 
-/* Stops the walk at the first frame in the loader's code (or after 64). */
-static _Unwind_Reason_Code ll_ldso_frame(struct _Unwind_Context *ctx, void *arg)
+/* pc is code the report must not interrupt: the loader's, its entry
+ * points', or the next allocator's. */
+static int ll_busy_pc(uintptr_t pc)
+{
+    return pc - ll_ldso_lo < ll_ldso_hi - ll_ldso_lo ||
+           ll_in_ranges(pc, ll_dl_lo, ll_dl_hi, LL_NDL) ||
+           ll_in_ranges(pc, ll_alloc_lo, ll_alloc_hi, LL_NALLOC);
+}
+
+/* Stops the walk at the first frame in busy code (or after 64). */
+static _Unwind_Reason_Code ll_busy_frame(struct _Unwind_Context *ctx, void *arg)
 {
     int *left = arg;
-    if (ll_in_ldso((uintptr_t)_Unwind_GetIP(ctx))) {
+    if (ll_busy_pc((uintptr_t)_Unwind_GetIP(ctx))) {
         *left = -1;
         return _URC_END_OF_STACK;
     }
     return --*left > 0 ? _URC_NO_REASON : _URC_END_OF_STACK;
 }
 
-/* The dynamic loader is busy: this thread was interrupted in code the
- * loader called, or its own, or one of its entry points (it holds the loader's locks, which are
+/* The next allocator is busy: this thread was interrupted inside one of
+ * its entry points (ll_alloc_names).  Or the dynamic loader is: this thread
+ * was interrupted in code the loader called, or its own, or one of its entry points (it holds the loader's locks, which are
  * recursive, so the report would get in: mid-dlclose it read the program
  * headers of an object being unmapped, SIGSEGV; mid-dlopen its own dlopen
  * of libdw used the cache being unmapped; inside pthread_mutex_lock of the
@@ -539,32 +567,32 @@ static _Unwind_Reason_Code ll_ldso_frame(struct _Unwind_Context *ctx, void *arg)
  * debuggers read; ld.so's assertions failed).  The walk (libgcc's, through
  * the signal frame) finds a frame of ld.so's; a library's constructor
  * under dlopen counts too, and waits for its end: harmless. */
-static int ll_loader_busy(const void *ucv)
+static int ll_code_busy(const void *ucv)
 {
     if (__atomic_load_n(&_r_debug.r_state, __ATOMIC_RELAXED) != RT_CONSISTENT)
         return 1;
 #if defined(__x86_64__)
     const ucontext_t *uc = ucv;
-    if (ll_in_ldso((uintptr_t)uc->uc_mcontext.gregs[REG_RIP]))
+    if (ll_busy_pc((uintptr_t)uc->uc_mcontext.gregs[REG_RIP]))
         return 1;
 #else
     (void)ucv;
 #endif
     int left = 64;
-    _Unwind_Backtrace(ll_ldso_frame, &left);
+    _Unwind_Backtrace(ll_busy_frame, &left);
     return left < 0;
 }
 
 /* 1 if a signal sent to end the process is put off: dropped while a
  * report is written, sent again later while this thread is inside malloc,
- * free or libleak, or the loader is busy (ll_sig_later). */
+ * free or libleak, or the loader or the allocator is busy (ll_sig_later). */
 static int ll_sig_put_off(int sig, const void *uc)
 {
     if (!ll_sig_can_wait(sig) || !ll_is_own_process())
         return 0;
     if (atomic_load(&ll_writing))
         return 1;
-    return (ll_guard || ll_in_real || ll_loader_busy(uc)) &&
+    return (ll_guard || ll_in_real || ll_code_busy(uc)) &&
            atomic_load(&ll_state) == LL_READY && !atomic_load(&ll_reporting) &&
            ll_sig_later(sig);
 }
