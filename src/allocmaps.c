@@ -44,13 +44,15 @@ static ll_lock_t ll_amaps_lock;
 static uintptr_t ll_acode_lo, ll_acode_hi;
 static atomic_int ll_amaps_state;       /* 0 not looked, 1 looking, 2 known */
 
-struct ll_acode { uintptr_t at, lo, hi; int libc; };
+/* at: the next malloc; aligned: the next posix_memalign, and whether the
+ * object that holds at holds it too. */
+struct ll_acode { uintptr_t at, aligned, lo, hi; int libc, both; };
 
 static int ll_acode_phdr(struct dl_phdr_info *info, size_t size, void *arg)
 {
     (void)size;
     struct ll_acode *a = arg;
-    int holds = 0;
+    int holds = 0, aligned = 0;
     uintptr_t lo = UINTPTR_MAX, hi = 0;
     for (int i = 0; i < info->dlpi_phnum; i++) {
         const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
@@ -58,6 +60,7 @@ static int ll_acode_phdr(struct dl_phdr_info *info, size_t size, void *arg)
         if (ph->p_type != PT_LOAD)
             continue;
         holds |= a->at - s < ph->p_memsz;
+        aligned |= a->aligned - s < ph->p_memsz;
         if (ph->p_flags & PF_X) {
             lo = s < lo ? s : lo;
             hi = e > hi ? e : hi;
@@ -68,18 +71,10 @@ static int ll_acode_phdr(struct dl_phdr_info *info, size_t size, void *arg)
     const char *slash = info->dlpi_name ? strrchr(info->dlpi_name, '/') : NULL;
     const char *base = slash ? slash + 1 : info->dlpi_name ? info->dlpi_name : "";
     a->libc = strncmp(base, "libc.so", 7) == 0;
+    a->both = aligned;
     a->lo = lo;
     a->hi = hi;
     return 1;
-}
-
-/* 1 if f and g lie in the same loaded object. */
-static int ll_same_object(void *f, void *g)
-{
-    Dl_info i;
-    struct link_map *a = NULL, *b = NULL;
-    return f && g && dladdr1(f, &i, (void **)&a, RTLD_DL_LINKMAP) &&
-           dladdr1(g, &i, (void **)&b, RTLD_DL_LINKMAP) && a && a == b;
 }
 
 /* Find the allocator's code, once: from mmap.c at the first mapping call
@@ -98,10 +93,10 @@ void ll_amaps_init(void)
     if (!atomic_compare_exchange_strong(&ll_amaps_state, &expect, 1))
         return;
     ll_guard++;                         /* dlsym may allocate, and set errno */
-    void *m = dlsym(RTLD_NEXT, "malloc");
-    struct ll_acode a = { (uintptr_t)m, 0, 0, 0 };
-    if (a.at && dl_iterate_phdr(ll_acode_phdr, &a) && !a.libc && a.lo < a.hi &&
-        ll_same_object(m, dlsym(RTLD_NEXT, "posix_memalign")))
+    struct ll_acode a = { (uintptr_t)dlsym(RTLD_NEXT, "malloc"),
+                          (uintptr_t)dlsym(RTLD_NEXT, "posix_memalign"), 0, 0, 0, 0 };
+    if (a.at && a.aligned && dl_iterate_phdr(ll_acode_phdr, &a) && !a.libc && a.both &&
+        a.lo < a.hi)
         ll_amaps_set_code(a.lo, a.hi);
     ll_guard--;
     errno = saved;

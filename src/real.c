@@ -48,20 +48,22 @@ int ll_real_resolve(void)
     return 0;
 }
 
-/* 1 if f starts a symbol that lm itself defines.  dlsym's answer alone is
- * not a definition: a non-PIE program that takes a function's address in
- * its code (Debian's python3.11 takes malloc's) carries an undefined
- * symbol whose value is its PLT entry, and dlsym and dladdr both return
- * that entry, in the program, for pointer equality; its section index
- * says it is undefined. */
-static int ll_defines_at(void *f, const struct link_map *lm)
+/* The object whose own symbol f starts; NULL if f starts none.  dlsym's
+ * answer alone is not a definition: a non-PIE program that takes a
+ * function's address in its code (Debian's python3.11 takes malloc's)
+ * carries an undefined symbol whose value is its PLT entry, and dlsym and
+ * dladdr both return that entry, in the program, for pointer equality; its
+ * section index says it is undefined. */
+static struct link_map *ll_definer_of(void *f)
 {
     Dl_info info;
-    struct link_map *at = NULL;
     const ElfW(Sym) *sym = NULL;
-    return f && dladdr1(f, &info, (void **)&at, RTLD_DL_LINKMAP) && at == lm &&
-           dladdr1(f, &info, (void **)&sym, RTLD_DL_SYMENT) && sym &&
-           sym->st_shndx != SHN_UNDEF && info.dli_saddr == f;
+    struct link_map *lm = NULL;
+    return f && dladdr1(f, &info, (void **)&sym, RTLD_DL_SYMENT) && sym &&
+                   sym->st_shndx != SHN_UNDEF && info.dli_saddr == f &&
+                   dladdr1(f, &info, (void **)&lm, RTLD_DL_LINKMAP)
+               ? lm
+               : NULL;
 }
 
 /* libleak's own link map, and the first of the list (the program's);
@@ -83,27 +85,26 @@ static void ll_maps_init(void)
  * first, so dlsym finds its definition if there is one. */
 static int ll_program_defines(const char *name)
 {
-    return ll_program_lm && ll_defines_at(dlsym(RTLD_DEFAULT, name), ll_program_lm);
+    return ll_program_lm && ll_definer_of(dlsym(RTLD_DEFAULT, name)) == ll_program_lm;
 }
 
 /* The object ahead of libleak in the global scope (the program, or a
  * library preloaded before libleak) that defines name; NULL if none.
- * dlsym's answer, unless it is a program's PLT entry (ll_defines_at): then
- * the objects after the program are asked one by one. */
+ * dlsym's answer, unless it is the program's PLT entry (ll_definer_of):
+ * then the objects after the program are asked one by one. */
 static struct link_map *ll_definer_ahead(const char *name)
 {
-    struct link_map *self = ll_self_lm, *lm = NULL;
+    struct link_map *self = ll_self_lm, *lm;
     void *f = dlsym(RTLD_DEFAULT, name);
-    Dl_info info;
-    if (!self || !f || !dladdr1(f, &info, (void **)&lm, RTLD_DL_LINKMAP) || !lm)
+    if (!self || !ll_program_lm || !f)
         return NULL;
-    if (ll_defines_at(f, lm))
+    if ((lm = ll_definer_of(f)))
         return lm == self ? NULL : lm;
-    for (lm = lm->l_next; lm && lm != self; lm = lm->l_next) {
+    for (lm = ll_program_lm->l_next; lm && lm != self; lm = lm->l_next) {
         void *h = lm->l_name[0] ? dlopen(lm->l_name, RTLD_LAZY | RTLD_NOLOAD) : NULL;
         if (!h)
             continue;
-        int here = ll_defines_at(dlsym(h, name), lm);
+        int here = ll_definer_of(dlsym(h, name)) == lm;
         dlclose(h);
         if (here)
             return lm;
