@@ -668,27 +668,23 @@ static void drain_reach(struct scan *s)
     }
 }
 
-/* The roots are done: the blocks put off that no start pointer reached,
- * and the blocks they point to, are scanned as Possible. */
-static void scan_put_off(struct scan *s)
-{
-    (void)FAULTED(s);               /* a fault: the block is skipped, as in drain */
-    while (s->top || s->dtop) {
-        if (s->top) {
-            scan_block(s, s->stack[--s->top], M_POSSIBLE, SIZE_MAX);
-            continue;
-        }
-        size_t i = s->stack[s->cap - s->dtop--];
-        if (!(s->b[i].flags & RF_START)) scan_block(s, i, M_POSSIBLE, SIZE_MAX);
-    }
-}
-
 /* Drain; after a fault (in the block being scanned, already popped) go on. */
 static void drain_guarded(struct scan *s, enum mode mode, size_t self)
 {
     (void)FAULTED(s);
     if (mode == M_REACH) drain_reach(s);
     else drain(s, mode, self);
+}
+
+/* The roots are done: the blocks put off that no start pointer reached,
+ * and the blocks they point to, are scanned as Possible. */
+static void scan_put_off(struct scan *s)
+{
+    while (s->dtop) {
+        size_t i = s->stack[s->cap - s->dtop--];
+        if (!(s->b[i].flags & RF_START)) push(s, i);
+    }
+    drain_guarded(s, M_POSSIBLE, SIZE_MAX);
 }
 
 /* Blocks not wholly inside one readable mapping (mprotected, unmapped under

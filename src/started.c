@@ -17,9 +17,10 @@
  * forked worker the OOM killer ends is a process not checked), and removes
  * it if it ends through _exit(), which gets no report by design (exits.c).
  * vfork and posix_spawn children run no fork handlers and share the
- * parent's state, already initialised: they run none of our code before
- * their exec.  posix_spawn's parent writes its child's marker (spawn.c),
- * which the child, if it is traced, rewrites; a vfork child writes none.
+ * parent's state, already initialised.  posix_spawn's parent writes its
+ * child's marker (spawn.c), which the child, if it is traced, rewrites; a
+ * vfork or clone() child writes its own in the exec function it calls
+ * (spawn.c), before the exec.
  * A handful of system calls; nothing from malloc. */
 #include "ll.h"
 
@@ -242,17 +243,19 @@ void ll_started_mark(void)
     errno = saved;
 }
 
-/* Only with %p: one file for every process is this process's own.  A
- * child that is traced may have written its marker already (then it is
- * left as it is), or may rewrite this one as its own; either way one
- * process, whose pid and start time leakcheck counts once.  Gone already
- * (reaped: SIGCHLD ignored), it has no start time left to pair: no marker.
- * 1 if a file was written, its name in path. */
+/* Markers of other processes than this one need %p: one file for every
+ * process is this process's own. */
 static int ll_started_per_pid(void)
 {
     return ll_opt.started[0] && strstr(ll_opt.started, "%p");
 }
 
+/* Process pid's marker, with argv as its command line.  A child that is
+ * traced may have written its marker already (then it is left as it is),
+ * or may rewrite this one as its own; either way one process, whose pid
+ * and start time leakcheck counts once.  Gone already (reaped: SIGCHLD
+ * ignored), it has no start time left to pair: no marker.  1 if a file was
+ * written, its name in path. */
 static int ll_started_mark_of(struct ll_out *o, pid_t pid, char *const argv[], char *path,
                               size_t cap)
 {
