@@ -21,29 +21,40 @@
 /* DWARF numbers of x86-64's callee-saved registers: rbx, rbp, r12-r15. */
 static const int ll_saved_regs[LL_EXIT_REGS] = { 3, 6, 12, 13, 14, 15 };
 
-struct ll_exit_walk {
-    uintptr_t lo[2], hi[2];             /* exit()'s and quick_exit()'s code */
-    int found;                          /* 1: exit seen, 2: caller read */
+struct ll_caller_walk {
+    int (*start)(uintptr_t pc), (*within)(uintptr_t pc);
+    int found;                          /* 1: start seen, 2: caller read */
     uintptr_t sp;
     uintptr_t *regs;
 };
 
-static _Unwind_Reason_Code ll_exit_step(struct _Unwind_Context *ctx, void *arg)
+static _Unwind_Reason_Code ll_caller_step(struct _Unwind_Context *ctx, void *arg)
 {
-    struct ll_exit_walk *w = arg;
+    struct ll_caller_walk *w = arg;
     uintptr_t ip = _Unwind_GetIP(ctx);
-    if (w->found == 1) {                /* the frame that called exit() */
+    if (!ip)
+        return _URC_END_OF_STACK;
+    if (w->found ? w->within && w->within(ip - 1) : w->start(ip - 1)) {
+        w->sp = _Unwind_GetCFA(ctx);    /* the caller's stack pointer */
+        w->found = 1;
+    } else if (w->found) {              /* the frame that called in */
         for (int i = 0; i < LL_EXIT_REGS; i++)
             w->regs[i] = _Unwind_GetGR(ctx, ll_saved_regs[i]);
         w->found = 2;
         return _URC_END_OF_STACK;
     }
-    if (ip - 1 - w->lo[0] < w->hi[0] - w->lo[0] ||
-        ip - 1 - w->lo[1] < w->hi[1] - w->lo[1]) {
-        w->sp = _Unwind_GetCFA(ctx);    /* the caller's stack pointer */
-        w->found = 1;
-    }
-    return ip ? _URC_NO_REASON : _URC_END_OF_STACK;
+    return _URC_NO_REASON;
+}
+
+int ll_caller_root(int (*start)(uintptr_t pc), int (*within)(uintptr_t pc),
+                   uintptr_t *sp, uintptr_t regs[LL_EXIT_REGS])
+{
+    struct ll_caller_walk w = { .start = start, .within = within, .regs = regs };
+    _Unwind_Backtrace(ll_caller_step, &w);
+    if (w.found != 2)
+        return -1;
+    *sp = w.sp;
+    return 0;
 }
 
 /* The code of the function name; 0 if unknown. */
@@ -65,20 +76,17 @@ void ll_exit_root_init(void)
                    ll_code_of("quick_exit", &ll_end_lo[1], &ll_end_hi[1]);
 }
 
+static int ll_in_end(uintptr_t pc)
+{
+    return pc - ll_end_lo[0] < ll_end_hi[0] - ll_end_lo[0] ||
+           pc - ll_end_lo[1] < ll_end_hi[1] - ll_end_lo[1];
+}
+
 int ll_exit_root(uintptr_t *sp, uintptr_t regs[LL_EXIT_REGS])
 {
     if (ll_end_known < 0)
         ll_exit_root_init();            /* unit tests: never initialised */
     if (!ll_end_known)
         return -1;
-    struct ll_exit_walk w = { .regs = regs };
-    for (int i = 0; i < 2; i++) {
-        w.lo[i] = ll_end_lo[i];
-        w.hi[i] = ll_end_hi[i];
-    }
-    _Unwind_Backtrace(ll_exit_step, &w);
-    if (w.found != 2)
-        return -1;
-    *sp = w.sp;
-    return 0;
+    return ll_caller_root(ll_in_end, NULL, sp, regs);
 }

@@ -57,7 +57,7 @@ static inline int ll_active(void)
 static int ll_pass_real(void)
 {
     return (ll_guard || atomic_load(&ll_state) == LL_DONE) &&
-           __atomic_load_n(&ll_real.malloc, __ATOMIC_ACQUIRE);
+           __atomic_load_n(&ll_real.malloc, __ATOMIC_ACQUIRE) && !ll_boot_salvaging();
 }
 
 /* Blocks made by a signal handler that interrupted mem.c or internal.c on
@@ -343,7 +343,7 @@ void ll_free_slow(void *p, unsigned dealloc, uintptr_t caller, int own)
     if (!ll_active()) {
         if (ll_guard && !ll_inner_held)
             ll_internal_remove((uintptr_t)p);
-        if (ll_real.free)
+        if (ll_real.free && !ll_boot_salvaging())   /* else: kept, the heap is broken */
             ll_real.free(p);
         return;
     }
@@ -456,6 +456,23 @@ void *ll_realloc_mismatch(void *p, size_t n, const struct ll_block *old, unsigne
     return q;
 }
 
+/* realloc of a real block, untracked, once the real allocator is not to
+ * be called (ll_boot_salvage): a copy in the bootstrap allocator, the old
+ * block left as it is.  Its size is read from the allocator's header of the
+ * block (no lock, no list).  Before the real allocator is known there is
+ * no such block: NULL. */
+static void *ll_realloc_salvage(void *p, size_t n)
+{
+    if (!ll_boot_salvaging() || !ll_real.malloc_usable_size)
+        return NULL;
+    void *q = ll_pass_alloc(n, 0);
+    if (q && n) {
+        size_t old = ll_real.malloc_usable_size(p);
+        memcpy(q, p, old < n ? old : n);
+    }
+    return q;
+}
+
 static void *ll_realloc_any(void *p, size_t n, unsigned fn,
                             const struct ll_caller *c)
 {
@@ -478,7 +495,7 @@ static void *ll_realloc_any(void *p, size_t n, unsigned fn,
                 ll_internal_add((uintptr_t)p);
             return ll_pass_note(q);
         }
-        return p ? NULL : ll_pass_alloc(n, 0);
+        return p ? ll_realloc_salvage(p, n) : ll_pass_alloc(n, 0);
     }
     struct ll_block old;
     if (p) {

@@ -169,9 +169,20 @@ void *ll_real_next(void **slot, const char *name);
 void *ll_boot_alloc(size_t size, size_t align);
 #define LL_BOOT_SIZE (256u << 10)
 extern char ll_boot_arena[LL_BOOT_SIZE];
+extern uintptr_t ll_salvage_lo;
+extern size_t ll_salvage_len;
+/* From now on the bootstrap allocator serves everything libleak passes on
+ * untracked (the real allocator faulted); 0, or -1 if no pages were had. */
+int ll_boot_salvage(void);
+static inline int ll_boot_salvaging(void)
+{
+    return __atomic_load_n(&ll_salvage_len, __ATOMIC_ACQUIRE) != 0;
+}
 static inline int ll_boot_owns(const void *p)   /* inline: every free asks */
 {
-    return (uintptr_t)p - (uintptr_t)ll_boot_arena < LL_BOOT_SIZE;
+    size_t n = __atomic_load_n(&ll_salvage_len, __ATOMIC_ACQUIRE);
+    return (uintptr_t)p - (uintptr_t)ll_boot_arena < LL_BOOT_SIZE ||
+           (n && (uintptr_t)p - ll_salvage_lo < n);
 }
 size_t ll_boot_size(const void *p);
 
@@ -186,6 +197,7 @@ void ll_mem_fork_parent(void);
 void ll_mem_fork_child(void);
 /* Raw pages, for large transient arrays (report time). */
 void *ll_pages_alloc(size_t size);
+void *ll_pages_reserve(size_t size);   /* the same, MAP_NORESERVE */
 void ll_pages_free(void *p, size_t size);
 void ll_pages_forget(void *p, size_t size);   /* unmapped by someone else */
 /* The process is ending (its one report is being written): small page
@@ -504,6 +516,11 @@ void ll_reach_unclassified(size_t n, uint64_t bytes);
  * registers it held; -1 when not called from within exit(). */
 int ll_exit_root(uintptr_t *sp, uintptr_t regs[LL_EXIT_REGS]);
 void ll_exit_root_init(void);   /* at initialisation: no dlsym at report time */
+/* The same for the frame that called into code where start(pc) holds,
+ * through frames where within(pc) holds (NULL: none), found by unwinding
+ * from here (through a signal frame); -1 if there is none. */
+int ll_caller_root(int (*start)(uintptr_t pc), int (*within)(uintptr_t pc),
+                   uintptr_t *sp, uintptr_t regs[LL_EXIT_REGS]);
 
 /* ---- threads.c: other threads, stopped without ptrace (reach section) ---- */
 /* SIGURG: ignored by default (a late one harms nothing), and gdb and strace

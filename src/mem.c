@@ -64,21 +64,25 @@ static struct { uintptr_t lo; size_t size; } ll_pages[LL_MAX_PAGES];
 static size_t ll_npages;
 static ll_lock_t ll_pages_lock;
 
-void *ll_pages_alloc(size_t size)
+static void *ll_pages_map(size_t size, int flags)
 {
     size = ll_page_up(size);
     /* by system call: the exported mmap (mmap.c) is the program's */
     void *p = (void *)syscall(SYS_mmap, NULL, size, PROT_READ | PROT_WRITE,
-                              MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+                              MAP_PRIVATE | MAP_ANONYMOUS | flags, -1, 0);
     if (p == MAP_FAILED)
         return NULL;
-    atomic_fetch_add(&ll_mapped, size);
+    if (!(flags & MAP_NORESERVE))       /* reserved: never given back */
+        atomic_fetch_add(&ll_mapped, size);
     ll_lock_inner(&ll_pages_lock);
     if (ll_npages < LL_MAX_PAGES)
         ll_pages[ll_npages++] = (__typeof__(ll_pages[0])){ (uintptr_t)p, size };
     ll_unlock_inner(&ll_pages_lock);
     return p;
 }
+
+void *ll_pages_alloc(size_t size) { return ll_pages_map(size, 0); }
+void *ll_pages_reserve(size_t size) { return ll_pages_map(size, MAP_NORESERVE); }
 
 #define LL_PAGES_KEEP (64u << 10)        /* at the end: left mapped up to this */
 static int ll_pages_end;

@@ -424,6 +424,7 @@ static void ll_sig_root(const void *ucv)
  * else: a frame pointer into a PROT_NONE page the stack walk followed
  * (hostile::fatal_signal_inside_malloc_no_report). */
 static int ll_sig_overflow;
+static int ll_sig_salvaged;             /* the report keeps off the allocator */
 
 /* 1 if the stack at a can be read, asked of the kernel, which fails with
  * EFAULT rather than fault: access() reads a path name there, up to a NUL
@@ -460,13 +461,28 @@ static int ll_sig_tables_whole(void)
 /* The watchdog, the message and the report, on a stack of libleak's own
  * (bigstack.c): the message alone takes 8 KiB of stack, and the handler
  * may run on a thread's small one (abort() on a PTHREAD_STACK_MIN thread). */
-static void ll_sig_report(void *sig)
+struct ll_sig_at {
+    int sig;
+    const void *uc;                     /* the interrupted context */
+};
+
+static void ll_sig_salvage(const void *uc);
+static void ll_sig_live(const void *uc);
+
+static void ll_sig_report(void *arg)
 {
+    const struct ll_sig_at *at = arg;
     char name[16];
     ll_sig_arm_watchdog();
+    /* here, not in the handler: the walks take more stack than a small
+     * one has (abort() on an 8 KiB coroutine's) */
+    ll_sig_salvage(at->uc);
+    ll_sig_live(at->uc);
     ll_msg("%s%s: writing the report, then the process dies of the signal "
-           "(signals=0 turns this off)", ll_sig_name(*(int *)sig, name),
-           ll_sig_overflow ? " (a stack overflow)" : "");
+           "(signals=0 turns this off)", ll_sig_name(at->sig, name),
+           ll_sig_overflow ? " (a stack overflow)"
+           : ll_sig_salvaged ? " inside the allocator (the report takes no memory from it)"
+                             : "");
     ll_abnormal_report();
 }
 
@@ -545,15 +561,41 @@ static int ll_busy_pc(uintptr_t pc)
            ll_in_ranges(pc, ll_alloc_lo, ll_alloc_hi, LL_NALLOC);
 }
 
+/* pc is the next allocator's code (an entry point's: see ll_alloc_names). */
+static int ll_alloc_pc(uintptr_t pc)
+{
+    return ll_in_ranges(pc, ll_alloc_lo, ll_alloc_hi, LL_NALLOC);
+}
+
+struct ll_busy_walk {
+    int (*busy)(uintptr_t pc);
+    int left;                           /* frames still to look at; -1: found */
+};
+
 /* Stops the walk at the first frame in busy code (or after 64). */
 static _Unwind_Reason_Code ll_busy_frame(struct _Unwind_Context *ctx, void *arg)
 {
-    int *left = arg;
-    if (ll_busy_pc((uintptr_t)_Unwind_GetIP(ctx))) {
-        *left = -1;
+    struct ll_busy_walk *w = arg;
+    if (w->busy((uintptr_t)_Unwind_GetIP(ctx))) {
+        w->left = -1;
         return _URC_END_OF_STACK;
     }
-    return --*left > 0 ? _URC_NO_REASON : _URC_END_OF_STACK;
+    return --w->left > 0 ? _URC_NO_REASON : _URC_END_OF_STACK;
+}
+
+/* A frame of busy code on this thread's stack, the interrupted pc's first. */
+static int ll_busy_on_stack(const void *ucv, int (*busy)(uintptr_t pc))
+{
+#if defined(__x86_64__)
+    const ucontext_t *uc = ucv;
+    if (busy((uintptr_t)uc->uc_mcontext.gregs[REG_RIP]))
+        return 1;
+#else
+    (void)ucv;
+#endif
+    struct ll_busy_walk w = { busy, 64 };
+    _Unwind_Backtrace(ll_busy_frame, &w);
+    return w.left < 0;
 }
 
 /* The next allocator is busy: this thread was interrupted inside one of
@@ -571,16 +613,45 @@ static int ll_code_busy(const void *ucv)
 {
     if (__atomic_load_n(&_r_debug.r_state, __ATOMIC_RELAXED) != RT_CONSISTENT)
         return 1;
-#if defined(__x86_64__)
-    const ucontext_t *uc = ucv;
-    if (ll_busy_pc((uintptr_t)uc->uc_mcontext.gregs[REG_RIP]))
-        return 1;
-#else
-    (void)ucv;
-#endif
-    int left = 64;
-    _Unwind_Backtrace(ll_busy_frame, &left);
-    return left < 0;
+    return ll_busy_on_stack(ucv, ll_busy_pc);
+}
+
+/* The signal came inside the real allocator (libleak's call of it, or a
+ * frame of its entry points): if it is a fault, the allocator's lists are
+ * corrupt (a heap overrun the program made), and the report must not
+ * allocate there; nor when it holds its lock (a report attempted after the
+ * thread stayed in there for 2 s).  The report's allocations then come
+ * from libleak's own pages (bootstrap.c).  Seen: a wild pointer in a freed
+ * block's links faulted in _int_malloc, then again in the report's first
+ * malloc, and the process died with no word; with a second thread, the
+ * arena's lock was held and the watchdog ended it after 30 s, no report. */
+static int ll_alloc_or_self_pc(uintptr_t pc)
+{
+    return ll_alloc_pc(pc) || ll_self_contains(pc);
+}
+
+static void ll_sig_salvage(const void *uc)
+{
+    ll_sig_salvaged = (ll_in_real || ll_busy_on_stack(uc, ll_alloc_pc)) &&
+                      ll_boot_salvage() == 0;
+}
+
+/* The live context.  Inside the allocator, it is the frame that called it
+ * (through libleak's entry point): the allocator's registers and frames
+ * hold its chunk pointers, 16 bytes before a block's start, which is
+ * inside the block before it, and that one read "possibly lost" when no
+ * other pointer held it (Valgrind, whose allocator is its own, sees none). */
+static void ll_sig_live(const void *uc)
+{
+    uintptr_t sp, regs[LL_EXIT_REGS];
+    if (!ll_sig_salvaged || ll_caller_root(ll_alloc_pc, ll_alloc_or_self_pc, &sp, regs)) {
+        ll_sig_root(uc);
+        return;
+    }
+    ll_live_root.nregs = LL_EXIT_REGS;
+    for (unsigned i = 0; i < LL_EXIT_REGS; i++)
+        ll_live_root.regs[i] = regs[i];
+    ll_live_root.sp = sp;
 }
 
 /* 1 if a signal sent to end the process is put off: dropped while a
@@ -617,8 +688,8 @@ void ll_sig_handler(int sig, siginfo_t *info, void *uc)
          !ll_end_interrupted(ll_sig_name(sig, name), 1))) {
         ll_dying = sig;             /* other threads' fatal signals wait for us */
         ll_sig_overflow = overflow;
-        ll_sig_root(uc);
-        ll_bigstack_call(ll_sig_report, &sig);
+        struct ll_sig_at at = { sig, uc };
+        ll_bigstack_call(ll_sig_report, &at);
         ll_sig_disarm_watchdog();
     } else if (ll_dying && !ll_guard && ll_is_own_process()) {
         for (;;)                    /* another thread reports a signal: it ends us */

@@ -454,6 +454,49 @@ Test(hostile, exit_from_a_handler_inside_the_real_malloc)
     ll_run_free(&r);
 }
 
+/* glibc's allocator dies inside malloc or free of a heap the program
+ * spoiled: its lists are corrupt, and with a second thread it holds its
+ * arena's lock.  The report takes no memory from it (the report's first
+ * malloc faulted again, the process died with no word; or waited on the
+ * lock until the 30 s watchdog ended it, no report), and the dropped block
+ * just below the spoiled one is definitely lost, not "possibly" through
+ * the allocator's pointer to the next header, 16 bytes before its end. */
+static void heap_dies(const char *mode, const char *threads, int sig, const char *name)
+{
+    const char *args[] = { mode, threads, NULL };
+    struct ll_run r;
+    ll_run_raw(&r, "hostile_heap_overrun", 1, "format=json:output={dir}/report.json", args);
+    LL_EQ(r.signaled, 1, "%s %s: killed by a signal (exit %d); stderr:\n%.2000s", mode,
+          threads ? threads : "", r.status, r.err);
+    LL_EQ(r.sig, sig, "%s: signal", mode);
+    LL_EQ(ll_count_lines(r.err, ll_fmt("libleak: %s inside the allocator (the report takes "
+                                       "no memory from it)", name)), 1,
+          "%s: stderr:\n%.2000s", mode, r.err);
+    cr_assert(has_report(&r), "%s %s: no report; stderr:\n%.2000s", mode,
+              threads ? threads : "", r.err);
+    json_t *j = ll_load_json(ll_fmt("%s/report.json", r.dir));
+    ll_check_schema(j);
+    LL_EQ(ll_bytes_at(j, "definitely_lost", LL_SRC("hostile_heap_overrun.c"),
+                      ll_line("hostile_heap_overrun.c", "@leak"), NULL), 100,
+          "%s %s: definitely lost at @leak; groups:\n%s", mode, threads ? threads : "",
+          ll_describe_leaks(j));
+    LL_EQ(ll_summary_bytes(j, "possibly_lost"), 0, "%s: possibly lost", mode);
+    json_decref(j);
+    ll_run_free(&r);
+}
+
+Test(hostile, heap_overrun_aborting_free_still_reports, .timeout = 120)
+{
+    heap_dies("overrun", NULL, SIGABRT, "SIGABRT");
+    heap_dies("overrun", "threads", SIGABRT, "SIGABRT");
+}
+
+Test(hostile, wild_link_faulting_malloc_still_reports, .timeout = 120)
+{
+    heap_dies("wild", NULL, SIGSEGV, "SIGSEGV");
+    heap_dies("wild", "threads", SIGSEGV, "SIGSEGV");
+}
+
 /* main's exit() runs an atexit handler that joins a worker, and the worker
  * calls exit(1): the worker's exit may not wait for main's for good (it
  * hung), and ends the process as glibc 2.36 does, with a report. */

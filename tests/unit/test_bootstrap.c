@@ -109,3 +109,36 @@ Test(bootstrap, failed_request_leaves_the_rest_usable)
     void *p = ll_boot_alloc(1000, 16);
     cr_expect_not_null(p, "1000 bytes refused with ~56 KiB of the arena unused");
 }
+
+/* After ll_boot_salvage (a fault inside the real allocator), a region of
+ * libleak's own pages serves: blocks far larger than the static arena,
+ * zeroed and owned; the static arena's earlier blocks are still owned (a
+ * free of one must not reach the real allocator either). */
+Test(bootstrap, salvage_serves_from_pages_of_its_own)
+{
+    unsigned char *before = ll_boot_alloc(64, 16);
+    cr_assert_not_null(before);
+    cr_expect_not(ll_boot_salvaging());
+    cr_assert_null(ll_boot_alloc(ARENA + 1, 16), "the static arena took more than it holds");
+    cr_assert_eq(ll_boot_salvage(), 0, "no pages for the salvage region");
+    cr_expect(ll_boot_salvaging());
+    cr_expect_eq(ll_boot_salvage(), 0, "a second call");
+    size_t big = (size_t)8 << 20;
+    unsigned char *p = ll_boot_alloc(big, 64);
+    cr_assert_not_null(p, "8 MiB from the salvage region");
+    cr_expect_eq((uintptr_t)p % 64, 0);
+    cr_expect_eq(ll_boot_size(p), big);
+    cr_expect(all_zero(p, big));
+    memset(p, 0xcc, big);
+    cr_expect(ll_boot_owns(p) && ll_boot_owns(p + big - 1));
+    cr_expect(ll_boot_owns(before), "a block of the static arena");
+    unsigned char *q = ll_boot_alloc(100, 16);
+    cr_assert_not_null(q);
+    cr_expect(q >= p + big || q + 100 <= p, "blocks overlap");
+    cr_expect(all_zero(q, 100));
+    cr_expect(ll_mem_owns(p), "the leak scan would read the region as a root");
+    void *m = malloc(100);
+    cr_expect_not(ll_boot_owns(m), "malloc'd %p", m);
+    free(m);
+    cr_expect_null(ll_boot_alloc(SIZE_MAX / 2, 16), "an impossible size");
+}
