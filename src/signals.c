@@ -99,18 +99,21 @@ static int ll_end_take(void)
  * or the fatal signal itself) on a thread that was inside libleak's own
  * code (ll_guard): its tables may be mid-update and their locks held by
  * this very thread, so the leak check would read garbage or wait for good
- * on a lock.  Likewise a handler's exit() inside the real allocator
- * (ll_in_real).  No report, then: one line says why, and the process ends
- * as it would have.  end names the end, signal says it is a fatal signal. */
+ * on a lock.  No report, then: one line says why, and the process ends as
+ * it would have.  end names the end, signal says it is a fatal signal. */
 int ll_end_interrupted(const char *end, int signal)
 {
-    /* Inside the real allocator a fatal signal still gets its report
-     * (glibc's own checks abort with its lock often free, and the watchdog
-     * bounds the rest), but not a handler's exit(), which works natively:
-     * the report's first malloc would find the arena mid-update, its lock
+    /* Inside the real allocator a fatal signal still gets its report, and
+     * so does a handler's exit(), with no memory taken from the allocator
+     * (bootstrap.c): its first malloc found the arena mid-update, its lock
      * taken by this thread. */
     if (!ll_guard && (signal || !ll_in_real))
         return 0;
+    if (!ll_guard && ll_boot_salvage() == 0) {
+        ll_msg("%s was called from a signal handler that interrupted malloc or free: the "
+               "report takes no memory from the allocator", end);
+        return 0;
+    }
     ll_msg("%s %s malloc or free; no leak report (%s were mid-update)", end,
            signal ? "arrived inside" : "was called from a signal handler that interrupted",
            ll_guard ? "libleak's tables" : "the allocator's lists");

@@ -2,12 +2,20 @@
  * write after free spoils a tcache link) and aborts from inside malloc;
  * the program's SIGABRT handler calls exit(7).  Natively the process ends
  * with status 7.  The handler runs inside the real allocator, whose lists
- * are broken: libleak must not run its report there (it allocates), and
- * says so in one line. */
+ * are broken: libleak's report must take no memory from it, and says so
+ * in one line.  A block of 48 bytes is dropped first (@leak). */
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+
+#include "scrub.h"
+
+static __attribute__((noinline)) void drop(void)
+{
+    char *volatile p = malloc(48); /* @leak */
+    p[0] = 1;
+}
 
 static void on_abort(int sig)
 {
@@ -18,6 +26,8 @@ static void on_abort(int sig)
 int main(void)
 {
     signal(SIGABRT, on_abort);
+    drop();
+    scrub_stack();
     void *volatile x = malloc(32);
     volatile uintptr_t *volatile a = malloc(32);
     free(x);
