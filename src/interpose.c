@@ -338,9 +338,11 @@ static inline void ll_free_real(void *p)
 static __attribute__((noinline))
 void ll_free_slow(void *p, unsigned dealloc, uintptr_t caller, int own)
 {
-    if (!p || ll_unlikely(ll_boot_owns(p)))
+    if (!p || ll_unlikely(ll_boot_arena_owns(p)))
         return;
     if (!ll_active()) {
+        if (ll_boot_owns(p))            /* the salvage region's: see ll_boot_arena_owns */
+            return;
         if (ll_guard && !ll_inner_held)
             ll_internal_remove((uintptr_t)p);
         if (ll_real.free && !ll_boot_salvaging())   /* else: kept, the heap is broken */
@@ -476,7 +478,7 @@ static void *ll_realloc_salvage(void *p, size_t n)
 static void *ll_realloc_any(void *p, size_t n, unsigned fn,
                             const struct ll_caller *c)
 {
-    if (ll_unlikely(p && ll_boot_owns(p)))
+    if (ll_unlikely(p && ll_boot_arena_owns(p)))
         return ll_realloc_boot(p, n, fn);
     if (!LL_RECORDS && ll_active()) {
         if (p)
@@ -487,6 +489,8 @@ static void *ll_realloc_any(void *p, size_t n, unsigned fn,
         return q;
     }
     if (!ll_active()) {
+        if (p && ll_boot_owns(p))         /* the salvage region's */
+            return ll_realloc_boot(p, n, fn);
         if (ll_pass_real()) {
             int internal = ll_guard && !ll_inner_held && p &&
                            ll_internal_remove((uintptr_t)p);

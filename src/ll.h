@@ -178,11 +178,16 @@ static inline int ll_boot_salvaging(void)
 {
     return __atomic_load_n(&ll_salvage_len, __ATOMIC_ACQUIRE) != 0;
 }
+/* p in the static arena: only libleak's own calls while it is not active
+ * get blocks from the salvage region, so an active realloc asks this. */
+static inline int ll_boot_arena_owns(const void *p)
+{
+    return (uintptr_t)p - (uintptr_t)ll_boot_arena < LL_BOOT_SIZE;
+}
 static inline int ll_boot_owns(const void *p)   /* inline: every free asks */
 {
     size_t n = __atomic_load_n(&ll_salvage_len, __ATOMIC_ACQUIRE);
-    return (uintptr_t)p - (uintptr_t)ll_boot_arena < LL_BOOT_SIZE ||
-           (n && (uintptr_t)p - ll_salvage_lo < n);
+    return ll_boot_arena_owns(p) || (n && (uintptr_t)p - ll_salvage_lo < n);
 }
 size_t ll_boot_size(const void *p);
 
