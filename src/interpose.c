@@ -341,8 +341,10 @@ void ll_free_slow(void *p, unsigned dealloc, uintptr_t caller, int own)
     if (!p || ll_unlikely(ll_boot_arena_owns(p)))
         return;
     if (!ll_active()) {
-        if (ll_boot_owns(p))            /* the salvage region's: see ll_boot_arena_owns */
+        if (ll_boot_owns(p)) {          /* the salvage region's: see ll_boot_arena_owns */
+            ll_boot_free(p);
             return;
+        }
         if (ll_guard && !ll_inner_held)
             ll_internal_remove((uintptr_t)p);
         if (ll_real.free && !ll_boot_salvaging())   /* else: kept, the heap is broken */
@@ -416,6 +418,7 @@ static void *ll_realloc_boot(void *p, size_t n, unsigned fn)
     if (q) {
         size_t old = ll_boot_size(p);
         memcpy(q, p, old < n ? old : n);
+        ll_boot_free(p);
         if (ll_active()) {       /* re-tag: the caller asked for realloc */
             struct ll_block b;
             if (ll_table_remove((uintptr_t)q, 0, &b)) {

@@ -174,6 +174,7 @@ extern size_t ll_salvage_len;
 /* From now on the bootstrap allocator serves everything libleak passes on
  * untracked (the real allocator faulted); 0, or -1 if no pages were had. */
 int ll_boot_salvage(void);
+void ll_boot_free(void *p);     /* a salvage block is reused; an arena one is not */
 static inline int ll_boot_salvaging(void)
 {
     return __atomic_load_n(&ll_salvage_len, __ATOMIC_ACQUIRE) != 0;

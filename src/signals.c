@@ -58,6 +58,12 @@ static int ll_sig_in(int sig, const int *v, size_t n)
     return 0;
 }
 
+/* A fault of the program's (SIGABRT is not: abort() is mostly an assert). */
+static int ll_sig_is_fault(int sig)
+{
+    return sig != SIGABRT && ll_sig_in(sig, ll_fatal, LL_NFATAL);
+}
+
 int ll_sig_reported(int sig)
 {
     return ll_opt.signals && (ll_sig_in(sig, ll_fatal, LL_NFATAL) ||
@@ -427,7 +433,9 @@ static void ll_sig_root(const void *ucv)
  * else: a frame pointer into a PROT_NONE page the stack walk followed
  * (hostile::fatal_signal_inside_malloc_no_report). */
 static int ll_sig_overflow;
-static int ll_sig_salvaged;             /* the report keeps off the allocator */
+/* The report keeps off the allocator: at a fault, or a signal inside it. */
+enum { LL_SALVAGE_NO, LL_SALVAGE_FAULT, LL_SALVAGE_IN_ALLOC };
+static int ll_sig_salvaged;
 
 /* 1 if the stack at a can be read, asked of the kernel, which fails with
  * EFAULT rather than fault: access() reads a path name there, up to a NUL
@@ -469,7 +477,7 @@ struct ll_sig_at {
     const void *uc;                     /* the interrupted context */
 };
 
-static void ll_sig_salvage(const void *uc);
+static void ll_sig_salvage(int sig, const void *uc);
 static void ll_sig_live(const void *uc);
 
 static void ll_sig_report(void *arg)
@@ -479,12 +487,13 @@ static void ll_sig_report(void *arg)
     ll_sig_arm_watchdog();
     /* here, not in the handler: the walks take more stack than a small
      * one has (abort() on an 8 KiB coroutine's) */
-    ll_sig_salvage(at->uc);
+    ll_sig_salvage(at->sig, at->uc);
     ll_sig_live(at->uc);
     ll_msg("%s%s: writing the report, then the process dies of the signal "
            "(signals=0 turns this off)", ll_sig_name(at->sig, name),
            ll_sig_overflow ? " (a stack overflow)"
-           : ll_sig_salvaged ? " inside the allocator (the report takes no memory from it)"
+           : ll_sig_salvaged == LL_SALVAGE_IN_ALLOC
+               ? " inside the allocator (the report takes no memory from it)"
                              : "");
     ll_abnormal_report();
 }
@@ -627,16 +636,21 @@ static int ll_code_busy(const void *ucv)
  * from libleak's own pages (bootstrap.c).  Seen: a wild pointer in a freed
  * block's links faulted in _int_malloc, then again in the report's first
  * malloc, and the process died with no word; with a second thread, the
- * arena's lock was held and the watchdog ended it after 30 s, no report. */
+ * arena's lock was held and the watchdog ended it after 30 s, no report.
+ * A fault anywhere else does the same: the program may have spoiled the
+ * heap before it faulted (an overrun into the top chunk, then a NULL
+ * store: the report's first malloc aborted, "malloc(): corrupted top
+ * size", and the process died of SIGABRT instead of SIGSEGV, no report). */
 static int ll_alloc_or_self_pc(uintptr_t pc)
 {
     return ll_alloc_pc(pc) || ll_self_contains(pc);
 }
 
-static void ll_sig_salvage(const void *uc)
+static void ll_sig_salvage(int sig, const void *uc)
 {
-    ll_sig_salvaged = (ll_in_real || ll_busy_on_stack(uc, ll_alloc_pc)) &&
-                      ll_boot_salvage() == 0;
+    int in_alloc = ll_in_real || ll_busy_on_stack(uc, ll_alloc_pc);
+    if ((in_alloc || ll_sig_is_fault(sig)) && ll_boot_salvage() == 0)
+        ll_sig_salvaged = in_alloc ? LL_SALVAGE_IN_ALLOC : LL_SALVAGE_FAULT;
 }
 
 /* The live context.  Inside the allocator, it is the frame that called it
@@ -647,7 +661,8 @@ static void ll_sig_salvage(const void *uc)
 static void ll_sig_live(const void *uc)
 {
     uintptr_t sp, regs[LL_EXIT_REGS];
-    if (!ll_sig_salvaged || ll_caller_root(ll_alloc_pc, ll_alloc_or_self_pc, &sp, regs)) {
+    if (ll_sig_salvaged != LL_SALVAGE_IN_ALLOC ||
+        ll_caller_root(ll_alloc_pc, ll_alloc_or_self_pc, &sp, regs)) {
         ll_sig_root(uc);
         return;
     }

@@ -5,11 +5,17 @@
  *            size (normal)"), SIGABRT
  *   wild     a freed block's list link overwritten with a wild pointer:
  *            the next malloc follows it, SIGSEGV
+ *   top      a block overrun into the size of the heap's top chunk, then a
+ *            NULL store in the program's own code, SIGSEGV: the allocator
+ *            only finds the damage at the next malloc that takes from the
+ *            top ("malloc(): corrupted top size")
  * With "threads", a thread has run first: glibc then takes its arena's
  * lock, and still holds it when it dies.  Before it, one block of 100 bytes
  * is dropped (@leak), just below the spoiled one: the allocator's pointer
  * to the spoiled block's header points into it. */
+#include <malloc.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,7 +47,11 @@ int main(int argc, char **argv)
     char *volatile a = malloc(0x500);
     void *volatile b = malloc(0x500);
     volatile size_t n = 0x500 + 16;
-    if (strcmp(mode, "wild") == 0) {
+    if (strcmp(mode, "top") == 0) {
+        char *last = malloc(0x1ff8);        /* past every free chunk: from the top */
+        memset(last, 0x41, malloc_usable_size(last) + 8);   /* and over its size */
+        *(volatile int *)(uintptr_t)n = 0;  /* n is no address: SIGSEGV */
+    } else if (strcmp(mode, "wild") == 0) {
         free(a);                    /* into the unsorted list */
         ((void *volatile *)a)[1] = (void *)0x4141414141414141ull;  /* its back link */
         a = malloc(0x500);

@@ -142,3 +142,28 @@ Test(bootstrap, salvage_serves_from_pages_of_its_own)
     free(m);
     cr_expect_null(ll_boot_alloc(SIZE_MAX / 2, 16), "an impossible size");
 }
+
+/* The salvage region's freed blocks serve the next request of their class
+ * (a power of two), zeroed again; a block of the static arena is never
+ * reused. */
+Test(bootstrap, salvage_reuses_freed_blocks)
+{
+    unsigned char *arena = ll_boot_alloc(40, 16);
+    cr_assert_eq(ll_boot_salvage(), 0);
+    unsigned char *a = ll_boot_alloc(100, 16), *b = ll_boot_alloc(100, 16);
+    cr_assert(a && b && a != b);
+    memset(a, 0xcc, 100);
+    ll_boot_free(a);
+    unsigned char *c = ll_boot_alloc(120, 16);    /* the same class: 128 bytes */
+    cr_expect_eq(c, a, "a freed block of the class was not reused");
+    cr_expect_eq(ll_boot_size(c), 120);
+    cr_expect(all_zero(c, 120), "a reused block is not zeroed");
+    ll_boot_free(c);
+    unsigned char *d = ll_boot_alloc(200, 16);    /* another class */
+    cr_expect_neq(d, a);
+    cr_expect(ll_boot_owns(d));
+    ll_boot_free(arena);                           /* kept: no list for it */
+    unsigned char *e = ll_boot_alloc(40, 16);
+    cr_expect_neq(e, arena);
+    cr_expect(ll_boot_owns(arena));
+}
