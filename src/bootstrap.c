@@ -5,20 +5,18 @@
  * static arena.  Blocks are never reused: the window is tiny.  free() and
  * realloc() recognise arena pointers and never pass them on.
  *
- * The same allocator serves the report at a fault inside the real
- * allocator (ll_boot_salvage): its lists are corrupt, or its lock is held
- * by the very thread that must write the report, and the report's first
- * malloc faulted again (the process died with no word) or waited for good.
- * Then a large region of fresh pages takes over from the static arena, and
- * every allocation libleak passes on untracked comes from there (and
- * goes back there when freed); the process dies once the report is
+ * The same allocator serves the report when the real one cannot be
+ * trusted (ll_boot_salvage, signals.c): at a fault, or a signal or a
+ * handler's exit() inside it, its lists may be corrupt or its lock held by
+ * the very thread that must write the report, and the report's first
+ * malloc faulted again (the process died with no word), aborted, or waited
+ * for good.  Then a large region of fresh pages takes over from the static
+ * arena, and every allocation libleak passes on untracked comes from there
+ * (and goes back there when freed); the process ends once the report is
  * written. */
 #include "ll.h"
 
 #include <string.h>
-#include <sys/mman.h>
-#include <sys/syscall.h>
-#include <unistd.h>
 
 struct ll_boot_hdr { size_t size; uint32_t cls; uint32_t pad; };
 
@@ -126,8 +124,9 @@ size_t ll_boot_size(const void *p)
 
 int ll_boot_salvage(void)
 {
-    if (__atomic_load_n(&ll_salvage_len, __ATOMIC_ACQUIRE))
-        return 0;
+    static atomic_int taken;            /* one region: a second caller gets it or -1 */
+    if (atomic_exchange(&taken, 1))
+        return ll_boot_salvaging() ? 0 : -1;
     for (size_t len = LL_SALVAGE_MAX; len >= LL_SALVAGE_MIN; len /= 2) {
         void *p = ll_pages_reserve(len);
         if (p) {

@@ -172,7 +172,8 @@ extern char ll_boot_arena[LL_BOOT_SIZE];
 extern uintptr_t ll_salvage_lo;
 extern size_t ll_salvage_len;
 /* From now on the bootstrap allocator serves everything libleak passes on
- * untracked (the real allocator faulted); 0, or -1 if no pages were had. */
+ * untracked (the real allocator is not to be trusted: a fault, or a signal
+ * inside it); 0, or -1 if no pages were had. */
 int ll_boot_salvage(void);
 void ll_boot_free(void *p);     /* a salvage block is reused; an arena one is not */
 static inline int ll_boot_salvaging(void)

@@ -491,10 +491,9 @@ static void ll_sig_report(void *arg)
     ll_sig_live(at->uc);
     ll_msg("%s%s: writing the report, then the process dies of the signal "
            "(signals=0 turns this off)", ll_sig_name(at->sig, name),
-           ll_sig_overflow ? " (a stack overflow)"
-           : ll_sig_salvaged == LL_SALVAGE_IN_ALLOC
-               ? " inside the allocator (the report takes no memory from it)"
-                             : "");
+           ll_sig_overflow ? " (a stack overflow)" :
+           ll_sig_salvaged == LL_SALVAGE_IN_ALLOC ?
+               " inside the allocator (the report takes no memory from it)" : "");
     ll_abnormal_report();
 }
 
@@ -628,6 +627,11 @@ static int ll_code_busy(const void *ucv)
     return ll_busy_on_stack(ucv, ll_busy_pc);
 }
 
+static int ll_alloc_or_self_pc(uintptr_t pc)
+{
+    return ll_alloc_pc(pc) || ll_self_contains(pc);
+}
+
 /* The signal came inside the real allocator (libleak's call of it, or a
  * frame of its entry points): if it is a fault, the allocator's lists are
  * corrupt (a heap overrun the program made), and the report must not
@@ -641,11 +645,6 @@ static int ll_code_busy(const void *ucv)
  * heap before it faulted (an overrun into the top chunk, then a NULL
  * store: the report's first malloc aborted, "malloc(): corrupted top
  * size", and the process died of SIGABRT instead of SIGSEGV, no report). */
-static int ll_alloc_or_self_pc(uintptr_t pc)
-{
-    return ll_alloc_pc(pc) || ll_self_contains(pc);
-}
-
 static void ll_sig_salvage(int sig, const void *uc)
 {
     int in_alloc = ll_in_real || ll_busy_on_stack(uc, ll_alloc_pc);
