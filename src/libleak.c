@@ -139,6 +139,9 @@ void ll_finish(void)
                    "will write no leak report", (int)getppid());
         return;
     }
+    /* From here every report keeps off the allocator: the program may have
+     * spoiled the heap (bootstrap.c). */
+    ll_boot_salvage();
     if (!ll_late_arm())
         ll_finish_report();
 }

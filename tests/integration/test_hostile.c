@@ -509,6 +509,55 @@ Test(hostile, fault_after_spoiling_the_heap_still_reports)
 {
     heap_dies("top", NULL, SIGSEGV, "libleak: SIGSEGV: writing the report");
     heap_dies("top", "threads", SIGSEGV, "libleak: SIGSEGV: writing the report");
+    heap_dies("top_term", NULL, SIGTERM, "libleak: SIGTERM: writing the report");
+}
+
+/* Every report keeps off the allocator: a program that spoils the top
+ * chunk and exits exits 0, as natively, with its report (the report's
+ * first malloc aborted, and it died of SIGABRT). */
+Test(hostile, exit_after_spoiling_the_heap_still_reports)
+{
+    const char *args[] = { "top_exit", NULL };
+    struct ll_run r;
+    ll_run_json(&r, "hostile_heap_overrun", NULL, args);
+    LL_EQ(r.exited, 1, "exited normally (signal %d); stderr:\n%.2000s", r.sig, r.err);
+    LL_EQ(r.status, 0, "exit status; stderr:\n%.2000s", r.err);
+    ll_check_schema(r.json);
+    LL_EQ(ll_bytes_at(r.json, "definitely_lost", LL_SRC("hostile_heap_overrun.c"),
+                      ll_line("hostile_heap_overrun.c", "@leak"), NULL), 100,
+          "definitely lost at @leak; groups:\n%s", ll_describe_leaks(r.json));
+    ll_run_free(&r);
+}
+
+/* Memory another thread unmaps under the scan, at exit and at a signal:
+ * the scan catches the faults and goes on (at the signal they were
+ * blocked, and killed the process: 11 runs in 50).  Twenty rounds each:
+ * a fault comes in about one run in five. */
+Test(hostile, memory_unmapped_under_the_scan_at_a_signal, .timeout = 120)
+{
+    const char *ends[] = { "exit", "term" };
+    for (int round = 0; round < 20; round++)
+        for (int e = 0; e < 2; e++) {
+            const char *args[] = { ends[e], NULL };
+            struct ll_run r;
+            ll_run_raw(&r, "hostile_vanish", 1, "format=json:output={dir}/report.json", args);
+            if (e == 0) {
+                LL_EQ(r.exited && r.status == 0, 1, "round %d, exit: exit %d signal %d; "
+                      "stderr:\n%.2000s", round, r.status, r.sig, r.err);
+            } else {
+                LL_EQ(r.signaled && r.sig == SIGTERM, 1, "round %d, SIGTERM: exit %d "
+                      "signal %d; stderr:\n%.2000s", round, r.status, r.sig, r.err);
+            }
+            cr_assert(has_report(&r), "round %d, %s: no report; stderr:\n%.2000s", round,
+                      ends[e], r.err);
+            json_t *j = ll_load_json(ll_fmt("%s/report.json", r.dir));
+            LL_EQ(ll_bytes_at(j, "definitely_lost", LL_SRC("hostile_vanish.c"),
+                              ll_line("hostile_vanish.c", "@leak"), NULL), 40,
+                  "round %d, %s: the dropped block; groups:\n%s", round, ends[e],
+                  ll_describe_leaks(j));
+            json_decref(j);
+            ll_run_free(&r);
+        }
 }
 
 /* main's exit() runs an atexit handler that joins a worker, and the worker

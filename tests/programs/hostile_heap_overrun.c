@@ -9,12 +9,16 @@
  *            NULL store in the program's own code, SIGSEGV: the allocator
  *            only finds the damage at the next malloc that takes from the
  *            top ("malloc(): corrupted top size")
+ *   top_term the same overrun, then the program raises SIGTERM
+ *   top_exit the same overrun, then the program calls exit(0): natively
+ *            nothing takes from the top again
  * With "threads", a thread has run first: glibc then takes its arena's
  * lock, and still holds it when it dies.  Before it, one block of 100 bytes
  * is dropped (@leak), just below the spoiled one: the allocator's pointer
  * to the spoiled block's header points into it. */
 #include <malloc.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -47,9 +51,13 @@ int main(int argc, char **argv)
     char *volatile a = malloc(0x500);
     void *volatile b = malloc(0x500);
     volatile size_t n = 0x500 + 16;
-    if (strcmp(mode, "top") == 0) {
+    if (strncmp(mode, "top", 3) == 0) {
         char *last = malloc(0x1ff8);        /* past every free chunk: from the top */
         memset(last, 0x41, malloc_usable_size(last) + 8);   /* and over its size */
+        if (strcmp(mode, "top_term") == 0)
+            raise(SIGTERM);
+        if (strcmp(mode, "top_exit") == 0)
+            exit(0);
         *(volatile int *)(uintptr_t)n = 0;  /* n is no address: SIGSEGV */
     } else if (strcmp(mode, "wild") == 0) {
         free(a);                    /* into the unsorted list */
