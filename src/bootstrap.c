@@ -111,6 +111,13 @@ void ll_boot_free(void *p)
     ll_unlock(&ll_salvage_lock);
 }
 
+/* fork.c: the salvage lists' lock is held across fork(), then released
+ * in the parent and reset in the child (a fork from another thread while
+ * the exit report runs). */
+void ll_boot_fork_prepare(void) { ll_lock(&ll_salvage_lock); }
+void ll_boot_fork_parent(void) { ll_unlock(&ll_salvage_lock); }
+void ll_boot_fork_child(void) { ll_lock_reset(&ll_salvage_lock); }
+
 size_t ll_boot_size(const void *p)
 {
     return ((const struct ll_boot_hdr *)p)[-1].size;

@@ -1,8 +1,9 @@
 /* fork.c - keep libleak's locks consistent across fork().
  *
  * prepare takes every lock in one fixed order (nurseries, table shards,
- * stack table, modules, errors, internal blocks, then mem.c's: the order in
- * which code nests them; tests/unit/test_fork.c forks against it), so no
+ * stack table, modules, errors, internal blocks, mem.c's, then the salvage
+ * lists' of bootstrap.c: the order in which code nests them;
+ * tests/unit/test_fork.c forks against it), so no
  * other thread is inside a half-updated structure when the address space
  * is copied.  The parent releases them; the child resets them instead,
  * because the threads that would have released them do not exist there. */
@@ -22,10 +23,12 @@ static void ll_fork_prepare(void)
     ll_altstack_fork_prepare();
     ll_amaps_fork_prepare();
     ll_mem_fork_prepare();
+    ll_boot_fork_prepare();
 }
 
 static void ll_fork_parent(void)
 {
+    ll_boot_fork_parent();
     ll_mem_fork_parent();
     ll_amaps_fork_parent();
     ll_altstack_fork_parent();
@@ -42,6 +45,7 @@ static void ll_fork_child(void)
 {
     ll_inner_held = 0;    /* the locks are reset below, not released */
     ll_locks_held = 0;
+    ll_boot_fork_child();
     ll_mem_fork_child();
     ll_amaps_fork_child();
     ll_altstack_fork_child();

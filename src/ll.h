@@ -176,6 +176,9 @@ extern size_t ll_salvage_len;
  * inside it); 0, or -1 if no pages were had. */
 int ll_boot_salvage(void);
 void ll_boot_free(void *p);     /* a salvage block is reused; an arena one is not */
+void ll_boot_fork_prepare(void);
+void ll_boot_fork_parent(void);
+void ll_boot_fork_child(void);
 static inline int ll_boot_salvaging(void)
 {
     return __atomic_load_n(&ll_salvage_len, __ATOMIC_ACQUIRE) != 0;

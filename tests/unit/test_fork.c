@@ -90,3 +90,48 @@ Test(fork, forks_while_threads_record_and_intern, .timeout = 120)
     cr_expect_eq(failed, 0, "%d of %d children failed", failed, FORKS);
     cr_expect_gt(atomic_load(&serial), WORKERS, "workers started: %u", atomic_load(&serial));
 }
+
+/* The salvage lists (bootstrap.c, the report's allocator) have a lock too:
+ * a fork while another thread holds it must not leave it held in the
+ * child, whose report would then spin for good. */
+static void *salvage_churn(void *arg)
+{
+    (void)arg;
+    while (!atomic_load(&stop)) {
+        void *p = ll_boot_alloc(100, 16);
+        if (p)
+            ll_boot_free(p);
+    }
+    return NULL;
+}
+
+static void salvage_child(void)
+{
+    alarm(5);               /* a child stuck on the lock dies: failed, not hung */
+    for (int i = 0; i < 1000; i++) {
+        void *p = ll_boot_alloc(100, 16);
+        if (!p)
+            _exit(1);
+        ll_boot_free(p);
+    }
+    _exit(0);
+}
+
+Test(fork, forks_while_a_thread_uses_the_salvage_lists, .timeout = 60)
+{
+    cr_assert_eq(ll_boot_salvage(), 0);
+    pthread_t t;
+    cr_assert_eq(pthread_create(&t, NULL, salvage_churn, NULL), 0);
+    int failed = 0;
+    for (int i = 0; i < 500; i++) {
+        pid_t pid = fork();
+        cr_assert_geq(pid, 0, "fork");
+        if (pid == 0)
+            salvage_child();
+        int st;
+        failed += waitpid(pid, &st, 0) != pid || !WIFEXITED(st) || WEXITSTATUS(st);
+    }
+    atomic_store(&stop, 1);
+    pthread_join(t, NULL);
+    cr_expect_eq(failed, 0, "%d of 500 children failed", failed);
+}
