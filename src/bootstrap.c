@@ -5,15 +5,15 @@
  * static arena.  Blocks are never reused: the window is tiny.  free() and
  * realloc() recognise arena pointers and never pass them on.
  *
- * The same allocator serves the report when the real one cannot be
- * trusted (ll_boot_salvage, signals.c): at a fault, or a signal or a
- * handler's exit() inside it, its lists may be corrupt or its lock held by
- * the very thread that must write the report, and the report's first
- * malloc faulted again (the process died with no word), aborted, or waited
- * for good.  Then a large region of fresh pages takes over from the static
- * arena, and every allocation libleak passes on untracked comes from there
- * (and goes back there when freed); the process ends once the report is
- * written. */
+ * The same allocator serves every report (ll_boot_salvage: from libleak's
+ * destructor at exit, or from a signal's report): the program may have
+ * spoiled its heap, and the real allocator's lock may be held by the very
+ * thread that must write the report, or by another one stopped inside it.
+ * The report's first malloc faulted again there (the process died with no
+ * word), aborted, or waited for good.  A large region of fresh pages takes
+ * over from the static arena, and every allocation libleak passes on
+ * untracked comes from there (and goes back there when freed); the process
+ * ends once the report is written. */
 #include "ll.h"
 
 #include <string.h>

@@ -412,6 +412,26 @@ static int add_anon(struct ll_roots *roots, struct ll_ranges *pieces, int pmfd,
     return err;
 }
 
+/* add_anon for [lo, hi) minus the report's own pages (bootstrap.c's
+ * salvage region): never roots, and as a mapping of up to 1 GiB, walking
+ * its pagemap took 5 ms at every exit (a process that allocates once and
+ * exits: 1.2 ms added by libleak, then 5.3). */
+static int add_anon_outside(struct ll_roots *roots, struct ll_ranges *pieces, int pmfd,
+                            uintptr_t lo, uintptr_t hi, const struct ll_ranges *skip,
+                            const struct ll_block *b, size_t n)
+{
+    size_t len = __atomic_load_n(&ll_salvage_len, __ATOMIC_ACQUIRE);
+    uintptr_t slo = ll_salvage_lo, shi = slo + len;
+    if (!len || hi <= slo || shi <= lo)
+        return add_anon(roots, pieces, pmfd, lo, hi, skip, b, n);
+    int err = 0;
+    if (lo < slo)
+        err = add_anon(roots, pieces, pmfd, lo, slo, skip, b, n);
+    if (!err && shi < hi)
+        err = add_anon(roots, pieces, pmfd, shi, hi, skip, b, n);
+    return err;
+}
+
 static int roots_add_anon(struct ll_roots *roots, const struct ll_ranges *anon,
                           struct ll_ranges *skip, const struct ll_block *b, size_t n)
 {
@@ -420,7 +440,8 @@ static int roots_add_anon(struct ll_roots *roots, const struct ll_ranges *anon,
     int pmfd = pagemap_open((uintptr_t)&pieces);
     int err = 0;
     for (size_t k = 0; k < anon->n && !err; k++)
-        err = add_anon(roots, &pieces, pmfd, anon->v[k].lo, anon->v[k].hi, skip, b, n);
+        err = add_anon_outside(roots, &pieces, pmfd, anon->v[k].lo, anon->v[k].hi, skip, b,
+                               n);
     if (pmfd >= 0) close(pmfd);
     ll_ranges_free(&pieces);
     return err;
