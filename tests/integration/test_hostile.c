@@ -560,6 +560,32 @@ Test(hostile, memory_unmapped_under_the_scan_at_a_signal, .timeout = 120)
         }
 }
 
+/* A fault while the report is written (libqsortfault.so's qsort, which the
+ * report calls): it is cut short, one line says so, and the process dies of
+ * the report's signal, or of the fault after an exit.  Before, it died of
+ * SIGSEGV with no word in both (at a signal, SIGTERM's report). */
+static void report_faults(const char *mode, int sig, const char *line)
+{
+    const char *args[] = { mode, NULL };
+    struct ll_run r;
+    ll_preload_after = LL_PROGRAMS "/libqsortfault.so";
+    ll_run_raw(&r, "hostile_report_fault", 1, "format=json:output={dir}/report.json", args);
+    LL_EQ(r.signaled, 1, "%s: killed by a signal (exit %d); stderr:\n%.2000s",
+          mode ? mode : "exit", r.status, r.err);
+    LL_EQ(r.sig, sig, "%s: the signal; stderr:\n%.2000s", mode ? mode : "exit", r.err);
+    LL_EQ(ll_count_lines(r.err, line), 1, "%s: stderr:\n%.2000s", mode ? mode : "exit",
+          r.err);
+    ll_run_free(&r);
+}
+
+Test(hostile, fault_while_the_report_is_written_says_so)
+{
+    report_faults(NULL, SIGSEGV, "libleak: SIGSEGV while writing the report: the report is "
+                                 "cut short");
+    report_faults("term", SIGTERM, "libleak: SIGSEGV while writing the report at SIGTERM: "
+                                   "the report is cut short; the process dies of SIGTERM");
+}
+
 /* main's exit() runs an atexit handler that joins a worker, and the worker
  * calls exit(1): the worker's exit may not wait for main's for good (it
  * hung), and ends the process as glibc 2.36 does, with a report. */
