@@ -58,6 +58,17 @@ static void simple(const char *name, struct kinds k)
     ll_run_free(&r);
 }
 
+/* The same, and the one block at marker is of kind, bytes in blocks. */
+static void simple_at(const char *name, struct kinds k, const char *kind, const char *marker,
+                      long long bytes, long long blocks)
+{
+    struct ll_run r;
+    run_case(&r, name);
+    expect_lost(&r, name, k);
+    expect_at(&r, kind, marker, bytes, blocks);
+    ll_run_free(&r);
+}
+
 /* The same shapes with another allocator preloaded after libleak (the
  * next one).  jemalloc's own records (extents, thread caches) lie in
  * mappings it made, which hold block addresses: read as roots, they made
@@ -111,11 +122,7 @@ Test(reach, malloc_wrapper_library_is_no_allocator)
  * block read definitely lost. */
 Test(reach, register_of_the_frame_calling_exit_is_a_root)
 {
-    struct ll_run r;
-    run_case(&r, "exit-register");
-    expect_lost(&r, "exit-register", (struct kinds){ 0, 0, 0, 0, 0, 0 });
-    expect_at(&r, "still_reachable", "@exit-register", 72, 1);
-    ll_run_free(&r);
+    simple_at("exit-register", (struct kinds){ 0, 0, 0, 0, 0, 0 }, "still_reachable", "@exit-register", 72, 1);
 }
 
 /* valgrind: 32/1, 288/9, 0/0, 0/0 */
@@ -133,11 +140,7 @@ Test(reach, pointer_to_self_is_lost) { simple("self", (struct kinds){ 24, 1, 0, 
 /* valgrind: 0/0, 0/0, 100/1, 0/0 */
 Test(reach, only_interior_pointer_is_possible)
 {
-    struct ll_run r;
-    run_case(&r, "interior");
-    expect_lost(&r, "interior", (struct kinds){ 0, 0, 0, 0, 100, 1 });
-    expect_at(&r, "possibly_lost", "@interior", 100, 1);
-    ll_run_free(&r);
+    simple_at("interior", (struct kinds){ 0, 0, 0, 0, 100, 1 }, "possibly_lost", "@interior", 100, 1);
 }
 
 /* valgrind: 64/1, 0/0, 0/0, 0/0 */
@@ -211,11 +214,7 @@ Test(reach, thread_local_of_a_live_thread) { live_thread("thread-tls", "@tls-thr
  * an anonymous mapping ld.so made, not in any object's segments). */
 Test(reach, thread_local_of_the_main_thread)
 {
-    struct ll_run r;
-    run_case(&r, "tls-main");
-    expect_lost(&r, "tls-main", (struct kinds){ 0, 0, 0, 0, 0, 0 });
-    expect_at(&r, "still_reachable", "@tls-main", 600, 1);
-    ll_run_free(&r);
+    simple_at("tls-main", (struct kinds){ 0, 0, 0, 0, 0, 0 }, "still_reachable", "@tls-main", 600, 1);
 }
 
 /* valgrind: 0/0, 0/0, 0/0, 2,154/6 (reachable: the 700-byte block, the
@@ -236,21 +235,13 @@ Test(reach, dynamic_tls_of_a_dlopened_library)
 /* valgrind: 0/0, 0/0, 0/0, 800/1 */
 Test(reach, pthread_setspecific_value)
 {
-    struct ll_run r;
-    run_case(&r, "setspecific");
-    expect_lost(&r, "setspecific", (struct kinds){ 0, 0, 0, 0, 0, 0 });
-    expect_at(&r, "still_reachable", "@setspecific", 800, 1);
-    ll_run_free(&r);
+    simple_at("setspecific", (struct kinds){ 0, 0, 0, 0, 0, 0 }, "still_reachable", "@setspecific", 800, 1);
 }
 
 /* valgrind: 0/0, 0/0, 0/0, 900/1 */
 Test(reach, block_reached_only_from_an_anonymous_mmap)
 {
-    struct ll_run r;
-    run_case(&r, "mmap");
-    expect_lost(&r, "mmap", (struct kinds){ 0, 0, 0, 0, 0, 0 });
-    expect_at(&r, "still_reachable", "@mmap", 900, 1);
-    ll_run_free(&r);
+    simple_at("mmap", (struct kinds){ 0, 0, 0, 0, 0, 0 }, "still_reachable", "@mmap", 900, 1);
 }
 
 /* One case of tests/programs/reach_anon (exit status 3: its mappings did
