@@ -202,6 +202,17 @@ static void ll_sig_default(int sig)
     raise(sig);
 }
 
+/* The same, and sig unblocked on this thread: the process ends here, not
+ * when a handler returns (every other thread may block sig). */
+static void ll_sig_end_now(int sig)
+{
+    sigset_t set;
+    ll_sig_default(sig);
+    sigemptyset(&set);
+    sigaddset(&set, sig);
+    pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+}
+
 /* The watchdog's timer (a SIGALRM to the reporting thread), or -1: then
  * alarm() stands in, whose SIGALRM cannot be told from the program's. */
 static int ll_watchdog_timer = -1;
@@ -220,16 +231,7 @@ static void ll_sig_watchdog(int alrm, siginfo_t *info, void *uc)
     static const char m[] = "libleak: the report at the signal did not finish in "
                             "time; the process dies without it\n";
     ll_out_direct(2, m, sizeof(m) - 1);
-    struct sigaction sa;
-    sigset_t set;
-    memset(&sa, 0, sizeof(sa));
-    sa.sa_handler = SIG_DFL;
-    ll_sigaction_next(ll_dying, &sa, NULL);
-    /* to this thread, unblocked here: every other one may block it */
-    raise(ll_dying);
-    sigemptyset(&set);
-    sigaddset(&set, ll_dying);
-    pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+    ll_sig_end_now(ll_dying);       /* to this thread: every other one may block it */
 }
 
 /* A timer (not set) that sends sig to thread tid, or to the process when
@@ -294,14 +296,10 @@ static void ll_sig_owed_end(void)
 {
     int sig = atomic_exchange(&ll_sig_owed, 0);
     struct sigaction now;
-    sigset_t set;
     if (!sig || ll_sigaction_next(sig, NULL, &now) != 0 || !(now.sa_flags & SA_SIGINFO) ||
         now.sa_sigaction != ll_sig_handler)
         return;
-    ll_sig_default(sig);
-    sigemptyset(&set);
-    sigaddset(&set, sig);
-    pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+    ll_sig_end_now(sig);
 }
 
 /* The report, the signals sent to end the process dropped meanwhile
@@ -440,10 +438,8 @@ static void ll_sig_root(const void *ucv)
  * else: a frame pointer into a PROT_NONE page the stack walk followed
  * (hostile::fatal_signal_inside_malloc_no_report). */
 static int ll_sig_overflow;
-/* The report keeps off the allocator (it says so when the signal came
- * inside it). */
-enum { LL_SALVAGE_NO, LL_SALVAGE_ELSEWHERE, LL_SALVAGE_IN_ALLOC };
-static int ll_sig_salvaged;
+/* The signal came inside the allocator, and the report keeps off it. */
+static int ll_sig_in_alloc;
 
 /* 1 if the stack at a can be read, asked of the kernel, which fails with
  * EFAULT rather than fault: access() reads a path name there, up to a NUL
@@ -511,7 +507,7 @@ static void ll_sig_report(void *arg)
     ll_msg("%s%s: writing the report, then the process dies of the signal "
            "(signals=0 turns this off)", ll_sig_name(at->sig, name),
            ll_sig_overflow ? " (a stack overflow)" :
-           ll_sig_salvaged == LL_SALVAGE_IN_ALLOC ?
+           ll_sig_in_alloc ?
                " inside the allocator (the report takes no memory from it)" : "");
     ll_abnormal_report();
 }
@@ -582,19 +578,18 @@ static int ll_in_ranges(uintptr_t pc, const uintptr_t *lo, const uintptr_t *hi, 
     return 0;
 }
 
+/* pc is the next allocator's code (an entry point's: see ll_alloc_names). */
+static int ll_alloc_pc(uintptr_t pc)
+{
+    return ll_in_ranges(pc, ll_alloc_lo, ll_alloc_hi, LL_NALLOC);
+}
+
 /* pc is code the report must not interrupt: the loader's, its entry
  * points', or the next allocator's. */
 static int ll_busy_pc(uintptr_t pc)
 {
     return pc - ll_ldso_lo < ll_ldso_hi - ll_ldso_lo ||
-           ll_in_ranges(pc, ll_dl_lo, ll_dl_hi, LL_NDL) ||
-           ll_in_ranges(pc, ll_alloc_lo, ll_alloc_hi, LL_NALLOC);
-}
-
-/* pc is the next allocator's code (an entry point's: see ll_alloc_names). */
-static int ll_alloc_pc(uintptr_t pc)
-{
-    return ll_in_ranges(pc, ll_alloc_lo, ll_alloc_hi, LL_NALLOC);
+           ll_in_ranges(pc, ll_dl_lo, ll_dl_hi, LL_NDL) || ll_alloc_pc(pc);
 }
 
 struct ll_busy_walk {
@@ -666,8 +661,7 @@ static int ll_alloc_or_self_pc(uintptr_t pc)
 static void ll_sig_salvage(const void *uc)
 {
     int in_alloc = ll_in_real || ll_busy_on_stack(uc, ll_alloc_pc);
-    if (ll_boot_salvage() == 0)
-        ll_sig_salvaged = in_alloc ? LL_SALVAGE_IN_ALLOC : LL_SALVAGE_ELSEWHERE;
+    ll_sig_in_alloc = ll_boot_salvage() == 0 && in_alloc;
 }
 
 /* The live context.  Inside the allocator, it is the frame that called it
@@ -678,7 +672,7 @@ static void ll_sig_salvage(const void *uc)
 static void ll_sig_live(const void *uc)
 {
     uintptr_t sp, regs[LL_EXIT_REGS];
-    if (ll_sig_salvaged != LL_SALVAGE_IN_ALLOC ||
+    if (!ll_sig_in_alloc ||
         ll_caller_root(ll_alloc_pc, ll_alloc_or_self_pc, &sp, regs)) {
         ll_sig_root(uc);
         return;
@@ -717,11 +711,7 @@ static int ll_sig_in_report(int sig)
     if (ll_dying && ll_dying != sig) {
         ll_msg("%s while writing the report at %s: the report is cut short; the process "
                "dies of %s", ll_sig_name(sig, name), ll_sig_name(ll_dying, was), was);
-        sigset_t set;
-        sigemptyset(&set);
-        sigaddset(&set, ll_dying);
-        ll_sig_default(ll_dying);
-        pthread_sigmask(SIG_UNBLOCK, &set, NULL);   /* it ends the process here */
+        ll_sig_end_now(ll_dying);
     } else {
         ll_msg("%s while writing the report: the report is cut short", ll_sig_name(sig, name));
     }
