@@ -1026,14 +1026,18 @@ Test(leakcheck, run_mode_lists_reachable_sites_when_they_fail)
 Test(leakcheck, wait_timeout_with_descendants_running_is_not_a_pass)
 {
     struct lc r;
-    LC(&r, "--wait", "0.2", "--", "/bin/sh", "-c", "sleep 2 & exit 0");
+    /* TMPDIR: the directory left for the late report goes with the test's */
+    static const char *const tmp[] = { "TMPDIR={dir}", NULL };
+    lc_exec(&r, LL_ROOT, tmp, (const char *const[]){ LC_BIN, "--wait", "0.2", "--",
+            "/bin/sh", "-c", "sleep 2 & exit 0", NULL });
     LL_EQ(r.status, 125, "exit status; stderr:\n%s", r.err);
     cr_assert(ll_contains(r.err, "still running 0.2 seconds after it ended (--wait)"),
               "stderr:\n%s", r.err);
     cr_assert(!ll_contains(r.err, "PASS"), "no verdict; stderr:\n%s", r.err);
     LL_EQ(ll_count_lines(r.err, "leakcheck:"), 1, "one message:\n%s", r.err);
     lc_free(&r);
-    LC(&r, "--wait", "0.2", "--", "/bin/sh", "-c", "sleep 2 & exit 3");
+    lc_exec(&r, LL_ROOT, tmp, (const char *const[]){ LC_BIN, "--wait", "0.2", "--",
+            "/bin/sh", "-c", "sleep 2 & exit 3", NULL });
     LL_EQ(r.status, 3, "a failing COMMAND keeps its status; stderr:\n%s", r.err);
     lc_free(&r);
 }
