@@ -861,6 +861,10 @@ void ll_finish_report(void);     /* the exit report itself (late.c calls it) */
  * armed, not written yet (an _exit() from a later destructor writes it). */
 int ll_late_arm(void);
 int ll_late_pending(void);
+/* The stream after libleak's in stdio's list of streams, 0 if there is no
+ * stream of libleak's: a root (roots.c), since only libleak's stream points
+ * to it once libleak's is first in the list. */
+uintptr_t ll_late_next(void);
 extern size_t ll_page_size;
 static inline uintptr_t ll_page_up(uintptr_t a)
 {

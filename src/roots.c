@@ -622,6 +622,9 @@ void ll_reach_classify(struct ll_block *blocks, size_t n)
     err |= add_thread_stack(&g, sp, (uintptr_t)pthread_self(),
                             (pid_t)syscall(SYS_gettid) == getpid());
     err |= add_dtv(&g.roots, g.memfd, (uintptr_t)pthread_self());
+    uintptr_t next = ll_late_next();
+    if (next)
+        err |= ll_ranges_add(&g.roots.words, next, next + 1);
     err |= roots_add_threads(&g, th, nth);
     err |= add_self_tls(&g.holes, (uintptr_t)pthread_self());
     err |= roots_add_tcbs(&g.roots, &g.skip, &g.holes, g.memfd, &g.anon, th, nth);

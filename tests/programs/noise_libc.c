@@ -56,6 +56,14 @@ static int run(const char *what)
         DIR *d = opendir("/");
         while (d && readdir(d)) {}
         if (d) closedir(d);
+    } else if (!strcmp(what, "fopen_left_open")) {
+        /* never closed, as many programs leave their streams for exit():
+         * stdio's list of streams still holds them, and their buffers */
+        char line[256];
+        for (int i = 0; i < 2; i++) {
+            FILE *f = fopen("/proc/self/status", "r");
+            if (!f || !fgets(line, sizeof line, f)) return 1;
+        }
     } else if (!strcmp(what, "popen")) {
         FILE *p = popen("echo hi", "r");
         char line[16];
