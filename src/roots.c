@@ -17,6 +17,8 @@
  *    stack, and the thread's own too (add_thread_stack); the report's own
  *    stack (bigstack.c) never: the exiting thread's is read instead;
  *  - each TCB's DTV, by its exact start; through it dynamic TLS (tls.c);
+ *  - the stdio stream after libleak's own in glibc's list, by its exact
+ *    start (late.c: libleak's stream, first in the list, is no root);
  *  - anonymous private writable mappings: the program's own mmap regions,
  *    and ld.so's early allocations, among them the main thread's TCB and
  *    static TLS.  Not: mappings over 64 GiB (sanitizer shadows, runtime

@@ -1,7 +1,6 @@
 /* harness.c - see harness.h. */
 #include "harness.h"
 
-#include <dirent.h>
 #include <stdarg.h>
 #include <errno.h>
 #include <fcntl.h>
