@@ -4,6 +4,7 @@
  * the loader may free or grow them later from the program's own dl* calls,
  * and that free must not be called invalid.  Rare, so one lock will do. */
 #include "ll_uthash.h"
+#include "reach.h"
 
 struct ll_ent {
     uintptr_t ptr;
@@ -40,6 +41,27 @@ int ll_internal_remove(uintptr_t p)
     if (e)
         ll_mem_free(e, sizeof(*e));
     return e != NULL;
+}
+
+/* Each block as a range of memory to scan (roots.c): they are the C
+ * library's and the loader's, which keep them for good and store the
+ * program's blocks in them when the program asks for the same thing.  A
+ * library libleak dlopened to print an error (libdw, and libz, libbz2 ...
+ * it needs) that the program dlopens after has its link map here, and the
+ * dependency list the program's dlopen gives it is the program's block:
+ * unscanned, it read definitely lost.  Taken before the other threads stop
+ * (one of them may hold the lock). */
+int ll_internal_roots(struct ll_ranges *to)
+{
+    int err = 0;
+    if (!__atomic_load_n(&ll_internal, __ATOMIC_RELAXED) || !ll_real.malloc_usable_size ||
+        ll_inner_held)                  /* a report at a signal that interrupted us */
+        return 0;
+    ll_lock_inner(&ll_internal_lock);
+    for (struct ll_ent *e = ll_internal; e && !err; e = e->hh.next)
+        err = ll_ranges_add(to, e->ptr, e->ptr + ll_real.malloc_usable_size((void *)e->ptr));
+    ll_unlock_inner(&ll_internal_lock);
+    return err;
 }
 
 void ll_internal_fork_prepare(void) { ll_lock_counted(&ll_internal_lock); }

@@ -19,6 +19,9 @@
  *  - each TCB's DTV, by its exact start; through it dynamic TLS (tls.c);
  *  - the stdio stream after libleak's own in glibc's list, by its exact
  *    start (late.c: libleak's stream, first in the list, is no root);
+ *  - the blocks the C library and the loader made for libleak's own calls
+ *    (internal.c): they hold the program's blocks once it asks for the same
+ *    (a library libleak loaded that the program dlopens too);
  *  - anonymous private writable mappings: the program's own mmap regions,
  *    and ld.so's early allocations, among them the main thread's TCB and
  *    static TLS.  Not: mappings over 64 GiB (sanitizer shadows, runtime
@@ -612,6 +615,7 @@ void ll_reach_classify(struct ll_block *blocks, size_t n)
         err = ll_ranges_add(&g.roots.any, (uintptr_t)regs, (uintptr_t)(regs + NREGS));
     sp = ll_bigstack_origin(sp);    /* the report's own stack is libleak's, not a root */
     err |= roots_add_objects(&g.roots, &g.skip);
+    err |= ll_internal_roots(&g.roots.any);
     (void)ll_tcb_tid_offset();                  /* found once, before the stop */
     g.memfd = ll_proc_open("mem", O_RDONLY);
     struct ll_stopped *th;
