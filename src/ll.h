@@ -285,6 +285,9 @@ struct ll_caller { uintptr_t ra, sp, bp; };
 /* ---- nursery.c: each thread's young blocks, in front of the table -------- */
 void ll_nursery_init(void);
 int ll_thread_register(void);            /* 1 if the thread's exit will be seen */
+/* The same for a new thread, whose start argument the key's value then is,
+ * in the thread's TCB (a root), where glibc would keep it (threadstart.c). */
+int ll_thread_register_arg(void *arg);
 /* Both keep the thread's live-byte count (ll_live_note); -1 from add: this
  * thread has no nursery, and the caller uses the table. */
 int ll_nursery_add(uintptr_t p, size_t size, uint32_t stack, unsigned fn,
@@ -555,6 +558,13 @@ struct ll_stopped {
  * ll_resume_threads().  Bounded: a thread that does not answer is left. */
 size_t ll_stop_threads(struct ll_stopped **out);
 void ll_resume_threads(void);
+/* The start argument of a thread created but not started yet: libleak's
+ * start (threadstart.c) stands between, so glibc's record of the thread
+ * holds libleak's block, not the argument, which only the leak check's
+ * roots then keep (ll_start_arg_roots).  put: its slot + 1, or 0 if every
+ * slot is taken (the argument is then not kept: a rare window only). */
+unsigned ll_start_arg_put(void *arg);
+void ll_start_arg_drop(unsigned slot);
 /* What the last leak check could not do as usual, for the report rather
  * than for stderr: threads it left running (their whole stacks scanned)
  * and memory that vanished while it read it.  roots.c and reach.c fill it. */

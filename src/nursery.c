@@ -91,7 +91,18 @@ void ll_nursery_init(void)
 
 int ll_thread_register(void)
 {
-    return ll_exit_key_ok && pthread_setspecific(ll_exit_key, (void *)1) == 0;
+    return ll_exit_key_ok && (pthread_getspecific(ll_exit_key) ||
+                              pthread_setspecific(ll_exit_key, (void *)1) == 0);
+}
+
+/* glibc keeps a thread's start argument in its record of the thread for
+ * the thread's life, so a block passed there stays reachable (Valgrind
+ * says so) even when the thread kept no pointer of its own; libleak's
+ * start took its place there.  The key's value holds it instead: in the
+ * TCB, read by the leak check as glibc's record is. */
+int ll_thread_register_arg(void *arg)
+{
+    return ll_exit_key_ok && pthread_setspecific(ll_exit_key, arg ? arg : (void *)1) == 0;
 }
 
 static void ll_ny_link(struct ll_nursery *y)

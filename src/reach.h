@@ -10,6 +10,7 @@ struct ll_ranges { struct ll_range *v; size_t n, cap; };
 int ll_ranges_add(struct ll_ranges *r, uintptr_t lo, uintptr_t hi);
 int ll_amaps_add_to(struct ll_ranges *out);     /* allocmaps.c */
 int ll_internal_roots(struct ll_ranges *to);    /* internal.c */
+int ll_start_arg_roots(struct ll_ranges *words); /* threads.c */
 void ll_ranges_free(struct ll_ranges *r);
 
 /* Roots, by how their words may point to a block. */

@@ -19,6 +19,9 @@
  *  - each TCB's DTV, by its exact start; through it dynamic TLS (tls.c);
  *  - the stdio stream after libleak's own in glibc's list, by its exact
  *    start (late.c: libleak's stream, first in the list, is no root);
+ *  - the start argument of each thread created but not started yet (its
+ *    record in glibc holds libleak's start instead, threads.c); a started
+ *    thread's is its key value in its TCB (nursery.c);
  *  - the blocks the C library and the loader made for libleak's own calls
  *    (internal.c): they hold the program's blocks once it asks for the same
  *    (a library libleak loaded that the program dlopens too);
@@ -616,6 +619,7 @@ void ll_reach_classify(struct ll_block *blocks, size_t n)
     sp = ll_bigstack_origin(sp);    /* the report's own stack is libleak's, not a root */
     err |= roots_add_objects(&g.roots, &g.skip);
     err |= ll_internal_roots(&g.roots.any);
+    err |= ll_start_arg_roots(&g.roots.words);
     (void)ll_tcb_tid_offset();                  /* found once, before the stop */
     g.memfd = ll_proc_open("mem", O_RDONLY);
     struct ll_stopped *th;

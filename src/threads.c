@@ -53,6 +53,7 @@
  * the first stop and hands every SIGURG that is not ours (another sender,
  * or no stop in progress) to the program's own handler. */
 #include "ll.h"
+#include "reach.h"
 
 #include <dirent.h>
 #include <elf.h>
@@ -542,4 +543,38 @@ void ll_resume_threads(void)
     uint64_t deadline = ll_now_ms() + LL_STOP_WAIT_MS;
     while (atomic_load(&ll_stop_inside) && ll_now_ms() < deadline) sched_yield();
     ll_nstopped = 0;
+}
+
+/* ---- threads created, not started yet --------------------------------------- */
+#define LL_START_SLOTS 64
+static atomic_uintptr_t ll_start_args[LL_START_SLOTS];
+
+unsigned ll_start_arg_put(void *arg)
+{
+    if (!arg)
+        return 0;
+    for (unsigned i = 0; i < LL_START_SLOTS; i++) {
+        uintptr_t none = 0;
+        if (atomic_compare_exchange_strong(&ll_start_args[i], &none, (uintptr_t)arg))
+            return i + 1;
+    }
+    return 0;
+}
+
+void ll_start_arg_drop(unsigned slot)
+{
+    if (slot)
+        atomic_store(&ll_start_args[slot - 1], 0);
+}
+
+/* Each argument as a start pointer, as glibc's record of the thread holds it. */
+int ll_start_arg_roots(struct ll_ranges *words)
+{
+    int err = 0;
+    for (unsigned i = 0; i < LL_START_SLOTS && !err; i++) {
+        uintptr_t a = atomic_load(&ll_start_args[i]);
+        if (a)
+            err = ll_ranges_add(words, a, a + 1);
+    }
+    return err;
 }

@@ -20,6 +20,7 @@
 struct ll_start {
     void *(*fn)(void *);
     void *arg;
+    unsigned slot;                      /* ll_start_arg_put's, until it starts */
 };
 
 static void *ll_next_pthread_create;
@@ -30,7 +31,8 @@ static void *ll_thread_start(void *p)
     int saved = errno;
     ll_guard++;
     ll_mem_free(p, sizeof(s));
-    ll_thread_register();               /* its stack goes back at its exit */
+    ll_thread_register_arg(s.arg);      /* its stack goes back at its exit */
+    ll_start_arg_drop(s.slot);
     ll_altstack_give();
     ll_guard--;
     errno = saved;
@@ -55,8 +57,10 @@ LL_EXPORT int pthread_create(pthread_t *t, const pthread_attr_t *attr, void *(*f
         return f(t, attr, fn, arg);
     s->fn = fn;
     s->arg = arg;
+    s->slot = ll_start_arg_put(arg);
     int e = f(t, attr, ll_thread_start, s);
     if (e) {
+        ll_start_arg_drop(s->slot);
         saved = errno;
         ll_guard++;
         ll_mem_free(s, sizeof(*s));

@@ -120,6 +120,31 @@ Test(reach, malloc_wrapper_library_is_no_allocator)
  * so): the registers recovered for that frame are roots, but they were
  * kept on libleak's big stack, whose pages the scan never reads, and the
  * block read definitely lost. */
+/* A thread's start argument is kept by glibc in its record of the thread
+ * (in the thread's stack block, a root) for the thread's life: 32 blocks
+ * handed to threads that never store them read still reachable, as in
+ * Valgrind, whether the thread has started (16) or may not have yet (16,
+ * created just before exit()).  libleak's own start stands between
+ * pthread_create and the program's: the 32 read definitely lost. */
+Test(reach, thread_start_argument_is_still_reachable)
+{
+    struct ll_run r;
+    ll_run_json(&r, "thread_start_arg", "show_reachable=1", NULL);
+    LL_EQ(r.status, 0, "exit status; stderr:\n%.2000s", r.err);
+    LL_STREQ(r.out, "thread_start_arg: 1 started\n", "stdout");
+    const char *src = LL_SRC("thread_start_arg.c");
+    int arg = ll_line("thread_start_arg.c", "@arg");
+    json_t *g[8];
+    size_t n = ll_leaks_at(r.json, "definitely_lost", src, arg, g, 8);
+    LL_EQ(n, 0, "arguments definitely lost; groups:\n%s", ll_describe_leaks(r.json));
+    n = ll_leaks_at(r.json, "still_reachable", src, arg, g, 8);
+    long blocks = 0;
+    for (size_t i = 0; i < n; i++)
+        blocks += ll_int(g[i], "blocks");
+    LL_EQ(blocks, 32, "arguments still reachable; groups:\n%s", ll_describe_leaks(r.json));
+    ll_run_free(&r);
+}
+
 Test(reach, register_of_the_frame_calling_exit_is_a_root)
 {
     simple_at("exit-register", (struct kinds){ 0, 0, 0, 0, 0, 0 }, "still_reachable", "@exit-register", 72, 1);
