@@ -56,6 +56,7 @@ static void ll_fork_child(void)
     ll_table_reset_locks();
     ll_tcb_note_main();   /* the forking thread is the child's main thread */
     ll_started_fork_child();  /* a process of its own: a report of its own, or none */
+    ll_sig_fork_child();
     ll_internal_off = 0;
     ll_guard--;
 }

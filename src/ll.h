@@ -811,6 +811,7 @@ extern struct ll_live_root ll_live_root;
  * SIG_DFL there.  sigaction.c shows the program SIG_DFL where it is, and
  * puts it back where the program sets SIG_DFL. */
 int ll_sig_reported(int sig);
+void ll_sig_fork_child(void);   /* fork.c: the SIGSYS guard's lock, reset */
 void ll_sig_handler(int sig, siginfo_t *info, void *uc);
 void ll_sig_action(struct sigaction *sa, int sig);
 /* The mappings the next allocator made for itself, when it is not the C

@@ -213,6 +213,62 @@ static void ll_sig_end_now(int sig)
     pthread_sigmask(SIG_UNBLOCK, &set, NULL);
 }
 
+/* ---- timers under a seccomp filter that traps them ------------------------ */
+/* A seccomp filter may trap a system call (SECCOMP_RET_TRAP): the kernel
+ * sends the thread a SIGSYS, and kills the process with it when the thread
+ * blocks it, as ours does in the handler: a program whose filter traps
+ * timer_create died of SIGSYS at its first fault, with no report, where it
+ * dies of SIGSEGV natively.  Around the timer calls this thread takes a
+ * SIGSYS of its own and lets the call fail: a trapped call is never made,
+ * and returns -ENOSYS (x86-64 sets it before the filter runs), so the
+ * caller's fallback (alarm(), or no putting off) follows.  Another thread's
+ * SIGSYS in between goes to the handler that was there. */
+#define LL_SYS_SECCOMP 1                /* si_code of a SIGSYS from a filter */
+static LL_TLS int ll_sys_guarded;
+static struct sigaction ll_sys_prev;
+static ll_lock_t ll_sys_lock;           /* one thread at a time swaps the handler */
+
+static void ll_sys_trap(int sig, siginfo_t *si, void *uc)
+{
+    if (ll_sys_guarded && si->si_code == LL_SYS_SECCOMP)
+        return;
+    if (ll_sys_prev.sa_flags & SA_SIGINFO)
+        ll_sys_prev.sa_sigaction(sig, si, uc);
+    else if (ll_sys_prev.sa_handler != SIG_DFL && ll_sys_prev.sa_handler != SIG_IGN)
+        ll_sys_prev.sa_handler(sig);
+}
+
+static void ll_sys_guard_on(sigset_t *old)
+{
+    struct sigaction sa;
+    sigset_t set;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_sigaction = ll_sys_trap;
+    sa.sa_flags = SA_SIGINFO | SA_ONSTACK;
+    sigfillset(&sa.sa_mask);
+    ll_lock(&ll_sys_lock);
+    ll_sigaction_next(SIGSYS, &sa, &ll_sys_prev);
+    ll_sys_guarded = 1;
+    sigemptyset(&set);
+    sigaddset(&set, SIGSYS);
+    pthread_sigmask(SIG_UNBLOCK, &set, old);
+}
+
+/* A fork while another thread swapped the handler: no one releases the
+ * lock in the child. */
+void ll_sig_fork_child(void)
+{
+    ll_lock_reset(&ll_sys_lock);
+}
+
+static void ll_sys_guard_off(const sigset_t *old)
+{
+    pthread_sigmask(SIG_SETMASK, old, NULL);
+    ll_sys_guarded = 0;
+    ll_sigaction_next(SIGSYS, &ll_sys_prev, NULL);
+    ll_unlock(&ll_sys_lock);
+}
+
 /* The watchdog's timer (a SIGALRM to the reporting thread), or -1: then
  * alarm() stands in, whose SIGALRM cannot be told from the program's. */
 static int ll_watchdog_timer = -1;
@@ -272,9 +328,12 @@ static void ll_sig_arm_watchdog(void)
     /* the timer before the unblocking: a SIGALRM of the program's already
      * pending would otherwise find ll_watchdog_timer at -1 and be taken for
      * the watchdog's, ending the report as it starts */
+    sigset_t old;
+    ll_sys_guard_on(&old);
     ll_sig_watchdog_timer();
     if (ll_watchdog_timer < 0)
         alarm(LL_SIG_TIMEOUT);
+    ll_sys_guard_off(&old);
     sigemptyset(&set);
     sigaddset(&set, SIGALRM);
     pthread_sigmask(SIG_UNBLOCK, &set, NULL);
@@ -282,10 +341,13 @@ static void ll_sig_arm_watchdog(void)
 
 static void ll_sig_disarm_watchdog(void)
 {
+    sigset_t old;
+    ll_sys_guard_on(&old);
     if (ll_watchdog_timer >= 0)
         syscall(SYS_timer_delete, ll_watchdog_timer);
     else
         alarm(0);
+    ll_sys_guard_off(&old);
 }
 
 /* A signal put off for later (ll_sig_later) came before the process
@@ -400,9 +462,13 @@ static int ll_sig_later(int sig)
     static _Atomic int tries;
     if (atomic_fetch_add(&tries, 1) >= LL_SIG_RETRIES)
         return 0;
-    int timer = ll_sig_timer(sig);
     struct itimerspec when = { .it_value = { 0, 1000 * 1000 } };
-    if (timer < 0 || syscall(SYS_timer_settime, timer, 0, &when, NULL) != 0)
+    sigset_t old;
+    ll_sys_guard_on(&old);
+    int timer = ll_sig_timer(sig);
+    int set = timer >= 0 && syscall(SYS_timer_settime, timer, 0, &when, NULL) == 0;
+    ll_sys_guard_off(&old);
+    if (!set)
         return 0;
     atomic_store(&ll_sig_owed, sig);
     return 1;

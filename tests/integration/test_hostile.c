@@ -486,6 +486,35 @@ static void heap_dies(const char *mode, const char *threads, int sig, const char
     ll_run_free(&r);
 }
 
+/* A seccomp filter that traps libleak's timer calls (SIGSYS, which the
+ * report's thread blocks, so the kernel killed the process with it): the
+ * program dies of its own signal, as natively, and the report is there. */
+static void seccomp_dies(const char *mode, int sig)
+{
+    const char *args[] = { mode, NULL };
+    struct ll_run r;
+    ll_run_raw(&r, "hostile_seccomp_trap", 1, "format=json:output={dir}/report.json", args);
+    LL_EQ(r.signaled, 1, "%s: killed by a signal (exit %d); stderr:\n%.2000s", mode, r.status,
+          r.err);
+    LL_EQ(r.sig, sig, "%s: the signal (SIGSYS: %d); stderr:\n%.2000s", mode, SIGSYS, r.err);
+    cr_assert(has_report(&r), "%s: no report; stderr:\n%.2000s", mode, r.err);
+    json_t *j = ll_load_json(ll_fmt("%s/report.json", r.dir));
+    ll_check_schema(j);
+    LL_EQ(ll_bytes_at(j, "definitely_lost", LL_SRC("hostile_seccomp_trap.c"),
+                      ll_line("hostile_seccomp_trap.c", "@leak"), NULL), 48,
+          "%s: definitely lost at @leak; groups:\n%s", mode, ll_describe_leaks(j));
+    json_decref(j);
+    ll_run_free(&r);
+}
+
+Test(hostile, seccomp_filter_trapping_timers_still_reports, .timeout = 60)
+{
+    seccomp_dies("fault", SIGSEGV);
+    seccomp_dies("fault_all", SIGSEGV);
+    for (int i = 0; i < 5; i++)         /* most land inside malloc or free */
+        seccomp_dies("term", SIGTERM);
+}
+
 #define LL_IN_ALLOC(sig) \
     "libleak: " sig " inside the allocator (the report takes no memory from it): writing"
 
