@@ -115,6 +115,16 @@ void ll_altstack_take_back(void)
     ll_alt_put(base);
 }
 
+/* The end of this thread's signal stack of libleak's when sp lies on it
+ * (a handler of the program's runs there: its frames are the program's,
+ * in libleak's memory, which the leak check does not read unless told),
+ * else 0.  Async-signal-safe. */
+uintptr_t ll_altstack_end_above(uintptr_t sp)
+{
+    uintptr_t base = (uintptr_t)ll_alt_base;
+    return base && sp - base < LL_ALTSTACK ? base + LL_ALTSTACK : 0;
+}
+
 /* fork(): the list of kept stacks is never seen half updated. */
 void ll_altstack_fork_prepare(void) { ll_lock_counted(&ll_alt_lock); }
 void ll_altstack_fork_parent(void) { ll_unlock_counted(&ll_alt_lock); }

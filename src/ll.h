@@ -548,6 +548,7 @@ struct ll_stopped {
     int blocked;              /* blocks the signal or sigwaits for it: never sent it */
     uintptr_t sp;             /* its stack pointer when interrupted, less the red zone */
     uintptr_t tcb;            /* its pthread_self() */
+    uintptr_t alt_end;        /* sp is on its signal stack of libleak's, which ends here */
     uintptr_t regs[18];       /* its general registers then (LL_STOP_REGS) */
     long sc_nr;               /* the system call it was in when sent the signal, or -1, */
     uintptr_t sc[8];          /* with its 6 arguments, sp and pc (/proc .../syscall) */
@@ -830,6 +831,7 @@ void ll_amaps_fork_child(void);
  * a stack overflow's SIGSEGV then gets its report; taken back at its exit. */
 void ll_altstack_give(void);
 void ll_altstack_take_back(void);
+uintptr_t ll_altstack_end_above(uintptr_t sp);
 void ll_altstack_fork_prepare(void);
 void ll_altstack_fork_parent(void);
 void ll_altstack_fork_child(void);

@@ -734,6 +734,7 @@ void ll_roots_free(struct ll_roots *r)
     ll_ranges_free(&r->any);
     ll_ranges_free(&r->start);
     ll_ranges_free(&r->words);
+    ll_ranges_free(&r->own);
     ll_ranges_free(&r->owned);
     ll_ranges_free(&r->loader);
     ll_ranges_free(&r->stacks);
@@ -824,6 +825,7 @@ void ll_reach_run(struct ll_block *blocks, size_t n, const struct ll_roots *root
         scan_roots(&s, &clipped.any, M_REACH);
         scan_roots(&s, &clipped.start, M_REACH_ALLOC);
         scan_roots(&s, &clipped.loader, M_REACH_ANY);
+        scan_roots(&s, &roots->own, M_REACH);     /* libleak's: mapped, never clipped */
         scan_words(&s, &roots->words, M_REACH);
         scan_put_off(&s);
         scan_words(&s, &roots->owned, M_OWN);

@@ -20,6 +20,9 @@ struct ll_roots {
     struct ll_ranges loader;  /* the dynamic loader's data: any pointer reaches */
     struct ll_ranges words;   /* single values [v, v + 1): exact block starts */
     struct ll_ranges owned;   /* single values: Reachable but never scanned */
+    struct ll_ranges own;     /* libleak's memory that holds the program's frames
+                                 (a handler on libleak's signal stack): as any,
+                                 though libleak's */
     struct ll_ranges stacks;  /* [sp, end) of a live stack inside a block (a
                                  coroutine's from malloc): that block is
                                  scanned from sp, below it lie dead frames */

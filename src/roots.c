@@ -540,8 +540,16 @@ static int add_main_stack(struct gather *g)
  * live part begins, so the main thread's [stack] is then a root whole;
  * another thread's stack is an anonymous mapping, read whole by that pass
  * when no stack pointer in it kept it out.  Its blocks were called lost. */
-static int add_thread_stack(struct gather *g, uintptr_t sp, uintptr_t tcb, int main)
+static int add_thread_stack(struct gather *g, uintptr_t sp, uintptr_t tcb, int main,
+                            uintptr_t alt_end)
 {
+    /* A handler of the program's that runs on libleak's signal stack (one
+     * with SA_ONSTACK, in a thread with no signal stack of its own): its
+     * frames there are the program's, though in libleak's memory; the
+     * thread's own stack holds the frames it interrupted, and no stack
+     * pointer says where they begin, so it is read whole (as above). */
+    if (alt_end)
+        return ll_ranges_add(&g->roots.own, sp, alt_end) | (main ? add_main_stack(g) : 0);
     size_t i = block_at(g->b, g->n, sp + 1);
     const struct ll_range *home = main ? mapping_of(&g->maps, (uintptr_t)getauxval(AT_EXECFN))
                                        : NULL;
@@ -568,7 +576,7 @@ static int roots_add_threads(struct gather *g, const struct ll_stopped *th, size
                 err |= add_main_stack(g);
             continue;
         }
-        err |= add_thread_stack(g, th[i].sp, th[i].tcb, th[i].tid == getpid());
+        err |= add_thread_stack(g, th[i].sp, th[i].tcb, th[i].tid == getpid(), th[i].alt_end);
         err |= ll_ranges_add(&g->roots.any, (uintptr_t)th[i].regs,
                              (uintptr_t)(th[i].regs + LL_STOP_REGS));
         err |= add_dtv(&g->roots, g->memfd, th[i].tcb);
@@ -630,7 +638,7 @@ void ll_reach_classify(struct ll_block *blocks, size_t n)
         ll_files_free(&g.files);
     }
     err |= add_thread_stack(&g, sp, (uintptr_t)pthread_self(),
-                            (pid_t)syscall(SYS_gettid) == getpid());
+                            (pid_t)syscall(SYS_gettid) == getpid(), ll_altstack_end_above(sp));
     err |= add_dtv(&g.roots, g.memfd, (uintptr_t)pthread_self());
     uintptr_t next = ll_late_next();
     if (next)

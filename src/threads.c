@@ -216,6 +216,7 @@ static void ll_stop_here(struct ll_stopped *s, void *uc, int in_call)
 {
     atomic_fetch_add(&ll_stop_inside, 1);
     ll_stop_save(s, uc, in_call);
+    s->alt_end = ll_altstack_end_above(s->sp);
     s->tcb = (uintptr_t)pthread_self(); /* reads %fs: signal-safe */
     atomic_store_explicit(&s->stopped, 1, memory_order_release);
     /* The bound only guards against a stopper that died; it resumes us. */

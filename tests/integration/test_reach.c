@@ -145,6 +145,33 @@ Test(reach, thread_start_argument_is_still_reachable)
     ll_run_free(&r);
 }
 
+/* A handler with SA_ONSTACK in a program that sets no signal stack runs on
+ * the one libleak gives each thread: its frames are the program's, in
+ * libleak's memory.  A block held there, by another thread's handler that
+ * waits or by a handler that calls exit(), is still reachable, as Valgrind
+ * says (natively the handler runs on the thread's stack); it read
+ * definitely lost. */
+static void held_on_signal_stack(const char *mode, const char *marker, long long bytes)
+{
+    const char *args[] = { mode, NULL };
+    struct ll_run r;
+    ll_run_json(&r, "handler_on_signal_stack", "show_reachable=1", args);
+    LL_EQ(r.status, 0, "%s: exit status; stderr:\n%.2000s", mode, r.err);
+    const char *src = LL_SRC("handler_on_signal_stack.c");
+    int line = ll_line("handler_on_signal_stack.c", marker);
+    LL_EQ(ll_bytes_at(r.json, "definitely_lost", src, line, NULL), 0,
+          "%s: definitely lost at %s; groups:\n%s", mode, marker, ll_describe_leaks(r.json));
+    LL_EQ(ll_bytes_at(r.json, "still_reachable", src, line, NULL), bytes,
+          "%s: still reachable at %s; groups:\n%s", mode, marker, ll_describe_leaks(r.json));
+    ll_run_free(&r);
+}
+
+Test(reach, frames_of_a_handler_on_libleaks_signal_stack_are_roots)
+{
+    held_on_signal_stack("thread", "@held", 77);
+    held_on_signal_stack("exit", "@held-exit", 55);
+}
+
 Test(reach, register_of_the_frame_calling_exit_is_a_root)
 {
     simple_at("exit-register", (struct kinds){ 0, 0, 0, 0, 0, 0 }, "still_reachable", "@exit-register", 72, 1);
