@@ -138,6 +138,11 @@ int ll_ranges_add(struct ll_ranges *r, uintptr_t lo, uintptr_t hi)
     return 0;
 }
 
+int ll_ranges_add_word(struct ll_ranges *r, uintptr_t v)
+{
+    return v ? ll_ranges_add(r, v, v + 1) : 0;
+}
+
 void ll_ranges_free(struct ll_ranges *r)
 {
     if (r->v) ll_work_free(r->v, r->cap * sizeof *r->v);

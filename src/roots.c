@@ -177,7 +177,7 @@ static int add_dtv(struct ll_roots *roots, int memfd, uintptr_t tcb)
     if (memfd < 0 || ll_peek(memfd, tcb, w, sizeof w) != sizeof w || !ll_tcb_is(w, tcb))
         return 0;
     uintptr_t d = ll_tcb_dtv_block(w[1]);
-    return d ? ll_ranges_add(&roots->words, d, d + 1) : 0;
+    return ll_ranges_add_word(&roots->words, d);
 }
 
 struct ll_check_notes ll_check_notes;
@@ -219,7 +219,7 @@ static int other_tcb(struct ll_roots *roots, struct ll_ranges *excl,
     uintptr_t owned[OWNED_MAX];
     size_t k = ll_tcb_dead_owned(memfd, w[1], owned, OWNED_MAX);
     int err = ll_ranges_add(excl, mlo, ll_tcb_top(t));
-    for (size_t i = 0; i < k; i++) err |= ll_ranges_add(&roots->owned, owned[i], owned[i] + 1);
+    for (size_t i = 0; i < k; i++) err |= ll_ranges_add_word(&roots->owned, owned[i]);
     return err;
 }
 
@@ -640,9 +640,7 @@ void ll_reach_classify(struct ll_block *blocks, size_t n)
     err |= add_thread_stack(&g, sp, (uintptr_t)pthread_self(),
                             (pid_t)syscall(SYS_gettid) == getpid(), ll_altstack_end_above(sp));
     err |= add_dtv(&g.roots, g.memfd, (uintptr_t)pthread_self());
-    uintptr_t next = ll_late_next();
-    if (next)
-        err |= ll_ranges_add(&g.roots.words, next, next + 1);
+    err |= ll_ranges_add_word(&g.roots.words, ll_late_next());
     err |= roots_add_threads(&g, th, nth);
     err |= add_self_tls(&g.holes, (uintptr_t)pthread_self());
     err |= roots_add_tcbs(&g.roots, &g.skip, &g.holes, g.memfd, &g.anon, th, nth);

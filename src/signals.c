@@ -202,15 +202,22 @@ static void ll_sig_default(int sig)
     raise(sig);
 }
 
+/* sig let in on this thread (the handler blocks every signal); the mask
+ * it had goes to *old unless NULL. */
+static void ll_sig_unblock(int sig, sigset_t *old)
+{
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, sig);
+    pthread_sigmask(SIG_UNBLOCK, &set, old);
+}
+
 /* The same, and sig unblocked on this thread: the process ends here, not
  * when a handler returns (every other thread may block sig). */
 static void ll_sig_end_now(int sig)
 {
-    sigset_t set;
     ll_sig_default(sig);
-    sigemptyset(&set);
-    sigaddset(&set, sig);
-    pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+    ll_sig_unblock(sig, NULL);
 }
 
 /* ---- timers under a seccomp filter that traps them ------------------------ */
@@ -241,7 +248,6 @@ static void ll_sys_trap(int sig, siginfo_t *si, void *uc)
 static void ll_sys_guard_on(sigset_t *old)
 {
     struct sigaction sa;
-    sigset_t set;
     memset(&sa, 0, sizeof(sa));
     sa.sa_sigaction = ll_sys_trap;
     sa.sa_flags = SA_SIGINFO | SA_ONSTACK;
@@ -249,9 +255,7 @@ static void ll_sys_guard_on(sigset_t *old)
     ll_lock(&ll_sys_lock);
     ll_sigaction_next(SIGSYS, &sa, &ll_sys_prev);
     ll_sys_guarded = 1;
-    sigemptyset(&set);
-    sigaddset(&set, SIGSYS);
-    pthread_sigmask(SIG_UNBLOCK, &set, old);
+    ll_sig_unblock(SIGSYS, old);
 }
 
 /* A fork while another thread swapped the handler: no one releases the
@@ -320,7 +324,6 @@ static void ll_sig_watchdog_timer(void)
 static void ll_sig_arm_watchdog(void)
 {
     struct sigaction sa;
-    sigset_t set;
     memset(&sa, 0, sizeof(sa));
     sa.sa_sigaction = ll_sig_watchdog;
     sa.sa_flags = SA_SIGINFO | SA_RESTART;  /* the report's calls go on */
@@ -334,9 +337,7 @@ static void ll_sig_arm_watchdog(void)
     if (ll_watchdog_timer < 0)
         alarm(LL_SIG_TIMEOUT);
     ll_sys_guard_off(&old);
-    sigemptyset(&set);
-    sigaddset(&set, SIGALRM);
-    pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+    ll_sig_unblock(SIGALRM, NULL);
 }
 
 static void ll_sig_disarm_watchdog(void)

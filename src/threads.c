@@ -572,10 +572,7 @@ void ll_start_arg_drop(unsigned slot)
 int ll_start_arg_roots(struct ll_ranges *words)
 {
     int err = 0;
-    for (unsigned i = 0; i < LL_START_SLOTS && !err; i++) {
-        uintptr_t a = atomic_load(&ll_start_args[i]);
-        if (a)
-            err = ll_ranges_add(words, a, a + 1);
-    }
+    for (unsigned i = 0; i < LL_START_SLOTS && !err; i++)
+        err = ll_ranges_add_word(words, atomic_load(&ll_start_args[i]));
     return err;
 }
