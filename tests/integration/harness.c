@@ -205,20 +205,13 @@ void ll_run_json(struct ll_run *r, const char *prog, const char *extra,
     r->json = ll_load_json(path);
 }
 
-static int ll_rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-    (void)st;
-    (void)ftw;
-    return flag == FTW_DP ? rmdir(path) : unlink(path);
-}
-
 /* The run's directory, whatever a program made in it (chromium's profile
  * is a tree of its own): left behind, every make test kept a megabyte in
  * /tmp.  A directory that cannot be removed fails the test. */
 void ll_run_free(struct ll_run *r)
 {
     if (r->dir[0]) {
-        nftw(r->dir, ll_rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+        ll_rm_rf(r->dir);
         cr_expect_neq(access(r->dir, F_OK), 0, "%s was left behind", r->dir);
     }
     free(r->out);
@@ -652,10 +645,15 @@ void ll_write_text(const char *path, const char *text)
     fclose(f);
 }
 
+static int ll_rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+    (void)st;
+    (void)ftw;
+    return flag == FTW_DP ? rmdir(path) : unlink(path);
+}
+
 void ll_rm_rf(const char *dir)
 {
-    char cmd[160];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    if (system(cmd) != 0)
+    if (nftw(dir, ll_rm_entry, 16, FTW_DEPTH | FTW_PHYS) != 0 && errno != ENOENT)
         fprintf(stderr, "could not remove %s\n", dir);
 }

@@ -464,26 +464,38 @@ Test(hostile, exit_from_a_handler_inside_the_real_malloc)
  * lock until the 30 s watchdog ended it, no report), and the dropped block
  * just below the spoiled one is definitely lost, not "possibly" through
  * the allocator's pointer to the next header, 16 bytes before its end. */
+/* prog ARGS dies of sig with its report: one line says so on stderr (line,
+ * unless NULL), and the block dropped at prog's @leak is definitely lost
+ * (leak bytes), nothing possibly lost. */
+static void dies_reporting(const char *prog, const char *const *args, int sig,
+                           const char *line, long long leak)
+{
+    const char *what = args[0], *more = args[1] ? args[1] : "";
+    struct ll_run r;
+    ll_run_raw(&r, prog, 1, "format=json:output={dir}/report.json", args);
+    LL_EQ(r.signaled, 1, "%s %s: killed by a signal (exit %d); stderr:\n%.2000s", what, more,
+          r.status, r.err);
+    LL_EQ(r.sig, sig, "%s %s: the signal (SIGSYS: %d); stderr:\n%.2000s", what, more, SIGSYS,
+          r.err);
+    if (line)
+        LL_EQ(ll_count_lines(r.err, line), 1, "%s %s: stderr:\n%.2000s", what, more, r.err);
+    cr_assert(has_report(&r), "%s %s: no report; stderr:\n%.2000s", what, more, r.err);
+    json_t *j = ll_load_json(ll_fmt("%s/report.json", r.dir));
+    ll_check_schema(j);
+    char name[64], src[96];
+    snprintf(name, sizeof name, "%s.c", prog);
+    snprintf(src, sizeof src, LL_SRC("%s"), name);
+    LL_EQ(ll_bytes_at(j, "definitely_lost", src, ll_line(name, "@leak"), NULL), leak,
+          "%s %s: definitely lost at @leak; groups:\n%s", what, more, ll_describe_leaks(j));
+    LL_EQ(ll_summary_bytes(j, "possibly_lost"), 0, "%s %s: possibly lost", what, more);
+    json_decref(j);
+    ll_run_free(&r);
+}
+
 static void heap_dies(const char *mode, const char *threads, int sig, const char *line)
 {
     const char *args[] = { mode, threads, NULL };
-    struct ll_run r;
-    ll_run_raw(&r, "hostile_heap_overrun", 1, "format=json:output={dir}/report.json", args);
-    LL_EQ(r.signaled, 1, "%s %s: killed by a signal (exit %d); stderr:\n%.2000s", mode,
-          threads ? threads : "", r.status, r.err);
-    LL_EQ(r.sig, sig, "%s: signal", mode);
-    LL_EQ(ll_count_lines(r.err, line), 1, "%s: stderr:\n%.2000s", mode, r.err);
-    cr_assert(has_report(&r), "%s %s: no report; stderr:\n%.2000s", mode,
-              threads ? threads : "", r.err);
-    json_t *j = ll_load_json(ll_fmt("%s/report.json", r.dir));
-    ll_check_schema(j);
-    LL_EQ(ll_bytes_at(j, "definitely_lost", LL_SRC("hostile_heap_overrun.c"),
-                      ll_line("hostile_heap_overrun.c", "@leak"), NULL), 100,
-          "%s %s: definitely lost at @leak; groups:\n%s", mode, threads ? threads : "",
-          ll_describe_leaks(j));
-    LL_EQ(ll_summary_bytes(j, "possibly_lost"), 0, "%s: possibly lost", mode);
-    json_decref(j);
-    ll_run_free(&r);
+    dies_reporting("hostile_heap_overrun", args, sig, line, 100);
 }
 
 /* A seccomp filter that traps libleak's timer calls (SIGSYS, which the
@@ -492,19 +504,7 @@ static void heap_dies(const char *mode, const char *threads, int sig, const char
 static void seccomp_dies(const char *mode, int sig)
 {
     const char *args[] = { mode, NULL };
-    struct ll_run r;
-    ll_run_raw(&r, "hostile_seccomp_trap", 1, "format=json:output={dir}/report.json", args);
-    LL_EQ(r.signaled, 1, "%s: killed by a signal (exit %d); stderr:\n%.2000s", mode, r.status,
-          r.err);
-    LL_EQ(r.sig, sig, "%s: the signal (SIGSYS: %d); stderr:\n%.2000s", mode, SIGSYS, r.err);
-    cr_assert(has_report(&r), "%s: no report; stderr:\n%.2000s", mode, r.err);
-    json_t *j = ll_load_json(ll_fmt("%s/report.json", r.dir));
-    ll_check_schema(j);
-    LL_EQ(ll_bytes_at(j, "definitely_lost", LL_SRC("hostile_seccomp_trap.c"),
-                      ll_line("hostile_seccomp_trap.c", "@leak"), NULL), 48,
-          "%s: definitely lost at @leak; groups:\n%s", mode, ll_describe_leaks(j));
-    json_decref(j);
-    ll_run_free(&r);
+    dies_reporting("hostile_seccomp_trap", args, sig, NULL, 48);
 }
 
 Test(hostile, seccomp_filter_trapping_timers_still_reports, .timeout = 60)
