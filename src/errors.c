@@ -163,9 +163,11 @@ static void ll_error_print_stacks(void *arg)
 
 static void ll_error_print(const struct ll_error_rec *e)
 {
+    int was = ll_cancel_off();
     ll_lock_counted(&ll_print_lock);
     ll_bigstack_call(ll_error_print_stacks, (void *)e);
     ll_unlock_counted(&ll_print_lock);
+    ll_cancel_restore(was);
 }
 
 /* After libleak ran out of memory, a pointer it does not know may be one

@@ -154,7 +154,7 @@ void ll_finish_report(void)
         return;           /* a handler's exit() on a thread inside libleak */
     ll_guard++;
     ll_internal_off = 1;  /* the report holds the table locks */
-    int saved = errno;
+    int saved = errno, was = ll_cancel_off();   /* through the flush and _exit too */
     /* The gate: unsuppressed blocks of a fail_on kind (by default definitely
      * or indirectly lost) turn exitcode=N into the process's status. */
     int fails = ll_report_held();
@@ -164,6 +164,7 @@ void ll_finish_report(void)
         ll_flush_streams();
         _exit(ll_opt.exitcode);
     }
+    ll_cancel_restore(was);
     errno = saved;
     ll_guard--;
 }

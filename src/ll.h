@@ -33,6 +33,7 @@
 #ifndef LL_H
 #define LL_H
 
+#include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stddef.h>
@@ -784,6 +785,29 @@ int ll_site_frame(uint32_t stack, struct ll_frame *f);
 int ll_frame_is_bottom(const struct ll_frame *f);
 /* libc's or Rust's start-up code, below main. */
 int ll_frame_is_startup(const struct ll_frame *f);
+
+/* ---- cancellation ---------------------------------------------------------
+ * A pthread_cancel() request waits for the thread's next cancellation point,
+ * and write, open, read, close and nanosleep are ones: met inside libleak
+ * (a bad free's message, a report, a wait at exit), it would unwind the
+ * thread out of libleak holding its locks, the report half written
+ * (hostile_cancel).  So libleak turns cancellation off while it does such
+ * things on a program's thread, and back on after, when it was on: the
+ * request then acts at the program's next cancellation point, as natively.
+ * pthread_setcancelstate takes no lock (glibc: an atomic on the thread's
+ * own word), so it serves in signal handlers too. */
+static inline int ll_cancel_off(void)
+{
+    int was = PTHREAD_CANCEL_DISABLE;
+    pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &was);
+    return was;
+}
+
+static inline void ll_cancel_restore(int was)
+{
+    if (was == PTHREAD_CANCEL_ENABLE)
+        pthread_setcancelstate(PTHREAD_CANCEL_ENABLE, NULL);
+}
 
 /* ---- signals.c, exits.c: abnormal ends ----------------------------------- */
 void ll_abnormal_init(void);  /* at initialisation: handlers, _exit */

@@ -86,9 +86,12 @@ static int ll_maps_line_has(const char *s, const char *eol, uintptr_t a)
 static int ll_mods_file(uintptr_t a, char *out, size_t n)
 {
     static char buf[8192];            /* a whole line: PATH_MAX and some */
+    int was = ll_cancel_off();
     int fd = ll_proc_open("maps", O_RDONLY);
-    if (fd < 0)
+    if (fd < 0) {
+        ll_cancel_restore(was);
         return -1;
+    }
     int found = -1;
     size_t len = 0;
     ssize_t r;
@@ -112,6 +115,7 @@ static int ll_mods_file(uintptr_t a, char *out, size_t n)
             break;                    /* a line longer than any path */
     }
     close(fd);
+    ll_cancel_restore(was);
     return found;
 }
 

@@ -99,7 +99,8 @@ static int ll_stderr_fd(void)
  * copy of stderr when the program closes fd 2 while we write. */
 static int ll_write_loop(int *fd, const char *s, size_t n)
 {
-    while (n) {
+    int was = ll_cancel_off(), err = 0;
+    while (n && !err) {
         ssize_t w = write(*fd, s, n);
         if (w < 0 && errno == EINTR)
             continue;
@@ -107,12 +108,15 @@ static int ll_write_loop(int *fd, const char *s, size_t n)
             *fd = ll_stderr_copy;       /* the program closed its stderr */
             continue;
         }
-        if (w <= 0)
-            return w < 0 ? errno : EIO;
+        if (w <= 0) {
+            err = w < 0 ? errno : EIO;
+            break;
+        }
         s += w;
         n -= (size_t)w;
     }
-    return 0;
+    ll_cancel_restore(was);
+    return err;
 }
 
 /* A write to a pipe nobody reads raises SIGPIPE, which would kill a program

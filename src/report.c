@@ -424,8 +424,9 @@ int ll_report_write(void)
         lim.rlim_cur = lim.rlim_max;
         raised = setrlimit(RLIMIT_NOFILE, &lim) == 0;
     }
-    int fails = 0;
+    int fails = 0, cancel = ll_cancel_off();
     ll_bigstack_call(ll_report_run, &fails);
+    ll_cancel_restore(cancel);
     if (raised)
         setrlimit(RLIMIT_NOFILE, &was);
     return fails;

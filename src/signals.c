@@ -142,8 +142,10 @@ void ll_end_enter(void)
     if (ll_guard || ll_in_real || !ll_is_own_process() || ll_end_take())
         return;
     struct timespec t = { 0, 10 * 1000 * 1000 };
+    int was = ll_cancel_off();
     for (int ms = 0; ms < LL_END_WAIT_MS || atomic_load(&ll_reporting); ms += 10)
         nanosleep(&t, NULL);
+    ll_cancel_restore(was);
 }
 
 int ll_report_claim(void)
@@ -785,7 +787,16 @@ static int ll_sig_in_report(int sig)
     return 1;
 }
 
+static void ll_sig_handle(int sig, siginfo_t *info, void *uc);
+
 void ll_sig_handler(int sig, siginfo_t *info, void *uc)
+{
+    int was = ll_cancel_off();
+    ll_sig_handle(sig, info, uc);
+    ll_cancel_restore(was);
+}
+
+static void ll_sig_handle(int sig, siginfo_t *info, void *uc)
 {
     int saved = errno;
     char name[16];

@@ -233,13 +233,14 @@ void ll_started_mark(void)
      * head is compared with an existing file before one is opened. */
     static struct ll_out o;             /* at initialisation, or in a fork child: one thread */
     char path[LL_STARTED_PATH_MAX];
-    int saved = errno;
+    int saved = errno, was = ll_cancel_off();
     ll_out_init(&o, -1);
     ll_started_head(&o, getpid(), ll_start_time());
     size_t head = o.len;
     ll_started_command(&o);
     if (ll_started_write(&o, head, getpid(), 1, path, sizeof path))
         memcpy(ll_started_file, path, sizeof ll_started_file);
+    ll_cancel_restore(was);
     errno = saved;
 }
 
@@ -259,14 +260,17 @@ static int ll_started_per_pid(void)
 static int ll_started_mark_of(struct ll_out *o, pid_t pid, char *const argv[], char *path,
                               size_t cap)
 {
+    int was = ll_cancel_off(), made = 0;
     uint64_t start = ll_start_time_of(pid);
-    if (!start)
-        return 0;
-    ll_out_init(o, -1);
-    ll_started_head(o, pid, start);
-    size_t head = o->len;
-    ll_started_argv(o, argv);
-    return ll_started_write(o, head, pid, 0, path, cap);
+    if (start) {
+        ll_out_init(o, -1);
+        ll_started_head(o, pid, start);
+        size_t head = o->len;
+        ll_started_argv(o, argv);
+        made = ll_started_write(o, head, pid, 0, path, cap);
+    }
+    ll_cancel_restore(was);
+    return made;
 }
 
 void ll_started_mark_child(pid_t pid, char *const argv[])

@@ -1564,3 +1564,50 @@ Test(hostile, end_on_an_8_kib_coroutine_stack)
     for (size_t i = 0; i < sizeof tiny_ends / sizeof *tiny_ends; i++)
         tiny_stack_end("coroutine", "8", tiny_ends[i]);
 }
+
+/* A thread with a cancellation request pending reaches libleak: a bad
+ * free's message, a signal's report, exit()'s report.  Each writes, and
+ * write() is a cancellation point: the request acted there, inside
+ * libleak, and the thread unwound out of it holding its locks.  Until
+ * 2026-11-27 each of the three hung for good (the next bad free waited on
+ * the message's lock; the exit and the signal report were never finished,
+ * and main's exit waited on them).  Now the request acts at the program's
+ * own next cancellation point, as natively. */
+static void cancel_ends(const char *mode, int status, int sig, int errors)
+{
+    const char *args[] = { mode, NULL };
+    struct ll_run r;
+    ll_run_raw(&r, "hostile_cancel", 1, "format=json:output={dir}/report.json", args);
+    if (sig) {
+        LL_EQ(r.signaled, 1, "%s: killed by a signal (exit %d); stderr:\n%.2000s", mode,
+              r.status, r.err);
+        LL_EQ(r.sig, sig, "%s: the signal; stderr:\n%.2000s", mode, r.err);
+    } else {
+        LL_EQ(r.exited, 1, "%s: exited (signal %d); stderr:\n%.2000s", mode, r.sig, r.err);
+        LL_EQ(r.status, status, "%s: exit status; stderr:\n%.2000s", mode, r.err);
+    }
+    cr_assert(has_report(&r), "%s: no report; stderr:\n%.2000s", mode, r.err);
+    json_t *j = ll_load_json(ll_fmt("%s/report.json", r.dir));
+    ll_check_schema(j);
+    LL_EQ(ll_bytes_at(j, "definitely_lost", LL_SRC("hostile_cancel.c"),
+                      ll_line("hostile_cancel.c", "@leak"), NULL), 48,
+          "%s: definitely lost at @leak; groups:\n%s", mode, ll_describe_leaks(j));
+    LL_EQ(json_array_size(ll_arr(j, "errors")), (size_t)errors, "%s: bad frees", mode);
+    LL_EQ(ll_count_lines(r.err, "libleak: invalid free:"), errors, "%s: stderr:\n%.2000s", mode,
+          r.err);
+    json_decref(j);
+    ll_run_free(&r);
+}
+
+Test(hostile, pending_cancellation_does_not_act_inside_libleak, .timeout = 60)
+{
+    cancel_ends("badfree", 0, 0, 2);
+    struct ll_run r;
+    const char *args[] = { "badfree", NULL };
+    ll_run_raw(&r, "hostile_cancel", 1, "output=/dev/null", args);
+    cr_assert(ll_contains(r.err, "hostile_cancel: worker cancelled\n"),
+              "the request acted at the program's pthread_testcancel(); stderr:\n%.2000s", r.err);
+    ll_run_free(&r);
+    cancel_ends("term", 0, SIGTERM, 0);
+    cancel_ends("exit", 5, 0, 0);
+}
