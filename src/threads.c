@@ -243,6 +243,11 @@ static void ll_stop_handler(int sig, siginfo_t *si, void *uc)
         return;
     }
     int in_call = ll_stop_in_call(s, uc);
+    /* A thread stopped inside a blocking call that is a cancellation point
+     * has asynchronous cancellation on for the call's length: a
+     * pthread_cancel() meanwhile would unwind it out of this handler while
+     * its stack is read, and leave ll_stop_inside counting it. */
+    int was = ll_cancel_off();
     /* Once the wait is over the scan counts this thread as running (its
      * whole stack is read): stopping it then would change nothing. */
     if (!atomic_load(&ll_stop_closed)) {
@@ -252,6 +257,7 @@ static void ll_stop_handler(int sig, siginfo_t *si, void *uc)
             ll_stop_here(s, uc, in_call);
     }
     ll_stop_restart(s, uc, in_call);    /* after the wait: a signal may have come */
+    ll_cancel_restore(was);
     errno = saved;
 }
 
