@@ -103,6 +103,7 @@ void ll_init_slow(void)
      * child writes its own from fork.c's handler): a vfork or posix_spawn
      * child shares its parent's state, initialised already, until its exec
      * (started.c). */
+    (void)ll_start_time();  /* the report's, read while /proc is there */
     ll_started_mark();
     ll_guard--;
     atomic_store_explicit(&ll_state, LL_READY, memory_order_release);

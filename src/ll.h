@@ -819,6 +819,10 @@ void ll_end_enter(void);
  * "exit()", "SIGSEGV"...): says so on stderr and returns 1; no report. */
 int ll_end_interrupted(const char *end, int signal);
 int ll_abnormal_report(void); /* the report outside exit(); ll_report_write's value */
+/* Around libleak's own system calls: one a seccomp filter traps fails
+ * (-ENOSYS) instead of killing the process with SIGSYS; nests. */
+void ll_sys_guard_on(sigset_t *old);
+void ll_sys_guard_off(const sigset_t *old);
 /* ll_report_write, with the signals sent to end the process held off
  * meanwhile (signals.c) */
 int ll_report_held(void);

@@ -418,17 +418,21 @@ static void ll_report_run(void *arg)
 int ll_report_write(void)
 {
     struct rlimit was, lim;
+    sigset_t sys;
+    int cancel = ll_cancel_off();
+    ll_sys_guard_on(&sys);
     int raised = getrlimit(RLIMIT_NOFILE, &was) == 0 && was.rlim_cur < was.rlim_max;
     if (raised) {
         lim = was;
         lim.rlim_cur = lim.rlim_max;
         raised = setrlimit(RLIMIT_NOFILE, &lim) == 0;
     }
-    int fails = 0, cancel = ll_cancel_off();
+    int fails = 0;
     ll_bigstack_call(ll_report_run, &fails);
-    ll_cancel_restore(cancel);
     if (raised)
         setrlimit(RLIMIT_NOFILE, &was);
+    ll_sys_guard_off(&sys);
+    ll_cancel_restore(cancel);
     return fails;
 }
 

@@ -222,33 +222,46 @@ static void ll_sig_end_now(int sig)
     ll_sig_unblock(sig, NULL);
 }
 
-/* ---- timers under a seccomp filter that traps them ------------------------ */
+/* ---- libleak's calls under a seccomp filter that traps them --------------- */
 /* A seccomp filter may trap a system call (SECCOMP_RET_TRAP): the kernel
  * sends the thread a SIGSYS, and kills the process with it when the thread
  * blocks it, as ours does in the handler: a program whose filter traps
  * timer_create died of SIGSYS at its first fault, with no report, where it
- * dies of SIGSEGV natively.  Around the timer calls this thread takes a
- * SIGSYS of its own and lets the call fail: a trapped call is never made,
- * and returns -ENOSYS (x86-64 sets it before the filter runs), so the
- * caller's fallback (alarm(), or no putting off) follows.  Another thread's
- * SIGSYS in between goes to the handler that was there. */
+ * dies of SIGSEGV natively; one that traps openat died so at any report.
+ * Around the timer calls and the whole report this thread takes a SIGSYS
+ * of its own and lets the call fail: a trapped call is never made, and
+ * returns -ENOSYS, so the caller's fallback (alarm(), no putting off, the
+ * report on stderr, frames not named) follows.  The handler sets that
+ * value: the kernel gives it the registers as they were at the call (its
+ * syscall_rollback), and the call would return its own number (257 from
+ * openat: a "descriptor" that every write then failed on, EBADF).  Another thread's SIGSYS in between goes to the handler
+ * that was there.  Nested guards (the report's own timer calls) are one. */
 #define LL_SYS_SECCOMP 1                /* si_code of a SIGSYS from a filter */
-static LL_TLS int ll_sys_guarded;
+static LL_TLS int ll_sys_guarded;       /* depth */
 static struct sigaction ll_sys_prev;
 static ll_lock_t ll_sys_lock;           /* one thread at a time swaps the handler */
 
 static void ll_sys_trap(int sig, siginfo_t *si, void *uc)
 {
-    if (ll_sys_guarded && si->si_code == LL_SYS_SECCOMP)
+    if (ll_sys_guarded && si->si_code == LL_SYS_SECCOMP) {
+#if defined(__x86_64__)
+        ((ucontext_t *)uc)->uc_mcontext.gregs[REG_RAX] = -ENOSYS;
+#elif defined(__aarch64__)
+        ((ucontext_t *)uc)->uc_mcontext.regs[0] = (unsigned long long)-ENOSYS;
+#endif
         return;
+    }
     if (ll_sys_prev.sa_flags & SA_SIGINFO)
         ll_sys_prev.sa_sigaction(sig, si, uc);
     else if (ll_sys_prev.sa_handler != SIG_DFL && ll_sys_prev.sa_handler != SIG_IGN)
         ll_sys_prev.sa_handler(sig);
 }
 
-static void ll_sys_guard_on(sigset_t *old)
+void ll_sys_guard_on(sigset_t *old)
 {
+    sigemptyset(old);
+    if (ll_sys_guarded++)
+        return;                         /* the outer guard stands */
     struct sigaction sa;
     memset(&sa, 0, sizeof(sa));
     sa.sa_sigaction = ll_sys_trap;
@@ -256,7 +269,6 @@ static void ll_sys_guard_on(sigset_t *old)
     sigfillset(&sa.sa_mask);
     ll_lock(&ll_sys_lock);
     ll_sigaction_next(SIGSYS, &sa, &ll_sys_prev);
-    ll_sys_guarded = 1;
     ll_sig_unblock(SIGSYS, old);
 }
 
@@ -267,10 +279,11 @@ void ll_sig_fork_child(void)
     ll_lock_reset(&ll_sys_lock);
 }
 
-static void ll_sys_guard_off(const sigset_t *old)
+void ll_sys_guard_off(const sigset_t *old)
 {
+    if (--ll_sys_guarded)
+        return;
     pthread_sigmask(SIG_SETMASK, old, NULL);
-    ll_sys_guarded = 0;
     ll_sigaction_next(SIGSYS, &ll_sys_prev, NULL);
     ll_unlock(&ll_sys_lock);
 }

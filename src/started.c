@@ -92,9 +92,19 @@ static uint64_t ll_start_time_of(pid_t pid)
     return ll_stat_start_time(buf, n);
 }
 
+/* This process's, read once per process: at initialisation (ll_started_mark)
+ * (libleak.c) or at the first call in a fork child.  A report made after the program
+ * shut itself off from /proc (a seccomp filter, a chroot) still has it. */
 uint64_t ll_start_time(void)
 {
-    return ll_start_time_of(0);
+    static uint64_t start;
+    static pid_t of;
+    pid_t pid = (pid_t)syscall(SYS_getpid);
+    if (of != pid || !start) {
+        start = ll_start_time_of(0);
+        of = pid;
+    }
+    return start;
 }
 
 /* The marker's first members: a file that starts with exactly these is

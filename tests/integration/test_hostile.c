@@ -515,6 +515,45 @@ Test(hostile, seccomp_filter_trapping_timers_still_reports, .timeout = 60)
         seccomp_dies("term", SIGTERM);
 }
 
+/* A filter that traps openat: the report can open neither its output file
+ * nor /proc, so it goes to stderr with its frames not named, and the
+ * process ends as natively (SIGSEGV; status 0).  Until 2026-11-27 the
+ * trapped call killed it with SIGSYS, with no report (or, in the exit's
+ * report, the call returned its own number, 257, taken for a descriptor:
+ * "cannot write the report (Bad file descriptor)"). */
+static void seccomp_open_ends(const char *mode, int sig)
+{
+    const char *args[] = { mode, NULL };
+    struct ll_run r;
+    ll_run_raw(&r, "hostile_seccomp_trap", 1, "format=json:output={dir}/report.json", args);
+    if (sig) {
+        LL_EQ(r.signaled, 1, "%s: killed by a signal (exit %d); stderr:\n%.2000s", mode,
+              r.status, r.err);
+        LL_EQ(r.sig, sig, "%s: the signal (SIGSYS: %d); stderr:\n%.2000s", mode, SIGSYS, r.err);
+    } else {
+        LL_EQ(r.exited, 1, "%s: exited (signal %d); stderr:\n%.2000s", mode, r.sig, r.err);
+        LL_EQ(r.status, 0, "%s: exit status; stderr:\n%.2000s", mode, r.err);
+    }
+    LL_EQ(ll_count_lines(r.err, "(Function not implemented); writing it to stderr instead"), 1,
+          "%s: one line says why the report is on stderr; stderr:\n%.2000s", mode, r.err);
+    const char *at = strstr(r.err, "\n{\"libleak\"");
+    cr_assert_not_null(at, "%s: no JSON report on stderr:\n%.2000s", mode, r.err);
+    json_error_t e;
+    json_t *j = json_loads(at + 1, JSON_DISABLE_EOF_CHECK, &e);
+    cr_assert_not_null(j, "%s: the report on stderr is not JSON (%s)", mode, e.text);
+    ll_check_schema(j);
+    LL_EQ(ll_summary_bytes(j, "definitely_lost"), 48, "%s: definitely lost", mode);
+    LL_EQ(ll_summary_bytes(j, "possibly_lost"), 0, "%s: possibly lost", mode);
+    json_decref(j);
+    ll_run_free(&r);
+}
+
+Test(hostile, seccomp_filter_trapping_openat_still_reports, .timeout = 60)
+{
+    seccomp_open_ends("open_fault", SIGSEGV);
+    seccomp_open_ends("open_exit", 0);
+}
+
 #define LL_IN_ALLOC(sig) \
     "libleak: " sig " inside the allocator (the report takes no memory from it): writing"
 

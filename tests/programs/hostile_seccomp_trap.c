@@ -7,7 +7,10 @@
  *               setitimer trapped; a leak, then SIGSEGV
  *   term        timer_create trapped; a leak, then SIGTERM from another
  *               thread while main allocates and frees (most of them land
- *               inside malloc or free, where libleak puts them off) */
+ *               inside malloc or free, where libleak puts them off)
+ *   open_fault  openat trapped (the report's output file, /proc, the
+ *               objects its frames are named from); a leak, then SIGSEGV
+ *   open_exit   openat trapped; a leak, then main returns 0 */
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <pthread.h>
@@ -25,11 +28,11 @@ static void *volatile sink;
 #define TRAP(nr) BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (nr), 0, 1), \
                  BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_TRAP)
 
-static int filter(int all)
+static int filter(int all, int open)
 {
     struct sock_filter one[] = {
         BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
-        TRAP(__NR_timer_create),
+        TRAP(open ? __NR_openat : __NR_timer_create),
         BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
     };
     struct sock_filter every[] = {
@@ -60,7 +63,7 @@ static void *terminator(void *arg)
 int main(int argc, char **argv)
 {
     const char *mode = argc > 1 ? argv[1] : "fault";
-    if (filter(!strcmp(mode, "fault_all"))) {
+    if (filter(!strcmp(mode, "fault_all"), !strncmp(mode, "open_", 5))) {
         perror("seccomp");
         return 1;
     }
@@ -73,6 +76,8 @@ int main(int argc, char **argv)
         for (;;)
             free(malloc(64));
     }
+    if (!strcmp(mode, "open_exit"))
+        return 0;
     int *volatile bad = (int *)8;
     *bad = 1;                           /* SIGSEGV */
     return 0;
