@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -95,6 +96,22 @@ static int ll_stderr_fd(void)
     return ll_stderr_copy_intact() ? ll_stderr_copy : -1;
 }
 
+/* A descriptor the program made non-blocking (an event loop's stderr, a
+ * pipe shared with it) takes what its pipe holds and then fails with
+ * EAGAIN: the rest of the report was lost, with no word, when the reader
+ * was slower than the writer.  Wait for room, as a blocking write would;
+ * LL_WRITE_WAIT_MS with no room at all is a reader that is gone for good. */
+#define LL_WRITE_WAIT_MS 30000
+
+static int ll_write_room(int fd)
+{
+    struct pollfd p = { .fd = fd, .events = POLLOUT };
+    int r;
+    while ((r = poll(&p, 1, LL_WRITE_WAIT_MS)) < 0 && errno == EINTR)
+        ;
+    return r > 0;
+}
+
 /* Write all of s to *fd; 0, or the errno of the failure.  *fd becomes the
  * copy of stderr when the program closes fd 2 while we write. */
 static int ll_write_loop(int *fd, const char *s, size_t n)
@@ -103,6 +120,8 @@ static int ll_write_loop(int *fd, const char *s, size_t n)
     while (n && !err) {
         ssize_t w = write(*fd, s, n);
         if (w < 0 && errno == EINTR)
+            continue;
+        if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) && ll_write_room(*fd))
             continue;
         if (w < 0 && errno == EBADF && *fd == 2 && ll_stderr_copy_intact()) {
             *fd = ll_stderr_copy;       /* the program closed its stderr */

@@ -1650,3 +1650,28 @@ Test(hostile, pending_cancellation_does_not_act_inside_libleak, .timeout = 60)
     cancel_ends("term", 0, SIGTERM, 0);
     cancel_ends("exit", 5, 0, 0);
 }
+
+/* The report on a stderr the program made non-blocking, a pipe whose
+ * reader is slow: a write that found the pipe full failed (EAGAIN), and
+ * the rest of the report was lost with no word (until 2026-11-27: the
+ * first 64 KiB came, of about 220).  libleak now waits for room, as a
+ * blocking write would.  The child's report is the first on stderr. */
+Test(hostile, report_on_a_nonblocking_stderr_comes_whole, .timeout = 60)
+{
+    struct ll_run r;
+    const char *args[] = { NULL };
+    ll_run_raw(&r, "hostile_nonblocking_stderr", 1, "format=json", args);
+    LL_EQ(r.exited, 1, "exited (signal %d); stderr:\n%.2000s", r.sig, r.err);
+    LL_EQ(r.status, 0, "exit status (the child's); stderr:\n%.2000s", r.err);
+    const char *at = strstr(r.err, "{\"libleak\"");
+    cr_assert_not_null(at, "no JSON report on stderr:\n%.2000s", r.err);
+    json_error_t e;
+    json_t *j = json_loads(at, JSON_DISABLE_EOF_CHECK, &e);
+    cr_assert_not_null(j, "the child's report is cut short (%s at byte %d of %zu)", e.text,
+                       e.position, strlen(at));
+    ll_check_schema(j);
+    LL_EQ(ll_summary_blocks(j, "definitely_lost"), 128, "the child's leaks");
+    LL_EQ(json_array_size(ll_arr(j, "leaks")), 128, "one leak site per stack");
+    json_decref(j);
+    ll_run_free(&r);
+}
