@@ -731,6 +731,8 @@ void ll_cxx_own_init(void);
  * this holds; "" if libleak's is the one. */
 extern LL_HIDDEN char ll_alloc_hidden[256];
 void ll_alloc_hidden_init(void);
+/* 1 if another copy of libleak is loaded ahead of this one (real.c). */
+int ll_other_copy_ahead(void);
 
 /* A block made by fn may be freed through dealloc. */
 static inline int ll_fn_pairs(unsigned fn, unsigned dealloc)

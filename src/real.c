@@ -112,6 +112,20 @@ static struct link_map *ll_definer_ahead(const char *name)
     return NULL;
 }
 
+/* Another copy of libleak ahead of this one (preloaded twice, from two
+ * paths: a wrapper's LD_PRELOAD and the user's): 1 if the object that
+ * defines malloc ahead of this one also defines the start of every
+ * program and the exec calls, as only libleak does.  That copy then sees
+ * every allocation, and this one's report would be a second one, of no
+ * blocks, over the first's file. */
+int ll_other_copy_ahead(void)
+{
+    ll_maps_init();
+    struct link_map *lm = ll_definer_ahead("malloc");
+    return lm && lm != ll_program_lm && ll_definer_ahead("__libc_start_main") == lm &&
+           ll_definer_ahead("execveat") == lm && ll_definer_ahead("posix_spawnp") == lm;
+}
+
 void ll_cxx_own_init(void)
 {
     static const char *const news[] = { "_Znwm", "_Znam", "_ZnwmRKSt9nothrow_t",

@@ -1675,3 +1675,52 @@ Test(hostile, report_on_a_nonblocking_stderr_comes_whole, .timeout = 60)
     json_decref(j);
     ll_run_free(&r);
 }
+
+/* Files in dir whose names start with prefix. */
+static int files_starting(const char *dir, const char *prefix)
+{
+    DIR *d = opendir(dir);
+    cr_assert_not_null(d, "opendir %s", dir);
+    int n = 0;
+    for (struct dirent *e; (e = readdir(d));)
+        n += strncmp(e->d_name, prefix, strlen(prefix)) == 0;
+    closedir(d);
+    return n;
+}
+
+/* libleak preloaded twice, from two paths (a wrapper's LD_PRELOAD and the
+ * user's): the copy loaded first sees every allocation; the second stands
+ * aside.  Until 2026-11-27 both tracked every block (the first passes each
+ * call on to the next malloc, the second's), each copy's records were
+ * memory the other scanned as a root, and both wrote a report (report.PID
+ * and report.PID.2) with the lost block still reachable. */
+Test(hostile, libleak_preloaded_twice_reports_once)
+{
+    char dir[] = "/tmp/ll-copy-XXXXXX";
+    cr_assert_not_null(mkdtemp(dir), "mkdtemp");
+    const char *copy = ll_fmt("%s/libleak.so", dir);
+    cr_assert_eq(system(ll_fmt("cp '%s' '%s'", LL_LIB, copy)), 0, "cp");
+    ll_preload_allocator(copy);
+    struct ll_run r;
+    ll_run_raw(&r, "leak_simple", 1, "format=json:output={dir}/report.%p", NULL);
+    ll_rm_rf(dir);
+    LL_EQ(r.exited, 1, "exited (signal %d); stderr:\n%.2000s", r.sig, r.err);
+    LL_STREQ(r.out, "leak_simple: done\n", "stdout");
+    LL_STREQ(r.err, "", "stderr");
+    LL_EQ(files_starting(r.dir, "report."), 1, "reports written");
+    json_t *j = ll_load_json(ll_fmt("%s/report.%d", r.dir, r.pid));
+    ll_check_schema(j);
+    LL_EQ(ll_bytes_at(j, "definitely_lost", LL_SRC("leak_simple.c"),
+                      ll_line("leak_simple.c", "@leak"), NULL), 4,
+          "definitely lost at @leak; groups:\n%s", ll_describe_leaks(j));
+    struct ll_run one;                  /* the same program, libleak loaded once */
+    ll_run_json(&one, "leak_simple", NULL, NULL);
+    static const char *const kinds[] = { "definitely_lost", "indirectly_lost", "possibly_lost",
+                                         "still_reachable" };
+    for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
+        LL_EQ(ll_summary_bytes(j, kinds[i]), ll_summary_bytes(one.json, kinds[i]),
+              "%s, against libleak loaded once", kinds[i]);
+    ll_run_free(&one);
+    json_decref(j);
+    ll_run_free(&r);
+}
