@@ -115,9 +115,10 @@ static struct link_map *ll_definer_ahead(const char *name)
 /* Another copy of libleak ahead of this one (preloaded twice, from two
  * paths: a wrapper's LD_PRELOAD and the user's): 1 if the object that
  * defines malloc ahead of this one also defines the start of every
- * program and the exec calls, as only libleak does.  That copy then sees
- * every allocation, and this one's report would be a second one, of no
- * blocks, over the first's file. */
+ * program and the exec calls, as only libleak does.  That copy sees every
+ * allocation and passes it on to this one's malloc: were this one to track
+ * them too, each copy's records would be roots to the other (every lost
+ * block reachable), and each would write a report. */
 int ll_other_copy_ahead(void)
 {
     ll_maps_init();

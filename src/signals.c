@@ -234,27 +234,34 @@ static void ll_sig_end_now(int sig)
  * report on stderr, frames not named) follows.  The handler sets that
  * value: the kernel gives it the registers as they were at the call (its
  * syscall_rollback), and the call would return its own number (257 from
- * openat: a "descriptor" that every write then failed on, EBADF).  Another thread's SIGSYS in between goes to the handler
- * that was there.  Nested guards (the report's own timer calls) are one. */
+ * openat: a "descriptor" every write then failed on, EBADF).  Another
+ * thread's SIGSYS meanwhile goes to the handler that was there; with none,
+ * its call fails the same way (the process is ending: dying of SIGSYS
+ * would end the report too).  Nested guards (the report's own timer calls)
+ * are one. */
 #define LL_SYS_SECCOMP 1                /* si_code of a SIGSYS from a filter */
 static LL_TLS int ll_sys_guarded;       /* depth */
 static struct sigaction ll_sys_prev;
 static ll_lock_t ll_sys_lock;           /* one thread at a time swaps the handler */
 
+static void ll_sys_fail(void *uc)
+{
+#if defined(__x86_64__)
+    ((ucontext_t *)uc)->uc_mcontext.gregs[REG_RAX] = -ENOSYS;
+#elif defined(__aarch64__)
+    ((ucontext_t *)uc)->uc_mcontext.regs[0] = (unsigned long long)-ENOSYS;
+#endif
+}
+
 static void ll_sys_trap(int sig, siginfo_t *si, void *uc)
 {
-    if (ll_sys_guarded && si->si_code == LL_SYS_SECCOMP) {
-#if defined(__x86_64__)
-        ((ucontext_t *)uc)->uc_mcontext.gregs[REG_RAX] = -ENOSYS;
-#elif defined(__aarch64__)
-        ((ucontext_t *)uc)->uc_mcontext.regs[0] = (unsigned long long)-ENOSYS;
-#endif
-        return;
-    }
-    if (ll_sys_prev.sa_flags & SA_SIGINFO)
+    int prog = !ll_sys_guarded || si->si_code != LL_SYS_SECCOMP;
+    if (prog && (ll_sys_prev.sa_flags & SA_SIGINFO))
         ll_sys_prev.sa_sigaction(sig, si, uc);
-    else if (ll_sys_prev.sa_handler != SIG_DFL && ll_sys_prev.sa_handler != SIG_IGN)
+    else if (prog && ll_sys_prev.sa_handler != SIG_DFL && ll_sys_prev.sa_handler != SIG_IGN)
         ll_sys_prev.sa_handler(sig);
+    else if (si->si_code == LL_SYS_SECCOMP)
+        ll_sys_fail(uc);
 }
 
 void ll_sys_guard_on(sigset_t *old)

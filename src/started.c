@@ -92,9 +92,9 @@ static uint64_t ll_start_time_of(pid_t pid)
     return ll_stat_start_time(buf, n);
 }
 
-/* This process's, read once per process: at initialisation (ll_started_mark)
- * (libleak.c) or at the first call in a fork child.  A report made after the program
- * shut itself off from /proc (a seccomp filter, a chroot) still has it. */
+/* This process's, read once per process: at initialisation (libleak.c) or
+ * at the first call in a fork child.  A report made after the program shut
+ * itself off from /proc (a seccomp filter, a chroot) still has it. */
 uint64_t ll_start_time(void)
 {
     static uint64_t start;
