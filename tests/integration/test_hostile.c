@@ -515,6 +515,20 @@ Test(hostile, seccomp_filter_trapping_timers_still_reports, .timeout = 60)
         seccomp_dies("term", SIGTERM);
 }
 
+/* r ended as natively: killed by sig, or (sig 0) exited with status. */
+static void ends_as(const struct ll_run *r, const char *what, int status, int sig)
+{
+    if (sig) {
+        LL_EQ(r->signaled, 1, "%s: killed by a signal (exit %d); stderr:\n%.2000s", what,
+              r->status, r->err);
+        LL_EQ(r->sig, sig, "%s: the signal (SIGSYS: %d); stderr:\n%.2000s", what, SIGSYS,
+              r->err);
+    } else {
+        LL_EQ(r->exited, 1, "%s: exited (signal %d); stderr:\n%.2000s", what, r->sig, r->err);
+        LL_EQ(r->status, status, "%s: exit status; stderr:\n%.2000s", what, r->err);
+    }
+}
+
 /* A filter that traps openat: the report can open neither its output file
  * nor /proc, so it goes to stderr with its frames not named, and the
  * process ends as natively (SIGSEGV; status 0).  Until 2026-11-27 the
@@ -526,14 +540,7 @@ static void seccomp_open_ends(const char *mode, int sig)
     const char *args[] = { mode, NULL };
     struct ll_run r;
     ll_run_raw(&r, "hostile_seccomp_trap", 1, "format=json:output={dir}/report.json", args);
-    if (sig) {
-        LL_EQ(r.signaled, 1, "%s: killed by a signal (exit %d); stderr:\n%.2000s", mode,
-              r.status, r.err);
-        LL_EQ(r.sig, sig, "%s: the signal (SIGSYS: %d); stderr:\n%.2000s", mode, SIGSYS, r.err);
-    } else {
-        LL_EQ(r.exited, 1, "%s: exited (signal %d); stderr:\n%.2000s", mode, r.sig, r.err);
-        LL_EQ(r.status, 0, "%s: exit status; stderr:\n%.2000s", mode, r.err);
-    }
+    ends_as(&r, mode, 0, sig);
     LL_EQ(ll_count_lines(r.err, "(Function not implemented); writing it to stderr instead"), 1,
           "%s: one line says why the report is on stderr; stderr:\n%.2000s", mode, r.err);
     const char *at = strstr(r.err, "\n{\"libleak\"");
@@ -1617,14 +1624,7 @@ static void cancel_ends(const char *mode, int status, int sig, int errors)
     const char *args[] = { mode, NULL };
     struct ll_run r;
     ll_run_raw(&r, "hostile_cancel", 1, "format=json:output={dir}/report.json", args);
-    if (sig) {
-        LL_EQ(r.signaled, 1, "%s: killed by a signal (exit %d); stderr:\n%.2000s", mode,
-              r.status, r.err);
-        LL_EQ(r.sig, sig, "%s: the signal; stderr:\n%.2000s", mode, r.err);
-    } else {
-        LL_EQ(r.exited, 1, "%s: exited (signal %d); stderr:\n%.2000s", mode, r.sig, r.err);
-        LL_EQ(r.status, status, "%s: exit status; stderr:\n%.2000s", mode, r.err);
-    }
+    ends_as(&r, mode, status, sig);
     cr_assert(has_report(&r), "%s: no report; stderr:\n%.2000s", mode, r.err);
     json_t *j = ll_load_json(ll_fmt("%s/report.json", r.dir));
     ll_check_schema(j);
