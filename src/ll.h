@@ -55,6 +55,8 @@
 typedef struct { atomic_int v; } ll_lock_t;
 #define LL_LOCK_INIT { 0 }
 void ll_lock_slow(ll_lock_t *l);
+/* The n-th round of waiting for another thread: pause, yield or sleep. */
+void ll_backoff(unsigned n);
 static inline void ll_lock(ll_lock_t *l) {
     if (ll_likely(!atomic_exchange_explicit(&l->v, 1, memory_order_acquire)))
         return;

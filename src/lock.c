@@ -14,16 +14,29 @@ LL_TLS int ll_inner_held;
 LL_TLS int ll_locks_held;
 LL_TLS int ll_stop_pending;
 
-/* Spin, then yield, then sleep.  The holder may be descheduled: yielding
- * lets it run, unless this thread has a real-time priority (SCHED_FIFO,
- * SCHED_RR, as audio threads have) and the holder a lower one on the same
- * CPU: sched_yield() then gives the CPU back to this thread alone, and it
- * spun until its own next sleep (a producer/consumer pair pinned to one
- * CPU took 4.0 s against 0.03 s native, nearly all in sched_yield).  A short
- * sleep lets any holder run.  By system call: nanosleep() is a cancellation
- * point, and this may run inside malloc. */
+/* The n-th wait for another thread: spin, then yield, then sleep.  The
+ * other may be descheduled: yielding lets it run, unless this thread has a
+ * real-time priority (SCHED_FIFO, SCHED_RR, as audio threads have) and the
+ * other a lower one on the same CPU: sched_yield() then gives the CPU back
+ * to this thread alone, and it spun until its own next sleep (a real-time
+ * and an ordinary thread sharing blocks on one CPU took 4.0 s against
+ * 0.03 s native, nearly all in sched_yield: tests/bench/rtlock.c).  A short
+ * sleep lets any thread run.  By system call: nanosleep() is a
+ * cancellation point, and this may run inside malloc. */
 #define LL_SPIN_PAUSE 64
 #define LL_SPIN_YIELD 128
+
+void ll_backoff(unsigned n)
+{
+    if (n < LL_SPIN_PAUSE) {
+        __builtin_ia32_pause();
+    } else if (n < LL_SPIN_YIELD) {
+        sched_yield();
+    } else {
+        struct timespec t = { 0, 20 * 1000 };
+        syscall(SYS_nanosleep, &t, NULL);
+    }
+}
 
 void ll_lock_slow(ll_lock_t *l)
 {
@@ -31,13 +44,6 @@ void ll_lock_slow(ll_lock_t *l)
         if (!atomic_load_explicit(&l->v, memory_order_relaxed) &&
             !atomic_exchange_explicit(&l->v, 1, memory_order_acquire))
             return;
-        if (spins < LL_SPIN_PAUSE) {
-            __builtin_ia32_pause();
-        } else if (spins < LL_SPIN_YIELD) {
-            sched_yield();
-        } else {
-            struct timespec t = { 0, 20 * 1000 };
-            syscall(SYS_nanosleep, &t, NULL);
-        }
+        ll_backoff(spins);
     }
 }

@@ -548,7 +548,8 @@ void ll_resume_threads(void)
     ll_futex(&ll_stop_release, FUTEX_WAKE, 0x7fffffff, NULL);
     /* The slots are reused by the next stop: let every handler leave first. */
     uint64_t deadline = ll_now_ms() + LL_STOP_WAIT_MS;
-    while (atomic_load(&ll_stop_inside) && ll_now_ms() < deadline) sched_yield();
+    for (unsigned n = 0; atomic_load(&ll_stop_inside) && ll_now_ms() < deadline; n++)
+        ll_backoff(n);
     ll_nstopped = 0;
 }
 
