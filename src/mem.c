@@ -64,12 +64,34 @@ static struct { uintptr_t lo; size_t size; } ll_pages[LL_MAX_PAGES];
 static size_t ll_npages;
 static ll_lock_t ll_pages_lock;
 
+/* A reservation (MAP_NORESERVE: only the pages used count) made while the
+ * program has called mlockall(MCL_FUTURE), as real-time and cryptographic
+ * programs do, is locked like any new mapping, and so populated whole: the
+ * report's 1 GiB salvage region took 1.09 GB of RAM and 1.6 s at the end
+ * of a program that used 35 MB.  So it is made inaccessible first (never
+ * populated), unlocked, then opened: its pages come as they are used. */
+static void *ll_pages_reserve_map(size_t size)
+{
+    void *p = (void *)syscall(SYS_mmap, NULL, size, PROT_NONE,
+                              MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (p == MAP_FAILED)
+        return p;
+    syscall(SYS_munlock, p, size);
+    if (syscall(SYS_mprotect, p, size, PROT_READ | PROT_WRITE) != 0) {
+        syscall(SYS_munmap, p, size);
+        return MAP_FAILED;
+    }
+    return p;
+}
+
 static void *ll_pages_map(size_t size, int flags)
 {
     size = ll_page_up(size);
     /* by system call: the exported mmap (mmap.c) is the program's */
-    void *p = (void *)syscall(SYS_mmap, NULL, size, PROT_READ | PROT_WRITE,
-                              MAP_PRIVATE | MAP_ANONYMOUS | flags, -1, 0);
+    void *p = flags & MAP_NORESERVE
+                  ? ll_pages_reserve_map(size)
+                  : (void *)syscall(SYS_mmap, NULL, size, PROT_READ | PROT_WRITE,
+                                    MAP_PRIVATE | MAP_ANONYMOUS | flags, -1, 0);
     if (p == MAP_FAILED)
         return NULL;
     if (!(flags & MAP_NORESERVE))       /* reserved: never given back */

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -156,9 +157,12 @@ void ll_run_raw(struct ll_run *r, const char *prog, int preload,
     int st = 0;
     long waited = 0, step = 1;
     for (;;) {
-        pid_t w = waitpid(pid, &st, WNOHANG);
-        if (w == pid)
+        struct rusage ru;
+        pid_t w = wait4(pid, &st, WNOHANG, &ru);
+        if (w == pid) {
+            r->maxrss_kb = ru.ru_maxrss;
             break;
+        }
         cr_assert(w == 0 || errno == EINTR, "waitpid: %s", strerror(errno));
         if (waited >= LL_TIMEOUT_SECONDS * 1000L) {
             kill(-pid, SIGKILL);

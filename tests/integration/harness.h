@@ -44,6 +44,7 @@ struct ll_run {
     char *err;             /* stderr, NUL-terminated */
     size_t err_len;
     json_t *json;          /* the report (ll_run_json), else NULL */
+    long maxrss_kb;        /* the program's peak RSS (wait4) */
 };
 
 /* Run LL_PROGRAMS/prog with the NULL-terminated argument list args (may be

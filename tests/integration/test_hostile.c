@@ -1724,3 +1724,31 @@ Test(hostile, libleak_preloaded_twice_reports_once)
     json_decref(j);
     ll_run_free(&r);
 }
+
+/* A program that called mlockall(MCL_FUTURE): every mapping made after it
+ * is locked and filled at once, and the report's salvage region (1 GiB
+ * reserved, of which a report uses a few pages) was filled whole at exit:
+ * a peak RSS of 1.09 GB where the program alone reaches 35 MB, until
+ * 2026-11-27.  Now it is never locked. */
+Test(hostile, mlockall_program_keeps_its_size, .timeout = 60)
+{
+    struct ll_run native, r;
+    ll_run_raw(&native, "hostile_mlockall", 0, NULL, NULL);
+    if (native.exited && native.status == 3) {
+        ll_run_free(&native);
+        cr_skip_test("mlockall is not allowed here");
+    }
+    LL_EQ(native.status, 0, "natively: stderr:\n%s", native.err);
+    ll_run_raw(&r, "hostile_mlockall", 1, "format=json:output={dir}/report.json", NULL);
+    ends_as(&r, "under libleak", 0, 0);
+    json_t *j = ll_load_json(ll_fmt("%s/report.json", r.dir));
+    LL_EQ(ll_bytes_at(j, "definitely_lost", LL_SRC("hostile_mlockall.c"),
+                      ll_line("hostile_mlockall.c", "@leak"), NULL), 48,
+          "definitely lost at @leak; groups:\n%s", ll_describe_leaks(j));
+    cr_assert_lt(r.maxrss_kb, native.maxrss_kb + 100 * 1024,
+                 "peak RSS %ld KiB under libleak, %ld KiB natively", r.maxrss_kb,
+                 native.maxrss_kb);
+    json_decref(j);
+    ll_run_free(&native);
+    ll_run_free(&r);
+}
