@@ -207,15 +207,24 @@ static int is_device(const char *path, const char *eol)
              (n == sizeof zero - 1 || path[sizeof zero - 1] == ' '));
 }
 
-/* Readable mappings into maps; with anon, also the readable and writable
- * private ones backed by no file and not named ([stack], [heap], ...);
- * with files, the readable ones backed by a file (a non-zero inode), of
- * those the executable ones, and the private writable ones no device's. */
-int ll_maps_read(struct ll_ranges *maps, struct ll_ranges *anon, struct ll_files *files)
+/* An anonymous mapping's name: none, or one the program gave it
+ * (prctl(PR_SET_VMA_ANON_NAME): "[anon:NAME]", Linux 5.17), which is still
+ * the program's memory; not the kernel's own ([stack], [heap], [vdso]...). */
+static int anon_unnamed(const char *path, const char *eol)
 {
-    size_t len, cap;
-    char *buf = slurp("maps", &len, &cap);
-    if (!buf) return -1;
+    static const char named[] = "[anon:";
+    return path == eol || ((size_t)(eol - path) > sizeof named - 1 &&
+                           memcmp(path, named, sizeof named - 1) == 0);
+}
+
+/* Readable mappings of a /proc/PID/maps text into maps; with anon, also the
+ * readable and writable private ones backed by no file and not named by
+ * the kernel ([stack], [heap], ...); with files, the readable ones backed
+ * by a file (a non-zero inode), of those the executable ones, and the
+ * private writable ones no device's. */
+int ll_maps_parse(const char *buf, size_t len, struct ll_ranges *maps, struct ll_ranges *anon,
+                  struct ll_files *files)
+{
     int err = 0;
     for (const char *s = buf, *end = buf + len; s < end && !err;) {
         const char *eol = memchr(s, '\n', (size_t)(end - s));
@@ -229,7 +238,7 @@ int ll_maps_read(struct ll_ranges *maps, struct ll_ranges *anon, struct ll_files
             const char *inode = skip_fields(p + 5, eol, 2);    /* offset, dev */
             const char *path = skip_fields(inode, eol, 1);
             int no_file = inode[0] == '0' && inode[1] == ' ';
-            if (anon && !err && p[2] == 'w' && p[4] == 'p' && no_file && path == eol)
+            if (anon && !err && p[2] == 'w' && p[4] == 'p' && no_file && anon_unnamed(path, eol))
                 err = ll_ranges_add(anon, lo, hi);
             if (files && !err && !no_file)
                 err = ll_ranges_add(&files->data, lo, hi) ||
@@ -239,6 +248,16 @@ int ll_maps_read(struct ll_ranges *maps, struct ll_ranges *anon, struct ll_files
         }
         s = eol + 1;
     }
+    return err;
+}
+
+/* ll_maps_parse of this process's maps. */
+int ll_maps_read(struct ll_ranges *maps, struct ll_ranges *anon, struct ll_files *files)
+{
+    size_t len, cap;
+    char *buf = slurp("maps", &len, &cap);
+    if (!buf) return -1;
+    int err = ll_maps_parse(buf, len, maps, anon, files);
     ll_work_free(buf, cap);
     return err;
 }

@@ -46,9 +46,12 @@ struct ll_files { struct ll_ranges data, code, cow; };
 void ll_files_free(struct ll_files *f);
 
 /* /proc/self/maps: the readable mappings (ascending); with anon, also the
- * private writable ones backed by no file and not named; with files, the
- * ones backed by a file. */
+ * private writable ones backed by no file and not named by the kernel (a
+ * name the program gave, "[anon:NAME]", counts as none); with files, the
+ * ones backed by a file.  ll_maps_parse: the same from a maps text. */
 int ll_maps_read(struct ll_ranges *maps, struct ll_ranges *anon, struct ll_files *files);
+int ll_maps_parse(const char *buf, size_t len, struct ll_ranges *maps, struct ll_ranges *anon,
+                  struct ll_files *files);
 size_t ll_maps_find(const struct ll_ranges *m, uintptr_t a);  /* first ending above a */
 
 /* Classify blocks (sorted by ptr) from these roots; maps clips them.

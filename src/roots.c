@@ -39,8 +39,11 @@
  *    object's segments: the pages the process wrote there (roots_add_cow).
  *
  * Not scanned, unlike Valgrind: shared mappings (MAP_SHARED, of /dev/zero too),
- * named anonymous mappings, and the pages of private file mappings the
- * process did not write (the file's own: they hold none of its pointers).
+ * [heap] (glibc's main arena: its free chunks hold stale pointers; its
+ * blocks are scanned when reached), and the pages of private file mappings
+ * the process did not write (the file's own: they hold none of its
+ * pointers).  An anonymous mapping the program named ("[anon:NAME]") is
+ * one like the others (reach.c).
  *
  * Order matters: everything that takes a lock another thread may hold
  * (dl_iterate_phdr, dlsym) runs before the other threads are stopped;

@@ -790,3 +790,30 @@ Test(reach, private_writable_file_mappings_are_listed)
     munmap(ro, 4096);
     munmap(zero, 4096);
 }
+
+/* An anonymous mapping the program named (prctl(PR_SET_VMA_ANON_NAME),
+ * "[anon:NAME]") is its memory, a root like any unnamed one; the kernel's
+ * own ([heap], [stack], [vdso]), shared ones and files' are not.  Until
+ * 2026-11-27 a named one was never read: a block held only from a pool the
+ * program had named read definitely lost. */
+Test(reach, program_named_anonymous_mappings_are_anonymous)
+{
+    static const char text[] =
+        "10000-11000 rw-p 00000000 00:00 0 \n"
+        "20000-21000 rw-p 00000000 00:00 0                          [anon:my pool]\n"
+        "30000-31000 rw-p 00000000 00:00 0                          [heap]\n"
+        "40000-41000 rw-p 00000000 00:00 0                          [stack]\n"
+        "50000-51000 rw-s 00000000 00:01 1234                       [anon_shmem:x]\n"
+        "60000-61000 rw-p 00000000 08:01 5678                       /usr/lib/x.so\n"
+        "70000-71000 r--p 00000000 00:00 0                          [anon:read only]\n"
+        "80000-81000 rw-p 00000000 00:00 0                          [anon:]\n";
+    struct ll_ranges maps = { 0 }, anon = { 0 };
+    cr_assert_eq(ll_maps_parse(text, sizeof text - 1, &maps, &anon, NULL), 0);
+    cr_assert_eq(maps.n, 8, "readable mappings: %zu", maps.n);
+    cr_assert_eq(anon.n, 3, "anonymous ones: %zu", anon.n);
+    cr_assert_eq(anon.v[0].lo, 0x10000);
+    cr_assert_eq(anon.v[1].lo, 0x20000);
+    cr_assert_eq(anon.v[2].lo, 0x80000);
+    ll_ranges_free(&maps);
+    ll_ranges_free(&anon);
+}
