@@ -1752,3 +1752,37 @@ Test(hostile, mlockall_program_keeps_its_size, .timeout = 60)
     ll_run_free(&native);
     ll_run_free(&r);
 }
+
+/* A signal handler that forks while its thread is inside libleak's
+ * bookkeeping: the fork handlers took locks that very thread held, and the
+ * process hung at its first such fork, until 2026-11-27 (natively: 200
+ * forks in under a second).  Such a fork now takes no lock and its child
+ * goes untracked; a child that returns from the handler finishes the call
+ * it interrupted and goes on allocating.  The parent's report and its
+ * start marker stay its own (a child's _exit removes no marker of the
+ * parent's). */
+static void fork_in_handler(const char *mode)
+{
+    const char *args[] = { mode, NULL };
+    struct ll_run r;
+    ll_run_raw(&r, "hostile_fork_in_handler", 1,
+               "format=json:output={dir}/report.%p:started={dir}/started.%p", args);
+    ends_as(&r, mode, 0, 0);
+    LL_STREQ(r.out, "hostile_fork_in_handler: 200 forks\n", "%s: stdout", mode);
+    json_t *j = ll_load_json(ll_fmt("%s/report.%d", r.dir, r.pid));
+    ll_check_schema(j);
+    LL_EQ(ll_bytes_at(j, "definitely_lost", LL_SRC("hostile_fork_in_handler.c"),
+                      ll_line("hostile_fork_in_handler.c", "@leak"), NULL), 48,
+          "%s: definitely lost at @leak; groups:\n%s", mode, ll_describe_leaks(j));
+    LL_EQ(files_starting(r.dir, "report."), 1, "%s: reports (fork children _exit)", mode);
+    cr_assert_eq(access(ll_fmt("%s/started.%d", r.dir, r.pid), F_OK), 0,
+                 "%s: the parent's start marker is gone", mode);
+    json_decref(j);
+    ll_run_free(&r);
+}
+
+Test(hostile, fork_in_a_handler_that_interrupted_libleak, .timeout = 120)
+{
+    fork_in_handler("exit");
+    fork_in_handler("return");
+}
