@@ -149,6 +149,10 @@ static __attribute__((noinline)) void ll_scrub_stack(void)
     __asm__ volatile("" : : "r"(below) : "memory");
 }
 
+/* Frees held back while the thread was inside libleak (below). */
+extern LL_TLS unsigned ll_held_n;
+void ll_held_flush(void) LL_HIDDEN;
+
 /* After a successful allocation: capture the stack and insert the record.
  * errno is kept as the real call left it (success must not change it). */
 static inline __attribute__((always_inline))
@@ -165,6 +169,8 @@ void ll_on_alloc(void *p, size_t size, size_t align, unsigned fn,
     ll_table_insert((uintptr_t)p, size, align, fn, stack);
     ll_guard--;
     *e = saved;
+    if (ll_unlikely(ll_held_n))
+        ll_held_flush();
     ll_scrub_stack();
     LL_SCRUB_SCRATCH();
 }
@@ -332,6 +338,33 @@ static inline void ll_free_real(void *p)
     ll_in_real--;
 }
 
+/* ---- frees held back -------------------------------------------------------
+ * A free on a thread inside libleak's bookkeeping, of a block libleak's own
+ * callees did not make: a signal handler's, or a C library call of
+ * libleak's letting go of a block the program's own call made (dlerror's
+ * message).  The record cannot be removed there (the thread may hold the
+ * locks), and a block let go at once kept it: one whose address was not
+ * given out again read lost (a handler freeing a block every millisecond:
+ * 100 bytes in 1 run of 3).  The free is held back, block and all, and
+ * done in full at the thread's next allocation (or before its exit
+ * report).  A slot is claimed with one atomic add, so a handler that
+ * interrupts another's claim takes the next one. */
+#define LL_HELD 16
+struct ll_held { void *p; uintptr_t caller; unsigned dealloc; };
+static LL_TLS struct ll_held ll_held[LL_HELD];
+LL_TLS unsigned ll_held_n;
+
+static int ll_hold_free(void *p, unsigned dealloc, uintptr_t caller)
+{
+    if (ll_held_n >= LL_HELD || ll_internal_off || atomic_load(&ll_state) != LL_READY)
+        return 0;
+    unsigned i = __atomic_fetch_add(&ll_held_n, 1, __ATOMIC_RELAXED);
+    if (i >= LL_HELD)
+        return 0;                       /* a nested handler took the last slot */
+    ll_held[i] = (struct ll_held){ p, caller, dealloc };
+    return 1;
+}
+
 /* Every free but the common one: p unknown to this thread's nursery
  * (own 0: then only the table and other threads' nurseries are left to
  * ask), or not asked (own -1), or not active. */
@@ -345,8 +378,9 @@ void ll_free_slow(void *p, unsigned dealloc, uintptr_t caller, int own)
             ll_boot_free(p);
             return;
         }
-        if (ll_guard && !ll_inner_held)
-            ll_internal_remove((uintptr_t)p);
+        if (ll_guard && !ll_inner_held && !ll_internal_remove((uintptr_t)p) &&
+            ll_hold_free(p, dealloc, caller))
+            return;
         if (ll_real.free && !ll_boot_salvaging())   /* else: kept, the heap is broken */
             ll_real.free(p);
         return;
@@ -374,6 +408,24 @@ void ll_free_any(void *p, unsigned dealloc, uintptr_t caller)
         }
     }
     ll_free_slow(p, dealloc, caller, own);
+}
+
+/* The held frees, done in full; signals blocked while the list is taken,
+ * so that a handler's new one is not lost. */
+__attribute__((noinline)) void ll_held_flush(void)
+{
+    int saved = errno;
+    sigset_t all, old;
+    struct ll_held h[LL_HELD];
+    sigfillset(&all);
+    pthread_sigmask(SIG_BLOCK, &all, &old);
+    unsigned n = ll_held_n < LL_HELD ? ll_held_n : LL_HELD;
+    memcpy(h, ll_held, n * sizeof h[0]);
+    ll_held_n = 0;
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    for (unsigned i = 0; i < n; i++)
+        ll_free_any(h[i].p, h[i].dealloc, h[i].caller);
+    errno = saved;
 }
 
 /* ---- C ------------------------------------------------------------------ */
@@ -829,5 +881,7 @@ __attribute__((constructor)) static void ll_ctor(int argc, char **argv)
 
 __attribute__((destructor)) static void ll_dtor(void)
 {
+    if (ll_held_n && !ll_guard)
+        ll_held_flush();
     ll_finish();
 }
