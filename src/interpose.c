@@ -150,8 +150,8 @@ static __attribute__((noinline)) void ll_scrub_stack(void)
 }
 
 /* Frees held back while the thread was inside libleak (below). */
-extern LL_TLS unsigned ll_held_n;
-void ll_held_flush(void) LL_HIDDEN;
+static LL_TLS unsigned ll_held_n;
+static void ll_held_flush(void);
 
 /* After a successful allocation: capture the stack and insert the record.
  * errno is kept as the real call left it (success must not change it). */
@@ -352,7 +352,6 @@ static inline void ll_free_real(void *p)
 #define LL_HELD 16
 struct ll_held { void *p; uintptr_t caller; unsigned dealloc; };
 static LL_TLS struct ll_held ll_held[LL_HELD];
-LL_TLS unsigned ll_held_n;
 
 static int ll_hold_free(void *p, unsigned dealloc, uintptr_t caller)
 {
@@ -412,7 +411,7 @@ void ll_free_any(void *p, unsigned dealloc, uintptr_t caller)
 
 /* The held frees, done in full; signals blocked while the list is taken,
  * so that a handler's new one is not lost. */
-__attribute__((noinline)) void ll_held_flush(void)
+static __attribute__((noinline)) void ll_held_flush(void)
 {
     int saved = errno;
     sigset_t all, old;

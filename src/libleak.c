@@ -78,17 +78,13 @@ void ll_init_slow(void)
     unsigned long pg = getauxval(AT_PAGESZ);
     if (pg)
         ll_page_size = pg;
-    if (ll_real_resolve() != 0) {
+    int unresolved = ll_real_resolve() != 0;
+    if (unresolved)
         ll_msg("cannot find the next malloc (dlsym RTLD_NEXT failed); "
                "nothing is tracked");
-        atomic_store(&ll_state, LL_DONE);
-        ll_guard--;
-        errno = saved;
-        return;
-    }
-    if (ll_other_copy_ahead()) {
-        /* It does everything: this copy only passes calls on to the
-         * allocator, and writes no report, marker or message. */
+    /* Another copy of libleak ahead does everything: this one only passes
+     * calls on to the allocator, and writes no report, marker or message. */
+    if (unresolved || ll_other_copy_ahead()) {
         atomic_store(&ll_state, LL_DONE);
         ll_guard--;
         errno = saved;

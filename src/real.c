@@ -119,10 +119,23 @@ static struct link_map *ll_definer_ahead(const char *name)
  * allocation and passes it on to this one's malloc: were this one to track
  * them too, each copy's records would be roots to the other (every lost
  * block reachable), and each would write a report. */
+/* ll_definer_ahead("malloc"), asked once: ll_other_copy_ahead and
+ * ll_alloc_hidden_init both want it at initialisation. */
+static struct link_map *ll_malloc_ahead(void)
+{
+    static int asked;
+    static struct link_map *lm;
+    if (!asked) {
+        ll_maps_init();
+        lm = ll_definer_ahead("malloc");
+        asked = 1;
+    }
+    return lm;
+}
+
 int ll_other_copy_ahead(void)
 {
-    ll_maps_init();
-    struct link_map *lm = ll_definer_ahead("malloc");
+    struct link_map *lm = ll_malloc_ahead();
     return lm && lm != ll_program_lm && ll_definer_ahead("__libc_start_main") == lm &&
            ll_definer_ahead("execveat") == lm && ll_definer_ahead("posix_spawnp") == lm;
 }
@@ -154,8 +167,7 @@ char ll_alloc_hidden[256];
 
 void ll_alloc_hidden_init(void)
 {
-    ll_maps_init();
-    struct link_map *lm = ll_definer_ahead("malloc");
+    struct link_map *lm = ll_malloc_ahead();
     ll_alloc_hidden[0] = 0;
     if (!lm)                                            /* ours: the usual case */
         return;
