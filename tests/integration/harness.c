@@ -194,6 +194,21 @@ json_t *ll_load_json(const char *path)
     return j;
 }
 
+json_t *ll_stderr_report(const struct ll_run *r, size_t flags, const char *what)
+{
+    static const char head[] = "{\"libleak\"";
+    const char *at = r->err;
+    while (at && strncmp(at, head, sizeof head - 1) != 0)
+        if ((at = strstr(at, "\n" "{\"libleak\"")))
+            at++;
+    cr_assert_not_null(at, "%s: no JSON report on stderr:\n%.2000s", what, r->err);
+    json_error_t e;
+    json_t *j = json_loads(at, flags, &e);
+    cr_assert_not_null(j, "%s: the report on stderr does not parse (%s at byte %d of %zu)",
+                       what, e.text, e.position, strlen(at));
+    return j;
+}
+
 void ll_run_json(struct ll_run *r, const char *prog, const char *extra,
                  const char *const *args)
 {

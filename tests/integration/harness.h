@@ -93,6 +93,11 @@ void ll_rm_rf(const char *dir);
 
 /* Parse a JSON file; fails the test if it cannot be read or parsed. */
 json_t *ll_load_json(const char *path);
+/* The first JSON report on r's stderr, starting at the start of stderr or
+ * of a line, parsed with jansson's flags (JSON_DISABLE_EOF_CHECK when more
+ * may follow it: another process's report); fails the test, naming what,
+ * if there is none or it does not parse (a report cut short). */
+json_t *ll_stderr_report(const struct ll_run *r, size_t flags, const char *what);
 
 /* 1-based line of the only line in LL_SOURCES/file containing marker, e.g.
  * ll_line("leak_simple.c", "@leak").  Fails the test unless exactly one. */
