@@ -150,7 +150,6 @@ static __attribute__((noinline)) void ll_scrub_stack(void)
 }
 
 /* Frees held back while the thread was inside libleak (below). */
-static LL_TLS unsigned ll_held_n;
 static void ll_held_flush(void);
 
 /* After a successful allocation: capture the stack and insert the record.
@@ -169,7 +168,7 @@ void ll_on_alloc(void *p, size_t size, size_t align, unsigned fn,
     ll_table_insert((uintptr_t)p, size, align, fn, stack);
     ll_guard--;
     *e = saved;
-    if (ll_unlikely(ll_held_n))
+    if (ll_unlikely(ll_held.n))
         ll_held_flush();
     ll_scrub_stack();
     LL_SCRUB_SCRATCH();
@@ -346,21 +345,23 @@ static inline void ll_free_real(void *p)
  * locks), and a block let go at once kept it: one whose address was not
  * given out again read lost (a handler freeing a block every millisecond:
  * 100 bytes in 1 run of 3).  The free is held back, block and all, and
- * done in full at the thread's next allocation (or before its exit
- * report).  A slot is claimed with one atomic add, so a handler that
- * interrupts another's claim takes the next one. */
-#define LL_HELD 16
-struct ll_held { void *p; uintptr_t caller; unsigned dealloc; };
-static LL_TLS struct ll_held ll_held[LL_HELD];
+ * done in full at the thread's next allocation, or as the thread ends; the
+ * exit report leaves out those of threads still running (their nurseries
+ * point to their lists).  A slot is claimed with one atomic add, so a
+ * handler that interrupts another's claim takes the next one. */
+static int ll_can_hold(void)
+{
+    return ll_held.n < LL_HELD && !ll_internal_off && atomic_load(&ll_state) == LL_READY;
+}
 
 static int ll_hold_free(void *p, unsigned dealloc, uintptr_t caller)
 {
-    if (ll_held_n >= LL_HELD || ll_internal_off || atomic_load(&ll_state) != LL_READY)
+    if (!ll_can_hold())
         return 0;
-    unsigned i = __atomic_fetch_add(&ll_held_n, 1, __ATOMIC_RELAXED);
+    unsigned i = __atomic_fetch_add(&ll_held.n, 1, __ATOMIC_RELAXED);
     if (i >= LL_HELD)
         return 0;                       /* a nested handler took the last slot */
-    ll_held[i] = (struct ll_held){ p, caller, dealloc };
+    ll_held.e[i] = (struct ll_held){ p, caller, dealloc };
     return 1;
 }
 
@@ -418,13 +419,21 @@ static __attribute__((noinline)) void ll_held_flush(void)
     struct ll_held h[LL_HELD];
     sigfillset(&all);
     pthread_sigmask(SIG_BLOCK, &all, &old);
-    unsigned n = ll_held_n < LL_HELD ? ll_held_n : LL_HELD;
-    memcpy(h, ll_held, n * sizeof h[0]);
-    ll_held_n = 0;
+    unsigned n = ll_held.n < LL_HELD ? ll_held.n : LL_HELD;
+    memcpy(h, ll_held.e, n * sizeof h[0]);
+    memset(ll_held.e, 0, n * sizeof h[0]);      /* the report reads them too */
+    ll_held.n = 0;
     pthread_sigmask(SIG_SETMASK, &old, NULL);
     for (unsigned i = 0; i < n; i++)
         ll_free_any(h[i].p, h[i].dealloc, h[i].caller);
     errno = saved;
+}
+
+/* The thread ends (its exit key's destructor), or the process does. */
+void ll_held_settle(void)
+{
+    if (ll_held.n && !ll_guard)
+        ll_held_flush();
 }
 
 /* ---- C ------------------------------------------------------------------ */
@@ -529,6 +538,29 @@ static void *ll_realloc_salvage(void *p, size_t n)
     return q;
 }
 
+/* realloc of a program's block by a signal handler that interrupted
+ * libleak's bookkeeping: the record cannot be moved there, and a real
+ * realloc that moved the block left it behind (the block read lost).  The
+ * new block is made apart (untracked, as such a handler's malloc is), the
+ * bytes copied, and the old block's free held back.  realloc(p, 0) frees
+ * p, as glibc's does. */
+static void *ll_realloc_held(void *p, size_t n, uintptr_t caller)
+{
+    if (!n) {
+        if (!ll_hold_free(p, LL_DEALLOC_FREE, caller))
+            ll_real.free(p);
+        return NULL;
+    }
+    void *q = ll_pass_note(ll_real.malloc(n));
+    if (!q)
+        return NULL;
+    size_t old = ll_real.malloc_usable_size(p);
+    memcpy(q, p, old < n ? old : n);
+    if (!ll_hold_free(p, LL_DEALLOC_FREE, caller))  /* its free, as realloc's */
+        ll_real.free(p);        /* a nested handler took the last slot */
+    return q;
+}
+
 static void *ll_realloc_any(void *p, size_t n, unsigned fn,
                             const struct ll_caller *c)
 {
@@ -548,6 +580,9 @@ static void *ll_realloc_any(void *p, size_t n, unsigned fn,
         if (ll_pass_real()) {
             int internal = ll_guard && !ll_inner_held && p &&
                            ll_internal_remove((uintptr_t)p);
+            if (ll_guard && !ll_inner_held && p && !internal && ll_can_hold() &&
+                ll_real.malloc_usable_size)
+                return ll_realloc_held(p, n, c->ra);
             void *q = ll_real.realloc(p, n);
             if (internal && !q && n)
                 ll_internal_add((uintptr_t)p);
@@ -880,7 +915,6 @@ __attribute__((constructor)) static void ll_ctor(int argc, char **argv)
 
 __attribute__((destructor)) static void ll_dtor(void)
 {
-    if (ll_held_n && !ll_guard)
-        ll_held_flush();
+    ll_held_settle();
     ll_finish();
 }

@@ -309,6 +309,17 @@ void ll_nursery_lock_all(void);
 void ll_nursery_unlock_all(void);
 void ll_nursery_fork_child(void);
 void ll_nursery_thread_exit(void);
+/* Frees a signal handler made while its thread was inside libleak, held
+ * back until the thread's next allocation (interpose.c): each thread's
+ * list, which its nursery points to, so that the exit report can leave
+ * those blocks out (ll_nursery_held_out, with v sorted by address and the
+ * nurseries locked; returns v's new count and lowers *bytes). */
+#define LL_HELD 16
+struct ll_held { void *p; uintptr_t caller; unsigned dealloc; };
+struct ll_held_list { struct ll_held e[LL_HELD]; unsigned n; };
+extern LL_TLS struct ll_held_list ll_held;
+void ll_held_settle(void);               /* done now, if the thread can */
+size_t ll_nursery_held_out(struct ll_block *v, size_t n, uint64_t *bytes);
 /* table.c's side of it */
 void ll_table_insert_shard(const struct ll_block *b);
 int ll_table_insert_far(uintptr_t p, size_t size, unsigned align_log2, unsigned fn,

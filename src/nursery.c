@@ -30,8 +30,10 @@
  * Lock order: registry, nursery, shard. */
 #include "ll.h"
 
+#include <fcntl.h>
 #include <pthread.h>
 #include <string.h>
+#include <unistd.h>
 
 #define LL_NURSERY 1920                 /* slots (all fits one 64 KiB class) */
 #define LL_NIDX_BITS 12
@@ -48,12 +50,21 @@ struct ll_nursery {
     uint64_t allocs, frees, bytes;
     struct ll_block last;               /* the newest block, not indexed; ptr 0: none */
     int lifo;                           /* > 0: newest blocks often die first */
+    const struct ll_held_list *held;    /* the owner's held frees, in its TLS */
     uint32_t idx[LL_NIDX];
     struct ll_freed quarantine[LL_NQUARANTINE];
     struct ll_block ent[LL_NURSERY];
 };
 
 enum { LL_NY_NEW, LL_NY_LIVE, LL_NY_GONE };
+
+LL_TLS struct ll_held_list ll_held;
+
+/* interpose.c's, which does them; a unit test links no interpose.c, and
+ * its threads hold no frees back. */
+__attribute__((weak)) void ll_held_settle(void)
+{
+}
 
 static LL_TLS struct ll_nursery *ll_ny;
 static LL_TLS int ll_ny_state;
@@ -76,6 +87,7 @@ static int ll_exit_key_ok;
 static void ll_thread_exit(void *arg)
 {
     (void)arg;
+    ll_held_settle();
     ll_guard++;
     ll_nursery_thread_exit();
     ll_table_thread_exit();
@@ -242,6 +254,7 @@ static struct ll_nursery *ll_ny_mine(void)
     struct ll_nursery *y = ll_mem_alloc(sizeof(*y));
     if (!y)
         return NULL;
+    y->held = &ll_held;
     ll_ny = y;
     ll_ny_state = LL_NY_LIVE;
     ll_ny_link(y);
@@ -608,6 +621,57 @@ void ll_nursery_totals(struct ll_totals *t)
         t->frees += y->frees;
         t->bytes_allocated += y->bytes;
     }
+}
+
+/* Leave out of v (sorted by address, flags 0) the blocks that threads still
+ * running had freed in a signal handler, held back (ll_held_settle did
+ * those of the threads that ended, and this one's when it could).  A list lives in its thread's TLS and is
+ * read through /proc/self/mem: a thread that ended by a raw exit system
+ * call leaves its nursery here, its TLS perhaps unmapped.  Without /proc,
+ * nothing is left out. */
+/* 1 + the index of p's block in v, 0 if none. */
+static size_t ll_held_find(const struct ll_block *v, size_t n, uintptr_t p)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (v[mid].ptr < p)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < n && v[lo].ptr == p ? lo + 1 : 0;
+}
+
+size_t ll_nursery_held_out(struct ll_block *v, size_t n, uint64_t *bytes)
+{
+    int memfd = -1;
+    size_t gone = 0;
+    for (struct ll_nursery *y = ll_ny_head; y; y = y->next) {
+        struct ll_held_list l;
+        if (!y->held)
+            continue;
+        if (memfd < 0 && (memfd = ll_proc_open("mem", O_RDONLY)) < 0)
+            return n;
+        if (ll_peek(memfd, (uintptr_t)y->held, &l, sizeof l) != sizeof l)
+            continue;
+        for (unsigned i = 0; i < LL_HELD && i < l.n; i++) {
+            size_t at = l.e[i].p ? ll_held_find(v, n, (uintptr_t)l.e[i].p) : 0;
+            if (at && !v[at - 1].flags) {
+                *bytes -= v[at - 1].size;
+                v[at - 1].flags = 1;            /* left out below */
+                y->frees++;
+                gone++;
+            }
+        }
+    }
+    if (memfd >= 0)
+        close(memfd);
+    size_t k = 0;
+    for (size_t i = 0; gone && i < n; i++)
+        if (!v[i].flags)
+            v[k++] = v[i];
+    return n - gone;
 }
 
 void ll_nursery_lock_all(void)

@@ -384,8 +384,10 @@ static void ll_report_run(void *arg)
     uint64_t live = 0;
     ll_pages_ending();
     struct ll_block *v = ll_table_snapshot(&n, &live);   /* shards stay locked */
+    const size_t cap = n + 1;
     if (v) {
         qsort(v, n, sizeof(*v), ll_cmp_ptr);
+        n = ll_nursery_held_out(v, n, &live);
         ll_reach_classify(v, n);
         ll_amaps_own_blocks(v, n);
     } else if (n) {             /* no room to copy them: count, claim nothing */
@@ -407,7 +409,7 @@ static void ll_report_run(void *arg)
     r.meta_bytes = ll_mem_mapped();
     ll_report_symbolized(&r);
     ll_pages_free(r.groups, (n + 1) * sizeof(*r.groups));
-    ll_pages_free(v, (n + 1) * sizeof(*v));
+    ll_pages_free(v, cap * sizeof(*v));
     *(int *)arg = ll_report_fails(&r);
 }
 
