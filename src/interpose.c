@@ -333,7 +333,7 @@ static int ll_on_free(void *p, unsigned dealloc, uintptr_t caller, int far)
 static inline void ll_free_real(void *p)
 {
     ll_in_real++;
-    ll_real.free(p);
+    ll_free_tracked(p);
     ll_in_real--;
 }
 
@@ -611,7 +611,8 @@ static void *ll_realloc_any(void *p, size_t n, unsigned fn,
         if (ll_unlikely(ll_fn_family(old.fn) != LL_DEALLOC_FREE))
             return ll_realloc_mismatch(p, n, &old, fn, c);
     }
-    void *q = LL_REAL(ll_real.realloc(p, n));
+    void *q = ll_unlikely(ll_fl_limit && p) ? ll_fl_realloc(p, n)
+                                            : LL_REAL(ll_real.realloc(p, n));
     if (q)
         ll_on_alloc(q, n, LL_ALIGN_DEFAULT, fn, c);
     else if (p && n) {

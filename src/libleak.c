@@ -97,6 +97,7 @@ void ll_init_slow(void)
     if (ll_opt.help)
         ll_opt_help();
     ll_unwind_init();
+    ll_fl_init();
     ll_table_init();
     ll_fork_install();
     ll_abnormal_init();   /* fatal-signal handlers, _exit (signals.c) */

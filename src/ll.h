@@ -11,6 +11,7 @@
  *   bootstrap.c  static arena serving allocations made while resolving
  *   mem.c        internal mmap-backed allocator (records, stacks, uthash)
  *   nursery.c    each thread's youngest blocks, in front of the table
+ *   freelist.c   freelist=MiB: freed blocks kept from the allocator a while
  *   table.c      live-block records in uthash shards, one lock per shard
  *   internal.c   blocks libleak's own callees got, kept out of the table
  *   stack.c      stack capture and the de-duplicating stack table
@@ -320,6 +321,16 @@ struct ll_held_list { struct ll_held e[LL_HELD]; unsigned n; };
 extern LL_TLS struct ll_held_list ll_held;
 void ll_held_settle(void);               /* done now, if the thread can */
 size_t ll_nursery_held_out(struct ll_block *v, size_t n, uint64_t *bytes);
+/* ---- freelist.c: freed blocks kept a while (freelist=MiB) ---------------- */
+extern size_t ll_fl_limit;               /* bytes per thread; 0: off */
+/* The free of a tracked block whose record is gone: the real free, or
+ * ll_fl_put with a freelist (one indirect call either way). */
+extern void (*ll_free_tracked)(void *);
+void ll_fl_init(void);                   /* from the options, ll_real resolved */
+void ll_fl_put(void *p);                 /* instead of the real free */
+void *ll_fl_realloc(void *p, size_t n);  /* instead of the real realloc */
+unsigned ll_fl_kept(size_t *bytes);      /* this thread's: blocks, bytes */
+void ll_fl_thread_exit(void);
 /* table.c's side of it */
 void ll_table_insert_shard(const struct ll_block *b);
 int ll_table_insert_far(uintptr_t p, size_t size, unsigned align_log2, unsigned fn,
@@ -657,6 +668,7 @@ struct ll_options {
     int signals;              /* report at a fatal signal (signals.c) */
     int immediate_exit;       /* report at _exit/_Exit (exits.c) */
     int color;                /* enum ll_color, for the text report */
+    int freelist;             /* MiB of freed blocks kept per thread (freelist.c) */
     /* CI gate (leakcheck): */
     int fail_on;              /* bit (1 << enum ll_kind) per kind that fails */
     char suppressions[4096];  /* LSan-syntax suppression file, or "" */

@@ -93,6 +93,7 @@ static void ll_thread_exit(void *arg)
     ll_table_thread_exit();
     ll_stack_thread_exit();
     ll_altstack_take_back();
+    ll_fl_thread_exit();
     ll_guard--;
 }
 

@@ -114,7 +114,8 @@ static int lc_find_lib(char *lib, size_t cap)
 }
 
 /* LD_PRELOAD and LIBLEAK_OPTIONS for the tree; the user's own options are
- * kept, ours come last so they win. */
+ * kept, ours come last so they win (--fresh-memory's freelist comes first:
+ * the user's own freelist= wins). */
 static int lc_set_env(const struct lc_run *r, const struct lc_config *c)
 {
     char lib[PATH_MAX];
@@ -123,8 +124,9 @@ static int lc_set_env(const struct lc_run *r, const struct lc_config *c)
     const char *old = getenv("LD_PRELOAD");
     char *pre = old && *old ? lc_printf("%s:%s", lib, old) : lc_strdup(lib);
     const char *user = getenv("LIBLEAK_OPTIONS");
-    char *opts = lc_printf("%s%sformat=json:output=%s/%%p.json:started=%s/%%p.start:"
-                           "exitcode=0%s", user && *user ? user : "", user && *user ? ":" : "",
+    char *opts = lc_printf("%s%s%sformat=json:output=%s/%%p.json:started=%s/%%p.start:"
+                           "exitcode=0%s", c->fresh_memory ? "freelist=20:" : "",
+                           user && *user ? user : "", user && *user ? ":" : "",
                            r->dir, r->dir,
                            c->fail_on & (1 << LC_REACHABLE) ? ":show_reachable=1" : "");
     int rc = setenv("LD_PRELOAD", pre, 1) || setenv("LIBLEAK_OPTIONS", opts, 1);

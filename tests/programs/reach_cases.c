@@ -275,6 +275,36 @@ static __attribute__((noinline)) void recycled(void)
     g_recycled = malloc(64 * sizeof(void *));               /* not written: old's bytes */
 }
 
+/* A list's tail pointer left dangling after its node is freed (zip 3.0):
+ * glibc gives the node's chunk to the next malloc of its size, so the
+ * stale pointer reaches the new block, which the program then loses.
+ * Valgrind keeps freed memory out of use: definitely lost there, and
+ * under libleak with freelist=1 (still reachable without). */
+void *volatile g_tail;
+static __attribute__((noinline)) void dangling(void)
+{
+    struct node *n = malloc(sizeof *n);
+    n->next = n->prev = NULL;
+    g_tail = n;
+    free(n);                                                /* g_tail dangles */
+    hide(malloc(sizeof(struct node)));                      /* @dangling-lost */
+    g_hidden = 0;
+}
+
+/* A copy of a buffer's address kept across its realloc (mawk's code
+ * buffer): glibc grows the block in place, so the copy still points to its
+ * start; Valgrind's realloc always moves a block, and then only an interior
+ * cursor points into it.  Possibly lost there, and under libleak with
+ * freelist=1 (still reachable without). */
+char *volatile g_base, *volatile g_cursor;
+static __attribute__((noinline)) void grown(void)
+{
+    char *p = malloc(200);
+    g_base = p;
+    p = realloc(p, 512);                                    /* @grown */
+    g_cursor = p + 504;
+}
+
 /* The pointer survives in this frame after it returns. */
 static __attribute__((noinline)) void dead_frame_leaf(void)
 {
@@ -315,6 +345,7 @@ static const struct { const char *name; void (*fn)(void); int scrub; } cases[] =
     { "mmap", anon_mmap, 1 }, { "libc-interior", libc_interior, 1 },
     { "multi-inherit", multi_inherit, 1 }, { "unreadable", unreadable, 1 }, { "dead-frame", dead_frame, 0 },
     { "recycled", recycled, 1 }, { "exit-register", exit_register, 1 },
+    { "dangling", dangling, 1 }, { "grown", grown, 1 },
 };
 
 int main(int argc, char **argv)

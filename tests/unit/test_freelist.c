@@ -1,0 +1,92 @@
+/* test_freelist.c - freed blocks kept from the allocator (src/freelist.c).
+ *
+ * The real allocator is the next one (dlsym RTLD_NEXT from the test
+ * binary: libc's); each test runs in its own process. */
+#include <criterion/criterion.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ll.h"
+
+static void setup(int mib)
+{
+    cr_assert_eq(ll_real_resolve(), 0, "the next allocator");
+    ll_opt.freelist = mib;
+    ll_fl_init();
+}
+
+/* 3000 blocks of 1000 bytes through a 1 MiB freelist: the newest are kept,
+ * never more than the volume, and the oldest go back (their addresses come
+ * out of malloc again); none of the kept ones does. */
+Test(freelist, keeps_the_newest_up_to_the_volume)
+{
+    setup(1);
+    enum { N = 3000 };
+    static void *p[N];
+    size_t bytes = 0;
+    for (int i = 0; i < N; i++) {
+        p[i] = ll_real.malloc(1000);
+        cr_assert_not_null(p[i]);
+        ll_fl_put(p[i]);
+        unsigned n = ll_fl_kept(&bytes);
+        cr_assert_leq(bytes, (size_t)1 << 20, "kept %zu bytes after %d", bytes, i + 1);
+        cr_assert_gt(n, 0u);
+    }
+    unsigned n = ll_fl_kept(&bytes);
+    size_t each = ll_real.malloc_usable_size(p[N - 1]);
+    cr_expect_eq(n, (1u << 20) / each, "blocks kept (%zu bytes each)", each);
+    /* the kept ones are the last n: a new block is none of them */
+    for (int k = 0; k < 100; k++) {
+        void *q = ll_real.malloc(1000);
+        for (unsigned i = N - n; i < N; i++)
+            cr_assert_neq(q, p[i], "block %u of the kept ones given out again", i);
+    }
+    ll_fl_thread_exit();
+    cr_expect_eq(ll_fl_kept(&bytes), 0u);
+    cr_expect_eq(bytes, 0u);
+}
+
+/* More blocks than the ring has slots (65536): the oldest go, whatever
+ * their size. */
+Test(freelist, ring_full_lets_the_oldest_go)
+{
+    setup(64);
+    size_t bytes;
+    for (int i = 0; i < 70000; i++)
+        ll_fl_put(ll_real.malloc(16));
+    cr_expect_eq(ll_fl_kept(&bytes), 65536u);
+    ll_fl_thread_exit();
+    cr_expect_eq(ll_fl_kept(&bytes), 0u);
+}
+
+/* A block larger than the whole volume goes back at once. */
+Test(freelist, block_larger_than_the_volume_is_not_kept)
+{
+    setup(1);
+    size_t bytes;
+    ll_fl_put(ll_real.malloc(2 << 20));
+    cr_expect_eq(ll_fl_kept(&bytes), 0u);
+}
+
+/* realloc always moves the block (bytes copied, the old one kept);
+ * realloc(p, 0) keeps p and returns NULL. */
+Test(freelist, realloc_moves_and_keeps_the_old_block)
+{
+    setup(1);
+    size_t bytes;
+    char *p = ll_real.malloc(100);
+    memset(p, 'x', 100);
+    char *q = ll_fl_realloc(p, 50);
+    cr_assert_not_null(q);
+    cr_expect_neq(q, p, "shrunk in place");
+    for (int i = 0; i < 50; i++)
+        cr_assert_eq(q[i], 'x', "byte %d", i);
+    cr_expect_eq(ll_fl_kept(&bytes), 1u);
+    char *r = ll_fl_realloc(q, 4000);
+    cr_assert_not_null(r);
+    for (int i = 0; i < 50; i++)
+        cr_assert_eq(r[i], 'x', "byte %d after growing", i);
+    cr_expect_eq(ll_fl_kept(&bytes), 2u);
+    cr_expect_null(ll_fl_realloc(r, 0));
+    cr_expect_eq(ll_fl_kept(&bytes), 3u);
+}
