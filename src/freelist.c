@@ -1,13 +1,17 @@
 /* freelist.c - freed blocks kept from the allocator for a while (option
- * freelist=MiB, per thread), as Valgrind's --freelist-vol keeps them.
+ * freelist=MiB, for the whole process), as Valgrind's --freelist-vol keeps
+ * them.
  *
  * glibc gives a freed chunk to the next malloc of its size at once.  A
  * pointer the program left dangling to the freed block then points to the
  * new block, which reads still reachable when the program loses it; under
  * Valgrind, whose allocator keeps freed memory out of use, it reads
  * definitely lost (zip 3.0 keeps its list's tail so).  With a freelist each
- * thread keeps its newest freed blocks, up to the volume asked for, and
- * lets the oldest go; realloc always moves the block, as Valgrind's does.
+ * thread keeps the blocks it freed, newest last, in a ring of its own (no
+ * lock), and while the process keeps more than the volume asked for (one
+ * shared count), lets its own oldest go - the block just freed last of all,
+ * so the volume holds however many threads there are.  realloc always
+ * moves the block, as Valgrind's does.
  * A kept block is no one's: not reported, not scanned.  Off by default:
  * it costs memory, and a new block no longer comes warm from the cache. */
 #include "ll.h"
@@ -22,6 +26,7 @@ struct ll_fl { struct ll_fl_ent *ring; unsigned head, n; size_t bytes; };
 size_t ll_fl_limit;
 void (*ll_free_tracked)(void *);
 static LL_TLS struct ll_fl ll_fl;
+static atomic_size_t ll_fl_total;       /* bytes kept by every thread */
 
 void ll_fl_init(void)
 {
@@ -42,6 +47,7 @@ static void ll_fl_pop(struct ll_fl *f)
     struct ll_fl_ent *e = &f->ring[(f->head - f->n) % LL_FL_SLOTS];
     f->n--;
     f->bytes -= e->size;
+    atomic_fetch_sub_explicit(&ll_fl_total, e->size, memory_order_relaxed);
     ll_fl_real_free(e->p);
 }
 
@@ -61,8 +67,12 @@ void ll_fl_put(void *p)
         f->ring[f->head++ % LL_FL_SLOTS] = (struct ll_fl_ent){ p, size };
         f->n++;
         f->bytes += size;
-        while (f->bytes > ll_fl_limit)
+        size_t total = atomic_fetch_add_explicit(&ll_fl_total, size,
+                                                 memory_order_relaxed) + size;
+        while (total > ll_fl_limit && f->n) {
+            total -= f->ring[(f->head - f->n) % LL_FL_SLOTS].size;
             ll_fl_pop(f);
+        }
     }
     ll_guard--;
 }
@@ -87,10 +97,13 @@ void *ll_fl_realloc(void *p, size_t n)
     return q;
 }
 
-/* How many blocks this thread keeps, and their bytes. */
-unsigned ll_fl_kept(size_t *bytes)
+/* How many blocks this thread keeps, and their bytes; *total: the
+ * process's. */
+unsigned ll_fl_kept(size_t *bytes, size_t *total)
 {
     *bytes = ll_fl.bytes;
+    if (total)
+        *total = atomic_load(&ll_fl_total);
     return ll_fl.n;
 }
 

@@ -322,14 +322,14 @@ extern LL_TLS struct ll_held_list ll_held;
 void ll_held_settle(void);               /* done now, if the thread can */
 size_t ll_nursery_held_out(struct ll_block *v, size_t n, uint64_t *bytes);
 /* ---- freelist.c: freed blocks kept a while (freelist=MiB) ---------------- */
-extern size_t ll_fl_limit;               /* bytes per thread; 0: off */
+extern size_t ll_fl_limit;               /* bytes in all; 0: off */
 /* The free of a tracked block whose record is gone: the real free, or
  * ll_fl_put with a freelist (one indirect call either way). */
 extern void (*ll_free_tracked)(void *);
 void ll_fl_init(void);                   /* from the options, ll_real resolved */
 void ll_fl_put(void *p);                 /* instead of the real free */
 void *ll_fl_realloc(void *p, size_t n);  /* instead of the real realloc */
-unsigned ll_fl_kept(size_t *bytes);      /* this thread's: blocks, bytes */
+unsigned ll_fl_kept(size_t *bytes, size_t *total);
 void ll_fl_thread_exit(void);
 /* table.c's side of it */
 void ll_table_insert_shard(const struct ll_block *b);
@@ -668,7 +668,7 @@ struct ll_options {
     int signals;              /* report at a fatal signal (signals.c) */
     int immediate_exit;       /* report at _exit/_Exit (exits.c) */
     int color;                /* enum ll_color, for the text report */
-    int freelist;             /* MiB of freed blocks kept per thread (freelist.c) */
+    int freelist;             /* MiB of freed blocks kept (freelist.c) */
     /* CI gate (leakcheck): */
     int fail_on;              /* bit (1 << enum ll_kind) per kind that fails */
     char suppressions[4096];  /* LSan-syntax suppression file, or "" */

@@ -58,8 +58,8 @@ static const struct ll_optdef ll_optdefs[] = {
       "write the report when the started process ends with _exit() or "
       "_Exit() (fork children that do are never reported)" },
     { "freelist", LL_OPT_INT, LL_OFF(freelist), 0, 65536, NULL, "0",
-      "keep up to this many MiB of freed blocks per thread from the allocator, "
-      "as Valgrind does (20 MB): a pointer left dangling to a freed block then "
+      "keep up to this many MiB of freed blocks from the allocator, as "
+      "Valgrind does (20 MB): a pointer left dangling to a freed block then "
       "cannot make a new block at its address reachable, and realloc always "
       "moves the block (0: off)" },
     { "help", LL_OPT_BOOL, LL_OFF(help), 0, 1, NULL, "0",

@@ -3,6 +3,7 @@
  * The real allocator is the next one (dlsym RTLD_NEXT from the test
  * binary: libc's); each test runs in its own process. */
 #include <criterion/criterion.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -28,11 +29,11 @@ Test(freelist, keeps_the_newest_up_to_the_volume)
         p[i] = ll_real.malloc(1000);
         cr_assert_not_null(p[i]);
         ll_fl_put(p[i]);
-        unsigned n = ll_fl_kept(&bytes);
+        unsigned n = ll_fl_kept(&bytes, NULL);
         cr_assert_leq(bytes, (size_t)1 << 20, "kept %zu bytes after %d", bytes, i + 1);
         cr_assert_gt(n, 0u);
     }
-    unsigned n = ll_fl_kept(&bytes);
+    unsigned n = ll_fl_kept(&bytes, NULL);
     size_t each = ll_real.malloc_usable_size(p[N - 1]);
     cr_expect_eq(n, (1u << 20) / each, "blocks kept (%zu bytes each)", each);
     /* the kept ones are the last n: a new block is none of them */
@@ -42,7 +43,7 @@ Test(freelist, keeps_the_newest_up_to_the_volume)
             cr_assert_neq(q, p[i], "block %u of the kept ones given out again", i);
     }
     ll_fl_thread_exit();
-    cr_expect_eq(ll_fl_kept(&bytes), 0u);
+    cr_expect_eq(ll_fl_kept(&bytes, NULL), 0u);
     cr_expect_eq(bytes, 0u);
 }
 
@@ -54,9 +55,9 @@ Test(freelist, ring_full_lets_the_oldest_go)
     size_t bytes;
     for (int i = 0; i < 70000; i++)
         ll_fl_put(ll_real.malloc(16));
-    cr_expect_eq(ll_fl_kept(&bytes), 65536u);
+    cr_expect_eq(ll_fl_kept(&bytes, NULL), 65536u);
     ll_fl_thread_exit();
-    cr_expect_eq(ll_fl_kept(&bytes), 0u);
+    cr_expect_eq(ll_fl_kept(&bytes, NULL), 0u);
 }
 
 /* A block larger than the whole volume goes back at once. */
@@ -65,7 +66,7 @@ Test(freelist, block_larger_than_the_volume_is_not_kept)
     setup(1);
     size_t bytes;
     ll_fl_put(ll_real.malloc(2 << 20));
-    cr_expect_eq(ll_fl_kept(&bytes), 0u);
+    cr_expect_eq(ll_fl_kept(&bytes, NULL), 0u);
 }
 
 /* realloc always moves the block (bytes copied, the old one kept);
@@ -81,12 +82,48 @@ Test(freelist, realloc_moves_and_keeps_the_old_block)
     cr_expect_neq(q, p, "shrunk in place");
     for (int i = 0; i < 50; i++)
         cr_assert_eq(q[i], 'x', "byte %d", i);
-    cr_expect_eq(ll_fl_kept(&bytes), 1u);
+    cr_expect_eq(ll_fl_kept(&bytes, NULL), 1u);
     char *r = ll_fl_realloc(q, 4000);
     cr_assert_not_null(r);
     for (int i = 0; i < 50; i++)
         cr_assert_eq(r[i], 'x', "byte %d after growing", i);
-    cr_expect_eq(ll_fl_kept(&bytes), 2u);
+    cr_expect_eq(ll_fl_kept(&bytes, NULL), 2u);
     cr_expect_null(ll_fl_realloc(r, 0));
-    cr_expect_eq(ll_fl_kept(&bytes), 3u);
+    cr_expect_eq(ll_fl_kept(&bytes, NULL), 3u);
+}
+
+/* Four threads, each freeing 2000 blocks of 1000 bytes through one 1 MiB
+ * freelist: the process keeps no more than the volume (each thread lets its
+ * own oldest go, the block just freed last of all), but for the blocks the
+ * other threads are adding at that moment (one each), and a thread's
+ * blocks go back as it ends. */
+static void *four_put(void *arg)
+{
+    size_t bytes, total, most = 0;
+    for (int i = 0; i < 2000; i++) {
+        ll_fl_put(ll_real.malloc(1000));
+        ll_fl_kept(&bytes, &total);
+        if (total > most)
+            most = total;
+    }
+    ll_fl_thread_exit();
+    *(size_t *)arg = most;
+    return NULL;
+}
+
+Test(freelist, the_volume_holds_for_the_whole_process)
+{
+    setup(1);
+    pthread_t t[4];
+    size_t most[4];
+    for (int i = 0; i < 4; i++)
+        cr_assert_eq(pthread_create(&t[i], NULL, four_put, &most[i]), 0);
+    for (int i = 0; i < 4; i++) {
+        pthread_join(t[i], NULL);
+        cr_expect_leq(most[i], ((size_t)1 << 20) + 3 * 1024, "thread %d saw %zu bytes kept",
+                      i, most[i]);
+    }
+    size_t bytes, total;
+    ll_fl_kept(&bytes, &total);
+    cr_expect_eq(total, 0u, "kept after every thread ended");
 }
