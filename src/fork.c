@@ -1,8 +1,9 @@
 /* fork.c - keep libleak's locks consistent across fork().
  *
  * prepare takes every lock in one fixed order (nurseries, table shards,
- * stack table, modules, errors, internal blocks, mem.c's, then the salvage
- * lists' of bootstrap.c: the order in which code nests them;
+ * stack table, modules, errors, internal blocks, signal stacks, the
+ * freelist's list, the allocator maps', mem.c's, then the salvage lists'
+ * of bootstrap.c: the order in which code nests them;
  * tests/unit/test_fork.c forks against it), so no
  * other thread is inside a half-updated structure when the address space
  * is copied.  The parent releases them; the child resets them instead,
@@ -33,6 +34,7 @@ static void ll_fork_prepare(void)
     ll_error_fork_prepare();
     ll_internal_fork_prepare();
     ll_altstack_fork_prepare();
+    ll_fl_fork_prepare();
     ll_amaps_fork_prepare();
     ll_mem_fork_prepare();
     ll_boot_fork_prepare();
@@ -47,6 +49,7 @@ static void ll_fork_parent(void)
     ll_boot_fork_parent();
     ll_mem_fork_parent();
     ll_amaps_fork_parent();
+    ll_fl_fork_parent();
     ll_altstack_fork_parent();
     ll_internal_fork_parent();
     ll_error_fork_parent();
@@ -75,6 +78,7 @@ static void ll_fork_child(void)
     ll_error_fork_child();
     ll_modules_fork_child();
     ll_stack_fork_child();
+    ll_fl_fork_child();
     ll_table_reset_locks();
     if (!inside)
         ll_tcb_note_main();   /* the forking thread is the child's main thread */

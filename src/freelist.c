@@ -12,20 +12,35 @@
  * shared count), lets its own oldest go - the block just freed last of all,
  * so the volume holds however many threads there are.  realloc always
  * moves the block, as Valgrind's does.
- * A kept block is no one's: not reported, not scanned.  Off by default:
- * it costs memory, and a new block no longer comes warm from the cache. */
+ *
+ * A kept block is no one's: not reported, and not scanned - one of glibc's
+ * mmapped chunks (128 KiB and more) stays mapped while kept, and the scan
+ * would take it for the program's own memory, its stale pointers for roots
+ * (troff's freed hash table held 2,060 lost blocks "reachable").  So the
+ * rings are listed (mem.c memory, not TLS: a fork child keeps the other
+ * threads' rings, their blocks still kept) and the scan skips what they
+ * hold (ll_fl_skip).  Off by default: it costs memory, and a new block no
+ * longer comes warm from the cache. */
 #include "ll.h"
+#include "reach.h"
 
 #include <string.h>
 
 #define LL_FL_SLOTS 65536u      /* per thread: 1 MiB of mem.c, touched as used */
 
 struct ll_fl_ent { void *p; size_t size; };
-struct ll_fl { struct ll_fl_ent *ring; unsigned head, n; size_t bytes; };
+struct ll_fl {
+    struct ll_fl *next, *prev;          /* the list, under ll_fl_reg */
+    unsigned head, n;                   /* the owner alone changes these */
+    size_t bytes;
+    struct ll_fl_ent ring[LL_FL_SLOTS];
+};
 
 size_t ll_fl_limit;
 void (*ll_free_tracked)(void *);
-static LL_TLS struct ll_fl ll_fl;
+static LL_TLS struct ll_fl *ll_fl_mine;
+static struct ll_fl *ll_fl_head;
+static ll_lock_t ll_fl_reg;             /* inner: a thread holding it is not stopped */
 static atomic_size_t ll_fl_total;       /* bytes kept by every thread */
 
 void ll_fl_init(void)
@@ -39,6 +54,22 @@ static void ll_fl_real_free(void *p)
     ll_in_real++;
     ll_real.free(p);
     ll_in_real--;
+}
+
+/* This thread's ring, made and listed on its first free; NULL without
+ * memory. */
+static struct ll_fl *ll_fl_get(void)
+{
+    struct ll_fl *f = ll_fl_mine;
+    if (ll_likely(f) || !(f = ll_mem_alloc(sizeof(*f))))
+        return f;
+    ll_lock_inner(&ll_fl_reg);
+    f->next = ll_fl_head;
+    if (ll_fl_head)
+        ll_fl_head->prev = f;
+    ll_fl_head = f;
+    ll_unlock_inner(&ll_fl_reg);
+    return ll_fl_mine = f;
 }
 
 /* Let the oldest go. */
@@ -55,16 +86,16 @@ static void ll_fl_pop(struct ll_fl *f)
  * that a signal handler's free meets no half-updated ring). */
 void ll_fl_put(void *p)
 {
-    struct ll_fl *f = &ll_fl;
     ll_guard++;
+    struct ll_fl *f;
     size_t size = ll_real.malloc_usable_size(p);
-    if (size > ll_fl_limit ||
-        (!f->ring && !(f->ring = ll_mem_alloc(LL_FL_SLOTS * sizeof(*f->ring))))) {
+    if (size > ll_fl_limit || !(f = ll_fl_get())) {
         ll_fl_real_free(p);
     } else {
         if (f->n == LL_FL_SLOTS)
             ll_fl_pop(f);
-        f->ring[f->head++ % LL_FL_SLOTS] = (struct ll_fl_ent){ p, size };
+        f->ring[f->head % LL_FL_SLOTS] = (struct ll_fl_ent){ p, size };
+        f->head++;
         f->n++;
         f->bytes += size;
         size_t total = atomic_fetch_add_explicit(&ll_fl_total, size,
@@ -97,24 +128,61 @@ void *ll_fl_realloc(void *p, size_t n)
     return q;
 }
 
+/* What every ring keeps, for the scan to skip (the other threads stopped;
+ * one left running may change its ring meanwhile: a block it lets go then
+ * is skipped all the same, one it keeps then is not). */
+int ll_fl_skip(struct ll_ranges *skip)
+{
+    int err = 0;
+    ll_lock_inner(&ll_fl_reg);
+    for (struct ll_fl *f = ll_fl_head; f && !err; f = f->next)
+        for (unsigned i = f->n; i > 0 && !err; i--) {
+            const struct ll_fl_ent *e = &f->ring[(f->head - i) % LL_FL_SLOTS];
+            err = ll_ranges_add(skip, (uintptr_t)e->p, (uintptr_t)e->p + e->size);
+        }
+    ll_unlock_inner(&ll_fl_reg);
+    return err;
+}
+
 /* How many blocks this thread keeps, and their bytes; *total: the
  * process's. */
 unsigned ll_fl_kept(size_t *bytes, size_t *total)
 {
-    *bytes = ll_fl.bytes;
+    struct ll_fl *f = ll_fl_mine;
+    *bytes = f ? f->bytes : 0;
     if (total)
         *total = atomic_load(&ll_fl_total);
-    return ll_fl.n;
+    return f ? f->n : 0;
+}
+
+void ll_fl_fork_prepare(void) { ll_lock_inner(&ll_fl_reg); }
+void ll_fl_fork_parent(void) { ll_unlock_inner(&ll_fl_reg); }
+
+/* In a fork child the other threads are gone, and what they kept stays
+ * out of use for good (their rings stay listed, for the scan): only this
+ * thread's counts against the volume. */
+void ll_fl_fork_child(void)
+{
+    ll_lock_reset(&ll_fl_reg);
+    atomic_store(&ll_fl_total, ll_fl_mine ? ll_fl_mine->bytes : 0);
 }
 
 /* The thread ends: what it kept goes back to the allocator. */
 void ll_fl_thread_exit(void)
 {
-    struct ll_fl *f = &ll_fl;
-    if (!f->ring)
+    struct ll_fl *f = ll_fl_mine;
+    if (!f)
         return;
     while (f->n)
         ll_fl_pop(f);
-    ll_mem_free(f->ring, LL_FL_SLOTS * sizeof(*f->ring));
-    f->ring = NULL;
+    ll_lock_inner(&ll_fl_reg);
+    if (f->prev)
+        f->prev->next = f->next;
+    else
+        ll_fl_head = f->next;
+    if (f->next)
+        f->next->prev = f->prev;
+    ll_unlock_inner(&ll_fl_reg);
+    ll_fl_mine = NULL;
+    ll_mem_free(f, sizeof(*f));
 }

@@ -331,6 +331,9 @@ void ll_fl_put(void *p);                 /* instead of the real free */
 void *ll_fl_realloc(void *p, size_t n);  /* instead of the real realloc */
 unsigned ll_fl_kept(size_t *bytes, size_t *total);
 void ll_fl_thread_exit(void);
+void ll_fl_fork_prepare(void);
+void ll_fl_fork_parent(void);
+void ll_fl_fork_child(void);
 /* table.c's side of it */
 void ll_table_insert_shard(const struct ll_block *b);
 int ll_table_insert_far(uintptr_t p, size_t size, unsigned align_log2, unsigned fn,

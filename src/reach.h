@@ -10,6 +10,7 @@ struct ll_ranges { struct ll_range *v; size_t n, cap; };
 int ll_ranges_add(struct ll_ranges *r, uintptr_t lo, uintptr_t hi);
 int ll_ranges_add_word(struct ll_ranges *r, uintptr_t v);    /* [v, v + 1); 0: none */
 int ll_amaps_add_to(struct ll_ranges *out);     /* allocmaps.c */
+int ll_fl_skip(struct ll_ranges *skip);         /* freelist.c: blocks kept */
 int ll_internal_roots(struct ll_ranges *to);    /* internal.c */
 int ll_start_arg_roots(struct ll_ranges *words); /* threads.c */
 void ll_ranges_free(struct ll_ranges *r);

@@ -648,6 +648,7 @@ void ll_reach_classify(struct ll_block *blocks, size_t n)
     err |= add_self_tls(&g.holes, (uintptr_t)pthread_self());
     err |= roots_add_tcbs(&g.roots, &g.skip, &g.holes, g.memfd, &g.anon, th, nth);
     err |= ll_amaps_add_to(&g.skip);   /* the next allocator's own, if not libc's */
+    err |= ll_fl_skip(&g.skip);        /* freed blocks kept (freelist=) */
     err |= roots_add_anon(&g.roots, &g.anon, &g.skip, blocks, n);
     err |= roots_add_cow(&g.roots, &g.files.cow, &g.skip);
     err |= cut_holes(&g.roots.any, &g.holes);

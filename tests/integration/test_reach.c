@@ -391,21 +391,31 @@ Test(reach, pointers_left_in_recycled_memory)
     ll_run_free(&r);
 }
 
+/* Case `name`'s one block (at marker, `bytes`) reads still reachable by
+ * default, and `kind` with freelist=1 (k: the lost kinds then), as under
+ * Valgrind, whose allocator keeps freed memory out of use. */
+static void freelist_case(const char *name, const char *marker, long long bytes,
+                          const char *kind, struct kinds k)
+{
+    struct ll_run r;
+    run_case(&r, name);
+    expect_lost(&r, name, (struct kinds){ 0, 0, 0, 0, 0, 0 });
+    expect_at(&r, "still_reachable", marker, bytes, 1);
+    ll_run_free(&r);
+    run_case_with(&r, name, "show_reachable=1:freelist=1");
+    expect_lost(&r, ll_fmt("%s freelist=1", name), k);
+    expect_at(&r, kind, marker, bytes, 1);
+    ll_run_free(&r);
+}
+
 /* A pointer left dangling to a freed block reaches the new block glibc put
  * at its address, which the program lost; with freelist=1 the freed block
- * is kept out of use, as under Valgrind, and the new one reads lost.
+ * is kept out of use and the new one reads lost.
  * valgrind: 32/1, 0/0, 0/0, 0/0 */
 Test(reach, dangling_pointer_to_a_reused_chunk_with_a_freelist)
 {
-    struct ll_run r;
-    run_case(&r, "dangling");
-    expect_lost(&r, "dangling", (struct kinds){ 0, 0, 0, 0, 0, 0 });
-    expect_at(&r, "still_reachable", "@dangling-lost", 32, 1);
-    ll_run_free(&r);
-    run_case_with(&r, "dangling", "show_reachable=1:freelist=1");
-    expect_lost(&r, "dangling freelist=1", (struct kinds){ 32, 1, 0, 0, 0, 0 });
-    expect_at(&r, "definitely_lost", "@dangling-lost", 32, 1);
-    ll_run_free(&r);
+    freelist_case("dangling", "@dangling-lost", 32, "definitely_lost",
+                  (struct kinds){ 32, 1, 0, 0, 0, 0 });
 }
 
 /* A copy of a block's address kept across a realloc that grew it in place
@@ -414,14 +424,19 @@ Test(reach, dangling_pointer_to_a_reused_chunk_with_a_freelist)
  * valgrind: 0/0, 0/0, 512/1, 0/0 */
 Test(reach, copy_kept_across_realloc_with_a_freelist)
 {
+    freelist_case("grown", "@grown", 512, "possibly_lost", (struct kinds){ 0, 0, 0, 0, 512, 1 });
+}
+
+/* The blocks a freelist keeps are not scanned: a freed 160 KiB table, on a
+ * mapping of its own that stays while it is kept, held the only pointers
+ * to 4000 blocks.  Until 2026-11-27 they read still reachable with a
+ * freelist (troff's hash table: 2,060 blocks).  valgrind: 32,000/4,000 */
+Test(reach, blocks_a_freelist_keeps_are_not_scanned)
+{
     struct ll_run r;
-    run_case(&r, "grown");
-    expect_lost(&r, "grown", (struct kinds){ 0, 0, 0, 0, 0, 0 });
-    expect_at(&r, "still_reachable", "@grown", 512, 1);
-    ll_run_free(&r);
-    run_case_with(&r, "grown", "show_reachable=1:freelist=1");
-    expect_lost(&r, "grown freelist=1", (struct kinds){ 0, 0, 0, 0, 512, 1 });
-    expect_at(&r, "possibly_lost", "@grown", 512, 1);
+    run_case_with(&r, "kept-big", "show_reachable=1:freelist=1");
+    expect_lost(&r, "kept-big freelist=1", (struct kinds){ 32000, 4000, 0, 0, 0, 0 });
+    expect_at(&r, "definitely_lost", "@kept-big", 32000, 4000);
     ll_run_free(&r);
 }
 

@@ -305,6 +305,17 @@ static __attribute__((noinline)) void grown(void)
     g_cursor = p + 504;
 }
 
+/* A freed table of 160 KiB, which glibc gave a mapping of its own, held the
+ * only pointers to 4000 blocks: lost.  A freelist keeps the table, mapped
+ * (freelist=1): it must not be read as the program's memory. */
+static __attribute__((noinline)) void kept_big(void)
+{
+    void *volatile *tab = calloc(20000, sizeof(*tab));
+    for (int i = 0; i < 20000; i += 5)
+        tab[i] = malloc(8);                                 /* @kept-big */
+    free((void *)tab);
+}
+
 /* The pointer survives in this frame after it returns. */
 static __attribute__((noinline)) void dead_frame_leaf(void)
 {
@@ -345,7 +356,7 @@ static const struct { const char *name; void (*fn)(void); int scrub; } cases[] =
     { "mmap", anon_mmap, 1 }, { "libc-interior", libc_interior, 1 },
     { "multi-inherit", multi_inherit, 1 }, { "unreadable", unreadable, 1 }, { "dead-frame", dead_frame, 0 },
     { "recycled", recycled, 1 }, { "exit-register", exit_register, 1 },
-    { "dangling", dangling, 1 }, { "grown", grown, 1 },
+    { "dangling", dangling, 1 }, { "grown", grown, 1 }, { "kept-big", kept_big, 1 },
 };
 
 int main(int argc, char **argv)

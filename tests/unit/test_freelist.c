@@ -127,3 +127,29 @@ Test(freelist, the_volume_holds_for_the_whole_process)
     ll_fl_kept(&bytes, &total);
     cr_expect_eq(total, 0u, "kept after every thread ended");
 }
+
+/* A fork child counts only the forking thread's kept blocks: another
+ * thread's, gone with it, no longer take the volume's room. */
+static void *hold_half(void *arg)
+{
+    (void)arg;
+    for (int i = 0; i < 500; i++)       /* ~0.5 MiB, kept: this thread stays */
+        ll_fl_put(ll_real.malloc(1000));
+    return NULL;
+}
+
+Test(freelist, fork_child_counts_its_own_thread_only)
+{
+    setup(1);
+    pthread_t t;
+    cr_assert_eq(pthread_create(&t, NULL, hold_half, NULL), 0);
+    pthread_join(t, NULL);          /* no ll_fl_thread_exit: as if still running */
+    for (int i = 0; i < 10; i++)
+        ll_fl_put(ll_real.malloc(1000));
+    size_t bytes, total;
+    ll_fl_kept(&bytes, &total);
+    cr_assert_gt(total, bytes, "the other thread's count");
+    ll_fl_fork_child();
+    ll_fl_kept(&bytes, &total);
+    cr_expect_eq(total, bytes, "after the fork: this thread's alone");
+}
