@@ -362,6 +362,7 @@ static int ll_hold_free(void *p, unsigned dealloc, uintptr_t caller)
     if (i >= LL_HELD)
         return 0;                       /* a nested handler took the last slot */
     ll_held.e[i] = (struct ll_held){ p, caller, dealloc };
+    atomic_fetch_add(&ll_held_pending, 1);
     return 1;
 }
 
@@ -423,6 +424,7 @@ static __attribute__((noinline)) void ll_held_flush(void)
     memcpy(h, ll_held.e, n * sizeof h[0]);
     memset(ll_held.e, 0, n * sizeof h[0]);      /* the report reads them too */
     ll_held.n = 0;
+    atomic_fetch_sub(&ll_held_pending, n);
     pthread_sigmask(SIG_SETMASK, &old, NULL);
     for (unsigned i = 0; i < n; i++)
         ll_free_any(h[i].p, h[i].dealloc, h[i].caller);

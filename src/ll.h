@@ -319,6 +319,7 @@ void ll_nursery_thread_exit(void);
 struct ll_held { void *p; uintptr_t caller; unsigned dealloc; };
 struct ll_held_list { struct ll_held e[LL_HELD]; unsigned n; };
 extern LL_TLS struct ll_held_list ll_held;
+extern atomic_uint ll_held_pending;      /* held in every thread's list */
 void ll_held_settle(void);               /* done now, if the thread can */
 size_t ll_nursery_held_out(struct ll_block *v, size_t n, uint64_t *bytes);
 /* ---- freelist.c: freed blocks kept a while (freelist=MiB) ---------------- */

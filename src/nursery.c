@@ -59,6 +59,7 @@ struct ll_nursery {
 enum { LL_NY_NEW, LL_NY_LIVE, LL_NY_GONE };
 
 LL_TLS struct ll_held_list ll_held;
+atomic_uint ll_held_pending;
 
 /* interpose.c's, which does them; a unit test links no interpose.c, and
  * its threads hold no frees back. */
@@ -624,12 +625,6 @@ void ll_nursery_totals(struct ll_totals *t)
     }
 }
 
-/* Leave out of v (sorted by address, flags 0) the blocks that threads still
- * running had freed in a signal handler, held back (ll_held_settle did
- * those of the threads that ended, and this one's when it could).  A list lives in its thread's TLS and is
- * read through /proc/self/mem: a thread that ended by a raw exit system
- * call leaves its nursery here, its TLS perhaps unmapped.  Without /proc,
- * nothing is left out. */
 /* 1 + the index of p's block in v, 0 if none. */
 static size_t ll_held_find(const struct ll_block *v, size_t n, uintptr_t p)
 {
@@ -644,10 +639,19 @@ static size_t ll_held_find(const struct ll_block *v, size_t n, uintptr_t p)
     return lo < n && v[lo].ptr == p ? lo + 1 : 0;
 }
 
+/* Leave out of v (sorted by address, flags 0) the blocks that threads
+ * still running had freed in a signal handler, held back (ll_held_settle
+ * did those of the threads that ended, and this one's when it could).  A
+ * list lives in its thread's TLS and is read through /proc/self/mem: a
+ * thread that ended by a raw exit system call leaves its nursery here, its
+ * TLS perhaps unmapped.  Nothing is read when no free is held anywhere
+ * (ll_held_pending), nor without /proc. */
 size_t ll_nursery_held_out(struct ll_block *v, size_t n, uint64_t *bytes)
 {
     int memfd = -1;
     size_t gone = 0;
+    if (!atomic_load(&ll_held_pending))
+        return n;
     for (struct ll_nursery *y = ll_ny_head; y; y = y->next) {
         struct ll_held_list l;
         if (!y->held)
