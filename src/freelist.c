@@ -57,12 +57,14 @@ static void ll_fl_real_free(void *p)
 }
 
 /* This thread's ring, made and listed on its first free; NULL without
- * memory. */
+ * memory.  The thread's end is asked to be seen (a thread that only frees
+ * has no nursery to ask it), so that its blocks go back then. */
 static struct ll_fl *ll_fl_get(void)
 {
     struct ll_fl *f = ll_fl_mine;
     if (ll_likely(f) || !(f = ll_mem_alloc(sizeof(*f))))
         return f;
+    (void)ll_thread_register();
     ll_lock_inner(&ll_fl_reg);
     f->next = ll_fl_head;
     if (ll_fl_head)

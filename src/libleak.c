@@ -115,12 +115,38 @@ void ll_init_slow(void)
     errno = saved;
 }
 
-/* Called from the ELF constructor: the command line, for the report. */
+/* A copy of the command line, in libleak's memory; argv itself if there is
+ * no room. */
+static char **ll_argv_copy(int argc, char **argv)
+{
+    size_t len = 0;
+    for (int i = 0; i < argc && argv[i]; i++)
+        len += strlen(argv[i]) + 1;
+    size_t vec = ((size_t)argc + 1) * sizeof(char *);
+    char **v = ll_mem_alloc(vec + len);
+    if (!v)
+        return argv;
+    char *s = (char *)v + vec;
+    int i = 0;
+    for (; i < argc && argv[i]; i++) {
+        size_t n = strlen(argv[i]) + 1;
+        v[i] = memcpy(s, argv[i], n);
+        s += n;
+    }
+    v[i] = NULL;
+    return v;
+}
+
+/* Called from the ELF constructor: the command line, for the report, as
+ * the program was started with it.  Copied now, before main runs: programs
+ * rewrite their argv (head turns "-40" into other words in place, git and
+ * ld theirs), and the report named "head -40" "head head" and eight git
+ * processes of one gc by their rewritten words, until 2026-11-27. */
 void ll_start(int argc, char **argv)
 {
-    ll_argc = argc;
-    ll_argv = argv;
     (void)ll_ready();
+    ll_argc = argc;
+    ll_argv = argv && argc > 0 ? ll_argv_copy(argc, argv) : argv;
 }
 
 /* Called from the ELF destructor, after the program's atexit handlers and

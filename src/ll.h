@@ -942,13 +942,13 @@ static inline uintptr_t ll_page_up(uintptr_t a)
 {
     return (a + ll_page_size - 1) & ~(uintptr_t)(ll_page_size - 1);
 }
-extern char **ll_argv;
+extern char **ll_argv;        /* the command line, for the report (a copy) */
+extern int ll_argc;
 /* /proc/thread-self/NAME, or /proc/self/NAME without it (Linux < 3.17):
  * once the main thread has called pthread_exit(), /proc/self/maps reads
  * empty and /proc/self/mem, pagemap and exe cannot be opened, while the
  * calling thread's view of the same address space still can. */
 int ll_proc_open(const char *name, int flags);
-void ll_flush_streams(void);  /* every stdio buffer out, taking no lock held */        /* the command line, for the report */
-extern int ll_argc;
+void ll_flush_streams(void);  /* every stdio buffer out, taking no lock held */
 
 #endif

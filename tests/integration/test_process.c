@@ -119,6 +119,29 @@ Test(process, fork_child_writes_its_own_start_marker)
     ll_run_free(&r);
 }
 
+/* A program that rewrites its argv after it starts (head, git, ld do) is
+ * named in its report, JSON and text, by the command it was started with:
+ * until 2026-11-27 the report read argv at exit ("head -40" was "head
+ * head"). */
+Test(process, report_names_the_command_as_started)
+{
+    const char *args[] = { "one", "two", "three", NULL };
+    struct ll_run r;
+    ll_run_json(&r, "argv_rewrite", NULL, args);
+    LL_EQ(r.status, 0, "exit status; stderr:\n%s", r.err);
+    json_t *cmd = ll_arr(r.json, "command");
+    LL_EQ(json_array_size(cmd), 4, "words in the command");
+    cr_assert(ll_contains(json_string_value(json_array_get(cmd, 0)), "argv_rewrite"),
+              "the program");
+    for (int i = 1; i < 4; i++)
+        LL_STREQ(json_string_value(json_array_get(cmd, (size_t)i)), args[i - 1], "word %d", i);
+    ll_run_free(&r);
+    ll_run_raw(&r, "argv_rewrite", 1, "", args);
+    cr_assert(ll_contains(r.err, "argv_rewrite one two three\n"),
+              "the text report's command line; stderr:\n%s", r.err);
+    ll_run_free(&r);
+}
+
 /* libleak's static TLS comes out of every thread's stack: it must stay
  * small enough for threads asking for PTHREAD_STACK_MIN or 32 KiB. */
 Test(process, threads_with_small_stacks_are_created)

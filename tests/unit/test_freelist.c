@@ -153,3 +153,28 @@ Test(freelist, fork_child_counts_its_own_thread_only)
     ll_fl_kept(&bytes, &total);
     cr_expect_eq(total, bytes, "after the fork: this thread's alone");
 }
+
+/* A thread that only frees (no allocation of its own, so no nursery): what
+ * it kept goes back as it ends, with no call of its own. */
+static void *only_frees(void *arg)
+{
+    void **blocks = arg;
+    for (int i = 0; i < 100; i++)
+        ll_fl_put(blocks[i]);
+    return NULL;
+}
+
+Test(freelist, a_thread_that_only_frees_gives_back_as_it_ends)
+{
+    setup(1);
+    ll_nursery_init();                  /* the thread-exit key */
+    static void *blocks[100];
+    for (int i = 0; i < 100; i++)
+        blocks[i] = ll_real.malloc(100);
+    pthread_t t;
+    cr_assert_eq(pthread_create(&t, NULL, only_frees, blocks), 0);
+    pthread_join(t, NULL);
+    size_t bytes, total;
+    ll_fl_kept(&bytes, &total);
+    cr_expect_eq(total, 0u, "kept after the thread ended");
+}
