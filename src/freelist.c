@@ -46,6 +46,11 @@ static atomic_size_t ll_fl_total;       /* bytes kept by every thread */
 void ll_fl_init(void)
 {
     ll_fl_limit = (size_t)ll_opt.freelist << 20;
+    if (ll_fl_limit && !ll_real.malloc_usable_size) {  /* a block's size: none */
+        ll_msg("freelist=%d: the allocator has no malloc_usable_size(), so no freed "
+               "block is kept", ll_opt.freelist);
+        ll_fl_limit = 0;
+    }
     ll_free_tracked = ll_fl_limit ? ll_fl_put : ll_real.free;
 }
 
