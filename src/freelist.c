@@ -19,11 +19,16 @@
  * (troff's freed hash table held 2,060 lost blocks "reachable").  So the
  * rings are listed (mem.c memory, not TLS: a fork child keeps the other
  * threads' rings, their blocks still kept) and the scan skips what they
- * hold (ll_fl_skip).  Off by default: it costs memory, and a new block no
- * longer comes warm from the cache. */
+ * hold (ll_fl_skip).  Off by default: it costs memory, a new block no
+ * longer comes warm from the cache, and glibc's per-thread cache, never
+ * refilled by a free, no longer spares the program's malloc its arena's
+ * lock: a program whose signal handler allocates (hostile_sigalloc) can
+ * deadlock there, where the cache let it pass natively. */
 #include "ll.h"
 #include "reach.h"
 
+#include <pthread.h>
+#include <signal.h>
 #include <string.h>
 
 #define LL_FL_SLOTS 65536u      /* per thread: 1 MiB of mem.c, touched as used */
@@ -89,6 +94,38 @@ static void ll_fl_pop(struct ll_fl *f)
     ll_fl_real_free(e->p);
 }
 
+/* Let the oldest go until the process keeps less than the volume by a
+ * sixteenth (and the ring is less full by as much), so that they go in
+ * batches, with every signal blocked but a fault's.  A block let go now
+ * was freed by the program earlier, maybe by a signal handler, and this
+ * free runs where the program frees nothing natively: a handler that
+ * allocates from glibc meanwhile would find glibc inside itself, holding
+ * the lock of the block's bin.  The block just freed, alone, goes at once,
+ * as it would natively, with no mask. */
+static void ll_fl_trim_to(struct ll_fl *f, size_t total, size_t want, unsigned want_n)
+{
+    if (f->n == 1) {
+        ll_fl_pop(f);
+        return;
+    }
+    static const int sync[] = { SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTRAP, SIGSYS, SIGABRT };
+    sigset_t all, old;
+    sigfillset(&all);
+    for (size_t i = 0; i < sizeof sync / sizeof sync[0]; i++)
+        sigdelset(&all, sync[i]);
+    pthread_sigmask(SIG_BLOCK, &all, &old);
+    while (f->n && (total > want || f->n > want_n)) {
+        total -= f->ring[(f->head - f->n) % LL_FL_SLOTS].size;
+        ll_fl_pop(f);
+    }
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+}
+
+static void ll_fl_trim(struct ll_fl *f, size_t total)
+{
+    ll_fl_trim_to(f, total, ll_fl_limit - ll_fl_limit / 16, LL_FL_SLOTS - LL_FL_SLOTS / 16);
+}
+
 /* p's record is gone: keep it instead of freeing it (under the guard, so
  * that a signal handler's free meets no half-updated ring). */
 void ll_fl_put(void *p)
@@ -99,18 +136,14 @@ void ll_fl_put(void *p)
     if (size > ll_fl_limit || !(f = ll_fl_get())) {
         ll_fl_real_free(p);
     } else {
-        if (f->n == LL_FL_SLOTS)
-            ll_fl_pop(f);
         f->ring[f->head % LL_FL_SLOTS] = (struct ll_fl_ent){ p, size };
         f->head++;
         f->n++;
         f->bytes += size;
         size_t total = atomic_fetch_add_explicit(&ll_fl_total, size,
                                                  memory_order_relaxed) + size;
-        while (total > ll_fl_limit && f->n) {
-            total -= f->ring[(f->head - f->n) % LL_FL_SLOTS].size;
-            ll_fl_pop(f);
-        }
+        if (total > ll_fl_limit || f->n == LL_FL_SLOTS)
+            ll_fl_trim(f, total);
     }
     ll_guard--;
 }
@@ -180,8 +213,8 @@ void ll_fl_thread_exit(void)
     struct ll_fl *f = ll_fl_mine;
     if (!f)
         return;
-    while (f->n)
-        ll_fl_pop(f);
+    if (f->n)
+        ll_fl_trim_to(f, f->bytes, 0, 0);
     ll_lock_inner(&ll_fl_reg);
     if (f->prev)
         f->prev->next = f->next;
