@@ -49,7 +49,8 @@ static void ll_error_block(struct ll_error_rec *e)
         e->size = b.size;
         e->fn = b.fn;
         e->alloc_stack = b.stack;
-    } else if (e->kind != LL_ERR_INVALID_FREE && ll_quarantine_find(e->ptr, &q)) {
+    } else if (e->kind != LL_ERR_INVALID_FREE &&
+               (ll_quarantine_find(e->ptr, &q) || ll_fl_find(e->ptr, &q))) {
         e->has_block = 1;
         e->block = q.ptr;
         e->size = q.size;

@@ -33,7 +33,9 @@
 
 #define LL_FL_SLOTS 65536u      /* per thread: 1 MiB of mem.c, touched as used */
 
-struct ll_fl_ent { void *p; size_t size; };
+/* A kept block: what its free knew of it (for a second free's report, as
+ * the recent frees keep it) and its size to the allocator. */
+struct ll_fl_ent { struct ll_freed f; size_t size; };
 struct ll_fl {
     struct ll_fl *next, *prev;          /* the list, under ll_fl_reg */
     unsigned head, n;                   /* the owner alone changes these */
@@ -44,6 +46,7 @@ struct ll_fl {
 size_t ll_fl_limit;
 void (*ll_free_tracked)(void *);
 static LL_TLS struct ll_fl *ll_fl_mine;
+static LL_TLS struct ll_freed ll_fl_last;   /* the free on its way here (ll_fl_note) */
 static struct ll_fl *ll_fl_head;
 static ll_lock_t ll_fl_reg;             /* inner: a thread holding it is not stopped */
 static atomic_size_t ll_fl_total;       /* bytes kept by every thread */
@@ -91,7 +94,7 @@ static void ll_fl_pop(struct ll_fl *f)
     f->n--;
     f->bytes -= e->size;
     atomic_fetch_sub_explicit(&ll_fl_total, e->size, memory_order_relaxed);
-    ll_fl_real_free(e->p);
+    ll_fl_real_free((void *)e->f.ptr);
 }
 
 /* Let the oldest go until the process keeps less than the volume by a
@@ -136,7 +139,13 @@ void ll_fl_put(void *p)
     if (size > ll_fl_limit || !(f = ll_fl_get())) {
         ll_fl_real_free(p);
     } else {
-        f->ring[f->head % LL_FL_SLOTS] = (struct ll_fl_ent){ p, size };
+        struct ll_freed q;
+        if (ll_fl_last.ptr == (uintptr_t)p)
+            q = ll_fl_last;
+        else if (!ll_nursery_newest_freed((uintptr_t)p, &q))
+            q = (struct ll_freed){ .ptr = (uintptr_t)p };   /* free_pc 0: nothing known */
+        ll_fl_last.ptr = 0;
+        f->ring[f->head % LL_FL_SLOTS] = (struct ll_fl_ent){ q, size };
         f->head++;
         f->n++;
         f->bytes += size;
@@ -164,6 +173,8 @@ void *ll_fl_realloc(void *p, size_t n)
         size_t old = ll_real.malloc_usable_size(p);
         memcpy(q, p, old < n ? old : n);
         ll_fl_put(p);
+    } else {
+        ll_fl_last.ptr = 0;             /* p stays the program's */
     }
     return q;
 }
@@ -178,10 +189,40 @@ int ll_fl_skip(struct ll_ranges *skip)
     for (struct ll_fl *f = ll_fl_head; f && !err; f = f->next)
         for (unsigned i = f->n; i > 0 && !err; i--) {
             const struct ll_fl_ent *e = &f->ring[(f->head - i) % LL_FL_SLOTS];
-            err = ll_ranges_add(skip, (uintptr_t)e->p, (uintptr_t)e->p + e->size);
+            err = ll_ranges_add(skip, e->f.ptr, e->f.ptr + e->size);
         }
     ll_unlock_inner(&ll_fl_reg);
     return err;
+}
+
+/* The free of a tracked block that is about to reach ll_fl_put, as its
+ * caller knew it (the record's copy and the free's caller): the common
+ * free's is read from the thread's recent frees instead. */
+void ll_fl_note(const struct ll_freed *f)
+{
+    ll_fl_last = *f;
+}
+
+/* p among the kept blocks, newest first: a second free of a block that is
+ * surely one freed (its address not given out since).  Error path: every
+ * ring is searched, under the list's lock; an entry whose free was not
+ * known (free_pc 0) does not count. */
+int ll_fl_find(uintptr_t p, struct ll_freed *out)
+{
+    int found = 0;
+    if (!ll_fl_limit)
+        return 0;
+    ll_lock_inner(&ll_fl_reg);
+    for (struct ll_fl *f = ll_fl_head; f && !found; f = f->next)
+        for (unsigned i = 1; i <= f->n && !found; i++) {
+            const struct ll_fl_ent *e = &f->ring[(f->head - i) % LL_FL_SLOTS];
+            if (e->f.ptr == p && e->f.free_pc) {
+                *out = e->f;
+                found = 1;
+            }
+        }
+    ll_unlock_inner(&ll_fl_reg);
+    return found;
 }
 
 /* How many blocks this thread keeps, and their bytes; *total: the

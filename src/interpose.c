@@ -179,7 +179,7 @@ static unsigned ll_bad_free_kind(uintptr_t p)
 {
     struct ll_freed q;
     struct ll_block b;
-    if (ll_quarantine_find(p, &q))
+    if (ll_quarantine_find(p, &q) || ll_fl_find(p, &q))
         return LL_ERR_DOUBLE_FREE;
     if (ll_table_find_containing(p, &b))
         return LL_ERR_INTERIOR_FREE;
@@ -316,6 +316,9 @@ static int ll_on_free(void *p, unsigned dealloc, uintptr_t caller, int far)
         if (!ll_fn_pairs(b.fn, dealloc)) {
             ll_error_report(LL_ERR_MISMATCH, (uintptr_t)p, dealloc);
             ok = 0;
+        } else if (ll_fl_limit) {
+            ll_fl_note(&(struct ll_freed){ .ptr = b.ptr, .size = b.size, .free_pc = caller,
+                                            .alloc_stack = b.stack, .fn = b.fn });
         }
     } else if (!ll_internal_remove((uintptr_t)p) && !ll_orphan_take((uintptr_t)p)) {
         if (!ll_array_mismatch((uintptr_t)p, dealloc, caller) &&
@@ -613,6 +616,9 @@ static void *ll_realloc_any(void *p, size_t n, unsigned fn,
         if (ll_unlikely(ll_fn_family(old.fn) != LL_DEALLOC_FREE))
             return ll_realloc_mismatch(p, n, &old, fn, c);
     }
+    if (ll_unlikely(ll_fl_limit && p))
+        ll_fl_note(&(struct ll_freed){ .ptr = old.ptr, .size = old.size, .free_pc = c->ra,
+                                        .alloc_stack = old.stack, .fn = old.fn });
     void *q = ll_unlikely(ll_fl_limit && p) ? ll_fl_realloc(p, n)
                                             : LL_REAL(ll_real.realloc(p, n));
     if (q)

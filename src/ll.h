@@ -303,6 +303,7 @@ int ll_nursery_take_any(uintptr_t p, uintptr_t free_pc, struct ll_block *out);
 int ll_nursery_lookup(uintptr_t p, struct ll_block *out);
 int ll_nursery_find_containing(uintptr_t p, struct ll_block *out);
 int ll_nursery_quarantine_find(uintptr_t p, struct ll_freed *out);
+int ll_nursery_newest_freed(uintptr_t p, struct ll_freed *out);  /* this thread's */
 void ll_nursery_each(void (*fn)(const struct ll_block *, void *), void *arg);
 size_t ll_nursery_count(void);
 void ll_nursery_totals(struct ll_totals *t);
@@ -329,6 +330,9 @@ extern size_t ll_fl_limit;               /* bytes in all; 0: off */
 extern void (*ll_free_tracked)(void *);
 void ll_fl_init(void);                   /* from the options, ll_real resolved */
 void ll_fl_put(void *p);                 /* instead of the real free */
+struct ll_freed;
+void ll_fl_note(const struct ll_freed *f);   /* the free about to reach ll_fl_put */
+int ll_fl_find(uintptr_t p, struct ll_freed *out);  /* p is kept: freed already */
 void *ll_fl_realloc(void *p, size_t n);  /* instead of the real realloc */
 unsigned ll_fl_kept(size_t *bytes, size_t *total);
 void ll_fl_thread_exit(void);

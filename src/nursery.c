@@ -607,6 +607,19 @@ static int ll_ny_ask_quarantine(struct ll_nursery *y, struct ll_ny_query *q)
     return 0;
 }
 
+/* This thread's newest recent free, if it is p's (the free just done on
+ * the common path, for freelist.c). */
+int ll_nursery_newest_freed(uintptr_t p, struct ll_freed *out)
+{
+    struct ll_nursery *y = ll_ny;
+    if (ll_ny_state != LL_NY_LIVE)
+        return 0;
+    ll_lock(&y->lock);
+    *out = y->quarantine[(y->qpos - 1) % LL_NQUARANTINE];
+    ll_unlock(&y->lock);
+    return out->ptr == p && out->free_pc;
+}
+
 int ll_nursery_quarantine_find(uintptr_t p, struct ll_freed *out)
 {
     struct ll_ny_query q = { p, 0, out };

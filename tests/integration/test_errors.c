@@ -40,6 +40,38 @@ Test(errors, double_free_reported_with_both_stacks)
     ll_run_free(&r);
 }
 
+/* A double free 200 frees after the first, past the recent frees libleak
+ * remembers: with freelist=1 the block is kept, and the second free is
+ * told for what it is, with both stacks (until 2026-11-27: "invalid free
+ * of memory that was never allocated"); without, it reads invalid. */
+static void double_free_late(const char *options, const char *kind)
+{
+    struct ll_run r;
+    ll_run_json(&r, "double_free_late", options, NULL);
+    LL_EQ(r.status, 0, "%s: exit status; stderr:\n%.2000s", options, r.err);
+    LL_STREQ(r.out, "double_free_late: survived\n", "%s: stdout", options);
+    ll_check_schema(r.json);
+    LL_EQ(json_array_size(ll_arr(r.json, "errors")), 1, "%s: number of errors", options);
+    json_t *e = error_at(r.json, 0);
+    LL_STREQ(ll_str(e, "kind"), kind, "%s: kind", options);
+    ll_assert_top(ll_get(e, "stack"), LL_SRC("double_free_late.c"),
+                  ll_line("double_free_late.c", "@second-free"), "bad free");
+    if (strcmp(kind, "double_free") == 0) {
+        LL_EQ(ll_int(e, "size"), 40, "size");
+        ll_assert_top(ll_get(e, "allocated"), LL_SRC("double_free_late.c"),
+                      ll_line("double_free_late.c", "@alloc"), "allocated");
+        ll_assert_top(ll_get(e, "freed"), LL_SRC("double_free_late.c"),
+                      ll_line("double_free_late.c", "@first-free"), "freed");
+    }
+    ll_run_free(&r);
+}
+
+Test(errors, double_free_past_the_recent_frees_with_a_freelist)
+{
+    double_free_late("freelist=1", "double_free");
+    double_free_late("freelist=0", "invalid_free");
+}
+
 Test(errors, invalid_free_of_stack_and_global_and_realloc)
 {
     struct ll_run r;
