@@ -87,10 +87,17 @@ static struct ll_fl *ll_fl_get(void)
     return ll_fl_mine = f;
 }
 
+/* The entry k places back from the ring's head: 1 the newest, f->n the
+ * oldest, 0 the slot the next one goes to. */
+static inline struct ll_fl_ent *ll_fl_back(struct ll_fl *f, unsigned k)
+{
+    return &f->ring[(f->head - k) % LL_FL_SLOTS];
+}
+
 /* Let the oldest go. */
 static void ll_fl_pop(struct ll_fl *f)
 {
-    struct ll_fl_ent *e = &f->ring[(f->head - f->n) % LL_FL_SLOTS];
+    struct ll_fl_ent *e = ll_fl_back(f, f->n);
     f->n--;
     f->bytes -= e->size;
     atomic_fetch_sub_explicit(&ll_fl_total, e->size, memory_order_relaxed);
@@ -118,7 +125,7 @@ static void ll_fl_trim_to(struct ll_fl *f, size_t total, size_t want, unsigned w
         sigdelset(&all, sync[i]);
     pthread_sigmask(SIG_BLOCK, &all, &old);
     while (f->n && (total > want || f->n > want_n)) {
-        total -= f->ring[(f->head - f->n) % LL_FL_SLOTS].size;
+        total -= ll_fl_back(f, f->n)->size;
         ll_fl_pop(f);
     }
     pthread_sigmask(SIG_SETMASK, &old, NULL);
@@ -144,8 +151,7 @@ void ll_fl_put(void *p)
             q = ll_fl_last;
         else if (!ll_nursery_newest_freed((uintptr_t)p, &q))
             q = (struct ll_freed){ .ptr = (uintptr_t)p };   /* free_pc 0: nothing known */
-        ll_fl_last.ptr = 0;
-        f->ring[f->head % LL_FL_SLOTS] = (struct ll_fl_ent){ q, size };
+        *ll_fl_back(f, 0) = (struct ll_fl_ent){ q, size };
         f->head++;
         f->n++;
         f->bytes += size;
@@ -154,6 +160,7 @@ void ll_fl_put(void *p)
         if (total > ll_fl_limit || f->n == LL_FL_SLOTS)
             ll_fl_trim(f, total);
     }
+    ll_fl_last.ptr = 0;
     ll_guard--;
 }
 
@@ -166,9 +173,7 @@ void *ll_fl_realloc(void *p, size_t n)
         ll_fl_put(p);
         return NULL;
     }
-    ll_in_real++;
-    void *q = ll_real.malloc(n);
-    ll_in_real--;
+    void *q = LL_REAL(ll_real.malloc(n));
     if (q) {
         size_t old = ll_real.malloc_usable_size(p);
         memcpy(q, p, old < n ? old : n);
@@ -188,7 +193,7 @@ int ll_fl_skip(struct ll_ranges *skip)
     ll_lock_inner(&ll_fl_reg);
     for (struct ll_fl *f = ll_fl_head; f && !err; f = f->next)
         for (unsigned i = f->n; i > 0 && !err; i--) {
-            const struct ll_fl_ent *e = &f->ring[(f->head - i) % LL_FL_SLOTS];
+            const struct ll_fl_ent *e = ll_fl_back(f, i);
             err = ll_ranges_add(skip, e->f.ptr, e->f.ptr + e->size);
         }
     ll_unlock_inner(&ll_fl_reg);
@@ -215,7 +220,7 @@ int ll_fl_find(uintptr_t p, struct ll_freed *out)
     ll_lock_inner(&ll_fl_reg);
     for (struct ll_fl *f = ll_fl_head; f && !found; f = f->next)
         for (unsigned i = 1; i <= f->n && !found; i++) {
-            const struct ll_fl_ent *e = &f->ring[(f->head - i) % LL_FL_SLOTS];
+            const struct ll_fl_ent *e = ll_fl_back(f, i);
             if (e->f.ptr == p && e->f.free_pc) {
                 *out = e->f;
                 found = 1;

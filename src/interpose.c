@@ -36,15 +36,6 @@ void ll_floor_del(uintptr_t p);
 #define LL_FLOOR_DEL(p) ((void)0)
 #endif
 
-/* A call into the real allocator for a tracked call, marked (ll_in_real). */
-#define LL_REAL(call)                                                      \
-    ({                                                                     \
-        ll_in_real++;                                                      \
-        __typeof__(call) ll_r_ = (call);                                   \
-        ll_in_real--;                                                      \
-        ll_r_;                                                             \
-    })
-
 /* Active: initialised, not yet reported, and not inside libleak itself. */
 static inline int ll_active(void)
 {

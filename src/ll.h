@@ -137,6 +137,14 @@ extern LL_TLS int ll_guard;
  * must not run the report, which allocates while glibc's arena is
  * mid-update and its lock is this thread's (ll_end_interrupted). */
 extern LL_TLS int ll_in_real;
+/* A call into the real allocator for a tracked call, marked (ll_in_real). */
+#define LL_REAL(call)                                                      \
+    ({                                                                     \
+        ll_in_real++;                                                      \
+        __typeof__(call) ll_r_ = (call);                                   \
+        ll_in_real--;                                                      \
+        ll_r_;                                                             \
+    })
 
 /* ---- global state ------------------------------------------------------- */
 enum ll_state { LL_UNINIT, LL_INITIALISING, LL_READY, LL_DONE };
@@ -245,6 +253,8 @@ struct ll_block {             /* a flat copy of a record, for the report */
     uint8_t flags;            /* scratch for reach.c */
 };
 enum ll_insert_result { LL_INSERT_OK, LL_INSERT_DUP, LL_INSERT_OOM };
+/* The first of b's n blocks (sorted by address) at or above a (roots.c). */
+size_t ll_block_at(const struct ll_block *b, size_t n, uintptr_t a);
 void ll_table_init(void);     /* once, at initialisation */
 /* ll_table_insert and ll_table_remove (after the nursery, below) record a
  * block and remove p's record: 1 if it was live (fills *out), 0 if

@@ -638,20 +638,6 @@ void ll_nursery_totals(struct ll_totals *t)
     }
 }
 
-/* 1 + the index of p's block in v, 0 if none. */
-static size_t ll_held_find(const struct ll_block *v, size_t n, uintptr_t p)
-{
-    size_t lo = 0, hi = n;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (v[mid].ptr < p)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo < n && v[lo].ptr == p ? lo + 1 : 0;
-}
-
 /* Leave out of v (sorted by address, flags 0) the blocks that threads
  * still running had freed in a signal handler, held back (ll_held_settle
  * did those of the threads that ended, and this one's when it could).  A
@@ -667,17 +653,15 @@ size_t ll_nursery_held_out(struct ll_block *v, size_t n, uint64_t *bytes)
         return n;
     for (struct ll_nursery *y = ll_ny_head; y; y = y->next) {
         struct ll_held_list l;
-        if (!y->held)
-            continue;
         if (memfd < 0 && (memfd = ll_proc_open("mem", O_RDONLY)) < 0)
             return n;
         if (ll_peek(memfd, (uintptr_t)y->held, &l, sizeof l) != sizeof l)
             continue;
         for (unsigned i = 0; i < LL_HELD && i < l.n; i++) {
-            size_t at = l.e[i].p ? ll_held_find(v, n, (uintptr_t)l.e[i].p) : 0;
-            if (at && !v[at - 1].flags) {
-                *bytes -= v[at - 1].size;
-                v[at - 1].flags = 1;            /* left out below */
+            size_t at = ll_block_at(v, n, (uintptr_t)l.e[i].p);
+            if (l.e[i].p && at < n && v[at].ptr == (uintptr_t)l.e[i].p && !v[at].flags) {
+                *bytes -= v[at].size;
+                v[at].flags = 1;                /* left out below */
                 y->frees++;
                 gone++;
             }

@@ -286,8 +286,8 @@ static int add_minus(struct ll_ranges *out, uintptr_t lo, uintptr_t hi,
     return cur < hi ? ll_ranges_add(out, cur, hi) : 0;
 }
 
-/* First block at or above a. */
-static size_t block_at(const struct ll_block *b, size_t n, uintptr_t a)
+/* First block at or above a (b sorted by address). */
+size_t ll_block_at(const struct ll_block *b, size_t n, uintptr_t a)
 {
     size_t i = 0, j = n;
     while (i < j) {
@@ -411,7 +411,7 @@ static int add_anon(struct ll_roots *roots, struct ll_ranges *pieces, int pmfd,
                     uintptr_t lo, uintptr_t hi, const struct ll_ranges *skip,
                     const struct ll_block *b, size_t n)
 {
-    size_t first = block_at(b, n, lo), last = block_at(b, n, hi);
+    size_t first = ll_block_at(b, n, lo), last = ll_block_at(b, n, hi);
     if (hi - lo > ANON_MAX) return 0;   /* ASan's 15 TiB shadow, a JVM's or Go's arena */
     if (last > first && (lo % ARENA_HEAP == 0 ||
                          packed(b + first, last - first, HEAP_BLOCKS) > HEAP_BLOCKS))
@@ -553,7 +553,7 @@ static int add_thread_stack(struct gather *g, uintptr_t sp, uintptr_t tcb, int m
      * pointer says where they begin, so it is read whole (as above). */
     if (alt_end)
         return ll_ranges_add(&g->roots.own, sp, alt_end) | (main ? add_main_stack(g) : 0);
-    size_t i = block_at(g->b, g->n, sp + 1);
+    size_t i = ll_block_at(g->b, g->n, sp + 1);
     const struct ll_range *home = main ? mapping_of(&g->maps, (uintptr_t)getauxval(AT_EXECFN))
                                        : NULL;
     int err = 0;
