@@ -209,3 +209,32 @@ Test(entry, exports_only_the_entry_points)
     LL_EQ(nextra, 0, "symbols exported beyond the entry points:%s", extra);
     LL_EQ(found, nwant, "entry points exported");
 }
+
+/* What libleak.so brings into the traced program: libc and the loader
+ * alone.  libgcc's unwinder (the fallback for frames the cached walker
+ * cannot express) is linked in (-static-libgcc), so a C program does not
+ * load libgcc_s.so.1 and run its constructor. */
+Test(entry, needs_nothing_but_libc_and_the_loader)
+{
+    FILE *f = popen("readelf -d " LL_LIB, "r");
+    cr_assert_not_null(f, "popen readelf");
+    char line[512], other[1024] = "";
+    size_t libc = 0;
+    while (fgets(line, sizeof line, f)) {
+        char *lib = strstr(line, "(NEEDED)");
+        char *name = lib ? strchr(lib, '[') : NULL;
+        if (!name)
+            continue;
+        name[strcspn(name, "\n")] = 0;
+        if (!strcmp(name, "[libc.so.6]"))
+            libc++;
+        else if (strcmp(name, "[ld-linux-x86-64.so.2]") &&
+                 strlen(other) + strlen(name) + 2 < sizeof other) {
+            strcat(other, " ");
+            strcat(other, name);
+        }
+    }
+    LL_EQ(pclose(f), 0, "readelf's exit status");
+    LL_EQ(libc, 1, "libleak.so needs libc.so.6");
+    cr_expect(!other[0], "libleak.so needs more than libc and the loader:%s", other);
+}
