@@ -61,8 +61,33 @@ static size_t work_top;              /* entries at and above it never used */
 static struct ll_range excluded;     /* the caller's block array */
 static int deferring;                /* keep freed pages mapped until the end */
 
+/* Small scratch (the range lists, line buffers) is carved from chunks
+ * while a check defers its frees: a short process's check mapped 35
+ * pages one by one for it.  Chunks are never reused, so what they give is
+ * zeroed, as fresh pages are; they go at ll_work_end with the rest. */
+#define WORK_CHUNK ((size_t)256 << 10)
+#define WORK_SMALL ((size_t)16 << 10)
+static uintptr_t chunk_at, chunk_end;
+
+static void *work_map(size_t size);
+
 /* NULL when the registry is full: unregistered scratch could become a root. */
 void *ll_work_alloc(size_t size)
+{
+    if (!deferring || size > WORK_SMALL)
+        return work_map(size);
+    size = (size + 63) & ~(size_t)63;
+    if (chunk_end - chunk_at < size) {
+        void *c = work_map(WORK_CHUNK);
+        if (!c) return NULL;
+        chunk_at = (uintptr_t)c;
+        chunk_end = chunk_at + WORK_CHUNK;
+    }
+    chunk_at += size;
+    return (void *)(chunk_at - size);
+}
+
+static void *work_map(size_t size)
 {
     for (size_t i = 0; i < WORK_MAX; i++) {
         if (work[i].hi) continue;
@@ -94,6 +119,7 @@ void ll_work_end(void)
             work[i] = (struct ll_range){ 0, 0 };
         }
     work_top = 0;
+    chunk_at = chunk_end = 0;
 }
 
 /* The blocks' array or a scratch page meets [a,b). */

@@ -336,11 +336,16 @@ static int add_touched_minus(struct ll_ranges *out, int pmfd, uintptr_t lo, uint
     const uintptr_t pg = ll_page_size;  /* one pagemap entry per page */
     if (pmfd < 0 || (!written && hi - lo < TOUCHED_MIN) || lo % pg || hi % pg)
         return add_whole_minus(out, lo, hi, skip, n, written);
-    uint64_t e[64];                     /* small: the exiting thread's stack may be */
+    /* Static, not on the stack, which may be the exiting thread's own
+     * (bigstack.c) and all but used; one check runs at a time.  Page
+     * entries of 2 MiB per read: a short process's check made 29 reads of
+     * 64 entries where it now makes 8. */
+    static uint64_t e[512];
+    const size_t ne = sizeof e / sizeof e[0];
     uintptr_t run = lo, p = lo;
     int in = 0;
     while (p < hi) {
-        size_t k = (hi - p) / pg < 64 ? (hi - p) / pg : 64;
+        size_t k = (hi - p) / pg < ne ? (hi - p) / pg : ne;
         if (!pagemap_read(pmfd, p, e, k))       /* unreadable: the rest whole */
             return add_whole_minus(out, in ? run : p, hi, skip, n, written);
         for (size_t i = 0; i < k; i++, p += pg) {

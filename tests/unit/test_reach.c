@@ -9,6 +9,7 @@
 #include <criterion/criterion.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -455,6 +456,32 @@ Test(reach, big_blocks_among_small)
     cr_expect_eq(kind(small3), LL_POSSIBLE);
     cr_expect_eq(kind(big2), LL_DEFINITE);
     cr_expect_eq(kind(lost), LL_INDIRECT);
+}
+
+/* While a check runs, the range lists it makes share mappings: each took
+ * one of its own, from a registry of 512 (so that none becomes a root),
+ * and the 513th list failed.  Each list's memory comes zeroed and apart
+ * from the others'. */
+Test(reach, range_lists_of_a_check_share_their_mappings)
+{
+    enum { N = 1500 };
+    static struct ll_ranges r[N];
+    memset(r, 0, sizeof r);
+    ll_work_begin();
+    size_t failed = 0;
+    for (size_t i = 0; i < N; i++)
+        failed += ll_ranges_add(&r[i], 4096 * (i + 1), 4096 * (i + 2)) != 0;
+    cr_expect_eq(failed, 0, "%zu of %d lists could not be made", failed, N);
+    for (size_t i = 0; i < N && !failed; i++) {
+        cr_expect_eq(r[i].v[0].lo, 4096 * (i + 1));
+        cr_expect_eq(r[i].v[1].lo, 0, "list %zu's memory is not zeroed", i);
+        for (size_t j = 0; j < i; j++)
+            if (!(r[i].v + r[i].cap <= r[j].v || r[j].v + r[j].cap <= r[i].v))
+                cr_assert_fail("lists %zu and %zu overlap", i, j);
+    }
+    for (size_t i = 0; i < N; i++)
+        ll_ranges_free(&r[i]);
+    ll_work_end();
 }
 
 Test(reach, unreadable_roots_are_skipped)
