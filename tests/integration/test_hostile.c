@@ -1643,6 +1643,34 @@ Test(hostile, pending_cancellation_does_not_act_inside_libleak, .timeout = 60)
     cancel_ends("exit", 5, 0, 0);
 }
 
+/* A cancellation request made while the leak check holds the thread in
+ * libleak's stop handler, the thread stopped inside read(), where its
+ * cancellation is asynchronous: made by a thread of the program's that
+ * libleak does not stop (a raw clone() blocking every signal).  The request
+ * acts once the check has let the threads go, as libleak's handler ends;
+ * the check and its report are whole, and the program ends as it would.
+ * Until 2026-11-27 (sixth session) it acted inside the wait, and the check
+ * then waited 0.5 s for the thread to leave libleak's handler (the program
+ * took 0.65 s in all instead of 0.16 s: a time, so not asserted here). */
+Test(hostile, cancellation_while_the_check_holds_the_thread, .timeout = 60)
+{
+    struct ll_run r;
+    ll_run_json(&r, "hostile_cancel_stop", NULL, NULL);
+    ends_as(&r, "cancelled during the check", 0, 0);
+    cr_assert(ll_contains(r.out, "hostile_cancel_stop: cancel sent while the worker was stopped\n"),
+              "the request was made while the check held the worker; stdout:\n%.2000s", r.out);
+    cr_expect(ll_contains(r.out, "hostile_cancel_stop: worker cancelled\n"),
+              "the request acted; stdout:\n%.2000s", r.out);
+    LL_EQ(ll_summary_bytes(r.json, "definitely_lost"), 40, "definitely lost; groups:\n%s",
+          ll_describe_leaks(r.json));
+    cr_expect(ll_summary_blocks(r.json, "still_reachable") >= 200000,
+              "the blocks main keeps are still reachable");
+    LL_EQ(ll_bytes_at(r.json, "definitely_lost", LL_SRC("hostile_cancel_stop.c"),
+                      ll_line("hostile_cancel_stop.c", "@leak"), NULL), 40,
+          "at the marked line; groups:\n%s", ll_describe_leaks(r.json));
+    ll_run_free(&r);
+}
+
 /* The report on a stderr the program made non-blocking, a pipe whose
  * reader is slow: a write that found the pipe full failed (EAGAIN), and
  * the rest of the report was lost with no word (until 2026-11-27: the
