@@ -337,9 +337,9 @@ static int add_touched_minus(struct ll_ranges *out, int pmfd, uintptr_t lo, uint
     if (pmfd < 0 || (!written && hi - lo < TOUCHED_MIN) || lo % pg || hi % pg)
         return add_whole_minus(out, lo, hi, skip, n, written);
     /* Static, not on the stack, which may be the exiting thread's own
-     * (bigstack.c) and all but used; one check runs at a time.  Page
-     * entries of 2 MiB per read: a short process's check made 29 reads of
-     * 64 entries where it now makes 8. */
+     * (bigstack.c) and all but used; one check runs at a time.  2 MiB of
+     * pages per read: a short process's check read the page map 30 times
+     * with 64 entries a read, 11 times now. */
     static uint64_t e[512];
     const size_t ne = sizeof e / sizeof e[0];
     uintptr_t run = lo, p = lo;
