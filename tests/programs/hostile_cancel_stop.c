@@ -12,10 +12,11 @@
  * /proc, and calls pthread_cancel() once the worker sits in libleak's wait
  * (futex) after having sat in read().
  *
- * Run natively the request acts at once.  Under libleak it acts as
- * libleak's handler ends, once the check has let the threads go: libleak
- * turns cancellation off while the thread waits there, and turning it back
- * on acts on the request (the thread's cancellation is asynchronous).
+ * Under libleak the request acts as libleak's handler ends, once the check
+ * has let the threads go: libleak turns cancellation off while the thread
+ * waits there, and turning it back on acts on the request (the thread's
+ * cancellation is asynchronous).  Run natively, the worker never sits in
+ * such a wait, and the watcher makes no request.
  *
  * main keeps 200,000 blocks (so that the check lasts), leaks one 40-byte
  * block (marked), and returns: status 0. */
