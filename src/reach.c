@@ -154,7 +154,7 @@ int ll_ranges_add(struct ll_ranges *r, uintptr_t lo, uintptr_t hi)
 {
     if (lo >= hi) return 0;
     if (r->n == r->cap) {
-        size_t cap = r->cap ? 2 * r->cap : 256;
+        size_t cap = r->cap ? 2 * r->cap : 32;     /* 512 bytes: lists share pages */
         struct ll_range *v = ll_work_alloc(cap * sizeof *v);
         if (!v) return -1;
         if (r->n) memcpy(v, r->v, r->n * sizeof *v);
