@@ -118,11 +118,8 @@ static void ll_fl_trim_to(struct ll_fl *f, size_t total, size_t want, unsigned w
         ll_fl_pop(f);
         return;
     }
-    static const int sync[] = { SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTRAP, SIGSYS, SIGABRT };
     sigset_t all, old;
-    sigfillset(&all);
-    for (size_t i = 0; i < sizeof sync / sizeof sync[0]; i++)
-        sigdelset(&all, sync[i]);
+    ll_sigset_but_faults(&all);
     pthread_sigmask(SIG_BLOCK, &all, &old);
     while (f->n && (total > want || f->n > want_n)) {
         total -= ll_fl_back(f, f->n)->size;

@@ -856,6 +856,7 @@ static inline void ll_cancel_restore(int was)
 
 /* ---- signals.c, exits.c: abnormal ends ----------------------------------- */
 void ll_abnormal_init(void);  /* at initialisation: handlers, _exit */
+void ll_sigset_but_faults(sigset_t *s);  /* every signal but the faults and abort */
 int ll_report_claim(void);    /* 1 for the first caller: it writes the report */
 /* At exit() and quick_exit(): returns, or blocks for good when another
  * thread is ending the process already (signals.c). */

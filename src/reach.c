@@ -61,6 +61,19 @@ static size_t work_top;              /* entries at and above it never used */
 static struct ll_range excluded;     /* the caller's block array */
 static int deferring;                /* keep freed pages mapped until the end */
 
+/* NULL when the registry is full: unregistered scratch could become a root. */
+static void *work_map(size_t size)
+{
+    for (size_t i = 0; i < WORK_MAX; i++) {
+        if (work[i].hi) continue;
+        void *p = ll_pages_alloc(size);
+        if (p) work[i] = (struct ll_range){ (uintptr_t)p, (uintptr_t)p + size };
+        if (p && i >= work_top) work_top = i + 1;
+        return p;
+    }
+    return NULL;
+}
+
 /* Small scratch (the range lists, line buffers) is carved from chunks
  * while a check defers its frees: a short process's check mapped 19 more
  * pages one by one for it (47 mmap calls in all, 28 now), and a check with
@@ -71,9 +84,6 @@ static int deferring;                /* keep freed pages mapped until the end */
 #define WORK_SMALL ((size_t)16 << 10)
 static uintptr_t chunk_at, chunk_end;
 
-static void *work_map(size_t size);
-
-/* NULL when the registry is full: unregistered scratch could become a root. */
 void *ll_work_alloc(size_t size)
 {
     if (!deferring || size > WORK_SMALL)
@@ -87,18 +97,6 @@ void *ll_work_alloc(size_t size)
     }
     chunk_at += size;
     return (void *)(chunk_at - size);
-}
-
-static void *work_map(size_t size)
-{
-    for (size_t i = 0; i < WORK_MAX; i++) {
-        if (work[i].hi) continue;
-        void *p = ll_pages_alloc(size);
-        if (p) work[i] = (struct ll_range){ (uintptr_t)p, (uintptr_t)p + size };
-        if (p && i >= work_top) work_top = i + 1;
-        return p;
-    }
-    return NULL;
 }
 
 /* While roots are gathered from a list of mappings read earlier, pages we

@@ -50,6 +50,15 @@ static const int ll_ending[] = { SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGPIPE, SIGA
 #define LL_NFATAL (sizeof(ll_fatal) / sizeof(ll_fatal[0]))
 #define LL_NENDING (sizeof(ll_ending) / sizeof(ll_ending[0]))
 
+/* Every signal but the faults (and abort), which must reach their
+ * handlers even while the others are blocked. */
+void ll_sigset_but_faults(sigset_t *s)
+{
+    sigfillset(s);
+    for (size_t i = 0; i < LL_NFATAL; i++)
+        sigdelset(s, ll_fatal[i]);
+}
+
 static int ll_sig_in(int sig, const int *v, size_t n)
 {
     for (size_t i = 0; i < n; i++)
