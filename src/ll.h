@@ -309,6 +309,7 @@ int ll_nursery_add(uintptr_t p, size_t size, uint32_t stack, unsigned fn,
 int ll_nursery_take(uintptr_t p, uintptr_t free_pc, struct ll_block *out);
 int ll_nursery_free_own(uintptr_t p, uintptr_t free_pc, unsigned dealloc);
 int ll_nursery_held(void);
+int ll_nursery_bypassed(void);           /* this thread's blocks go past it */
 int ll_nursery_take_any(uintptr_t p, uintptr_t free_pc, struct ll_block *out);
 int ll_nursery_lookup(uintptr_t p, struct ll_block *out);
 int ll_nursery_find_containing(uintptr_t p, struct ll_block *out);

@@ -471,3 +471,80 @@ Test(table, nursery_overflow_and_random_frees_lose_nothing)
         cr_assert(ll_table_remove(live[--n], 0, NULL));
     cr_assert_eq(totals().live_bytes, 0);
 }
+
+/* Blocks that all outlive the nursery: after a window of adds that each
+ * moved an older block out, the thread's nursery empties into the table and
+ * is bypassed; every block stays found and counted, a free of one reads
+ * "not in the nursery" (the table's), a duplicate address still replaces,
+ * and after the bypass the nursery takes blocks again. */
+Test(table, long_lived_blocks_bypass_the_nursery)
+{
+    enum { N = 20000 };
+    uintptr_t base = 0x7f0000000000;
+    size_t n = 0;
+    while (n < N && !ll_nursery_bypassed()) {
+        cr_assert_eq(ll_table_insert(base + 32 * n, 24, 16, LL_FN_MALLOC, 1), LL_INSERT_OK);
+        n++;
+    }
+    cr_assert(ll_nursery_bypassed(), "no bypass after %zu long-lived blocks", n);
+    cr_expect_eq(ll_nursery_count(), 0, "%zu blocks left in nurseries", ll_nursery_count());
+    for (; n < N; n++)
+        cr_assert_eq(ll_table_insert(base + 32 * n, 24, 16, LL_FN_MALLOC, 1), LL_INSERT_OK);
+    cr_expect_eq(ll_nursery_count(), 0);
+    struct ll_totals t = totals();
+    cr_expect_eq(t.allocations, N, "allocations %llu", (unsigned long long)t.allocations);
+    cr_expect_eq(t.live_bytes, 24u * N, "live %llu", (unsigned long long)t.live_bytes);
+    cr_expect_eq(ll_nursery_free_own(base, 0, LL_DEALLOC_FREE), 0);
+    cr_expect_eq(ll_table_insert(base + 32, 40, 16, LL_FN_MALLOC, 1), LL_INSERT_DUP);
+    cr_expect_eq(totals().live_bytes, 24u * N + 16);
+    size_t count;
+    struct ll_block *v = snapshot(&count);
+    cr_assert_eq(count, N);
+    for (size_t k = 0; k < N; k++)
+        cr_assert_eq(v[k].ptr, base + 32 * k, "block %zu", k);
+    free(v);
+    for (size_t k = 0; k < N; k++) {
+        struct ll_block b;
+        cr_assert(ll_table_remove(base + 32 * k, 0, &b), "block %zu lost", k);
+        cr_assert_eq(b.size, k == 1 ? 40u : 24u);
+    }
+    t = totals();
+    cr_expect_eq(t.live_bytes, 0);
+    cr_expect_eq(t.frees, N);
+    /* short-lived blocks from now on: the nursery is tried again */
+    size_t pairs = 0;
+    for (; pairs < 1000000 && ll_nursery_bypassed(); pairs++) {
+        cr_assert_eq(ll_table_insert(base, 24, 16, LL_FN_MALLOC, 1), LL_INSERT_OK);
+        cr_assert(ll_table_remove(base, 0, NULL));
+    }
+    cr_assert(!ll_nursery_bypassed(), "still bypassed after %zu pairs", pairs);
+    cr_assert_eq(ll_table_insert(base, 24, 16, LL_FN_MALLOC, 1), LL_INSERT_OK);
+    cr_expect_eq(ll_nursery_count(), 1, "the new block is young again");
+    cr_expect_eq(ll_nursery_free_own(base, 0, LL_DEALLOC_FREE), 1);
+}
+
+/* Bypassed in one thread, its blocks are still found from another (a
+ * producer whose blocks a consumer frees), and the thread's exit with a
+ * bypassed nursery loses nothing. */
+static void *bypass_then_exit(void *arg)
+{
+    uintptr_t base = (uintptr_t)arg;
+    for (size_t k = 0; k < 20000; k++)
+        if (ll_table_insert(base + 32 * k, 8, 16, LL_FN_MALLOC, 1) != LL_INSERT_OK)
+            return NULL;
+    return (void *)(uintptr_t)ll_nursery_bypassed();
+}
+
+Test(table, bypassed_thread_blocks_freed_elsewhere)
+{
+    uintptr_t base = 0x7f1000000000;
+    pthread_t th;
+    void *bypassed;
+    cr_assert_eq(pthread_create(&th, NULL, bypass_then_exit, (void *)base), 0);
+    cr_assert_eq(pthread_join(th, &bypassed), 0);
+    cr_expect(bypassed, "the thread's nursery was not bypassed");
+    cr_expect_eq(ll_nursery_count(), 0);
+    for (size_t k = 0; k < 20000; k++)
+        cr_assert(ll_table_remove(base + 32 * k, 0, NULL), "block %zu lost", k);
+    cr_expect_eq(totals().live_bytes, 0);
+}
