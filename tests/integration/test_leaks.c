@@ -403,3 +403,30 @@ Test(leaks, blocks_a_library_destructor_lets_go_of_are_lost)
     late_dtor("flush", 0);
     late_dtor("exit", 7);
 }
+
+/* Threads whose live sets outgrow their nurseries (so their blocks go to
+ * the table directly, see nursery.c), some of them freed by main: exactly
+ * the 15 blocks dropped are lost, at their line, and nothing else. */
+Test(leaks, threads_outgrowing_their_nurseries_lose_exactly_what_they_drop)
+{
+    struct ll_run r;
+    ll_run_json(&r, "big_live", NULL, NULL);
+    LL_EQ(r.status, 0, "exit status; stderr:\n%.2000s", r.err);
+    LL_STREQ(r.out, "big_live: done\n", "stdout");
+    ll_check_schema(r.json);
+    LL_EQ(ll_summary_blocks(r.json, "definitely_lost"), 15, "definitely lost blocks; groups:\n%s",
+          ll_describe_leaks(r.json));
+    LL_EQ(ll_summary_bytes(r.json, "definitely_lost"), 15 * 77, "definitely lost bytes");
+    LL_EQ(ll_summary_blocks(r.json, "indirectly_lost"), 0, "indirectly lost blocks");
+    LL_EQ(ll_summary_blocks(r.json, "possibly_lost"), 0, "possibly lost blocks");
+    long long n = 0;
+    LL_EQ(ll_bytes_at(r.json, "definitely_lost", LL_SRC("big_live.c"),
+                      ll_line("big_live.c", "@lost"), &n), 15 * 77,
+          "lost at @lost; groups:\n%s", ll_describe_leaks(r.json));
+    LL_EQ(n, 15, "blocks lost at @lost");
+    json_t *totals = ll_get(r.json, "totals");
+    cr_assert_geq(ll_int(totals, "allocations"), 3 * 200000, "totals.allocations");
+    LL_EQ(ll_int(totals, "dropped_records"), 0, "totals.dropped_records");
+    LL_EQ(json_array_size(ll_arr(r.json, "errors")), 0, "errors");
+    ll_run_free(&r);
+}
