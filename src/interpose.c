@@ -357,6 +357,7 @@ static int ll_hold_free(void *p, unsigned dealloc, uintptr_t caller)
         return 0;                       /* a nested handler took the last slot */
     ll_held.e[i] = (struct ll_held){ p, caller, dealloc };
     atomic_fetch_add(&ll_held_pending, 1);
+    ll_held_register();
     return 1;
 }
 

@@ -333,6 +333,9 @@ struct ll_held_list { struct ll_held e[LL_HELD]; unsigned n; };
 extern LL_TLS struct ll_held_list ll_held;
 extern atomic_uint ll_held_pending;      /* held in every thread's list */
 void ll_held_settle(void);               /* done now, if the thread can */
+/* A thread without a nursery holds a free: its list is made known to the
+ * report (async-signal-safe). */
+void ll_held_register(void);
 size_t ll_nursery_held_out(struct ll_block *v, size_t n, uint64_t *bytes);
 /* ---- freelist.c: freed blocks kept a while (freelist=MiB) ---------------- */
 extern size_t ll_fl_limit;               /* bytes in all; 0: off */

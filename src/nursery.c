@@ -102,6 +102,40 @@ int ll_nursery_bypassed(void)
     return ll_ny_state == LL_NY_BYPASS;
 }
 
+/* The held lists of threads without a nursery (one that only frees: a
+ * consumer), which no nursery points to: each such thread takes a slot
+ * when it first holds a free, from a signal handler (so a slot is claimed
+ * by compare-and-swap, nothing else), and gives it back as it ends.  A
+ * slot left by a thread that ended by a raw exit system call points into
+ * TLS that is gone (unreadable, skipped) or is a later thread's, laid out
+ * alike (its list, read twice at worst).  With every slot taken, a further
+ * thread's held frees go unseen by the report, as they all did before. */
+#define LL_HELD_LISTS 1024
+static const struct ll_held_list *_Atomic ll_held_lists[LL_HELD_LISTS];
+static LL_TLS unsigned ll_held_slot;    /* slot + 1; 0: none */
+
+void ll_held_register(void)
+{
+    if (ll_held_slot || ll_ny_has())
+        return;
+    for (unsigned i = 0; i < LL_HELD_LISTS; i++) {
+        const struct ll_held_list *none = NULL;
+        if (atomic_compare_exchange_strong(&ll_held_lists[i], &none, &ll_held)) {
+            ll_held_slot = i + 1;
+            return;
+        }
+    }
+}
+
+/* The thread ends with nothing held (ll_held_settle ran). */
+static void ll_held_unregister(void)
+{
+    if (ll_held_slot && !ll_held.n) {
+        atomic_store(&ll_held_lists[ll_held_slot - 1], NULL);
+        ll_held_slot = 0;
+    }
+}
+
 /* 16 hash bits; the top LL_NIDX_BITS of them are the home position. */
 static inline uint32_t ll_ny_hash(uintptr_t p)
 {
@@ -118,6 +152,7 @@ static void ll_thread_exit(void *arg)
 {
     (void)arg;
     ll_held_settle();
+    ll_held_unregister();
     ll_guard++;
     ll_nursery_thread_exit();
     ll_table_thread_exit();
@@ -692,6 +727,26 @@ void ll_nursery_totals(struct ll_totals *t)
     }
 }
 
+/* Mark in v the blocks of one thread's held list, read at addr; the count
+ * marked. */
+static size_t ll_held_mark(int memfd, uintptr_t addr, struct ll_block *v, size_t n,
+                           uint64_t *bytes)
+{
+    struct ll_held_list l;
+    size_t gone = 0;
+    if (ll_peek(memfd, addr, &l, sizeof l) != sizeof l)
+        return 0;
+    for (unsigned i = 0; i < LL_HELD && i < l.n; i++) {
+        size_t at = ll_block_at(v, n, (uintptr_t)l.e[i].p);
+        if (l.e[i].p && at < n && v[at].ptr == (uintptr_t)l.e[i].p && !v[at].flags) {
+            *bytes -= v[at].size;
+            v[at].flags = 1;                /* left out below */
+            gone++;
+        }
+    }
+    return gone;
+}
+
 /* Leave out of v (sorted by address, flags 0) the blocks that threads
  * still running had freed in a signal handler, held back (ll_held_settle
  * did those of the threads that ended, and this one's when it could).  A
@@ -701,28 +756,22 @@ void ll_nursery_totals(struct ll_totals *t)
  * (ll_held_pending), nor without /proc. */
 size_t ll_nursery_held_out(struct ll_block *v, size_t n, uint64_t *bytes)
 {
-    int memfd = -1;
+    int memfd;
     size_t gone = 0;
-    if (!atomic_load(&ll_held_pending))
+    if (!atomic_load(&ll_held_pending) || (memfd = ll_proc_open("mem", O_RDONLY)) < 0)
         return n;
     for (struct ll_nursery *y = ll_ny_head; y; y = y->next) {
-        struct ll_held_list l;
-        if (memfd < 0 && (memfd = ll_proc_open("mem", O_RDONLY)) < 0)
-            return n;
-        if (ll_peek(memfd, (uintptr_t)y->held, &l, sizeof l) != sizeof l)
-            continue;
-        for (unsigned i = 0; i < LL_HELD && i < l.n; i++) {
-            size_t at = ll_block_at(v, n, (uintptr_t)l.e[i].p);
-            if (l.e[i].p && at < n && v[at].ptr == (uintptr_t)l.e[i].p && !v[at].flags) {
-                *bytes -= v[at].size;
-                v[at].flags = 1;                /* left out below */
-                y->frees++;
-                gone++;
-            }
-        }
+        size_t g = ll_held_mark(memfd, (uintptr_t)y->held, v, n, bytes);
+        y->frees += g;
+        gone += g;
     }
-    if (memfd >= 0)
-        close(memfd);
+    for (unsigned i = 0; i < LL_HELD_LISTS; i++) {
+        const struct ll_held_list *l = atomic_load(&ll_held_lists[i]);
+        size_t g = l ? ll_held_mark(memfd, (uintptr_t)l, v, n, bytes) : 0;
+        ll_ny_gone_frees += g;
+        gone += g;
+    }
+    close(memfd);
     size_t k = 0;
     for (size_t i = 0; gone && i < n; i++)
         if (!v[i].flags)

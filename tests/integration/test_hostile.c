@@ -1811,7 +1811,10 @@ Test(hostile, fork_in_a_handler_that_interrupted_libleak, .timeout = 120)
  * 1 to 6 of the 16 threads' last blocks read lost.  A handler's realloc
  * there ("realloc") makes the new block apart and holds the old one's free
  * back: a real realloc left the old record behind (56 to 67 of 300 blocks
- * read lost). */
+ * read lost).  Threads that never allocate, only free ("freeonly"), have no
+ * nursery to point to their lists: until 2026-11-27 (ninth session) their
+ * held frees went unseen by the report, 2 to 6 blocks read lost in 8 of 8
+ * runs. */
 static void free_in_handler(const char *mode, int frees)
 {
     const char *args[] = { mode, NULL };
@@ -1837,5 +1840,6 @@ Test(hostile, free_in_a_handler_that_interrupted_libleak, .timeout = 120)
     free_in_handler("main", 300);
     free_in_handler("exit", 640);
     free_in_handler("alive", 640);
+    free_in_handler("freeonly", 64);
     free_in_handler("realloc", 300);
 }

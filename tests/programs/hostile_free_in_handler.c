@@ -10,6 +10,10 @@
  *                                      after its last free (no allocation)
  *   hostile_free_in_handler alive      the same, but the threads wait in
  *                                      pause() and main calls exit()
+ *   hostile_free_in_handler freeonly   as alive, but 4 threads that never
+ *                                      allocate: main makes their blocks,
+ *                                      and each spins freeing 60,000 more
+ *                                      that main made for it
  *   hostile_free_in_handler realloc    as main, but the handler grows each
  *                                      block to 4096 bytes (realloc), and
  *                                      main frees them all at the end
@@ -36,6 +40,16 @@ static int alive;
 static void *volatile sink;
 
 static int grow;
+
+/* freeonly: the blocks main makes for a thread, and those it frees to
+ * spin (each free enters libleak, and no allocation does). */
+#define FREEONLY_THREADS 4
+#define FREEONLY_HANDLED 16
+#define FREEONLY_SUPPLY 60000
+struct supply {
+    void *handled[FREEONLY_HANDLED];
+    void **spin;
+};
 
 static void on_alarm(int sig)
 {
@@ -90,6 +104,64 @@ static void *worker(void *arg)
     return NULL;
 }
 
+static void *freeonly_worker(void *arg)
+{
+    struct supply *s = arg;
+    for (int i = 0; i < FREEONLY_HANDLED; i++)
+        blocks[i] = s->handled[i];
+    want = FREEONLY_HANDLED;
+    struct sigevent ev;
+    memset(&ev, 0, sizeof ev);
+    ev.sigev_notify = SIGEV_THREAD_ID;
+    ev.sigev_signo = SIGALRM;
+    ev._sigev_un._tid = gettid();
+    timer_t t;
+    struct itimerspec every = { { 0, 1000000 }, { 0, 1000000 } }, off = { 0 };
+    if (timer_create(CLOCK_THREAD_CPUTIME_ID, &ev, &t))
+        abort();
+    timer_settime(t, 0, &every, NULL);
+    for (int i = 0; frees < want; i++) {
+        if (i < FREEONLY_SUPPLY) {
+            free(s->spin[i]);
+            s->spin[i] = NULL;
+        } else {
+            free(NULL);
+        }
+    }
+    timer_settime(t, 0, &off, NULL);
+    timer_delete(t);
+    sem_post(&done);
+    for (;;)
+        pause();
+    return NULL;
+}
+
+/* The threads stay in pause() as main calls exit(). */
+static int freeonly(void)
+{
+    static struct supply s[FREEONLY_THREADS];
+    pthread_t t;
+    sem_init(&done, 0, 0);
+    for (int k = 0; k < FREEONLY_THREADS; k++) {
+        for (int i = 0; i < FREEONLY_HANDLED; i++)
+            s[k].handled[i] = malloc(256 + 16 * (size_t)i);
+        s[k].spin = malloc(FREEONLY_SUPPLY * sizeof(void *));
+        for (int i = 0; i < FREEONLY_SUPPLY; i++)
+            s[k].spin[i] = malloc(32);
+    }
+    for (int k = 0; k < FREEONLY_THREADS; k++)
+        if (pthread_create(&t, NULL, freeonly_worker, &s[k]))
+            abort();
+    for (int k = 0; k < FREEONLY_THREADS; k++)
+        sem_wait(&done);
+    for (int k = 0; k < FREEONLY_THREADS; k++) {
+        memset(s[k].handled, 0, sizeof s[k].handled);   /* the threads freed them */
+        free(s[k].spin);
+        s[k].spin = NULL;
+    }
+    return FREEONLY_THREADS * FREEONLY_HANDLED;
+}
+
 static int threads(void)
 {
     pthread_t t[THREADS];
@@ -123,6 +195,8 @@ int main(int argc, char **argv)
             free(blocks[i]);
             blocks[i] = NULL;   /* else the leak below may reuse an address kept here */
         }
+    } else if (strcmp(mode, "freeonly") == 0) {
+        n = freeonly();
     } else {
         alive = strcmp(mode, "alive") == 0;
         n = threads();
