@@ -81,23 +81,36 @@ static void spin(void)
     }
 }
 
-static void *worker(void *arg)
+/* SIGALRM to the calling thread every millisecond of its CPU time. */
+static timer_t timer_start(void)
 {
-    (void)arg;
     struct sigevent ev;
     memset(&ev, 0, sizeof ev);
     ev.sigev_notify = SIGEV_THREAD_ID;
     ev.sigev_signo = SIGALRM;
     ev._sigev_un._tid = gettid();
     timer_t t;
-    struct itimerspec every = { { 0, 1000000 }, { 0, 1000000 } }, off = { 0 };
-    churn_until_freed(PER_THREAD);
+    struct itimerspec every = { { 0, 1000000 }, { 0, 1000000 } };
     if (timer_create(CLOCK_THREAD_CPUTIME_ID, &ev, &t))
         abort();
     timer_settime(t, 0, &every, NULL);
-    spin();
+    return t;
+}
+
+static void timer_stop(timer_t t)
+{
+    struct itimerspec off = { 0 };
     timer_settime(t, 0, &off, NULL);
     timer_delete(t);
+}
+
+static void *worker(void *arg)
+{
+    (void)arg;
+    churn_until_freed(PER_THREAD);
+    timer_t t = timer_start();
+    spin();
+    timer_stop(t);
     sem_post(&done);
     while (alive)
         pause();
@@ -110,16 +123,7 @@ static void *freeonly_worker(void *arg)
     for (int i = 0; i < FREEONLY_HANDLED; i++)
         blocks[i] = s->handled[i];
     want = FREEONLY_HANDLED;
-    struct sigevent ev;
-    memset(&ev, 0, sizeof ev);
-    ev.sigev_notify = SIGEV_THREAD_ID;
-    ev.sigev_signo = SIGALRM;
-    ev._sigev_un._tid = gettid();
-    timer_t t;
-    struct itimerspec every = { { 0, 1000000 }, { 0, 1000000 } }, off = { 0 };
-    if (timer_create(CLOCK_THREAD_CPUTIME_ID, &ev, &t))
-        abort();
-    timer_settime(t, 0, &every, NULL);
+    timer_t t = timer_start();
     for (int i = 0; frees < want; i++) {
         if (i < FREEONLY_SUPPLY) {
             free(s->spin[i]);
@@ -128,8 +132,7 @@ static void *freeonly_worker(void *arg)
             free(NULL);
         }
     }
-    timer_settime(t, 0, &off, NULL);
-    timer_delete(t);
+    timer_stop(t);
     sem_post(&done);
     for (;;)
         pause();
