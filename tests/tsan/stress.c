@@ -4,7 +4,9 @@
  * links the src/ objects into one program built with -fsanitize=thread and
  * drives them as the hooks do, from 8 threads: records made by one thread
  * and removed by another (nursery, shards, the cross-thread search), stack
- * interning, the internal allocator.  TSan fails the run on a data race;
+ * interning, the internal allocator.  Each thread first makes 20,000
+ * blocks that live to its end: they outlive its nursery, which is then
+ * bypassed (the thread's blocks go to the shards) while the rest runs.  TSan fails the run on a data race;
  * the final count of live records must be exact.
  *   stress [OPS_PER_THREAD]   (make test-tsan) */
 #include "ll.h"
@@ -15,6 +17,7 @@
 
 #define THREADS 8
 #define SLOTS 4096
+#define OWN 20000                        /* each thread's long-lived blocks */
 
 static _Atomic uintptr_t slot[SLOTS];   /* blocks any thread may free */
 static long ops = 200000;
@@ -22,7 +25,11 @@ static long ops = 200000;
 static void *worker(void *arg)
 {
     unsigned id = (unsigned)(uintptr_t)arg, seed = id * 2654435761u + 1;
+    const uintptr_t own = ((uintptr_t)(id + 1) << 40) | ((uintptr_t)1 << 39);
     ll_guard++;                          /* as inside a hook */
+    for (uintptr_t k = 0; k < OWN; k++)
+        ll_table_insert(own + 16 * k, 24, 16, LL_FN_MALLOC, 0);
+    int bypassed = ll_nursery_bypassed();
     for (long i = 0; i < ops; i++) {
         seed = seed * 1103515245u + 12345u;
         /* fake, unique, 16-byte aligned addresses: (thread, counter) */
@@ -38,8 +45,13 @@ static void *worker(void *arg)
         void *m = ll_mem_alloc(16 + (seed >> 26));
         ll_mem_free(m, 16 + (seed >> 26));
     }
+    for (uintptr_t k = 0; k < OWN; k++)
+        if (!ll_table_remove(own + 16 * k, 0x1234, NULL)) {
+            fprintf(stderr, "stress: a thread's own record was lost\n");
+            abort();
+        }
     ll_guard--;
-    return NULL;
+    return (void *)(uintptr_t)bypassed;
 }
 
 int main(int argc, char **argv)
@@ -51,16 +63,21 @@ int main(int argc, char **argv)
     pthread_t t[THREADS];
     for (unsigned i = 0; i < THREADS; i++)
         pthread_create(&t[i], NULL, worker, (void *)(uintptr_t)i);
-    for (unsigned i = 0; i < THREADS; i++)
-        pthread_join(t[i], NULL);
+    unsigned bypassed = 0;
+    for (unsigned i = 0; i < THREADS; i++) {
+        void *b;
+        pthread_join(t[i], &b);
+        bypassed += b != NULL;
+    }
     size_t live = 0, n;
     for (unsigned i = 0; i < SLOTS; i++)
         live += atomic_load(&slot[i]) != 0;
     struct ll_block *v = ll_table_snapshot(&n, NULL);
     ll_table_unlock_all();
     ll_pages_free(v, (n + 1) * sizeof(*v));
-    int ok = n == live;
-    printf("tsan-stress: %zu live records, expected %zu\n", n, live);
+    int ok = n == live && bypassed == THREADS;
+    printf("tsan-stress: %zu live records, expected %zu; %u of %u threads bypassed their nursery\n",
+           n, live, bypassed, THREADS);
     printf("%d passed, %d failed\n", ok, !ok);
     return ok ? 0 : 1;
 }
