@@ -62,7 +62,6 @@ struct ll_nursery {
     uint64_t allocs, frees, bytes;
     struct ll_block last;               /* the newest block, not indexed; ptr 0: none */
     int lifo;                           /* > 0: newest blocks often die first */
-    int spill;                          /* blocks outlive it: empty it, bypass it */
     unsigned bypass;                    /* allocations left to send past it */
     unsigned win_evicts;                /* blocks moved out since win_allocs */
     uint64_t win_allocs;
@@ -297,14 +296,8 @@ static __attribute__((noinline)) unsigned ll_ny_evict(struct ll_nursery *y)
 {
     unsigned i = y->hand;
     y->hand = i + 1 == LL_NURSERY ? 0 : i + 1;
-    if (!y->win_evicts++) {
-        y->win_allocs = y->allocs;
-    } else if (y->allocs - y->win_allocs >= LL_WIN) {
-        /* four in five new blocks outlive the nursery: the table alone
-         * is cheaper (ll_ny_add_slow empties it once this add is done) */
-        y->spill = 5 * (uint64_t)y->win_evicts >= 4 * (y->allocs - y->win_allocs);
-        y->win_evicts = 0;
-    }
+    if (!y->win_evicts++)
+        y->win_allocs = y->allocs;      /* a window of judgement opens */
     ll_ny_unindex(y, (unsigned)ll_ny_pos(y, y->ent[i].ptr));
     ll_table_insert_shard(&y->ent[i]);
     return i;
@@ -375,6 +368,20 @@ static void ll_ny_put(struct ll_nursery *y, const struct ll_block *b)
     ll_ny_insert(y, b, h, ll_ny_probe(y, b->ptr, h, &dup));
 }
 
+/* A window of LL_WIN adds since the first block moved out has closed (y
+ * locked, after an add: only this path moves blocks out).  When four in five
+ * of them moved one, new blocks outlive the nursery and the table alone is
+ * cheaper: it empties into the table and is bypassed. */
+static __attribute__((noinline)) void ll_ny_judge(struct ll_nursery *y)
+{
+    if (5 * (uint64_t)y->win_evicts >= 4 * (y->allocs - y->win_allocs)) {
+        ll_ny_spill_all(y);
+        y->bypass = LL_BYPASS;
+        ll_ny_state = LL_NY_BYPASS;
+    }
+    y->win_evicts = 0;
+}
+
 /* The other cases of an add (ll_nursery_add), y locked by the caller
  * unless meta says otherwise.  Five arguments, so that the call is a jump:
  * meta is fn, align_log2 << 8 and LL_NY_LOCK_IT. */
@@ -412,12 +419,8 @@ int ll_ny_add_slow(struct ll_nursery *y, uintptr_t p, size_t size, uint32_t stac
     }
     y->allocs++;
     y->bytes += size;
-    if (ll_unlikely(y->spill)) {
-        ll_ny_spill_all(y);
-        y->spill = 0;
-        y->bypass = LL_BYPASS;
-        ll_ny_state = LL_NY_BYPASS;
-    }
+    if (ll_unlikely(y->win_evicts) && y->allocs - y->win_allocs >= LL_WIN)
+        ll_ny_judge(y);
     ll_unlock(&y->lock);
     ll_live_note(delta);
     return res;
