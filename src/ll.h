@@ -296,6 +296,12 @@ struct ll_caller { uintptr_t ra, sp, bp; };
     ({ const uintptr_t *ll_fp_ = __builtin_frame_address(0);                 \
        (struct ll_caller){ ll_fp_[1], (uintptr_t)(ll_fp_ + 2), ll_fp_[0] }; })
 
+/* ---- barrier.c: a full barrier on every running thread (membarrier) ------ */
+extern atomic_int ll_barrier_ok;        /* 1: a nursery's owner may enter without an atomic */
+extern atomic_ulong ll_barrier_runs;    /* how many were made (tests) */
+void ll_barrier_init(void);
+void ll_barrier_all(void);
+
 /* ---- nursery.c: each thread's young blocks, in front of the table -------- */
 void ll_nursery_init(void);
 int ll_thread_register(void);            /* 1 if the thread's exit will be seen */
@@ -310,6 +316,7 @@ int ll_nursery_take(uintptr_t p, uintptr_t free_pc, struct ll_block *out);
 int ll_nursery_free_own(uintptr_t p, uintptr_t free_pc, unsigned dealloc);
 int ll_nursery_held(void);
 int ll_nursery_bypassed(void);           /* this thread's blocks go past it */
+void ll_nursery_set_unshare(unsigned entries);  /* tests: how soon a nursery is unshared */
 int ll_nursery_take_any(uintptr_t p, uintptr_t free_pc, struct ll_block *out);
 int ll_nursery_lookup(uintptr_t p, struct ll_block *out);
 int ll_nursery_find_containing(uintptr_t p, struct ll_block *out);

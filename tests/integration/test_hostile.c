@@ -557,6 +557,39 @@ Test(hostile, seccomp_filter_trapping_openat_still_reports, .timeout = 60)
     seccomp_open_ends("open_exit", 0);
 }
 
+/* A filter installed after start that traps or refuses membarrier, which
+ * libleak registered for then and uses when a thread frees a block another
+ * made (the maker's nursery is shared, with a barrier, at each round's first
+ * such free): the trapped call fails instead of killing the process with
+ * SIGSYS, a refused one is made up for another way, and every block freed
+ * across threads is freed, the one leak found.  A filter there at start
+ * (one that kills on membarrier, then exec) keeps libleak from the call
+ * altogether: asking the kernel which commands there are would kill it. */
+static void seccomp_barrier_ends(const char *mode)
+{
+    const char *args[] = { mode, NULL };
+    struct ll_run r;
+    ll_run_raw(&r, "hostile_seccomp_trap", 1, "format=json:output={dir}/report.json", args);
+    ends_as(&r, mode, 0, 0);
+    json_t *j = ll_load_json(ll_fmt("%s/report.json", r.dir));
+    ll_check_schema(j);
+    LL_EQ(ll_bytes_at(j, "definitely_lost", LL_SRC("hostile_seccomp_trap.c"),
+                      ll_line("hostile_seccomp_trap.c", "@barrier_leak"), NULL), 48,
+          "%s: definitely lost; groups:\n%s", mode, ll_describe_leaks(j));
+    LL_EQ(ll_summary_bytes(j, "definitely_lost"), 48, "%s: nothing else lost", mode);
+    LL_EQ(ll_summary_bytes(j, "possibly_lost"), 0, "%s: possibly lost", mode);
+    LL_EQ(ll_count_lines(r.err, "libleak: "), 0, "%s: no error; stderr:\n%.2000s", mode, r.err);
+    json_decref(j);
+    ll_run_free(&r);
+}
+
+Test(hostile, seccomp_filter_on_membarrier_after_start, .timeout = 60)
+{
+    seccomp_barrier_ends("barrier_trap");
+    seccomp_barrier_ends("barrier_errno");
+    seccomp_barrier_ends("barrier_start");
+}
+
 #define LL_IN_ALLOC(sig) \
     "libleak: " sig " inside the allocator (the report takes no memory from it): writing"
 

@@ -4,6 +4,7 @@
  * Criterion test runs in a fresh process: the table starts empty. */
 #include <criterion/criterion.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -547,4 +548,83 @@ Test(table, bypassed_thread_blocks_freed_elsewhere)
     for (size_t k = 0; k < 20000; k++)
         cr_assert(ll_table_remove(base + 32 * k, 0, NULL), "block %zu lost", k);
     cr_expect_eq(totals().live_bytes, 0);
+}
+
+/* A thread frees its young blocks on its fast path (no atomic while its
+ * nursery is not shared) while another takes the same blocks from it
+ * (ll_table_remove_far: the nursery's lock, shared, a barrier, a wait for
+ * the owner) and takes snapshots of every nursery.  The nursery is made to
+ * unshare after 16 of the owner's entries with no visit, and the visitor
+ * lets 40 allocations pass between visits: nearly every visit shares it
+ * anew while the owner runs.  Every block is taken exactly once, by one of
+ * them, and none is lost. */
+enum { OV_N = 600000, OV_LAG = 64, OV_PUB = 64, OV_GAP = 40 };
+static const uintptr_t ov_base = 0x7f2000000000;
+static _Atomic unsigned char ov_taken[OV_N];
+static atomic_size_t ov_pub[OV_PUB];
+static atomic_size_t ov_at;
+static atomic_int ov_done;
+
+static void *ov_owner(void *arg)
+{
+    (void)arg;
+    for (size_t i = 0; i < OV_N; i++) {
+        if (ll_table_insert(ov_base + 32 * i, 32, 16, LL_FN_MALLOC, 1) != LL_INSERT_OK)
+            return NULL;
+        atomic_store(&ov_pub[i % OV_PUB], i + 1);
+        atomic_store(&ov_at, i);
+        if (i < OV_LAG)
+            continue;
+        size_t j = i - OV_LAG;
+        int r = ll_nursery_free_own(ov_base + 32 * j, 0, LL_DEALLOC_FREE);
+        if (r == 1 || (r == 0 && ll_table_remove_far(ov_base + 32 * j, 0, NULL)))
+            atomic_fetch_add(&ov_taken[j], 1);
+    }
+    atomic_store(&ov_done, 1);
+    return (void *)1;
+}
+
+Test(table, owner_and_visitor_never_both_take_a_block, .timeout = 60)
+{
+    pthread_t th;
+    void *ok;
+    unsigned long barriers = atomic_load(&ll_barrier_runs), visits = 0, snaps = 0;
+    unsigned seed = 1;
+    size_t last = 0;
+    ll_nursery_set_unshare(16);
+    cr_assert_eq(pthread_create(&th, NULL, ov_owner, NULL), 0);
+    while (!atomic_load(&ov_done)) {
+        size_t at = atomic_load(&ov_at);
+        if (at < last + OV_GAP)
+            continue;
+        last = at;
+        seed = seed * 1103515245u + 12345u;
+        size_t v = atomic_load(&ov_pub[(seed >> 8) % OV_PUB]);
+        if (v && ll_table_remove_far(ov_base + 32 * (v - 1), 0, NULL))
+            atomic_fetch_add(&ov_taken[v - 1], 1);
+        if (++visits % 64 == 0) {
+            size_t n;
+            struct ll_block *s = ll_table_snapshot(&n, NULL);
+            ll_table_unlock_all();
+            cr_assert_not_null(s);
+            ll_pages_free(s, (n + 1) * sizeof *s);
+            snaps++;
+        }
+    }
+    cr_assert_eq(pthread_join(th, &ok), 0);
+    cr_assert(ok, "an insert failed");
+    for (size_t j = 0; j < OV_N; j++)
+        if (!atomic_load(&ov_taken[j]))
+            cr_assert(ll_table_remove_far(ov_base + 32 * j, 0, NULL), "block %zu lost", j);
+        else
+            cr_assert_eq(atomic_load(&ov_taken[j]), 1, "block %zu taken %u times", j,
+                         (unsigned)atomic_load(&ov_taken[j]));
+    cr_expect_eq(totals().live_bytes, 0);
+    cr_expect_eq(ll_nursery_count(), 0);
+    cr_expect_gt(snaps, 0);
+    if (atomic_load(&ll_barrier_ok))    /* shared anew at most visits */
+        cr_expect_geq(atomic_load(&ll_barrier_runs) - barriers, visits / 4,
+                      "%lu barriers in %lu visits", atomic_load(&ll_barrier_runs) - barriers,
+                      visits);
+    cr_log_info("%lu visits, %lu barriers", visits, atomic_load(&ll_barrier_runs) - barriers);
 }
