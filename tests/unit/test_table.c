@@ -555,15 +555,30 @@ Test(table, bypassed_thread_blocks_freed_elsewhere)
  * (ll_table_remove_far: the nursery's lock, shared, a barrier, a wait for
  * the owner) and takes snapshots of every nursery.  The nursery is made to
  * unshare after 16 of the owner's entries with no visit, and the visitor
- * lets 40 allocations pass between visits: nearly every visit shares it
- * anew while the owner runs.  Every block is taken exactly once, by one of
+ * lets 40 of the owner's operations pass between visits: nearly every visit
+ * shares it anew while the owner runs.  When the visitor falls behind (the
+ * other tests keep it off the CPU), the owner paces itself with pairs of a
+ * block it keeps to itself.  Every block is taken exactly once, by one of
  * them, and none is lost. */
-enum { OV_N = 600000, OV_LAG = 64, OV_PUB = 64, OV_GAP = 40 };
+enum { OV_N = 600000, OV_PACE = 320, OV_LAG = 64, OV_PUB = 64, OV_GAP = 40 };
 static const uintptr_t ov_base = 0x7f2000000000;
 static _Atomic unsigned char ov_taken[OV_N];
 static atomic_size_t ov_pub[OV_PUB];
-static atomic_size_t ov_at;
+static atomic_ulong ov_ops, ov_visits;
 static atomic_int ov_done;
+
+static void ov_pace(size_t i)
+{
+    uintptr_t mine = ov_base - 4096;
+    for (unsigned k = 1; atomic_load(&ov_visits) < i / OV_PACE; k++) {
+        if (ll_table_insert(mine, 16, 16, LL_FN_MALLOC, 1) != LL_INSERT_OK ||
+            ll_nursery_free_own(mine, 0, LL_DEALLOC_FREE) != 1)
+            abort();
+        atomic_fetch_add(&ov_ops, 1);
+        if (k % 256 == 0)
+            sched_yield();
+    }
+}
 
 static void *ov_owner(void *arg)
 {
@@ -572,7 +587,9 @@ static void *ov_owner(void *arg)
         if (ll_table_insert(ov_base + 32 * i, 32, 16, LL_FN_MALLOC, 1) != LL_INSERT_OK)
             return NULL;
         atomic_store(&ov_pub[i % OV_PUB], i + 1);
-        atomic_store(&ov_at, i);
+        atomic_fetch_add(&ov_ops, 1);
+        if (i % 1024 == 0)
+            ov_pace(i);
         if (i < OV_LAG)
             continue;
         size_t j = i - OV_LAG;
@@ -588,21 +605,21 @@ Test(table, owner_and_visitor_never_both_take_a_block, .timeout = 60)
 {
     pthread_t th;
     void *ok;
-    unsigned long barriers = atomic_load(&ll_barrier_runs), visits = 0, snaps = 0;
+    unsigned long barriers = atomic_load(&ll_barrier_runs), visits = 0, snaps = 0, last = 0;
     unsigned seed = 1;
-    size_t last = 0;
     ll_nursery_set_unshare(16);
     cr_assert_eq(pthread_create(&th, NULL, ov_owner, NULL), 0);
     while (!atomic_load(&ov_done)) {
-        size_t at = atomic_load(&ov_at);
-        if (at < last + OV_GAP)
+        unsigned long ops = atomic_load(&ov_ops);
+        if (ops < last + OV_GAP)
             continue;
-        last = at;
+        last = ops;
         seed = seed * 1103515245u + 12345u;
         size_t v = atomic_load(&ov_pub[(seed >> 8) % OV_PUB]);
         if (v && ll_table_remove_far(ov_base + 32 * (v - 1), 0, NULL))
             atomic_fetch_add(&ov_taken[v - 1], 1);
-        if (++visits % 64 == 0) {
+        atomic_store(&ov_visits, ++visits);
+        if (visits % 64 == 0) {
             size_t n;
             struct ll_block *s = ll_table_snapshot(&n, NULL);
             ll_table_unlock_all();
@@ -613,6 +630,7 @@ Test(table, owner_and_visitor_never_both_take_a_block, .timeout = 60)
     }
     cr_assert_eq(pthread_join(th, &ok), 0);
     cr_assert(ok, "an insert failed");
+    cr_expect_geq(visits, (OV_N - 1024) / OV_PACE, "%lu visits", visits);
     for (size_t j = 0; j < OV_N; j++)
         if (!atomic_load(&ov_taken[j]))
             cr_assert(ll_table_remove_far(ov_base + 32 * j, 0, NULL), "block %zu lost", j);
