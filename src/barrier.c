@@ -22,7 +22,10 @@
  * write permission, and the kernel interrupts each CPU that may hold its
  * translation to flush it, which serialises the CPUs that run our threads
  * where the flush is done by interrupt (x86 without broadcast
- * invalidation).  One that kills on it kills the process. */
+ * invalidation).  One that kills on it kills the process.  The SIGSYS
+ * guard is taken only if no other thread holds it (the report holds it
+ * while it waits for the tables, whose locks the caller here holds); if one
+ * does, the page makes this barrier. */
 #include "ll.h"
 
 #include <errno.h>
@@ -100,7 +103,11 @@ void ll_barrier_all(void)
     int saved = errno;
     sigset_t old;
     atomic_fetch_add_explicit(&ll_barrier_runs, 1, memory_order_relaxed);
-    ll_sys_guard_on(&old);
+    if (!ll_sys_guard_try_on(&old)) {
+        ll_barrier_by_page();               /* the guard is busy: see above */
+        errno = saved;
+        return;
+    }
     long r = ll_membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED);
     ll_sys_guard_off(&old);
     if (r != 0) {

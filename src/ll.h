@@ -879,6 +879,7 @@ int ll_abnormal_report(void); /* the report outside exit(); ll_report_write's va
 /* Around libleak's own system calls: one a seccomp filter traps fails
  * (-ENOSYS) instead of killing the process with SIGSYS; nests. */
 void ll_sys_guard_on(sigset_t *old);
+int ll_sys_guard_try_on(sigset_t *old);    /* 0: another thread holds it */
 void ll_sys_guard_off(const sigset_t *old);
 /* ll_report_write, with the signals sent to end the process held off
  * meanwhile (signals.c) */

@@ -273,19 +273,41 @@ static void ll_sys_trap(int sig, siginfo_t *si, void *uc)
         ll_sys_fail(uc);
 }
 
-void ll_sys_guard_on(sigset_t *old)
+static void ll_sys_take(sigset_t *old)
 {
-    sigemptyset(old);
-    if (ll_sys_guarded++)
-        return;                         /* the outer guard stands */
     struct sigaction sa;
     memset(&sa, 0, sizeof(sa));
     sa.sa_sigaction = ll_sys_trap;
     sa.sa_flags = SA_SIGINFO | SA_ONSTACK;
     sigfillset(&sa.sa_mask);
-    ll_lock(&ll_sys_lock);
     ll_sigaction_next(SIGSYS, &sa, &ll_sys_prev);
     ll_sig_unblock(SIGSYS, old);
+}
+
+void ll_sys_guard_on(sigset_t *old)
+{
+    sigemptyset(old);
+    if (ll_sys_guarded++)
+        return;                         /* the outer guard stands */
+    ll_lock(&ll_sys_lock);
+    ll_sys_take(old);
+}
+
+/* The same, or 0 if another thread holds the guard: a caller holding
+ * libleak's table locks must not wait for one that may be waiting for
+ * them (the report takes the guard, then the tables). */
+int ll_sys_guard_try_on(sigset_t *old)
+{
+    sigemptyset(old);
+    if (ll_sys_guarded) {
+        ll_sys_guarded++;
+        return 1;
+    }
+    if (atomic_exchange_explicit(&ll_sys_lock.v, 1, memory_order_acquire))
+        return 0;
+    ll_sys_guarded++;
+    ll_sys_take(old);
+    return 1;
 }
 
 /* A fork while another thread swapped the handler: no one releases the

@@ -646,3 +646,54 @@ Test(table, owner_and_visitor_never_both_take_a_block, .timeout = 60)
                       visits);
     cr_log_info("%lu visits, %lu barriers", visits, atomic_load(&ll_barrier_runs) - barriers);
 }
+
+/* A thread that needs a barrier while another holds the SIGSYS guard (as
+ * the report does from before it takes the tables' locks until after):
+ * waiting for the guard with the nursery registry held, it kept the report
+ * from the tables for good.  Here the main thread takes the guard, another
+ * frees a block young in a third thread's nursery (not shared yet: a
+ * barrier), and the main thread then locks every nursery. */
+static atomic_int gb_stage;
+static const uintptr_t gb_block = 0x7f3000000000;
+
+static void *gb_owner(void *arg)
+{
+    (void)arg;
+    if (ll_table_insert(gb_block, 24, 16, LL_FN_MALLOC, 1) != LL_INSERT_OK)
+        return NULL;
+    atomic_store(&gb_stage, 1);
+    while (atomic_load(&gb_stage) < 3)
+        sched_yield();
+    return (void *)1;
+}
+
+static void *gb_visitor(void *arg)
+{
+    (void)arg;
+    return (void *)(uintptr_t)ll_table_remove_far(gb_block, 0, NULL);
+}
+
+Test(table, a_barrier_while_another_thread_holds_the_sigsys_guard, .timeout = 30)
+{
+    pthread_t o, v;
+    void *owned, *freed;
+    sigset_t old;
+    unsigned long barriers = atomic_load(&ll_barrier_runs);
+    cr_assert_eq(pthread_create(&o, NULL, gb_owner, NULL), 0);
+    while (atomic_load(&gb_stage) < 1)
+        sched_yield();
+    ll_sys_guard_on(&old);
+    cr_assert_eq(pthread_create(&v, NULL, gb_visitor, NULL), 0);
+    usleep(50 * 1000);                  /* the visitor is in its barrier, or past it */
+    ll_nursery_lock_all();
+    ll_nursery_unlock_all();
+    ll_sys_guard_off(&old);
+    cr_assert_eq(pthread_join(v, &freed), 0);
+    cr_expect(freed, "the block was not found");
+    atomic_store(&gb_stage, 3);
+    cr_assert_eq(pthread_join(o, &owned), 0);
+    cr_assert(owned);
+    if (atomic_load(&ll_barrier_ok))
+        cr_expect_geq(atomic_load(&ll_barrier_runs) - barriers, 1);
+    cr_expect_eq(totals().live_bytes, 0);
+}
