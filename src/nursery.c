@@ -682,15 +682,55 @@ struct ll_ny_query {
     void *out;              /* struct ll_block or struct ll_freed */
 };
 
+/* Every nursery locked and shared, with one barrier for all those that
+ * were not shared (the registry held). */
+static void ll_ny_lock_each(void)
+{
+    int barrier = 0;
+    for (struct ll_nursery *y = ll_ny_head; y; y = y->next)
+        barrier |= ll_ny_lock_one(y);
+    if (barrier)
+        ll_barrier_all();
+    for (struct ll_nursery *y = ll_ny_head; y; y = y->next)
+        ll_ny_wait_owner(y);
+}
+
+static void ll_ny_unlock_each(void)
+{
+    for (struct ll_nursery *y = ll_ny_head; y; y = y->next)
+        ll_unlock_counted(&y->lock);
+}
+
+/* Another thread's nursery is not shared (the registry held; a hint, read
+ * without its lock). */
+static int ll_ny_some_unshared(void)
+{
+    for (struct ll_nursery *y = ll_ny_head; y; y = y->next)
+        if (y != ll_ny && !atomic_load_explicit(&y->shared, memory_order_relaxed))
+            return 1;
+    return 0;
+}
+
+/* While every nursery is shared (a program that frees other threads'
+ * blocks often), one at a time; else all at once, so that the search makes
+ * one barrier, not one per nursery it passes (a thread pool's first such
+ * free after a quiet spell). */
 static int ll_ny_search(int (*ask)(struct ll_nursery *, struct ll_ny_query *),
                         struct ll_ny_query *q)
 {
     int found = 0;
     ll_lock_counted(&ll_ny_reg);
-    for (struct ll_nursery *y = ll_ny_head; y && !found; y = y->next) {
-        ll_ny_lock_other(y);
-        found = ask(y, q);
-        ll_unlock_counted(&y->lock);
+    if (ll_ny_some_unshared()) {
+        ll_ny_lock_each();
+        for (struct ll_nursery *y = ll_ny_head; y && !found; y = y->next)
+            found = ask(y, q);
+        ll_ny_unlock_each();
+    } else {
+        for (struct ll_nursery *y = ll_ny_head; y && !found; y = y->next) {
+            ll_ny_lock_other(y);
+            found = ask(y, q);
+            ll_unlock_counted(&y->lock);
+        }
     }
     ll_unlock_counted(&ll_ny_reg);
     return found;
@@ -866,20 +906,13 @@ size_t ll_nursery_held_out(struct ll_block *v, size_t n, uint64_t *bytes)
 /* One barrier for all the nurseries that were not shared. */
 void ll_nursery_lock_all(void)
 {
-    int barrier = 0;
     ll_lock_counted(&ll_ny_reg);
-    for (struct ll_nursery *y = ll_ny_head; y; y = y->next)
-        barrier |= ll_ny_lock_one(y);
-    if (barrier)
-        ll_barrier_all();
-    for (struct ll_nursery *y = ll_ny_head; y; y = y->next)
-        ll_ny_wait_owner(y);
+    ll_ny_lock_each();
 }
 
 void ll_nursery_unlock_all(void)
 {
-    for (struct ll_nursery *y = ll_ny_head; y; y = y->next)
-        ll_unlock_counted(&y->lock);
+    ll_ny_unlock_each();
     ll_unlock_counted(&ll_ny_reg);
 }
 

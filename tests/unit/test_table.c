@@ -697,3 +697,48 @@ Test(table, a_barrier_while_another_thread_holds_the_sigsys_guard, .timeout = 30
         cr_expect_geq(atomic_load(&ll_barrier_runs) - barriers, 1);
     cr_expect_eq(totals().live_bytes, 0);
 }
+
+/* Six threads each keep a young block in a nursery not shared yet; a free
+ * of the block of the thread whose nursery the search meets last makes one
+ * barrier for them all, not one per nursery passed. */
+enum { SB_THREADS = 6 };
+static atomic_int sb_ready, sb_go;
+
+static void *sb_keeper(void *arg)
+{
+    if (ll_table_insert((uintptr_t)arg, 16, 16, LL_FN_MALLOC, 1) != LL_INSERT_OK)
+        return NULL;
+    atomic_fetch_add(&sb_ready, 1);
+    while (!atomic_load(&sb_go))
+        sched_yield();
+    return (void *)1;
+}
+
+Test(table, a_search_shares_every_nursery_with_one_barrier, .timeout = 30)
+{
+    pthread_t t[SB_THREADS];
+    uintptr_t base = 0x7f4000000000;
+    for (int i = 0; i < SB_THREADS; i++) {
+        /* one at a time: the first made is met last (newest nursery first) */
+        cr_assert_eq(pthread_create(&t[i], NULL, sb_keeper, (void *)(base + 4096 * i)), 0);
+        while (atomic_load(&sb_ready) <= i)
+            sched_yield();
+    }
+    unsigned long before = atomic_load(&ll_barrier_runs);
+    cr_expect(ll_table_remove_far(base, 0, NULL), "the first thread's block was not found");
+    unsigned long made = atomic_load(&ll_barrier_runs) - before;
+    if (atomic_load(&ll_barrier_ok))
+        cr_expect_eq(made, 1, "%lu barriers for one search", made);
+    /* all shared now: the next search makes none */
+    cr_expect(ll_table_remove_far(base + 4096, 0, NULL));
+    cr_expect_eq(atomic_load(&ll_barrier_runs) - before, made);
+    atomic_store(&sb_go, 1);
+    for (int i = 0; i < SB_THREADS; i++) {
+        void *ok;
+        cr_assert_eq(pthread_join(t[i], &ok), 0);
+        cr_expect(ok);
+    }
+    for (int i = 2; i < SB_THREADS; i++)
+        cr_expect(ll_table_remove_far(base + 4096 * i, 0, NULL), "block %d", i);
+    cr_expect_eq(totals().live_bytes, 0);
+}
