@@ -15,17 +15,20 @@
  * It is not used, and the nurseries are always shared (their lock, as
  * before), when it cannot be registered or when a seccomp filter is there
  * at start (/proc/self/status): a filter that kills on calls it does not
- * list would kill every program at its first allocation.  A filter the
- * program installs later and that traps the call gets no SIGSYS from us
- * (ll_sys_guard_on); if it refuses the call, every nursery becomes shared
- * for good, and the barrier is made another way: a page of ours loses its
- * write permission, and the kernel interrupts each CPU that may hold its
+ * list would kill every program at its first allocation.  For a filter
+ * the program installs later, the calling thread's status is read again
+ * before each barrier (barriers are rare: one per nursery per 65536 of its
+ * owner's entries at most).  With a filter there, a status that cannot be
+ * read, or a call the filter traps (no SIGSYS reaches the program:
+ * ll_sys_guard_try_on) or refuses, every nursery becomes shared for good,
+ * and the barrier is made another way: a page of ours loses its write
+ * permission, and the kernel interrupts each CPU that may hold its
  * translation to flush it, which serialises the CPUs that run our threads
  * where the flush is done by interrupt (x86 without broadcast
- * invalidation).  One that kills on it kills the process.  The SIGSYS
- * guard is taken only if no other thread holds it (the report holds it
- * while it waits for the tables, whose locks the caller here holds); if one
- * does, the page makes this barrier. */
+ * invalidation).  A filter that kills on opening /proc kills the process.
+ * The SIGSYS guard is taken only if no other thread holds it (the report
+ * holds it while it waits for the tables, whose locks the caller here
+ * holds); if one does, the page makes this barrier. */
 #include "ll.h"
 
 #include <errno.h>
@@ -46,16 +49,19 @@ static long ll_membarrier(int cmd)
     return syscall(SYS_membarrier, cmd, 0, 0);
 }
 
-/* 1 if no seccomp filter was there at start ("Seccomp:\t0"); 0 if one
- * was, or if it cannot be told. */
+/* 1 if the calling thread runs under no seccomp filter ("Seccomp:\t0");
+ * 0 if it does, or if it cannot be told.  open, read and close are
+ * cancellation points: a pending pthread_cancel must not act here, with
+ * the nurseries locked (ll_cancel_off). */
 static int ll_barrier_no_filter(void)
 {
     char buf[4096];
+    int was = ll_cancel_off();
     int fd = ll_proc_open("status", O_RDONLY);
-    if (fd < 0)
-        return 0;
-    ssize_t n = read(fd, buf, sizeof buf - 1);
-    close(fd);
+    ssize_t n = fd < 0 ? -1 : read(fd, buf, sizeof buf - 1);
+    if (fd >= 0)
+        close(fd);
+    ll_cancel_restore(was);
     if (n <= 0)
         return 0;
     buf[n] = '\0';
@@ -108,7 +114,7 @@ void ll_barrier_all(void)
         errno = saved;
         return;
     }
-    long r = ll_membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED);
+    long r = ll_barrier_no_filter() ? ll_membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED) : -1;
     ll_sys_guard_off(&old);
     if (r != 0) {
         atomic_store(&ll_barrier_ok, 0);        /* no nursery is unshared again */

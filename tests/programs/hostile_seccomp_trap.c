@@ -17,6 +17,7 @@
  *               again (each round's first such free needs a barrier); a
  *               leak, then main returns 0
  *   barrier_errno  the same with membarrier refused (EPERM)
+ *   barrier_kill   the same with a filter that kills the process on it
  *   barrier_start  a filter that kills the process on membarrier, then
  *               this program again (exec), which runs the rounds under it
  *               (barrier_none: the rounds, no filter of their own) */
@@ -153,7 +154,8 @@ int main(int argc, char **argv)
     }
     if (!strncmp(mode, "barrier_", 8))
         return barrier_rounds(!strcmp(mode, "barrier_trap") ? 1
-                              : !strcmp(mode, "barrier_errno") ? 2 : 0);
+                              : !strcmp(mode, "barrier_errno") ? 2
+                              : !strcmp(mode, "barrier_kill") ? 3 : 0);
     if (filter(!strcmp(mode, "fault_all"), !strncmp(mode, "open_", 5))) {
         perror("seccomp");
         return 1;
