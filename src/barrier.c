@@ -14,7 +14,7 @@
  * process registers once, and a fork child inherits the registration).
  * It is not used, and the nurseries are always shared (their lock, as
  * before), when it cannot be registered or when a seccomp filter is there
- * at start (/proc/self/status): a filter that kills on calls it does not
+ * at start (/proc/thread-self/status): a filter that kills on calls it does not
  * list would kill every program at its first allocation.  For a filter
  * the program installs later, the calling thread's status is read again
  * before each barrier (barriers are rare: one per nursery per 65536 of its
@@ -57,12 +57,9 @@ static int ll_barrier_no_filter(void)
 {
     char buf[4096];
     int was = ll_cancel_off();
-    int fd = ll_proc_open("status", O_RDONLY);
-    ssize_t n = fd < 0 ? -1 : read(fd, buf, sizeof buf - 1);
-    if (fd >= 0)
-        close(fd);
+    size_t n = ll_read_close(ll_proc_open("status", O_RDONLY), buf, sizeof buf - 1);
     ll_cancel_restore(was);
-    if (n <= 0)
+    if (!n)
         return 0;
     buf[n] = '\0';
     const char *s = strstr(buf, "\nSeccomp:");

@@ -68,6 +68,23 @@ int ll_proc_open(const char *name, int flags)
     return fd;
 }
 
+size_t ll_read_close(int fd, char *buf, size_t cap)
+{
+    size_t n = 0;
+    if (fd < 0)
+        return 0;
+    while (n < cap) {
+        ssize_t r = read(fd, buf + n, cap - n);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            break;
+        n += (size_t)r;
+    }
+    close(fd);
+    return n;
+}
+
 void ll_init_slow(void)
 {
     int expect = LL_UNINIT;

@@ -976,6 +976,9 @@ extern int ll_argc;
  * empty and /proc/self/mem, pagemap and exe cannot be opened, while the
  * calling thread's view of the same address space still can. */
 int ll_proc_open(const char *name, int flags);
+/* Up to cap bytes from fd (its end, or cap) into buf, then fd closed; how
+ * many (0 if none, or fd < 0).  Not NUL-terminated. */
+size_t ll_read_close(int fd, char *buf, size_t cap);
 void ll_flush_streams(void);  /* every stdio buffer out, taking no lock held */
 
 #endif

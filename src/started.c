@@ -62,20 +62,7 @@ uint64_t ll_stat_start_time(const char *stat, size_t n)
 /* Up to cap bytes of a /proc file into buf; how many (0 on failure). */
 static size_t ll_proc_read(const char *path, char *buf, size_t cap)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    size_t n = 0;
-    if (fd < 0)
-        return 0;
-    while (n < cap) {
-        ssize_t r = read(fd, buf + n, cap - n);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r <= 0)
-            break;
-        n += (size_t)r;
-    }
-    close(fd);
-    return n;
+    return ll_read_close(open(path, O_RDONLY | O_CLOEXEC), buf, cap);
 }
 
 /* The start time of process pid (0: this one), 0 if unknown. */

@@ -311,11 +311,8 @@ static int ll_task_read(pid_t tid, const char *name, char *buf, size_t size)
     ll_out_str(&o, name);
     memcpy(path, o.buf, o.len);
     path[o.len] = 0;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return 0;
-    ssize_t n = read(fd, buf, size - 1);
-    close(fd);
-    if (n <= 0) return 0;
+    size_t n = ll_read_close(open(path, O_RDONLY | O_CLOEXEC), buf, size - 1);
+    if (!n) return 0;
     buf[n] = 0;
     return 1;
 }
