@@ -38,29 +38,19 @@ static void *volatile sink;
 
 #define TRAP(nr) BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (nr), 0, 1), \
                  BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_TRAP)
-#define REFUSE(nr) BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (nr), 0, 1), \
-                   BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM)
-
-/* how: 0 none, 1 trap, 2 refuse, 3 kill */
+/* how: 0 none, 1 trap, 2 refuse (EPERM), 3 kill the process: membarrier's
+ * action, every other call allowed. */
 static int barrier_filter(int how)
 {
+    static const unsigned action[] = { 0, SECCOMP_RET_TRAP, SECCOMP_RET_ERRNO | EPERM,
+                                       SECCOMP_RET_KILL_PROCESS };
     struct sock_filter f[] = {
         BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
-        TRAP(__NR_membarrier),
-        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
-    };
-    struct sock_filter g[] = {
-        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
-        REFUSE(__NR_membarrier),
-        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
-    };
-    struct sock_filter k[] = {
-        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
         BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_membarrier, 0, 1),
-        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS),
+        BPF_STMT(BPF_RET | BPF_K, action[how]),
         BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
     };
-    struct sock_fprog prog = { sizeof f / sizeof f[0], how == 1 ? f : how == 2 ? g : k };
+    struct sock_fprog prog = { sizeof f / sizeof f[0], f };
     if (!how)
         return 0;
     return prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) || prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog);
