@@ -15,8 +15,8 @@
 #define LL_CHUNK (256u << 10)
 #define LL_SMALL_MAX 1024u            /* fine-grained classes up to here */
 #define LL_FIRST_LARGE 19u
-#define LL_LARGE_MAX (64u << 10)      /* then powers of two up to here */
-#define LL_NCLASS (LL_FIRST_LARGE + 6)
+#define LL_LARGE_MAX (256u << 10)     /* then powers of two up to here */
+#define LL_NCLASS (LL_FIRST_LARGE + 8)
 #define LL_MAX_CHUNKS 65536           /* 16 GiB of metadata */
 
 struct ll_class {
@@ -204,7 +204,7 @@ void *ll_mem_alloc(size_t size)
     ll_unlock_inner(&k->lock);
     /* Clear no more than was written: a page touched here would count in
      * the program's RSS even if the caller never uses it (a thread's
-     * 64 KiB nursery, mostly). */
+     * 247 KiB nursery, mostly). */
     if (dirty)
         memset(p, 0, dirty);
     return p;

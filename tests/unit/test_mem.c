@@ -14,7 +14,7 @@
 static const size_t sizes[] = {
     0, 1, 2, 8, 15, 16, 17, 31, 32, 33, 100, 500, 1000, 1023, 1024, 1025,
     2047, 2048, 2049, 4096, 5000, 10000, 32768, 40000, 65535, 65536,
-    65537, 70000,
+    65537, 70000, 131072, 200000, 262144, 262145,
 };
 #define NSIZES (sizeof sizes / sizeof sizes[0])
 
@@ -98,10 +98,28 @@ Test(mem, freed_block_reused_within_its_class)
     cr_expect_eq(c, b, "4 KiB class: got %p, freed %p", c, b);
 }
 
+/* The largest class, 256 KiB (a chunk each), holds a thread's nursery:
+ * a freed one is taken again, every byte zero, without a new mapping. */
+Test(mem, the_largest_class_is_reused_zeroed)
+{
+    size_t n = 250000;
+    unsigned char *p = ll_mem_alloc(n);
+    cr_assert_not_null(p);
+    cr_expect(all_zero(p, n));
+    memset(p, 0x5a, n);
+    ll_mem_free(p, n);
+    size_t before = ll_mem_mapped();
+    unsigned char *q = ll_mem_alloc(n);
+    cr_expect_eq(q, p, "256 KiB class: got %p, freed %p", (void *)q, (void *)p);
+    cr_expect(all_zero(q, n), "a reused block is not zero");
+    cr_expect_eq(ll_mem_mapped(), before, "reuse mapped %zu more", ll_mem_mapped() - before);
+    ll_mem_free(q, n);
+}
+
 Test(mem, large_blocks_are_mapped_whole)
 {
     size_t before = ll_mem_mapped();
-    size_t n = 100000;
+    size_t n = 300000;                          /* above the largest class */
     unsigned char *p = ll_mem_alloc(n);
     cr_assert_not_null(p);
     cr_expect_eq((uintptr_t)p % ll_page_size, 0, "%p not page-aligned", (void *)p);
