@@ -597,8 +597,12 @@ int ll_nursery_add(uintptr_t p, size_t size, uint32_t stack, unsigned fn,
     int locked = ll_ny_enter(y);
     unsigned meta = fn | align_log2 << 8 | (locked ? LL_NY_LOCKED : 0);
     int dup = 0;
-    uint32_t h = ll_ny_hash(p);
-    unsigned j = y->n ? ll_ny_probe(y, p, h, &dup) : ll_ny_home(h, y->mask);
+    uint32_t h = 0;
+    unsigned j = 0;
+    if (y->n) {                         /* else nothing to hash yet (a plain loop) */
+        h = ll_ny_hash(p);
+        j = ll_ny_probe(y, p, h, &dup);
+    }
     struct ll_block *to;
     if (ll_unlikely(dup))
         return ll_ny_add_slow(y, p, size, stack, meta);
@@ -607,6 +611,10 @@ int ll_nursery_add(uintptr_t p, size_t size, uint32_t stack, unsigned fn,
     } else if (y->lifo <= 0 && y->free_slot && y->last.ptr != p) {
         /* blocks die in no order: b goes into the index, at the slot
          * freed last (ll_ny_insert's common case) */
+        if (!y->n) {
+            h = ll_ny_hash(p);
+            j = ll_ny_home(h, y->mask);
+        }
         unsigned i = ll_ny_pop_free(y);
         y->lifo -= y->lifo > -LL_LIFO_MAX;
         y->idx[j] = h << 16 | (i + 1);
