@@ -392,15 +392,46 @@ static inline int ll_table_remove(uintptr_t p, uintptr_t free_pc, struct ll_bloc
  * thread must be registered (ll_thread_register), so that its share is
  * handed over when it exits. */
 #define LL_LIVE_BATCH (16 << 10)
-extern LL_TLS int64_t ll_live_delta, ll_live_hw;
+struct ll_live_share { int64_t delta, hw; };   /* one TLS variable: one address */
+extern LL_TLS struct ll_live_share ll_live_mine;
 void ll_live_publish(void);
 static inline void ll_live_note(int64_t d)
 {
-    int64_t v = ll_live_delta += d;
-    if (v > ll_live_hw)
-        ll_live_hw = v;
+    struct ll_live_share *l = &ll_live_mine;
+    int64_t v = l->delta += d;
+    if (v > l->hw)
+        l->hw = v;
     if (ll_unlikely((uint64_t)(v + LL_LIVE_BATCH) > 2 * LL_LIVE_BATCH))
         ll_live_publish();
+}
+/* A free: the count only goes down, so the highest point cannot move. */
+static inline void ll_live_note_down(size_t d)
+{
+    struct ll_live_share *l = &ll_live_mine;
+    int64_t v = l->delta -= (int64_t)d;
+    if (ll_unlikely(v < -LL_LIVE_BATCH))
+        ll_live_publish();
+}
+/* The same, returning res: the publication is then a call in tail
+ * position, and a caller with no other call needs no stack frame. */
+int ll_live_publish_then(int res);
+static inline int ll_live_note_then(int64_t d, int res)
+{
+    struct ll_live_share *l = &ll_live_mine;
+    int64_t v = l->delta += d;
+    if (v > l->hw)
+        l->hw = v;
+    if (ll_unlikely((uint64_t)(v + LL_LIVE_BATCH) > 2 * LL_LIVE_BATCH))
+        return ll_live_publish_then(res);
+    return res;
+}
+static inline int ll_live_note_down_then(size_t d, int res)
+{
+    struct ll_live_share *l = &ll_live_mine;
+    int64_t v = l->delta -= (int64_t)d;
+    if (ll_unlikely(v < -LL_LIVE_BATCH))
+        return ll_live_publish_then(res);
+    return res;
 }
 void ll_table_thread_exit(void);
 void ll_stack_thread_exit(void);        /* frees the thread's caches */

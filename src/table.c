@@ -42,17 +42,23 @@ static struct ll_shard ll_shards[LL_SHARDS];
  * inside would span, each a page fault in a process that never used them. */
 static struct ll_freed ll_shard_q[LL_SHARDS][LL_QUARANTINE];
 
-LL_TLS int64_t ll_live_delta, ll_live_hw;
+LL_TLS struct ll_live_share ll_live_mine;
 static _Atomic int64_t ll_live;
 static _Atomic int64_t ll_peak;
 
 void ll_live_publish(void)
 {
-    int64_t base = atomic_fetch_add(&ll_live, ll_live_delta);
-    int64_t cand = base + ll_live_hw, peak = atomic_load(&ll_peak);
+    int64_t base = atomic_fetch_add(&ll_live, ll_live_mine.delta);
+    int64_t cand = base + ll_live_mine.hw, peak = atomic_load(&ll_peak);
     while (cand > peak && !atomic_compare_exchange_weak(&ll_peak, &peak, cand))
         ;
-    ll_live_delta = ll_live_hw = 0;
+    ll_live_mine.delta = ll_live_mine.hw = 0;
+}
+
+int ll_live_publish_then(int res)
+{
+    ll_live_publish();
+    return res;
 }
 
 /* A thread's unpublished share is handed over when it exits. */
