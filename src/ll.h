@@ -213,6 +213,7 @@ void *ll_mem_alloc(size_t size);          /* zeroed, 16-byte aligned, or NULL */
 void ll_mem_free(void *p, size_t size);
 size_t ll_mem_mapped(void);               /* bytes obtained from the OS */
 int ll_mem_owns(const void *p);           /* p inside one of our mappings */
+void ll_mem_set_chunk_limit(size_t n);    /* tests: fewer than 65,536 chunks */
 int ll_mem_overlaps(uintptr_t lo, uintptr_t hi); /* one of them meets [lo, hi) */
 void ll_mem_fork_prepare(void);
 void ll_mem_fork_parent(void);

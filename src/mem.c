@@ -165,6 +165,18 @@ int ll_mem_overlaps(uintptr_t lo, uintptr_t hi)
     return ll_mem_meets(lo, hi, &full) || full;
 }
 
+/* How many chunks may be listed (tests lower it). */
+static size_t ll_chunk_limit = LL_MAX_CHUNKS;
+
+void ll_mem_set_chunk_limit(size_t n)
+{
+    ll_chunk_limit = n < LL_MAX_CHUNKS ? n : LL_MAX_CHUNKS;
+}
+
+/* A chunk the list has no room for is given back, and the allocation
+ * fails (libleak's out-of-memory path: records dropped and counted): used
+ * unlisted, it would not be known as libleak's, and the leak check would
+ * read it as the program's, a root holding every young block's address. */
 static int ll_class_refill(struct ll_class *k)
 {
     char *c = ll_pages_alloc(LL_CHUNK);
@@ -172,11 +184,16 @@ static int ll_class_refill(struct ll_class *k)
         return -1;
     ll_lock_inner(&ll_chunks_lock);
     size_t n = atomic_load(&ll_nchunks);
-    if (n < LL_MAX_CHUNKS) {
+    int listed = n < ll_chunk_limit;
+    if (listed) {
         ll_chunks[n] = (uintptr_t)c;
         atomic_store(&ll_nchunks, n + 1);
     }
     ll_unlock_inner(&ll_chunks_lock);
+    if (!listed) {
+        ll_pages_free(c, LL_CHUNK);
+        return -1;
+    }
     k->cur = c;
     k->end = c + LL_CHUNK;
     return 0;

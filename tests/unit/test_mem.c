@@ -116,6 +116,25 @@ Test(mem, the_largest_class_is_reused_zeroed)
     ll_mem_free(q, n);
 }
 
+/* A chunk the list has no room for (65,536 of them, 16 GiB; 4 here) is
+ * not used: the leak check would take it for the program's memory.  The
+ * allocation fails instead, and every block given out is known as ours. */
+Test(mem, no_block_from_a_chunk_the_list_cannot_hold)
+{
+    ll_mem_set_chunk_limit(4);
+    void *got[8];
+    size_t n = 0;
+    while (n < 8 && (got[n] = ll_mem_alloc(200000)) != NULL)  /* a chunk each */
+        n++;
+    cr_expect_eq(n, 4, "%zu blocks of a chunk each with 4 chunks listed", n);
+    for (size_t i = 0; i < n; i++)
+        cr_expect(ll_mem_owns(got[i]), "block %zu not known as libleak's", i);
+    cr_expect_null(ll_mem_alloc(16), "a new chunk for a small class");
+    for (size_t i = 0; i < n; i++)
+        ll_mem_free(got[i], 200000);
+    cr_expect_not_null(ll_mem_alloc(200000), "a freed block is given again");
+}
+
 Test(mem, large_blocks_are_mapped_whole)
 {
     size_t before = ll_mem_mapped();
