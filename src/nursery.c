@@ -364,7 +364,8 @@ static __attribute__((noinline)) int ll_ny_enter_shared(struct ll_nursery *y)
 
 /* The owner's way in: a plain store and a plain load (the compiler keeps
  * their order; the CPU may not, which ll_ny_lock_other's barrier settles).
- * 1 if it took the lock (y shared), for ll_ny_leave. */
+ * 1 if it is in; 0 if y is shared, and it must take the lock
+ * (ll_ny_enter_shared). */
 static inline __attribute__((always_inline)) int ll_ny_enter_own(struct ll_nursery *y)
 {
     atomic_store_explicit(&y->busy, 1, memory_order_relaxed);
@@ -372,6 +373,7 @@ static inline __attribute__((always_inline)) int ll_ny_enter_own(struct ll_nurse
     return !atomic_load_explicit(&y->shared, memory_order_relaxed);
 }
 
+/* Either way: 1 if it took the lock (y shared), for ll_ny_leave. */
 static inline __attribute__((always_inline)) int ll_ny_enter(struct ll_nursery *y)
 {
     if (ll_likely(ll_ny_enter_own(y)))
@@ -452,8 +454,8 @@ static inline unsigned ll_ny_pop_free(struct ll_nursery *y)
  * indexed slot is indexed again.  Until then it uses only its first 16
  * KiB, so a thread with a few hundred live blocks (most threads of a
  * server with many) touches no more of it than before it could grow (500
- * threads of 200 blocks each: 44 MB of RSS, against 68 MB with the full
- * index from the start). */
+ * threads of 200 blocks each: 46 MB of RSS, 44 MB with 1920 slots at most,
+ * 68 MB with the full index from the start). */
 static __attribute__((noinline)) void ll_ny_grow(struct ll_nursery *y)
 {
     memset(y->idx, 0, (y->mask + 1) * sizeof(y->idx[0]));
@@ -580,21 +582,6 @@ int ll_ny_add_first(uintptr_t p, size_t size, uint32_t stack, unsigned fn,
     return ll_ny_mine() ? ll_nursery_add(p, size, stack, fn, align_log2) : -1;
 }
 
-/* Keep a block in this thread's nursery: LL_INSERT_OK, or LL_INSERT_DUP
- * when the address was already there (a free we never saw); -1 if this
- * thread has none, and the caller uses the table.
- *
- * The newest block is held apart (last), not indexed: many blocks die
- * before the next is born (a buffer used and freed, a realloc), and their
- * free then needs no hash, no probe and no index update.  While that pays
- * (lifo > 0: frees of the held block outnumber the blocks that outlived
- * it), the held block is indexed when the next one comes; while blocks die
- * in no order, a new block goes straight into the index, with the probe
- * its duplicate check made, and the held place is left as it is.  The
- * commonest case, nothing young but the new block (a plain malloc/free
- * loop), is done here with no call but in tail position, so with no saved
- * registers; an empty held place or a free slot in ll_ny_add_indexed; the
- * others in ll_ny_add_slow. */
 /* An add that may probe the index (ll_nursery_add's other cases). */
 static __attribute__((noinline))
 int ll_ny_add_indexed(struct ll_nursery *y, uintptr_t p, size_t size, uint32_t stack,
@@ -644,6 +631,21 @@ int ll_ny_add_shared(struct ll_nursery *y, uintptr_t p, size_t size, uint32_t st
     return ll_ny_add_indexed(y, p, size, stack, meta | LL_NY_LOCKED);
 }
 
+/* Keep a block in this thread's nursery: LL_INSERT_OK, or LL_INSERT_DUP
+ * when the address was already there (a free we never saw); -1 if this
+ * thread has none, and the caller uses the table.
+ *
+ * The newest block is held apart (last), not indexed: many blocks die
+ * before the next is born (a buffer used and freed, a realloc), and their
+ * free then needs no hash, no probe and no index update.  While that pays
+ * (lifo > 0: frees of the held block outnumber the blocks that outlived
+ * it), the held block is indexed when the next one comes; while blocks die
+ * in no order, a new block goes straight into the index, with the probe
+ * its duplicate check made, and the held place is left as it is.  The
+ * commonest case, nothing young but the new block (a plain malloc/free
+ * loop), is done here with no call but in tail position, so with no saved
+ * registers; an empty held place or a free slot in ll_ny_add_indexed; the
+ * others in ll_ny_add_slow. */
 int ll_nursery_add(uintptr_t p, size_t size, uint32_t stack, unsigned fn,
                    unsigned align_log2)
 {
