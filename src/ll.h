@@ -58,8 +58,12 @@ typedef struct { atomic_int v; } ll_lock_t;
 void ll_lock_slow(ll_lock_t *l);
 /* The n-th round of waiting for another thread: pause, yield or sleep. */
 void ll_backoff(unsigned n);
+/* 1 if it took l, 0 if another holder has it. */
+static inline int ll_trylock(ll_lock_t *l) {
+    return !atomic_exchange_explicit(&l->v, 1, memory_order_acquire);
+}
 static inline void ll_lock(ll_lock_t *l) {
-    if (ll_likely(!atomic_exchange_explicit(&l->v, 1, memory_order_acquire)))
+    if (ll_likely(ll_trylock(l)))
         return;
     ll_lock_slow(l);
 }
@@ -396,25 +400,8 @@ static inline int ll_table_remove(uintptr_t p, uintptr_t free_pc, struct ll_bloc
 struct ll_live_share { int64_t delta, hw; };   /* one TLS variable: one address */
 extern LL_TLS struct ll_live_share ll_live_mine;
 void ll_live_publish(void);
-static inline void ll_live_note(int64_t d)
-{
-    struct ll_live_share *l = &ll_live_mine;
-    int64_t v = l->delta += d;
-    if (v > l->hw)
-        l->hw = v;
-    if (ll_unlikely((uint64_t)(v + LL_LIVE_BATCH) > 2 * LL_LIVE_BATCH))
-        ll_live_publish();
-}
-/* A free: the count only goes down, so the highest point cannot move. */
-static inline void ll_live_note_down(size_t d)
-{
-    struct ll_live_share *l = &ll_live_mine;
-    int64_t v = l->delta -= (int64_t)d;
-    if (ll_unlikely(v < -LL_LIVE_BATCH))
-        ll_live_publish();
-}
-/* The same, returning res: the publication is then a call in tail
- * position, and a caller with no other call needs no stack frame. */
+/* Each returns res, so that the publication is a call in tail position,
+ * and a caller with no other call needs no stack frame. */
 int ll_live_publish_then(int res);
 static inline int ll_live_note_then(int64_t d, int res)
 {
@@ -426,6 +413,7 @@ static inline int ll_live_note_then(int64_t d, int res)
         return ll_live_publish_then(res);
     return res;
 }
+/* A free: the count only goes down, so the highest point cannot move. */
 static inline int ll_live_note_down_then(size_t d, int res)
 {
     struct ll_live_share *l = &ll_live_mine;
@@ -434,6 +422,8 @@ static inline int ll_live_note_down_then(size_t d, int res)
         return ll_live_publish_then(res);
     return res;
 }
+static inline void ll_live_note(int64_t d) { (void)ll_live_note_then(d, 0); }
+static inline void ll_live_note_down(size_t d) { (void)ll_live_note_down_then(d, 0); }
 void ll_table_thread_exit(void);
 void ll_stack_thread_exit(void);        /* frees the thread's caches */
 

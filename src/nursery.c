@@ -349,7 +349,7 @@ void ll_nursery_set_unshare(unsigned entries)
     ll_ny_unshare = entries ? entries : 1;
 }
 
-static __attribute__((noinline)) int ll_ny_enter_shared(struct ll_nursery *y)
+static __attribute__((noinline)) void ll_ny_enter_shared(struct ll_nursery *y)
 {
     atomic_store_explicit(&y->busy, 0, memory_order_release);
     ll_lock(&y->lock);
@@ -359,7 +359,6 @@ static __attribute__((noinline)) int ll_ny_enter_shared(struct ll_nursery *y)
         y->visits_seen = y->visits;
         y->owner_entries = 0;
     }
-    return 1;
 }
 
 /* The owner's way in: a plain store and a plain load (the compiler keeps
@@ -371,14 +370,6 @@ static inline __attribute__((always_inline)) int ll_ny_enter_own(struct ll_nurse
     atomic_store_explicit(&y->busy, 1, memory_order_relaxed);
     atomic_signal_fence(memory_order_seq_cst);
     return !atomic_load_explicit(&y->shared, memory_order_relaxed);
-}
-
-/* Either way: 1 if it took the lock (y shared), for ll_ny_leave. */
-static inline __attribute__((always_inline)) int ll_ny_enter(struct ll_nursery *y)
-{
-    if (ll_likely(ll_ny_enter_own(y)))
-        return 0;
-    return ll_ny_enter_shared(y);
 }
 
 static inline __attribute__((always_inline)) void ll_ny_leave(struct ll_nursery *y, int locked)
@@ -456,6 +447,11 @@ static inline unsigned ll_ny_pop_free(struct ll_nursery *y)
  * server with many) touches no more of it than before it could grow (500
  * threads of 200 blocks each: 46 MB of RSS, 44 MB with 1920 slots at most,
  * 68 MB with the full index from the start). */
+static inline int ll_ny_grown(const struct ll_nursery *y)
+{
+    return y->mask == LL_NIDX - 1;
+}
+
 static __attribute__((noinline)) void ll_ny_grow(struct ll_nursery *y)
 {
     memset(y->idx, 0, (y->mask + 1) * sizeof(y->idx[0]));
@@ -479,10 +475,10 @@ static void ll_ny_insert(struct ll_nursery *y, const struct ll_block *b, uint32_
     int dup;
     if (y->free_slot) {                 /* the slot freed last: still in cache */
         i = ll_ny_pop_free(y);
-    } else if (y->filled < (y->mask == LL_NIDX - 1 ? LL_NURSERY : LL_NURSERY_SMALL)) {
+    } else if (y->filled < (ll_ny_grown(y) ? LL_NURSERY : LL_NURSERY_SMALL)) {
         i = y->filled++;
         y->n++;
-    } else if (y->mask != LL_NIDX - 1) {    /* the small index is full */
+    } else if (!ll_ny_grown(y)) {           /* the small index is full */
         ll_ny_grow(y);
         i = y->filled++;
         y->n++;
@@ -588,12 +584,8 @@ int ll_ny_add_indexed(struct ll_nursery *y, uintptr_t p, size_t size, uint32_t s
                       unsigned meta)
 {
     int dup = 0;
-    uint32_t h = 0;
-    unsigned j = 0;
-    if (y->n) {
-        h = ll_ny_hash(p);
-        j = ll_ny_probe(y, p, h, &dup);
-    }
+    uint32_t h = ll_ny_hash(p);
+    unsigned j = y->n ? ll_ny_probe(y, p, h, &dup) : ll_ny_home(h, y->mask);
     struct ll_block *to;
     if (ll_unlikely(dup))
         return ll_ny_add_slow(y, p, size, stack, meta);
@@ -602,10 +594,6 @@ int ll_ny_add_indexed(struct ll_nursery *y, uintptr_t p, size_t size, uint32_t s
     } else if (y->lifo <= 0 && y->free_slot && y->last.ptr != p) {
         /* blocks die in no order: b goes into the index, at the slot
          * freed last (ll_ny_insert's common case) */
-        if (!y->n) {
-            h = ll_ny_hash(p);
-            j = ll_ny_home(h, y->mask);
-        }
         unsigned i = ll_ny_pop_free(y);
         y->lifo -= y->lifo > -LL_LIFO_MAX;
         y->idx[j] = h << 16 | (i + 1);

@@ -303,7 +303,7 @@ int ll_sys_guard_try_on(sigset_t *old)
         ll_sys_guarded++;
         return 1;
     }
-    if (atomic_exchange_explicit(&ll_sys_lock.v, 1, memory_order_acquire))
+    if (!ll_trylock(&ll_sys_lock))
         return 0;
     ll_sys_guarded++;
     ll_sys_take(old);
