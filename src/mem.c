@@ -179,6 +179,8 @@ void ll_mem_set_chunk_limit(size_t n)
  * read it as the program's, a root holding every young block's address. */
 static int ll_class_refill(struct ll_class *k)
 {
+    if (atomic_load(&ll_nchunks) >= ll_chunk_limit)
+        return -1;                      /* full: no mapping made to be given back */
     char *c = ll_pages_alloc(LL_CHUNK);
     if (!c)
         return -1;
