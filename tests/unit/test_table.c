@@ -602,6 +602,52 @@ Test(table, a_window_well_past_the_nursery_bypasses_it)
     cr_expect_eq(totals().live_bytes, 0);
 }
 
+/* Blocks that all live on (an interpreter's objects): every trial of the
+ * nursery fails, and each bypass is twice as long as the last, so a large
+ * live set pays the trial (the nursery filled, then emptied into the
+ * table) ever more rarely; a trial that passes starts the count again.
+ * Each call adds one block at the next address and says whether the
+ * nursery is bypassed after it. */
+static uintptr_t bk_next;
+
+static int bk_add(void)
+{
+    cr_assert_eq(ll_table_insert(0x7d8000000000 + 32 * bk_next++, 24, 16, LL_FN_MALLOC, 1),
+                 LL_INSERT_OK);
+    return ll_nursery_bypassed();
+}
+
+/* Adds of blocks that live on until the nursery is bypassed, then until it
+ * is tried again: the bypass's length in allocations. */
+static size_t bk_failed_trial(void)
+{
+    size_t n = 0, len = 0;
+    while (!bk_add())
+        cr_assert_lt(++n, 100000, "never bypassed");
+    while (bk_add())
+        cr_assert_lt(++len, 4u << 20, "bypassed for good");
+    return len + 1;
+}
+
+Test(table, each_failed_trial_doubles_the_bypass)
+{
+    size_t first = bk_failed_trial(), second = bk_failed_trial(), third = bk_failed_trial();
+    cr_expect_eq(second, 2 * first, "bypasses of %zu then %zu allocations", first, second);
+    cr_expect_eq(third, 4 * first, "bypasses of %zu then %zu allocations", first, third);
+    /* A trial that passes: the nursery is filled, then one block in four
+     * lives on (the others die at once): a quarter of the adds move one out. */
+    for (int k = 0; k < 7680; k++)
+        cr_assert(!bk_add());
+    for (int k = 0; k < 4096; k++) {
+        cr_assert(!bk_add(), "bypassed at %d with one block in four living on", k);
+        for (int s = 0; s < 3; s++) {
+            bk_add();
+            cr_assert(ll_table_remove(0x7d8000000000 + 32 * (bk_next - 1), 0, NULL));
+        }
+    }
+    cr_expect_eq(bk_failed_trial(), first, "the count did not start again");
+}
+
 /* Bypassed in one thread, its blocks are still found from another (a
  * producer whose blocks a consumer frees), and the thread's exit with a
  * bypassed nursery loses nothing. */
