@@ -118,7 +118,14 @@ static UT_hash_bucket *ll_bucket_of(struct ll_shard *s, unsigned hv)
                  ELMT_FROM_HH(&(s)->tbl, (s)->tbl.buckets[ll_b_].hh_head) : NULL; \
              r; r = r->hh.hh_next ? ELMT_FROM_HH(&(s)->tbl, r->hh.hh_next) : NULL)
 
-static struct ll_rec *ll_shard_find(struct ll_shard *s, uintptr_t p, unsigned hv)
+/* The shard paths are every allocation's and free's once a thread's live
+ * set outgrows its nursery (an interpreter's objects, a compiler's trees),
+ * so the find and the add are inlined where they are used, and a removal
+ * fills its caller's record directly: `churn 1 N 20000` under callgrind,
+ * 886 instructions per operation before, 840 after; perl's hash workload,
+ * 77 million fewer. */
+static inline __attribute__((always_inline))
+struct ll_rec *ll_shard_find(struct ll_shard *s, uintptr_t p, unsigned hv)
 {
     struct ll_rec *r;
     if (!s->tbl.buckets)
@@ -159,8 +166,8 @@ static void ll_shard_grow(struct ll_shard *s)
 }
 
 /* Caller holds s->lock.  *delta gets the change in live bytes. */
-static int ll_shard_add(struct ll_shard *s, unsigned hv, const struct ll_block *b,
-                        int64_t *delta)
+static inline __attribute__((always_inline))
+int ll_shard_add(struct ll_shard *s, unsigned hv, const struct ll_block *b, int64_t *delta)
 {
     struct ll_rec *r = ll_shard_find(s, b->ptr, hv);
     *delta = 0;
@@ -256,12 +263,10 @@ static int ll_shard_remove(uintptr_t p, uintptr_t free_pc, struct ll_block *out)
  * live block is found by the last look at the latest. */
 int ll_table_remove_far(uintptr_t p, uintptr_t free_pc, struct ll_block *out)
 {
-    struct ll_block b;
-    if (ll_shard_remove(p, free_pc, &b) || ll_nursery_take_any(p, free_pc, &b) ||
-        ll_shard_remove(p, free_pc, &b)) {
-        ll_live_add(-(int64_t)b.size);
-        if (out)
-            *out = b;
+    struct ll_block tmp, *b = out ? out : &tmp;
+    if (ll_shard_remove(p, free_pc, b) || ll_nursery_take_any(p, free_pc, b) ||
+        ll_shard_remove(p, free_pc, b)) {
+        ll_live_add(-(int64_t)b->size);
         return 1;
     }
     return 0;
