@@ -122,8 +122,8 @@ static UT_hash_bucket *ll_bucket_of(struct ll_shard *s, unsigned hv)
  * set outgrows its nursery (an interpreter's objects, a compiler's trees),
  * so the find and the add are inlined where they are used, and a removal
  * fills its caller's record directly: `churn 1 N 20000` under callgrind,
- * 886 instructions per operation before, 840 after; perl's hash workload,
- * 77 million fewer. */
+ * 886 instructions per operation before, 840 after; perl's hash workload
+ * (its hash seed fixed), 4.84 billion before, 4.77 after. */
 static inline __attribute__((always_inline))
 struct ll_rec *ll_shard_find(struct ll_shard *s, uintptr_t p, unsigned hv)
 {
