@@ -287,7 +287,11 @@ static __attribute__((noinline)) uint32_t ll_capture_memo(struct ll_tstate *t,
                                                           unsigned depth, unsigned set)
 {
     struct ll_uw_memo *m = &t->memo[set][t->victim[set]++ % LL_MEMO_WAYS];
-    return m->id = ll_stack_walk(c, depth, m);
+    uint32_t id = ll_stack_walk(c, depth, m);
+    m->id = id;
+    if (id == LL_STACK_NONE)
+        m->depth = 0;                   /* never replayed: ll_unwind_replay */
+    return id;
 }
 
 uint32_t ll_stack_capture_from(const struct ll_caller *c)
@@ -312,7 +316,7 @@ uint32_t ll_stack_capture_from(const struct ll_caller *c)
     unsigned set = (unsigned)(k >> (64 - LL_MEMO_BITS));
     struct ll_uw_memo *m = t->memo[set];
     for (unsigned w = 0; w < LL_MEMO_WAYS; w++)
-        if (ll_unwind_replay(&m[w], c->ra, c->sp, c->bp, depth) && m[w].id)
+        if (ll_unwind_replay(&m[w], c->ra, c->sp, c->bp, depth))
             return m[w].id;
     return ll_capture_memo(t, c, depth, set);
 }

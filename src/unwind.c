@@ -630,7 +630,7 @@ unsigned ll_unwind_memo(uintptr_t *pcs, unsigned max, uintptr_t ra,
     m->ra = ra;                         /* not a struct assignment: rd[] */
     m->sp = sp;                         /* need not be cleared */
     m->bp = bp;
-    m->need_sp = m->need_bp = 0;
+    m->need_bp = 0;
     m->depth = (uint8_t)max;
     m->id = 0;
     m->n = 0;
@@ -645,7 +645,7 @@ unsigned ll_unwind_memo(uintptr_t *pcs, unsigned max, uintptr_t ra,
     pcs[n++] = ra;
     while (n < max) {
         if (ll_unlikely(j + 2 > LL_MEMO_READS)) {
-            m->n = LL_MEMO_NONE;        /* too many words to check: walk on */
+            m->depth = 0;               /* too many words to check: walk on */
             int r = STEP_OK;
             while (n < max && (r = step(&ra, &sp, &bp, 0)) == STEP_OK)
                 if (ll_likely(ra - self >= self_span))
@@ -657,12 +657,11 @@ unsigned ll_unwind_memo(uintptr_t *pcs, unsigned max, uintptr_t ra,
         uint32_t rule = lookup(ra, 0);
         if (ll_unlikely(rule & K_MASK)) {
             if ((rule & K_MASK) != K_END) {
-                m->n = LL_MEMO_NONE;
+                m->depth = 0;
                 return slow_capture(pcs, max, 1, 1);
             }
             break;
         }
-        m->need_sp = 1;
         uintptr_t base = sp;
         if (rule & R_RBP) {
             base = bp;
@@ -692,6 +691,11 @@ unsigned ll_unwind_memo(uintptr_t *pcs, unsigned max, uintptr_t ra,
         else if (is_main_caller(ra))
             break;                      /* libc's start-up code below */
     }
+    /* Past one group, padded to whole groups for ll_unwind_replay: a word
+     * at its own address always matches (LL_MEMO_READS is a multiple of
+     * the group, so the padding fits). */
+    for (; j > LL_MEMO_GROUP && j % LL_MEMO_GROUP; j++)
+        m->rd[j].at = m->rd[j].v = (uintptr_t)&m->rd[j].v;
     m->n = (uint8_t)j;
     return n;
 }
