@@ -724,8 +724,8 @@ int ll_ny_take(struct ll_nursery *y, uintptr_t p, uintptr_t free_pc, struct ll_b
 
 /* Remove p from this thread's nursery (realloc, and the frees that do
  * not take ll_nursery_free_own's path): entered as the owner, as an add
- * is, not by the lock.  (grow, callgrind: 5168 -> 5 instructions per
- * round of 6 reallocs.) */
+ * is, not by the lock: no locked instruction.  (grow, 11 alternating
+ * runs, CPU time: minimum 0.64 s against 0.60 s, median 0.90 against 0.85.) */
 int ll_nursery_take(uintptr_t p, uintptr_t free_pc, struct ll_block *out)
 {
     struct ll_nursery *y = ll_ny;
