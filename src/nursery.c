@@ -802,6 +802,7 @@ int ll_nursery_free_own(uintptr_t p, uintptr_t free_pc, unsigned dealloc)
 struct ll_ny_query {
     uintptr_t p, free_pc;
     void *out;              /* struct ll_block or struct ll_freed */
+    const struct ll_nursery *skip;  /* asked already (the caller's own) */
 };
 
 /* Every nursery locked and shared, with one barrier for all those that
@@ -849,6 +850,8 @@ static int ll_ny_search(int (*ask)(struct ll_nursery *, struct ll_ny_query *),
         ll_ny_unlock_each();
     } else {
         for (struct ll_nursery *y = ll_ny_head; y && !found; y = y->next) {
+            if (y == q->skip)
+                continue;
             ll_ny_lock_other(y);
             found = ask(y, q);
             ll_unlock_counted(&y->lock);
@@ -864,10 +867,12 @@ static int ll_ny_ask_take(struct ll_nursery *y, struct ll_ny_query *q)
 }
 
 /* A block made by another thread and still young there (slow path: only
- * after the table did not know p). */
+ * after the table did not know p).  The caller's own nursery was asked
+ * first (ll_nursery_free_own, ll_nursery_take): it is not locked again
+ * while the others are asked one at a time. */
 int ll_nursery_take_any(uintptr_t p, uintptr_t free_pc, struct ll_block *out)
 {
-    struct ll_ny_query q = { p, free_pc, out };
+    struct ll_ny_query q = { p, free_pc, out, ll_ny_has() ? ll_ny : NULL };
     return ll_ny_search(ll_ny_ask_take, &q);
 }
 
@@ -911,7 +916,7 @@ static int ll_ny_ask_containing(struct ll_nursery *y, struct ll_ny_query *q)
 
 int ll_nursery_find_containing(uintptr_t p, struct ll_block *out)
 {
-    struct ll_ny_query q = { p, 0, out };
+    struct ll_ny_query q = { p, 0, out, NULL };
     return ll_ny_search(ll_ny_ask_containing, &q);
 }
 
@@ -925,7 +930,7 @@ static int ll_ny_ask_lookup(struct ll_nursery *y, struct ll_ny_query *q)
 
 int ll_nursery_lookup(uintptr_t p, struct ll_block *out)
 {
-    struct ll_ny_query q = { p, 0, out };
+    struct ll_ny_query q = { p, 0, out, NULL };
     return ll_ny_search(ll_ny_ask_lookup, &q);
 }
 
@@ -957,7 +962,7 @@ int ll_nursery_newest_freed(uintptr_t p, struct ll_freed *out)
 
 int ll_nursery_quarantine_find(uintptr_t p, struct ll_freed *out)
 {
-    struct ll_ny_query q = { p, 0, out };
+    struct ll_ny_query q = { p, 0, out, NULL };
     return ll_ny_search(ll_ny_ask_quarantine, &q);
 }
 
