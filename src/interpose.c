@@ -11,6 +11,9 @@
 #include <stdalign.h>
 #include <stddef.h>
 #include <string.h>
+#if defined(__x86_64__)
+#include <cpuid.h>
+#endif
 
 #define LL_ALIGN_DEFAULT alignof(max_align_t)
 #define LL_CALLER ((uintptr_t)__builtin_return_address(0))
@@ -128,17 +131,59 @@ static inline int *ll_errno(void)
  * that do not overwrite every slot.  A thread that allocated a block, let
  * it go, then waited, read "still reachable" (1000 such threads: 914 lost
  * with the registers cleared alone, 1000 with the 256 bytes below the
- * caller's frame cleared too, as Valgrind says; about 20 instructions). */
+ * caller's frame cleared too, as Valgrind says).  In line, with AVX: 10
+ * instructions (callgrind, pairs: 442 -> 433 per malloc/free pair, against
+ * a call that made 16 stores of 16 bytes; churn 1 623 -> 614). */
 #define LL_SCRUB_BYTES 256
+#if defined(__x86_64__)
+/* Stores straight below the stack pointer, in line: no call, no frame.
+ * With AVX, 8 stores of 32 bytes rather than 16 of 16 (the stores are this
+ * path's bottleneck; vzeroupper keeps the program's SSE code from paying
+ * for the upper halves).  The slots are dead: a signal handler may build
+ * its frame over them meanwhile, and is done before the next store. */
+static int ll_scrub_ymm;
+
+void ll_scrub_init(void)
+{
+    unsigned a, b, c, d, lo, hi;
+    if (!__get_cpuid(1, &a, &b, &c, &d) || !(c & bit_AVX) || !(c & bit_OSXSAVE))
+        return;
+    __asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+    ll_scrub_ymm = (lo & 6) == 6;       /* the kernel saves xmm and ymm state */
+}
+
+#define LL_YMM0(off) "vmovdqu %%ymm0, -" #off "(%%rsp)\n\t"
+#define LL_XMM0(off) "movdqu %%xmm0, -" #off "(%%rsp)\n\t"
+static inline __attribute__((always_inline)) void ll_scrub_stack(void)
+{
+    _Static_assert(LL_SCRUB_BYTES == 256, "the stores below clear 256 bytes");
+    if (ll_likely(ll_scrub_ymm))
+        __asm__ volatile("vpxor %%xmm0, %%xmm0, %%xmm0\n\t"
+                         LL_YMM0(32) LL_YMM0(64) LL_YMM0(96) LL_YMM0(128)
+                         LL_YMM0(160) LL_YMM0(192) LL_YMM0(224) LL_YMM0(256)
+                         "vzeroupper" ::: "xmm0", "memory");
+    else
+        __asm__ volatile("pxor %%xmm0, %%xmm0\n\t"
+                         LL_XMM0(16) LL_XMM0(32) LL_XMM0(48) LL_XMM0(64)
+                         LL_XMM0(80) LL_XMM0(96) LL_XMM0(112) LL_XMM0(128)
+                         LL_XMM0(144) LL_XMM0(160) LL_XMM0(176) LL_XMM0(192)
+                         LL_XMM0(208) LL_XMM0(224) LL_XMM0(240) LL_XMM0(256)
+                         ::: "xmm0", "memory");
+}
+#else
+void ll_scrub_init(void)
+{
+}
+
 typedef long long ll_v2 __attribute__((vector_size(16)));
 static __attribute__((noinline)) void ll_scrub_stack(void)
 {
     ll_v2 below[LL_SCRUB_BYTES / sizeof(ll_v2)];
-#pragma GCC unroll 16
     for (size_t i = 0; i < sizeof below / sizeof below[0]; i++)
         below[i] = (ll_v2){ 0, 0 };
     __asm__ volatile("" : : "r"(below) : "memory");
 }
+#endif
 
 /* Frees held back while the thread was inside libleak (below). */
 static void ll_held_flush(void);

@@ -114,6 +114,7 @@ void ll_init_slow(void)
     if (ll_opt.help)
         ll_opt_help();
     ll_unwind_init();
+    ll_scrub_init();
     ll_fl_init();
     ll_table_init();
     ll_fork_install();

@@ -345,6 +345,8 @@ struct ll_held_list { struct ll_held e[LL_HELD]; unsigned n; };
 extern LL_TLS struct ll_held_list ll_held;
 extern atomic_uint ll_held_pending;      /* held in every thread's list */
 void ll_held_settle(void);               /* done now, if the thread can */
+/* The allocation hooks' stack clearing picks its stores (interpose.c). */
+void ll_scrub_init(void);
 /* A thread without a nursery holds a free: its list is made known to the
  * report (async-signal-safe). */
 void ll_held_register(void);
