@@ -559,7 +559,8 @@ int ll_ny_add_slow(struct ll_nursery *y, uintptr_t p, size_t size, uint32_t stac
         ll_ny_put(y, &y->last);
         y->last = b;
     } else {                            /* blocks die in no order: index b */
-        y->lifo -= y->lifo > -LL_LIFO_MAX;
+        if (y->lifo > -LL_LIFO_MAX)
+            y->lifo--;
         ll_ny_insert(y, &b, h, j);
     }
     y->allocs++;
@@ -606,7 +607,8 @@ int ll_ny_add_indexed(struct ll_nursery *y, uintptr_t p, size_t size, uint32_t s
         /* blocks die in no order: b goes into the index, at the slot
          * freed last (ll_ny_insert's common case) */
         unsigned i = ll_ny_pop_free(y);
-        y->lifo -= y->lifo > -LL_LIFO_MAX;
+        if (y->lifo > -LL_LIFO_MAX)
+            y->lifo--;
         y->idx[j] = h << 16 | (i + 1);
         to = &y->ent[i];
     } else {
@@ -699,7 +701,8 @@ void ll_ny_drop(struct ll_nursery *y, struct ll_block *b, int j)
     b->ptr = 0;
     y->frees++;
     if (j < 0) {
-        y->lifo += y->lifo < LL_LIFO_MAX;
+        if (y->lifo < LL_LIFO_MAX)      /* no store once it is there */
+            y->lifo++;
         return;
     }
     unsigned i = (unsigned)(b - y->ent);
