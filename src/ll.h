@@ -474,7 +474,8 @@ void ll_modules_fork_child(void);
 /* Capture the caller's stack (libleak's own frames skipped) and intern it;
  * returns a stack id (never LL_STACK_NONE unless out of memory). */
 uint32_t ll_stack_capture(void);
-uint32_t ll_stack_capture_from(const struct ll_caller *c);
+/* From the frame c describes (see ll_unwind_memo), given in registers. */
+uint32_t ll_stack_capture_from(uintptr_t ra, uintptr_t sp, uintptr_t bp);
 uint32_t ll_stack_intern(const uintptr_t *pcs, unsigned depth);
 /* Frames of a stack id; returns the depth, *pcs points into the table. */
 unsigned ll_stack_get(uint32_t id, const uintptr_t **pcs);

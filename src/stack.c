@@ -256,50 +256,51 @@ uint32_t ll_stack_capture(void)
 }
 
 /* A walk from c's frame, noted in m, and its stack's id. */
-static uint32_t ll_stack_walk(const struct ll_caller *c, unsigned depth, struct ll_uw_memo *m)
+static uint32_t ll_stack_walk(uintptr_t ra, uintptr_t sp, uintptr_t bp, unsigned depth,
+                              struct ll_uw_memo *m)
 {
     uintptr_t pcs[LL_MAX_DEPTH];
-    return ll_stack_intern(pcs, ll_unwind_memo(pcs, depth, c->ra, c->sp, c->bp, m));
+    return ll_stack_intern(pcs, ll_unwind_memo(pcs, depth, ra, sp, bp, m));
 }
 
 /* The paths of a capture that walk, out of line: the common capture then
  * needs no stack frame of its own (ll_stack_capture_from tail-calls them). */
-static __attribute__((noinline)) uint32_t ll_capture_bare(const struct ll_caller *c,
-                                                          unsigned depth)
+static __attribute__((noinline)) uint32_t ll_capture_bare(uintptr_t ra, uintptr_t sp,
+                                                          uintptr_t bp, unsigned depth)
 {
     struct ll_uw_memo scratch;
-    return ll_stack_walk(c, depth, &scratch);
+    return ll_stack_walk(ra, sp, bp, depth, &scratch);
 }
 
-static __attribute__((noinline)) uint32_t ll_capture_caller(struct ll_tstate *t,
-                                                            const struct ll_caller *c,
+static __attribute__((noinline)) uint32_t ll_capture_caller(struct ll_tstate *t, uintptr_t ra,
+                                                            uintptr_t sp, uintptr_t bp,
                                                             unsigned i)
 {
     struct ll_uw_memo scratch;
-    uint32_t id = ll_stack_walk(c, 1, &scratch);
-    t->caller[i].ra = c->ra;
+    uint32_t id = ll_stack_walk(ra, sp, bp, 1, &scratch);
+    t->caller[i].ra = ra;
     t->caller[i].id = id;
     return id;
 }
 
-static __attribute__((noinline)) uint32_t ll_capture_memo(struct ll_tstate *t,
-                                                          const struct ll_caller *c,
+static __attribute__((noinline)) uint32_t ll_capture_memo(struct ll_tstate *t, uintptr_t ra,
+                                                          uintptr_t sp, uintptr_t bp,
                                                           unsigned depth, unsigned set)
 {
     struct ll_uw_memo *m = &t->memo[set][t->victim[set]++ % LL_MEMO_WAYS];
-    uint32_t id = ll_stack_walk(c, depth, m);
+    uint32_t id = ll_stack_walk(ra, sp, bp, depth, m);
     m->id = id;
     if (id == LL_STACK_NONE)
         m->depth = 0;                   /* never replayed: ll_unwind_replay */
     return id;
 }
 
-uint32_t ll_stack_capture_from(const struct ll_caller *c)
+uint32_t ll_stack_capture_from(uintptr_t ra, uintptr_t sp, uintptr_t bp)
 {
     unsigned depth = (unsigned)ll_opt.depth;
     struct ll_tstate *t = ll_ts_get();
     if (ll_unlikely(!t))
-        return ll_capture_bare(c, depth);
+        return ll_capture_bare(ra, sp, bp, depth);
     unsigned gen = atomic_load_explicit(&ll_unmap_gen, memory_order_acquire);
     if (ll_unlikely(t->gen != gen))
         ll_ts_renew(t, gen);
@@ -307,18 +308,18 @@ uint32_t ll_stack_capture_from(const struct ll_caller *c)
         /* The stack is the caller alone, a function of ra: a direct-mapped
          * cache of return addresses serves it (the memo's key has sp in it,
          * and a set's four ways are compared in turn). */
-        unsigned i = (unsigned)((c->ra * 0x9e3779b97f4a7c15ull) >> (64 - LL_CALLER_BITS));
-        if (ll_likely(t->caller[i].ra == c->ra && t->caller[i].id))
+        unsigned i = (unsigned)((ra * 0x9e3779b97f4a7c15ull) >> (64 - LL_CALLER_BITS));
+        if (ll_likely(t->caller[i].ra == ra && t->caller[i].id))
             return t->caller[i].id;
-        return ll_capture_caller(t, c, i);
+        return ll_capture_caller(t, ra, sp, bp, i);
     }
-    uintptr_t k = (c->ra ^ c->sp >> 3) * 0x9e3779b97f4a7c15ull;
+    uintptr_t k = (ra ^ sp >> 3) * 0x9e3779b97f4a7c15ull;
     unsigned set = (unsigned)(k >> (64 - LL_MEMO_BITS));
     struct ll_uw_memo *m = t->memo[set];
     for (unsigned w = 0; w < LL_MEMO_WAYS; w++)
-        if (ll_unwind_replay(&m[w], c->ra, c->sp, c->bp, depth))
+        if (ll_unwind_replay(&m[w], ra, sp, bp, depth))
             return m[w].id;
-    return ll_capture_memo(t, c, depth, set);
+    return ll_capture_memo(t, ra, sp, bp, depth, set);
 }
 
 unsigned ll_stack_get(uint32_t id, const uintptr_t **pcs)

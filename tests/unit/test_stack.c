@@ -221,7 +221,7 @@ Test(stack, depth_one_is_the_caller, .timeout = 30)
         for (unsigned i = 0; i < N; i++) {
             uintptr_t ra = 0x500000 + (uintptr_t)i * 0x40;
             struct ll_caller c = { ra, 0x7ff00000 - 64 * pass, 0 };
-            uint32_t id = ll_stack_capture_from(&c);
+            uint32_t id = ll_stack_capture_from(c.ra, c.sp, c.bp);
             if (pass == 0) {
                 ids[i] = id;
                 expect_stack(id, &ra, 1);
