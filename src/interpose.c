@@ -98,7 +98,7 @@ static void *ll_pass_alloc(size_t n, size_t align)
 /* errno's address, asked once per thread: __errno_location() is a call
  * through the PLT, twice per malloc/free pair otherwise (the address of a
  * thread's errno never changes, and a fork child keeps it). */
-static LL_TLS int *ll_errno_at;
+#define ll_errno_at (ll_hot.errno_at)   /* ll.h: one TLS variable */
 
 static inline int *ll_errno(void)
 {
@@ -400,7 +400,7 @@ static int ll_hold_free(void *p, unsigned dealloc, uintptr_t caller)
     unsigned i = __atomic_fetch_add(&ll_held.n, 1, __ATOMIC_RELAXED);
     if (i >= LL_HELD)
         return 0;                       /* a nested handler took the last slot */
-    ll_held.e[i] = (struct ll_held){ p, caller, dealloc };
+    ll_held.e[i] = (struct ll_held_free){ p, caller, dealloc };
     atomic_fetch_add(&ll_held_pending, 1);
     ll_held_register();
     return 1;
@@ -457,7 +457,7 @@ static __attribute__((noinline)) void ll_held_flush(void)
 {
     int saved = errno;
     sigset_t all, old;
-    struct ll_held h[LL_HELD];
+    struct ll_held_free h[LL_HELD];
     sigfillset(&all);
     pthread_sigmask(SIG_BLOCK, &all, &old);
     unsigned n = ll_held.n < LL_HELD ? ll_held.n : LL_HELD;

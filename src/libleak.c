@@ -16,8 +16,7 @@
 #include <sys/auxv.h>
 #include <unistd.h>
 
-LL_TLS int ll_guard;
-LL_TLS int ll_in_real;
+LL_TLS struct ll_hot ll_hot;
 atomic_int ll_state = LL_UNINIT;
 size_t ll_page_size = 4096;
 char **ll_argv;

@@ -132,15 +132,45 @@ static inline const char *ll_parse_hex(const char *s, const char *end, uintptr_t
 }
 
 /* ---- per-thread state --------------------------------------------------- */
-/* Recursion guard: non-zero while this thread runs libleak's own code, so
- * every allocation made meanwhile (by us, the unwinder, the symbolizer,
- * dlsym, dlopen) goes straight to the real allocator untracked. */
-extern LL_TLS int ll_guard;
-/* Non-zero while this thread is inside the real allocator for a tracked
- * call (interpose.c): a signal handler that ends the process from there
- * must not run the report, which allocates while glibc's arena is
- * mid-update and its lock is this thread's (ll_end_interrupted). */
-extern LL_TLS int ll_in_real;
+/* Frees a signal handler made while its thread was inside libleak, held
+ * back until the thread's next allocation (interpose.c, nursery.c). */
+#define LL_HELD 16
+struct ll_held_free { void *p; uintptr_t caller; unsigned dealloc; };
+struct ll_held_list { struct ll_held_free e[LL_HELD]; unsigned n; };
+/* Live bytes, summed per thread (table.c, ll_live_note below). */
+struct ll_live_share { int64_t delta, hw; };
+struct ll_nursery;
+struct ll_tstate;
+
+/* The thread-local words every allocation and free touches, in one
+ * variable: a function reaches them all through one GOT load of its TLS
+ * offset (a separate variable each took one load per variable, 13 per
+ * malloc/free pair), and they share one cache line. */
+struct ll_hot {
+    /* Recursion guard: non-zero while this thread runs libleak's own code,
+     * so every allocation made meanwhile (by us, the unwinder, the
+     * symbolizer, dlsym, dlopen) goes straight to the real allocator
+     * untracked. */
+    int guard;
+    /* Non-zero while this thread is inside the real allocator for a
+     * tracked call (interpose.c): a signal handler that ends the process
+     * from there must not run the report, which allocates while glibc's
+     * arena is mid-update and its lock is this thread's
+     * (ll_end_interrupted). */
+    int in_real;
+    int *errno_at;                      /* &errno (interpose.c) */
+    struct ll_nursery *ny;              /* the thread's nursery (nursery.c) */
+    int ny_state;
+    struct ll_tstate *ts;               /* its stack caches (stack.c) */
+    struct ll_live_share live;          /* table.c */
+    struct ll_held_list held;           /* interpose.c, nursery.c */
+} __attribute__((aligned(64)));         /* the words before held: one line */
+_Static_assert(__builtin_offsetof(struct ll_hot, held) <= 64, "ll_hot's words span one line");
+extern LL_TLS struct ll_hot ll_hot;
+#define ll_guard (ll_hot.guard)
+#define ll_in_real (ll_hot.in_real)
+#define ll_held (ll_hot.held)
+#define ll_live_mine (ll_hot.live)
 /* A call into the real allocator for a tracked call, marked (ll_in_real). */
 #define LL_REAL(call)                                                      \
     ({                                                                     \
@@ -339,10 +369,6 @@ void ll_nursery_thread_exit(void);
  * list, which its nursery points to, so that the exit report can leave
  * those blocks out (ll_nursery_held_out, with v sorted by address and the
  * nurseries locked; returns v's new count and lowers *bytes). */
-#define LL_HELD 16
-struct ll_held { void *p; uintptr_t caller; unsigned dealloc; };
-struct ll_held_list { struct ll_held e[LL_HELD]; unsigned n; };
-extern LL_TLS struct ll_held_list ll_held;
 extern atomic_uint ll_held_pending;      /* held in every thread's list */
 void ll_held_settle(void);               /* done now, if the thread can */
 /* The allocation hooks' stack clearing picks its stores (interpose.c). */
@@ -399,8 +425,6 @@ static inline int ll_table_remove(uintptr_t p, uintptr_t free_pc, struct ll_bloc
  * thread must be registered (ll_thread_register), so that its share is
  * handed over when it exits. */
 #define LL_LIVE_BATCH (16 << 10)
-struct ll_live_share { int64_t delta, hw; };   /* one TLS variable: one address */
-extern LL_TLS struct ll_live_share ll_live_mine;
 void ll_live_publish(void);
 /* Each returns res, so that the publication is a call in tail position,
  * and a caller with no other call needs no stack frame. */

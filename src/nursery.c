@@ -105,7 +105,6 @@ _Static_assert(sizeof(struct ll_nursery) <= (256u << 10), "nursery above mem.c's
  * (ll_ny_add_bypass). */
 enum { LL_NY_NEW, LL_NY_LIVE, LL_NY_GONE, LL_NY_BYPASS };
 
-LL_TLS struct ll_held_list ll_held;
 atomic_uint ll_held_pending;
 
 /* interpose.c's, which does them; a unit test links no interpose.c, and
@@ -114,8 +113,8 @@ __attribute__((weak)) void ll_held_settle(void)
 {
 }
 
-static LL_TLS struct ll_nursery *ll_ny;
-static LL_TLS int ll_ny_state;
+#define ll_ny (ll_hot.ny)                /* ll.h: one TLS variable */
+#define ll_ny_state (ll_hot.ny_state)
 static struct ll_nursery *ll_ny_head;
 static ll_lock_t ll_ny_reg;
 static uint64_t ll_ny_gone_allocs, ll_ny_gone_frees, ll_ny_gone_bytes;

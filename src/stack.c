@@ -68,7 +68,7 @@ struct ll_tstate {
     struct { uintptr_t ra; uint32_t id; } caller[LL_CALLERS];
     struct ll_tcache_ent *tcache;       /* LL_TCACHE entries (a 128 KiB block) */
 };
-static LL_TLS struct ll_tstate *ll_ts;
+#define ll_ts (ll_hot.ts)                /* ll.h: one TLS variable */
 static LL_TLS int ll_ts_tried;
 
 static __attribute__((noinline)) struct ll_tstate *ll_ts_make(void)

@@ -42,7 +42,6 @@ static struct ll_shard ll_shards[LL_SHARDS];
  * inside would span, each a page fault in a process that never used them. */
 static struct ll_freed ll_shard_q[LL_SHARDS][LL_QUARANTINE];
 
-LL_TLS struct ll_live_share ll_live_mine;
 static _Atomic int64_t ll_live;
 static _Atomic int64_t ll_peak;
 
