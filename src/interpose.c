@@ -200,7 +200,7 @@ void ll_on_alloc(void *p, size_t size, size_t align, unsigned fn,
     }
     int *e = ll_errno(), saved = *e;
     ll_guard++;
-    uint32_t stack = ll_stack_capture_from(c->ra, c->sp, c->bp);
+    uint32_t stack = ll_stack_capture_at(c->ra, c->sp, c->bp);
     ll_table_insert((uintptr_t)p, size, align, fn, stack);
     ll_guard--;
     *e = saved;

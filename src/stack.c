@@ -43,31 +43,6 @@ static atomic_uint ll_next_id = 1;      /* 0 is LL_STACK_NONE */
  * about 2^-63 per pair; the shared table, behind it, compares frames. */
 struct ll_tcache_ent { uint64_t hash; uint32_t id, pad; };
 
-/* Each thread remembers its last walks (by the caller's return address and
- * stack pointer: one site reached at several depths keeps one per depth,
- * and up to LL_MEMO_WAYS for paths that reach it at the same depth).
- * A call site that allocates again from the same stack, as a loop does, is
- * recognised by comparing the stack words the last walk depended on,
- * without walking or hashing: a few loads instead of a rule lookup per
- * frame and the interning of the whole stack. */
-#define LL_MEMO_BITS 4
-#define LL_MEMOS (1u << LL_MEMO_BITS)
-#define LL_MEMO_WAYS 4
-#define LL_CALLER_BITS 10               /* depth=1: return address -> id */
-#define LL_CALLERS (1u << LL_CALLER_BITS)
-
-/* A thread's caches (43 KiB, and the stack cache's 128 KiB) live in mem.c,
- * not in static TLS: glibc carves each thread's static TLS out of its
- * stack, and with them there a thread asking for a 16 or 32 KiB stack could
- * not be created (EINVAL).  Made on the thread's first capture; NULL once
- * it has exited or if memory ran out, and captures then go without. */
-struct ll_tstate {
-    unsigned gen;                       /* ll_unmap_gen the walks below were made at */
-    struct ll_uw_memo memo[LL_MEMOS][LL_MEMO_WAYS];
-    uint8_t victim[LL_MEMOS];           /* next way to overwrite, per set */
-    struct { uintptr_t ra; uint32_t id; } caller[LL_CALLERS];
-    struct ll_tcache_ent *tcache;       /* LL_TCACHE entries (a 128 KiB block) */
-};
 #define ll_ts (ll_hot.ts)                /* ll.h: one TLS variable */
 static LL_TLS int ll_ts_tried;
 
@@ -272,9 +247,8 @@ static __attribute__((noinline)) uint32_t ll_capture_bare(uintptr_t ra, uintptr_
     return ll_stack_walk(ra, sp, bp, depth, &scratch);
 }
 
-static __attribute__((noinline)) uint32_t ll_capture_caller(struct ll_tstate *t, uintptr_t ra,
-                                                            uintptr_t sp, uintptr_t bp,
-                                                            unsigned i)
+__attribute__((noinline)) uint32_t ll_capture_caller(struct ll_tstate *t, uintptr_t ra,
+                                                     uintptr_t sp, uintptr_t bp, unsigned i)
 {
     struct ll_uw_memo scratch;
     uint32_t id = ll_stack_walk(ra, sp, bp, 1, &scratch);
@@ -283,9 +257,9 @@ static __attribute__((noinline)) uint32_t ll_capture_caller(struct ll_tstate *t,
     return id;
 }
 
-static __attribute__((noinline)) uint32_t ll_capture_memo(struct ll_tstate *t, uintptr_t ra,
-                                                          uintptr_t sp, uintptr_t bp,
-                                                          unsigned depth, unsigned set)
+__attribute__((noinline)) uint32_t ll_capture_memo(struct ll_tstate *t, uintptr_t ra,
+                                                   uintptr_t sp, uintptr_t bp,
+                                                   unsigned depth, unsigned set)
 {
     struct ll_uw_memo *m = &t->memo[set][t->victim[set]++ % LL_MEMO_WAYS];
     uint32_t id = ll_stack_walk(ra, sp, bp, depth, m);
@@ -295,6 +269,8 @@ static __attribute__((noinline)) uint32_t ll_capture_memo(struct ll_tstate *t, u
     return id;
 }
 
+/* The capture when the thread's caches are missing or stale (ll.h's
+ * ll_stack_capture is the common case, in line). */
 uint32_t ll_stack_capture_from(uintptr_t ra, uintptr_t sp, uintptr_t bp)
 {
     unsigned depth = (unsigned)ll_opt.depth;
@@ -304,22 +280,7 @@ uint32_t ll_stack_capture_from(uintptr_t ra, uintptr_t sp, uintptr_t bp)
     unsigned gen = atomic_load_explicit(&ll_unmap_gen, memory_order_acquire);
     if (ll_unlikely(t->gen != gen))
         ll_ts_renew(t, gen);
-    if (depth == 1) {
-        /* The stack is the caller alone, a function of ra: a direct-mapped
-         * cache of return addresses serves it (the memo's key has sp in it,
-         * and a set's four ways are compared in turn). */
-        unsigned i = (unsigned)((ra * 0x9e3779b97f4a7c15ull) >> (64 - LL_CALLER_BITS));
-        if (ll_likely(t->caller[i].ra == ra && t->caller[i].id))
-            return t->caller[i].id;
-        return ll_capture_caller(t, ra, sp, bp, i);
-    }
-    uintptr_t k = (ra ^ sp >> 3) * 0x9e3779b97f4a7c15ull;
-    unsigned set = (unsigned)(k >> (64 - LL_MEMO_BITS));
-    struct ll_uw_memo *m = t->memo[set];
-    for (unsigned w = 0; w < LL_MEMO_WAYS; w++)
-        if (ll_unwind_replay(&m[w], ra, sp, bp, depth))
-            return m[w].id;
-    return ll_capture_memo(t, ra, sp, bp, depth, set);
+    return ll_stack_capture_in(t, ra, sp, bp);
 }
 
 unsigned ll_stack_get(uint32_t id, const uintptr_t **pcs)
