@@ -5,6 +5,7 @@
  * block (ll_on_alloc), or remove the record before the real free
  * (ll_on_free).  Policy lives elsewhere. */
 #include "ll.h"
+#include "nursery.h"
 
 #include <dlfcn.h>
 #include <errno.h>
@@ -188,26 +189,41 @@ static __attribute__((noinline)) void ll_scrub_stack(void)
 /* Frees held back while the thread was inside libleak (below). */
 static void ll_held_flush(void);
 
-/* After a successful allocation: capture the stack and insert the record.
- * errno is kept as the real call left it (success must not change it). */
+/* After a successful allocation: capture the stack and insert the record;
+ * returns p.  errno is kept as the real call left it (success must not
+ * change it).
+ *
+ * While the stack is walked, p waits in libleak's TLS, not in a register:
+ * a register that holds it is saved by the walk's callees, deep below the
+ * caller's frame, past the clearing below (ll_scrub_stack), and a report
+ * that reads a stack whole (at a fatal signal) found the dropped block
+ * there, "still reachable" (hostile::seccomp_filter_trapping_timers_still
+ * _reports, once the nursery's add was in line here). */
 static inline __attribute__((always_inline))
-void ll_on_alloc(void *p, size_t size, size_t align, unsigned fn,
-                 const struct ll_caller *c)
+void *ll_on_alloc(void *p, size_t size, size_t align, unsigned fn,
+                  const struct ll_caller *c)
 {
     if (!LL_RECORDS) {
         LL_FLOOR_ADD(p, size, c->ra);
-        return;
+        return p;
     }
     int *e = ll_errno(), saved = *e;
-    ll_guard++;
+    LL_GUARD_ENTER();
+    ll_hot.pending = (uintptr_t)p;
+    __asm__ volatile("" : "+m"(ll_hot.pending), "+r"(p));
+    p = NULL;                           /* from here, only ll_hot.pending */
     uint32_t stack = ll_stack_capture_at(c->ra, c->sp, c->bp);
-    ll_table_insert((uintptr_t)p, size, align, fn, stack);
-    ll_guard--;
+    p = (void *)ll_hot.pending;
+    unsigned align_log2 = ll_log2(align);
+    if (ll_nursery_add_in((uintptr_t)p, size, stack, fn, align_log2) < 0)
+        ll_table_insert_far((uintptr_t)p, size, align_log2, fn, stack);
+    LL_GUARD_LEAVE();
     *e = saved;
     if (ll_unlikely(ll_held.n))
         ll_held_flush();
     ll_scrub_stack();
     LL_SCRUB_SCRATCH();
+    return p;
 }
 
 /* Why a pointer we do not know is being freed. */
@@ -440,9 +456,9 @@ void ll_free_any(void *p, unsigned dealloc, uintptr_t caller)
     int own = -1;
     if (LL_RECORDS && ll_likely(p && !ll_guard) &&
         ll_likely(atomic_load_explicit(&ll_state, memory_order_acquire) == LL_READY)) {
-        ll_guard++;
-        own = ll_nursery_free_own((uintptr_t)p, caller, dealloc);
-        ll_guard--;
+        LL_GUARD_ENTER();
+        own = ll_nursery_free_own_in((uintptr_t)p, caller, dealloc);
+        LL_GUARD_LEAVE();
         if (ll_likely(own > 0)) {
             ll_free_real(p);
             return;
@@ -487,7 +503,7 @@ LL_EXPORT void *malloc(size_t n)
     struct ll_caller c = LL_CALLER_FRAME();
     void *p = LL_REAL(ll_real.malloc(n));
     if (ll_likely(p != NULL))
-        ll_on_alloc(p, n, LL_ALIGN_DEFAULT, LL_FN_MALLOC, &c);
+        p = ll_on_alloc(p, n, LL_ALIGN_DEFAULT, LL_FN_MALLOC, &c);
     return p;
 }
 
@@ -509,7 +525,7 @@ LL_EXPORT void *calloc(size_t n, size_t size)
     struct ll_caller c = LL_CALLER_FRAME();
     void *p = LL_REAL(ll_real.calloc(n, size));
     if (ll_likely(p != NULL))
-        ll_on_alloc(p, total, LL_ALIGN_DEFAULT, LL_FN_CALLOC, &c);
+        p = ll_on_alloc(p, total, LL_ALIGN_DEFAULT, LL_FN_CALLOC, &c);
     return p;
 }
 
@@ -559,8 +575,7 @@ void *ll_realloc_mismatch(void *p, size_t n, const struct ll_block *old, unsigne
         return NULL;
     }
     memcpy(q, p, old->size < n ? old->size : n);
-    ll_on_alloc(q, n, LL_ALIGN_DEFAULT, fn, c);
-    return q;
+    return ll_on_alloc(q, n, LL_ALIGN_DEFAULT, fn, c);
 }
 
 /* realloc of a real block, untracked, once the real allocator is not to
@@ -659,7 +674,7 @@ static void *ll_realloc_any(void *p, size_t n, unsigned fn,
     void *q = ll_unlikely(ll_fl_limit && p) ? ll_fl_realloc(p, n)
                                             : LL_REAL(ll_real.realloc(p, n));
     if (q)
-        ll_on_alloc(q, n, LL_ALIGN_DEFAULT, fn, c);
+        q = ll_on_alloc(q, n, LL_ALIGN_DEFAULT, fn, c);
     else if (p && n) {
         int saved = errno;        /* a failed realloc keeps the old block */
         ll_guard++;
@@ -718,7 +733,7 @@ LL_EXPORT int posix_memalign(void **out, size_t align, size_t n)
     /* errno as the real call leaves it: glibc's sets ENOMEM on failure too. */
     int r = LL_REAL(ll_real.posix_memalign(out, align, n));
     if (r == 0)
-        ll_on_alloc(*out, n, align, LL_FN_POSIX_MEMALIGN, &c);
+        *out = ll_on_alloc(*out, n, align, LL_FN_POSIX_MEMALIGN, &c);
     return r;
 }
 
@@ -733,7 +748,7 @@ static void *ll_aligned(void *(*real)(size_t, size_t), size_t align, size_t got,
         return ll_pass_real() ? ll_pass_note(real(align, n)) : ll_pass_alloc(size, got);
     void *p = LL_REAL(real(align, n));
     if (p)
-        ll_on_alloc(p, size, got, fn, c);
+        p = ll_on_alloc(p, size, got, fn, c);
     return p;
 }
 
@@ -850,7 +865,7 @@ static void *ll_new_try(size_t n, size_t align, unsigned fn,
         return ll_pass_alloc(ask, 0);
     void *p = LL_REAL(ll_real.malloc(ask));
     if (ll_likely(p != NULL))
-        ll_on_alloc(p, n, LL_ALIGN_DEFAULT, fn, c);
+        p = ll_on_alloc(p, n, LL_ALIGN_DEFAULT, fn, c);
     return p;
 }
 

@@ -163,11 +163,21 @@ struct ll_hot {
     int ny_state;
     struct ll_tstate *ts;               /* its stack caches (stack.c) */
     struct ll_live_share live;          /* table.c */
+    uintptr_t pending;                  /* the new block, while its stack is walked */
     struct ll_held_list held;           /* interpose.c, nursery.c */
 } __attribute__((aligned(64)));         /* the words before held: one line */
 _Static_assert(__builtin_offsetof(struct ll_hot, held) <= 64, "ll_hot's words span one line");
 extern LL_TLS struct ll_hot ll_hot;
 #define ll_guard (ll_hot.guard)
+/* The guard around code in line in a hook (the nursery's common paths, the
+ * stack memo's check): the compiler may not move that code's loads and
+ * stores out past the guard, where a signal handler that allocates would
+ * see the guard down and enter the same nursery or memo mid-update (a
+ * handler's realloc lost its new block's record: an invalid free at the
+ * end, hostile::free_in_a_handler_that_interrupted_libleak).  A call to
+ * another file needs no fence: the compiler cannot move stores across it. */
+#define LL_GUARD_ENTER() (ll_guard++, atomic_signal_fence(memory_order_seq_cst))
+#define LL_GUARD_LEAVE() (atomic_signal_fence(memory_order_seq_cst), ll_guard--)
 #define ll_in_real (ll_hot.in_real)
 #define ll_held (ll_hot.held)
 #define ll_live_mine (ll_hot.live)

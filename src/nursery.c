@@ -57,53 +57,17 @@
  * 1.03 s, median 1.50 s against 1.26 s.)
  * Lock order: registry, nursery, shard. */
 #include "ll.h"
+#include "nursery.h"
 
 #include <fcntl.h>
 #include <pthread.h>
 #include <string.h>
 #include <unistd.h>
 
-#define LL_NURSERY 7680                 /* slots (all fits one 256 KiB class) */
-#define LL_NIDX_BITS 14
-#define LL_NIDX (1u << LL_NIDX_BITS)    /* index entries: load <= 0.47 */
-#define LL_NURSERY_SMALL 1920           /* slots while the index is small: */
-#define LL_NIDX_SMALL 4096              /* its first 4096 entries, 16 KiB */
-#define LL_NQUARANTINE 64               /* recent frees kept per thread */
-#define LL_LIFO_MAX 8                   /* how long a pattern is remembered */
-#define LL_WIN 4096                     /* allocations judged at a time, when full */
-#define LL_BYPASS 65536                 /* allocations sent past, then a new trial, */
-#define LL_BYPASS_MAX (1u << 20)        /* ... twice as many after each failed one */
-
-struct ll_nursery {
-    ll_lock_t lock;                     /* others', and the owner's while shared */
-    atomic_uint busy;                   /* the owner is in, by this flag alone */
-    atomic_uint shared;                 /* others look in: the owner locks too */
-    unsigned visits, visits_seen, owner_entries;
-    unsigned n, filled, qpos;
-    unsigned free_slot;                 /* last freed slot + 1, 0: none */
-    unsigned mask;                      /* index entries in use - 1 */
-    unsigned hand;                      /* next to move out when full */
-    struct ll_nursery *next, *prev;
-    uint64_t allocs, frees, bytes;
-    struct ll_block last;               /* the newest block, not indexed; ptr 0: none */
-    int lifo;                           /* > 0: newest blocks often die first */
-    unsigned bypass;                    /* allocations left to send past it */
-    unsigned bypass_len;                /* the next bypass's; 0: LL_BYPASS */
-    unsigned win_evicts;                /* blocks moved out since win_allocs */
-    uint64_t win_allocs;
-    const struct ll_held_list *held;    /* the owner's held frees, in its TLS */
-    uint32_t idx[LL_NIDX];
-    struct ll_freed quarantine[LL_NQUARANTINE];
-    struct ll_block ent[LL_NURSERY];
-};
-
 /* One block of mem.c's largest class (256 KiB, a chunk): a nursery never
  * needs a mapping of its own, which the leak scan would have to be told of. */
 _Static_assert(sizeof(struct ll_nursery) <= (256u << 10), "nursery above mem.c's largest class");
 
-/* BYPASS: the thread has a nursery, empty, and its blocks go to the table
- * (ll_ny_add_bypass). */
-enum { LL_NY_NEW, LL_NY_LIVE, LL_NY_GONE, LL_NY_BYPASS };
 
 atomic_uint ll_held_pending;
 
@@ -113,8 +77,6 @@ __attribute__((weak)) void ll_held_settle(void)
 {
 }
 
-#define ll_ny (ll_hot.ny)                /* ll.h: one TLS variable */
-#define ll_ny_state (ll_hot.ny_state)
 static struct ll_nursery *ll_ny_head;
 static ll_lock_t ll_ny_reg;
 static uint64_t ll_ny_gone_allocs, ll_ny_gone_frees, ll_ny_gone_bytes;
@@ -356,7 +318,7 @@ void ll_nursery_set_unshare(unsigned entries)
     ll_ny_unshare = entries ? entries : 1;
 }
 
-static __attribute__((noinline)) void ll_ny_enter_shared(struct ll_nursery *y)
+__attribute__((noinline)) void ll_ny_enter_shared(struct ll_nursery *y)
 {
     atomic_store_explicit(&y->busy, 0, memory_order_release);
     ll_lock(&y->lock);
@@ -366,25 +328,6 @@ static __attribute__((noinline)) void ll_ny_enter_shared(struct ll_nursery *y)
         y->visits_seen = y->visits;
         y->owner_entries = 0;
     }
-}
-
-/* The owner's way in: a plain store and a plain load (the compiler keeps
- * their order; the CPU may not, which ll_ny_lock_other's barrier settles).
- * 1 if it is in; 0 if y is shared, and it must take the lock
- * (ll_ny_enter_shared). */
-static inline __attribute__((always_inline)) int ll_ny_enter_own(struct ll_nursery *y)
-{
-    atomic_store_explicit(&y->busy, 1, memory_order_relaxed);
-    atomic_signal_fence(memory_order_seq_cst);
-    return !atomic_load_explicit(&y->shared, memory_order_relaxed);
-}
-
-static inline __attribute__((always_inline)) void ll_ny_leave(struct ll_nursery *y, int locked)
-{
-    if (ll_likely(!locked))
-        atomic_store_explicit(&y->busy, 0, memory_order_release);
-    else
-        ll_unlock(&y->lock);
 }
 
 /* Another thread's nursery, locked and shared (the caller's own: locked);
@@ -529,9 +472,7 @@ static __attribute__((noinline)) void ll_ny_judge(struct ll_nursery *y)
 }
 
 /* The other cases of an add (ll_nursery_add), y entered by the caller.
- * Five arguments, so that the call is a jump: meta is fn, align_log2 << 8
- * and LL_NY_LOCKED (y was entered by its lock: ll_ny_leave). */
-#define LL_NY_LOCKED (1u << 16)
+ * Five arguments, so that the call is a jump (nursery.h: meta). */
 static __attribute__((noinline))
 int ll_ny_add_slow(struct ll_nursery *y, uintptr_t p, size_t size, uint32_t stack,
                    unsigned meta)
@@ -580,7 +521,7 @@ static int ll_ny_add_bypass(void)
     return -1;
 }
 
-static __attribute__((noinline))
+__attribute__((noinline))
 int ll_ny_add_first(uintptr_t p, size_t size, uint32_t stack, unsigned fn,
                     unsigned align_log2)
 {
@@ -590,7 +531,7 @@ int ll_ny_add_first(uintptr_t p, size_t size, uint32_t stack, unsigned fn,
 }
 
 /* An add that may probe the index (ll_nursery_add's other cases). */
-static __attribute__((noinline))
+__attribute__((noinline))
 int ll_ny_add_indexed(struct ll_nursery *y, uintptr_t p, size_t size, uint32_t stack,
                       unsigned meta)
 {
@@ -623,7 +564,7 @@ int ll_ny_add_indexed(struct ll_nursery *y, uintptr_t p, size_t size, uint32_t s
 }
 
 /* An add while y is shared: its owner takes the lock. */
-static __attribute__((noinline))
+__attribute__((noinline))
 int ll_ny_add_shared(struct ll_nursery *y, uintptr_t p, size_t size, uint32_t stack,
                      unsigned meta)
 {
@@ -631,51 +572,10 @@ int ll_ny_add_shared(struct ll_nursery *y, uintptr_t p, size_t size, uint32_t st
     return ll_ny_add_indexed(y, p, size, stack, meta | LL_NY_LOCKED);
 }
 
-/* Keep a block in this thread's nursery: LL_INSERT_OK, or LL_INSERT_DUP
- * when the address was already there (a free we never saw); -1 if this
- * thread has none, and the caller uses the table.
- *
- * The newest block is held apart (last), not indexed: many blocks die
- * before the next is born (a buffer used and freed, a realloc), and their
- * free then needs no hash, no probe and no index update.  While that pays
- * (lifo > 0: frees of the held block outnumber the blocks that outlived
- * it), the held block is indexed when the next one comes; while blocks die
- * in no order, a new block goes straight into the index, with the probe
- * its duplicate check made, and the held place is left as it is.  The
- * commonest case, nothing young but the new block (a plain malloc/free
- * loop), is done here with no call but in tail position, so with no saved
- * registers; an empty held place or a free slot in ll_ny_add_indexed; the
- * others in ll_ny_add_slow. */
 int ll_nursery_add(uintptr_t p, size_t size, uint32_t stack, unsigned fn,
                    unsigned align_log2)
 {
-    struct ll_nursery *y = ll_ny;
-    if (ll_unlikely(ll_ny_state != LL_NY_LIVE))
-        return ll_ny_add_first(p, size, stack, fn, align_log2);
-    unsigned meta = fn | align_log2 << 8;
-    if (ll_unlikely(!ll_ny_enter_own(y)))
-        return ll_ny_add_shared(y, p, size, stack, meta);
-    if (ll_likely(!y->n && !y->last.ptr)) {     /* nothing young: no index to ask */
-        y->last = (struct ll_block){ .ptr = p, .size = size, .stack = stack,
-                                     .fn = (uint8_t)fn, .align_log2 = (uint8_t)align_log2 };
-        y->allocs++;
-        y->bytes += size;
-        ll_ny_leave(y, 0);
-        return ll_live_note_then((int64_t)size, LL_INSERT_OK);
-    }
-    return ll_ny_add_indexed(y, p, size, stack, meta);
-}
-
-/* A block leaving: copied out, and noted among the recent frees. */
-static inline void ll_ny_quarantine(struct ll_nursery *y, const struct ll_block *b,
-                                    uintptr_t free_pc, struct ll_block *out)
-{
-    if (out)
-        *out = *b;
-    if (free_pc)
-        y->quarantine[y->qpos++ % LL_NQUARANTINE] = (struct ll_freed){
-            .ptr = b->ptr, .size = b->size, .free_pc = free_pc,
-            .alloc_stack = b->stack, .fn = b->fn };
+    return ll_nursery_add_in(p, size, stack, fn, align_log2);
 }
 
 /* p's record in y (locked by the caller): the newest (*j = -1) or an
@@ -748,7 +648,7 @@ int ll_nursery_take(uintptr_t p, uintptr_t free_pc, struct ll_block *out)
  * its allocator pairs with.  Nothing is copied out.  1: done; 0: p is not
  * in this thread's nursery; -1: this thread has none, or p's allocator was
  * of another family.  On 0 and -1 nothing changed. */
-static __attribute__((noinline))
+__attribute__((noinline))
 int ll_ny_free_indexed(struct ll_nursery *y, uintptr_t p, uintptr_t free_pc, unsigned dealloc,
                        int locked)
 {
@@ -770,32 +670,16 @@ int ll_ny_free_indexed(struct ll_nursery *y, uintptr_t p, uintptr_t free_pc, uns
     return res;
 }
 
-static __attribute__((noinline))
+__attribute__((noinline))
 int ll_ny_free_shared(struct ll_nursery *y, uintptr_t p, uintptr_t free_pc, unsigned dealloc)
 {
     ll_ny_enter_shared(y);
     return ll_ny_free_indexed(y, p, free_pc, dealloc, 1);
 }
 
-/* The newest block's free is done here; the others, which probe and
- * shift the index, and every free while y is shared, out of line, by a
- * jump: this part then calls nothing but in tail position, and needs no
- * saved registers (5 pushes and 5 pops a free before). */
 int ll_nursery_free_own(uintptr_t p, uintptr_t free_pc, unsigned dealloc)
 {
-    struct ll_nursery *y = ll_ny;
-    if (ll_unlikely(ll_ny_state != LL_NY_LIVE))
-        return ll_ny_state == LL_NY_BYPASS ? 0 : -1;   /* bypassed: empty */
-    if (ll_unlikely(!ll_ny_enter_own(y)))
-        return ll_ny_free_shared(y, p, free_pc, dealloc);
-    if (ll_likely(p && y->last.ptr == p && ll_fn_pairs(y->last.fn, dealloc))) {
-        size_t size = y->last.size;
-        ll_ny_quarantine(y, &y->last, free_pc, NULL);
-        ll_ny_drop(y, &y->last, -1);
-        ll_ny_leave(y, 0);
-        return ll_live_note_down_then(size, 1);
-    }
-    return ll_ny_free_indexed(y, p, free_pc, dealloc, 0);
+    return ll_nursery_free_own_in(p, free_pc, dealloc);
 }
 
 /* Ask every thread's nursery in turn, each under its lock, until one
