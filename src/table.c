@@ -155,13 +155,18 @@ static void ll_rec_put(struct ll_shard *s, struct ll_rec *r)
  * the average chain reach several records, each a cache miss on lookup.  We
  * keep the load at most 2 records per bucket instead: short chains, and at
  * most 16 bytes of buckets per record (8 on average). */
-static void ll_shard_grow(struct ll_shard *s)
+static __attribute__((noinline)) void ll_shard_expand(UT_hash_table *t)
 {
-    UT_hash_table *t = &s->tbl;
-    if (t->num_items <= 2 * t->num_buckets)
-        return;
     ll_uthash_oom = 0;
     HASH_EXPAND_BUCKETS(hh, t, ll_uthash_oom);   /* (hh: unused) */
+}
+
+/* Every add asks; the check is in line, the expansion (rare) out of it. */
+static inline void ll_shard_grow(struct ll_shard *s)
+{
+    UT_hash_table *t = &s->tbl;
+    if (ll_unlikely(t->num_items > 2 * t->num_buckets))
+        ll_shard_expand(t);
 }
 
 /* Caller holds s->lock.  *delta gets the change in live bytes. */
