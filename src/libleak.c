@@ -84,7 +84,8 @@ size_t ll_read_close(int fd, char *buf, size_t cap)
     return n;
 }
 
-/* interpose.c's; the unit-test library links no interpose.c. */
+/* interpose.c's on x86_64; elsewhere, and in the unit-test library (which
+ * links no interpose.c), there is nothing to pick. */
 __attribute__((weak)) void ll_scrub_init(void)
 {
 }

@@ -581,7 +581,8 @@ static inline int ll_unwind_replay(const struct ll_uw_memo *m, uintptr_t ra,
      * it with words that read as themselves): one branch per group, not
      * per word.  A shorter walk's words are compared one by one, with no
      * padding to read.  (Callgrind, instructions per operation: deep 749
-     * -> 718; all in groups, pairs' one word read as four, 446 -> 456.) */
+     * -> 726, pairs 446 -> 449; with every walk padded to whole groups,
+     * deep 718 but pairs 456, its one word read as four.) */
     const struct ll_uw_read *r = m->rd, *end = r + m->n;
     for (; r + LL_MEMO_GROUP <= end; r += LL_MEMO_GROUP) {
         uintptr_t d = (*(const uintptr_t *)r[0].at ^ r[0].v) |

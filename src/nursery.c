@@ -597,13 +597,12 @@ struct ll_block *ll_ny_locate(struct ll_nursery *y, uintptr_t p, int *j)
 static inline __attribute__((always_inline))
 void ll_ny_drop(struct ll_nursery *y, struct ll_block *b, int j)
 {
-    b->ptr = 0;
-    y->frees++;
-    if (j < 0) {
-        if (y->lifo < LL_LIFO_MAX)      /* no store once it is there */
-            y->lifo++;
+    if (j < 0) {                        /* b is &y->last */
+        ll_ny_drop_newest(y);
         return;
     }
+    b->ptr = 0;
+    y->frees++;
     unsigned i = (unsigned)(b - y->ent);
     b->size = y->free_slot;             /* free slots form a list */
     y->free_slot = i + 1;

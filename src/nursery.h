@@ -79,6 +79,16 @@ static inline void ll_ny_quarantine(struct ll_nursery *y, const struct ll_block 
             .alloc_stack = b->stack, .fn = b->fn };
 }
 
+/* The newest block's record dropped (ll_ny_drop's case of it): its place
+ * empties, and the pattern of newest-first frees counts one more. */
+static inline __attribute__((always_inline)) void ll_ny_drop_newest(struct ll_nursery *y)
+{
+    y->last.ptr = 0;
+    y->frees++;
+    if (y->lifo < LL_LIFO_MAX)          /* no store once it is there */
+        y->lifo++;
+}
+
 /* The out-of-line cases (nursery.c).  meta is fn, align_log2 << 8 and
  * LL_NY_LOCKED (y was entered by its lock: ll_ny_leave). */
 #define LL_NY_LOCKED (1u << 16)
@@ -145,10 +155,7 @@ int ll_nursery_free_own_in(uintptr_t p, uintptr_t free_pc, unsigned dealloc)
     if (ll_likely(p && y->last.ptr == p && ll_fn_pairs(y->last.fn, dealloc))) {
         size_t size = y->last.size;
         ll_ny_quarantine(y, &y->last, free_pc, NULL);
-        y->last.ptr = 0;
-        y->frees++;
-        if (y->lifo < LL_LIFO_MAX)      /* no store once it is there */
-            y->lifo++;
+        ll_ny_drop_newest(y);
         ll_ny_leave(y, 0);
         return ll_live_note_down_then(size, 1);
     }

@@ -238,8 +238,8 @@ static uint32_t ll_stack_walk(uintptr_t ra, uintptr_t sp, uintptr_t bp, unsigned
     return ll_stack_intern(pcs, ll_unwind_memo(pcs, depth, ra, sp, bp, m));
 }
 
-/* The paths of a capture that walk, out of line: the common capture then
- * needs no stack frame of its own (ll_stack_capture_from tail-calls them). */
+/* The paths of a capture that walk, out of line: the common capture, in
+ * line in the hooks (ll.h's ll_stack_capture_in), calls them on a miss. */
 static __attribute__((noinline)) uint32_t ll_capture_bare(uintptr_t ra, uintptr_t sp,
                                                           uintptr_t bp, unsigned depth)
 {
@@ -270,7 +270,7 @@ __attribute__((noinline)) uint32_t ll_capture_memo(struct ll_tstate *t, uintptr_
 }
 
 /* The capture when the thread's caches are missing or stale (ll.h's
- * ll_stack_capture is the common case, in line). */
+ * ll_stack_capture_at is the common case, in line). */
 uint32_t ll_stack_capture_from(uintptr_t ra, uintptr_t sp, uintptr_t bp)
 {
     unsigned depth = (unsigned)ll_opt.depth;
