@@ -272,6 +272,44 @@ Test(leaks, one_site_four_paths_four_stacks)
     ll_run_free(&r);
 }
 
+/* More paths to one site than a thread's memo holds, each taken 60 times
+ * (7,200 walks): paths that share the site, its stack pointer and the next
+ * frame, and differ in the one above, must each get a stack with all of
+ * their blocks.  Written for a cache of walks by signature (README, tried
+ * and not kept), which it caught answering with another path's stack when
+ * its hash was not checked. */
+Test(leaks, paths_past_the_memo_keep_their_own_stacks)
+{
+    struct ll_run r;
+    ll_run_json(&r, "many_paths", NULL, NULL);
+    LL_EQ(r.status, 0, "exit status; stderr:\n%.2000s", r.err);
+    ll_check_schema(r.json);
+    const char *src = LL_SRC("many_paths.c");
+    const int outer[3] = { ll_line("many_paths.c", "@a"), ll_line("many_paths.c", "@b"),
+                           ll_line("many_paths.c", "@c") };
+    json_t *g[256];
+    size_t n = ll_leaks_at(r.json, "definitely_lost", src, ll_line("many_paths.c", "@leak"), g, 256);
+    LL_EQ(n, 120, "groups at the site (40 x 3 paths); groups:\n%s", ll_describe_leaks(r.json));
+    int seen[40][3] = { { 0 } };
+    for (size_t i = 0; i < n; i++) {
+        json_t *st = ll_arr(g[i], "stack");
+        const char *fn = ll_str(json_array_get(st, 1), "function");
+        int j = -1, o = -1;
+        cr_assert(fn && sscanf(fn, "mid_%d", &j) == 1 && j >= 0 && j < 40,
+                  "frame 1 of group %zu is %s, not mid_J", i, fn ? fn : "(null)");
+        for (int k = 0; k < 3; k++)
+            if (ll_frame_at(json_array_get(st, 2), src, outer[k]))
+                o = k;
+        cr_assert(o >= 0, "frame 2 of group %zu (mid_%d) is not outer_a/b/c's call", i, j);
+        seen[j][o]++;
+        LL_EQ(ll_int(g[i], "blocks"), 60, "blocks through mid_%d and outer_%c", j, 'a' + o);
+    }
+    for (int j = 0; j < 40; j++)
+        for (int o = 0; o < 3; o++)
+            LL_EQ(seen[j][o], 1, "groups for mid_%d under outer_%c", j, 'a' + o);
+    ll_run_free(&r);
+}
+
 /* Stacks that differ only far from the site: consecutive allocations share
  * the inner frames but not the outer caller, or the outer frames but not
  * the depth, and some run past the default 16 frames (the site's frame
