@@ -508,7 +508,7 @@ void ll_modules_fork_child(void);
 /* Capture the caller's stack (libleak's own frames skipped) and intern it;
  * returns a stack id (never LL_STACK_NONE unless out of memory). */
 uint32_t ll_stack_capture(void);
-/* From the frame c describes (see ll_unwind_memo), given in registers:
+/* From the frame (ra, sp, bp) describe (see ll_unwind_memo):
  * ll_stack_capture_at (below) in line, this when the thread's caches are
  * missing or stale. */
 uint32_t ll_stack_capture_from(uintptr_t ra, uintptr_t sp, uintptr_t bp);

@@ -68,7 +68,6 @@
  * needs a mapping of its own, which the leak scan would have to be told of. */
 _Static_assert(sizeof(struct ll_nursery) <= (256u << 10), "nursery above mem.c's largest class");
 
-
 atomic_uint ll_held_pending;
 
 /* interpose.c's, which does them; a unit test links no interpose.c, and

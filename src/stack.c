@@ -230,7 +230,7 @@ uint32_t ll_stack_capture(void)
     return ll_stack_intern(pcs, n);
 }
 
-/* A walk from c's frame, noted in m, and its stack's id. */
+/* A walk from the frame (ra, sp, bp) describe, noted in m, and its stack's id. */
 static uint32_t ll_stack_walk(uintptr_t ra, uintptr_t sp, uintptr_t bp, unsigned depth,
                               struct ll_uw_memo *m)
 {
