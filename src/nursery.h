@@ -34,6 +34,7 @@ struct ll_nursery {
     int lifo;                           /* > 0: newest blocks often die first */
     unsigned bypass;                    /* allocations left to send past it */
     unsigned bypass_len;                /* the next bypass's; 0: LL_BYPASS */
+    unsigned emptied;                   /* judged to be bypassed (ll_ny_judge) */
     unsigned win_evicts;                /* blocks moved out since win_allocs */
     uint64_t win_allocs;
     const struct ll_held_list *held;    /* the owner's held frees, in its TLS */
