@@ -331,6 +331,7 @@ struct ll_freed {
     uint8_t fn;
 };
 int ll_quarantine_find(uintptr_t p, struct ll_freed *out);
+void ll_quarantine_put(const struct ll_freed *f);   /* an ending thread's */
 
 /* The frame of an allocator entry point's caller, read from the entry
  * point's own frame pointer (__builtin_frame_address(0) makes the compiler

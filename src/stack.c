@@ -46,10 +46,32 @@ struct ll_tcache_ent { uint64_t hash; uint32_t id, pad; };
 #define ll_ts (ll_hot.ts)                /* ll.h: one TLS variable */
 static LL_TLS int ll_ts_tried;
 
+/* The caches of threads that ended, kept for the next threads: given back
+ * to mem.c, their pages went back to the OS, and a new thread faulted them
+ * in again (a program that starts a thread per task).  The stack cache and
+ * the callers' stay as they are (a stack's id never changes); the walks
+ * are forgotten, their replay reading stack words where the old thread's
+ * stack was, which the new one's need not cover. */
+#define LL_TS_KEEP 8
+static struct ll_tstate *ll_ts_kept[LL_TS_KEEP];
+static unsigned ll_ts_nkept;
+static ll_lock_t ll_ts_lock;
+
 static __attribute__((noinline)) struct ll_tstate *ll_ts_make(void)
 {
     ll_ts_tried = 1;
-    struct ll_tstate *t = ll_mem_alloc(sizeof(*t));  /* zeroed: ra 0 never matches */
+    struct ll_tstate *t = NULL;
+    ll_lock_counted(&ll_ts_lock);
+    if (ll_ts_nkept)
+        t = ll_ts_kept[--ll_ts_nkept];
+    ll_unlock_counted(&ll_ts_lock);
+    if (t) {
+        for (unsigned i = 0; i < LL_MEMOS; i++)
+            for (unsigned w = 0; w < LL_MEMO_WAYS; w++)
+                t->memo[i][w].ra = 0;   /* never matches */
+        return ll_ts = t;
+    }
+    t = ll_mem_alloc(sizeof(*t));       /* zeroed: ra 0 never matches */
     if (t && !(t->tcache = ll_mem_alloc(LL_TCACHE * sizeof(*t->tcache)))) {
         ll_mem_free(t, sizeof(*t));
         t = NULL;
@@ -81,7 +103,14 @@ void ll_stack_thread_exit(void)
 {
     struct ll_tstate *t = ll_ts;
     ll_ts = NULL;
-    if (t) {
+    if (!t)
+        return;
+    ll_lock_counted(&ll_ts_lock);
+    int kept = ll_ts_nkept < LL_TS_KEEP;
+    if (kept)
+        ll_ts_kept[ll_ts_nkept++] = t;
+    ll_unlock_counted(&ll_ts_lock);
+    if (!kept) {
         ll_mem_free(t->tcache, LL_TCACHE * sizeof(*t->tcache));
         ll_mem_free(t, sizeof(*t));
     }
@@ -307,10 +336,12 @@ void ll_stack_fork_prepare(void)
     for (unsigned i = 0; i < LL_SSHARDS; i++)
         ll_lock_counted(&ll_sshards[i].lock);
     ll_lock_counted(&ll_dir_lock);
+    ll_lock_counted(&ll_ts_lock);
 }
 
 void ll_stack_fork_parent(void)
 {
+    ll_unlock_counted(&ll_ts_lock);
     ll_unlock_counted(&ll_dir_lock);
     for (unsigned i = LL_SSHARDS; i-- > 0;)
         ll_unlock_counted(&ll_sshards[i].lock);
@@ -318,6 +349,7 @@ void ll_stack_fork_parent(void)
 
 void ll_stack_fork_child(void)
 {
+    ll_lock_reset(&ll_ts_lock);
     ll_lock_reset(&ll_dir_lock);
     for (unsigned i = 0; i < LL_SSHARDS; i++)
         ll_lock_reset(&ll_sshards[i].lock);

@@ -331,6 +331,17 @@ int ll_quarantine_find(uintptr_t p, struct ll_freed *out)
     return found || ll_nursery_quarantine_find(p, out);
 }
 
+/* A recent free of a thread that is ending (its nursery's): its shard's
+ * ring takes it, so that a second free after the thread is gone is still
+ * told as one. */
+void ll_quarantine_put(const struct ll_freed *f)
+{
+    struct ll_shard *s = ll_shard_of(f->ptr);
+    ll_lock_counted(&s->lock);
+    ll_shard_q[s - ll_shards][s->qpos++ % LL_QUARANTINE] = *f;
+    ll_unlock_counted(&s->lock);
+}
+
 /* Linear: only the error path (a free into the middle of a block) uses it. */
 int ll_table_find_containing(uintptr_t p, struct ll_block *out)
 {

@@ -49,6 +49,27 @@ Test(errors, double_free_reported_with_both_stacks)
     ll_run_free(&r);
 }
 
+/* The first free in a thread that has ended since: its recent frees
+ * outlive it (until 2026-11-28 they went with its nursery, and the second
+ * free read "invalid free"). */
+Test(errors, double_free_after_the_first_freeing_thread_ended)
+{
+    struct ll_run r;
+    ll_run_json(&r, "double_free_after_thread", NULL, NULL);
+    LL_EQ(r.status, 0, "exit status; stderr:\n%.2000s", r.err);
+    cr_assert(ll_contains(r.out, "double_free_after_thread: survived\n"),
+              "program did not finish; stdout:\n%s", r.out);
+    ll_check_schema(r.json);
+    LL_EQ(json_array_size(ll_arr(r.json, "errors")), 1, "number of errors");
+    json_t *e = error_at(r.json, 0);
+    LL_STREQ(ll_str(e, "kind"), "double_free", "kind");
+    LL_EQ(ll_addr(ll_str(e, "address")), printed_addr(r.out, "allocated "), "address");
+    LL_EQ(ll_int(e, "size"), 40, "size");
+    expect_double_free_stacks(e, "double_free_after_thread.c", "@second-free", "@alloc",
+                              "@first-free");
+    ll_run_free(&r);
+}
+
 /* A double free 200 frees after the first, past the recent frees libleak
  * remembers: with freelist=1 the block is kept, and the second free is
  * told for what it is, with both stacks (until 2026-11-27: "invalid free

@@ -774,6 +774,50 @@ Test(table, a_few_blocks_freed_by_another_thread_leave_the_nursery_alone)
     fo_check(200, 0);
 }
 
+/* Threads one after another, as a program that starts a thread per task
+ * makes them: each ends with blocks still young in its nursery, which the
+ * next thread may be given (kept rather than returned to the OS).  Every
+ * thread's blocks are found, its frees and allocations are counted once,
+ * and a double free is still told from an invalid one. */
+static void *one_task(void *arg)
+{
+    uintptr_t base = (uintptr_t)arg;
+    for (size_t k = 0; k < 100; k++)
+        if (ll_table_insert(base + 32 * k, 8, 16, LL_FN_MALLOC, 1) != LL_INSERT_OK)
+            return NULL;
+    for (size_t k = 0; k < 50; k++)
+        if (!ll_table_remove(base + 32 * k, base, NULL))
+            return NULL;
+    return (void *)(uintptr_t)(ll_nursery_count() == 50);
+}
+
+Test(table, threads_one_after_another_lose_and_count_nothing)
+{
+    enum { T = 20 };
+    for (uintptr_t t = 0; t < T; t++) {
+        pthread_t th;
+        void *ok;
+        cr_assert_eq(pthread_create(&th, NULL, one_task, (void *)(0x7f4000000000 + (t << 20))), 0);
+        cr_assert_eq(pthread_join(th, &ok), 0);
+        cr_assert(ok, "thread %lu: its nursery did not start empty", (unsigned long)t);
+    }
+    struct ll_totals tt = totals();
+    cr_expect_eq(tt.allocations, T * 100, "allocations");
+    cr_expect_eq(tt.frees, T * 50, "frees");
+    struct ll_freed q;
+    for (uintptr_t t = 0; t < T; t++) {
+        uintptr_t base = 0x7f4000000000 + (t << 20);
+        for (size_t k = 50; k < 100; k++)
+            cr_assert(ll_table_remove(base + 32 * k, 0, NULL), "thread %lu block %zu lost",
+                      (unsigned long)t, k);
+    }
+    cr_expect(ll_nursery_quarantine_find(0x7f4000000000 + (T - 1) * (1u << 20) + 32 * 49, &q) ||
+              ll_quarantine_find(0x7f4000000000 + (T - 1) * (1u << 20) + 32 * 49, &q),
+              "the last thread's last free forgotten");
+    cr_expect_eq(totals().frees, T * 100, "frees");
+    cr_expect_eq(totals().live_bytes, 0);
+}
+
 /* A thread frees its young blocks on its fast path (no atomic while its
  * nursery is not shared) while another takes the same blocks from it
  * (ll_table_remove_far: the nursery's lock, shared, a barrier, a wait for
