@@ -55,10 +55,28 @@ int ll_maps_parse(const char *buf, size_t len, struct ll_ranges *maps, struct ll
                   struct ll_files *files);
 size_t ll_maps_find(const struct ll_ranges *m, uintptr_t a);  /* first ending above a */
 
+/* /proc/self/pagemap (roots.c): open, if it describes this address space
+ * (the page of `here` must read present), else -1; and k entries read,
+ * from the page holding a (0: unreadable). */
+int ll_pagemap_open(uintptr_t here);
+int ll_pagemap_read(int pmfd, uintptr_t a, uint64_t *e, size_t k);
+/* A pagemap entry's page holds data: it is swapped out (bit 62) or
+ * present (bit 63); with written, only if it is no file's page (bit 61):
+ * in a private file mapping the pages the process wrote are anonymous,
+ * and only those can hold its pointers. */
+static inline int ll_page_holds_data(uint64_t e, int written)
+{
+    if (e >> 62 & 1) return 1;
+    return (e >> 63 & 1) && !(written && (e >> 61 & 1));
+}
+
 /* Classify blocks (sorted by ptr) from these roots; maps clips them.
- * Without files (NULL) no pointer is taken for a multiple-inheritance one. */
+ * Without files (NULL) no pointer is taken for a multiple-inheritance one.
+ * A large block inside one of anon's mappings (private, no file's: NULL,
+ * none) is read only where pmfd's page map says its pages hold data. */
 void ll_reach_run(struct ll_block *blocks, size_t n, const struct ll_roots *roots,
-                  const struct ll_ranges *maps, const struct ll_files *files);
+                  const struct ll_ranges *maps, const struct ll_files *files,
+                  const struct ll_ranges *anon, int pmfd);
 void ll_reach_give_up(struct ll_block *blocks, size_t n);
 
 #endif

@@ -299,20 +299,10 @@ size_t ll_block_at(const struct ll_block *b, size_t n, uintptr_t a)
 }
 
 /* The /proc/self/pagemap entries of k pages, from the one holding a. */
-static int pagemap_read(int pmfd, uintptr_t a, uint64_t *e, size_t k)
+int ll_pagemap_read(int pmfd, uintptr_t a, uint64_t *e, size_t k)
 {
     off_t at = (off_t)(a / ll_page_size * sizeof *e);
     return pread(pmfd, e, k * sizeof *e, at) == (ssize_t)(k * sizeof *e);
-}
-
-/* A pagemap entry's page holds data: it is swapped out (bit 62) or
- * present (bit 63); with written, only if it is no file's page (bit 61):
- * in a private file mapping the pages the process wrote are anonymous,
- * and only those can hold its pointers. */
-static int page_holds_data(uint64_t e, int written)
-{
-    if (e >> 62 & 1) return 1;
-    return (e >> 63 & 1) && !(written && (e >> 61 & 1));
 }
 
 /* [lo, hi) read whole, minus skip: without pagemap a private file
@@ -346,10 +336,10 @@ static int add_touched_minus(struct ll_ranges *out, int pmfd, uintptr_t lo, uint
     int in = 0;
     while (p < hi) {
         size_t k = (hi - p) / pg < ne ? (hi - p) / pg : ne;
-        if (!pagemap_read(pmfd, p, e, k))       /* unreadable: the rest whole */
+        if (!ll_pagemap_read(pmfd, p, e, k))    /* unreadable: the rest whole */
             return add_whole_minus(out, in ? run : p, hi, skip, n, written);
         for (size_t i = 0; i < k; i++, p += pg) {
-            int data = page_holds_data(e[i], written);
+            int data = ll_page_holds_data(e[i], written);
             if (data && !in) run = p;
             else if (!data && in && add_minus(out, run, p, skip, n)) return -1;
             in = data;
@@ -361,11 +351,11 @@ static int add_touched_minus(struct ll_ranges *out, int pmfd, uintptr_t lo, uint
 /* /proc/self/pagemap, if it describes this address space: the page of
  * `here` (this frame, in use) must read present.  Under qemu-user it
  * describes the host's, and would make every page of ours look unused. */
-static int pagemap_open(uintptr_t here)
+int ll_pagemap_open(uintptr_t here)
 {
     int fd = ll_proc_open("pagemap", O_RDONLY);
     uint64_t e = 0;
-    if (fd >= 0 && (!pagemap_read(fd, here, &e, 1) || !(e >> 63))) {
+    if (fd >= 0 && (!ll_pagemap_read(fd, here, &e, 1) || !(e >> 63))) {
         close(fd);
         fd = -1;
     }
@@ -453,7 +443,7 @@ static int roots_add_anon(struct ll_roots *roots, const struct ll_ranges *anon,
 {
     sort_ranges(skip);
     struct ll_ranges pieces = { 0 };
-    int pmfd = pagemap_open((uintptr_t)&pieces);
+    int pmfd = ll_pagemap_open((uintptr_t)&pieces);
     int err = 0;
     for (size_t k = 0; k < anon->n && !err; k++)
         err = add_anon_outside(roots, &pieces, pmfd, anon->v[k].lo, anon->v[k].hi, skip, b,
@@ -471,7 +461,7 @@ static int roots_add_cow(struct ll_roots *roots, const struct ll_ranges *cow,
                          const struct ll_ranges *skip)
 {
     if (!cow->n) return 0;
-    int pmfd = pagemap_open((uintptr_t)&pmfd);
+    int pmfd = ll_pagemap_open((uintptr_t)&pmfd);
     int err = 0;
     for (size_t k = 0; k < cow->n && !err; k++)
         if (cow->v[k].hi - cow->v[k].lo <= ANON_MAX)    /* larger: a reservation */
@@ -657,8 +647,11 @@ void ll_reach_classify(struct ll_block *blocks, size_t n)
     err |= roots_add_anon(&g.roots, &g.anon, &g.skip, blocks, n);
     err |= roots_add_cow(&g.roots, &g.files.cow, &g.skip);
     err |= cut_holes(&g.roots.any, &g.holes);
+    int pmfd = err ? -1 : ll_pagemap_open((uintptr_t)&pmfd);
     if (err) ll_reach_give_up(blocks, n);   /* missing roots would make live blocks "lost" */
-    else ll_reach_run(blocks, n, &g.roots, &g.maps, g.files.data.n ? &g.files : NULL);
+    else ll_reach_run(blocks, n, &g.roots, &g.maps, g.files.data.n ? &g.files : NULL, &g.anon,
+                      pmfd);
+    if (pmfd >= 0) close(pmfd);
     ll_resume_threads();
     gather_free(&g);
     ll_work_end();

@@ -717,3 +717,24 @@ static void coroutine_exit(const char *mode)
 
 Test(reach, exit_from_a_coroutine_on_a_heap_stack) { coroutine_exit("heap"); }
 Test(reach, exit_from_a_coroutine_on_a_mapped_stack) { coroutine_exit("mmap"); }
+
+/* A 1 GiB calloc'd table with three pages written (sparse_table.c): read
+ * only where its pages hold data, in hundredths of a second, not the
+ * seconds reading it all took, and the three blocks it points to from
+ * those pages stay reachable; the one dropped is lost. */
+Test(reach, a_sparse_table_is_read_where_written)
+{
+    struct ll_run r;
+    ll_run_json(&r, "sparse_table", NULL, NULL);
+    LL_EQ(r.status, 0, "exit status; stderr:\n%.2000s", r.err);
+    ll_check_schema(r.json);
+    LL_EQ(ll_summary_blocks(r.json, "definitely_lost"), 1, "definitely lost blocks; groups:\n%s",
+          ll_describe_leaks(r.json));
+    LL_EQ(ll_summary_bytes(r.json, "definitely_lost"), 444, "definitely lost bytes");
+    LL_EQ(ll_summary_bytes(r.json, "indirectly_lost") + ll_summary_bytes(r.json, "possibly_lost"),
+          0, "other lost bytes (the table's blocks are 111, 222 and 333 bytes)");
+    cr_expect(ll_leak_at(r.json, "definitely_lost", LL_SRC("sparse_table.c"),
+                         ll_line("sparse_table.c", "@lost")),
+              "the dropped block at its line; groups:\n%s", ll_describe_leaks(r.json));
+    ll_run_free(&r);
+}

@@ -410,7 +410,7 @@ static void classify_with_stack(size_t st, size_t live_from, int listed)
     struct ll_ranges maps = { 0 };
     struct ll_files files = { 0 };
     cr_assert_eq(ll_maps_read(&maps, NULL, &files), 0);
-    ll_reach_run(H.blocks, H.n, &r, &maps, NULL);
+    ll_reach_run(H.blocks, H.n, &r, &maps, NULL, NULL, -1);
     ll_ranges_free(&maps);
     ll_files_free(&files);
 }
@@ -546,7 +546,7 @@ Test(reach, memory_vanishing_under_the_scan_is_skipped)
     struct ll_range lie = { (uintptr_t)m, (uintptr_t)m + 3 * pg };
     struct ll_ranges maps = { &lie, 1, 1 };
     struct ll_roots roots = { .any = { &lie, 1, 1 } };
-    ll_reach_run(bl, H.n + 1, &roots, &maps, NULL);   /* faults twice, survives */
+    ll_reach_run(bl, H.n + 1, &roots, &maps, NULL, NULL, -1);   /* faults twice, survives */
     for (size_t i = 0; i <= H.n; i++)
         cr_expect_eq(bl[i].kind, LL_REACHABLE, "block %zu at %#lx", i, (unsigned long)bl[i].ptr);
     free(bl);
