@@ -224,6 +224,9 @@ bench: deps libleak.so
 bench-instr: deps libleak.so
 	@scripts/bench-instr
 
+bench-table: deps libleak.so
+	@scripts/bench-table
+
 # For scripts/bench (which builds it): libleak's interposer with recording
 # compiled out.  It must still keep the allocator's contract: entry_points
 # checks every C entry point under it, cxx_new_fail operator new's failures
@@ -237,6 +240,13 @@ $(BUILD)/bench/floor.so: $(SRC) $(wildcard src/*.h) tests/bench/floor.c | deps
 	@mkdir -p $(@D)
 	$(CC) $(filter-out -MMD -MP,$(CFLAGS_LIB)) -DLL_FORWARD_ONLY -DLL_UTHASH_FLOOR $(LDFLAGS_LIB) \
 	    -o $@ $(SRC) tests/bench/floor.c $(LDLIBS_LIB)
+
+# floor's table with open addressing instead of uthash (tests/bench/floor_oa.c),
+# for scripts/bench-table only: how much of floor is uthash's layout.
+$(BUILD)/bench/floor_oa.so: $(SRC) $(wildcard src/*.h) tests/bench/floor_oa.c | deps
+	@mkdir -p $(@D)
+	$(CC) $(filter-out -MMD -MP,$(CFLAGS_LIB)) -DLL_FORWARD_ONLY -DLL_UTHASH_FLOOR $(LDFLAGS_LIB) \
+	    -o $@ $(SRC) tests/bench/floor_oa.c $(LDLIBS_LIB)
 
 test-forward: $(BUILD)/bench/forward.so $(BUILD)/bench/floor.so $(BUILD)/programs/entry_points \
               $(BUILD)/programs/cxx_new_fail
@@ -252,5 +262,5 @@ deps:
 clean:
 	rm -rf $(BUILD) libleak.so
 
-.PHONY: all unit integration test test-tsan test-forward test-real fuzz check-leaks bench-merge demo bench bench-instr deps clean
+.PHONY: all unit integration test test-tsan test-forward test-real fuzz check-leaks bench-merge demo bench bench-instr bench-table deps clean
 -include $(OBJ:.o=.d) $(UNIT_OBJ:.o=.d)
