@@ -808,7 +808,9 @@ struct ll_tstate {
     struct ll_uw_memo memo[LL_MEMOS][LL_MEMO_WAYS];
     uint8_t victim[LL_MEMOS];           /* next way to overwrite, per set */
     struct { uintptr_t ra; uint32_t id; } caller[LL_CALLERS];
-    struct ll_tcache_ent *tcache;       /* LL_TCACHE entries (a 128 KiB block) */
+    struct ll_tcache_ent *tcache;       /* tsets sets of 4 (128 KiB at first) */
+    uint32_t tsets;                     /* a power of two */
+    uint32_t tlookups, tmisses;         /* since the cache last grew or was judged */
 };
 /* A walk from (ra, sp, bp), noted in memo way set's victim, or in caller
  * entry i at depth=1: a capture's misses (stack.c). */

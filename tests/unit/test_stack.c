@@ -134,6 +134,48 @@ Test(stack, many_distinct_stacks, .timeout = 30)
         cr_assert_neq(id[i], id[i - 1], "id %u given twice", id[i]);
 }
 
+/* A thread's cache of stacks grows when most lookups miss it: 40,000
+ * stacks in rotation, five times what it holds at first (a recursion that
+ * allocates at every level); one with 1,000 keeps its first size.  Ids
+ * stay the same across the growth. */
+static unsigned cache_entries_after(unsigned nstacks, unsigned rounds, int *stable)
+{
+    static uint32_t first[40000];
+    *stable = 1;
+    for (unsigned r = 0; r < rounds; r++)
+        for (unsigned i = 0; i < nstacks; i++) {
+            uintptr_t a[3] = { 0xb00000 + i, 0xc00000 + (nstacks << 4), 0xd00000 };
+            uint32_t id = ll_stack_intern(a, 3);
+            if (r == 0)
+                first[i] = id;
+            else if (first[i] != id)
+                *stable = 0;
+        }
+    return ll_hot.ts ? ll_hot.ts->tsets * 4 : 0;
+}
+
+static void *many_stacks(void *arg)
+{
+    int stable;
+    unsigned n = cache_entries_after((unsigned)(uintptr_t)arg, 6, &stable);
+    return (void *)(uintptr_t)(stable ? n : 1);
+}
+
+Test(stack, a_thread_with_more_stacks_than_its_cache_grows_it, .timeout = 30)
+{
+    pthread_t th;
+    void *many, *few;
+    cr_assert_eq(pthread_create(&th, NULL, many_stacks, (void *)(uintptr_t)40000), 0);
+    cr_assert_eq(pthread_join(th, &many), 0);
+    cr_assert_neq((uintptr_t)many, 1, "an id changed as the cache grew");
+    cr_expect_geq((uintptr_t)many, 32768, "cache of %lu entries with 40,000 stacks",
+                  (unsigned long)(uintptr_t)many);
+    cr_assert_eq(pthread_create(&th, NULL, many_stacks, (void *)(uintptr_t)1000), 0);
+    cr_assert_eq(pthread_join(th, &few), 0);
+    cr_expect_eq((uintptr_t)few, 8192, "cache of %lu entries with 1,000 stacks",
+                 (unsigned long)(uintptr_t)few);
+}
+
 /* ---- threads ------------------------------------------------------------------- */
 enum { THREADS = 4, NSTACKS = 5000, ROUNDS = 4 };
 static uint32_t thread_ids[THREADS][NSTACKS];
