@@ -21,6 +21,7 @@
  *   reach.c      reachability scan and classification
  *   roots.c, exitroot.c, threads.c, tls.c   the roots it starts from
  *   report.c     grouping of leaks; report_{text,json,html,folded}.c format it
+ *   sort.c       the report's sorts of every block (radix)
  *   suppress.c   suppression files (shared with the leakcheck wrapper)
  *   errors.c     bad frees
  *   signals.c    the report on a fatal signal
@@ -641,6 +642,12 @@ static inline int ll_hexval(char c)
 {
     return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
 }
+
+/* ---- sort.c: the report's sorts of every block ---------------------------- */
+enum ll_sort_by { LL_SORT_PTR, LL_SORT_GROUP };
+/* Sort v by address, or by kind, stack, function and alignment (the
+ * report's groups); stable. */
+void ll_sort_blocks(struct ll_block *v, size_t n, enum ll_sort_by by);
 
 /* ---- reach.c ------------------------------------------------------------- */
 enum ll_kind { LL_DEFINITE, LL_INDIRECT, LL_POSSIBLE, LL_REACHABLE, LL_KIND_COUNT };

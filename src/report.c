@@ -12,12 +12,6 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
-static int ll_cmp_ptr(const void *a, const void *b)
-{
-    uintptr_t x = ((const struct ll_block *)a)->ptr, y = ((const struct ll_block *)b)->ptr;
-    return (x > y) - (x < y);
-}
-
 static int ll_cmp_group_key(const void *a, const void *b)
 {
     const struct ll_block *x = a, *y = b;
@@ -106,7 +100,7 @@ static void ll_report_merge_epochs(struct ll_report *r)
 /* Blocks sorted by group key -> one ll_group per run of equal keys. */
 static void ll_report_group(struct ll_report *r, struct ll_block *v, size_t n)
 {
-    qsort(v, n, sizeof(*v), ll_cmp_group_key);
+    ll_sort_blocks(v, n, LL_SORT_GROUP);        /* ll_cmp_group_key's order */
     r->groups = ll_pages_alloc((n + 1) * sizeof(*r->groups));
     r->ngroups = 0;
     for (size_t i = 0; i < n; i++) {
@@ -386,7 +380,7 @@ static void ll_report_run(void *arg)
     struct ll_block *v = ll_table_snapshot(&n, &live);   /* shards stay locked */
     const size_t cap = n + 1;
     if (v) {
-        qsort(v, n, sizeof(*v), ll_cmp_ptr);
+        ll_sort_blocks(v, n, LL_SORT_PTR);
         n = ll_nursery_held_out(v, n, &live);
         ll_reach_classify(v, n);
         ll_amaps_own_blocks(v, n);
