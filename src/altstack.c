@@ -38,31 +38,17 @@
 #define LL_ALT_KEEP 64                  /* stacks kept for the next threads */
 
 static LL_TLS char *ll_alt_base;        /* this thread's, 0: none of ours */
-static ll_lock_t ll_alt_lock;
-static char *ll_alt_kept[LL_ALT_KEEP];
-static unsigned ll_alt_nkept;
+static struct ll_keep ll_alt_kept = LL_KEEP_INIT(LL_ALT_KEEP);
 
 static char *ll_alt_get(void)
 {
-    char *base = NULL;
-    ll_lock_counted(&ll_alt_lock);
-    if (ll_alt_nkept)
-        base = ll_alt_kept[--ll_alt_nkept];
-    ll_unlock_counted(&ll_alt_lock);
-    if (base)
-        return base;
-    return ll_pages_alloc(LL_ALTSTACK);
+    char *base = ll_keep_take(&ll_alt_kept);
+    return base ? base : ll_pages_alloc(LL_ALTSTACK);
 }
 
 static void ll_alt_put(char *base)
 {
-    ll_lock_counted(&ll_alt_lock);
-    if (ll_alt_nkept < LL_ALT_KEEP) {
-        ll_alt_kept[ll_alt_nkept++] = base;
-        base = NULL;
-    }
-    ll_unlock_counted(&ll_alt_lock);
-    if (base)
+    if (!ll_keep_put(&ll_alt_kept, base))
         ll_pages_free(base, LL_ALTSTACK);
 }
 
@@ -126,6 +112,6 @@ uintptr_t ll_altstack_end_above(uintptr_t sp)
 }
 
 /* fork(): the list of kept stacks is never seen half updated. */
-void ll_altstack_fork_prepare(void) { ll_lock_counted(&ll_alt_lock); }
-void ll_altstack_fork_parent(void) { ll_unlock_counted(&ll_alt_lock); }
-void ll_altstack_fork_child(void) { ll_lock_reset(&ll_alt_lock); }
+void ll_altstack_fork_prepare(void) { ll_lock_counted(&ll_alt_kept.lock); }
+void ll_altstack_fork_parent(void) { ll_unlock_counted(&ll_alt_kept.lock); }
+void ll_altstack_fork_child(void) { ll_lock_reset(&ll_alt_kept.lock); }

@@ -253,6 +253,36 @@ static inline int ll_boot_owns(const void *p)   /* inline: every free asks */
 }
 size_t ll_boot_size(const void *p);
 
+/* ---- a thread's objects kept for the next thread ------------------------ */
+/* What a thread takes for its life (its signal stack, nursery and stack
+ * caches) is kept when it ends, up to cap of a kind, for the next thread
+ * to take: given back, its pages went to the OS, and a program that starts
+ * a thread per task had each fault them in afresh.  The owner's fork
+ * handlers take, release and reset the lock. */
+#define LL_KEEP_MAX 64
+struct ll_keep { ll_lock_t lock; unsigned n, cap; void *v[LL_KEEP_MAX]; };
+#define LL_KEEP_INIT(c) { LL_LOCK_INIT, 0, (c), { 0 } }
+/* A kept one, or NULL. */
+static inline void *ll_keep_take(struct ll_keep *k)
+{
+    void *p = NULL;
+    ll_lock_counted(&k->lock);
+    if (k->n)
+        p = k->v[--k->n];
+    ll_unlock_counted(&k->lock);
+    return p;
+}
+/* 1: p is kept; 0: cap are already, and the caller frees it. */
+static inline int ll_keep_put(struct ll_keep *k, void *p)
+{
+    ll_lock_counted(&k->lock);
+    int kept = k->n < k->cap && k->n < LL_KEEP_MAX;
+    if (kept)
+        k->v[k->n++] = p;
+    ll_unlock_counted(&k->lock);
+    return kept;
+}
+
 /* ---- mem.c: internal allocator; callers pass the size back on free ------ */
 void *ll_mem_alloc(size_t size);          /* zeroed, 16-byte aligned, or NULL */
 void ll_mem_free(void *p, size_t size);
@@ -645,6 +675,13 @@ static inline int ll_hexval(char c)
 
 /* ---- sort.c: the report's sorts of every block ---------------------------- */
 enum ll_sort_by { LL_SORT_PTR, LL_SORT_GROUP };
+/* The report's groups, in their order: kind, stack, allocating function,
+ * alignment; blocks with one key are one group. */
+static inline uint64_t ll_group_key(const struct ll_block *b)
+{
+    return (uint64_t)b->kind << 48 | (uint64_t)b->stack << 16 | (uint64_t)b->fn << 8 |
+           b->align_log2;
+}
 /* Sort v by address, or by kind, stack, function and alignment (the
  * report's groups); stable. */
 void ll_sort_blocks(struct ll_block *v, size_t n, enum ll_sort_by by);

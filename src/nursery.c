@@ -88,15 +88,11 @@ static struct ll_nursery *ll_ny_head;
 static ll_lock_t ll_ny_reg;
 static unsigned ll_ny_linked;           /* nurseries on the list */
 
-/* Nurseries of threads that ended, kept (under ll_ny_reg) for the next
- * threads: given back to mem.c, a nursery's pages went back to the OS, and
- * the next thread's faulted in afresh, zeroed (a program that starts a
- * thread per task, tests/bench/threads.c: 1.32 s against 0.51 s
- * natively; 0.57 s kept).  A kept one is empty (ll_ny_spill_all) but for
- * its counters and recent frees, which ll_ny_new clears. */
-#define LL_NY_KEEP 8
-static struct ll_nursery *ll_ny_kept[LL_NY_KEEP];
-static unsigned ll_ny_nkept;
+/* Nurseries of threads that ended, kept for the next threads (ll.h's
+ * ll_keep; a thread per task, tests/bench/threads.c: 1.32 s against
+ * 0.51 s natively, 0.57 s kept).  A kept one is empty (ll_ny_spill_all)
+ * but for its counters and recent frees, which ll_ny_new clears. */
+static struct ll_keep ll_ny_kept = LL_KEEP_INIT(8);
 static uint64_t ll_ny_gone_allocs, ll_ny_gone_frees, ll_ny_gone_bytes;
 
 /* The calling thread has a nursery (ll_ny), in use or bypassed. */
@@ -250,12 +246,9 @@ void ll_nursery_thread_exit(void)
     ll_ny_gone_frees += y->frees;
     ll_ny_gone_bytes += y->bytes;
     ll_unlock_counted(&y->lock);
-    int kept = ll_ny_nkept < LL_NY_KEEP;
-    if (kept)
-        ll_ny_kept[ll_ny_nkept++] = y;
     ll_unlock_counted(&ll_ny_reg);
     ll_ny = NULL;
-    if (!kept)
+    if (!ll_keep_put(&ll_ny_kept, y))
         ll_mem_free(y, sizeof(*y));
 }
 
@@ -264,11 +257,7 @@ void ll_nursery_thread_exit(void)
  * from mem.c, zeroed. */
 static struct ll_nursery *ll_ny_new(void)
 {
-    struct ll_nursery *y = NULL;
-    ll_lock_counted(&ll_ny_reg);
-    if (ll_ny_nkept)
-        y = ll_ny_kept[--ll_ny_nkept];
-    ll_unlock_counted(&ll_ny_reg);
+    struct ll_nursery *y = ll_keep_take(&ll_ny_kept);
     if (!y)
         return ll_mem_alloc(sizeof(*y));
     memset(y, 0, offsetof(struct ll_nursery, idx));
@@ -548,6 +537,15 @@ static __attribute__((noinline)) void ll_ny_judge(struct ll_nursery *y)
     y->win_evicts = 0;
 }
 
+/* The owner's judgement, when due (y held by it). */
+static inline void ll_ny_judge_mine(struct ll_nursery *y)
+{
+    if (ll_ny_judge_due(y)) {
+        ll_ny_judge(y);
+        ll_ny_bypass_if_emptied(y);
+    }
+}
+
 /* The other cases of an add (ll_nursery_add), y entered by the caller.
  * Five arguments, so that the call is a jump (nursery.h: meta). */
 static __attribute__((noinline))
@@ -582,10 +580,7 @@ int ll_ny_add_slow(struct ll_nursery *y, uintptr_t p, size_t size, uint32_t stac
     }
     y->allocs++;
     y->bytes += size;
-    if (ll_ny_judge_due(y)) {
-        ll_ny_judge(y);
-        ll_ny_bypass_if_emptied(y);
-    }
+    ll_ny_judge_mine(y);
     ll_ny_leave(y, !!(meta & LL_NY_LOCKED));
     ll_live_note(delta);
     return res;
@@ -648,10 +643,7 @@ int ll_ny_add_shared(struct ll_nursery *y, uintptr_t p, size_t size, uint32_t st
                      unsigned meta)
 {
     ll_ny_enter_shared(y);
-    if (ll_ny_judge_due(y)) {
-        ll_ny_judge(y);
-        ll_ny_bypass_if_emptied(y);
-    }
+    ll_ny_judge_mine(y);
     if (ll_ny_state == LL_NY_BYPASS) {  /* emptied: by us, or by another thread */
         ll_unlock(&y->lock);
         return ll_ny_add_bypass();
@@ -1018,10 +1010,12 @@ void ll_nursery_lock_all(void)
 {
     ll_lock_counted(&ll_ny_reg);
     ll_ny_lock_each();
+    ll_lock_counted(&ll_ny_kept.lock);  /* for fork: the kept list, whole */
 }
 
 void ll_nursery_unlock_all(void)
 {
+    ll_unlock_counted(&ll_ny_kept.lock);
     ll_ny_unlock_each();
     ll_unlock_counted(&ll_ny_reg);
 }
@@ -1031,6 +1025,7 @@ void ll_nursery_unlock_all(void)
 void ll_nursery_fork_child(void)
 {
     ll_lock_reset(&ll_ny_reg);
+    ll_lock_reset(&ll_ny_kept.lock);
     struct ll_nursery *y = ll_ny_head;
     ll_ny_head = NULL;
     ll_ny_linked = 0;

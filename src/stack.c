@@ -56,6 +56,11 @@ static atomic_uint ll_next_id = 1;      /* 0 is LL_STACK_NONE */
  * about 2^-63 per pair; the shared table, behind it, compares frames. */
 struct ll_tcache_ent { uint64_t hash; uint32_t id, pad; };
 
+static size_t ll_tc_bytes(uint32_t sets)
+{
+    return (size_t)sets * LL_TCACHE_WAYS * sizeof(struct ll_tcache_ent);
+}
+
 #define ll_ts (ll_hot.ts)                /* ll.h: one TLS variable */
 static LL_TLS int ll_ts_tried;
 
@@ -65,19 +70,12 @@ static LL_TLS int ll_ts_tried;
  * the callers' stay as they are (a stack's id never changes); the walks
  * are forgotten, their replay reading stack words where the old thread's
  * stack was, which the new one's need not cover. */
-#define LL_TS_KEEP 8
-static struct ll_tstate *ll_ts_kept[LL_TS_KEEP];
-static unsigned ll_ts_nkept;
-static ll_lock_t ll_ts_lock;
+static struct ll_keep ll_ts_kept = LL_KEEP_INIT(8);
 
 static __attribute__((noinline)) struct ll_tstate *ll_ts_make(void)
 {
     ll_ts_tried = 1;
-    struct ll_tstate *t = NULL;
-    ll_lock_counted(&ll_ts_lock);
-    if (ll_ts_nkept)
-        t = ll_ts_kept[--ll_ts_nkept];
-    ll_unlock_counted(&ll_ts_lock);
+    struct ll_tstate *t = ll_keep_take(&ll_ts_kept);
     if (t) {
         for (unsigned i = 0; i < LL_MEMOS; i++)
             for (unsigned w = 0; w < LL_MEMO_WAYS; w++)
@@ -87,7 +85,7 @@ static __attribute__((noinline)) struct ll_tstate *ll_ts_make(void)
     t = ll_mem_alloc(sizeof(*t));       /* zeroed: ra 0 never matches */
     if (t)
         t->tsets = LL_TCACHE / LL_TCACHE_WAYS;
-    if (t && !(t->tcache = ll_mem_alloc(LL_TCACHE * sizeof(*t->tcache)))) {
+    if (t && !(t->tcache = ll_mem_alloc(ll_tc_bytes(t->tsets)))) {
         ll_mem_free(t, sizeof(*t));
         t = NULL;
     }
@@ -118,18 +116,10 @@ void ll_stack_thread_exit(void)
 {
     struct ll_tstate *t = ll_ts;
     ll_ts = NULL;
-    if (!t)
-        return;
-    ll_lock_counted(&ll_ts_lock);
-    int kept = ll_ts_nkept < LL_TS_KEEP;
-    if (kept)
-        ll_ts_kept[ll_ts_nkept++] = t;
-    ll_unlock_counted(&ll_ts_lock);
-    if (!kept) {
-        size_t bytes = (size_t)t->tsets * LL_TCACHE_WAYS * sizeof(*t->tcache);
+    if (t && !ll_keep_put(&ll_ts_kept, t)) {
         if (t->tsets > LL_TCACHE / LL_TCACHE_WAYS)
-            atomic_fetch_sub(&ll_tc_grown, bytes);
-        ll_mem_free(t->tcache, bytes);
+            atomic_fetch_sub(&ll_tc_grown, ll_tc_bytes(t->tsets));
+        ll_mem_free(t->tcache, ll_tc_bytes(t->tsets));
         ll_mem_free(t, sizeof(*t));
     }
 }
@@ -249,7 +239,7 @@ static uint32_t ll_tcache_find(struct ll_tcache_ent *set, uint64_t h)
 static __attribute__((noinline)) void ll_tcache_judge(struct ll_tstate *t)
 {
     uint32_t sets = t->tsets, grown = 4 * sets;
-    size_t was = (size_t)sets * LL_TCACHE_WAYS * sizeof(*t->tcache), now = 4 * was;
+    size_t was = ll_tc_bytes(sets), now = ll_tc_bytes(grown);
     int more = t->tmisses > t->tlookups / 4 && grown * LL_TCACHE_WAYS <= LL_TCACHE_MAX;
     t->tlookups = t->tmisses = 0;
     if (!more)
@@ -383,12 +373,12 @@ void ll_stack_fork_prepare(void)
     for (unsigned i = 0; i < LL_SSHARDS; i++)
         ll_lock_counted(&ll_sshards[i].lock);
     ll_lock_counted(&ll_dir_lock);
-    ll_lock_counted(&ll_ts_lock);
+    ll_lock_counted(&ll_ts_kept.lock);
 }
 
 void ll_stack_fork_parent(void)
 {
-    ll_unlock_counted(&ll_ts_lock);
+    ll_unlock_counted(&ll_ts_kept.lock);
     ll_unlock_counted(&ll_dir_lock);
     for (unsigned i = LL_SSHARDS; i-- > 0;)
         ll_unlock_counted(&ll_sshards[i].lock);
@@ -396,7 +386,7 @@ void ll_stack_fork_parent(void)
 
 void ll_stack_fork_child(void)
 {
-    ll_lock_reset(&ll_ts_lock);
+    ll_lock_reset(&ll_ts_kept.lock);
     ll_lock_reset(&ll_dir_lock);
     for (unsigned i = 0; i < LL_SSHARDS; i++)
         ll_lock_reset(&ll_sshards[i].lock);
