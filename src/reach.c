@@ -682,13 +682,11 @@ static uintptr_t stack_live_from(const struct scan *s, const struct ll_block *b)
     return b->ptr;
 }
 
-/* A block this large, inside a private mapping of no file, is read only
- * where its pages hold data: a page never written reads as zeros, and a
- * big calloc'd table is mostly such pages (8 GiB with two pages in use,
- * kept to the end: the exit check read it all, 2.8 s; the page map of it
- * is 16 MiB).  Smaller blocks are read whole: one read of the page map
- * costs about what reading 256 KiB does. */
-#define SPARSE_MIN ((uintptr_t)256 << 10)
+/* A block of LL_SPARSE_MIN or more, inside a private mapping of no file,
+ * is read only where its pages hold data: a page never written reads as
+ * zeros, and a big calloc'd table is mostly such pages (8 GiB with two
+ * pages in use, kept to the end: the exit check read it all, 2.8 s; the
+ * page map of it is 16 MiB). */
 
 static int in_anon(const struct scan *s, uintptr_t lo, uintptr_t hi)
 {
@@ -697,37 +695,23 @@ static int in_anon(const struct scan *s, uintptr_t lo, uintptr_t hi)
     return k < s->anon->n && s->anon->v[k].lo <= lo && hi <= s->anon->v[k].hi;
 }
 
-static void scan_sparse(struct scan *s, uintptr_t lo, uintptr_t hi, enum mode mode,
-                        size_t self)
+struct scan_run { struct scan *s; enum mode mode; size_t self; };
+
+static int scan_run(uintptr_t lo, uintptr_t hi, void *arg)
 {
-    static uint64_t e[512];             /* one check at a time; 2 MiB of pages a read */
-    const uintptr_t pg = ll_page_size;
-    uintptr_t p = lo & ~(pg - 1), run = 0;
-    int in = 0;
-    while (p < hi) {
-        size_t k = (hi - p + pg - 1) / pg;
-        if (k > sizeof e / sizeof e[0]) k = sizeof e / sizeof e[0];
-        if (!ll_pagemap_read(s->pmfd, p, e, k)) {   /* unreadable: the rest whole */
-            if (!in) run = p;
-            in = 1;
-            break;
-        }
-        for (size_t i = 0; i < k; i++, p += pg) {
-            int data = ll_page_holds_data(e[i], 0);
-            if (data && !in) run = p;
-            else if (!data && in) scan_range(s, run > lo ? run : lo, p, mode, self);
-            in = data;
-        }
-    }
-    if (in) scan_range(s, run > lo ? run : lo, hi, mode, self);
+    const struct scan_run *a = arg;
+    scan_range(a->s, lo, hi, a->mode, a->self);
+    return 0;
 }
 
 static void scan_piece(struct scan *s, uintptr_t lo, uintptr_t hi, enum mode mode, size_t self)
 {
-    if (hi - lo >= SPARSE_MIN && s->pmfd >= 0 && in_anon(s, lo, hi))
-        scan_sparse(s, lo, hi, mode, self);
-    else
-        scan_range(s, lo, hi, mode, self);
+    uintptr_t rest = lo;                /* unread: from here */
+    if (hi - lo >= LL_SPARSE_MIN && s->pmfd >= 0 && in_anon(s, lo, hi))
+        ll_pagemap_runs(s->pmfd, lo, hi, 0, scan_run, &(struct scan_run){ s, mode, self },
+                        &rest);
+    if (rest < hi)                      /* small, or the page map unreadable: whole */
+        scan_range(s, rest, hi, mode, self);
 }
 
 static void scan_block(struct scan *s, size_t i, enum mode mode, size_t self)

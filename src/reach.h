@@ -69,6 +69,16 @@ static inline int ll_page_holds_data(uint64_t e, int written)
     if (e >> 62 & 1) return 1;
     return (e >> 63 & 1) && !(written && (e >> 61 & 1));
 }
+/* The runs of [lo, hi)'s pages that hold data, by pmfd's page map, each
+ * given to fn(from, to, arg) in order, clipped to [lo, hi); fn's non-zero
+ * return stops the walk and is returned.  Where the page map cannot be
+ * read, *rest is where the pages not judged yet begin (a run under way
+ * included), else hi. */
+int ll_pagemap_runs(int pmfd, uintptr_t lo, uintptr_t hi, int written,
+                    int (*fn)(uintptr_t, uintptr_t, void *), void *arg, uintptr_t *rest);
+/* Smaller anonymous memory is read whole: one read of the page map costs
+ * about what reading 256 KiB does. */
+#define LL_SPARSE_MIN ((uintptr_t)256 << 10)
 
 /* Classify blocks (sorted by ptr) from these roots; maps clips them.
  * Without files (NULL) no pointer is taken for a multiple-inheritance one.

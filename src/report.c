@@ -12,15 +12,6 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
-static int ll_cmp_group_key(const void *a, const void *b)
-{
-    const struct ll_block *x = a, *y = b;
-    if (x->kind != y->kind) return x->kind - y->kind;
-    if (x->stack != y->stack) return x->stack < y->stack ? -1 : 1;
-    if (x->fn != y->fn) return x->fn - y->fn;
-    return x->align_log2 - y->align_log2;
-}
-
 static int ll_cmp_group(const void *a, const void *b)
 {
     const struct ll_group *x = a, *y = b;
@@ -100,7 +91,7 @@ static void ll_report_merge_epochs(struct ll_report *r)
 /* Blocks sorted by group key -> one ll_group per run of equal keys. */
 static void ll_report_group(struct ll_report *r, struct ll_block *v, size_t n)
 {
-    ll_sort_blocks(v, n, LL_SORT_GROUP);        /* ll_cmp_group_key's order */
+    ll_sort_blocks(v, n, LL_SORT_GROUP);
     r->groups = ll_pages_alloc((n + 1) * sizeof(*r->groups));
     r->ngroups = 0;
     for (size_t i = 0; i < n; i++) {
@@ -109,7 +100,7 @@ static void ll_report_group(struct ll_report *r, struct ll_block *v, size_t n)
         if (!r->groups)
             continue;
         struct ll_group *g;
-        if (i == 0 || ll_cmp_group_key(&v[i - 1], &v[i]) != 0) {
+        if (i == 0 || ll_group_key(&v[i - 1]) != ll_group_key(&v[i])) {
             g = &r->groups[r->ngroups++];
             *g = (struct ll_group){ .kind = v[i].kind, .fn = v[i].fn,
                                     .align_log2 = v[i].align_log2, .stack = v[i].stack };

@@ -65,7 +65,6 @@
 #define HEAP_BLOCKS 64                     /* more packed blocks: an allocator's mapping */
 #define ANON_MAX ((uintptr_t)64 << 30)     /* larger: a reservation, not data */
 #define OWNED_MAX 256
-#define TOUCHED_MIN ((uintptr_t)256 << 10)  /* smaller mappings are read whole */
 
 /* ---- loaded objects ------------------------------------------------------ */
 
@@ -320,32 +319,55 @@ static int add_whole_minus(struct ll_ranges *out, uintptr_t lo, uintptr_t hi,
  * of an anonymous mapping that was never written reads as zeros, and a
  * thread's stack is mostly such pages: a thousand threads that did not stop
  * have 8 GiB of stack mappings, and reading them whole took seconds. */
-static int add_touched_minus(struct ll_ranges *out, int pmfd, uintptr_t lo, uintptr_t hi,
-                             const struct ll_range *skip, size_t n, int written)
+int ll_pagemap_runs(int pmfd, uintptr_t lo, uintptr_t hi, int written,
+                    int (*fn)(uintptr_t, uintptr_t, void *), void *arg, uintptr_t *rest)
 {
-    const uintptr_t pg = ll_page_size;  /* one pagemap entry per page */
-    if (pmfd < 0 || (!written && hi - lo < TOUCHED_MIN) || lo % pg || hi % pg)
-        return add_whole_minus(out, lo, hi, skip, n, written);
     /* Static, not on the stack, which may be the exiting thread's own
      * (bigstack.c) and all but used; one check runs at a time.  2 MiB of
      * pages per read: a short process's check read the page map 30 times
      * with 64 entries a read, 11 times now. */
     static uint64_t e[512];
-    const size_t ne = sizeof e / sizeof e[0];
-    uintptr_t run = lo, p = lo;
-    int in = 0;
+    const uintptr_t pg = ll_page_size;  /* one pagemap entry per page */
+    uintptr_t run = lo, p = lo & ~(pg - 1);
+    int in = 0, r;
+    *rest = hi;
     while (p < hi) {
-        size_t k = (hi - p) / pg < ne ? (hi - p) / pg : ne;
-        if (!ll_pagemap_read(pmfd, p, e, k))    /* unreadable: the rest whole */
-            return add_whole_minus(out, in ? run : p, hi, skip, n, written);
+        size_t k = (hi - p + pg - 1) / pg;
+        if (k > sizeof e / sizeof e[0])
+            k = sizeof e / sizeof e[0];
+        if (!ll_pagemap_read(pmfd, p, e, k)) {
+            *rest = in ? run : p > lo ? p : lo;
+            return 0;
+        }
         for (size_t i = 0; i < k; i++, p += pg) {
             int data = ll_page_holds_data(e[i], written);
-            if (data && !in) run = p;
-            else if (!data && in && add_minus(out, run, p, skip, n)) return -1;
+            if (data && !in) run = p > lo ? p : lo;
+            else if (!data && in && (r = fn(run, p, arg))) return r;
             in = data;
         }
     }
-    return in ? add_minus(out, run, hi, skip, n) : 0;
+    return in ? fn(run, hi, arg) : 0;
+}
+
+struct add_run { struct ll_ranges *out; const struct ll_range *skip; size_t n; };
+
+static int add_run(uintptr_t lo, uintptr_t hi, void *arg)
+{
+    const struct add_run *a = arg;
+    return add_minus(a->out, lo, hi, a->skip, a->n);
+}
+
+static int add_touched_minus(struct ll_ranges *out, int pmfd, uintptr_t lo, uintptr_t hi,
+                             const struct ll_range *skip, size_t n, int written)
+{
+    const uintptr_t pg = ll_page_size;
+    if (pmfd < 0 || (!written && hi - lo < LL_SPARSE_MIN) || lo % pg || hi % pg)
+        return add_whole_minus(out, lo, hi, skip, n, written);
+    struct add_run a = { out, skip, n };
+    uintptr_t rest;
+    if (ll_pagemap_runs(pmfd, lo, hi, written, add_run, &a, &rest))
+        return -1;
+    return rest < hi ? add_whole_minus(out, rest, hi, skip, n, written) : 0; /* unreadable */
 }
 
 /* /proc/self/pagemap, if it describes this address space: the page of

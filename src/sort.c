@@ -19,11 +19,7 @@
 
 static inline uint64_t ll_sort_key(const struct ll_block *b, enum ll_sort_by by)
 {
-    if (by == LL_SORT_PTR)
-        return b->ptr;
-    /* report.c's group order: kind, stack, allocating function, alignment */
-    return (uint64_t)b->kind << 48 | (uint64_t)b->stack << 16 | (uint64_t)b->fn << 8 |
-           b->align_log2;
+    return by == LL_SORT_PTR ? b->ptr : ll_group_key(b);
 }
 
 static int ll_cmp_by_ptr(const void *a, const void *b)

@@ -260,6 +260,12 @@ static void ll_rec_copy(const struct ll_rec *r, struct ll_block *out)
 
 static int ll_shard_remove(uintptr_t p, uintptr_t free_pc, struct ll_block *out);
 
+/* A recent free into s's ring (s locked). */
+static inline void ll_shard_q_push(struct ll_shard *s, const struct ll_freed *f)
+{
+    ll_shard_q[s - ll_shards][s->qpos++ % LL_QUARANTINE] = *f;
+}
+
 /* Not among this thread's young blocks: the shards, then
  * other threads' young blocks (a block handed to another thread early), then
  * the shards once more: the block's owner may have moved it from its nursery
@@ -291,11 +297,9 @@ static int ll_shard_remove(uintptr_t p, uintptr_t free_pc, struct ll_block *out)
     s->frees++;
     if (out)
         ll_rec_copy(r, out);
-    if (free_pc) {
-        struct ll_freed *q = &ll_shard_q[s - ll_shards][s->qpos++ % LL_QUARANTINE];
-        *q = (struct ll_freed){ .ptr = p, .size = r->size, .free_pc = free_pc,
-                                .alloc_stack = r->stack, .fn = r->fn };
-    }
+    if (free_pc)
+        ll_shard_q_push(s, &(struct ll_freed){ .ptr = p, .size = r->size, .free_pc = free_pc,
+                                               .alloc_stack = r->stack, .fn = r->fn });
     ll_rec_put(s, r);
     ll_unlock_counted(&s->lock);
     return 1;
@@ -338,7 +342,7 @@ void ll_quarantine_put(const struct ll_freed *f)
 {
     struct ll_shard *s = ll_shard_of(f->ptr);
     ll_lock_counted(&s->lock);
-    ll_shard_q[s - ll_shards][s->qpos++ % LL_QUARANTINE] = *f;
+    ll_shard_q_push(s, f);
     ll_unlock_counted(&s->lock);
 }
 
