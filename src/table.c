@@ -2,8 +2,10 @@
  * pointer hash with one lock per shard, so no global lock sits on the
  * malloc path.  Each shard also keeps the counters and a small quarantine of
  * recently freed blocks (a double free lands in the same shard). */
-/* Keys are addresses: compare them as one word, not with memcmp. */
-#define HASH_KEYCMP(a, b, n) (*(const uintptr_t *)(a) != *(const uintptr_t *)(b))
+/* A record's key is its block's address, held in the handle's key field
+ * itself (ll_rec_ptr), not pointed to: a lookup compares it as one word, and
+ * walking a chain reads nothing of a record outside its handle. */
+#define HASH_KEYCMP(a, b, n) ((uintptr_t)(a) != *(const uintptr_t *)(b))
 #include "ll_uthash.h"
 
 #include <string.h>
@@ -11,21 +13,30 @@
 #define LL_SHARD_BITS 6
 #define LL_SHARDS (1u << LL_SHARD_BITS)
 #define LL_QUARANTINE 64                /* recent frees per shard */
-#define LL_REC_BATCH 12                 /* 12 x 80 bytes = one 960-byte class */
+#define LL_REC_BATCH 16                 /* 16 x 64 bytes = one 1024-byte class */
 
-/* 80 bytes: the key, the block, and uthash's handle.  The shards use
- * uthash's bucket-level macros (HASH_FIND_IN_BKT, HASH_ADD_TO_BKT,
- * HASH_DEL_IN_BKT) and not HASH_ADD/HASH_DELETE, which also keep every
- * record on a list in insertion order: unlinking from that list touches two
- * more records per free, for an order we never use (the report walks the
- * buckets). */
+/* One cache line: uthash's handle, packed with the block around it.  The
+ * shards use uthash's bucket-level macros (HASH_FIND_IN_BKT,
+ * HASH_ADD_TO_BKT, HASH_DEL_IN_BKT) and not HASH_ADD/HASH_DELETE, which also
+ * keep every record on a list in insertion order: unlinking from that list
+ * touches two more records per free, for an order we never use (the report
+ * walks the buckets).  So that list's two links are free: prev holds the
+ * block's size, next links the shard's spare records.  The address is the
+ * key field's value (HASH_KEYCMP).  80 bytes until 2026-11-28 (address and
+ * size beside the handle, key pointing at the address): a lookup that
+ * passed a record read two of its cache lines, and a table of a million
+ * blocks held 16 MB more. */
 struct ll_rec {
-    uintptr_t ptr;
-    size_t size;
+    UT_hash_handle hh;
     uint32_t stack;
     uint8_t fn, align_log2;
-    UT_hash_handle hh;
-};
+} __attribute__((aligned(64)));
+
+_Static_assert(sizeof(struct ll_rec) == 64, "a record is one cache line");
+
+static inline uintptr_t ll_rec_ptr(const struct ll_rec *r) { return (uintptr_t)r->hh.key; }
+static inline size_t ll_rec_size(const struct ll_rec *r) { return (size_t)(uintptr_t)r->hh.prev; }
+static inline void ll_rec_set_size(struct ll_rec *r, size_t n) { r->hh.prev = (void *)(uintptr_t)n; }
 
 struct ll_shard {
     ll_lock_t lock;
@@ -179,19 +190,18 @@ int ll_shard_add(struct ll_shard *s, unsigned hv, const struct ll_block *b, int6
     if (!r) {
         if ((!s->tbl.buckets && ll_shard_make(s)) || !(r = ll_rec_get(s)))
             return LL_INSERT_OOM;
-        r->ptr = b->ptr;
         r->hh.tbl = &s->tbl;
-        r->hh.key = &r->ptr;
-        r->hh.keylen = sizeof(r->ptr);
+        r->hh.key = (const void *)b->ptr;
+        r->hh.keylen = sizeof(b->ptr);
         r->hh.hashv = hv;
         HASH_ADD_TO_BKT(*ll_bucket_of(s, hv), hh, &r->hh, ll_uthash_oom);
         s->tbl.num_items++;
         ll_shard_grow(s);
         res = LL_INSERT_OK;
-        r->size = 0;
+        ll_rec_set_size(r, 0);
     }
-    *delta = (int64_t)b->size - (int64_t)r->size;
-    r->size = b->size;
+    *delta = (int64_t)b->size - (int64_t)ll_rec_size(r);
+    ll_rec_set_size(r, b->size);
     r->stack = b->stack;
     r->fn = b->fn;
     r->align_log2 = b->align_log2;
@@ -249,8 +259,8 @@ void ll_table_restore(const struct ll_block *b)
 
 static void ll_rec_copy(const struct ll_rec *r, struct ll_block *out)
 {
-    out->ptr = r->ptr;
-    out->size = r->size;
+    out->ptr = ll_rec_ptr(r);
+    out->size = ll_rec_size(r);
     out->stack = r->stack;
     out->fn = r->fn;
     out->align_log2 = r->align_log2;
@@ -298,7 +308,7 @@ static int ll_shard_remove(uintptr_t p, uintptr_t free_pc, struct ll_block *out)
     if (out)
         ll_rec_copy(r, out);
     if (free_pc)
-        ll_shard_q_push(s, &(struct ll_freed){ .ptr = p, .size = r->size, .free_pc = free_pc,
+        ll_shard_q_push(s, &(struct ll_freed){ .ptr = p, .size = ll_rec_size(r), .free_pc = free_pc,
                                                .alloc_stack = r->stack, .fn = r->fn });
     ll_rec_put(s, r);
     ll_unlock_counted(&s->lock);
@@ -354,7 +364,7 @@ int ll_table_find_containing(uintptr_t p, struct ll_block *out)
         struct ll_shard *s = &ll_shards[i];
         ll_lock_counted(&s->lock);
         LL_SHARD_EACH(s, r)
-            if (!found && p > r->ptr && p - r->ptr < r->size) {
+            if (!found && p > ll_rec_ptr(r) && p - ll_rec_ptr(r) < ll_rec_size(r)) {
                 ll_rec_copy(r, out);
                 found = 1;
             }
@@ -412,7 +422,7 @@ struct ll_block *ll_table_snapshot(size_t *count, uint64_t *bytes)
             if (v)
                 ll_rec_copy(r, &v[sn.k]);
             sn.k++;
-            sn.bytes += r->size;
+            sn.bytes += ll_rec_size(r);
         }
     *count = sn.k;
     if (bytes)
