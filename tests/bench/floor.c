@@ -8,7 +8,7 @@
  * least that keeps them right when one thread frees another's block), and
  * use uthash the cheapest way libleak knows, through table.c's helpers
  * in ll_uthash.h: the bucket-level macros (no insertion-order list to
- * keep), a one-multiply hash of the address, at most 2 records per bucket,
+ * keep), a one-multiply hash of the address, at most 1 record per bucket,
  * and table.c's record: one cache line, the handle packed with the block
  * (the address in the key field, the size in the unused app-order link).
  *
@@ -67,7 +67,7 @@ void ll_floor_add(uintptr_t p, size_t size, uintptr_t caller)
         r->hh.keylen = sizeof(p);
         r->hh.hashv = hv;
         HASH_ADD_TO_BKT(*ll_floor_bucket(s, hv), hh, &r->hh, ll_uthash_oom);
-        if (++s->tbl.num_items > 2 * s->tbl.num_buckets) {
+        if (++s->tbl.num_items > s->tbl.num_buckets) {
             ll_uthash_oom = 0;
             HASH_EXPAND_BUCKETS(hh, &s->tbl, ll_uthash_oom);
         }
