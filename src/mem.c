@@ -3,7 +3,8 @@
  * Records, stacks and uthash's own tables live here, never in the traced
  * program's heap: they must not be counted, scanned as roots, or recurse
  * into our hooks.  Size classes with free lists, carved from chunks
- * obtained with mmap (256 KiB); requests above the largest class are mapped whole.
+ * obtained with mmap (256 KiB; a block of a class above that is its own run
+ * of chunks); requests above the largest class are mapped whole.
  * Callers give the size back on free (uthash_free passes it too), so blocks
  * carry no header. */
 #include "ll.h"
@@ -15,8 +16,8 @@
 #define LL_CHUNK (256u << 10)
 #define LL_SMALL_MAX 1024u            /* fine-grained classes up to here */
 #define LL_FIRST_LARGE 19u
-#define LL_LARGE_MAX (256u << 10)     /* then powers of two up to here */
-#define LL_NCLASS (LL_FIRST_LARGE + 8)
+#define LL_LARGE_MAX (1u << 20)       /* then powers of two up to here */
+#define LL_NCLASS (LL_FIRST_LARGE + 10)
 #define LL_MAX_CHUNKS 65536           /* 16 GiB of metadata */
 
 struct ll_class {
@@ -177,27 +178,33 @@ void ll_mem_set_chunk_limit(size_t n)
  * fails (libleak's out-of-memory path: records dropped and counted): used
  * unlisted, it would not be known as libleak's, and the leak check would
  * read it as the program's, a root holding every young block's address. */
-static int ll_class_refill(struct ll_class *k)
+/* A chunk, or for a class above a chunk (512 KiB, 1 MiB: a thread's grown
+ * nursery) one block's run of chunks, mapped at once and listed chunk by
+ * chunk: such a block is known as ours as a chunk is, without a place in
+ * the short list of direct mappings. */
+static int ll_class_refill(struct ll_class *k, size_t csize)
 {
-    if (atomic_load(&ll_nchunks) >= ll_chunk_limit)
+    size_t span = csize > LL_CHUNK ? csize : LL_CHUNK, pieces = span / LL_CHUNK;
+    if (atomic_load(&ll_nchunks) + pieces > ll_chunk_limit)
         return -1;                      /* full: no mapping made to be given back */
-    char *c = ll_pages_alloc(LL_CHUNK);
+    char *c = ll_pages_alloc(span);
     if (!c)
         return -1;
     ll_lock_inner(&ll_chunks_lock);
     size_t n = atomic_load(&ll_nchunks);
-    int listed = n < ll_chunk_limit;
+    int listed = n + pieces <= ll_chunk_limit;
     if (listed) {
-        ll_chunks[n] = (uintptr_t)c;
-        atomic_store(&ll_nchunks, n + 1);
+        for (size_t i = 0; i < pieces; i++)
+            ll_chunks[n + i] = (uintptr_t)c + i * LL_CHUNK;
+        atomic_store(&ll_nchunks, n + pieces);
     }
     ll_unlock_inner(&ll_chunks_lock);
     if (!listed) {
-        ll_pages_free(c, LL_CHUNK);
+        ll_pages_free(c, span);
         return -1;
     }
     k->cur = c;
-    k->end = c + LL_CHUNK;
+    k->end = c + span;
     return 0;
 }
 
@@ -216,7 +223,7 @@ void *ll_mem_alloc(size_t size)
         k->free = *(void **)p;
         /* only the first page of a big freed block was kept (ll_mem_free) */
         dirty = csize >= 2 * ll_page_size ? ll_page_size : csize;
-    } else if ((size_t)(k->end - k->cur) >= csize || ll_class_refill(k) == 0) {
+    } else if ((size_t)(k->end - k->cur) >= csize || ll_class_refill(k, csize) == 0) {
         p = k->cur;             /* never used: still the zero pages of mmap */
         k->cur += csize;
     }

@@ -8,11 +8,12 @@
 
 #include "ll.h"
 
-#define LL_NURSERY 7680                 /* slots (all fits one 256 KiB class) */
-#define LL_NIDX_BITS 14
+#define LL_NURSERY 30720                /* slots (all fits mem.c's 1 MiB class) */
+#define LL_NIDX_BITS 16
 #define LL_NIDX (1u << LL_NIDX_BITS)    /* index entries: load <= 0.47 */
-#define LL_NURSERY_SMALL 1920           /* slots while the index is small: */
-#define LL_NIDX_SMALL 4096              /* its first 4096 entries, 16 KiB */
+#define LL_NIDX_SMALL 4096              /* at first its first 4096 entries, 16 KiB */
+/* Slots an index of mask + 1 entries may hold: 1920, 7680, 30720. */
+#define LL_NY_SLOTS(mask) (((mask) + 1) / 32 * 15)
 #define LL_NQUARANTINE 64               /* recent frees kept per thread */
 #define LL_LIFO_MAX 8                   /* how long a pattern is remembered */
 #define LL_WIN 4096                     /* allocations judged at a time, when full */

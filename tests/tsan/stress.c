@@ -17,7 +17,7 @@
 
 #define THREADS 8
 #define SLOTS 4096
-#define OWN 20000                        /* each thread's long-lived blocks */
+#define OWN 40000                        /* each thread's long-lived blocks: past its nursery */
 
 static _Atomic uintptr_t slot[SLOTS];   /* blocks any thread may free */
 static long ops = 200000;

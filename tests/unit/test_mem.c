@@ -14,7 +14,7 @@
 static const size_t sizes[] = {
     0, 1, 2, 8, 15, 16, 17, 31, 32, 33, 100, 500, 1000, 1023, 1024, 1025,
     2047, 2048, 2049, 4096, 5000, 10000, 32768, 40000, 65535, 65536,
-    65537, 70000, 131072, 200000, 262144, 262145,
+    65537, 70000, 131072, 200000, 262144, 262145, 600000, 1048576,
 };
 #define NSIZES (sizeof sizes / sizeof sizes[0])
 
@@ -98,11 +98,12 @@ Test(mem, freed_block_reused_within_its_class)
     cr_expect_eq(c, b, "4 KiB class: got %p, freed %p", c, b);
 }
 
-/* The largest class, 256 KiB (a chunk each), holds a thread's nursery:
- * a freed one is taken again, every byte zero, without a new mapping. */
+/* The largest class, 1 MiB (a run of four chunks each), holds a thread's
+ * nursery: a freed one is taken again, every byte zero, without a new
+ * mapping. */
 Test(mem, the_largest_class_is_reused_zeroed)
 {
-    size_t n = 250000;
+    size_t n = 1000000;
     unsigned char *p = ll_mem_alloc(n);
     cr_assert_not_null(p);
     cr_expect(all_zero(p, n));
@@ -110,7 +111,7 @@ Test(mem, the_largest_class_is_reused_zeroed)
     ll_mem_free(p, n);
     size_t before = ll_mem_mapped();
     unsigned char *q = ll_mem_alloc(n);
-    cr_expect_eq(q, p, "256 KiB class: got %p, freed %p", (void *)q, (void *)p);
+    cr_expect_eq(q, p, "1 MiB class: got %p, freed %p", (void *)q, (void *)p);
     cr_expect(all_zero(q, n), "a reused block is not zero");
     cr_expect_eq(ll_mem_mapped(), before, "reuse mapped %zu more", ll_mem_mapped() - before);
     ll_mem_free(q, n);
@@ -135,10 +136,31 @@ Test(mem, no_block_from_a_chunk_the_list_cannot_hold)
     cr_expect_not_null(ll_mem_alloc(200000), "a freed block is given again");
 }
 
+/* A block of a class above a chunk (512 KiB, 1 MiB) is its own run of
+ * chunks, each listed: known as ours from its first byte to its last, and
+ * counted against the list's room as that many chunks. */
+Test(mem, a_block_above_a_chunk_is_listed_as_its_chunks)
+{
+    ll_mem_set_chunk_limit(6);
+    size_t n = 1000000;                         /* the 1 MiB class: 4 chunks */
+    unsigned char *p = ll_mem_alloc(n);
+    cr_assert_not_null(p);
+    for (size_t off = 0; off < n; off += 4096)
+        cr_assert(ll_mem_owns(p + off), "offset %zu not known as libleak's", off);
+    cr_expect(ll_mem_owns(p + n - 1));
+    cr_expect(!ll_mem_owns(p + (1u << 20)), "past the run");
+    cr_expect_null(ll_mem_alloc(n), "a second run of 4 with room for 2 chunks left");
+    void *h = ll_mem_alloc(400000);             /* the 512 KiB class: 2 chunks */
+    cr_expect_not_null(h, "a run of 2 with room for 2");
+    cr_expect_null(ll_mem_alloc(16), "a small class's chunk with no room left");
+    ll_mem_free(h, 400000);
+    ll_mem_free(p, n);
+}
+
 Test(mem, large_blocks_are_mapped_whole)
 {
     size_t before = ll_mem_mapped();
-    size_t n = 300000;                          /* above the largest class */
+    size_t n = 1200000;                         /* above the largest class */
     unsigned char *p = ll_mem_alloc(n);
     cr_assert_not_null(p);
     cr_expect_eq((uintptr_t)p % ll_page_size, 0, "%p not page-aligned", (void *)p);

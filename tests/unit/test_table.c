@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "ll.h"
+#include "nursery.h"
 
 static void setup(void)
 {
@@ -443,12 +444,12 @@ Test(table, live_bytes_of_an_exited_thread)
  * then (nursery or shard), and nothing may be left over. */
 Test(table, nursery_overflow_and_random_frees_lose_nothing)
 {
-    enum { N = 20000 };
+    enum { N = 3 * LL_NURSERY };
     static uintptr_t live[N];
     size_t n = 0;
     unsigned seed = 12345;
     uintptr_t next = 0x7f0000000000;
-    for (int step = 0; step < 200000; step++) {
+    for (int step = 0; step < 600000; step++) {
         seed = seed * 1103515245u + 12345u;
         if (n < N && (n == 0 || (seed >> 16) % 3 != 0)) {
             next += 16 * (1 + (seed >> 8) % 4);
@@ -480,7 +481,7 @@ Test(table, nursery_overflow_and_random_frees_lose_nothing)
  * and after the bypass the nursery takes blocks again. */
 Test(table, long_lived_blocks_bypass_the_nursery)
 {
-    enum { N = 20000 };
+    enum { N = 2 * LL_NURSERY };
     uintptr_t base = 0x7f0000000000;
     size_t n = 0;
     while (n < N && !ll_nursery_bypassed()) {
@@ -524,33 +525,48 @@ Test(table, long_lived_blocks_bypass_the_nursery)
     cr_expect_eq(ll_nursery_free_own(base, 0, LL_DEALLOC_FREE), 1);
 }
 
-/* A thread's nursery holds 7680 young blocks: its index grows from 4096
- * entries to 16384 when the 1920th slot is taken, and every block indexed
- * before, and every slot freed before, is still found after.  (Up to
- * 2026-11-28 it held 1920, and a thread with a few thousand live blocks
- * sent most of them through the table: `churn 1 4000000 5000` twice the
- * CPU time.) */
-Test(table, a_nursery_keeps_7680_young_blocks_across_its_growth)
+/* A thread's nursery holds 30720 young blocks (LL_NURSERY): its index
+ * grows from 4096 entries to 16384 when the 1920th slot is taken, and to
+ * 65536 at the 7680th, and every block indexed before, and every slot freed
+ * before, is still found after each growth.  (Up to 2026-11-28 it held
+ * 1920, then 7680: a thread with a few thousand, then with 12,000 live
+ * blocks sent most of them through the table: `churn 1 4000000 5000` twice
+ * the CPU time, `churn 1 4000000 12000` as much again.) */
+Test(table, a_nursery_keeps_its_young_blocks_across_its_growths)
 {
-    enum { N = 7680 };
+    enum { N = LL_NURSERY };
+    _Static_assert(N == 30720, "the sizes this test names");
     const uintptr_t base = 0x7e0000000000;
     static uintptr_t live[N];
+    static size_t size[N];
     size_t n = 0, next = 0;
-    for (; next < 1500; next++) {           /* some slots freed before the growth */
-        live[n] = base + 48 * next;
-        cr_assert_eq(ll_table_insert(live[n++], 10, 16, LL_FN_MALLOC, 1), LL_INSERT_OK);
+    /* up to each growth, then some slots freed before it: a third of the
+     * first 1500, a quarter of those up to 7000 */
+    const size_t until[2] = { 1500, 7000 }, every[2] = { 3, 4 };
+    for (int g = 0; g < 2; g++) {
+        size_t from = n;
+        for (; n < until[g]; n++) {
+            live[n] = base + 48 * next++;
+            size[n] = 10 + next % 7;
+            cr_assert_eq(ll_table_insert(live[n], size[n], 16, LL_FN_MALLOC, 1),
+                         LL_INSERT_OK);
+        }
+        size_t kept = from;
+        for (size_t k = from; k < n; k++) {
+            if ((k - from) % every[g] == 0) {
+                cr_assert(ll_table_remove(live[k], 0, NULL), "block %zu", k);
+            } else {
+                live[kept] = live[k];
+                size[kept++] = size[k];
+            }
+        }
+        n = kept;
     }
-    for (size_t k = 0; k < n; k += 3)
-        cr_assert(ll_table_remove(live[k], 0, NULL), "block %zu", k);
-    size_t kept = 0;
-    for (size_t k = 0; k < n; k++)
-        if (k % 3)
-            live[kept++] = live[k];
-    n = kept;
-    cr_assert_eq(n, 1000);
+    cr_assert_eq(n, 1000 + 4500);
     for (; n < N; n++) {
         live[n] = base + 48 * next++;
-        cr_assert_eq(ll_table_insert(live[n], 10 + n % 7, 16, LL_FN_MALLOC, 1), LL_INSERT_OK);
+        size[n] = 10 + next % 7;
+        cr_assert_eq(ll_table_insert(live[n], size[n], 16, LL_FN_MALLOC, 1), LL_INSERT_OK);
     }
     cr_expect_eq(ll_nursery_count(), N, "%zu of %d live blocks young", ll_nursery_count(), N);
     cr_expect(!ll_nursery_bypassed());
@@ -562,7 +578,7 @@ Test(table, a_nursery_keeps_7680_young_blocks_across_its_growth)
         struct ll_block b;
         cr_assert(ll_table_remove(live[k], 0, &b), "block %zu (%#lx) lost", k,
                   (unsigned long)live[k]);
-        cr_assert_eq(b.size, k < 1000 ? 10u : 10u + k % 7, "block %zu", k);
+        cr_assert_eq(b.size, size[k], "block %zu", k);
     }
     cr_assert(ll_table_remove(base + 48 * next, 0, NULL));
     cr_assert(ll_table_remove(base + 48 * (next + 1), 0, NULL));
@@ -570,15 +586,15 @@ Test(table, a_nursery_keeps_7680_young_blocks_across_its_growth)
     cr_expect_eq(totals().live_bytes, 0);
 }
 
-/* Random replacement in a window of 19200 blocks, two and a half times the
- * nursery, filled as it goes: about three in five new blocks push an older
- * one out (all but the 7680 in 19200 whose free finds them young), so they
+/* Random replacement in a window two and a half times the nursery, filled
+ * as it goes: about three in five new blocks push an older one out (all but
+ * the LL_NURSERY in 2.5 LL_NURSERY whose free finds them young), so they
  * outlive the nursery and it is bypassed, judged at half.  (Judged at four
  * in five, as up to 2026-11-28, it never is: such a thread paid the
  * nursery and the table both, `churn 1 4000000 20000` 15% more CPU time.) */
 Test(table, a_window_well_past_the_nursery_bypasses_it)
 {
-    enum { W = 19200, OPS = 200000 };
+    enum { W = LL_NURSERY / 2 * 5, OPS = 800000 };
     const uintptr_t base = 0x7d0000000000;
     static uintptr_t win[W];
     uintptr_t next = 0;
@@ -595,7 +611,7 @@ Test(table, a_window_well_past_the_nursery_bypasses_it)
         bypassed = ll_nursery_bypassed();
     }
     cr_expect(bypassed, "not bypassed after %d replacements", OPS);
-    cr_expect_gt(i, 7680, "bypassed after %zu, before the nursery was full", i);
+    cr_expect_gt(i, LL_NURSERY, "bypassed after %zu, before the nursery was full", i);
     for (size_t k = 0; k < W; k++)
         if (win[k])
             cr_assert(ll_table_remove(win[k], 0, NULL), "block %zu lost", k);
@@ -636,7 +652,7 @@ Test(table, each_failed_trial_doubles_the_bypass)
     cr_expect_eq(third, 4 * first, "bypasses of %zu then %zu allocations", first, third);
     /* A trial that passes: the nursery is filled, then one block in four
      * lives on (the others die at once): a quarter of the adds move one out. */
-    for (int k = 0; k < 7680; k++)
+    for (int k = 0; k < LL_NURSERY; k++)
         cr_assert(!bk_add());
     for (int k = 0; k < 4096; k++) {
         cr_assert(!bk_add(), "bypassed at %d with one block in four living on", k);
@@ -654,7 +670,7 @@ Test(table, each_failed_trial_doubles_the_bypass)
 static void *bypass_then_exit(void *arg)
 {
     uintptr_t base = (uintptr_t)arg;
-    for (size_t k = 0; k < 20000; k++)
+    for (size_t k = 0; k < 2 * LL_NURSERY; k++)
         if (ll_table_insert(base + 32 * k, 8, 16, LL_FN_MALLOC, 1) != LL_INSERT_OK)
             return NULL;
     return (void *)(uintptr_t)ll_nursery_bypassed();
@@ -669,7 +685,7 @@ Test(table, bypassed_thread_blocks_freed_elsewhere)
     cr_assert_eq(pthread_join(th, &bypassed), 0);
     cr_expect(bypassed, "the thread's nursery was not bypassed");
     cr_expect_eq(ll_nursery_count(), 0);
-    for (size_t k = 0; k < 20000; k++)
+    for (size_t k = 0; k < 2 * LL_NURSERY; k++)
         cr_assert(ll_table_remove(base + 32 * k, 0, NULL), "block %zu lost", k);
     cr_expect_eq(totals().live_bytes, 0);
 }
