@@ -177,11 +177,11 @@ void ll_mem_set_chunk_limit(size_t n)
 /* A chunk the list has no room for is given back, and the allocation
  * fails (libleak's out-of-memory path: records dropped and counted): used
  * unlisted, it would not be known as libleak's, and the leak check would
- * read it as the program's, a root holding every young block's address. */
-/* A chunk, or for a class above a chunk (512 KiB, 1 MiB: a thread's grown
- * nursery) one block's run of chunks, mapped at once and listed chunk by
- * chunk: such a block is known as ours as a chunk is, without a place in
- * the short list of direct mappings. */
+ * read it as the program's, a root holding every young block's address.
+ * A class above a chunk (512 KiB, 1 MiB: a thread's nursery) refills with
+ * one block's run of chunks, mapped at once and listed chunk by chunk: such
+ * a block is known as ours as a chunk is, without a place in the short
+ * list of direct mappings. */
 static int ll_class_refill(struct ll_class *k, size_t csize)
 {
     size_t span = csize > LL_CHUNK ? csize : LL_CHUNK, pieces = span / LL_CHUNK;

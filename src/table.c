@@ -34,9 +34,20 @@ struct ll_rec {
 
 _Static_assert(sizeof(struct ll_rec) == 64, "a record is one cache line");
 
-static inline uintptr_t ll_rec_ptr(const struct ll_rec *r) { return (uintptr_t)r->hh.key; }
-static inline size_t ll_rec_size(const struct ll_rec *r) { return (size_t)(uintptr_t)r->hh.prev; }
-static inline void ll_rec_set_size(struct ll_rec *r, size_t n) { r->hh.prev = (void *)(uintptr_t)n; }
+static inline uintptr_t ll_rec_ptr(const struct ll_rec *r)
+{
+    return (uintptr_t)r->hh.key;
+}
+
+static inline size_t ll_rec_size(const struct ll_rec *r)
+{
+    return (size_t)(uintptr_t)r->hh.prev;
+}
+
+static inline void ll_rec_set_size(struct ll_rec *r, size_t n)
+{
+    r->hh.prev = (void *)(uintptr_t)n;
+}
 
 struct ll_shard {
     ll_lock_t lock;
@@ -311,8 +322,9 @@ static int ll_shard_remove(uintptr_t p, uintptr_t free_pc, struct ll_block *out)
     if (out)
         ll_rec_copy(r, out);
     if (free_pc)
-        ll_shard_q_push(s, &(struct ll_freed){ .ptr = p, .size = ll_rec_size(r), .free_pc = free_pc,
-                                               .alloc_stack = r->stack, .fn = r->fn });
+        ll_shard_q_push(s, &(struct ll_freed){ .ptr = p, .size = ll_rec_size(r),
+                                               .free_pc = free_pc, .alloc_stack = r->stack,
+                                               .fn = r->fn });
     ll_rec_put(s, r);
     ll_unlock_counted(&s->lock);
     return 1;
