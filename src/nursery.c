@@ -592,21 +592,12 @@ int ll_ny_add_slow(struct ll_nursery *y, uintptr_t p, size_t size, uint32_t stac
     return res;
 }
 
-/* A bypassed nursery: the table takes the block (-1), and after
- * LL_BYPASS of them the nursery is tried again. */
-static int ll_ny_add_bypass(void)
-{
-    if (!--ll_ny->bypass)
-        ll_ny_state = LL_NY_LIVE;
-    return -1;
-}
-
 __attribute__((noinline))
 int ll_ny_add_first(uintptr_t p, size_t size, uint32_t stack, unsigned fn,
                     unsigned align_log2)
 {
     if (ll_ny_state == LL_NY_BYPASS)
-        return ll_ny_add_bypass();
+        return ll_ny_add_bypass(ll_ny);
     return ll_ny_mine() ? ll_nursery_add(p, size, stack, fn, align_log2) : -1;
 }
 
@@ -652,7 +643,7 @@ int ll_ny_add_shared(struct ll_nursery *y, uintptr_t p, size_t size, uint32_t st
     ll_ny_judge_mine(y);
     if (ll_ny_state == LL_NY_BYPASS) {  /* emptied: by us, or by another thread */
         ll_unlock(&y->lock);
-        return ll_ny_add_bypass();
+        return ll_ny_add_bypass(y);
     }
     return ll_ny_add_indexed(y, p, size, stack, meta | LL_NY_LOCKED);
 }

@@ -91,6 +91,17 @@ static inline __attribute__((always_inline)) void ll_ny_drop_newest(struct ll_nu
         y->lifo++;
 }
 
+/* A bypassed nursery: the table takes the block (-1), and after
+ * LL_BYPASS of them (or more: ll_ny_judge) the nursery is tried again.  In
+ * line, so that a bypassed thread's allocation makes no call here (callgrind,
+ * `churn 1 N 80000` at depth=1: 739 to 713 instructions per operation). */
+static inline int ll_ny_add_bypass(struct ll_nursery *y)
+{
+    if (!--y->bypass)
+        ll_ny_state = LL_NY_LIVE;
+    return -1;
+}
+
 /* The out-of-line cases (nursery.c).  meta is fn, align_log2 << 8 and
  * LL_NY_LOCKED (y was entered by its lock: ll_ny_leave). */
 #define LL_NY_LOCKED (1u << 16)
@@ -126,7 +137,8 @@ int ll_nursery_add_in(uintptr_t p, size_t size, uint32_t stack, unsigned fn,
 {
     struct ll_nursery *y = ll_ny;
     if (ll_unlikely(ll_ny_state != LL_NY_LIVE))
-        return ll_ny_add_first(p, size, stack, fn, align_log2);
+        return ll_ny_state == LL_NY_BYPASS ? ll_ny_add_bypass(y)
+                                           : ll_ny_add_first(p, size, stack, fn, align_log2);
     unsigned meta = fn | align_log2 << 8;
     if (ll_unlikely(!ll_ny_enter_own(y)))
         return ll_ny_add_shared(y, p, size, stack, meta);

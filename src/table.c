@@ -282,31 +282,16 @@ static void ll_rec_copy(const struct ll_rec *r, struct ll_block *out)
     out->flags = 0;
 }
 
-static int ll_shard_remove(uintptr_t p, uintptr_t free_pc, struct ll_block *out);
-
 /* A recent free into s's ring (s locked). */
 static inline void ll_shard_q_push(struct ll_shard *s, const struct ll_freed *f)
 {
     ll_shard_q[s - ll_shards][s->qpos++ % LL_QUARANTINE] = *f;
 }
 
-/* Not among this thread's young blocks: the shards, then
- * other threads' young blocks (a block handed to another thread early), then
- * the shards once more: the block's owner may have moved it from its nursery
- * to a shard after we looked there.  Blocks only ever move that way, so a
- * live block is found by the last look at the latest. */
-int ll_table_remove_far(uintptr_t p, uintptr_t free_pc, struct ll_block *out)
-{
-    struct ll_block tmp, *b = out ? out : &tmp;
-    if (ll_shard_remove(p, free_pc, b) || ll_nursery_take_any(p, free_pc, b) ||
-        ll_shard_remove(p, free_pc, b)) {
-        ll_live_add(-(int64_t)b->size);
-        return 1;
-    }
-    return 0;
-}
-
-static int ll_shard_remove(uintptr_t p, uintptr_t free_pc, struct ll_block *out)
+/* Takes p's record from its shard, if there.  In line in the far removal,
+ * whose common case it is. */
+static inline __attribute__((always_inline))
+int ll_shard_remove(uintptr_t p, uintptr_t free_pc, struct ll_block *out)
 {
     unsigned hv = ll_bucket_hash(p);
     struct ll_shard *s = ll_shard_of(p);
@@ -329,6 +314,30 @@ static int ll_shard_remove(uintptr_t p, uintptr_t free_pc, struct ll_block *out)
     ll_unlock_counted(&s->lock);
     return 1;
 }
+
+/* The rest of a far removal, out of line: other threads' young blocks,
+ * then the shards once more. */
+static __attribute__((noinline))
+int ll_table_remove_rest(uintptr_t p, uintptr_t free_pc, struct ll_block *b)
+{
+    return ll_nursery_take_any(p, free_pc, b) || ll_shard_remove(p, free_pc, b);
+}
+
+/* Not among this thread's young blocks: the shards, then
+ * other threads' young blocks (a block handed to another thread early), then
+ * the shards once more: the block's owner may have moved it from its nursery
+ * to a shard after we looked there.  Blocks only ever move that way, so a
+ * live block is found by the last look at the latest. */
+int ll_table_remove_far(uintptr_t p, uintptr_t free_pc, struct ll_block *out)
+{
+    struct ll_block tmp, *b = out ? out : &tmp;
+    if (ll_likely(ll_shard_remove(p, free_pc, b)) || ll_table_remove_rest(p, free_pc, b)) {
+        ll_live_add(-(int64_t)b->size);
+        return 1;
+    }
+    return 0;
+}
+
 
 int ll_table_lookup(uintptr_t p, struct ll_block *out)
 {
