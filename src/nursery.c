@@ -592,12 +592,12 @@ int ll_ny_add_slow(struct ll_nursery *y, uintptr_t p, size_t size, uint32_t stac
     return res;
 }
 
+/* A thread's first add, or one with no nursery (exiting, or out of
+ * memory); a bypassed one never comes here (ll_nursery_add_in). */
 __attribute__((noinline))
 int ll_ny_add_first(uintptr_t p, size_t size, uint32_t stack, unsigned fn,
                     unsigned align_log2)
 {
-    if (ll_ny_state == LL_NY_BYPASS)
-        return ll_ny_add_bypass(ll_ny);
     return ll_ny_mine() ? ll_nursery_add(p, size, stack, fn, align_log2) : -1;
 }
 

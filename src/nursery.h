@@ -11,7 +11,7 @@
 #define LL_NURSERY 30720                /* slots (all fits mem.c's 1 MiB class) */
 #define LL_NIDX_BITS 16
 #define LL_NIDX (1u << LL_NIDX_BITS)    /* index entries: load <= 0.47 */
-#define LL_NIDX_SMALL 4096              /* at first its first 4096 entries, 16 KiB */
+#define LL_NIDX_SMALL 4096              /* entries used at first: 16 KiB */
 /* Slots an index of mask + 1 entries may hold: 1920, 7680, 30720. */
 #define LL_NY_SLOTS(mask) (((mask) + 1) / 32 * 15)
 #define LL_NQUARANTINE 64               /* recent frees kept per thread */

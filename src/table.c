@@ -338,7 +338,6 @@ int ll_table_remove_far(uintptr_t p, uintptr_t free_pc, struct ll_block *out)
     return 0;
 }
 
-
 int ll_table_lookup(uintptr_t p, struct ll_block *out)
 {
     unsigned hv = ll_bucket_hash(p);
